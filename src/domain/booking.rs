@@ -1,0 +1,214 @@
+//! Booking validation: what a visitor typed and the time they chose → the exact request the
+//! MIS receives (mis-exchange.md §2.1), or the reasons it cannot be sent, in Russian.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use thiserror::Error;
+
+use super::grid::{self, GridRules};
+use super::phone;
+use super::schedule::Schedule;
+use crate::wire::booking::{format_utc, DirectBooking};
+use crate::wire::schedule::{hhmm, parse_date, parse_time, Minute};
+
+pub const NAME_MIN: usize = 2;
+pub const NAME_MAX: usize = 100;
+pub const COMMENT_MAX: usize = 500;
+/// How many other free times a "just taken" answer offers.
+pub const ALTERNATIVES: usize = 6;
+/// How far ahead the alternatives are looked for.
+const ALTERNATIVE_DAYS: u32 = 30;
+
+/// What the visitor sent. Times are local to the filial, as in the MIS cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BookingInput {
+    pub filial_id: String,
+    pub doctor_id: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`.
+    pub time_start: String,
+    pub name: String,
+    pub phone: String,
+    pub comment: String,
+    /// One of the doctor's specialties; the first one when empty or unknown.
+    pub specialty: String,
+}
+
+/// A message for one form field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The input field: `filial_id`, `doctor_id`, `date`, `time_start`, `name`, `phone`,
+    /// `comment`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum BookingError {
+    /// One or more fields are wrong; each message is for the visitor.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// The time exists but is taken (or held); `next` are other free times of the doctor.
+    #[error("Это время уже занято — выберите другое")]
+    Taken { next: Vec<(NaiveDate, Minute)> },
+}
+
+/// A booking ready to send, with the slot it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidBooking {
+    pub request: DirectBooking,
+    pub start_utc: DateTime<Utc>,
+    pub end_utc: DateTime<Utc>,
+}
+
+/// Trims and checks a patient's name: 2–100 characters, letters of any script, spaces,
+/// hyphens and apostrophes; inner runs of spaces become one.
+pub fn normalize_name(raw: &str) -> Result<String, &'static str> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let len = name.chars().count();
+    if len == 0 {
+        return Err("Укажите имя");
+    }
+    if len < NAME_MIN {
+        return Err("Имя слишком короткое");
+    }
+    if len > NAME_MAX {
+        return Err("Имя длиннее 100 символов");
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '‐'))
+    {
+        return Err("Имя может содержать только буквы, пробелы, дефисы и апострофы");
+    }
+    if !name.chars().any(char::is_alphabetic) {
+        return Err("Укажите имя");
+    }
+    Ok(name)
+}
+
+fn normalize_comment(raw: &str) -> Result<String, String> {
+    let c = raw.trim();
+    if c.chars().count() > COMMENT_MAX {
+        return Err(format!("Комментарий длиннее {COMMENT_MAX} символов"));
+    }
+    if c.chars()
+        .any(|ch| ch.is_control() && ch != '\n' && ch != '\r' && ch != '\t')
+    {
+        return Err("Комментарий содержит недопустимые символы".into());
+    }
+    Ok(c.to_owned())
+}
+
+/// Validates a booking against the schedule at `now`. All field errors are reported together;
+/// a taken time is reported on its own (with other times) once the fields are right.
+pub fn validate(
+    schedule: &Schedule,
+    input: &BookingInput,
+    now: DateTime<Utc>,
+    rules: &GridRules,
+) -> Result<ValidBooking, BookingError> {
+    let mut errors = Vec::new();
+    let mut field =
+        |field: &'static str, message: String| errors.push(FieldError { field, message });
+    let name = normalize_name(&input.name)
+        .map_err(|m| field("name", m.into()))
+        .ok();
+    let phone = phone::normalize(&input.phone)
+        .map_err(|e| field("phone", e.to_string()))
+        .ok();
+    let comment = normalize_comment(&input.comment)
+        .map_err(|m| field("comment", m))
+        .ok();
+
+    let date = parse_date(input.date.trim());
+    let start = parse_time(input.time_start.trim());
+    if date.is_none() {
+        field("date", "Выберите день приёма".into());
+    }
+    if start.is_none() {
+        field("time_start", "Выберите время приёма".into());
+    }
+    let doctor = match schedule.filial_index(&input.filial_id) {
+        None => {
+            field("filial_id", "Клиника не найдена в расписании".into());
+            None
+        }
+        Some(_) => {
+            let d = schedule.doctor_index(&input.filial_id, &input.doctor_id);
+            if d.is_none() {
+                field("doctor_id", "Врач не ведёт приём в этой клинике".into());
+            }
+            d
+        }
+    };
+    let slot = match (doctor, date, start) {
+        (Some(d), Some(date), Some(start)) => {
+            let s = schedule
+                .slots_of(d)
+                .find(|s| s.date == date && s.start == start);
+            match s {
+                None => field(
+                    "time_start",
+                    format!(
+                        "В расписании врача нет приёма {} в {}",
+                        date.format("%d.%m.%Y"),
+                        hhmm(start)
+                    ),
+                ),
+                Some(s)
+                    if s.start_utc
+                        < now + Duration::minutes(i64::from(rules.min_notice_minutes)) =>
+                {
+                    field(
+                        "time_start",
+                        "Это время уже прошло — выберите другое".into(),
+                    )
+                }
+                Some(_) => {}
+            }
+            s
+        }
+        _ => None,
+    };
+    if !errors.is_empty() {
+        return Err(BookingError::Invalid(errors));
+    }
+    let (Some(d), Some(slot), Some(name), Some(phone), Some(comment)) =
+        (doctor, slot, name, phone, comment)
+    else {
+        return Err(BookingError::Invalid(Vec::new()));
+    };
+    if !slot.free || rules.held.contains(&slot.start_utc) {
+        let grid = grid::build(schedule, d, now, ALTERNATIVE_DAYS, rules);
+        let next = grid
+            .next_free(ALTERNATIVES)
+            .into_iter()
+            .map(|(date, s)| (date, s.start))
+            .collect();
+        return Err(BookingError::Taken { next });
+    }
+    let doc = &schedule.doctors[d];
+    let wanted = input.specialty.trim();
+    let specialty = doc
+        .specialties
+        .iter()
+        .find(|s| !wanted.is_empty() && s.to_lowercase() == wanted.to_lowercase())
+        .or(doc.specialties.first())
+        .cloned()
+        .unwrap_or_default();
+    Ok(ValidBooking {
+        request: DirectBooking {
+            dt_start: format_utc(slot.start_utc),
+            dt_end: format_utc(slot.end_utc),
+            filial_id: input.filial_id.clone(),
+            doctor_id: input.doctor_id.clone(),
+            specialty,
+            name,
+            phone,
+            comment,
+        },
+        start_utc: slot.start_utc,
+        end_utc: slot.end_utc,
+    })
+}

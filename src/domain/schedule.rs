@@ -1,0 +1,124 @@
+//! The normalized schedule: filials, doctors and slots with local and UTC times.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::zone::{UtcConverter, Zones};
+use crate::wire::schedule::{DoctorError, Document, Minute};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filial<'a> {
+    pub code: Cow<'a, str>,
+    /// The MIS's name, when the document had one.
+    pub name: Option<Cow<'a, str>>,
+    pub zone: Tz,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doctor<'a> {
+    /// Index into [`Schedule::filials`].
+    pub filial: usize,
+    pub code: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    /// `espec` split on commas and semicolons, trimmed, without empties and repeats.
+    pub specialties: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot<'a> {
+    /// Index into [`Schedule::doctors`].
+    pub doctor: u32,
+    pub date: NaiveDate,
+    /// Local minutes since midnight.
+    pub start: Minute,
+    pub end: Minute,
+    pub start_utc: DateTime<Utc>,
+    pub end_utc: DateTime<Utc>,
+    pub free: bool,
+    pub room: Cow<'a, str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Schedule<'a> {
+    pub filials: Vec<Filial<'a>>,
+    pub doctors: Vec<Doctor<'a>>,
+    /// Grouped by doctor, in the order the MIS sent them.
+    pub slots: Vec<Slot<'a>>,
+    /// Doctors left out of the document (their old schedule must be kept).
+    pub rejected: Vec<DoctorError>,
+}
+
+impl<'a> Schedule<'a> {
+    pub fn filial_index(&self, code: &str) -> Option<usize> {
+        self.filials.iter().position(|f| f.code == code)
+    }
+
+    pub fn doctor_index(&self, filial: &str, code: &str) -> Option<usize> {
+        let fi = self.filial_index(filial)?;
+        self.doctors
+            .iter()
+            .position(|d| d.filial == fi && d.code == code)
+    }
+
+    /// The slots of one doctor (by index), in the order sent.
+    pub fn slots_of(&self, doctor: usize) -> impl Iterator<Item = &Slot<'a>> {
+        // Slots are grouped by doctor: find the run.
+        let d = doctor as u32;
+        let from = self.slots.partition_point(|s| s.doctor < d);
+        self.slots[from..].iter().take_while(move |s| s.doctor == d)
+    }
+}
+
+/// Splits `espec` into specialties: `"Кардиолог, терапевт"` → `["Кардиолог", "терапевт"]`.
+pub fn split_specialties(espec: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in espec.split([',', ';']) {
+        let p = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !p.is_empty() && !out.iter().any(|o| o.to_lowercase() == p.to_lowercase()) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Turns a parsed document into the normalized schedule, converting every cell to UTC in its
+/// filial's zone.
+pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
+    let mut out = Schedule {
+        slots: Vec::with_capacity(doc.cell_count()),
+        rejected: doc.rejected,
+        ..Schedule::default()
+    };
+    for f in doc.filials {
+        let zone = zones.of(&f.code);
+        let fi = out.filials.len();
+        out.filials.push(Filial {
+            code: f.code,
+            name: f.name,
+            zone,
+        });
+        let mut conv = UtcConverter::new(zone);
+        for d in f.doctors {
+            let di = out.doctors.len() as u32;
+            out.doctors.push(Doctor {
+                filial: fi,
+                code: d.code,
+                specialties: split_specialties(&d.specialty),
+                name: d.name,
+            });
+            out.slots.extend(d.cells.into_iter().map(|c| Slot {
+                doctor: di,
+                start_utc: conv.convert(c.date, c.start),
+                end_utc: conv.convert(c.date, c.end),
+                date: c.date,
+                start: c.start,
+                end: c.end,
+                free: c.free,
+                room: c.room,
+            }));
+        }
+    }
+    out
+}

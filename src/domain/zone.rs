@@ -1,0 +1,218 @@
+//! Filial time zones and the conversion of the MIS's local wall-clock times to UTC.
+//!
+//! # Policy
+//! Every filial has an IANA zone (default `Europe/Moscow`); conversion always goes through the
+//! IANA database, never a fixed offset, because Russian zones have changed (2011, 2014, 2016)
+//! and filials may be anywhere. Russia has no daylight saving time today, but if a filial's
+//! zone has one:
+//! - a local time that does not exist (the clock jumped over it) is read with the offset in
+//!   force just before the jump, so it lands that much later — 02:30 in a 02:00→03:00 gap
+//!   becomes 03:30 (what jiff calls "compatible");
+//! - a local time that happens twice (the clock went back) is the first of the two.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use thiserror::Error;
+
+use crate::wire::schedule::Minute;
+
+pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::Moscow;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ZoneError {
+    /// The name is not in the IANA database.
+    #[error("unknown time zone \"{name}\" for filial {filial}")]
+    Unknown { filial: String, name: String },
+}
+
+/// The time zone of each filial.
+#[derive(Debug, Clone, Default)]
+pub struct Zones {
+    by_filial: HashMap<String, Tz>,
+}
+
+impl Zones {
+    /// Reads `filial code → IANA name` pairs.
+    pub fn from_names<I, K, V>(pairs: I) -> Result<Self, ZoneError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: AsRef<str>,
+    {
+        let mut by_filial = HashMap::new();
+        for (filial, name) in pairs {
+            let filial = filial.into();
+            let tz = parse_zone(name.as_ref()).ok_or_else(|| ZoneError::Unknown {
+                filial: filial.clone(),
+                name: name.as_ref().to_owned(),
+            })?;
+            by_filial.insert(filial, tz);
+        }
+        Ok(Zones { by_filial })
+    }
+
+    pub fn of(&self, filial: &str) -> Tz {
+        self.by_filial.get(filial).copied().unwrap_or(DEFAULT_ZONE)
+    }
+}
+
+/// An IANA zone by name (`Europe/Moscow`); `""` is the default zone.
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Some(DEFAULT_ZONE);
+    }
+    name.parse::<Tz>().ok()
+}
+
+/// Local wall-clock time of a zone → UTC, by the policy in the module docs.
+pub fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            let before = tz
+                .offset_from_utc_datetime(&(local - Duration::hours(24)))
+                .fix();
+            (local - Duration::seconds(i64::from(before.local_minus_utc()))).and_utc()
+        }
+    }
+}
+
+/// UTC → local wall-clock time of a zone.
+pub fn to_local(tz: Tz, t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&tz).naive_local()
+}
+
+/// Converts many local times of one zone, remembering the offset of the last day seen when
+/// that day has a single offset throughout (the usual case: no lookup per cell).
+pub struct UtcConverter {
+    tz: Tz,
+    day: Option<(NaiveDate, Option<i64>)>,
+}
+
+impl UtcConverter {
+    pub fn new(tz: Tz) -> Self {
+        UtcConverter { tz, day: None }
+    }
+
+    pub fn convert(&mut self, date: NaiveDate, minute: Minute) -> DateTime<Utc> {
+        let local =
+            date.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(i64::from(minute));
+        let offset = match self.day {
+            Some((d, off)) if d == date => off,
+            _ => {
+                let off = self.steady_offset(date);
+                self.day = Some((date, off));
+                off
+            }
+        };
+        match offset {
+            Some(secs) => (local - Duration::seconds(secs)).and_utc(),
+            None => to_utc(self.tz, local),
+        }
+    }
+
+    /// The day's UTC offset in seconds if it is the same at its start and its end.
+    fn steady_offset(&self, date: NaiveDate) -> Option<i64> {
+        let start = date.and_hms_opt(0, 0, 0)?;
+        let end = date.and_hms_opt(23, 59, 59)?;
+        let off = |t: NaiveDateTime| match self.tz.from_local_datetime(&t) {
+            LocalResult::Single(t) => Some(i64::from(t.offset().fix().local_minus_utc())),
+            _ => None,
+        };
+        let a = off(start)?;
+        (off(end)? == a).then_some(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::booking::format_utc;
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn moscow_1530_is_1230_utc() {
+        assert_eq!(
+            format_utc(to_utc(DEFAULT_ZONE, local("2019-06-23 15:30"))),
+            "2019-06-23T12:30:00Z"
+        );
+    }
+
+    #[test]
+    fn yekaterinburg_is_utc_plus_5() {
+        let tz = parse_zone("Asia/Yekaterinburg").unwrap();
+        assert_eq!(
+            format_utc(to_utc(tz, local("2026-12-01 09:00"))),
+            "2026-12-01T04:00:00Z"
+        );
+        assert_eq!(
+            to_local(tz, to_utc(tz, local("2026-12-01 09:00"))),
+            local("2026-12-01 09:00")
+        );
+    }
+
+    #[test]
+    fn historic_moscow_offsets_come_from_the_database() {
+        // Moscow was UTC+4 from 2011 to 2014, and had summer time before that.
+        assert_eq!(
+            format_utc(to_utc(DEFAULT_ZONE, local("2012-06-01 12:00"))),
+            "2012-06-01T08:00:00Z"
+        );
+        assert_eq!(
+            format_utc(to_utc(DEFAULT_ZONE, local("2010-01-15 12:00"))),
+            "2010-01-15T09:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_time_in_a_gap_moves_forward() {
+        let berlin = parse_zone("Europe/Berlin").unwrap();
+        // 2026-03-29 02:00 → 03:00 in Berlin: 02:30 does not exist; read with +01:00.
+        assert_eq!(
+            format_utc(to_utc(berlin, local("2026-03-29 02:30"))),
+            "2026-03-29T01:30:00Z"
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_time_is_the_first_one() {
+        let berlin = parse_zone("Europe/Berlin").unwrap();
+        // 2026-10-25 03:00 → 02:00: 02:30 happens at +02:00 and again at +01:00.
+        assert_eq!(
+            format_utc(to_utc(berlin, local("2026-10-25 02:30"))),
+            "2026-10-25T00:30:00Z"
+        );
+    }
+
+    #[test]
+    fn converter_agrees_with_direct_conversion_on_transition_days() {
+        let berlin = parse_zone("Europe/Berlin").unwrap();
+        let mut c = UtcConverter::new(berlin);
+        for day in ["2026-03-28", "2026-03-29", "2026-10-25", "2026-10-26"] {
+            let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            for m in (0..1440).step_by(15) {
+                let l = d.and_hms_opt(0, 0, 0).unwrap() + Duration::minutes(m);
+                assert_eq!(c.convert(d, m as Minute), to_utc(berlin, l), "{l}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_zone_names_the_filial() {
+        let e = Zones::from_names([("2", "Europe/Mosow")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown time zone \"Europe/Mosow\" for filial 2"
+        );
+        let z = Zones::from_names([("2", "Asia/Yekaterinburg")]).unwrap();
+        assert_eq!(z.of("2"), chrono_tz::Asia::Yekaterinburg);
+        assert_eq!(z.of("1"), DEFAULT_ZONE);
+    }
+}

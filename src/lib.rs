@@ -1,0 +1,14 @@
+//! priem: the core of online self-booking for a clinic's NetCat site, synced with the
+//! clinic's MIS through the ProDoctorov exchange format.
+//!
+//! Data flows one way: [`wire`] (bytes ↔ documents) → [`domain`] (schedule, grid, booking)
+//! → … → `php` (the ext-php-rs binding, behind the `php` feature).
+
+pub mod domain;
+pub mod wire;
+
+#[cfg(feature = "php")]
+mod php;
+
+/// The version PHP code checks against (`priem_version()`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

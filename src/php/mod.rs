@@ -1,0 +1,1 @@
+//! The ext-php-rs binding.

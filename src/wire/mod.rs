@@ -1,0 +1,5 @@
+//! Wire formats of the MIS exchange (`docs/mis-exchange.md`): what comes and goes as bytes.
+
+pub mod booking;
+mod scalar;
+pub mod schedule;

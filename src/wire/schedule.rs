@@ -1,0 +1,743 @@
+//! The ProDoctorov schedule document (mis-exchange.md §1.1), read in one pass with the
+//! exact place and reason of every error.
+//!
+//! # Accepted variants
+//! - the plain document `{"<filial>": "<name>", …, "data": {…}}`;
+//! - the same wrapped as `{"schedule": {…}}` (ProDoctorov API v2 body);
+//! - a JSON array of documents (one per filial, say), also inside `{"schedule": […]}`;
+//! - filial-name pairs missing, `efio`/`espec`/`room` missing, `espec` `""`, unknown fields
+//!   anywhere (ignored). Ids are kept as strings: `"0001"` stays `"0001"`.
+//!
+//! # What rejects what
+//! The **whole document** is rejected (nothing may be imported from it) when:
+//! - it is not JSON, or its top level is neither an object nor an array of objects;
+//! - a document has no `data`, or `data` is not an object;
+//! - a filial under `data` is not an object.
+//!
+//! **One doctor** in one filial is rejected (the rest of the document is fine, and the
+//! doctor's previously imported schedule must be kept, not replaced) when:
+//! - the doctor is not an object, `cells` is missing or not an array, `efio`/`espec` is not a
+//!   string;
+//! - a cell is not an object, lacks `dt`/`time_start`/`time_end`/`free`, has a bad date or time
+//!   (`YYYY-MM-DD`, `HH:MM` 24 h; `H:MM` and `HH:MM:SS` are read too), a `free` that is not a
+//!   JSON boolean, a `room` that is not a string or number, or `time_start >= time_end`;
+//! - two cells of the doctor overlap (identical cells included);
+//! - the doctor is listed twice in one filial (in one document or across an array of them).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use thiserror::Error;
+
+use super::scalar::{json_quote, Key, ObjectOr, ObjectOrVisitor, Scalar};
+
+/// A document that cannot be imported at all.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DocumentError {
+    /// The text is not JSON (or not UTF-8); serde's message gives line and column.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// The JSON is not shaped like a schedule document; `path` says where.
+    #[error("{path}: {reason}")]
+    Shape { path: String, reason: String },
+}
+
+/// One doctor of one filial that was left out of the document, and why.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[error("{path}: {reason}")]
+pub struct DoctorError {
+    pub filial: String,
+    pub doctor: String,
+    /// Where, e.g. `data["1"]["0001"].cells[17].time_start`.
+    pub path: String,
+    /// Why, e.g. `"9:60" is not HH:MM`.
+    pub reason: String,
+}
+
+/// Minutes since local midnight, 0..1440.
+pub type Minute = u16;
+
+/// Formats minutes since midnight as `HH:MM`.
+pub fn hhmm(m: Minute) -> String {
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// One slot as the MIS sent it: local wall-clock time of the filial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell<'a> {
+    pub date: NaiveDate,
+    pub start: Minute,
+    pub end: Minute,
+    pub free: bool,
+    pub room: Cow<'a, str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doctor<'a> {
+    pub code: Cow<'a, str>,
+    /// `efio`, `""` when missing.
+    pub name: Cow<'a, str>,
+    /// `espec` as sent (free text, possibly a comma-separated list), `""` when missing.
+    pub specialty: Cow<'a, str>,
+    /// In the order sent.
+    pub cells: Vec<Cell<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filial<'a> {
+    pub code: Cow<'a, str>,
+    /// From the top-level `"<code>": "<name>"` pair, when there is one.
+    pub name: Option<Cow<'a, str>>,
+    /// The doctors that passed; rejected ones are in [`Document::rejected`].
+    pub doctors: Vec<Doctor<'a>>,
+}
+
+/// A parsed document: the filials it lists (in order of appearance) and the doctors that were
+/// rejected. Every filial listed here is "in the snapshot" for the replacement rule, even if
+/// all of its doctors were rejected or it has none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document<'a> {
+    pub filials: Vec<Filial<'a>>,
+    pub rejected: Vec<DoctorError>,
+}
+
+impl<'a> Document<'a> {
+    pub fn cell_count(&self) -> usize {
+        self.filials
+            .iter()
+            .flat_map(|f| &f.doctors)
+            .map(|d| d.cells.len())
+            .sum()
+    }
+
+    pub fn filial(&self, code: &str) -> Option<&Filial<'a>> {
+        self.filials.iter().find(|f| f.code == code)
+    }
+}
+
+/// Parses a schedule document. See the module docs for what rejects the document and what
+/// rejects one doctor.
+pub fn parse(json: &str) -> Result<Document<'_>, DocumentError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let top = de
+        .deserialize_any(TopVisitor)
+        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    de.end()
+        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    let mut out = Document::default();
+    assemble(top, String::new(), &mut out)?;
+    Ok(out)
+}
+
+/// Parses bytes that should be UTF-8 JSON.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        DocumentError::NotJson(format!(
+            "not UTF-8 text: invalid byte at offset {}",
+            e.valid_up_to()
+        ))
+    })?;
+    parse(text)
+}
+
+// ---------------------------------------------------------------------------------------
+// Raw shapes, filled by the serde visitors below.
+
+enum Top<'a> {
+    One(RawDoc<'a>),
+    Many(Vec<ObjectOr<RawDoc<'a>>>),
+    Other(&'static str),
+}
+
+#[derive(Default)]
+struct RawDoc<'a> {
+    names: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    data: Option<ObjectOr<Vec<(Cow<'a, str>, ObjectOr<RawFilial<'a>>)>>>,
+    schedule: Option<Box<Top<'a>>>,
+}
+
+type RawFilial<'a> = Vec<(Cow<'a, str>, ObjectOr<RawDoctor<'a>>)>;
+
+#[derive(Default)]
+struct RawDoctor<'a> {
+    efio: Option<Scalar<'a>>,
+    espec: Option<Scalar<'a>>,
+    cells: Option<RawCells<'a>>,
+}
+
+enum RawCells<'a> {
+    List {
+        cells: Vec<Cell<'a>>,
+        /// The first bad cell: index, field suffix, reason.
+        first_error: Option<(usize, &'static str, String)>,
+        more_errors: usize,
+    },
+    Other(&'static str),
+}
+
+// ---------------------------------------------------------------------------------------
+// Assembly: raw shapes → Document, with paths.
+
+fn assemble<'a>(top: Top<'a>, path: String, out: &mut Document<'a>) -> Result<(), DocumentError> {
+    match top {
+        Top::One(doc) => assemble_doc(doc, path, out),
+        Top::Many(docs) => {
+            for (i, doc) in docs.into_iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                match doc {
+                    ObjectOr::Object(doc) => assemble_doc(doc, p, out)?,
+                    ObjectOr::Other(kind) => {
+                        return Err(shape(p, format!("expected a schedule object, got {kind}")))
+                    }
+                }
+            }
+            Ok(())
+        }
+        Top::Other(kind) => Err(shape(
+            root(&path),
+            format!("expected a schedule object or an array of them, got {kind}"),
+        )),
+    }
+}
+
+fn root(path: &str) -> String {
+    if path.is_empty() {
+        "(document)".into()
+    } else {
+        path.into()
+    }
+}
+
+fn shape(path: String, reason: String) -> DocumentError {
+    DocumentError::Shape { path, reason }
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+fn assemble_doc<'a>(
+    doc: RawDoc<'a>,
+    path: String,
+    out: &mut Document<'a>,
+) -> Result<(), DocumentError> {
+    let data = match (doc.data, doc.schedule) {
+        (Some(data), _) => data,
+        (None, Some(inner)) => return assemble(*inner, join(&path, "schedule"), out),
+        (None, None) => {
+            return Err(shape(
+                root(&path),
+                "no \"data\" object (expected {\"<filial>\": \"<name>\", \"data\": {…}})".into(),
+            ))
+        }
+    };
+    let data_path = join(&path, "data");
+    let filials = match data {
+        ObjectOr::Object(f) => f,
+        ObjectOr::Other(kind) => {
+            return Err(shape(data_path, format!("expected an object, got {kind}")))
+        }
+    };
+    for (code, raw) in filials {
+        let fpath = format!("{data_path}[{}]", json_quote(&code));
+        let doctors = match raw {
+            ObjectOr::Object(d) => d,
+            ObjectOr::Other(kind) => {
+                return Err(shape(
+                    fpath,
+                    format!("expected an object of doctors, got {kind}"),
+                ))
+            }
+        };
+        let fi = match out.filials.iter().position(|f| f.code == code) {
+            Some(i) => i,
+            None => {
+                let name = doc
+                    .names
+                    .iter()
+                    .find(|(k, _)| *k == code)
+                    .map(|(_, v)| v.clone());
+                out.filials.push(Filial {
+                    code: code.clone(),
+                    name,
+                    doctors: Vec::new(),
+                });
+                out.filials.len() - 1
+            }
+        };
+        for (dcode, rawdoc) in doctors {
+            let dpath = format!("{fpath}[{}]", json_quote(&dcode));
+            let filial = &mut out.filials[fi];
+            let reject = |path: String, reason: String| DoctorError {
+                filial: code.to_string(),
+                doctor: dcode.to_string(),
+                path,
+                reason,
+            };
+            if let Some(pos) = filial.doctors.iter().position(|d| d.code == dcode) {
+                filial.doctors.remove(pos);
+                out.rejected.push(reject(
+                    dpath,
+                    "the doctor is listed twice in this filial".into(),
+                ));
+                continue;
+            }
+            if out
+                .rejected
+                .iter()
+                .any(|r| r.filial == *code && r.doctor == *dcode)
+            {
+                out.rejected.push(reject(
+                    dpath,
+                    "the doctor is listed twice in this filial".into(),
+                ));
+                continue;
+            }
+            match assemble_doctor(dcode.clone(), rawdoc, &dpath) {
+                Ok(d) => filial.doctors.push(d),
+                Err((p, reason)) => out.rejected.push(reject(p, reason)),
+            }
+        }
+    }
+    // Names given in this document for filials listed in another document of an array.
+    for (code, name) in doc.names {
+        if let Some(f) = out.filials.iter_mut().find(|f| f.code == code) {
+            if f.name.is_none() {
+                f.name = Some(name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_field<'a>(
+    v: Option<Scalar<'a>>,
+    path: &str,
+    field: &str,
+) -> Result<Cow<'a, str>, (String, String)> {
+    match v {
+        None | Some(Scalar::Null) => Ok(Cow::Borrowed("")),
+        Some(Scalar::Str(s)) => Ok(s),
+        Some(other) => Err((
+            format!("{path}.{field}"),
+            format!("expected a string, got {}", other.describe()),
+        )),
+    }
+}
+
+fn assemble_doctor<'a>(
+    code: Cow<'a, str>,
+    raw: ObjectOr<RawDoctor<'a>>,
+    path: &str,
+) -> Result<Doctor<'a>, (String, String)> {
+    let raw = match raw {
+        ObjectOr::Object(r) => r,
+        ObjectOr::Other(kind) => {
+            return Err((
+                path.to_owned(),
+                format!("expected a doctor object, got {kind}"),
+            ))
+        }
+    };
+    let name = text_field(raw.efio, path, "efio")?;
+    let specialty = text_field(raw.espec, path, "espec")?;
+    let cells = match raw.cells {
+        None => return Err((format!("{path}.cells"), "missing".into())),
+        Some(RawCells::Other(kind)) => {
+            return Err((
+                format!("{path}.cells"),
+                format!("expected an array, got {kind}"),
+            ))
+        }
+        Some(RawCells::List {
+            first_error: Some((i, field, reason)),
+            more_errors,
+            ..
+        }) => {
+            let reason = if more_errors > 0 {
+                format!("{reason} (and {more_errors} more bad cells)")
+            } else {
+                reason
+            };
+            return Err((format!("{path}.cells[{i}]{field}"), reason));
+        }
+        Some(RawCells::List { cells, .. }) => cells,
+    };
+    check_overlaps(&cells).map_err(|(i, j)| {
+        let (a, b) = (&cells[i], &cells[j]);
+        (
+            format!("{path}.cells[{j}]"),
+            format!(
+                "{} {}–{} overlaps cells[{i}] {}–{}",
+                b.date,
+                hhmm(b.start),
+                hhmm(b.end),
+                hhmm(a.start),
+                hhmm(a.end)
+            ),
+        )
+    })?;
+    Ok(Doctor {
+        code,
+        name,
+        specialty,
+        cells,
+    })
+}
+
+/// Finds two overlapping cells; returns their indices (earlier-starting first).
+fn check_overlaps(cells: &[Cell]) -> Result<(), (usize, usize)> {
+    let key = |c: &Cell| (c.date, c.start, c.end);
+    let sorted = cells.windows(2).all(|w| key(&w[0]) <= key(&w[1]));
+    let order: Vec<usize> = if sorted {
+        (0..cells.len()).collect()
+    } else {
+        let mut o: Vec<usize> = (0..cells.len()).collect();
+        o.sort_by_key(|&i| (key(&cells[i]), i));
+        o
+    };
+    for w in order.windows(2) {
+        let (a, b) = (&cells[w[0]], &cells[w[1]]);
+        if a.date == b.date && b.start < a.end {
+            return Err((w[0], w[1]));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Field readers.
+
+/// Reads `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = digits(&b[0..4])?;
+    let m = digits(&b[5..7])?;
+    let d = digits(&b[8..10])?;
+    NaiveDate::from_ymd_opt(y as i32, m, d)
+}
+
+/// Reads `HH:MM` (also `H:MM` and `HH:MM:SS`, seconds ignored) as minutes since midnight.
+pub fn parse_time(s: &str) -> Option<Minute> {
+    let b = s.as_bytes();
+    let colon = b.iter().position(|&c| c == b':')?;
+    if !(1..=2).contains(&colon) || b.len() < colon + 3 {
+        return None;
+    }
+    let h = digits(&b[..colon])?;
+    let m = digits(&b[colon + 1..colon + 3])?;
+    let rest = &b[colon + 3..];
+    if !rest.is_empty()
+        && !(rest.len() == 3 && rest[0] == b':' && digits(&rest[1..]).is_some_and(|s| s < 60))
+    {
+        return None;
+    }
+    if h > 23 || m > 59 {
+        return None;
+    }
+    Some((h * 60 + m) as Minute)
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() {
+        return None;
+    }
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+fn read_cell<'a>(raw: RawCellFields<'a>) -> Result<Cell<'a>, (&'static str, String)> {
+    fn required<'a>(
+        v: Option<Scalar<'a>>,
+        field: &'static str,
+    ) -> Result<Scalar<'a>, (&'static str, String)> {
+        v.ok_or((field, "missing".to_owned()))
+    }
+    let dt = required(raw.dt, ".dt")?;
+    let date = dt
+        .as_str()
+        .and_then(parse_date)
+        .ok_or_else(|| (".dt", format!("{} is not a date YYYY-MM-DD", dt.describe())))?;
+    let time = |v: Option<Scalar<'a>>, field: &'static str| {
+        let v = required(v, field)?;
+        v.as_str()
+            .and_then(parse_time)
+            .ok_or_else(|| (field, format!("{} is not HH:MM", v.describe())))
+    };
+    let start = time(raw.time_start, ".time_start")?;
+    let end = time(raw.time_end, ".time_end")?;
+    let free = match required(raw.free, ".free")? {
+        Scalar::Bool(b) => b,
+        other => {
+            return Err((
+                ".free",
+                format!("expected true or false, got {}", other.describe()),
+            ))
+        }
+    };
+    let room = match raw.room {
+        None | Some(Scalar::Null) => Cow::Borrowed(""),
+        Some(Scalar::Str(s)) => s,
+        Some(Scalar::Int(i)) => Cow::Owned(i.to_string()),
+        Some(other) => {
+            return Err((
+                ".room",
+                format!("expected a string, got {}", other.describe()),
+            ))
+        }
+    };
+    if start >= end {
+        return Err((
+            "",
+            format!(
+                "time_start {} is not before time_end {}",
+                hhmm(start),
+                hhmm(end)
+            ),
+        ));
+    }
+    Ok(Cell {
+        date,
+        start,
+        end,
+        free,
+        room,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// serde visitors.
+
+struct TopVisitor;
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = Top<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a schedule document")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        DocVisitor.visit_map(map).map(Top::One)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut docs = Vec::new();
+        while let Some(d) = seq.next_element_seed(ObjectSeed(DocVisitor))? {
+            docs.push(d);
+        }
+        Ok(Top::Many(docs))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Top::Other("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Top::Other("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Top::Other("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Top::Other("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Top::Other("a string"))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Top::Other("null"))
+    }
+}
+
+/// Deserializes "an object read by V, or anything else named".
+struct ObjectSeed<V>(V);
+
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for ObjectSeed<V> {
+    type Value = ObjectOr<V::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(ObjectOrVisitor(self.0))
+    }
+}
+
+/// Deserializes with a visitor (any JSON value).
+struct AnySeed<V>(V);
+
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for AnySeed<V> {
+    type Value = V::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self.0)
+    }
+}
+
+struct DocVisitor;
+
+impl<'de> Visitor<'de> for DocVisitor {
+    type Value = RawDoc<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a schedule object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut doc = RawDoc::default();
+        while let Some(Key(k)) = map.next_key::<Key>()? {
+            match &*k {
+                "data" => {
+                    doc.data = Some(map.next_value_seed(ObjectSeed(PairsVisitor(|| {
+                        ObjectSeed(PairsVisitor(|| ObjectSeed(DoctorVisitor)))
+                    })))?)
+                }
+                "schedule" => {
+                    doc.schedule = Some(Box::new(map.next_value_seed(AnySeed(TopVisitor))?))
+                }
+                _ => {
+                    if let Scalar::Str(name) = map.next_value::<Scalar>()? {
+                        doc.names.push((k, name));
+                    }
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+/// An object read as `(key, value)` pairs in document order, each value by a fresh seed.
+struct PairsVisitor<F>(F);
+
+impl<'de, F, S> Visitor<'de> for PairsVisitor<F>
+where
+    F: Fn() -> S,
+    S: DeserializeSeed<'de>,
+{
+    type Value = Vec<(Cow<'de, str>, S::Value)>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Key(k)) = map.next_key::<Key>()? {
+            out.push((k, map.next_value_seed((self.0)())?));
+        }
+        Ok(out)
+    }
+}
+
+struct DoctorVisitor;
+
+impl<'de> Visitor<'de> for DoctorVisitor {
+    type Value = RawDoctor<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a doctor object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut d = RawDoctor::default();
+        while let Some(Key(k)) = map.next_key::<Key>()? {
+            match &*k {
+                "efio" => d.efio = Some(map.next_value()?),
+                "espec" => d.espec = Some(map.next_value()?),
+                "cells" => d.cells = Some(map.next_value_seed(AnySeed(CellsVisitor))?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(d)
+    }
+}
+
+struct CellsVisitor;
+
+impl<'de> Visitor<'de> for CellsVisitor {
+    type Value = RawCells<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of cells")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut cells = Vec::with_capacity(seq.size_hint().unwrap_or(64));
+        let mut first_error = None;
+        let mut more_errors = 0;
+        let mut i = 0usize;
+        while let Some(raw) = seq.next_element_seed(ObjectSeed(CellVisitor))? {
+            let res = match raw {
+                ObjectOr::Object(fields) => read_cell(fields),
+                ObjectOr::Other(kind) => Err(("", format!("expected a cell object, got {kind}"))),
+            };
+            match res {
+                Ok(c) if first_error.is_none() => cells.push(c),
+                Ok(_) => {}
+                Err((field, reason)) if first_error.is_none() => {
+                    first_error = Some((i, field, reason))
+                }
+                Err(_) => more_errors += 1,
+            }
+            i += 1;
+        }
+        Ok(RawCells::List {
+            cells,
+            first_error,
+            more_errors,
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(RawCells::Other("an object"))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(RawCells::Other("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(RawCells::Other("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(RawCells::Other("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(RawCells::Other("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(RawCells::Other("a string"))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(RawCells::Other("null"))
+    }
+}
+
+#[derive(Default)]
+struct RawCellFields<'a> {
+    dt: Option<Scalar<'a>>,
+    time_start: Option<Scalar<'a>>,
+    time_end: Option<Scalar<'a>>,
+    free: Option<Scalar<'a>>,
+    room: Option<Scalar<'a>>,
+}
+
+struct CellVisitor;
+
+impl<'de> Visitor<'de> for CellVisitor {
+    type Value = RawCellFields<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a cell object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut c = RawCellFields::default();
+        while let Some(Key(k)) = map.next_key::<Key>()? {
+            let slot = match &*k {
+                "dt" => &mut c.dt,
+                "time_start" => &mut c.time_start,
+                "time_end" => &mut c.time_end,
+                "free" => &mut c.free,
+                "room" => &mut c.room,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = Some(map.next_value()?);
+        }
+        Ok(c)
+    }
+}
