@@ -106,6 +106,36 @@ impl Grid {
     }
 }
 
+/// The doctor (or the filial) is not in the schedule.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum NotFound {
+    #[error("нет филиала с кодом {0} в расписании")]
+    Filial(String),
+    #[error("нет врача с кодом {doctor} в филиале {filial} в расписании")]
+    Doctor { filial: String, doctor: String },
+}
+
+/// Finds the doctor by MIS codes and builds its grid (see [`build`]).
+pub fn for_doctor(
+    schedule: &Schedule,
+    filial: &str,
+    doctor: &str,
+    now: DateTime<Utc>,
+    days: u32,
+    rules: &GridRules,
+) -> Result<Grid, NotFound> {
+    if schedule.filial_index(filial).is_none() {
+        return Err(NotFound::Filial(filial.to_owned()));
+    }
+    let d = schedule
+        .doctor_index(filial, doctor)
+        .ok_or_else(|| NotFound::Doctor {
+            filial: filial.to_owned(),
+            doctor: doctor.to_owned(),
+        })?;
+    Ok(build(schedule, d, now, days, rules))
+}
+
 /// Builds the grid for doctor number `doctor` of `schedule` (see [`Schedule::doctor_index`]):
 /// `days` local days starting with the filial's "today" at `now`; times that start before
 /// `now + min_notice` are left out; taken and held times are kept, marked not free.

@@ -122,3 +122,11 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
     }
     out
 }
+
+/// Parses and normalizes a schedule document in one step.
+pub fn read<'a>(
+    json: &'a str,
+    zones: &Zones,
+) -> Result<Schedule<'a>, crate::wire::schedule::DocumentError> {
+    crate::wire::schedule::parse(json).map(|doc| normalize(doc, zones))
+}

@@ -154,11 +154,12 @@ enum Top<'a> {
 #[derive(Default)]
 struct RawDoc<'a> {
     names: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    data: Option<ObjectOr<Vec<(Cow<'a, str>, ObjectOr<RawFilial<'a>>)>>>,
+    data: Option<ObjectOr<RawData<'a>>>,
     schedule: Option<Box<Top<'a>>>,
 }
 
 type RawFilial<'a> = Vec<(Cow<'a, str>, ObjectOr<RawDoctor<'a>>)>;
+type RawData<'a> = Vec<(Cow<'a, str>, ObjectOr<RawFilial<'a>>)>;
 
 #[derive(Default)]
 struct RawDoctor<'a> {
@@ -436,9 +437,9 @@ pub fn parse_time(s: &str) -> Option<Minute> {
     let h = digits(&b[..colon])?;
     let m = digits(&b[colon + 1..colon + 3])?;
     let rest = &b[colon + 3..];
-    if !rest.is_empty()
-        && !(rest.len() == 3 && rest[0] == b':' && digits(&rest[1..]).is_some_and(|s| s < 60))
-    {
+    let seconds_ok =
+        |r: &[u8]| r.len() == 3 && r[0] == b':' && digits(&r[1..]).is_some_and(|s| s < 60);
+    if !rest.is_empty() && !seconds_ok(rest) {
         return None;
     }
     if h > 23 || m > 59 {

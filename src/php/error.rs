@@ -1,0 +1,270 @@
+//! The PHP exception classes and the one place where core errors become them.
+//!
+//! ```text
+//! \Exception
+//!  └─ Priem\Exception                 base: catch this to catch everything priem throws
+//!      ├─ Priem\ParseException        a document (schedule, request) cannot be read
+//!      ├─ Priem\ConfigException       an option or setting is wrong (unknown time zone …)
+//!      ├─ Priem\NotFoundException     no such filial or doctor in the schedule
+//!      ├─ Priem\ValidationException   form fields are wrong: getErrors() field => message
+//!      └─ Priem\ConflictException     the time is taken: getAlternatives() other free times
+//! ```
+//! `getCode()` carries the same distinction as a number (the `CODE_*` constants of
+//! `Priem\Exception`), for code that logs or switches on it.
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::class::RegisteredClass;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendClassObject, ZendHashTable};
+use ext_php_rs::zend::{ce, ExecutorGlobals};
+
+use crate::domain::booking::{BookingError, FieldError};
+use crate::domain::zone::ZoneError;
+use crate::wire::schedule::{hhmm, DocumentError};
+
+pub const CODE_PARSE: i32 = 1;
+pub const CODE_CONFIG: i32 = 2;
+pub const CODE_NOT_FOUND: i32 = 3;
+pub const CODE_VALIDATION: i32 = 4;
+pub const CODE_CONFLICT: i32 = 5;
+
+/// Base class of every exception priem throws.
+#[php_class]
+#[php(name = "Priem\\Exception")]
+#[php(extends(ce = ce::exception, stub = "\\Exception"))]
+#[derive(Default)]
+pub struct PriemException;
+
+#[php_impl]
+impl PriemException {
+    const CODE_PARSE: i32 = CODE_PARSE;
+    const CODE_CONFIG: i32 = CODE_CONFIG;
+    const CODE_NOT_FOUND: i32 = CODE_NOT_FOUND;
+    const CODE_VALIDATION: i32 = CODE_VALIDATION;
+    const CODE_CONFLICT: i32 = CODE_CONFLICT;
+}
+
+/// A document cannot be read: the message says where and why.
+#[php_class]
+#[php(name = "Priem\\ParseException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct ParseException;
+
+/// An option or setting is wrong.
+#[php_class]
+#[php(name = "Priem\\ConfigException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct ConfigException;
+
+/// No such filial or doctor in the schedule.
+#[php_class]
+#[php(name = "Priem\\NotFoundException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct NotFoundException;
+
+/// Form fields are wrong; the messages are for the visitor, in Russian.
+#[php_class]
+#[php(name = "Priem\\ValidationException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct ValidationException {
+    errors: Vec<(String, String)>,
+}
+
+#[php_impl]
+impl ValidationException {
+    /// Field name => message, e.g. `['phone' => 'В номере должно быть 10 цифр после +7']`.
+    pub fn get_errors(&self) -> ZBox<ZendHashTable> {
+        let mut ht = ZendHashTable::new();
+        for (field, message) in &self.errors {
+            let _ = ht.insert(field.as_str(), message.as_str());
+        }
+        ht
+    }
+}
+
+/// The chosen time is taken; other free times of the same doctor are offered.
+#[php_class]
+#[php(name = "Priem\\ConflictException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct ConflictException {
+    alternatives: Vec<(String, String)>,
+}
+
+#[php_impl]
+impl ConflictException {
+    /// Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30'], …]`.
+    pub fn get_alternatives(&self) -> ZBox<ZendHashTable> {
+        let mut ht = ZendHashTable::new();
+        for (date, time) in &self.alternatives {
+            let mut row = ZendHashTable::new();
+            let _ = row.insert("date", date.as_str());
+            let _ = row.insert("time_start", time.as_str());
+            let _ = ht.push(row);
+        }
+        ht
+    }
+}
+
+pub fn build(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .class::<PriemException>()
+        .class::<ParseException>()
+        .class::<ConfigException>()
+        .class::<NotFoundException>()
+        .class::<ValidationException>()
+        .class::<ConflictException>()
+}
+
+/// Throws `T`, then gives it what PHP's own exceptions get at creation (file, line, trace —
+/// Rust-backed classes skip `zend_default_exception_new`) and lets `fill` set its Rust-side
+/// state; returns it for ext-php-rs to throw again.
+fn raise<T: RegisteredClass>(
+    message: String,
+    code: i32,
+    fill: impl FnOnce(&mut T),
+) -> PhpException {
+    let plain = || PhpException::new(message.clone(), code, T::get_metadata().ce());
+    plain().throw();
+    let Some(mut obj) = ExecutorGlobals::take_exception() else {
+        return plain();
+    };
+    origin::stamp(&mut obj);
+    if let Some(state) = ZendClassObject::<T>::from_zend_obj_mut(&mut obj) {
+        fill(state);
+    }
+    match obj.into_zval(false) {
+        Ok(zv) => plain().with_object(zv),
+        Err(_) => plain(),
+    }
+}
+
+fn exception<T: RegisteredClass>(message: String, code: i32) -> PhpException {
+    raise::<T>(message, code, |_| {})
+}
+
+/// Sets `file`, `line` and `trace` of a freshly made exception object the way
+/// `zend_default_exception_new` does, with call arguments left out of the trace (they may hold
+/// a patient's name and phone).
+mod origin {
+    use std::ffi::{c_char, c_int, c_void, CStr};
+    use std::sync::OnceLock;
+
+    use ext_php_rs::ffi::{zend_class_entry, zend_object, zval};
+    use ext_php_rs::types::{ZendObject, Zval};
+    use ext_php_rs::zend::ce;
+
+    const DEBUG_BACKTRACE_IGNORE_ARGS: c_int = 2;
+
+    /// The engine functions used here, looked up in the running PHP (not linked, so that tools
+    /// that load the library outside PHP, like `cargo php stubs`, still can).
+    struct Engine {
+        filename: unsafe extern "C" fn() -> *const c_char,
+        lineno: unsafe extern "C" fn() -> u32,
+        backtrace: unsafe extern "C" fn(*mut zval, c_int, c_int, c_int),
+        update_property: unsafe extern "C" fn(
+            *mut zend_class_entry,
+            *mut zend_object,
+            *const c_char,
+            usize,
+            *mut zval,
+        ),
+    }
+
+    extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+
+    fn engine() -> Option<&'static Engine> {
+        static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
+        ENGINE
+            .get_or_init(|| {
+                // SAFETY: RTLD_DEFAULT (null) searches the process; each symbol is a ZEND_API
+                // function with exactly the signature it is transmuted to (PHP 8.x).
+                unsafe {
+                    let sym = |name: &CStr| {
+                        let p = dlsym(std::ptr::null_mut(), name.as_ptr());
+                        (!p.is_null()).then_some(p)
+                    };
+                    Some(Engine {
+                        filename: std::mem::transmute(sym(c"zend_get_executed_filename")?),
+                        lineno: std::mem::transmute(sym(c"zend_get_executed_lineno")?),
+                        backtrace: std::mem::transmute(sym(c"zend_fetch_debug_backtrace")?),
+                        update_property: std::mem::transmute(sym(c"zend_update_property")?),
+                    })
+                }
+            })
+            .as_ref()
+    }
+
+    pub fn stamp(obj: &mut ZendObject) {
+        let Some(e) = engine() else { return };
+        let scope = std::ptr::from_ref(ce::exception()).cast_mut();
+        let object: *mut zend_object = obj;
+        // SAFETY: called during a PHP function call (an executing frame exists), on a live
+        // object of an \\Exception subclass; the engine copies each value it is given.
+        unsafe {
+            let file = CStr::from_ptr((e.filename)()).to_string_lossy();
+            let mut trace = Zval::new();
+            (e.backtrace)(&raw mut trace, 0, DEBUG_BACKTRACE_IGNORE_ARGS, 0);
+            let mut zfile = Zval::new();
+            let _ = zfile.set_string(&file, false);
+            let mut zline = Zval::new();
+            zline.set_long(i64::from((e.lineno)()));
+            for (name, value) in [
+                ("file", &mut zfile),
+                ("line", &mut zline),
+                ("trace", &mut trace),
+            ] {
+                (e.update_property)(scope, object, name.as_ptr().cast(), name.len(), value);
+            }
+        }
+    }
+}
+
+pub fn parse(e: DocumentError) -> PhpException {
+    exception::<ParseException>(e.to_string(), CODE_PARSE)
+}
+
+pub fn config(message: impl Into<String>) -> PhpException {
+    exception::<ConfigException>(message.into(), CODE_CONFIG)
+}
+
+pub fn zone(e: ZoneError) -> PhpException {
+    config(e.to_string())
+}
+
+pub fn not_found(message: String) -> PhpException {
+    exception::<NotFoundException>(message, CODE_NOT_FOUND)
+}
+
+pub fn fields(errors: Vec<FieldError>) -> PhpException {
+    let message = BookingError::Invalid(errors.clone()).to_string();
+    raise::<ValidationException>(message, CODE_VALIDATION, |ex| {
+        ex.errors = errors
+            .into_iter()
+            .map(|e| (e.field.to_owned(), e.message))
+            .collect();
+    })
+}
+
+pub fn booking(e: BookingError) -> PhpException {
+    match e {
+        BookingError::Invalid(errors) => fields(errors),
+        BookingError::Taken { ref next } => {
+            let alternatives = next
+                .iter()
+                .map(|(d, m)| (d.to_string(), hhmm(*m)))
+                .collect();
+            raise::<ConflictException>(e.to_string(), CODE_CONFLICT, |ex| {
+                ex.alternatives = alternatives
+            })
+        }
+    }
+}
