@@ -1,0 +1,20 @@
+# priem — common tasks. The one test command is `make test`.
+.PHONY: test build release stubs bench fmt
+
+test:
+	scripts/test
+
+build:
+	cargo build
+
+release:
+	cargo build --release
+
+stubs: build
+	RUST_BACKTRACE=0 cargo php stubs --stdout target/debug/libpriem.so > php-stubs/priem.php
+
+bench: release
+	bench/parse.sh target/release/libpriem.so
+
+fmt:
+	cargo fmt
