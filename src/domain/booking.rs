@@ -75,16 +75,28 @@ pub fn normalize_name(raw: &str) -> Result<String, &'static str> {
     if len > NAME_MAX {
         return Err("Имя длиннее 100 символов");
     }
-    if !name
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '‐'))
-    {
+    let mut prev_letter = false;
+    let allowed = name.chars().all(|c| {
+        // A combining mark (Ё typed as Е + U+0308) belongs to the letter before it.
+        let ok = c.is_alphabetic()
+            || matches!(c, ' ' | '-' | '\'' | '’' | '‐')
+            || (prev_letter && is_combining_mark(c));
+        prev_letter = c.is_alphabetic() || (prev_letter && is_combining_mark(c));
+        ok
+    });
+    if !allowed {
         return Err("Имя может содержать только буквы, пробелы, дефисы и апострофы");
     }
     if !name.chars().any(char::is_alphabetic) {
         return Err("Укажите имя");
     }
     Ok(name)
+}
+
+/// Combining diacritical marks (the blocks that Latin and Cyrillic letters use).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 fn normalize_comment(raw: &str) -> Result<String, String> {

@@ -102,22 +102,45 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
         let mut conv = UtcConverter::new(zone);
         for d in f.doctors {
             let di = out.doctors.len() as u32;
+            let first = out.slots.len();
+            let mut gap = None;
+            for (i, c) in d.cells.into_iter().enumerate() {
+                let Some(start_utc) = conv.convert_existing(c.date, c.start) else {
+                    gap = Some((i, c.date, c.start));
+                    break;
+                };
+                out.slots.push(Slot {
+                    doctor: di,
+                    start_utc,
+                    end_utc: conv.convert(c.date, c.end),
+                    date: c.date,
+                    start: c.start,
+                    end: c.end,
+                    free: c.free,
+                    room: c.room,
+                });
+            }
+            if let Some((i, date, start)) = gap {
+                // A time the clocks jump over cannot be booked: the doctor keeps its old schedule.
+                out.slots.truncate(first);
+                out.rejected.push(DoctorError {
+                    filial: out.filials[fi].code.to_string(),
+                    doctor: d.code.to_string(),
+                    path: format!("{}.cells[{i}].time_start", d.path),
+                    reason: format!(
+                        "{} on {date} does not exist in {} (the clocks jump over it)",
+                        crate::wire::schedule::hhmm(start),
+                        zone.name()
+                    ),
+                });
+                continue;
+            }
             out.doctors.push(Doctor {
                 filial: fi,
                 code: d.code,
                 specialties: split_specialties(&d.specialty),
                 name: d.name,
             });
-            out.slots.extend(d.cells.into_iter().map(|c| Slot {
-                doctor: di,
-                start_utc: conv.convert(c.date, c.start),
-                end_utc: conv.convert(c.date, c.end),
-                date: c.date,
-                start: c.start,
-                end: c.end,
-                free: c.free,
-                room: c.room,
-            }));
         }
     }
     out

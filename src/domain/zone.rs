@@ -115,6 +115,22 @@ impl UtcConverter {
         }
     }
 
+    /// Like [`convert`](Self::convert), but `None` for a local time that does not exist (in a
+    /// daylight-saving gap).
+    pub fn convert_existing(&mut self, date: NaiveDate, minute: Minute) -> Option<DateTime<Utc>> {
+        let t = self.convert(date, minute);
+        match self.day {
+            Some((_, Some(_))) => Some(t),
+            _ => {
+                let local = date.and_hms_opt(0, 0, 0)? + Duration::minutes(i64::from(minute));
+                match self.tz.from_local_datetime(&local) {
+                    LocalResult::None => None,
+                    _ => Some(t),
+                }
+            }
+        }
+    }
+
     /// The day's UTC offset in seconds if it is the same at its start and its end.
     fn steady_offset(&self, date: NaiveDate) -> Option<i64> {
         let start = date.and_hms_opt(0, 0, 0)?;

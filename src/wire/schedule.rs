@@ -10,8 +10,9 @@
 //!
 //! # What rejects what
 //! The **whole document** is rejected (nothing may be imported from it) when:
-//! - it is not JSON, or its top level is neither an object nor an array of objects;
-//! - a document has no `data`, or `data` is not an object;
+//! - it is not JSON, or its top level is neither an object nor an array of objects (a UTF-8
+//!   byte order mark before it is skipped);
+//! - a document has no `data`, `data` is not an object, or `data` appears twice in it;
 //! - a filial under `data` is not an object.
 //!
 //! **One doctor** in one filial is rejected (the rest of the document is fine, and the
@@ -77,6 +78,8 @@ pub struct Cell<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Doctor<'a> {
     pub code: Cow<'a, str>,
+    /// Where the doctor stands in the document, e.g. `data["1"]["0001"]`, for later errors.
+    pub path: String,
     /// `efio`, `""` when missing.
     pub name: Cow<'a, str>,
     /// `espec` as sent (free text, possibly a comma-separated list), `""` when missing.
@@ -120,6 +123,8 @@ impl<'a> Document<'a> {
 /// Parses a schedule document. See the module docs for what rejects the document and what
 /// rejects one doctor.
 pub fn parse(json: &str) -> Result<Document<'_>, DocumentError> {
+    // Windows tools (1C, Notepad) often start UTF-8 files with a byte order mark.
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     let mut de = serde_json::Deserializer::from_str(json);
     let top = de
         .deserialize_any(TopVisitor)
@@ -127,7 +132,16 @@ pub fn parse(json: &str) -> Result<Document<'_>, DocumentError> {
     de.end()
         .map_err(|e| DocumentError::NotJson(e.to_string()))?;
     let mut out = Document::default();
-    assemble(top, String::new(), &mut out)?;
+    let mut names = Vec::new();
+    assemble(top, String::new(), &mut out, &mut names)?;
+    // A name pair may stand in another document of an array, or outside a wrapper.
+    for (code, name) in names {
+        if let Some(f) = out.filials.iter_mut().find(|f| f.code == code) {
+            if f.name.is_none() {
+                f.name = Some(name);
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -153,8 +167,9 @@ enum Top<'a> {
 
 #[derive(Default)]
 struct RawDoc<'a> {
-    names: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    names: Names<'a>,
     data: Option<ObjectOr<RawData<'a>>>,
+    data_twice: bool,
     schedule: Option<Box<Top<'a>>>,
 }
 
@@ -181,14 +196,21 @@ enum RawCells<'a> {
 // ---------------------------------------------------------------------------------------
 // Assembly: raw shapes → Document, with paths.
 
-fn assemble<'a>(top: Top<'a>, path: String, out: &mut Document<'a>) -> Result<(), DocumentError> {
+type Names<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+fn assemble<'a>(
+    top: Top<'a>,
+    path: String,
+    out: &mut Document<'a>,
+    names: &mut Names<'a>,
+) -> Result<(), DocumentError> {
     match top {
-        Top::One(doc) => assemble_doc(doc, path, out),
+        Top::One(doc) => assemble_doc(doc, path, out, names),
         Top::Many(docs) => {
             for (i, doc) in docs.into_iter().enumerate() {
                 let p = format!("{path}[{i}]");
                 match doc {
-                    ObjectOr::Object(doc) => assemble_doc(doc, p, out)?,
+                    ObjectOr::Object(doc) => assemble_doc(doc, p, out, names)?,
                     ObjectOr::Other(kind) => {
                         return Err(shape(p, format!("expected a schedule object, got {kind}")))
                     }
@@ -227,10 +249,21 @@ fn assemble_doc<'a>(
     doc: RawDoc<'a>,
     path: String,
     out: &mut Document<'a>,
+    names: &mut Names<'a>,
 ) -> Result<(), DocumentError> {
+    if doc.data_twice {
+        return Err(shape(
+            join(&path, "data"),
+            "\"data\" appears twice in one document".into(),
+        ));
+    }
+    let doc_names = doc.names;
     let data = match (doc.data, doc.schedule) {
         (Some(data), _) => data,
-        (None, Some(inner)) => return assemble(*inner, join(&path, "schedule"), out),
+        (None, Some(inner)) => {
+            names.extend(doc_names);
+            return assemble(*inner, join(&path, "schedule"), out, names);
+        }
         (None, None) => {
             return Err(shape(
                 root(&path),
@@ -259,8 +292,7 @@ fn assemble_doc<'a>(
         let fi = match out.filials.iter().position(|f| f.code == code) {
             Some(i) => i,
             None => {
-                let name = doc
-                    .names
+                let name = doc_names
                     .iter()
                     .find(|(k, _)| *k == code)
                     .map(|(_, v)| v.clone());
@@ -306,14 +338,7 @@ fn assemble_doc<'a>(
             }
         }
     }
-    // Names given in this document for filials listed in another document of an array.
-    for (code, name) in doc.names {
-        if let Some(f) = out.filials.iter_mut().find(|f| f.code == code) {
-            if f.name.is_none() {
-                f.name = Some(name);
-            }
-        }
-    }
+    names.extend(doc_names);
     Ok(())
 }
 
@@ -386,6 +411,7 @@ fn assemble_doctor<'a>(
     })?;
     Ok(Doctor {
         code,
+        path: path.to_owned(),
         name,
         specialty,
         cells,
@@ -490,6 +516,7 @@ fn read_cell<'a>(raw: RawCellFields<'a>) -> Result<Cell<'a>, (&'static str, Stri
         None | Some(Scalar::Null) => Cow::Borrowed(""),
         Some(Scalar::Str(s)) => s,
         Some(Scalar::Int(i)) => Cow::Owned(i.to_string()),
+        Some(Scalar::Float(f)) => Cow::Owned(f.to_string()),
         Some(other) => {
             return Err((
                 ".room",
@@ -588,6 +615,7 @@ impl<'de> Visitor<'de> for DocVisitor {
         while let Some(Key(k)) = map.next_key::<Key>()? {
             match &*k {
                 "data" => {
+                    doc.data_twice |= doc.data.is_some();
                     doc.data = Some(map.next_value_seed(ObjectSeed(PairsVisitor(|| {
                         ObjectSeed(PairsVisitor(|| ObjectSeed(DoctorVisitor)))
                     })))?)
