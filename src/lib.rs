@@ -5,6 +5,7 @@
 //! → … → `php` (the ext-php-rs binding, behind the `php` feature).
 
 pub mod domain;
+pub mod transport;
 pub mod wire;
 
 #[cfg(feature = "php")]

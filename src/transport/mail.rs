@@ -1,0 +1,333 @@
+//! Alert e-mail over SMTP (mis-exchange.md §3): one plain-text UTF-8 message to every
+//! configured recipient.
+//!
+//! The transport is built per call (lettre's pool owns a thread, which must not be created at
+//! startup or carried across a `fork`) and dropped at the end, which closes the connection.
+//! Deciding *when* to send (first appearance, reminders, resolution) is the alert layer's job.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
+use thiserror::Error;
+
+use super::{
+    chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain, scrub, Secret,
+};
+
+/// The client's list (§3).
+pub const DEFAULT_RECIPIENTS: [&str; 3] = [
+    "klinmed@yandex.ru",
+    "diggy@yandex.ru",
+    "info@angioclinic.ru",
+];
+/// Default bound for connecting and for each read or write.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmtpSecurity {
+    /// Plain text (a local relay on port 25).
+    None,
+    /// Plain connection upgraded with `STARTTLS`, which must succeed (port 587).
+    #[default]
+    StartTls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+}
+
+impl SmtpSecurity {
+    /// The usual port for this mode.
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpSecurity::None => 25,
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Tls => 465,
+        }
+    }
+}
+
+/// SMTP settings. `Debug` hides the password.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// Login; empty means no authentication.
+    pub user: String,
+    pub password: Secret,
+    /// `robot@clinic.ru` or `Запись на приём <robot@clinic.ru>`.
+    pub from: String,
+    /// Every message goes to all of them (default: the client's list).
+    pub recipients: Vec<String>,
+    /// Bound for connecting and for each read or write (default 15 s).
+    pub timeout: Duration,
+    /// Extra trusted CA certificates (PEM) for a relay with a private CA.
+    pub extra_ca_pem: Option<String>,
+}
+
+impl MailConfig {
+    /// STARTTLS on port 587, no login, the client's recipients.
+    pub fn new(host: impl Into<String>, from: impl Into<String>) -> Self {
+        MailConfig {
+            host: host.into(),
+            port: SmtpSecurity::StartTls.default_port(),
+            security: SmtpSecurity::StartTls,
+            user: String::new(),
+            password: Secret::default(),
+            from: from.into(),
+            recipients: DEFAULT_RECIPIENTS.iter().map(|s| s.to_string()).collect(),
+            timeout: DEFAULT_TIMEOUT,
+            extra_ca_pem: None,
+        }
+    }
+}
+
+/// A message could not be sent. Messages never contain the password.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum MailError {
+    /// The settings cannot work: no host, no recipients, an address that is not an address,
+    /// an unreadable CA PEM. Nothing was sent.
+    #[error("mail settings: {0}")]
+    Config(String),
+    /// The server could not be reached, or the connection broke.
+    #[error("cannot reach the SMTP server {addr}: {cause}")]
+    Connect { addr: String, cause: String },
+    /// The server did not answer in time.
+    #[error("the SMTP server {addr} did not answer in time")]
+    Timeout { addr: String },
+    /// TLS failed: STARTTLS not offered, certificate not trusted, handshake error.
+    #[error("TLS with the SMTP server {addr} failed: {cause}")]
+    Tls { addr: String, cause: String },
+    /// The server refused the login (530/534/535/538).
+    #[error("the SMTP server {addr} refused the login of {user:?} ({code}): {reply}")]
+    Auth {
+        addr: String,
+        user: String,
+        code: u16,
+        reply: String,
+    },
+    /// A 4xx reply: try again later (greylisting, mailbox busy, rate limit).
+    #[error("the SMTP server refused for now ({code}): {reply}")]
+    Temporary { code: u16, reply: String },
+    /// A 5xx reply other than a login failure (sender or recipient refused, message refused).
+    #[error("the SMTP server refused ({code}): {reply}")]
+    Rejected { code: u16, reply: String },
+    /// The server's reply could not be read.
+    #[error("the SMTP server {addr} sent an unreadable reply: {cause}")]
+    Protocol { addr: String, cause: String },
+}
+
+impl MailError {
+    /// Whether sending later may succeed without anyone acting (network trouble, time-outs,
+    /// 4xx replies).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            MailError::Connect { .. }
+                | MailError::Timeout { .. }
+                | MailError::Temporary { .. }
+                | MailError::Protocol { .. }
+        )
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, MailError::Timeout { .. })
+    }
+
+    /// The SMTP reply code, when the error is a reply.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            MailError::Temporary { code, .. }
+            | MailError::Rejected { code, .. }
+            | MailError::Auth { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+fn parse_mailbox(what: &str, text: &str) -> Result<Mailbox, MailError> {
+    text.trim()
+        .parse::<Mailbox>()
+        .map_err(|e| MailError::Config(format!("{what} {text:?} is not an e-mail address: {e}")))
+}
+
+/// The message as it will be sent: `From`, all recipients in `To`, UTF-8 subject (RFC 2047
+/// encoded on the wire) and plain-text UTF-8 body.
+pub fn build_message(cfg: &MailConfig, subject: &str, body: &str) -> Result<Message, MailError> {
+    let recipients: Vec<&str> = cfg
+        .recipients
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if recipients.is_empty() {
+        return Err(MailError::Config("no recipients".into()));
+    }
+    let mut builder = Message::builder()
+        .from(parse_mailbox("the sender", &cfg.from)?)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN);
+    for r in recipients {
+        builder = builder.to(parse_mailbox("the recipient", r)?);
+    }
+    builder
+        .body(body.to_owned())
+        .map_err(|e| MailError::Config(format!("cannot build the message: {e}")))
+}
+
+fn transport(cfg: &MailConfig) -> Result<SmtpTransport, MailError> {
+    if cfg.host.trim().is_empty() {
+        return Err(MailError::Config("no SMTP host".into()));
+    }
+    let host = cfg.host.trim();
+    let tls_parameters = || -> Result<TlsParameters, MailError> {
+        ensure_crypto_provider();
+        let mut builder = TlsParameters::builder(host.to_owned());
+        if let Some(pem) = cfg.extra_ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+            let cert = Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+                MailError::Config(format!("the CA certificate is not valid PEM: {e}"))
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build_rustls().map_err(|e| MailError::Tls {
+            addr: format!("{host}:{}", cfg.port),
+            cause: error_chain(&e),
+        })
+    };
+    let tls = match cfg.security {
+        SmtpSecurity::None => Tls::None,
+        SmtpSecurity::StartTls => Tls::Required(tls_parameters()?),
+        SmtpSecurity::Tls => Tls::Wrapper(tls_parameters()?),
+    };
+    let mut builder = SmtpTransport::builder_dangerous(host)
+        .port(cfg.port)
+        .tls(tls)
+        .timeout(Some(cfg.timeout.max(Duration::from_millis(1))));
+    if !cfg.user.is_empty() {
+        builder = builder.credentials(Credentials::new(
+            cfg.user.clone(),
+            cfg.password.expose().to_owned(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+fn classify(cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError {
+    let addr = format!("{}:{}", cfg.host.trim(), cfg.port);
+    let secret = cfg.password.expose();
+    let cause = scrub(&error_chain(&err), &[secret]);
+    if let Some(code) = err.status() {
+        let code = u16::from(code);
+        // lettre's text is "permanent error (535): <reply>"; keep the server's words.
+        let reply = cause
+            .split_once("): ")
+            .map(|(_, r)| r.to_owned())
+            .unwrap_or_else(|| cause.clone());
+        return match code {
+            530 | 534 | 535 | 538 => MailError::Auth {
+                addr,
+                user: cfg.user.clone(),
+                code,
+                reply,
+            },
+            400..=499 => MailError::Temporary { code, reply },
+            _ => MailError::Rejected { code, reply },
+        };
+    }
+    if err.is_timeout() || chain_has_timeout(&err) {
+        return MailError::Timeout { addr };
+    }
+    if err.is_tls() || chain_tls_error(&err).is_some() {
+        return MailError::Tls { addr, cause };
+    }
+    if err.is_response() {
+        return MailError::Protocol { addr, cause };
+    }
+    if err.is_client() {
+        return MailError::Config(cause);
+    }
+    MailError::Connect { addr, cause }
+}
+
+/// Sends one plain-text message to all recipients.
+pub fn send(cfg: &MailConfig, subject: &str, body: &str) -> Result<(), MailError> {
+    let message = build_message(cfg, subject, body)?;
+    let transport = transport(cfg)?;
+    transport
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| classify(cfg, e))
+}
+
+/// The admin's "Проверить соединение": connect, greet, TLS and login as configured, quit.
+pub fn check(cfg: &MailConfig) -> Result<(), MailError> {
+    let transport = transport(cfg)?;
+    match transport.test_connection() {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(MailError::Protocol {
+            addr: format!("{}:{}", cfg.host.trim(), cfg.port),
+            cause: "the server did not answer NOOP".into(),
+        }),
+        Err(e) => Err(classify(cfg, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_the_clients_recipients() {
+        let cfg = MailConfig::new("smtp.example", "robot@example.ru");
+        assert_eq!(
+            cfg.recipients,
+            [
+                "klinmed@yandex.ru",
+                "diggy@yandex.ru",
+                "info@angioclinic.ru"
+            ]
+        );
+        assert_eq!(cfg.port, 587);
+    }
+
+    #[test]
+    fn builds_a_utf8_plain_text_message_to_everyone() {
+        let cfg = MailConfig::new("smtp.example", "Запись <robot@example.ru>");
+        let msg = build_message(&cfg, "МИС недоступна", "Текст письма").unwrap();
+        let raw = String::from_utf8(msg.formatted()).unwrap();
+        assert!(raw.contains("Subject: =?utf-8?"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
+        for r in DEFAULT_RECIPIENTS {
+            assert!(raw.contains(r), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_addresses_and_empty_lists() {
+        let mut cfg = MailConfig::new("smtp.example", "not an address");
+        assert!(matches!(
+            build_message(&cfg, "s", "b"),
+            Err(MailError::Config(_))
+        ));
+        cfg.from = "robot@example.ru".into();
+        cfg.recipients = vec![" ".into()];
+        assert!(matches!(
+            build_message(&cfg, "s", "b"),
+            Err(MailError::Config(_))
+        ));
+    }
+
+    #[test]
+    fn config_debug_hides_the_password() {
+        let mut cfg = MailConfig::new("smtp.example", "robot@example.ru");
+        cfg.password = Secret::new("p4ssw0rd!");
+        assert!(!format!("{cfg:?}").contains("p4ssw0rd!"));
+    }
+}

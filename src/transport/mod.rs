@@ -1,0 +1,234 @@
+//! Transports of the MIS exchange (`docs/mis-exchange.md`): FTP for schedule snapshots and the
+//! booking drop (§1.2.1, §2.2.2), HTTP for booking delivery (§2.2.1, §2.3), SMTP for alerts (§3).
+//!
+//! Every transport:
+//! - creates its network client per call, never at startup and never across a `fork` (php-fpm
+//!   forks its workers after the extension is loaded; threads and pools do not survive that);
+//! - has its own timeouts (PHP's `max_execution_time` does not interrupt Rust code);
+//! - reports failures as one `thiserror` enum that answers `is_transient()` and friends, with a
+//!   readable cause from the whole `source()` chain and never a password, token or
+//!   `Authorization` header in it.
+
+pub mod ftp;
+pub mod mail;
+pub mod mis;
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Once;
+
+/// Installs rustls' ring crypto provider as the process default, once.
+///
+/// reqwest (`rustls-no-provider`) panics on its first TLS use without a default provider;
+/// suppaftp and lettre are handed configs built on the same provider. "Already installed" (by
+/// us earlier, or by another library in the process) is fine and ignored.
+pub fn ensure_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// A password or token: `Debug` prints `"***"`, so a config can be logged or put into a panic
+/// message without leaking it. Read it with [`Secret::expose`].
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("\"\"")
+        } else {
+            f.write_str("\"***\"")
+        }
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+/// The error and all its causes on one line: `"a: b: c"`. A cause whose text the line already
+/// contains is skipped (many libraries print their source inside their own `Display`).
+pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
+}
+
+/// Calls `f` on the error and every cause, including what an `io::Error` wraps (its
+/// `source()` skips that: `io::Error(Other, io::Error(InvalidData, rustls::Error))` is how a
+/// certificate failure reaches reqwest). Stops at the first `Some`.
+fn find_in_chain<T>(
+    err: &(dyn StdError + 'static),
+    f: &mut dyn FnMut(&(dyn StdError + 'static)) -> Option<T>,
+) -> Option<T> {
+    let mut source = Some(err);
+    while let Some(e) = source {
+        if let Some(found) = f(e) {
+            return Some(found);
+        }
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            if let Some(found) = find_in_chain(inner, f) {
+                return Some(found);
+            }
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// Whether an I/O error anywhere in the chain is a timeout (`TimedOut`, or `WouldBlock`, which
+/// is what a socket read timeout gives on Unix).
+pub(crate) fn chain_has_timeout(err: &(dyn StdError + 'static)) -> bool {
+    find_in_chain(err, &mut |e| {
+        e.downcast_ref::<std::io::Error>()
+            .filter(|io| is_timeout_kind(io.kind()))
+            .map(|_| ())
+    })
+    .is_some()
+}
+
+/// A rustls error anywhere in the chain (certificate not trusted, handshake refused…).
+pub(crate) fn chain_tls_error(err: &(dyn StdError + 'static)) -> Option<String> {
+    find_in_chain(err, &mut |e| {
+        e.downcast_ref::<rustls::Error>().map(ToString::to_string)
+    })
+}
+
+pub(crate) fn is_timeout_kind(kind: std::io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
+}
+
+/// Shortest secret that [`scrub`] replaces: shorter ones would mangle ordinary words, and
+/// nothing here ever formats a secret on purpose — this is a second guard.
+const MIN_SCRUB_LEN: usize = 4;
+
+/// Replaces every occurrence of each secret in `text` with `***`.
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if secret.chars().count() >= MIN_SCRUB_LEN && out.contains(secret) {
+            out = out.replace(secret, "***");
+        }
+    }
+    out
+}
+
+/// At most `max` characters of `text` on one line, control characters replaced by spaces, `…`
+/// when cut — for quoting a server's answer in an error.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.trim().chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out
+}
+
+/// Reads PEM certificates (extra trusted roots for a server with a private CA).
+pub(crate) fn parse_pem_certs(
+    pem: &str,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("the CA certificate is not valid PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate in the CA PEM text".into());
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_hides_the_value() {
+        let s = Secret::new("hunter22");
+        assert_eq!(format!("{s:?}"), "\"***\"");
+        assert_eq!(format!("{:?}", Secret::default()), "\"\"");
+        assert_eq!(s.expose(), "hunter22");
+    }
+
+    #[test]
+    fn scrub_replaces_secrets_but_not_short_ones() {
+        assert_eq!(
+            scrub("login pw=hunter22 failed", &["hunter22"]),
+            "login pw=*** failed"
+        );
+        assert_eq!(scrub("a b c", &["a"]), "a b c");
+    }
+
+    #[test]
+    fn excerpt_cuts_and_flattens() {
+        assert_eq!(excerpt("  a\nb  ", 10), "a b");
+        assert_eq!(excerpt("абвгд", 3), "абв…");
+    }
+
+    #[test]
+    fn error_chain_skips_repeated_causes() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "outer")
+            }
+        }
+        impl StdError for Outer {
+            fn source(&self) -> Option<&(dyn StdError + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = Outer(std::io::Error::new(std::io::ErrorKind::TimedOut, "slow"));
+        assert_eq!(error_chain(&e), "outer: slow");
+        assert!(chain_has_timeout(&e));
+    }
+
+    #[test]
+    fn rejects_text_without_certificates() {
+        assert!(parse_pem_certs("hello").is_err());
+    }
+}

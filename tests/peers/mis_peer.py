@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""An HTTP server playing the clinic's MIS for the transport tests (stdlib only).
+
+    python3 mis_peer.py --port PORT --log FILE [--basic USER:PASSWORD]
+                        [--tls-cert CERT --tls-key KEY]
+
+Every request is appended to FILE as one JSON line *before* it is answered (so a request the
+client gave up on is recorded too): {"method", "path", "headers", "body_hex"}. GET /_received
+returns the same records as a JSON array (and is not recorded itself).
+
+What it answers is chosen by the path, so one server serves every case:
+
+    /success                   200 {"success": true}
+    /refuse?reason=TEXT        200 {"success": false, "error": TEXT}
+    /garbage                   200 <html>… (not JSON)
+    /status/CODE               CODE with a short text body
+    /sleep/SECONDS             sleeps, then 200 {"success": true}
+    /stall-body/SECONDS        sends headers (Content-Length 17) at once, the body after SECONDS
+    /v2/CODE                   200 {"status_code": CODE, "claim_id": "C-1"}
+    /v2http/CODE               HTTP CODE with an empty body
+    /secure/<any of the above> 401 unless the Basic credentials match --basic
+
+HEAD on any path answers the status the path would (no body), after the same auth check.
+"""
+
+import argparse
+import base64
+import json
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+LOCK = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "mis-peer/1"
+
+    def log_message(self, fmt, *args):  # keep test output quiet
+        pass
+
+    # -- recording ---------------------------------------------------------------------------
+    def record(self, body):
+        rec = {
+            "method": self.command,
+            "path": self.path,
+            "headers": {k: v for k, v in self.headers.items()},
+            "body_hex": body.hex(),
+        }
+        with LOCK:
+            with open(self.server.log_path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                f.flush()
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    # -- answering ---------------------------------------------------------------------------
+    def send(self, status, body=b"", content_type="application/json; charset=utf-8", head=False):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head and body:
+            self.wfile.write(body)
+            self.wfile.flush()
+
+    def authorized(self):
+        expected = self.server.basic
+        if expected is None:
+            return True
+        token = base64.b64encode(expected.encode("utf-8")).decode("ascii")
+        return self.headers.get("Authorization") == "Basic " + token
+
+    def route(self, head):
+        url = urlsplit(self.path)
+        parts = [p for p in url.path.split("/") if p]
+        query = parse_qs(url.query)
+        if parts and parts[0] == "secure":
+            parts = parts[1:]
+            if not self.authorized():
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="mis"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+        kind = parts[0] if parts else ""
+        arg = parts[1] if len(parts) > 1 else ""
+        if kind == "success":
+            self.send(200, json.dumps({"success": True}), head=head)
+        elif kind == "refuse":
+            reason = query.get("reason", ["Время занято"])[0]
+            self.send(200, json.dumps({"success": False, "error": reason}, ensure_ascii=False), head=head)
+        elif kind == "garbage":
+            self.send(200, "<html><body>Bad Gateway</body></html>", "text/html", head=head)
+        elif kind == "status":
+            code = int(arg)
+            self.send(code, "status %d" % code, "text/plain", head=head)
+        elif kind == "sleep":
+            time.sleep(float(arg))
+            self.send(200, json.dumps({"success": True}), head=head)
+        elif kind == "stall-body":
+            body = b'{"success": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(float(arg))
+            if not head:
+                self.wfile.write(body)
+        elif kind == "v2":
+            self.send(200, json.dumps({"status_code": int(arg), "claim_id": "C-1"}), head=head)
+        elif kind == "v2http":
+            self.send(int(arg), b"", head=head)
+        else:
+            self.send(404, "no such mode", "text/plain", head=head)
+
+    def do_POST(self):
+        body = self.read_body()
+        self.record(body)
+        self.route(head=False)
+
+    def do_HEAD(self):
+        self.record(b"")
+        self.route(head=True)
+
+    def do_GET(self):
+        if self.path == "/_received":
+            with LOCK:
+                try:
+                    with open(self.server.log_path, encoding="utf-8") as f:
+                        records = [json.loads(line) for line in f if line.strip()]
+                except FileNotFoundError:
+                    records = []
+            self.send(200, json.dumps(records, ensure_ascii=False))
+            return
+        self.record(b"")
+        self.route(head=False)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--basic", help="USER:PASSWORD required on /secure/…")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    args = ap.parse_args()
+
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server.daemon_threads = True
+    server.log_path = args.log
+    server.basic = args.basic
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    print("READY %d" % args.port, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

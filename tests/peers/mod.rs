@@ -1,0 +1,284 @@
+//! Real servers for the transport tests, started by the tests themselves on free ports and
+//! killed when dropped: pyftpdlib (FTP), `mis_peer.py` (an HTTP server playing the MIS) and
+//! `smtp_sink.py` (aiosmtpd writing each message into a folder).
+//!
+//! Needs `python3` with `pyftpdlib` and `aiosmtpd` (`pip install pyftpdlib aiosmtpd`); set
+//! `PRIEM_TEST_PYTHON` to use another interpreter. TLS tests also need the `openssl` command.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The interpreter that runs the peers.
+pub fn python() -> String {
+    std::env::var("PRIEM_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+pub fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peers")
+        .join(name)
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// A fresh directory under Cargo's per-target temp dir, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("cannot create a temp dir");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, p: &str) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A server process; killed (by its own pid) and reaped on drop.
+pub struct Peer {
+    child: Child,
+    pub port: u16,
+    pub name: &'static str,
+}
+
+impl Peer {
+    /// Starts `python3 args…` and waits until `port` accepts connections.
+    pub fn spawn(name: &'static str, args: &[&str], port: u16) -> Peer {
+        let child = Command::new(python())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} with {}: {e}", python()));
+        let mut peer = Peer { child, port, name };
+        peer.wait_ready();
+        peer
+    }
+
+    fn wait_ready(&mut self) {
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut stderr) = self.child.stderr.take() {
+                    let _ = stderr.read_to_string(&mut err);
+                }
+                panic!(
+                    "{} exited ({status}) before listening on {}:\n{err}",
+                    self.name, self.port
+                );
+            }
+            if Instant::now() > deadline {
+                panic!("{} did not listen on {} within 15 s", self.name, self.port);
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Stops the server now (to test "server down" after it was up).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `python3 -m pyftpdlib` serving `root` read-write for one user.
+pub fn ftp_server(root: &Path, user: &str, password: &str) -> Peer {
+    ftp_server_with(root, user, password, &[])
+}
+
+/// The same with more pyftpdlib options (e.g. `--tls …`).
+pub fn ftp_server_with(root: &Path, user: &str, password: &str, extra: &[&str]) -> Peer {
+    let port = free_port();
+    let port_s = port.to_string();
+    let root_s = root.to_str().expect("utf-8 path");
+    let mut args = vec![
+        "-m",
+        "pyftpdlib",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        &port_s,
+        "-w",
+        "-d",
+        root_s,
+        "-u",
+        user,
+        "-P",
+        password,
+    ];
+    args.extend_from_slice(extra);
+    Peer::spawn("pyftpdlib", &args, port)
+}
+
+/// Whether the Python has `module` (pyftpdlib's FTPS needs pyOpenSSL).
+pub fn python_has(module: &str) -> bool {
+    Command::new(python())
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `mis_peer.py` logging every request into `log`. `extra`: e.g. `["--basic", "u:p"]`.
+pub fn mis_peer(log: &Path, extra: &[&str]) -> Peer {
+    let port = free_port();
+    let port_s = port.to_string();
+    let script = script("mis_peer.py");
+    let mut args = vec![
+        script.to_str().expect("utf-8 path"),
+        "--port",
+        &port_s,
+        "--log",
+        log.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    Peer::spawn("mis_peer.py", &args, port)
+}
+
+/// `smtp_sink.py` writing messages into `dir`. `extra`: TLS or auth options.
+pub fn smtp_sink(dir: &Path, extra: &[&str]) -> Peer {
+    let port = free_port();
+    let port_s = port.to_string();
+    let script = script("smtp_sink.py");
+    let mut args = vec![
+        script.to_str().expect("utf-8 path"),
+        "--port",
+        &port_s,
+        "--dir",
+        dir.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    Peer::spawn("smtp_sink.py", &args, port)
+}
+
+/// A test CA and a server certificate for 127.0.0.1 signed by it, made with `openssl`.
+pub struct TestCert {
+    pub ca_pem: String,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+pub fn make_cert(dir: &Path) -> TestCert {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("cannot run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=priem test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .expect("cannot write server.ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "server.pem",
+        "-extfile",
+        "server.ext",
+    ]);
+    TestCert {
+        ca_pem: std::fs::read_to_string(dir.join("ca.pem")).expect("ca.pem"),
+        cert: dir.join("server.pem"),
+        key: dir.join("server.key"),
+    }
+}
+
+/// Waits until `cond` holds (up to 10 s).
+pub fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

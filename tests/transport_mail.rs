@@ -1,0 +1,133 @@
+//! Alert mail against a real SMTP server (aiosmtpd, `tests/peers/smtp_sink.py`).
+
+mod peers;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use peers::{smtp_sink, wait_for, TempDir};
+use priem::transport::mail::{self, MailConfig, MailError, SmtpSecurity, DEFAULT_RECIPIENTS};
+use priem::transport::Secret;
+use serde_json::Value;
+
+fn config(port: u16) -> MailConfig {
+    let mut cfg = MailConfig::new("127.0.0.1", "Запись на приём <robot@clinic.test>");
+    cfg.port = port;
+    cfg.security = SmtpSecurity::None;
+    cfg.timeout = Duration::from_secs(5);
+    cfg
+}
+
+/// Message `n` as the sink's Python e-mail parser decoded it.
+fn message(dir: &Path, n: usize) -> Value {
+    let json = dir.join(format!("{n}.json"));
+    wait_for("the message", || json.exists());
+    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+}
+
+const SUBJECT: &str = "Нет врача с кодом 0042 в филиале 1";
+const BODY: &str =
+    "В данных МИС есть врач с кодом 0042 (филиал 1), но на сайте нет его карточки.\n\
+                    Что сделать: добавьте карточку врача или укажите код в существующей.\n";
+
+#[test]
+fn sends_russian_plain_text_to_every_recipient() {
+    let dir = TempDir::new("smtp");
+    let sink = smtp_sink(dir.path(), &[]);
+    let cfg = config(sink.port);
+    mail::send(&cfg, SUBJECT, BODY).unwrap();
+
+    let got = message(dir.path(), 1);
+    assert_eq!(got["subject"], SUBJECT, "the decoded subject");
+    // SMTP carries lines ending in CRLF.
+    let body = got["body"].as_str().unwrap().replace("\r\n", "\n");
+    assert_eq!(body.trim_end(), BODY.trim_end());
+    assert_eq!(got["content_type"], "text/plain");
+    assert_eq!(got["charset"], "utf-8");
+    assert_eq!(got["mail_from"], "robot@clinic.test");
+    assert_eq!(got["rcpt_tos"], serde_json::json!(DEFAULT_RECIPIENTS));
+    assert!(got["from"].as_str().unwrap().contains("Запись на приём"));
+
+    // On the wire the header is RFC 2047-encoded, not raw 8-bit.
+    let raw = std::fs::read(dir.join("1.eml")).unwrap();
+    let raw = String::from_utf8_lossy(&raw);
+    let subject_line = raw
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("subject:"))
+        .unwrap();
+    assert!(subject_line.is_ascii(), "{subject_line}");
+    assert!(subject_line.contains("=?utf-8?"), "{subject_line}");
+
+    assert_eq!(mail::check(&cfg), Ok(()));
+}
+
+#[test]
+fn starttls_with_login_and_a_private_ca() {
+    let dir = TempDir::new("smtp-tls");
+    let cert = peers::make_cert(dir.path());
+    let out = dir.join("mail");
+    let sink = smtp_sink(
+        &out,
+        &[
+            "--tls-cert",
+            cert.cert.to_str().unwrap(),
+            "--tls-key",
+            cert.key.to_str().unwrap(),
+            "--user",
+            "robot",
+            "--password",
+            "Mail-Pa55",
+        ],
+    );
+    let mut cfg = config(sink.port);
+    cfg.security = SmtpSecurity::StartTls;
+    cfg.user = "robot".into();
+    cfg.password = Secret::new("Mail-Pa55");
+    cfg.extra_ca_pem = Some(cert.ca_pem.clone());
+    mail::send(&cfg, SUBJECT, BODY).unwrap();
+    assert_eq!(message(&out, 1)["subject"], SUBJECT);
+
+    cfg.password = Secret::new("Wrong-Pa55");
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Auth { .. }), "{err:?}");
+    assert!(!err.is_transient());
+    assert_eq!(err.status(), Some(535));
+    let text = format!("{err} {err:?} {cfg:?}");
+    assert!(!text.contains("Wrong-Pa55"), "{text}");
+
+    // The same server without trusting its CA.
+    cfg.password = Secret::new("Mail-Pa55");
+    cfg.extra_ca_pem = None;
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Tls { .. }), "{err:?}");
+    assert!(!err.is_transient());
+}
+
+#[test]
+fn smtp_down_or_silent_is_transient() {
+    let cfg = config(peers::free_port());
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Connect { .. }), "{err:?}");
+    assert!(err.is_transient());
+    assert!(mail::check(&cfg).unwrap_err().is_transient());
+
+    // Accepts the connection, never greets.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut cfg = config(listener.local_addr().unwrap().port());
+    cfg.timeout = Duration::from_secs(1);
+    let started = Instant::now();
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(err.is_timeout() && err.is_transient(), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(4));
+    drop(listener);
+}
+
+#[test]
+fn bad_settings_are_not_transient() {
+    let mut cfg = config(25);
+    cfg.recipients = vec!["not an address".into()];
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Config(_)), "{err:?}");
+    assert!(!err.is_transient());
+}
