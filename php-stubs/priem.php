@@ -36,6 +36,10 @@ namespace Priem {
 
         public const CODE_PARSE = 1;
 
+        public const CODE_STORAGE = 7;
+
+        public const CODE_TRANSIENT = 6;
+
         public const CODE_VALIDATION = 4;
 
         public function __construct() {}
@@ -56,6 +60,20 @@ namespace Priem {
     }
 
     /**
+     * The database failed in a way a retry will not fix (no tables, no permission …).
+     */
+    class StorageException extends \Priem\Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * The database or a server failed in a way that a retry may fix (connection lost, lock wait).
+     */
+    class TransientException extends \Priem\Exception {
+        public function __construct() {}
+    }
+
+    /**
      * Form fields are wrong; the messages are for the visitor, in Russian.
      */
     class ValidationException extends \Priem\Exception {
@@ -71,6 +89,44 @@ namespace Priem {
 }
 
 namespace {
+    /**
+     * The open alerts: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
+     * `occurrences`, `last_error` (why the last mail failed).
+     *
+     * @param array $settings
+     * @return array
+     */
+    function priem_alerts(array $settings): array {}
+
+    /**
+     * Books a time: validates the fields against the stored schedule, holds the time (the
+     * database decides who got it), stores the booking and sends it to the MIS at once.
+     *
+     * `$request` as for `priem_booking_payload`. `$meta`: `idempotency_key` (required: the same
+     * key never makes a second booking), `source` (`site` or `prodoctorov`), `consent_ip`,
+     * `consent_version` (the consent text shown; required for `site`), `now_utc`.
+     *
+     * Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
+     * 'alternatives' => [['date', 'time_start'], …]]`. Throws `Priem\ValidationException` (field
+     * errors) or `Priem\ConflictException` (the time was just taken; other times offered).
+     *
+     * @param array $settings
+     * @param array $request
+     * @param array $meta
+     * @return array
+     */
+    function priem_book(array $settings, array $request, array $meta): array {}
+
+    /**
+     * One booking as stored (`status`, times, the exact `payload`, `attempts`, `last_error`, …),
+     * or null.
+     *
+     * @param array $settings
+     * @param int $id
+     * @return array|null
+     */
+    function priem_booking(array $settings, int $id): ?array {}
+
     /**
      * Validates a visitor's booking against the schedule and returns the exact JSON the MIS
      * receives (mis-exchange.md §2.1, times in UTC).
@@ -89,6 +145,48 @@ namespace {
      * @return string
      */
     function priem_booking_payload(string $schedule_json, array $request, string $now_utc, ?array $options = null): string {}
+
+    /**
+     * The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
+     * `$days` defaults to the booking horizon of the settings.
+     *
+     * @param array $settings
+     * @param string $filial_code
+     * @param string $doctor_code
+     * @param string|null $now_utc
+     * @param int|null $days
+     * @return array
+     */
+    function priem_grid(array $settings, string $filial_code, string $doctor_code, ?string $now_utc = null, ?int $days = null): array {}
+
+    /**
+     * Imports one schedule snapshot (any §1.1 variant) into the database by the replacement rule.
+     * Returns counts (`filials`, `doctors`, `days_unchanged`, `slots_inserted`, …) and
+     * `rejected`: the doctors left out, each with `filial`, `doctor`, `message`.
+     *
+     * @param array $settings
+     * @param string $json_text
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_import_schedule(array $settings, string $json_text, ?string $now_utc = null): array {}
+
+    /**
+     * `79001234567` → `7900***4567`, for logs and journals.
+     *
+     * @param string $phone_number
+     * @return string
+     */
+    function priem_mask_phone(string $phone_number): string {}
+
+    /**
+     * Creates or upgrades priem's tables (`Priem_*`); returns the migration versions applied now
+     * (empty when up to date).
+     *
+     * @param array $settings
+     * @return array
+     */
+    function priem_migrate(array $settings): array {}
 
     /**
      * `+7 (900) 123-45-67`, `8 900 123 45 67`, `9001234567` … → `79001234567`. Throws
@@ -164,6 +262,17 @@ namespace {
      * @return array
      */
     function priem_slot_grid(string $schedule_json, string $filial_code, string $doctor_code, string $now_utc, int $days, ?array $options = null): array {}
+
+    /**
+     * One cron cycle: import from FTP, check codes, deliver the outbox, read FTP results, mail
+     * alerts. Returns the report (counts, `errors`, `seconds`) with `line`, a one-line summary.
+     * Never throws for a failing server: failures become alerts and `errors`.
+     *
+     * @param array $settings
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_sync(array $settings, ?string $now_utc = null): array {}
 
     /**
      * The extension's version; the NetCat module refuses to install against another one.

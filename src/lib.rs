@@ -5,6 +5,9 @@
 //! → … → `php` (the ext-php-rs binding, behind the `php` feature).
 
 pub mod domain;
+pub mod engine;
+pub mod settings;
+pub mod storage;
 pub mod transport;
 pub mod wire;
 

@@ -7,7 +7,9 @@ use thiserror::Error;
 use super::grid::{self, GridRules};
 use super::phone;
 use super::schedule::Schedule;
-use crate::wire::booking::{format_utc, DirectBooking};
+use crate::wire::booking::{
+    format_utc, DirectBooking, V2Appointment, V2Booking, V2Client, V2Doctor, V2Specialty,
+};
 use crate::wire::schedule::{hhmm, parse_date, parse_time, Minute};
 
 pub const NAME_MIN: usize = 2;
@@ -59,6 +61,46 @@ pub struct ValidBooking {
     pub request: DirectBooking,
     pub start_utc: DateTime<Utc>,
     pub end_utc: DateTime<Utc>,
+    /// The slot in the filial's local time, as the MIS cells give it.
+    pub date: NaiveDate,
+    pub start: Minute,
+    pub end: Minute,
+}
+
+impl ValidBooking {
+    /// The same booking in the ProDoctorov v2 / MedFlex shape (§2.3: local times, the name
+    /// split into last, first and middle names).
+    pub fn to_v2(&self, source: &str) -> V2Booking {
+        let mut parts = self.request.name.split(' ');
+        let last_name = parts.next().unwrap_or_default().to_owned();
+        let first_name = parts.next().unwrap_or_default().to_owned();
+        let second_name = parts.collect::<Vec<_>>().join(" ");
+        let local = |m: Minute| format!("{} {}", self.date, hhmm(m));
+        V2Booking {
+            doctor: V2Doctor {
+                id: self.request.doctor_id.clone(),
+                lpu_id: self.request.filial_id.clone(),
+                specialty: V2Specialty {
+                    id: String::new(),
+                    name: self.request.specialty.clone(),
+                },
+            },
+            appointment: V2Appointment {
+                dt_start: local(self.start),
+                dt_end: local(self.end),
+                comment: self.request.comment.clone(),
+                is_online: false,
+            },
+            client: V2Client {
+                first_name,
+                second_name,
+                last_name,
+                mobile_phone: self.request.phone.clone(),
+                birthday: None,
+            },
+            appointment_source: source.to_owned(),
+        }
+    }
 }
 
 /// Trims and checks a patient's name: 2–100 characters, letters of any script, spaces,
@@ -222,5 +264,8 @@ pub fn validate(
         },
         start_utc: slot.start_utc,
         end_utc: slot.end_utc,
+        date: slot.date,
+        start: slot.start,
+        end: slot.end,
     })
 }

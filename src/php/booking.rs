@@ -49,7 +49,7 @@ pub fn priem_booking_payload(
 }
 
 /// Reads the request array; values may be strings or integers (ids typed as numbers).
-fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
+pub(super) fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
     const FIELDS: [&str; 8] = [
         "filial_id",
         "doctor_id",

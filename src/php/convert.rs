@@ -138,6 +138,116 @@ fn push(ht: &mut ZendHashTable, val: impl ext_php_rs::convert::IntoZval) {
     let _ = ht.push(val);
 }
 
+/// A row array with fixed keys, made by copying a template: one allocation and no key
+/// look-ups per row (a million rows make the difference visible).
+struct RowTemplate<const N: usize> {
+    template: ZBox<ZendHashTable>,
+}
+
+impl<const N: usize> RowTemplate<N> {
+    fn new(keys: &Keys<N>) -> Self {
+        let mut template = with_capacity(N);
+        for i in 0..N {
+            put(&mut template, keys.at(i), Zval::new());
+        }
+        RowTemplate { template }
+    }
+
+    fn row(&self, values: [Zval; N]) -> ZBox<ZendHashTable> {
+        // SAFETY: the template holds exactly N elements with null values, added in order and
+        // never removed, so the copy's buckets 0..N are those keys in that order; each null
+        // is overwritten by a value whose ownership moves into the array.
+        unsafe {
+            let ht = ext_php_rs::ffi::zend_array_dup((&raw const *self.template).cast_mut());
+            let data = (*ht).__bindgen_anon_1.arData;
+            for (i, v) in values.into_iter().enumerate() {
+                std::ptr::write(&raw mut (*data.add(i)).val, v);
+            }
+            ZBox::from_raw(ht)
+        }
+    }
+}
+
+/// A PHP string zval.
+fn zstr(s: &str) -> Zval {
+    let mut z = Zval::new();
+    let _ = z.set_string(s, false);
+    z
+}
+
+/// PHP strings made once per distinct value and handed out as new references.
+struct StrCache {
+    minutes: Vec<Option<Zval>>,
+    dates: Memo<chrono::NaiveDate>,
+    instants: Memo<i64>,
+    texts: std::collections::HashMap<String, Zval>,
+}
+
+/// A map that remembers the last key asked: slots come grouped by doctor and day, so most
+/// look-ups repeat the previous one (a slot's end is the next one's start).
+struct Memo<K> {
+    last: Option<(K, Zval)>,
+    all: std::collections::HashMap<K, Zval>,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Memo<K> {
+    fn new() -> Self {
+        Memo {
+            last: None,
+            all: std::collections::HashMap::new(),
+        }
+    }
+    fn get(&mut self, k: K, make: impl FnOnce() -> String) -> Zval {
+        if let Some((lk, z)) = &self.last {
+            if *lk == k {
+                return z.shallow_clone();
+            }
+        }
+        let z = self
+            .all
+            .entry(k)
+            .or_insert_with(|| zstr(&make()))
+            .shallow_clone();
+        self.last = Some((k, z.shallow_clone()));
+        z
+    }
+}
+
+impl Default for StrCache {
+    fn default() -> Self {
+        StrCache {
+            minutes: (0..24 * 60).map(|_| None).collect(),
+            dates: Memo::new(),
+            instants: Memo::new(),
+            texts: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl StrCache {
+    fn date(&mut self, d: chrono::NaiveDate) -> Zval {
+        self.dates.get(d, || d.to_string())
+    }
+    fn minute(&mut self, m: u16) -> Zval {
+        match self.minutes.get_mut(usize::from(m)) {
+            Some(slot) => slot.get_or_insert_with(|| zstr(&hhmm(m))).shallow_clone(),
+            None => zstr(&hhmm(m)),
+        }
+    }
+    fn utc(&mut self, t: DateTime<Utc>) -> Zval {
+        self.instants.get(t.timestamp(), || format_utc(t))
+    }
+    fn text(&mut self, s: &str) -> Zval {
+        if let Some(z) = self.texts.get(s) {
+            return z.shallow_clone();
+        }
+        let z = zstr(s);
+        let out = z.shallow_clone();
+        self.texts.insert(s.to_owned(), z);
+        out
+    }
+}
+
 /// `['filials' => …, 'doctors' => …, 'slots' => …, 'rejected' => …]` (see the stubs).
 pub fn schedule(s: &Schedule) -> ZBox<ZendHashTable> {
     let mut out = with_capacity(4);
@@ -174,20 +284,34 @@ pub fn schedule(s: &Schedule) -> ZBox<ZendHashTable> {
         "free",
         "room",
     ]);
+    // Codes, dates, times and rooms repeat across a million slots: each distinct value becomes
+    // one PHP string, shared by reference count, instead of one allocation per slot.
+    let mut strings = StrCache::default();
+    let codes: Vec<(Zval, Zval)> = s
+        .doctors
+        .iter()
+        .map(|d| (zstr(&s.filials[d.filial].code), zstr(&d.code)))
+        .collect();
     let mut slots = with_capacity(s.slots.len());
+    let template = RowTemplate::new(&k);
     for slot in &s.slots {
-        let d = &s.doctors[slot.doctor as usize];
-        let mut row = with_capacity(9);
-        put(&mut row, k.at(0), s.filials[d.filial].code.as_ref());
-        put(&mut row, k.at(1), d.code.as_ref());
-        put(&mut row, k.at(2), slot.date.to_string());
-        put(&mut row, k.at(3), hhmm(slot.start));
-        put(&mut row, k.at(4), hhmm(slot.end));
-        put(&mut row, k.at(5), format_utc(slot.start_utc));
-        put(&mut row, k.at(6), format_utc(slot.end_utc));
-        put(&mut row, k.at(7), slot.free);
-        put(&mut row, k.at(8), slot.room.as_ref());
-        push(&mut slots, row);
+        let (filial, doctor) = &codes[slot.doctor as usize];
+        let mut free = Zval::new();
+        free.set_bool(slot.free);
+        push(
+            &mut slots,
+            template.row([
+                filial.shallow_clone(),
+                doctor.shallow_clone(),
+                strings.date(slot.date),
+                strings.minute(slot.start),
+                strings.minute(slot.end),
+                strings.utc(slot.start_utc),
+                strings.utc(slot.end_utc),
+                free,
+                strings.text(&slot.room),
+            ]),
+        );
     }
     put(&mut out, "slots", slots);
 
@@ -241,4 +365,91 @@ pub fn grid(filial: &str, doctor: &str, g: &Grid) -> ZBox<ZendHashTable> {
     }
     put(&mut out, "days", days);
     out
+}
+
+/// A PHP value as JSON, for settings arrays read by serde in the core: a list (keys 0..n in
+/// order) becomes an array, any other array an object with its keys as strings.
+pub fn to_json(z: &Zval, path: &str) -> PhpResult<serde_json::Value> {
+    use serde_json::Value;
+    if z.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = z.bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = z.long() {
+        return Ok(Value::from(n));
+    }
+    if let Some(f) = z.double() {
+        return Ok(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
+    }
+    if let Some(s) = z.str() {
+        return Ok(Value::String(s.to_owned()));
+    }
+    if let Some(ht) = z.array() {
+        let is_list = ht
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| matches!(k, ArrayKey::Long(n) if n == i as i64));
+        if is_list {
+            return ht
+                .values()
+                .enumerate()
+                .map(|(i, v)| to_json(v, &format!("{path}[{i}]")))
+                .collect::<PhpResult<Vec<_>>>()
+                .map(Value::Array);
+        }
+        let mut map = serde_json::Map::with_capacity(ht.len());
+        for (k, v) in ht.iter() {
+            let key = k.to_string();
+            let child = to_json(v, &format!("{path}[{key}]"))?;
+            map.insert(key, child);
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(error::config(format!(
+        "{path}: expected a string, number, boolean or array, got {:?}",
+        z.get_type()
+    )))
+}
+
+/// A JSON value as a PHP value (objects become arrays with their keys).
+pub fn from_json(v: &serde_json::Value) -> Zval {
+    use serde_json::Value;
+    let mut z = Zval::new();
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => z.set_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => z.set_long(i),
+            None => z.set_double(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => {
+            let _ = z.set_string(s, false);
+        }
+        Value::Array(_) | Value::Object(_) => z.set_hashtable(json_array(v)),
+    }
+    z
+}
+
+/// A JSON array or object as a PHP array (anything else as an empty array).
+pub fn json_array(v: &serde_json::Value) -> ZBox<ZendHashTable> {
+    use serde_json::Value;
+    match v {
+        Value::Array(a) => {
+            let mut ht = with_capacity(a.len());
+            for x in a {
+                push(&mut ht, from_json(x));
+            }
+            ht
+        }
+        Value::Object(o) => {
+            let mut ht = with_capacity(o.len());
+            for (k, x) in o {
+                put(&mut ht, k.as_str(), from_json(x));
+            }
+            ht
+        }
+        _ => ZendHashTable::new(),
+    }
 }

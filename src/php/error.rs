@@ -7,7 +7,9 @@
 //!      ├─ Priem\ConfigException       an option or setting is wrong (unknown time zone …)
 //!      ├─ Priem\NotFoundException     no such filial or doctor in the schedule
 //!      ├─ Priem\ValidationException   form fields are wrong: getErrors() field => message
-//!      └─ Priem\ConflictException     the time is taken: getAlternatives() other free times
+//!      ├─ Priem\ConflictException     the time is taken: getAlternatives() other free times
+//!      ├─ Priem\TransientException    the database (or a server) failed in a way a retry may fix
+//!      └─ Priem\StorageException      the database failed otherwise (schema, permissions …)
 //! ```
 //! `getCode()` carries the same distinction as a number (the `CODE_*` constants of
 //! `Priem\Exception`), for code that logs or switches on it.
@@ -29,6 +31,8 @@ pub const CODE_CONFIG: i32 = 2;
 pub const CODE_NOT_FOUND: i32 = 3;
 pub const CODE_VALIDATION: i32 = 4;
 pub const CODE_CONFLICT: i32 = 5;
+pub const CODE_TRANSIENT: i32 = 6;
+pub const CODE_STORAGE: i32 = 7;
 
 /// Base class of every exception priem throws.
 #[php_class]
@@ -44,7 +48,23 @@ impl PriemException {
     const CODE_NOT_FOUND: i32 = CODE_NOT_FOUND;
     const CODE_VALIDATION: i32 = CODE_VALIDATION;
     const CODE_CONFLICT: i32 = CODE_CONFLICT;
+    const CODE_TRANSIENT: i32 = CODE_TRANSIENT;
+    const CODE_STORAGE: i32 = CODE_STORAGE;
 }
+
+/// The database or a server failed in a way that a retry may fix (connection lost, lock wait).
+#[php_class]
+#[php(name = "Priem\\TransientException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct TransientException;
+
+/// The database failed in a way a retry will not fix (no tables, no permission …).
+#[php_class]
+#[php(name = "Priem\\StorageException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct StorageException;
 
 /// A document cannot be read: the message says where and why.
 #[php_class]
@@ -120,6 +140,8 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .class::<NotFoundException>()
         .class::<ValidationException>()
         .class::<ConflictException>()
+        .class::<TransientException>()
+        .class::<StorageException>()
 }
 
 /// Throws `T`, then gives it what PHP's own exceptions get at creation (file, line, trace —
@@ -252,6 +274,27 @@ pub fn fields(errors: Vec<FieldError>) -> PhpException {
             .map(|e| (e.field.to_owned(), e.message))
             .collect();
     })
+}
+
+pub fn storage(e: &crate::storage::StorageError) -> PhpException {
+    if e.is_transient() {
+        exception::<TransientException>(e.to_string(), CODE_TRANSIENT)
+    } else {
+        exception::<StorageException>(e.to_string(), CODE_STORAGE)
+    }
+}
+
+pub fn engine(e: crate::engine::EngineError) -> PhpException {
+    use crate::engine::EngineError;
+    match e {
+        EngineError::Storage(e) => storage(&e),
+        EngineError::Document(e) => parse(e),
+        EngineError::NotFound(e) => not_found(e.to_string()),
+    }
+}
+
+pub fn settings(e: crate::settings::SettingsError) -> PhpException {
+    config(e.to_string())
 }
 
 pub fn booking(e: BookingError) -> PhpException {

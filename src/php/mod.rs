@@ -5,6 +5,7 @@ use ext_php_rs::prelude::*;
 
 mod booking;
 mod convert;
+mod engine;
 mod error;
 mod schedule;
 
@@ -28,5 +29,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .function(wrap_function!(priem_version))
         .function(wrap_function!(priem_selftest_panic));
-    error::build(schedule::build(booking::build(module)))
+    error::build(engine::build(schedule::build(booking::build(module))))
 }

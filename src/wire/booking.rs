@@ -11,7 +11,29 @@ use super::scalar::{json_quote, Scalar};
 pub const UTC_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 pub fn format_utc(t: DateTime<Utc>) -> String {
-    t.format(UTC_FORMAT).to_string()
+    use chrono::{Datelike, Timelike};
+    // Written by hand: chrono's `format` re-reads the pattern on every call, and schedules
+    // format millions of these.
+    let (y, mo, d) = (t.year(), t.month(), t.day());
+    let (h, mi, s) = (t.hour(), t.minute(), t.second());
+    if !(0..=9999).contains(&y) {
+        return t.format(UTC_FORMAT).to_string();
+    }
+    let mut b = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, v: u32, width: usize| {
+        let mut v = v;
+        for i in (0..width).rev() {
+            b[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, y as u32, 4);
+    put(5, mo, 2);
+    put(8, d, 2);
+    put(11, h, 2);
+    put(14, mi, 2);
+    put(17, s, 2);
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 /// A booking as the MIS receives it (§2.1). Field order is the order on the wire.
@@ -336,6 +358,19 @@ mod tests {
             parse_direct_booking("{"),
             Err(RequestError::NotJson(_))
         ));
+    }
+
+    #[test]
+    fn formats_utc_like_chrono() {
+        for s in [
+            "2019-06-23T12:30:00Z",
+            "0001-01-01T00:00:00Z",
+            "2026-12-31T23:59:59Z",
+        ] {
+            let t = parse_utc(s).unwrap();
+            assert_eq!(format_utc(t), s);
+            assert_eq!(format_utc(t), t.format(UTC_FORMAT).to_string());
+        }
     }
 
     #[test]

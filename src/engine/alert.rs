@@ -1,0 +1,195 @@
+//! What each failure says in the clinic's inbox. Every alert has a stable key (one problem,
+//! one key), a kind, and a Russian subject and body: what happened, which code, file or
+//! booking, when, and what to do.
+
+use chrono::{DateTime, Utc};
+
+use crate::storage::{CodeProblem, StorageError};
+use crate::wire::schedule::DoctorError;
+
+/// Kinds that describe a lasting condition: resolved (and announced) when a run that checked
+/// them no longer sees them. Other kinds are events: mailed once, never "resolved".
+pub const FTP: &str = "ftp";
+pub const MIS: &str = "mis";
+pub const BAD_DOCTOR: &str = "bad_doctor";
+pub const UNANSWERED: &str = "booking_unanswered";
+pub const BAD_FILE: &str = "bad_file";
+pub const REFUSED: &str = "booking_refused";
+pub const STORAGE: &str = "storage";
+/// The kinds of the known-codes check (see [`CodeProblem::kind`]).
+pub const CODE_KINDS: [&str; 4] = [
+    "unknown_filial",
+    "unknown_doctor",
+    "filial_card_not_in_mis",
+    "doctor_card_not_in_mis",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub key: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub body: String,
+}
+
+/// `28.11.2026 15:30 МСК`.
+pub fn moscow_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::Moscow)
+        .format("%d.%m.%Y %H:%M МСК")
+        .to_string()
+}
+
+fn body(what: &str, when: DateTime<Utc>, todo: &str) -> String {
+    format!(
+        "{what}\n\nКогда: {}.\n\nЧто сделать: {todo}\n\n— Модуль онлайн-записи priem. Это письмо придёт снова, \
+         если проблема не исчезнет, и ещё раз, когда она будет решена.\n",
+        moscow_time(when)
+    )
+}
+
+pub fn ftp_failed(host: &str, error: &str, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: "ftp".into(),
+        kind: FTP,
+        subject: format!("Расписание не загружается: FTP-сервер {host} недоступен"),
+        body: body(
+            &format!("Не удалось забрать расписание МИС с FTP-сервера {host}: {error}."),
+            now,
+            "проверьте, что FTP-сервер работает и что адрес, логин и пароль в настройках модуля \
+             верны. Пока связи нет, на сайте показывается последнее загруженное расписание.",
+        ),
+    }
+}
+
+pub fn bad_file(name: &str, error: &str, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: format!("bad_file:{name}"),
+        kind: BAD_FILE,
+        subject: format!("Файл расписания {name} не принят"),
+        body: body(
+            &format!(
+                "Файл {name} с FTP-сервера не удалось прочитать: {error}.\nФайл перенесён в папку \
+                 failed/; прежнее расписание на сайте не изменилось."
+            ),
+            now,
+            "передайте это письмо разработчикам МИС: выгрузка должна соответствовать формату \
+             ПроДокторов. Следующий правильный файл будет загружен автоматически.",
+        ),
+    }
+}
+
+pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: format!("bad_doctor:{}:{}", e.filial, e.doctor),
+        kind: BAD_DOCTOR,
+        subject: format!(
+            "Расписание врача {} в филиале {} не принято",
+            e.doctor, e.filial
+        ),
+        body: body(
+            &format!(
+                "В файле {file} расписание врача с кодом {} (филиал {}) содержит ошибку:\n{e}\n\
+                 Для этого врача на сайте осталось прежнее расписание; остальные врачи обновлены.",
+                e.doctor, e.filial
+            ),
+            now,
+            "передайте это письмо разработчикам МИС, чтобы исправить выгрузку этого врача.",
+        ),
+    }
+}
+
+pub fn code_problem(p: &CodeProblem, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: p.key(),
+        kind: CODE_KINDS
+            .iter()
+            .find(|k| **k == p.kind())
+            .copied()
+            .unwrap_or("codes"),
+        subject: p.to_string(),
+        body: body(&format!("{p}."), now, p.advice()),
+    }
+}
+
+pub fn mis_unreachable(error: &str, booking: u64, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: "mis".into(),
+        kind: MIS,
+        subject: "МИС не отвечает: записи с сайта ждут отправки".into(),
+        body: body(
+            &format!(
+                "Запись №{booking} не удалось передать в МИС: {error}.\nЗапись сохранена на сайте и \
+                 будет отправлена повторно (тем же запросом, без дублей). Пациенту сказано, что \
+                 клиника перезвонит для подтверждения."
+            ),
+            now,
+            "проверьте, что МИС работает и что адрес, логин и пароль для прямой записи в \
+             настройках модуля верны. Неотправленные записи видны в журнале записей модуля.",
+        ),
+    }
+}
+
+pub fn refused(booking: u64, reason: &str, now: DateTime<Utc>) -> Alert {
+    let reason = if reason.is_empty() {
+        "причина не указана"
+    } else {
+        reason
+    };
+    Alert {
+        key: format!("booking_refused:{booking}"),
+        kind: REFUSED,
+        subject: format!("МИС отказала в записи №{booking}"),
+        body: body(
+            &format!(
+                "МИС не приняла запись №{booking}: {reason}.\nВремя освобождено на сайте; пациенту \
+                 показан отказ и другие свободные времена."
+            ),
+            now,
+            "если пациент оставил телефон, свяжитесь с ним и предложите другое время (телефон — в \
+             журнале записей модуля).",
+        ),
+    }
+}
+
+pub fn unanswered(booking: u64, minutes: u32, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: format!("booking_unanswered:{booking}"),
+        kind: UNANSWERED,
+        subject: format!("МИС не ответила на запись №{booking}"),
+        body: body(
+            &format!(
+                "Файл записи №{booking} лежит на FTP-сервере больше {minutes} минут, а ответа МИС \
+                 (файл в папке results) нет."
+            ),
+            now,
+            "проверьте, что МИС забирает записи с FTP-сервера, и подтвердите запись пациенту \
+             вручную, если нужно.",
+        ),
+    }
+}
+
+pub fn storage_failed(e: &StorageError, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: "storage".into(),
+        kind: STORAGE,
+        subject: "Ошибка базы данных модуля онлайн-записи".into(),
+        body: body(
+            &format!("Синхронизация с МИС прервана ошибкой базы данных: {e}."),
+            now,
+            "проверьте, что сервер MySQL работает и доступен сайту.",
+        ),
+    }
+}
+
+/// The mail that says a problem is over.
+pub fn resolved_subject(subject: &str) -> String {
+    format!("Решено: {subject}")
+}
+
+pub fn resolved_body(text: &str, since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!(
+        "Проблема больше не наблюдается (с {} по {}):\n\n{text}\n\n— Модуль онлайн-записи priem.\n",
+        moscow_time(since),
+        moscow_time(now)
+    )
+}

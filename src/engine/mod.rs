@@ -1,0 +1,336 @@
+//! The exchange engine: the site's booking path and the cron tick, over storage and the
+//! transports. One [`Engine`] per settings per process; it opens nothing until first used.
+
+pub mod alert;
+mod tick;
+
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+
+use crate::domain::booking::{self, BookingError, BookingInput, FieldError};
+use crate::domain::grid::{self, Grid, NotFound};
+use crate::domain::schedule;
+use crate::settings::{Delivery, Settings};
+use crate::storage::{
+    BookingId, BookingRecord, BookingSource, BookingStatus, Consent, HoldError, ImportReport,
+    NewBooking, SnapshotInfo, StorageError, Store,
+};
+use crate::transport::ftp::FtpSession;
+use crate::transport::mis::{self, Format, Outcome};
+use crate::wire::schedule::{hhmm, DocumentError, Minute};
+
+pub use tick::TickReport;
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The database failed; `is_transient` says whether a retry may help.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A schedule document cannot be read at all.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    /// No such filial or doctor in the stored schedule.
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+}
+
+/// What a visitor's (or ProDoctorov's) booking came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BookOutcome {
+    /// The MIS confirmed it.
+    Confirmed { id: BookingId },
+    /// Stored and held; the MIS has not answered yet (unreachable, FTP drop, no MIS set up):
+    /// "заявка принята — клиника перезвонит".
+    Pending { id: BookingId },
+    /// The MIS refused it; the time is released locally but shown busy.
+    Refused {
+        id: BookingId,
+        reason: String,
+        next: Vec<(chrono::NaiveDate, Minute)>,
+    },
+}
+
+impl BookOutcome {
+    pub fn id(&self) -> BookingId {
+        match self {
+            BookOutcome::Confirmed { id }
+            | BookOutcome::Pending { id }
+            | BookOutcome::Refused { id, .. } => *id,
+        }
+    }
+}
+
+/// A booking request with what the form adds to the fields.
+#[derive(Debug, Clone)]
+pub struct BookRequest {
+    pub input: BookingInput,
+    /// The same key never makes a second booking (a double click, a retry).
+    pub idempotency_key: String,
+    pub source: BookingSource,
+    pub consent: Option<Consent>,
+}
+
+/// Why a booking was not taken: the visitor's to fix, or the time is gone.
+#[derive(Debug, Error)]
+pub enum BookError {
+    #[error(transparent)]
+    Booking(#[from] BookingError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl From<StorageError> for BookError {
+    fn from(e: StorageError) -> Self {
+        BookError::Engine(EngineError::Storage(e))
+    }
+}
+
+/// How a single delivery attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    Confirmed,
+    Refused(String),
+    /// Left on the FTP server for the MIS; the answer comes as a result file.
+    Dropped,
+    /// The outcome is unknown; retried later.
+    Unknown(String),
+    /// Another runner is sending it, or it is final already.
+    Skipped,
+}
+
+pub struct Engine {
+    settings: Settings,
+    store: Store,
+}
+
+impl Engine {
+    /// Checks the settings against the database; opens no connection yet.
+    pub fn new(settings: Settings) -> Result<Engine, EngineError> {
+        let store = Store::new(settings.db.clone())?;
+        Ok(Engine { settings, store })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creates or upgrades priem's tables; returns the versions applied now.
+    pub fn migrate(&self) -> Result<Vec<u32>, EngineError> {
+        Ok(self.store.migrate()?)
+    }
+
+    /// Parses and imports one snapshot (an HTTP push, or a file already downloaded).
+    pub fn import_json(
+        &self,
+        json: &str,
+        now: DateTime<Utc>,
+        produced_at: Option<DateTime<Utc>>,
+    ) -> Result<(ImportReport, Vec<crate::wire::schedule::DoctorError>), EngineError> {
+        let s = schedule::read(json, &self.settings.zones)?;
+        let report = self.store.import_schedule(
+            &s,
+            now,
+            SnapshotInfo {
+                run: None,
+                produced_at,
+            },
+        )?;
+        Ok((report, s.rejected))
+    }
+
+    /// The grid a visitor sees, from the stored schedule.
+    pub fn grid(
+        &self,
+        filial: &str,
+        doctor: &str,
+        now: DateTime<Utc>,
+        days: Option<u32>,
+    ) -> Result<Grid, EngineError> {
+        let days = days.unwrap_or(self.settings.booking.horizon_days);
+        let loaded = self.store.load_schedule(
+            filial,
+            doctor,
+            now,
+            now + Duration::days(i64::from(days) + 1),
+        )?;
+        let rules = loaded.rules(self.settings.booking.min_notice_minutes);
+        Ok(grid::for_doctor(
+            &loaded.schedule,
+            filial,
+            doctor,
+            now,
+            days,
+            &rules,
+        )?)
+    }
+
+    /// Other free times of the doctor, for a "time just taken" answer.
+    fn alternatives(
+        &self,
+        filial: &str,
+        doctor: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<(chrono::NaiveDate, Minute)> {
+        match self.grid(filial, doctor, now, None) {
+            Ok(g) => g
+                .next_free(booking::ALTERNATIVES)
+                .into_iter()
+                .map(|(d, s)| (d, s.start))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The booking path shared by the site's visitors and ProDoctorov: validate against the
+    /// stored schedule, hold the time and store the booking in one transaction (the database
+    /// decides who got the time), then try to deliver it to the MIS at once.
+    pub fn book(&self, req: &BookRequest, now: DateTime<Utc>) -> Result<BookOutcome, BookError> {
+        let (filial, doctor) = (&req.input.filial_id, &req.input.doctor_id);
+        // A repeated request answers as the first one stands, whatever it says now.
+        if let Some(existing) = self.store.booking_by_key(&req.idempotency_key)? {
+            return Ok(self.outcome_of(&existing, now));
+        }
+        let loaded = self.store.load_schedule(
+            filial,
+            doctor,
+            now,
+            now + Duration::days(i64::from(self.settings.booking.horizon_days) + 1),
+        )?;
+        let rules = loaded.rules(self.settings.booking.min_notice_minutes);
+        let valid = booking::validate(&loaded.schedule, &req.input, now, &rules)?;
+        let mut new = NewBooking::from_valid(
+            &valid,
+            req.idempotency_key.clone(),
+            req.source,
+            req.consent.clone(),
+        );
+        if let Some(Delivery::Http(cfg)) = &self.settings.delivery {
+            if cfg.format == Format::V2 {
+                new.payload = valid.to_v2(req.source.as_str()).to_json();
+            }
+        }
+        let id = match self.store.hold_and_queue(&new, now) {
+            Ok(id) => id,
+            Err(HoldError::Duplicate(id)) => match self.store.booking(id)? {
+                Some(b) => return Ok(self.outcome_of(&b, now)),
+                None => return Ok(BookOutcome::Pending { id }),
+            },
+            Err(HoldError::Taken) => {
+                return Err(BookingError::Taken {
+                    next: self.alternatives(filial, doctor, now),
+                }
+                .into())
+            }
+            Err(HoldError::NoSuchSlot) => {
+                return Err(field(
+                    "time_start",
+                    "В расписании врача нет приёма в это время",
+                ))
+            }
+            Err(HoldError::Past) => {
+                return Err(field(
+                    "time_start",
+                    "Это время уже прошло — выберите другое",
+                ))
+            }
+            Err(HoldError::Storage(e)) => return Err(e.into()),
+        };
+        let Some(record) = self.store.booking(id)? else {
+            return Ok(BookOutcome::Pending { id });
+        };
+        self.deliver(&record, now)?;
+        Ok(match self.store.booking(id)? {
+            Some(b) => self.outcome_of(&b, now),
+            None => BookOutcome::Pending { id },
+        })
+    }
+
+    fn outcome_of(&self, b: &BookingRecord, now: DateTime<Utc>) -> BookOutcome {
+        match b.status {
+            BookingStatus::Confirmed => BookOutcome::Confirmed { id: b.id },
+            BookingStatus::Rejected => BookOutcome::Refused {
+                id: b.id,
+                reason: b.last_error.clone().unwrap_or_default(),
+                next: self.alternatives(&b.filial, &b.doctor, now),
+            },
+            _ => BookOutcome::Pending { id: b.id },
+        }
+    }
+
+    /// One delivery attempt of a stored booking, by the configured transport. The booking is
+    /// claimed first (`sent`), so two runners never send it twice; an unknown outcome is
+    /// rescheduled with back-off and the same payload.
+    pub fn deliver(&self, b: &BookingRecord, now: DateTime<Utc>) -> Result<Delivered, EngineError> {
+        let Some(delivery) = &self.settings.delivery else {
+            return Ok(Delivered::Skipped);
+        };
+        if !self.store.mark_sent(b.id, now)? {
+            return Ok(Delivered::Skipped);
+        }
+        let attempts = b.attempts + 1;
+        let retry_at = now
+            + Duration::from_std(self.settings.booking.backoff(attempts))
+                .unwrap_or_else(|_| Duration::hours(1));
+        match delivery {
+            Delivery::Http(cfg) => match mis::deliver(cfg, &b.payload) {
+                Outcome::Confirmed { claim_id, .. } => {
+                    self.store.mark_confirmed(b.id, now, claim_id.as_deref())?;
+                    Ok(Delivered::Confirmed)
+                }
+                Outcome::Refused { reason, .. } => {
+                    self.store.mark_rejected(b.id, now, &reason)?;
+                    Ok(Delivered::Refused(reason))
+                }
+                Outcome::Unknown(e) => {
+                    let why = e.to_string();
+                    self.store.mark_unknown(b.id, &why, retry_at)?;
+                    Ok(Delivered::Unknown(why))
+                }
+            },
+            Delivery::FtpDrop => {
+                let dropped = self.settings.ftp.as_ref().map(|cfg| {
+                    FtpSession::connect(cfg).and_then(|mut s| {
+                        let r = s.upload_booking(&b.id.to_string(), &b.payload);
+                        s.quit();
+                        r
+                    })
+                });
+                match dropped {
+                    Some(Ok(_)) => Ok(Delivered::Dropped),
+                    Some(Err(e)) => {
+                        let why = e.to_string();
+                        self.store.mark_unknown(b.id, &why, retry_at)?;
+                        Ok(Delivered::Unknown(why))
+                    }
+                    None => Ok(Delivered::Skipped),
+                }
+            }
+        }
+    }
+
+    /// The booking as stored.
+    pub fn booking(&self, id: BookingId) -> Result<Option<BookingRecord>, EngineError> {
+        Ok(self.store.booking(id)?)
+    }
+
+    /// One cron cycle (see [`tick`](tick::run)).
+    pub fn tick(&self, now: DateTime<Utc>) -> TickReport {
+        tick::run(self, now)
+    }
+}
+
+fn field(field: &'static str, message: &str) -> BookError {
+    BookError::Booking(BookingError::Invalid(vec![FieldError {
+        field,
+        message: message.to_owned(),
+    }]))
+}
+
+/// `01.12.2026 в 09:30`, for messages.
+pub fn when(date: chrono::NaiveDate, start: Minute) -> String {
+    format!("{} в {}", date.format("%d.%m.%Y"), hhmm(start))
+}

@@ -1,0 +1,381 @@
+//! One cron cycle: lock, fetch and import snapshots, check codes, deliver the outbox, read FTP
+//! results, mail alerts, record the run. Whatever fails is recorded and alerted; nothing in
+//! one step stops the others.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::alert::{self, Alert};
+use super::{Delivered, Engine};
+use crate::domain::schedule;
+use crate::settings::Delivery;
+use crate::storage::{AlertAction, RunSummary, SnapshotInfo, StorageError};
+use crate::transport::ftp::FtpSession;
+use crate::transport::mail;
+use crate::wire::booking::MisAnswer;
+
+/// The name of the MySQL lock that keeps one runner at a time, across web servers.
+pub const LOCK_NAME: &str = "priem_tick";
+
+/// How many bookings one tick delivers at most (the rest wait for the next one).
+const OUTBOX_BATCH: u32 = 50;
+
+/// What a tick did, for the CLI line, the cron log and the admin.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TickReport {
+    /// `false` when another runner held the lock: this tick did nothing.
+    pub ran: bool,
+    pub files_imported: usize,
+    pub files_failed: usize,
+    pub slots_inserted: u64,
+    pub slots_deleted: u64,
+    pub doctors_rejected: usize,
+    pub bookings_confirmed: usize,
+    pub bookings_refused: usize,
+    pub bookings_dropped: usize,
+    pub bookings_unknown: usize,
+    pub results_read: usize,
+    pub alerts_raised: usize,
+    pub mails_sent: usize,
+    pub mails_failed: usize,
+    pub alerts_resolved: usize,
+    pub errors: Vec<String>,
+    pub seconds: f64,
+}
+
+impl TickReport {
+    /// `priem: 1 file(s), +120/-118 slots, 2 booking(s) confirmed, 0 pending, 1 alert(s), 0.41 s`.
+    pub fn line(&self) -> String {
+        if !self.ran {
+            return "priem: another run holds the lock; skipped".into();
+        }
+        format!(
+            "priem: {} file(s) imported, {} failed, +{}/-{} slots, bookings: {} confirmed, {} refused, \
+             {} dropped, {} pending; {} alert(s), {} mail(s), {} resolved; {} error(s); {:.2} s",
+            self.files_imported,
+            self.files_failed,
+            self.slots_inserted,
+            self.slots_deleted,
+            self.bookings_confirmed,
+            self.bookings_refused,
+            self.bookings_dropped,
+            self.bookings_unknown,
+            self.alerts_raised,
+            self.mails_sent,
+            self.alerts_resolved,
+            self.errors.len(),
+            self.seconds
+        )
+    }
+}
+
+/// What this tick saw, to raise and resolve alerts at the end.
+#[derive(Default)]
+struct Seen {
+    alerts: Vec<Alert>,
+    /// Condition kinds this tick checked: their open alerts not seen again are resolved.
+    checked: BTreeSet<&'static str>,
+}
+
+pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
+    let started = Instant::now();
+    let mut report = TickReport::default();
+    let store = engine.store();
+    let lock = match store.try_lock(LOCK_NAME) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return report,
+        Err(e) => {
+            report.ran = true;
+            report.errors.push(e.to_string());
+            let mut seen = Seen::default();
+            seen.alerts.push(alert::storage_failed(&e, now));
+            // The database is down: mail directly, nothing can be recorded.
+            if let Some(cfg) = &engine.settings().mail {
+                let a = &seen.alerts[0];
+                match mail::send(cfg, &a.subject, &a.body) {
+                    Ok(()) => report.mails_sent += 1,
+                    Err(_) => report.mails_failed += 1,
+                }
+            }
+            report.seconds = started.elapsed().as_secs_f64();
+            return report;
+        }
+    };
+    report.ran = true;
+    let run = store.start_run(now, None).ok();
+    let mut seen = Seen::default();
+    let mut last_file = None;
+
+    if let Err(e) = import_from_ftp(engine, now, run, &mut report, &mut seen, &mut last_file) {
+        report.errors.push(e.to_string());
+    }
+    if let Some(known) = &engine.settings().known_codes {
+        match store.unknown_codes(known) {
+            Ok(codes) => {
+                seen.checked.extend(alert::CODE_KINDS);
+                for p in codes.problems() {
+                    seen.alerts.push(alert::code_problem(&p, now));
+                }
+            }
+            Err(e) => report.errors.push(e.to_string()),
+        }
+    }
+    if let Err(e) = deliver_outbox(engine, now, &mut report, &mut seen) {
+        report.errors.push(e.to_string());
+    }
+    if let Err(e) = read_results(engine, now, &mut report, &mut seen) {
+        report.errors.push(e.to_string());
+    }
+    if let Err(e) = send_alerts(engine, now, &mut report, seen) {
+        report.errors.push(e.to_string());
+    }
+
+    report.seconds = started.elapsed().as_secs_f64();
+    if let Some(run) = run {
+        let summary = RunSummary {
+            ok: report.errors.is_empty() && report.files_failed == 0,
+            file: last_file,
+            sha256: None,
+            counts: serde_json::to_value(&report).unwrap_or_default(),
+            errors: report.errors.clone(),
+        };
+        if let Err(e) = store.finish_run(run, Utc::now(), &summary) {
+            report.errors.push(e.to_string());
+        }
+    }
+    let _ = lock.release();
+    report
+}
+
+fn import_from_ftp(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    run: Option<crate::storage::RunId>,
+    report: &mut TickReport,
+    seen: &mut Seen,
+    last_file: &mut Option<String>,
+) -> Result<(), StorageError> {
+    let Some(cfg) = &engine.settings().ftp else {
+        return Ok(());
+    };
+    seen.checked.insert(alert::FTP);
+    let mut session = match FtpSession::connect(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            seen.alerts
+                .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
+            return Ok(());
+        }
+    };
+    let files = match session.list_stable() {
+        Ok(f) => f,
+        Err(e) => {
+            seen.alerts
+                .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
+            session.quit();
+            return Ok(());
+        }
+    };
+    if !files.is_empty() {
+        seen.checked.insert(alert::BAD_DOCTOR);
+    }
+    for f in files {
+        let bytes = match session.download(&f.name) {
+            Ok(b) => b,
+            Err(e) => {
+                seen.alerts
+                    .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
+                break;
+            }
+        };
+        let digest = format!("{:x}", Sha256::digest(&bytes));
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|e| format!("не UTF-8: неверный байт на позиции {}", e.valid_up_to()))
+            .and_then(|text| {
+                schedule::read(text, &engine.settings().zones).map_err(|e| e.to_string())
+            });
+        let s = match parsed {
+            Ok(s) => s,
+            Err(why) => {
+                report.files_failed += 1;
+                seen.alerts.push(alert::bad_file(&f.name, &why, now));
+                if let Err(e) = session.mark_failed(&f.name) {
+                    report.errors.push(e.to_string());
+                }
+                continue;
+            }
+        };
+        let produced_at = f.modified.map(|m| m.and_utc());
+        let r = engine
+            .store()
+            .import_schedule(&s, now, SnapshotInfo { run, produced_at })?;
+        report.files_imported += 1;
+        report.slots_inserted += r.slots_inserted;
+        report.slots_deleted += r.slots_deleted;
+        report.doctors_rejected += s.rejected.len();
+        for d in &s.rejected {
+            seen.alerts.push(alert::bad_doctor(d, &f.name, now));
+        }
+        *last_file = Some(format!("{} (sha256 {digest})", f.name));
+        if let Err(e) = session.mark_imported(&f.name) {
+            report.errors.push(e.to_string());
+        }
+    }
+    session.quit();
+    Ok(())
+}
+
+fn deliver_outbox(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+    seen: &mut Seen,
+) -> Result<(), StorageError> {
+    if engine.settings().delivery.is_none() {
+        return Ok(());
+    }
+    let due = engine.store().due_for_delivery(now, OUTBOX_BATCH)?;
+    let mut reached = false;
+    let mut unreachable = None;
+    for b in due {
+        match engine.deliver(&b, now) {
+            Ok(Delivered::Confirmed) => {
+                reached = true;
+                report.bookings_confirmed += 1;
+            }
+            Ok(Delivered::Refused(reason)) => {
+                reached = true;
+                report.bookings_refused += 1;
+                seen.alerts.push(alert::refused(b.id, &reason, now));
+            }
+            Ok(Delivered::Dropped) => {
+                reached = true;
+                report.bookings_dropped += 1;
+            }
+            Ok(Delivered::Unknown(why)) => {
+                report.bookings_unknown += 1;
+                unreachable.get_or_insert((b.id, why));
+            }
+            Ok(Delivered::Skipped) => {}
+            Err(super::EngineError::Storage(e)) => return Err(e),
+            Err(e) => report.errors.push(e.to_string()),
+        }
+    }
+    match unreachable {
+        Some((id, why)) => {
+            seen.checked.insert(alert::MIS);
+            seen.alerts.push(alert::mis_unreachable(&why, id, now));
+        }
+        None if reached => {
+            seen.checked.insert(alert::MIS);
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+fn read_results(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+    seen: &mut Seen,
+) -> Result<(), StorageError> {
+    let (Some(Delivery::FtpDrop), Some(cfg)) =
+        (&engine.settings().delivery, &engine.settings().ftp)
+    else {
+        return Ok(());
+    };
+    let store = engine.store();
+    let mut session = match FtpSession::connect(cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            seen.alerts
+                .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
+            return Ok(());
+        }
+    };
+    match session.read_results() {
+        Ok(results) => {
+            for r in results {
+                let Ok(id) = r.booking_id.parse::<u64>() else {
+                    continue;
+                };
+                match &r.answer {
+                    Ok(MisAnswer::Accepted) => store.mark_confirmed(id, now, None)?,
+                    Ok(MisAnswer::Refused(reason)) => {
+                        store.mark_rejected(id, now, reason)?;
+                        report.bookings_refused += 1;
+                        seen.alerts.push(alert::refused(id, reason, now));
+                    }
+                    Err(_) => {}
+                }
+                report.results_read += 1;
+                if let Err(e) = session.ack_result(&r) {
+                    report.errors.push(e.to_string());
+                }
+            }
+        }
+        Err(e) => seen
+            .alerts
+            .push(alert::ftp_failed(&cfg.host, &e.to_string(), now)),
+    }
+    session.quit();
+    let minutes = engine.settings().booking.answer_timeout_minutes;
+    seen.checked.insert(alert::UNANSWERED);
+    for b in store.awaiting_answer(now - Duration::minutes(i64::from(minutes)), 100)? {
+        seen.alerts.push(alert::unanswered(b.id, minutes, now));
+    }
+    Ok(())
+}
+
+fn send_alerts(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+    seen: Seen,
+) -> Result<(), StorageError> {
+    let store = engine.store();
+    let settings = engine.settings();
+    let remind = Duration::from_std(settings.remind_after).unwrap_or_else(|_| Duration::hours(24));
+    let send = |key: &str, subject: &str, body: &str, report: &mut TickReport| {
+        let Some(cfg) = &settings.mail else { return };
+        match mail::send(cfg, subject, body) {
+            Ok(()) => report.mails_sent += 1,
+            Err(e) => {
+                report.mails_failed += 1;
+                let _ = store.alert_send_failed(key, &e.to_string());
+            }
+        }
+    };
+    let mut keys = Vec::new();
+    for a in &seen.alerts {
+        if keys.contains(&a.key) {
+            continue;
+        }
+        keys.push(a.key.clone());
+        report.alerts_raised += 1;
+        match store.raise_alert(&a.key, a.kind, &a.subject, now, remind)? {
+            AlertAction::SendNew => send(&a.key, &a.subject, &a.body, report),
+            AlertAction::SendReminder => {
+                let subject = format!("Напоминание: {}", a.subject);
+                send(&a.key, &subject, &a.body, report)
+            }
+            AlertAction::Nothing => {}
+        }
+    }
+    let kinds: Vec<&str> = seen.checked.into_iter().collect();
+    for r in store.resolve_missing_alerts_of_kinds(&kinds, &keys, now)? {
+        report.alerts_resolved += 1;
+        send(
+            &r.key,
+            &alert::resolved_subject(&r.text),
+            &alert::resolved_body(&r.text, r.first_seen, now),
+            report,
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,377 @@
+//! Known codes: the site's clinic and doctor cards (NetCat components) carry MIS codes; this
+//! compares them with the codes the MIS sends.
+//!
+//! # Where the codes are
+//! [`KnownCodes`] names, for clinics and for doctors, a table and its code column (e.g.
+//! NetCat's `Message123`.`MisCode`), and optionally an id column to name the card in the
+//! report (`Message_ID`). The names come from the settings: they are checked to be plain
+//! identifiers before they are put into SQL.
+//!
+//! A code cell may hold **several codes separated by commas** (or semicolons), spaces around
+//! them ignored: a doctor who works in several filials, or whom the MIS knows under several
+//! codes, has one card with `0042, 0107`. A doctor's code may be written `filial:doctor`
+//! (`1:0042`) when the MIS reuses doctor codes across filials; a bare `0042` matches doctor
+//! `0042` in any filial. Empty and NULL cells are ignored. Codes are compared exactly:
+//! `0042` ≠ `42`.
+//!
+//! # What the MIS sends
+//! The filials in `Priem_Filial` and the (filial, doctor) pairs in `Priem_Doctor`, as the
+//! imports left them (a doctor gone from its filial's snapshot is gone from there too).
+
+use std::collections::{BTreeSet, HashSet};
+use std::fmt;
+
+use mysql::prelude::Queryable;
+use mysql::Value;
+
+use super::{check_identifier, Result, StorageError, Store};
+
+/// A table and column holding MIS codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSource {
+    pub table: String,
+    pub column: String,
+    /// A column that identifies the card in the report (`Message_ID`).
+    pub id_column: Option<String>,
+}
+
+/// Where the site keeps the MIS codes of its clinic cards and doctor cards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownCodes {
+    pub filials: CodeSource,
+    pub doctors: CodeSource,
+}
+
+/// One code of one card.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Card {
+    /// The card's id, when [`CodeSource::id_column`] is set.
+    pub id: Option<String>,
+    pub code: String,
+}
+
+/// What the comparison found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeReport {
+    /// MIS filial codes no clinic card has.
+    pub unknown_filials: Vec<String>,
+    /// MIS (filial, doctor) codes no doctor card has.
+    pub unknown_doctors: Vec<(String, String)>,
+    /// Clinic card codes the MIS never sent.
+    pub filial_cards_not_in_mis: Vec<Card>,
+    /// Doctor card codes the MIS never sent.
+    pub doctor_cards_not_in_mis: Vec<Card>,
+}
+
+/// One finding, with its text and a stable alert key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeProblem {
+    UnknownFilial { filial: String },
+    UnknownDoctor { filial: String, doctor: String },
+    FilialCardNotInMis(Card),
+    DoctorCardNotInMis(Card),
+}
+
+impl CodeProblem {
+    /// The alert kind: `unknown_filial`, `unknown_doctor`, `filial_card_not_in_mis`,
+    /// `doctor_card_not_in_mis`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CodeProblem::UnknownFilial { .. } => "unknown_filial",
+            CodeProblem::UnknownDoctor { .. } => "unknown_doctor",
+            CodeProblem::FilialCardNotInMis(_) => "filial_card_not_in_mis",
+            CodeProblem::DoctorCardNotInMis(_) => "doctor_card_not_in_mis",
+        }
+    }
+
+    /// A stable alert key: `unknown_doctor:1:0042`.
+    pub fn key(&self) -> String {
+        match self {
+            CodeProblem::UnknownFilial { filial } => format!("unknown_filial:{filial}"),
+            CodeProblem::UnknownDoctor { filial, doctor } => {
+                format!("unknown_doctor:{filial}:{doctor}")
+            }
+            CodeProblem::FilialCardNotInMis(c) => format!("filial_card_not_in_mis:{}", c.code),
+            CodeProblem::DoctorCardNotInMis(c) => format!("doctor_card_not_in_mis:{}", c.code),
+        }
+    }
+
+    /// What to do about it, in Russian.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            CodeProblem::UnknownFilial { .. } => {
+                "Укажите этот код МИС в карточке клиники на сайте или создайте карточку."
+            }
+            CodeProblem::UnknownDoctor { .. } => {
+                "Укажите этот код МИС в карточке врача на сайте или создайте карточку."
+            }
+            CodeProblem::FilialCardNotInMis(_) | CodeProblem::DoctorCardNotInMis(_) => {
+                "Проверьте код МИС в карточке: расписания с таким кодом МИС не присылает."
+            }
+        }
+    }
+}
+
+impl fmt::Display for CodeProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let card = |c: &Card| match &c.id {
+            Some(id) => format!(" (карточка № {id})"),
+            None => String::new(),
+        };
+        match self {
+            CodeProblem::UnknownFilial { filial } => write!(f, "нет филиала с кодом {filial}"),
+            CodeProblem::UnknownDoctor { filial, doctor } => {
+                write!(f, "нет врача с кодом {doctor} в филиале {filial}")
+            }
+            CodeProblem::FilialCardNotInMis(c) => {
+                write!(f, "филиала с кодом {}{} нет в данных МИС", c.code, card(c))
+            }
+            CodeProblem::DoctorCardNotInMis(c) => {
+                write!(f, "врача с кодом {}{} нет в данных МИС", c.code, card(c))
+            }
+        }
+    }
+}
+
+impl CodeReport {
+    pub fn is_clean(&self) -> bool {
+        self.problems().is_empty()
+    }
+
+    /// Every finding, MIS codes without cards first.
+    pub fn problems(&self) -> Vec<CodeProblem> {
+        let mut out = Vec::new();
+        out.extend(
+            self.unknown_filials
+                .iter()
+                .map(|f| CodeProblem::UnknownFilial { filial: f.clone() }),
+        );
+        out.extend(
+            self.unknown_doctors
+                .iter()
+                .map(|(f, d)| CodeProblem::UnknownDoctor {
+                    filial: f.clone(),
+                    doctor: d.clone(),
+                }),
+        );
+        out.extend(
+            self.filial_cards_not_in_mis
+                .iter()
+                .cloned()
+                .map(CodeProblem::FilialCardNotInMis),
+        );
+        out.extend(
+            self.doctor_cards_not_in_mis
+                .iter()
+                .cloned()
+                .map(CodeProblem::DoctorCardNotInMis),
+        );
+        out
+    }
+}
+
+/// Splits a code cell: `"0042, 0107"` → `["0042", "0107"]`.
+pub(crate) fn split_codes(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([',', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
+
+fn value_text(v: Value) -> Option<String> {
+    match v {
+        Value::NULL => None,
+        Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::UInt(u) => Some(u.to_string()),
+        other => Some(other.as_sql(true).trim_matches('\'').to_owned()),
+    }
+}
+
+impl Store {
+    /// Compares the MIS codes the imports stored with the codes on the site's cards.
+    pub fn unknown_codes(&self, known: &KnownCodes) -> Result<CodeReport> {
+        let mut conn = self.conn()?;
+        let filial_cards = read_cards(&mut conn, &known.filials, "clinic cards")?;
+        let doctor_cards = read_cards(&mut conn, &known.doctors, "doctor cards")?;
+        let mis_filials: Vec<String> = conn
+            .query("SELECT code FROM Priem_Filial ORDER BY code")
+            .map_err(|e| StorageError::query("known codes: read filials", e))?;
+        let mis_doctors: Vec<(String, String)> = conn
+            .query("SELECT filial, code FROM Priem_Doctor ORDER BY filial, code")
+            .map_err(|e| StorageError::query("known codes: read doctors", e))?;
+        Ok(compare(
+            &mis_filials,
+            &mis_doctors,
+            &filial_cards,
+            &doctor_cards,
+        ))
+    }
+}
+
+fn read_cards<Q: Queryable>(q: &mut Q, src: &CodeSource, what: &'static str) -> Result<Vec<Card>> {
+    check_identifier("known codes: table", &src.table)?;
+    check_identifier("known codes: code column", &src.column)?;
+    if let Some(id) = &src.id_column {
+        check_identifier("known codes: id column", id)?;
+    }
+    let sql = match &src.id_column {
+        Some(id) => format!("SELECT `{}`, `{}` FROM `{}`", src.column, id, src.table),
+        None => format!("SELECT `{}`, NULL FROM `{}`", src.column, src.table),
+    };
+    let rows: Vec<(Value, Value)> =
+        q.query(sql).map_err(
+            |e| match StorageError::query("known codes: read cards", e) {
+                StorageError::Query {
+                    context,
+                    code,
+                    message,
+                    transient,
+                } => StorageError::Query {
+                    context,
+                    code,
+                    message: format!("{what} ({}.{}): {message}", src.table, src.column),
+                    transient,
+                },
+                other => other,
+            },
+        )?;
+    let mut out = Vec::new();
+    for (code, id) in rows {
+        let Some(cell) = value_text(code) else {
+            continue;
+        };
+        let id = value_text(id);
+        out.extend(split_codes(&cell).map(|c| Card {
+            id: id.clone(),
+            code: c.to_owned(),
+        }));
+    }
+    Ok(out)
+}
+
+/// The comparison itself (see the module docs for the rules).
+pub(crate) fn compare(
+    mis_filials: &[String],
+    mis_doctors: &[(String, String)],
+    filial_cards: &[Card],
+    doctor_cards: &[Card],
+) -> CodeReport {
+    let filial_codes: HashSet<&str> = filial_cards.iter().map(|c| c.code.as_str()).collect();
+    let doctor_codes: HashSet<&str> = doctor_cards.iter().map(|c| c.code.as_str()).collect();
+    let mis_filial_set: HashSet<&str> = mis_filials.iter().map(String::as_str).collect();
+    let mis_doctor_codes: HashSet<&str> = mis_doctors.iter().map(|(_, d)| d.as_str()).collect();
+    let mis_pairs: HashSet<(&str, &str)> = mis_doctors
+        .iter()
+        .map(|(f, d)| (f.as_str(), d.as_str()))
+        .collect();
+
+    let unknown_filials: BTreeSet<String> = mis_filials
+        .iter()
+        .filter(|f| !filial_codes.contains(f.as_str()))
+        .cloned()
+        .collect();
+    let unknown_doctors: BTreeSet<(String, String)> = mis_doctors
+        .iter()
+        .filter(|(f, d)| {
+            !doctor_codes.contains(d.as_str())
+                && !doctor_codes.contains(format!("{f}:{d}").as_str())
+        })
+        .cloned()
+        .collect();
+    let doctor_in_mis = |code: &str| match code.split_once(':') {
+        Some((f, d)) if !mis_doctor_codes.contains(code) => mis_pairs.contains(&(f, d)),
+        _ => mis_doctor_codes.contains(code),
+    };
+    let mut filial_cards_not_in_mis: Vec<Card> = filial_cards
+        .iter()
+        .filter(|c| !mis_filial_set.contains(c.code.as_str()))
+        .cloned()
+        .collect();
+    filial_cards_not_in_mis.sort();
+    filial_cards_not_in_mis.dedup();
+    let mut doctor_cards_not_in_mis: Vec<Card> = doctor_cards
+        .iter()
+        .filter(|c| !doctor_in_mis(&c.code))
+        .cloned()
+        .collect();
+    doctor_cards_not_in_mis.sort();
+    doctor_cards_not_in_mis.dedup();
+    CodeReport {
+        unknown_filials: unknown_filials.into_iter().collect(),
+        unknown_doctors: unknown_doctors.into_iter().collect(),
+        filial_cards_not_in_mis,
+        doctor_cards_not_in_mis,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(id: &str, code: &str) -> Card {
+        Card {
+            id: Some(id.into()),
+            code: code.into(),
+        }
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn splits_code_cells_on_commas() {
+        assert_eq!(
+            split_codes(" 0042, 0107 ,,;1:0003").collect::<Vec<_>>(),
+            vec!["0042", "0107", "1:0003"]
+        );
+        assert_eq!(split_codes("  ").count(), 0);
+    }
+
+    #[test]
+    fn reports_both_directions_with_russian_texts() {
+        let doctors = vec![
+            ("1".to_string(), "0001".to_string()),
+            ("1".to_string(), "0042".to_string()),
+            ("2".to_string(), "0001".to_string()),
+            ("2".to_string(), "0007".to_string()),
+        ];
+        let r = compare(
+            &s(&["1", "2", "3"]),
+            &doctors,
+            &[card("10", "1"), card("11", "2"), card("12", "9")],
+            &[
+                card("20", "0001"),
+                card("21", "2:0007"),
+                card("22", "0099"),
+                card("23", "3:0001"),
+            ],
+        );
+        assert_eq!(r.unknown_filials, s(&["3"]));
+        assert_eq!(
+            r.unknown_doctors,
+            vec![("1".to_string(), "0042".to_string())]
+        );
+        assert_eq!(r.filial_cards_not_in_mis, vec![card("12", "9")]);
+        assert_eq!(
+            r.doctor_cards_not_in_mis,
+            vec![card("22", "0099"), card("23", "3:0001")]
+        );
+        let texts: Vec<String> = r.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(texts[0], "нет филиала с кодом 3");
+        assert_eq!(texts[1], "нет врача с кодом 0042 в филиале 1");
+        assert_eq!(
+            texts[2],
+            "филиала с кодом 9 (карточка № 12) нет в данных МИС"
+        );
+        assert_eq!(r.problems()[1].key(), "unknown_doctor:1:0042");
+        assert!(!r.is_clean());
+    }
+
+    #[test]
+    fn codes_are_compared_exactly() {
+        let r = compare(&s(&["01"]), &[], &[card("1", "1")], &[]);
+        assert_eq!(r.unknown_filials, s(&["01"]));
+        assert_eq!(r.filial_cards_not_in_mis, vec![card("1", "1")]);
+    }
+}

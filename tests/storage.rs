@@ -1,0 +1,1121 @@
+//! The storage layer against a real MariaDB/MySQL (see `storage_common` for which server).
+
+mod storage_common;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Barrier};
+
+use chrono::Duration;
+use mysql::prelude::Queryable;
+
+use priem::domain::grid;
+use priem::domain::zone::Zones;
+use priem::storage::{
+    AlertAction, BookingSource, BookingStatus, CodeProblem, CodeSource, HoldError, KnownCodes,
+    NewBooking, RunStatus, RunSummary, SnapshotInfo, StorageError, Store, MIGRATIONS,
+};
+
+use storage_common::*;
+
+const TABLES: [&str; 9] = [
+    "Priem_Alert",
+    "Priem_Booking",
+    "Priem_Day",
+    "Priem_Doctor",
+    "Priem_Filial",
+    "Priem_Hold",
+    "Priem_Migration",
+    "Priem_Slot",
+    "Priem_SyncRun",
+];
+
+fn import(db: &TestDb, json: String) -> priem::storage::ImportReport {
+    let s = schedule(json);
+    db.store
+        .import_schedule(&s, now(), SnapshotInfo::default())
+        .expect("import")
+}
+
+fn slots_of(db: &TestDb, filial: &str, doctor: &str) -> Vec<(String, bool)> {
+    db.store
+        .grid_slots(
+            filial,
+            doctor,
+            now() - Duration::days(30),
+            now() + Duration::days(60),
+        )
+        .expect("grid slots")
+        .into_iter()
+        .map(|s| {
+            (
+                format!("{} {:02}:{:02}", s.date, s.start / 60, s.start % 60),
+                s.free,
+            )
+        })
+        .collect()
+}
+
+fn booking(key: &str, filial: &str, doctor: &str, start: &str, end: &str) -> NewBooking {
+    NewBooking {
+        idempotency_key: key.into(),
+        source: BookingSource::Site,
+        filial: filial.into(),
+        doctor: doctor.into(),
+        start_utc: utc(start),
+        end_utc: utc(end),
+        payload: format!(r#"{{"dt_start":"{start}","dt_end":"{end}","filial_id":"{filial}"}}"#),
+        phone_masked: "7900***4567".into(),
+        consent: None,
+    }
+}
+
+/// One filial "1", doctor "0001" with three cells on 2026-12-02 (Moscow).
+fn one_doctor() -> String {
+    document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![(
+            "0001",
+            "Иванова Мария Петровна",
+            cells("2026-12-02 09:00-09:30 free 12; 2026-12-02 09:30-10:00 free; 2026-12-02 10:00-10:30 busy"),
+        )],
+    )])
+}
+
+// 09:00 Moscow on 2026-12-02.
+const T0900: &str = "2026-12-02T06:00:00Z";
+const T0930: &str = "2026-12-02T06:30:00Z";
+const T1000: &str = "2026-12-02T07:00:00Z";
+const T1030: &str = "2026-12-02T07:30:00Z";
+
+// ---------------------------------------------------------------------------------------
+// Migrations
+
+#[test]
+fn migrations_create_every_table_and_are_idempotent() {
+    let db = TestDb::empty();
+    assert_eq!(db.store.migrate().unwrap(), vec![1]);
+    assert_eq!(db.store.migrate().unwrap(), Vec::<u32>::new());
+    // Also through the free function on a plain connection.
+    assert_eq!(
+        priem::storage::migrate(&mut db.conn()).unwrap(),
+        Vec::<u32>::new()
+    );
+    let tables: Vec<(String, String, String)> = db
+        .conn()
+        .exec(
+            "SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
+            (&db.name,),
+        )
+        .unwrap();
+    let names: Vec<&str> = tables.iter().map(|t| t.0.as_str()).collect();
+    assert_eq!(names, TABLES);
+    for (t, engine, collation) in &tables {
+        assert_eq!(engine, "InnoDB", "{t}");
+        assert!(collation.starts_with("utf8mb4"), "{t}: {collation}");
+    }
+    assert_eq!(db.count("Priem_Migration"), MIGRATIONS.len() as u64);
+}
+
+#[test]
+fn a_schema_newer_than_the_build_is_refused() {
+    let db = TestDb::new();
+    db.conn()
+        .query_drop("INSERT INTO Priem_Migration VALUES (99, 'future', '', NOW())")
+        .unwrap();
+    assert!(matches!(
+        db.store.migrate(),
+        Err(StorageError::SchemaTooNew { found: 99, .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections
+
+#[test]
+fn connection_errors_are_transient_and_never_show_the_password() {
+    let mut c = config("nope");
+    c.port = 1; // nothing listens there
+    c.password = "very-secret-password".into();
+    c.connect_timeout = std::time::Duration::from_secs(2);
+    let store = Store::new(c).unwrap();
+    let e = store.migrate().unwrap_err();
+    assert!(e.is_transient(), "{e}");
+    assert!(!e.to_string().contains("very-secret"), "{e}");
+
+    let mut c = config("mysql");
+    c.password = "wrong-password-123".into();
+    c.user = "priem_no_such_user".into();
+    let e = Store::new(c).unwrap().migrate().unwrap_err();
+    assert!(!e.to_string().contains("wrong-password-123"), "{e}");
+    assert!(
+        matches!(
+            e,
+            StorageError::Connect {
+                code: Some(1045),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(!e.is_transient());
+}
+
+// ---------------------------------------------------------------------------------------
+// Import and the replacement rule
+
+#[test]
+fn import_stores_cells_names_and_zones() {
+    let db = TestDb::new();
+    let r = import(&db, one_doctor());
+    assert_eq!((r.filials, r.doctors, r.days_added), (1, 1, 1));
+    assert_eq!(r.slots_inserted, 3);
+    let slots = db
+        .store
+        .grid_slots("1", "0001", now(), now() + Duration::days(7))
+        .unwrap();
+    assert_eq!(slots.len(), 3);
+    assert_eq!(slots[0].start_utc, utc(T0900));
+    assert_eq!(slots[0].end_utc, utc(T0930));
+    assert_eq!((slots[0].start, slots[0].end), (540, 570));
+    assert_eq!(slots[0].date, date("2026-12-02"));
+    assert_eq!(slots[0].room, "12");
+    assert!(slots[0].free && !slots[0].held);
+    assert!(!slots[2].free);
+    let (name, zone): (String, String) = db
+        .conn()
+        .query_first("SELECT name, zone FROM Priem_Filial WHERE code = '1'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), zone.as_str()),
+        ("Клиника на Ленина", "Europe/Moscow")
+    );
+    let (efio, spec): (String, String) = db
+        .conn()
+        .query_first("SELECT name, specialties FROM Priem_Doctor WHERE filial='1' AND code='0001'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(efio, "Иванова Мария Петровна");
+    assert_eq!(spec, "Кардиолог, терапевт");
+}
+
+#[test]
+fn codes_keep_leading_zeros_and_case() {
+    let db = TestDb::new();
+    let c = cells("2026-12-02 09:00-09:30 free");
+    import(
+        &db,
+        document(&[(
+            "01",
+            "A",
+            vec![
+                ("0001", "x", c.clone()),
+                ("1", "y", c.clone()),
+                ("a1", "z", c.clone()),
+                ("A1", "w", c),
+            ],
+        )]),
+    );
+    assert_eq!(db.count("Priem_Doctor WHERE filial = '01'"), 4);
+    assert_eq!(slots_of(&db, "01", "0001").len(), 1);
+    assert_eq!(slots_of(&db, "1", "0001").len(), 0);
+    assert_eq!(db.count("Priem_Slot WHERE doctor = 'A1'"), 1);
+}
+
+#[test]
+fn a_doctor_gone_from_a_listed_filial_loses_its_slots() {
+    let db = TestDb::new();
+    let c = cells("2026-12-02 09:00-09:30 free; 2026-12-03 09:00-09:30 free");
+    import(
+        &db,
+        document(&[(
+            "1",
+            "A",
+            vec![("0001", "x", c.clone()), ("0002", "y", c.clone())],
+        )]),
+    );
+    assert_eq!(db.count("Priem_Slot"), 4);
+    let r = import(&db, document(&[("1", "A", vec![("0001", "x", c)])]));
+    assert_eq!(r.doctors_removed, 1);
+    assert_eq!(r.slots_deleted, 2);
+    assert_eq!(r.days_unchanged, 2);
+    assert!(slots_of(&db, "1", "0002").is_empty());
+    assert_eq!(slots_of(&db, "1", "0001").len(), 2);
+    assert_eq!(db.count("Priem_Day WHERE doctor = '0002'"), 0);
+    assert_eq!(db.count("Priem_Doctor WHERE code = '0002'"), 0);
+}
+
+#[test]
+fn a_filial_not_in_the_snapshot_keeps_its_slots() {
+    let db = TestDb::new();
+    let c = cells("2026-12-02 09:00-09:30 free");
+    import(
+        &db,
+        document(&[
+            ("1", "A", vec![("0001", "x", c.clone())]),
+            ("2", "B", vec![("0002", "y", c.clone())]),
+        ]),
+    );
+    // The next file only has filial 1, with other cells.
+    let r = import(
+        &db,
+        document(&[(
+            "1",
+            "A",
+            vec![("0001", "x", cells("2026-12-02 10:00-10:30 busy"))],
+        )]),
+    );
+    assert_eq!(r.filials, 1);
+    assert_eq!(r.doctors_removed, 0);
+    assert_eq!(
+        slots_of(&db, "2", "0002"),
+        vec![("2026-12-02 09:00".into(), true)]
+    );
+    assert_eq!(
+        slots_of(&db, "1", "0001"),
+        vec![("2026-12-02 10:00".into(), false)]
+    );
+    assert_eq!(db.count("Priem_Filial"), 2);
+}
+
+#[test]
+fn a_rejected_doctor_keeps_its_old_slots_untouched() {
+    let db = TestDb::new();
+    import(
+        &db,
+        document(&[(
+            "1",
+            "A",
+            vec![
+                ("0001", "x", cells("2026-12-02 09:00-09:30 free")),
+                (
+                    "0002",
+                    "y",
+                    cells("2026-12-02 09:00-09:30 free; 2026-12-03 09:00-09:30 busy"),
+                ),
+            ],
+        )]),
+    );
+    // Doctor 0002 now has a broken cell: the parser rejects it, the rest is imported.
+    let mut bad = cells("2026-12-02 09:00-09:30 busy");
+    bad[0]["time_start"] = "9:75".into();
+    let s = schedule(document(&[(
+        "1",
+        "A",
+        vec![
+            ("0001", "x", cells("2026-12-02 09:00-09:30 busy")),
+            ("0002", "y", bad),
+        ],
+    )]));
+    assert_eq!(s.rejected.len(), 1);
+    let r = db
+        .store
+        .import_schedule(&s, now(), SnapshotInfo::default())
+        .unwrap();
+    assert_eq!((r.doctors, r.doctors_kept, r.doctors_removed), (1, 1, 0));
+    assert_eq!(
+        slots_of(&db, "1", "0002"),
+        vec![
+            ("2026-12-02 09:00".into(), true),
+            ("2026-12-03 09:00".into(), false)
+        ]
+    );
+    assert_eq!(db.count("Priem_Doctor WHERE code = '0002'"), 1);
+    assert_eq!(
+        slots_of(&db, "1", "0001"),
+        vec![("2026-12-02 09:00".into(), false)]
+    );
+}
+
+#[test]
+fn past_cells_are_not_stored_and_past_days_are_dropped() {
+    let db = TestDb::new();
+    // now = 2026-12-01 09:00 Moscow: 08:00 and 08:30 are past.
+    let r = import(
+        &db,
+        document(&[(
+            "1",
+            "A",
+            vec![(
+                "0001",
+                "x",
+                cells("2026-12-01 08:00-08:30 free; 2026-12-01 08:30-09:00 free; 2026-12-01 09:00-09:30 free; 2026-12-02 09:00-09:30 free"),
+            )],
+        )]),
+    );
+    assert_eq!(r.cells_past, 2);
+    assert_eq!(r.slots_inserted, 2);
+    assert_eq!(
+        slots_of(&db, "1", "0001"),
+        vec![
+            ("2026-12-01 09:00".into(), true),
+            ("2026-12-02 09:00".into(), true)
+        ]
+    );
+    // A day later the MIS sends the same file: 2026-12-01 is past, the day is removed.
+    let s = schedule(document(&[(
+        "1",
+        "A",
+        vec![(
+            "0001",
+            "x",
+            cells("2026-12-01 09:00-09:30 free; 2026-12-02 09:00-09:30 free"),
+        )],
+    )]));
+    let r = db
+        .store
+        .import_schedule(
+            &s,
+            now() + Duration::days(1) - Duration::hours(1),
+            SnapshotInfo::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        (r.days_removed, r.days_unchanged, r.slots_deleted),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        slots_of(&db, "1", "0001"),
+        vec![("2026-12-02 09:00".into(), true)]
+    );
+}
+
+#[test]
+fn importing_the_same_snapshot_again_writes_nothing() {
+    let db = TestDb::new();
+    let json = generated(3, 12, 10, 0.0);
+    let first = import(&db, json.clone());
+    assert!(first.slots_inserted > 2000, "{first:?}");
+    let again = import(&db, json);
+    assert_eq!(again.days_unchanged, first.days_added);
+    assert_eq!(
+        (again.days_changed, again.days_added, again.days_removed),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        (
+            again.slots_inserted,
+            again.slots_updated,
+            again.slots_deleted
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(again.doctors_removed, 0);
+}
+
+#[test]
+fn a_one_percent_change_rewrites_only_the_changed_days() {
+    one_percent_change(TestDb::new());
+}
+
+#[test]
+fn a_one_percent_change_with_multi_row_statements_as_on_mysql() {
+    one_percent_change(TestDb::with(|c| c.bulk_execute = Some(false)));
+}
+
+fn one_percent_change(db: TestDb) {
+    let before = schedule(generated(3, 30, 14, 0.0));
+    let after = schedule(generated(3, 30, 14, 0.01));
+    db.store
+        .import_schedule(&before, now(), SnapshotInfo::default())
+        .unwrap();
+
+    // Which cells and days differ, computed here from the two documents.
+    let mut flipped = 0u64;
+    let mut days_changed = BTreeSet::new();
+    let mut all_days = BTreeSet::new();
+    for (a, b) in before.slots.iter().zip(&after.slots) {
+        let d = &before.doctors[a.doctor as usize];
+        all_days.insert((d.code.to_string(), a.date));
+        if a.free != b.free {
+            flipped += 1;
+            days_changed.insert((d.code.to_string(), a.date));
+        }
+    }
+    assert!(
+        flipped > 20,
+        "the test document must change some cells ({flipped})"
+    );
+
+    let r = db
+        .store
+        .import_schedule(
+            &after,
+            now(),
+            SnapshotInfo {
+                run: Some(7),
+                produced_at: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(r.days_changed, days_changed.len());
+    assert_eq!(r.days_unchanged, all_days.len() - days_changed.len());
+    assert_eq!(r.slots_updated, flipped);
+    assert_eq!((r.slots_inserted, r.slots_deleted, r.days_added), (0, 0, 0));
+    // Only the changed rows carry the new snapshot id, and the data is the new snapshot's.
+    assert_eq!(db.count("Priem_Slot WHERE snapshot_id = 7"), flipped);
+    assert_eq!(
+        db.count("Priem_Day WHERE snapshot_id = 7"),
+        days_changed.len() as u64
+    );
+    assert_eq!(all_slots(&db), expected_slots(&after, now()));
+}
+
+#[test]
+fn changed_cells_added_and_removed_within_a_day_are_applied_exactly() {
+    cells_added_and_removed(TestDb::new());
+    cells_added_and_removed(TestDb::with(|c| c.bulk_execute = Some(false)));
+}
+
+fn cells_added_and_removed(db: TestDb) {
+    import(
+        &db,
+        document(&[(
+            "1",
+            "A",
+            vec![("0001", "x", cells("2026-12-02 09:00-09:30 free 1; 2026-12-02 09:30-10:00 free 1; 2026-12-02 10:00-10:30 free 1"))],
+        )]),
+    );
+    // 09:00 room changes, 09:30 disappears, 10:00 becomes 10:00-10:20, 11:00 is new.
+    let json = document(&[(
+        "1",
+        "A",
+        vec![("0001", "x", cells("2026-12-02 09:00-09:30 free 2; 2026-12-02 10:00-10:20 free 1; 2026-12-02 11:00-11:30 busy 1"))],
+    )]);
+    let s = schedule(json);
+    let r = db
+        .store
+        .import_schedule(&s, now(), SnapshotInfo::default())
+        .unwrap();
+    assert_eq!(
+        (
+            r.days_changed,
+            r.slots_updated,
+            r.slots_inserted,
+            r.slots_deleted
+        ),
+        (1, 2, 1, 1)
+    );
+    assert_eq!(all_slots(&db), expected_slots(&s, now()));
+    let ends: Vec<u16> = db
+        .store
+        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+        .unwrap()
+        .iter()
+        .map(|s| s.end)
+        .collect();
+    assert_eq!(ends, vec![570, 620, 690]);
+}
+
+#[test]
+fn a_filial_zone_change_rewrites_its_days_in_the_new_zone() {
+    let db = TestDb::new();
+    let json = one_doctor();
+    import(&db, json.clone());
+    let zones = Zones::from_names([("1", "Asia/Yekaterinburg")]).unwrap();
+    let s = schedule_in(json, &zones);
+    let r = db
+        .store
+        .import_schedule(&s, now(), SnapshotInfo::default())
+        .unwrap();
+    assert_eq!(r.days_changed, 1);
+    assert_eq!(all_slots(&db), expected_slots(&s, now()));
+    let first = &db
+        .store
+        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+        .unwrap()[0];
+    assert_eq!(first.start_utc, utc("2026-12-02T04:00:00Z"));
+}
+
+#[test]
+fn an_import_that_fails_leaves_the_schedule_as_it_was() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let before = all_slots(&db);
+    let long_room = "x".repeat(300);
+    let s = schedule(document(&[(
+        "1",
+        "A",
+        vec![(
+            "0001",
+            "x",
+            cells(&format!("2026-12-02 09:00-09:30 busy {long_room}")),
+        )],
+    )]));
+    let e = db
+        .store
+        .import_schedule(&s, now(), SnapshotInfo::default())
+        .unwrap_err();
+    assert!(matches!(e, StorageError::TooLong { max: 255, .. }), "{e}");
+    assert_eq!(all_slots(&db), before);
+}
+
+// ---------------------------------------------------------------------------------------
+// Known codes
+
+#[test]
+fn unknown_codes_are_reported_both_ways() {
+    let db = TestDb::new();
+    let c = cells("2026-12-02 09:00-09:30 free");
+    import(
+        &db,
+        document(&[
+            (
+                "1",
+                "A",
+                vec![("0001", "x", c.clone()), ("0042", "y", c.clone())],
+            ),
+            ("3", "C", vec![("0005", "z", c)]),
+        ]),
+    );
+    let mut conn = db.conn();
+    conn.query_drop(
+        "CREATE TABLE Message10 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(64) NULL)",
+    )
+    .unwrap();
+    conn.query_drop("INSERT INTO Message10 VALUES (1, '1'), (2, '7'), (3, NULL)")
+        .unwrap();
+    conn.query_drop(
+        "CREATE TABLE Message11 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(255) NULL)",
+    )
+    .unwrap();
+    conn.query_drop(
+        "INSERT INTO Message11 VALUES (1, '0001, 0005'), (2, ''), (3, '0099'), (4, '3:0005')",
+    )
+    .unwrap();
+    let known = KnownCodes {
+        filials: CodeSource {
+            table: "Message10".into(),
+            column: "MisCode".into(),
+            id_column: Some("Message_ID".into()),
+        },
+        doctors: CodeSource {
+            table: "Message11".into(),
+            column: "MisCode".into(),
+            id_column: Some("Message_ID".into()),
+        },
+    };
+    let r = db.store.unknown_codes(&known).unwrap();
+    let texts: Vec<String> = r.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "нет филиала с кодом 3",
+            "нет врача с кодом 0042 в филиале 1",
+            "филиала с кодом 7 (карточка № 2) нет в данных МИС",
+            "врача с кодом 0099 (карточка № 3) нет в данных МИС",
+        ]
+    );
+    assert_eq!(
+        r.problems()[1],
+        CodeProblem::UnknownDoctor {
+            filial: "1".into(),
+            doctor: "0042".into()
+        }
+    );
+
+    // Names from the settings are checked before they reach SQL.
+    let evil = KnownCodes {
+        filials: CodeSource {
+            table: "Message10` WHERE 1=1; DROP TABLE Priem_Slot; --".into(),
+            column: "MisCode".into(),
+            id_column: None,
+        },
+        doctors: known.doctors.clone(),
+    };
+    assert!(matches!(
+        db.store.unknown_codes(&evil),
+        Err(StorageError::BadIdentifier { .. })
+    ));
+    let missing = KnownCodes {
+        filials: CodeSource {
+            table: "Message404".into(),
+            column: "MisCode".into(),
+            id_column: None,
+        },
+        doctors: known.doctors,
+    };
+    let e = db.store.unknown_codes(&missing).unwrap_err();
+    assert!(e.to_string().contains("Message404"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Bookings
+
+/// Raises the server's connection limit when it is below what the concurrency test needs.
+fn ensure_connections(n: u64) {
+    let mut admin = admin();
+    let max: u64 = admin
+        .query_first("SELECT @@GLOBAL.max_connections")
+        .unwrap()
+        .unwrap_or(0);
+    if max < n {
+        admin
+            .query_drop(format!("SET GLOBAL max_connections = {n}"))
+            .expect("raise max_connections for the concurrency test");
+    }
+}
+
+#[test]
+fn two_hundred_simultaneous_holds_on_one_slot_give_exactly_one_booking() {
+    const N: usize = 200;
+    ensure_connections(N as u64 + 100);
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    // Every thread has its own store, hence its own connection; all connect first, then
+    // they start together.
+    let stores: Vec<Store> = (0..N).map(|_| db.another_store()).collect();
+    for s in &stores {
+        drop(s.conn().expect("connect"));
+    }
+    let barrier = Arc::new(Barrier::new(N));
+    let handles: Vec<_> = stores
+        .into_iter()
+        .enumerate()
+        .map(|(i, store)| {
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let b = booking(&format!("visitor-{i}"), "1", "0001", T0900, T0930);
+                barrier.wait();
+                store.hold_and_queue(&b, now())
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("no thread panics"))
+        .collect();
+    let ok: Vec<u64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    let taken = results
+        .iter()
+        .filter(|r| matches!(r, Err(HoldError::Taken)))
+        .count();
+    let other: Vec<_> = results
+        .iter()
+        .filter(|r| !matches!(r, Ok(_) | Err(HoldError::Taken)))
+        .collect();
+    assert!(other.is_empty(), "unexpected outcomes: {other:?}");
+    assert_eq!((ok.len(), taken), (1, N - 1));
+    assert_eq!(db.count("Priem_Booking"), 1);
+    assert_eq!(db.count("Priem_Hold"), 1);
+    let b = db.store.booking(ok[0]).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Queued);
+    let slot = &db
+        .store
+        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+        .unwrap()[0];
+    assert!(!slot.free && slot.held);
+}
+
+#[test]
+fn the_same_idempotency_key_returns_the_same_booking() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let b = booking("form-123", "1", "0001", T0900, T0930);
+    let id = db.store.hold_and_queue(&b, now()).unwrap();
+    assert_eq!(
+        db.store.hold_and_queue(&b, now()),
+        Err(HoldError::Duplicate(id))
+    );
+    // Even for another time: the key names the visitor's action.
+    let other = booking("form-123", "1", "0001", T0930, T1000);
+    assert_eq!(
+        db.store.hold_and_queue(&other, now()),
+        Err(HoldError::Duplicate(id))
+    );
+    assert_eq!(db.count("Priem_Booking"), 1);
+    let stored = db.store.booking_by_key("form-123").unwrap().unwrap();
+    assert_eq!(stored.id, id);
+    assert_eq!(stored.payload, b.payload);
+    assert_eq!(stored.phone_masked, "7900***4567");
+
+    // The same key from 20 threads at once: one booking, 19 duplicates of it.
+    let barrier = Arc::new(Barrier::new(20));
+    let handles: Vec<_> = (0..20)
+        .map(|_| {
+            let store = db.another_store();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let b = booking("double-click", "1", "0001", T0930, T1000);
+                drop(store.conn().expect("connect"));
+                barrier.wait();
+                store.hold_and_queue(&b, now())
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let ids: Vec<u64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Ok(_)) || *r == Err(HoldError::Duplicate(ids[0])),
+            "{r:?}"
+        );
+    }
+    assert_eq!(db.count("Priem_Booking"), 2);
+}
+
+#[test]
+fn only_free_existing_future_slots_can_be_held() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let s = &db.store;
+    assert_eq!(
+        s.hold_and_queue(&booking("a", "1", "0001", T1000, T1030), now()),
+        Err(HoldError::Taken),
+        "busy in the MIS"
+    );
+    assert_eq!(
+        s.hold_and_queue(&booking("b", "1", "0001", T0900, T1000), now()),
+        Err(HoldError::NoSuchSlot),
+        "wrong end"
+    );
+    assert_eq!(
+        s.hold_and_queue(&booking("c", "1", "0002", T0900, T0930), now()),
+        Err(HoldError::NoSuchSlot),
+        "unknown doctor"
+    );
+    assert_eq!(
+        s.hold_and_queue(&booking("d", "1", "0001", T0900, T0930), utc(T0930)),
+        Err(HoldError::Past)
+    );
+    assert_eq!(db.count("Priem_Booking"), 0);
+}
+
+#[test]
+fn a_rejection_releases_the_hold_and_shows_the_slot_busy_until_the_next_snapshot() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let id = db
+        .store
+        .hold_and_queue(&booking("k1", "1", "0001", T0900, T0930), now())
+        .unwrap();
+    assert!(db.store.mark_sent(id, now()).unwrap());
+    db.store.mark_rejected(id, now(), "Слот занят").unwrap();
+    db.store.mark_rejected(id, now(), "again").unwrap(); // a no-op
+    let b = db.store.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Rejected);
+    assert_eq!(b.last_error.as_deref(), Some("Слот занят"));
+    assert!(b.answered_at.is_some());
+    assert_eq!(db.count("Priem_Hold"), 0);
+    let slot = &db
+        .store
+        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+        .unwrap()[0];
+    assert!(!slot.free && !slot.held, "busy, not held: {slot:?}");
+    assert_eq!(
+        db.store
+            .hold_and_queue(&booking("k2", "1", "0001", T0900, T0930), now()),
+        Err(HoldError::Taken)
+    );
+    // The next snapshot (unchanged, still free) makes it free again.
+    let r = import(&db, one_doctor());
+    assert_eq!((r.days_changed, r.slots_updated), (1, 1));
+    let slot = &db
+        .store
+        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+        .unwrap()[0];
+    assert!(slot.free);
+    assert!(db
+        .store
+        .hold_and_queue(&booking("k3", "1", "0001", T0900, T0930), now())
+        .is_ok());
+}
+
+#[test]
+fn delivery_states_and_the_outbox() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let s = &db.store;
+    let a = s
+        .hold_and_queue(&booking("a", "1", "0001", T0900, T0930), now())
+        .unwrap();
+    let b = s
+        .hold_and_queue(&booking("b", "1", "0001", T0930, T1000), now())
+        .unwrap();
+    let due = |t| -> Vec<u64> {
+        s.due_for_delivery(t, 10)
+            .unwrap()
+            .iter()
+            .map(|b| b.id)
+            .collect()
+    };
+    assert_eq!(due(now()), vec![a, b]);
+
+    // a: claimed, then the outcome is unknown; retried later.
+    assert!(s.mark_sent(a, now()).unwrap());
+    assert!(!s.mark_sent(a, now()).unwrap(), "a second claim must fail");
+    assert_eq!(due(now()), vec![b]);
+    s.mark_unknown(a, "timeout after 10 s", now() + Duration::minutes(5))
+        .unwrap();
+    let rec = s.booking(a).unwrap().unwrap();
+    assert_eq!((rec.status, rec.attempts), (BookingStatus::Unknown, 1));
+    assert_eq!(rec.last_error.as_deref(), Some("timeout after 10 s"));
+    assert_eq!(due(now()), vec![b]);
+    assert_eq!(due(now() + Duration::minutes(5)), vec![a, b]);
+    // An unclaimed unknown outcome counts as an attempt too.
+    s.mark_unknown(a, "HTTP 502", now() + Duration::minutes(10))
+        .unwrap();
+    assert_eq!(s.booking(a).unwrap().unwrap().attempts, 2);
+    assert!(s.mark_sent(a, now() + Duration::minutes(10)).unwrap());
+    s.mark_confirmed(a, now(), Some("claim-77")).unwrap();
+    s.mark_confirmed(a, now(), None).unwrap(); // a no-op
+    let rec = s.booking(a).unwrap().unwrap();
+    assert_eq!((rec.status, rec.attempts), (BookingStatus::Confirmed, 3));
+    assert_eq!(rec.mis_reference.as_deref(), Some("claim-77"));
+    assert!(matches!(
+        s.mark_rejected(a, now(), "late"),
+        Err(StorageError::BadTransition {
+            from: BookingStatus::Confirmed,
+            to: BookingStatus::Rejected,
+            ..
+        })
+    ));
+    assert!(matches!(
+        s.mark_unknown(a, "x", now()),
+        Err(StorageError::BadTransition { .. })
+    ));
+    assert!(!s.mark_sent(a, now()).unwrap());
+    // The confirmed booking keeps its hold: the time stays taken for visitors.
+    let slots = s
+        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+        .unwrap();
+    assert!(slots[0].held && !slots[0].free);
+    assert!(slots[1].held && !slots[1].free);
+
+    // b: sent and never answered.
+    assert!(s.mark_sent(b, now()).unwrap());
+    let waiting: Vec<u64> = s
+        .awaiting_answer(now() + Duration::minutes(1), 10)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(waiting, vec![b]);
+    assert_eq!(due(now() + Duration::days(1)), Vec::<u64>::new());
+    assert!(matches!(
+        s.mark_sent(999, now()),
+        Err(StorageError::NoSuchBooking(999))
+    ));
+    assert_eq!(s.recent_bookings(1).unwrap()[0].id, b);
+}
+
+#[test]
+fn a_newer_snapshot_releases_the_holds_of_confirmed_bookings() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let s = &db.store;
+    let a = s
+        .hold_and_queue(&booking("a", "1", "0001", T0900, T0930), now())
+        .unwrap();
+    let b = s
+        .hold_and_queue(&booking("b", "1", "0001", T0930, T1000), now())
+        .unwrap();
+    s.mark_confirmed(a, now(), None).unwrap();
+    let _ = b; // still queued
+    let sched = schedule(one_doctor());
+    // A snapshot produced before the confirmation releases nothing.
+    let r = s
+        .import_schedule(
+            &sched,
+            now(),
+            SnapshotInfo {
+                run: None,
+                produced_at: Some(now() - Duration::minutes(1)),
+            },
+        )
+        .unwrap();
+    assert_eq!(r.holds_released, 0);
+    let r = s
+        .import_schedule(
+            &sched,
+            now(),
+            SnapshotInfo {
+                run: None,
+                produced_at: Some(now() + Duration::minutes(1)),
+            },
+        )
+        .unwrap();
+    assert_eq!(r.holds_released, 1);
+    assert_eq!(
+        db.count("Priem_Hold"),
+        1,
+        "the queued booking keeps its hold"
+    );
+}
+
+#[test]
+fn a_loaded_schedule_feeds_the_domain_grid() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    db.store
+        .hold_and_queue(&booking("a", "1", "0001", T0930, T1000), now())
+        .unwrap();
+    let loaded = db
+        .store
+        .load_schedule("1", "0001", now(), now() + Duration::days(14))
+        .unwrap();
+    assert_eq!(loaded.held, vec![utc(T0930)]);
+    let g = grid::for_doctor(&loaded.schedule, "1", "0001", now(), 7, &loaded.rules(0)).unwrap();
+    assert_eq!(g.free(), 1);
+    assert_eq!(g.zone, chrono_tz::Europe::Moscow);
+    let day = &g.days[1];
+    let marks: Vec<(u16, bool, bool)> = day.parts[0]
+        .slots
+        .iter()
+        .map(|s| (s.start, s.free, s.held))
+        .collect();
+    assert_eq!(
+        marks,
+        vec![(540, true, false), (570, false, true), (600, false, false)]
+    );
+    let none = db
+        .store
+        .load_schedule("9", "0001", now(), now() + Duration::days(1))
+        .unwrap();
+    assert!(matches!(
+        grid::for_doctor(&none.schedule, "9", "0001", now(), 7, &none.rules(0)),
+        Err(grid::NotFound::Filial(_))
+    ));
+    let none = db
+        .store
+        .load_schedule("1", "0404", now(), now() + Duration::days(1))
+        .unwrap();
+    assert!(matches!(
+        grid::for_doctor(&none.schedule, "1", "0404", now(), 7, &none.rules(0)),
+        Err(grid::NotFound::Doctor { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------
+// Locks, runs, alerts
+
+#[test]
+fn a_second_locker_gets_none_until_the_first_releases() {
+    let db = TestDb::new();
+    let other = db.another_store();
+    let mut first = db.store.try_lock("tick").unwrap().expect("free lock");
+    assert!(first.is_held().unwrap());
+    assert!(other.try_lock("tick").unwrap().is_none());
+    assert!(
+        db.store.try_lock("tick").unwrap().is_none(),
+        "not re-entrant across connections"
+    );
+    assert!(other.try_lock("another").unwrap().is_some());
+    drop(first);
+    let second = other.try_lock("tick").unwrap().expect("released on drop");
+    second.release().unwrap();
+    assert!(db.store.try_lock("tick").unwrap().is_some());
+}
+
+#[test]
+fn sync_runs_are_recorded() {
+    let db = TestDb::new();
+    let s = &db.store;
+    let id = s.start_run(now(), Some("schedule-1.json")).unwrap();
+    assert_eq!(s.recent_runs(5).unwrap()[0].status, RunStatus::Running);
+    s.finish_run(
+        id,
+        now() + Duration::seconds(3),
+        &RunSummary {
+            ok: true,
+            file: None,
+            sha256: Some("ab".repeat(32)),
+            counts: serde_json::json!({"slots_inserted": 3}),
+            errors: vec!["нет врача с кодом 0042 в филиале 1".into()],
+        },
+    )
+    .unwrap();
+    let r = &s.recent_runs(5).unwrap()[0];
+    assert_eq!(r.status, RunStatus::Ok);
+    assert_eq!(r.file.as_deref(), Some("schedule-1.json"));
+    assert_eq!(r.counts["slots_inserted"], 3);
+    assert_eq!(
+        r.errors,
+        vec!["нет врача с кодом 0042 в филиале 1".to_string()]
+    );
+    assert_eq!(r.finished_at, Some(now() + Duration::seconds(3)));
+    assert_eq!(s.run_with_sha256(&"ab".repeat(32)).unwrap(), Some(id));
+    assert_eq!(s.run_with_sha256(&"cd".repeat(32)).unwrap(), None);
+    assert!(s.finish_run(9999, now(), &RunSummary::default()).is_err());
+}
+
+#[test]
+fn alerts_are_sent_once_reminded_at_the_interval_and_resolved_once() {
+    let db = TestDb::new();
+    let s = &db.store;
+    let every = Duration::hours(4);
+    let key = "unknown_doctor:1:0042";
+    let raise = |t| {
+        s.raise_alert(
+            key,
+            "unknown_doctor",
+            "нет врача с кодом 0042 в филиале 1",
+            t,
+            every,
+        )
+        .unwrap()
+    };
+    assert_eq!(raise(now()), AlertAction::SendNew);
+    assert_eq!(raise(now() + Duration::minutes(15)), AlertAction::Nothing);
+    assert_eq!(raise(now() + Duration::hours(3)), AlertAction::Nothing);
+    assert_eq!(raise(now() + Duration::hours(4)), AlertAction::SendReminder);
+    assert_eq!(raise(now() + Duration::hours(5)), AlertAction::Nothing);
+    let rec = s.alert(key).unwrap().unwrap();
+    assert_eq!((rec.mails, rec.occurrences), (2, 5));
+
+    // Another alert whose first mail fails: asked again on the next raise.
+    assert_eq!(
+        s.raise_alert("ftp_login", "ftp", "FTP: вход не выполнен", now(), every)
+            .unwrap(),
+        AlertAction::SendNew
+    );
+    s.alert_send_failed("ftp_login", "SMTP: connection refused")
+        .unwrap();
+    assert_eq!(
+        s.raise_alert(
+            "ftp_login",
+            "ftp",
+            "FTP: вход не выполнен",
+            now() + Duration::minutes(15),
+            every
+        )
+        .unwrap(),
+        AlertAction::SendNew
+    );
+    assert_eq!(s.open_alerts().unwrap().len(), 2);
+
+    // Only ftp_login is still seen: the other is resolved, and announced once.
+    let resolved = s
+        .resolve_missing_alerts(&["ftp_login"], now() + Duration::hours(6))
+        .unwrap();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0].key, key);
+    assert_eq!(resolved[0].resolved_at, Some(now() + Duration::hours(6)));
+    assert!(s
+        .resolve_missing_alerts(&["ftp_login"], now() + Duration::hours(7))
+        .unwrap()
+        .is_empty());
+    // Scoped resolution leaves other kinds alone.
+    assert!(s
+        .resolve_missing_alerts_of_kinds::<&str>(
+            &["unknown_doctor"],
+            &[],
+            now() + Duration::hours(7)
+        )
+        .unwrap()
+        .is_empty());
+    assert_eq!(s.open_alerts().unwrap().len(), 1);
+    // The problem comes back: a new alert again.
+    assert_eq!(raise(now() + Duration::hours(8)), AlertAction::SendNew);
+    let rec = s.alert(key).unwrap().unwrap();
+    assert_eq!((rec.mails, rec.occurrences, rec.resolved_at), (1, 1, None));
+}
