@@ -30,6 +30,16 @@ fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
+/// CPU seconds (user + system) this process has used so far.
+fn cpu_seconds() -> f64 {
+    // /proc/self/stat fields 14 and 15: utime and stime in clock ticks (100 per second).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Peak resident set size since the last reset, in MiB.
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -82,6 +92,8 @@ struct Phase {
     bytes: usize,
     parse_s: f64,
     import_s: f64,
+    /// CPU seconds of this process during the import (the rest is the server).
+    import_cpu: f64,
     /// Peak RSS while reading and parsing the file.
     parse_rss: f64,
     /// Peak RSS while importing (the text and the schedule are still held).
@@ -117,11 +129,13 @@ fn run(
             - Duration::hours(1)
     });
     reset_peak_rss();
+    let cpu = cpu_seconds();
     let t = Instant::now();
     let report = store
         .import_schedule(&schedule, now, SnapshotInfo::default())
         .map_err(|e| format!("import: {e}"))?;
     let import_s = t.elapsed().as_secs_f64();
+    let import_cpu = cpu_seconds() - cpu;
     Ok((
         Phase {
             name,
@@ -129,6 +143,7 @@ fn run(
             bytes: text.len(),
             parse_s,
             import_s,
+            import_cpu,
             parse_rss,
             import_rss: peak_rss_mib(),
             report,
@@ -278,16 +293,17 @@ fn bench() -> Result<(), String> {
         phases[0].bytes as f64 / 1e6
     );
     println!(
-        "{:<28} {:>7} {:>8} {:>8} {:>11} {:>11} {:>12}",
-        "phase", "parse s", "import s", "total s", "cells/s", "parse MiB", "import MiB"
+        "{:<28} {:>7} {:>8} {:>8} {:>8} {:>11} {:>10} {:>10}",
+        "phase", "parse s", "import s", "(cpu s)", "total s", "cells/s", "parse MiB", "import MiB"
     );
     for p in &phases {
         let total = p.parse_s + p.import_s;
         println!(
-            "{:<28} {:>7.2} {:>8.2} {:>8.2} {:>11.0} {:>11.0} {:>12.0}",
+            "{:<28} {:>7.2} {:>8.2} {:>8.2} {:>8.2} {:>11.0} {:>10.0} {:>10.0}",
             p.name,
             p.parse_s,
             p.import_s,
+            p.import_cpu,
             total,
             p.cells as f64 / total,
             p.parse_rss,

@@ -16,6 +16,13 @@ pub const UNANSWERED: &str = "booking_unanswered";
 pub const BAD_FILE: &str = "bad_file";
 pub const REFUSED: &str = "booking_refused";
 pub const STORAGE: &str = "storage";
+/// The announcement that a problem is over, kept only while its mail could not be sent.
+pub const RESOLVED: &str = "resolved";
+
+/// Events are mailed once and then closed; conditions stay open until resolved.
+pub fn is_event(kind: &str) -> bool {
+    kind == REFUSED || kind == RESOLVED
+}
 /// The kinds of the known-codes check (see [`CodeProblem::kind`]).
 pub const CODE_KINDS: [&str; 4] = [
     "unknown_filial",
@@ -30,6 +37,26 @@ pub struct Alert {
     pub kind: &'static str,
     pub subject: String,
     pub body: String,
+}
+
+impl Alert {
+    /// What the store keeps: the subject, a blank line, the body (see [`split_text`]).
+    pub fn text(&self) -> String {
+        format!("{}\n\n{}", self.subject, self.body)
+    }
+}
+
+/// A stored alert text back into subject and body.
+pub fn split_text(text: &str) -> (&str, &str) {
+    text.split_once("\n\n").unwrap_or((text, ""))
+}
+
+pub fn bad_file_key(name: &str) -> String {
+    format!("bad_file:{name}")
+}
+
+pub fn bad_doctor_key(filial: &str, doctor: &str) -> String {
+    format!("bad_doctor:{filial}:{doctor}")
 }
 
 /// `28.11.2026 15:30 МСК`.
@@ -63,7 +90,7 @@ pub fn ftp_failed(host: &str, error: &str, now: DateTime<Utc>) -> Alert {
 
 pub fn bad_file(name: &str, error: &str, now: DateTime<Utc>) -> Alert {
     Alert {
-        key: format!("bad_file:{name}"),
+        key: bad_file_key(name),
         kind: BAD_FILE,
         subject: format!("Файл расписания {name} не принят"),
         body: body(
@@ -80,7 +107,7 @@ pub fn bad_file(name: &str, error: &str, now: DateTime<Utc>) -> Alert {
 
 pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
     Alert {
-        key: format!("bad_doctor:{}:{}", e.filial, e.doctor),
+        key: bad_doctor_key(&e.filial, &e.doctor),
         kind: BAD_DOCTOR,
         subject: format!(
             "Расписание врача {} в филиале {} не принято",
@@ -181,15 +208,17 @@ pub fn storage_failed(e: &StorageError, now: DateTime<Utc>) -> Alert {
     }
 }
 
-/// The mail that says a problem is over.
-pub fn resolved_subject(subject: &str) -> String {
-    format!("Решено: {subject}")
-}
-
-pub fn resolved_body(text: &str, since: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!(
-        "Проблема больше не наблюдается (с {} по {}):\n\n{text}\n\n— Модуль онлайн-записи priem.\n",
-        moscow_time(since),
-        moscow_time(now)
-    )
+/// The mail that says a problem is over (`text` as stored).
+pub fn resolved(key: &str, text: &str, since: DateTime<Utc>, now: DateTime<Utc>) -> Alert {
+    let (subject, _) = split_text(text);
+    Alert {
+        key: format!("resolved:{key}:{}", now.timestamp()),
+        kind: RESOLVED,
+        subject: format!("Решено: {subject}"),
+        body: format!(
+            "Проблема больше не наблюдается (с {} по {}):\n\n{subject}\n\n— Модуль онлайн-записи priem.\n",
+            moscow_time(since),
+            moscow_time(now)
+        ),
+    }
 }

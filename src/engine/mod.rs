@@ -19,7 +19,7 @@ use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
 use crate::wire::schedule::{hhmm, DocumentError, Minute};
 
-pub use tick::TickReport;
+pub use tick::{TickReport, LOCK_NAME};
 
 #[derive(Debug, Error)]
 pub enum EngineError {
@@ -201,7 +201,17 @@ impl Engine {
             now + Duration::days(i64::from(self.settings.booking.horizon_days) + 1),
         )?;
         let rules = loaded.rules(self.settings.booking.min_notice_minutes);
-        let valid = booking::validate(&loaded.schedule, &req.input, now, &rules)?;
+        let valid = match booking::validate(&loaded.schedule, &req.input, now, &rules) {
+            Ok(v) => v,
+            // The same form sent twice at once: the time is "taken" by this very booking.
+            Err(e @ BookingError::Taken { .. }) => {
+                return match self.store.booking_by_key(&req.idempotency_key)? {
+                    Some(existing) => Ok(self.outcome_of(&existing, now)),
+                    None => Err(e.into()),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut new = NewBooking::from_valid(
             &valid,
             req.idempotency_key.clone(),
@@ -220,10 +230,13 @@ impl Engine {
                 None => return Ok(BookOutcome::Pending { id }),
             },
             Err(HoldError::Taken) => {
+                if let Some(existing) = self.store.booking_by_key(&req.idempotency_key)? {
+                    return Ok(self.outcome_of(&existing, now));
+                }
                 return Err(BookingError::Taken {
                     next: self.alternatives(filial, doctor, now),
                 }
-                .into())
+                .into());
             }
             Err(HoldError::NoSuchSlot) => {
                 return Err(field(
@@ -242,7 +255,15 @@ impl Engine {
         let Some(record) = self.store.booking(id)? else {
             return Ok(BookOutcome::Pending { id });
         };
-        self.deliver(&record, now)?;
+        if let Delivered::Refused(reason) = self.deliver(&record, now)? {
+            // Mailed by the next tick (a booking must not wait for SMTP).
+            let a = alert::refused(id, &reason, now);
+            let remind = Duration::from_std(self.settings.remind_after)
+                .unwrap_or_else(|_| Duration::hours(24));
+            self.store
+                .raise_alert(&a.key, a.kind, &a.text(), now, remind)?;
+            self.store.alert_send_failed(&a.key, "ожидает отправки")?;
+        }
         Ok(match self.store.booking(id)? {
             Some(b) => self.outcome_of(&b, now),
             None => BookOutcome::Pending { id },
@@ -272,9 +293,23 @@ impl Engine {
             return Ok(Delivered::Skipped);
         }
         let attempts = b.attempts + 1;
-        let retry_at = now
-            + Duration::from_std(self.settings.booking.backoff(attempts))
-                .unwrap_or_else(|_| Duration::hours(1));
+        let policy = &self.settings.booking;
+        let exhausted = attempts >= policy.max_attempts;
+        let retry_at = if exhausted {
+            // No more automatic attempts: the booking stays `unknown` (alerted, in the journal)
+            // until someone sends it again by hand.
+            never()
+        } else {
+            now + Duration::from_std(policy.backoff(attempts))
+                .unwrap_or_else(|_| Duration::hours(1))
+        };
+        let unknown = |why: String| {
+            if exhausted {
+                format!("{why}; автоматические повторы остановлены после {attempts} попыток")
+            } else {
+                why
+            }
+        };
         match delivery {
             Delivery::Http(cfg) => match mis::deliver(cfg, &b.payload) {
                 Outcome::Confirmed { claim_id, .. } => {
@@ -286,7 +321,7 @@ impl Engine {
                     Ok(Delivered::Refused(reason))
                 }
                 Outcome::Unknown(e) => {
-                    let why = e.to_string();
+                    let why = unknown(e.to_string());
                     self.store.mark_unknown(b.id, &why, retry_at)?;
                     Ok(Delivered::Unknown(why))
                 }
@@ -302,7 +337,7 @@ impl Engine {
                 match dropped {
                     Some(Ok(_)) => Ok(Delivered::Dropped),
                     Some(Err(e)) => {
-                        let why = e.to_string();
+                        let why = unknown(e.to_string());
                         self.store.mark_unknown(b.id, &why, retry_at)?;
                         Ok(Delivered::Unknown(why))
                     }
@@ -321,6 +356,11 @@ impl Engine {
     pub fn tick(&self, now: DateTime<Utc>) -> TickReport {
         tick::run(self, now)
     }
+}
+
+/// "Not before 9999-12-31" (the end of MySQL's DATETIME): a retry only a person can start.
+fn never() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn field(field: &'static str, message: &str) -> BookError {

@@ -77,8 +77,12 @@ impl TickReport {
 #[derive(Default)]
 struct Seen {
     alerts: Vec<Alert>,
-    /// Condition kinds this tick checked: their open alerts not seen again are resolved.
+    /// Condition kinds this tick checked as a whole: their open alerts not seen again are
+    /// resolved.
     checked: BTreeSet<&'static str>,
+    /// Alerts this tick saw fixed one by one (a doctor imported fine, a file name that imports
+    /// again).
+    fixed: Vec<String>,
 }
 
 pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
@@ -93,8 +97,9 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
             report.errors.push(e.to_string());
             let mut seen = Seen::default();
             seen.alerts.push(alert::storage_failed(&e, now));
-            // The database is down: mail directly, nothing can be recorded.
-            if let Some(cfg) = &engine.settings().mail {
+            // The database is down: nothing can be recorded, so mail directly — once per
+            // reminder interval, remembered in a file (every cron run is a new process).
+            if let (Some(cfg), true) = (&engine.settings().mail, db_alert_due(engine, now)) {
                 let a = &seen.alerts[0];
                 match mail::send(cfg, &a.subject, &a.body) {
                     Ok(()) => report.mails_sent += 1,
@@ -180,9 +185,6 @@ fn import_from_ftp(
             return Ok(());
         }
     };
-    if !files.is_empty() {
-        seen.checked.insert(alert::BAD_DOCTOR);
-    }
     for f in files {
         let bytes = match session.download(&f.name) {
             Ok(b) => b,
@@ -219,6 +221,11 @@ fn import_from_ftp(
         report.doctors_rejected += s.rejected.len();
         for d in &s.rejected {
             seen.alerts.push(alert::bad_doctor(d, &f.name, now));
+        }
+        seen.fixed.push(alert::bad_file_key(&f.name));
+        for d in &s.doctors {
+            let filial = &s.filials[d.filial].code;
+            seen.fixed.push(alert::bad_doctor_key(filial, &d.code));
         }
         *last_file = Some(format!("{} (sha256 {digest})", f.name));
         if let Err(e) = session.mark_imported(&f.name) {
@@ -332,6 +339,25 @@ fn read_results(
     Ok(())
 }
 
+/// Whether the "database down" mail is due: a marker file per database remembers the last one.
+fn db_alert_due(engine: &Engine, now: DateTime<Utc>) -> bool {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    engine.settings().db.target().hash(&mut h);
+    let marker = std::env::temp_dir().join(format!("priem-db-alert-{:016x}", h.finish()));
+    let remind = engine.settings().remind_after;
+    let recent = std::fs::metadata(&marker)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age < remind);
+    if recent {
+        return false;
+    }
+    let _ = std::fs::write(&marker, now.to_rfc3339());
+    true
+}
+
 fn send_alerts(
     engine: &Engine,
     now: DateTime<Utc>,
@@ -341,16 +367,34 @@ fn send_alerts(
     let store = engine.store();
     let settings = engine.settings();
     let remind = Duration::from_std(settings.remind_after).unwrap_or_else(|_| Duration::hours(24));
-    let send = |key: &str, subject: &str, body: &str, report: &mut TickReport| {
-        let Some(cfg) = &settings.mail else { return };
+    let mail_one = |subject: &str, body: &str, report: &mut TickReport| -> Result<(), String> {
+        let Some(cfg) = &settings.mail else {
+            return Err("почта не настроена".into());
+        };
         match mail::send(cfg, subject, body) {
-            Ok(()) => report.mails_sent += 1,
+            Ok(()) => {
+                report.mails_sent += 1;
+                Ok(())
+            }
             Err(e) => {
                 report.mails_failed += 1;
-                let _ = store.alert_send_failed(key, &e.to_string());
+                Err(e.to_string())
             }
         }
     };
+    // Mails an alert that the store says to mail; a failed mail stays due for the next tick.
+    let deliver =
+        |key: &str, kind: &str, subject: &str, body: &str, report: &mut TickReport| match mail_one(
+            subject, body, report,
+        ) {
+            Ok(()) if alert::is_event(kind) => {
+                let _ = store.resolve_alerts(&[key], now);
+            }
+            Ok(()) => {}
+            Err(e) => {
+                let _ = store.alert_send_failed(key, &e);
+            }
+        };
     let mut keys = Vec::new();
     for a in &seen.alerts {
         if keys.contains(&a.key) {
@@ -358,24 +402,38 @@ fn send_alerts(
         }
         keys.push(a.key.clone());
         report.alerts_raised += 1;
-        match store.raise_alert(&a.key, a.kind, &a.subject, now, remind)? {
-            AlertAction::SendNew => send(&a.key, &a.subject, &a.body, report),
+        match store.raise_alert(&a.key, a.kind, &a.text(), now, remind)? {
+            AlertAction::SendNew => deliver(&a.key, a.kind, &a.subject, &a.body, report),
             AlertAction::SendReminder => {
                 let subject = format!("Напоминание: {}", a.subject);
-                send(&a.key, &subject, &a.body, report)
+                deliver(&a.key, a.kind, &subject, &a.body, report)
             }
             AlertAction::Nothing => {}
         }
     }
+    // Mails that failed before (or alerts raised outside a tick, like a refusal at booking
+    // time) go out now.
+    for a in store.open_alerts()? {
+        if a.last_sent.is_some() || keys.contains(&a.key) || settings.mail.is_none() {
+            continue;
+        }
+        if store.raise_alert(&a.key, &a.kind, &a.text, now, remind)? == AlertAction::SendNew {
+            let (subject, body) = alert::split_text(&a.text);
+            deliver(&a.key, &a.kind, subject, body, report);
+        }
+    }
     let kinds: Vec<&str> = seen.checked.into_iter().collect();
-    for r in store.resolve_missing_alerts_of_kinds(&kinds, &keys, now)? {
+    let mut resolved = store.resolve_missing_alerts_of_kinds(&kinds, &keys, now)?;
+    let fixed: Vec<&String> = seen.fixed.iter().filter(|k| !keys.contains(k)).collect();
+    resolved.extend(store.resolve_alerts(&fixed, now)?);
+    for r in resolved {
         report.alerts_resolved += 1;
-        send(
-            &r.key,
-            &alert::resolved_subject(&r.text),
-            &alert::resolved_body(&r.text, r.first_seen, now),
-            report,
-        );
+        let a = alert::resolved(&r.key, &r.text, r.first_seen, now);
+        if let Err(e) = mail_one(&a.subject, &a.body, report) {
+            // Keep the announcement as an alert of its own, mailed by a later tick.
+            store.raise_alert(&a.key, a.kind, &a.text(), now, remind)?;
+            store.alert_send_failed(&a.key, &e)?;
+        }
     }
     Ok(())
 }

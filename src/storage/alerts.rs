@@ -245,6 +245,47 @@ impl Store {
         })
     }
 
+    /// Resolves the open alerts among `keys` (a problem that this run saw fixed) and returns
+    /// them, once.
+    pub fn resolve_alerts<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AlertRecord>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now_db = db_time(now);
+        self.transaction("alerts: resolve keys", |tx| {
+            let mut out = Vec::new();
+            for chunk in keys.chunks(500) {
+                let params: Vec<Value> = chunk.iter().map(|k| Value::from(k.as_ref())).collect();
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM Priem_Alert WHERE resolved_at IS NULL \
+                     AND alert_key IN ({}) ORDER BY id FOR UPDATE",
+                    placeholders(chunk.len())
+                );
+                let rows = read_open(tx, &sql, params.clone())?;
+                if rows.is_empty() {
+                    continue;
+                }
+                let sql = format!(
+                    "UPDATE Priem_Alert SET resolved_at = ? WHERE resolved_at IS NULL \
+                     AND alert_key IN ({})",
+                    placeholders(chunk.len())
+                );
+                let mut p: Vec<Value> = vec![now_db.into()];
+                p.extend(params);
+                exec(tx, "alerts: resolve keys", &sql, p)?;
+                out.extend(rows.into_iter().map(|mut r| {
+                    r.resolved_at = Some(now_db.and_utc());
+                    r
+                }));
+            }
+            Ok(out)
+        })
+    }
+
     /// Open alerts, oldest first.
     pub fn open_alerts(&self) -> Result<Vec<AlertRecord>> {
         let mut conn = self.conn()?;

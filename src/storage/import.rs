@@ -33,6 +33,7 @@
 //! then on the MIS's own `free: false` shows the time as taken. Holds of past times are
 //! released too.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -124,13 +125,13 @@ struct StoredDay {
 
 /// A slot row as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct OldRow {
+struct OldRow<'a> {
     start_utc: NaiveDateTime,
     end_utc: NaiveDateTime,
     start: u16,
     end: u16,
     free: bool,
-    room: String,
+    room: Cow<'a, str>,
 }
 
 impl Store {
@@ -518,19 +519,12 @@ impl Plan {
             report.slots_deleted +=
                 delete_where(tx, "import: delete changed slots", "Priem_Slot", &conds)?;
         }
-        let changed_days: Vec<usize> = changed.iter().map(|(k, _)| *k).collect();
-        if bulk {
-            // Rows that exist are updated in place: cheaper than a failed insert and an update.
-            insert_slots(tx, true, s, &diff.insert, run)?;
-            update_slots(tx, s, &diff.update, run)?;
-            self.upsert_days(tx, true, s, &added_days, run, now_db)?;
-            self.update_days(tx, s, &changed_days, run, now_db)?;
-        } else {
-            diff.insert.extend_from_slice(&diff.update);
-            insert_slots(tx, false, s, &diff.insert, run)?;
-            added_days.extend_from_slice(&changed_days);
-            self.upsert_days(tx, false, s, &added_days, run, now_db)?;
-        }
+        // Rows and days that exist are overwritten through the same upsert: with bulk
+        // execution that is cheaper than an `UPDATE` per row, which MariaDB plans each time.
+        diff.insert.extend_from_slice(&diff.update);
+        insert_slots(tx, bulk, s, &diff.insert, run)?;
+        added_days.extend(changed.iter().map(|(k, _)| *k));
+        self.upsert_days(tx, bulk, s, &added_days, run, now_db)?;
         trace("written");
         trace("days written");
 
@@ -589,7 +583,7 @@ fn pack<'a, 'b: 'a>(cells: impl Iterator<Item = &'a Slot<'b>>, out: &mut Vec<u8>
 
 /// Reads a packed day back; `None` when the bytes are not a packed day (the rows are read
 /// instead).
-fn unpack(mut b: &[u8]) -> Option<Vec<OldRow>> {
+fn unpack(mut b: &[u8]) -> Option<Vec<OldRow<'_>>> {
     let (&version, rest) = b.split_first()?;
     if version != PACKED_V1 || rest.len() < 8 {
         return None;
@@ -619,7 +613,7 @@ fn unpack(mut b: &[u8]) -> Option<Vec<OldRow>> {
             start: start_min,
             end: end_min,
             free: free != 0,
-            room: String::from_utf8(room.to_vec()).ok()?,
+            room: Cow::Borrowed(std::str::from_utf8(room).ok()?),
         });
     }
     Some(out)
@@ -637,7 +631,7 @@ struct Diff {
 }
 
 /// Merges a changed day's new cells (sorted by UTC start) with its stored rows.
-fn diff_day(s: &Schedule, doctor: u32, new: &[u32], mut old: Vec<OldRow>, out: &mut Diff) {
+fn diff_day(s: &Schedule, doctor: u32, new: &[u32], mut old: Vec<OldRow<'_>>, out: &mut Diff) {
     old.sort_by_key(|r| r.start_utc);
     let delete = &mut out.delete;
     let mut o = old.into_iter().peekable();
@@ -730,8 +724,8 @@ fn read_rows(
     s: &Schedule,
     days: &[NewDay],
     changed: &[(usize, &StoredDay)],
-) -> Result<Vec<Vec<OldRow>>> {
-    let mut out: Vec<Vec<OldRow>> = changed.iter().map(|_| Vec::new()).collect();
+) -> Result<Vec<Vec<OldRow<'static>>>> {
+    let mut out: Vec<Vec<OldRow<'static>>> = changed.iter().map(|_| Vec::new()).collect();
     // (filial, doctor, date) → position in `changed`.
     let mut index: HashMap<(&str, &str, NaiveDate), usize> = HashMap::new();
     for (pos, (k, _)) in changed.iter().enumerate() {
@@ -784,7 +778,7 @@ fn read_rows(
                     start,
                     end,
                     free,
-                    room,
+                    room: Cow::Owned(room),
                 });
             }
         }
@@ -951,89 +945,7 @@ fn insert_slots(
     )
 }
 
-/// Updates stored slots in place (bulk execution only: one statement per row otherwise).
-fn update_slots(
-    tx: &mut Transaction<'_>,
-    s: &Schedule,
-    rows: &[u32],
-    run: Option<RunId>,
-) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let run: Value = run.map_or(Value::NULL, Value::from);
-    let sql = "UPDATE Priem_Slot SET end_utc = ?, date = ?, start_min = ?, end_min = ?, \
-               free = ?, room = ?, snapshot_id = ? \
-               WHERE filial = ? AND doctor = ? AND start_utc = ?";
-    let stmt = tx
-        .prep(sql)
-        .map_err(|e| StorageError::query("import: update slots", e))?;
-    for chunk in rows.chunks(BULK_BATCH) {
-        let params = chunk.iter().map(|&k| {
-            let c = &s.slots[k as usize];
-            let d = &s.doctors[c.doctor as usize];
-            vec![
-                db_time(c.end_utc).into(),
-                c.date.into(),
-                c.start.into(),
-                c.end.into(),
-                c.free.into(),
-                (&*c.room).into(),
-                run.clone(),
-                (&*s.filials[d.filial].code).into(),
-                (&*d.code).into(),
-                db_time(c.start_utc).into(),
-            ]
-        });
-        tx.exec_batch(&stmt, params)
-            .map_err(|e| StorageError::query("import: update slots", e))?;
-    }
-    Ok(())
-}
-
 impl Plan {
-    /// Updates stored days in place (bulk execution only).
-    fn update_days(
-        &self,
-        tx: &mut Transaction<'_>,
-        s: &Schedule,
-        which: &[usize],
-        run: Option<RunId>,
-        now: NaiveDateTime,
-    ) -> Result<()> {
-        if which.is_empty() {
-            return Ok(());
-        }
-        let run: Value = run.map_or(Value::NULL, Value::from);
-        let sql = "UPDATE Priem_Day SET digest = ?, cells = ?, packed = ?, first_utc = ?, \
-                   last_utc = ?, snapshot_id = ?, updated_at = ? \
-                   WHERE filial = ? AND doctor = ? AND date = ?";
-        let stmt = tx
-            .prep(sql)
-            .map_err(|e| StorageError::query("import: update days", e))?;
-        for chunk in which.chunks(BULK_BATCH) {
-            let params = chunk.iter().map(|&k| {
-                let day = &self.days[k];
-                let d = &s.doctors[day.doctor as usize];
-                vec![
-                    day.digest.to_vec().into(),
-                    ((day.to - day.from) as u64).into(),
-                    self.packed(s, day).into(),
-                    day.first.into(),
-                    day.last.into(),
-                    run.clone(),
-                    now.into(),
-                    (&*s.filials[d.filial].code).into(),
-                    (&*d.code).into(),
-                    day.date.into(),
-                ]
-            });
-            tx.exec_batch(&stmt, params)
-                .map_err(|e| StorageError::query("import: update days", e))?;
-        }
-        Ok(())
-    }
-
     /// A day's packed copy (packed again rather than kept: a million cells make ~13 MB).
     fn packed(&self, s: &Schedule, day: &NewDay) -> Vec<u8> {
         let mut out = Vec::with_capacity((day.to - day.from) * 14 + 9);
@@ -1205,7 +1117,7 @@ mod tests {
         let day = &p.days[0];
         let whole = p.packed(&s, day);
         let rows = unpack(&whole).unwrap();
-        let expected: Vec<OldRow> = s
+        let expected: Vec<OldRow<'_>> = s
             .slots
             .iter()
             .map(|c| OldRow {
@@ -1214,7 +1126,7 @@ mod tests {
                 start: c.start,
                 end: c.end,
                 free: c.free,
-                room: c.room.to_string(),
+                room: Cow::Owned(c.room.to_string()),
             })
             .collect();
         assert_eq!(rows, expected);

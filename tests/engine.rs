@@ -1,0 +1,1721 @@
+//! The exchange engine end to end, through its public API (`Engine::tick`, `Engine::book`,
+//! `Engine::grid`…) against real components: MariaDB (a throw-away database per test, see
+//! `storage_common`), pyftpdlib (FTP), `smtp_sink.py` (aiosmtpd writing every message into a
+//! folder) and `mis_peer.py` (an HTTP server playing the MIS). Each test starts the peers it
+//! needs once and reuses them.
+//!
+//! Every test ends by checking that no mail it caused carries a password or a full phone
+//! number (see [`Env`]'s `Drop`).
+
+mod peers;
+mod storage_common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration as StdDuration, Instant, SystemTime};
+
+use chrono::{DateTime, Duration, Utc};
+use mysql::prelude::Queryable;
+use serde_json::{json, Value};
+
+use peers::{free_port, script, Peer, TempDir};
+use priem::domain::booking::{BookingError, BookingInput};
+use priem::engine::{BookError, BookOutcome, BookRequest, Engine, EngineError, TickReport};
+use priem::settings::Settings;
+use priem::storage::{BookingSource, BookingStatus, Consent};
+use priem::wire::schedule::hhmm;
+use storage_common::{cells, document, utc, TestDb};
+
+const FTP_USER: &str = "mis";
+const FTP_PASSWORD: &str = "Ftp-S3cret-4217";
+const MIS_USER: &str = "site";
+const MIS_PASSWORD: &str = "Mis-S3cret-8802";
+const SMTP_USER: &str = "robot";
+const SMTP_PASSWORD: &str = "Smtp-S3cret-5531";
+const DB_PASSWORD: &str = "Db-S3cret-7712";
+const WRONG_PASSWORD: &str = "Wrong-S3cret-0000";
+/// What the visitor types, and what the MIS must receive.
+const PHONE_TYPED: &str = "+7 (900) 123-45-67";
+const PHONE: &str = "79001234567";
+
+/// The name of the engine's cron lock. `priem::engine::tick::LOCK_NAME` holds it, but the
+/// `tick` module is private, so tests cannot name the constant.
+const TICK_LOCK: &str = "priem_tick";
+
+/// 2026-11-30 13:00 in Moscow.
+fn now() -> DateTime<Utc> {
+    utc("2026-11-30T10:00:00Z")
+}
+
+fn minutes(m: i64) -> Duration {
+    Duration::minutes(m)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The environment of one test
+// ---------------------------------------------------------------------------------------------
+
+/// One test's database, FTP root, SMTP sink folder and MIS request log, with the servers it
+/// started. Dropping it checks the mails for secrets, then stops the servers.
+#[allow(dead_code)]
+struct Env {
+    db: TestDb,
+    ftp_root: TempDir,
+    ftp: Option<Peer>,
+    ftp_port: u16,
+    mail_dir: TempDir,
+    smtp: Option<Peer>,
+    smtp_port: u16,
+    /// Each start of the sink writes into its own sub-folder (it numbers messages from 1).
+    smtp_starts: u32,
+    mis_dir: TempDir,
+    mis: Option<Peer>,
+}
+
+impl Env {
+    /// A database with the schema, a running SMTP sink (with AUTH), and an FTP root with the
+    /// snapshot directory `in/` (no FTP server yet: see [`Env::start_ftp`]).
+    fn new() -> Env {
+        let ftp_root = TempDir::new("engine-ftp");
+        std::fs::create_dir_all(ftp_root.join("in")).unwrap();
+        let mail_dir = TempDir::new("engine-mail");
+        let mut env = Env {
+            db: TestDb::new(),
+            ftp_root,
+            ftp: None,
+            ftp_port: free_port(),
+            mail_dir,
+            smtp: None,
+            smtp_port: free_port(),
+            smtp_starts: 0,
+            mis_dir: TempDir::new("engine-mis"),
+            mis: None,
+        };
+        env.start_smtp();
+        env
+    }
+
+    /// Starts pyftpdlib on [`Env::ftp_port`] (again, after [`Env::stop_ftp`]).
+    fn start_ftp(&mut self) {
+        let port = self.ftp_port.to_string();
+        let root = self.ftp_root.path().to_str().unwrap().to_owned();
+        let args = [
+            "-m",
+            "pyftpdlib",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-w",
+            "-d",
+            &root,
+            "-u",
+            FTP_USER,
+            "-P",
+            FTP_PASSWORD,
+        ];
+        self.ftp = Some(Peer::spawn("pyftpdlib", &args, self.ftp_port));
+    }
+
+    /// Starts the SMTP sink on [`Env::smtp_port`], requiring AUTH with the test credentials.
+    fn start_smtp(&mut self) {
+        let script = script("smtp_sink.py");
+        let port = self.smtp_port.to_string();
+        self.smtp_starts += 1;
+        let dir = self.mail_dir.join(&self.smtp_starts.to_string());
+        let dir = dir.to_str().unwrap().to_owned();
+        let args = [
+            script.to_str().unwrap(),
+            "--port",
+            &port,
+            "--dir",
+            &dir,
+            "--user",
+            SMTP_USER,
+            "--password",
+            SMTP_PASSWORD,
+        ];
+        self.smtp = Some(Peer::spawn("smtp_sink.py", &args, self.smtp_port));
+    }
+
+    fn stop_smtp(&mut self) {
+        self.smtp = None;
+    }
+
+    /// Starts the MIS peer (Basic auth `MIS_USER:MIS_PASSWORD` on `/secure/…`).
+    fn start_mis(&mut self) {
+        let basic = format!("{MIS_USER}:{MIS_PASSWORD}");
+        self.mis = Some(peers::mis_peer(&self.mis_log(), &["--basic", &basic]));
+    }
+
+    fn mis_log(&self) -> PathBuf {
+        self.mis_dir.join("requests.jsonl")
+    }
+
+    fn mis_url(&self, path: &str) -> String {
+        let port = self.mis.as_ref().expect("the MIS peer runs").port;
+        format!("http://127.0.0.1:{port}{path}")
+    }
+
+    /// Settings: the test database, FTP (`in/`, no stability delay), SMTP with AUTH to the
+    /// sink. Tests change what they need before [`Env::engine`].
+    fn settings(&self) -> Value {
+        let db = storage_common::config(&self.db.name);
+        json!({
+            "db": {"host": db.host, "port": db.port, "user": db.user, "password": db.password,
+                   "database": db.database},
+            "ftp": {"host": "127.0.0.1", "port": self.ftp_port, "user": FTP_USER,
+                    "password": FTP_PASSWORD, "directory": "in", "stability_delay_s": 0},
+            "mail": {"host": "127.0.0.1", "port": self.smtp_port, "security": "none",
+                     "user": SMTP_USER, "password": SMTP_PASSWORD,
+                     "from": "Запись на приём <robot@clinic.test>",
+                     "to": ["klinmed@yandex.ru", "diggy@yandex.ru", "info@angioclinic.ru"]},
+            "timezones": {"2": "Asia/Yekaterinburg"},
+            "booking": {"horizon_days": 14, "min_notice_minutes": 60}
+        })
+    }
+
+    /// Settings with the MIS reached over HTTP at `path` of the peer.
+    fn http_settings(&self, path: &str, timeout_s: u64) -> Value {
+        let mut s = self.settings();
+        s["mis"] = json!({"transport": "http", "url": self.mis_url(path), "user": MIS_USER,
+                          "password": MIS_PASSWORD, "timeout_s": timeout_s});
+        s
+    }
+
+    // -- FTP files ----------------------------------------------------------------------------
+
+    /// Writes a file under the FTP root, `age_secs` old.
+    fn put(&self, rel: &str, content: &str, age_secs: u64) {
+        let path = self.ftp_root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        let when = SystemTime::now() - StdDuration::from_secs(age_secs);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.ftp_root.join(rel).exists()
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.ftp_root.join(rel))
+            .unwrap_or_else(|e| panic!("{rel} on the FTP server: {e}"))
+    }
+
+    // -- mail ----------------------------------------------------------------------------------
+
+    /// Every mail the sink received, in order.
+    fn mails(&self) -> Vec<Mail> {
+        (1..=self.smtp_starts)
+            .flat_map(|n| mails_in(&self.mail_dir.join(&n.to_string())))
+            .collect()
+    }
+
+    fn subjects(&self) -> Vec<String> {
+        self.mails().into_iter().map(|m| m.subject).collect()
+    }
+
+    // -- MIS requests --------------------------------------------------------------------------
+
+    /// The POSTs the MIS peer received: (path, headers, body).
+    fn mis_posts(&self) -> Vec<(String, Value, String)> {
+        let text = match std::fs::read_to_string(self.mis_log()) {
+            Ok(t) => t,
+            Err(_) => return Vec::new(),
+        };
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|r| r["method"] == "POST")
+            .map(|r| {
+                let body = unhex(r["body_hex"].as_str().unwrap());
+                (
+                    r["path"].as_str().unwrap().to_owned(),
+                    r["headers"].clone(),
+                    String::from_utf8(body).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Asserts that no mail contains a password, a credential or a full phone number.
+    fn assert_mails_clean(&self) {
+        let basic = base64(format!("{MIS_USER}:{MIS_PASSWORD}").as_bytes());
+        let forbidden = [
+            FTP_PASSWORD,
+            MIS_PASSWORD,
+            SMTP_PASSWORD,
+            DB_PASSWORD,
+            WRONG_PASSWORD,
+            &basic,
+            PHONE,
+            "9001234567",
+            "123-45-67",
+            "1234567",
+        ];
+        let files = (1..=self.smtp_starts).flat_map(|n| {
+            std::fs::read_dir(self.mail_dir.join(&n.to_string()))
+                .into_iter()
+                .flatten()
+                .map(|e| e.unwrap().path())
+        });
+        for path in files {
+            let raw = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            // The .eml as sent, and the .json with the subject and body decoded.
+            let text = if path.extension().is_some_and(|e| e == "json") {
+                let v: Value = serde_json::from_str(&raw).unwrap();
+                format!("{} {}", v["subject"], v["body"].as_str().unwrap_or(""))
+            } else {
+                raw
+            };
+            for f in forbidden {
+                assert!(
+                    !text.contains(f),
+                    "{} contains {f:?}:\n{text}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_mails_clean();
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Mail {
+    subject: String,
+    body: String,
+}
+
+fn mails_in(dir: &Path) -> Vec<Mail> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut numbered: Vec<(u32, PathBuf)> = entries
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            let n = p
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".json")?
+                .parse::<u32>()
+                .ok()?;
+            Some((n, p))
+        })
+        .collect();
+    numbered.sort();
+    numbered
+        .into_iter()
+        .map(|(_, p)| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            Mail {
+                subject: v["subject"].as_str().unwrap_or_default().to_owned(),
+                body: v["body"].as_str().unwrap_or_default().replace("\r\n", "\n"),
+            }
+        })
+        .collect()
+}
+
+fn engine(settings: &Value) -> Engine {
+    let s = Settings::from_value(settings.clone()).expect("valid settings");
+    Engine::new(s).expect("engine")
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn base64(input: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encodes a query value.
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedules, grids and bookings
+// ---------------------------------------------------------------------------------------------
+
+/// Filial 1 (Moscow) with doctors 0001 and 0002.
+fn snapshot_v1() -> String {
+    document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![
+            (
+                "0001",
+                "Иванова Мария Петровна",
+                cells(
+                    "2026-12-01 09:00-09:30 free 12; 2026-12-01 09:30-10:00 busy 12; \
+                     2026-12-02 15:00-15:30 free",
+                ),
+            ),
+            (
+                "0002",
+                "Петров Пётр Петрович",
+                cells("2026-12-01 11:00-11:20 free; 2026-12-01 11:20-11:40 free"),
+            ),
+        ],
+    )])
+}
+
+/// The grid of a doctor as `("YYYY-MM-DD HH:MM", free)` pairs.
+fn times(e: &Engine, filial: &str, doctor: &str, at: DateTime<Utc>) -> Vec<(String, bool)> {
+    let g = e
+        .grid(filial, doctor, at, Some(7))
+        .unwrap_or_else(|err| panic!("grid of {filial}/{doctor}: {err}"));
+    let mut out = Vec::new();
+    for day in &g.days {
+        for part in &day.parts {
+            for s in &part.slots {
+                out.push((format!("{} {}", day.date, hhmm(s.start)), s.free));
+            }
+        }
+    }
+    out
+}
+
+fn t(s: &str, free: bool) -> (String, bool) {
+    (s.to_owned(), free)
+}
+
+fn input(filial: &str, doctor: &str, date: &str, time: &str) -> BookingInput {
+    BookingInput {
+        filial_id: filial.into(),
+        doctor_id: doctor.into(),
+        date: date.into(),
+        time_start: time.into(),
+        name: "Сидорова Анна".into(),
+        phone: PHONE_TYPED.into(),
+        comment: "Первичный приём".into(),
+        specialty: String::new(),
+    }
+}
+
+fn request(key: &str, input: BookingInput) -> BookRequest {
+    BookRequest {
+        input,
+        idempotency_key: key.into(),
+        source: BookingSource::Site,
+        consent: Some(Consent {
+            at: now(),
+            ip: "203.0.113.7".into(),
+            text_version: "2026-01".into(),
+        }),
+    }
+}
+
+/// Filial 1 (Moscow, UTC+3) doctor 0001 and filial 2 (Yekaterinburg, UTC+5) doctor 0007.
+fn booking_snapshot() -> String {
+    document(&[
+        (
+            "1",
+            "Клиника на Ленина",
+            vec![(
+                "0001",
+                "Иванова Мария Петровна",
+                cells(
+                    "2026-12-01 15:00-15:30 free; 2026-12-01 15:30-16:00 free; \
+                     2026-12-01 16:00-16:30 free; 2026-12-02 09:00-09:30 busy; \
+                     2026-12-02 09:30-10:00 free",
+                ),
+            )],
+        ),
+        (
+            "2",
+            "Клиника в Екатеринбурге",
+            vec![(
+                "0007",
+                "Смирнов Олег Иванович",
+                cells("2026-12-01 15:30-16:00 free 5; 2026-12-01 16:00-16:30 free 5"),
+            )],
+        ),
+    ])
+}
+
+fn import(e: &Engine, json: &str) {
+    let (_, rejected) = e.import_json(json, now(), None).expect("import");
+    assert!(rejected.is_empty(), "{rejected:?}");
+}
+
+/// The §2.1 request for booking `input` with the given UTC times.
+fn expected_payload(filial: &str, doctor: &str, start: &str, end: &str) -> Value {
+    json!({
+        "dt_start": start,
+        "dt_end": end,
+        "filial_id": filial,
+        "doctor_id": doctor,
+        "specialty": "Кардиолог",
+        "name": "Сидорова Анна",
+        "phone": PHONE,
+        "comment": "Первичный приём",
+    })
+}
+
+fn assert_ran(r: &TickReport) {
+    assert!(r.ran, "{r:?}");
+    assert!(r.errors.is_empty(), "{r:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. FTP import through the tick
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    assert!(
+        e.migrate().unwrap().is_empty(),
+        "the schema is already there"
+    );
+
+    env.put("in/schedule.json", &snapshot_v1(), 60);
+    // Still being uploaded: never read.
+    let other = document(&[(
+        "9",
+        "Не та клиника",
+        vec![("0009", "Врач", cells("2026-12-01 09:00-09:30 free"))],
+    )]);
+    env.put("in/next.json.tmp", &other, 60);
+    env.put("in/next.part", &other, 60);
+
+    let r = e.tick(now());
+    assert_ran(&r);
+    assert_eq!((r.files_imported, r.files_failed), (1, 0), "{r:?}");
+    assert_eq!(r.slots_inserted, 5, "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0001", now()),
+        [
+            t("2026-12-01 09:00", true),
+            t("2026-12-01 09:30", false),
+            t("2026-12-02 15:00", true)
+        ]
+    );
+    assert_eq!(
+        times(&e, "1", "0002", now()),
+        [t("2026-12-01 11:00", true), t("2026-12-01 11:20", true)]
+    );
+    assert!(!env.exists("in/schedule.json"));
+    assert_eq!(env.read("in/processed/schedule.json"), snapshot_v1());
+    assert!(env.exists("in/next.json.tmp") && env.exists("in/next.part"));
+    assert!(!env.exists("in/processed/next.json.tmp"));
+    assert!(matches!(
+        e.grid("9", "0009", now(), None),
+        Err(EngineError::NotFound(_))
+    ));
+    let runs = env.db.store.recent_runs(5).unwrap();
+    assert!(!runs.is_empty(), "the run is recorded");
+
+    // Nothing new: nothing done, nothing mailed.
+    let r = e.tick(now() + minutes(15));
+    assert_ran(&r);
+    assert_eq!((r.files_imported, r.files_failed), (0, 0), "{r:?}");
+    assert_eq!((r.slots_inserted, r.slots_deleted), (0, 0), "{r:?}");
+    assert_eq!(r.mails_sent, 0, "{r:?}");
+    assert!(env.exists("in/next.json.tmp"));
+
+    // Two snapshots waiting: the newer one wins; a doctor gone from the filial loses its
+    // times (the replacement rule).
+    let older = document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![(
+            "0001",
+            "Иванова Мария Петровна",
+            cells("2026-12-01 09:00-09:30 busy"),
+        )],
+    )]);
+    let newer = document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![(
+            "0001",
+            "Иванова Мария Петровна",
+            cells("2026-12-01 09:00-09:30 free; 2026-12-03 10:00-10:30 free"),
+        )],
+    )]);
+    env.put("in/b-older.json", &older, 600);
+    env.put("in/a-newer.json", &newer, 30);
+    let r = e.tick(now() + minutes(30));
+    assert_ran(&r);
+    assert_eq!(r.files_failed, 0, "{r:?}");
+    assert!(r.files_imported >= 1, "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0001", now() + minutes(30)),
+        [t("2026-12-01 09:00", true), t("2026-12-03 10:00", true)]
+    );
+    assert!(matches!(
+        e.grid("1", "0002", now(), None),
+        Err(EngineError::NotFound(_))
+    ));
+    assert!(!env.exists("in/a-newer.json") && !env.exists("in/b-older.json"));
+    assert!(env.exists("in/processed/a-newer.json"));
+    assert!(env.mails().is_empty(), "{:?}", env.subjects());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. A malformed file
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_malformed_file_goes_to_failed_keeps_the_schedule_and_is_mailed_once() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    env.put("in/schedule.json", &snapshot_v1(), 60);
+    assert_ran(&e.tick(now()));
+    let before = times(&e, "1", "0001", now());
+
+    env.put("in/broken.json", "<html>это не JSON {", 60);
+    let r = e.tick(now() + minutes(15));
+    assert!(r.ran, "{r:?}");
+    assert_eq!((r.files_imported, r.files_failed), (0, 1), "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0001", now()),
+        before,
+        "the old schedule stays"
+    );
+    assert!(!env.exists("in/broken.json"));
+    assert_eq!(env.read("in/failed/broken.json"), "<html>это не JSON {");
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{:?}", env.subjects());
+    assert!(mails[0].subject.contains("broken.json"), "{mails:?}");
+    assert!(mails[0].subject.contains("не принят"), "{mails:?}");
+    assert!(mails[0].body.contains("failed/"), "{mails:?}");
+    assert!(mails[0].body.contains("Что сделать"), "{mails:?}");
+
+    for m in [30, 45, 60] {
+        let r = e.tick(now() + minutes(m));
+        assert!(r.ran && r.files_failed == 0, "{r:?}");
+    }
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+}
+
+/// The MIS usually uploads under one fixed name. A broken `schedule.json`, then a good one,
+/// then a broken one again an hour later: the second failure must be mailed too (and the
+/// good file should resolve the first one).
+#[test]
+fn a_file_name_broken_again_after_a_good_import_is_mailed_again() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    env.put("in/schedule.json", "не JSON", 60);
+    e.tick(now());
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+
+    env.put("in/schedule.json", &snapshot_v1(), 60);
+    assert_ran(&e.tick(now() + minutes(15)));
+    env.put("in/schedule.json", "снова не JSON", 60);
+    let r = e.tick(now() + minutes(60));
+    assert_eq!(r.files_failed, 1, "{r:?}");
+    let subjects = env.subjects();
+    let failures = subjects
+        .iter()
+        .filter(|s| s.starts_with("Файл расписания schedule.json"))
+        .count();
+    assert_eq!(failures, 2, "{subjects:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. One doctor with a bad cell
+// ---------------------------------------------------------------------------------------------
+
+fn snapshot_bad_0002() -> String {
+    let mut doc: Value = serde_json::from_str(&document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![
+            (
+                "0001",
+                "Иванова Мария Петровна",
+                cells("2026-12-01 09:00-09:30 busy; 2026-12-01 10:00-10:30 free"),
+            ),
+            (
+                "0002",
+                "Петров Пётр Петрович",
+                cells("2026-12-01 12:00-12:20 free; 2026-12-01 12:20-12:40 free"),
+            ),
+        ],
+    )]))
+    .unwrap();
+    doc["data"]["1"]["0002"]["cells"][1]["time_start"] = json!("25:61");
+    doc.to_string()
+}
+
+#[test]
+fn a_doctor_with_a_bad_cell_keeps_its_schedule_others_are_imported() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    env.put("in/s1.json", &snapshot_v1(), 60);
+    assert_ran(&e.tick(now()));
+    let old_0002 = times(&e, "1", "0002", now());
+
+    env.put("in/s2.json", &snapshot_bad_0002(), 60);
+    let r = e.tick(now() + minutes(15));
+    assert!(r.ran && r.errors.is_empty(), "{r:?}");
+    assert_eq!((r.files_imported, r.files_failed), (1, 0), "{r:?}");
+    assert_eq!(r.doctors_rejected, 1, "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0001", now()),
+        [t("2026-12-01 09:00", false), t("2026-12-01 10:00", true)],
+        "the good doctor is updated"
+    );
+    assert_eq!(
+        times(&e, "1", "0002", now()),
+        old_0002,
+        "the bad one is kept"
+    );
+    assert!(env.exists("in/processed/s2.json"));
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].subject.contains("0002"), "{mails:?}");
+    assert!(mails[0].body.contains("0002") && mails[0].body.contains("s2.json"));
+    assert!(
+        mails[0].body.contains("25:61"),
+        "says what is wrong: {mails:?}"
+    );
+
+    // Nothing new: no mail, nothing resolved.
+    let r = e.tick(now() + minutes(30));
+    assert_eq!((r.mails_sent, r.alerts_resolved), (0, 0), "{r:?}");
+
+    // The MIS fixes the export.
+    let fixed = snapshot_bad_0002().replace("25:61", "12:20");
+    env.put("in/s3.json", &fixed, 60);
+    let r = e.tick(now() + minutes(45));
+    assert_ran(&r);
+    assert_eq!(r.doctors_rejected, 0, "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0002", now()),
+        [t("2026-12-01 12:00", true), t("2026-12-01 12:20", true)]
+    );
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
+}
+
+/// An MIS may send one file per filial (§1.1). A file with only filial 2 says nothing about
+/// filial 1's doctor 0002, whose broken schedule is still not imported: no "Решено" mail.
+/// The same for a malformed file, which says nothing about any doctor.
+#[test]
+fn a_file_for_another_filial_does_not_resolve_a_bad_doctor() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    env.put("in/s1.json", &snapshot_v1(), 60);
+    e.tick(now());
+    env.put("in/s2.json", &snapshot_bad_0002(), 60);
+    e.tick(now() + minutes(15));
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+
+    let filial2 = document(&[(
+        "2",
+        "Клиника в Екатеринбурге",
+        vec![("0007", "Смирнов", cells("2026-12-01 15:30-16:00 free"))],
+    )]);
+    env.put("in/filial2.json", &filial2, 60);
+    let r = e.tick(now() + minutes(30));
+    assert_eq!(r.files_imported, 1, "{r:?}");
+    env.put("in/garbage.json", "не JSON", 60);
+    e.tick(now() + minutes(45));
+    let subjects = env.subjects();
+    assert!(
+        !subjects.iter().any(|s| s.starts_with("Решено")),
+        "nothing was fixed: {subjects:?}"
+    );
+    let alert = env.db.store.alert("bad_doctor:1:0002").unwrap().unwrap();
+    assert!(alert.resolved_at.is_none(), "{alert:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. FTP down, reminder, back
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn ftp_down_is_mailed_reminded_and_resolved() {
+    let mut env = Env::new();
+    let mut s = env.settings();
+    s["mail"]["remind_hours"] = json!(1);
+    let e = engine(&s);
+
+    let r = e.tick(now());
+    assert!(r.ran, "{r:?}");
+    assert_eq!(r.files_imported, 0);
+    assert_eq!(r.alerts_raised, 1, "{r:?}");
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    assert!(subjects[0].contains("FTP"), "{subjects:?}");
+    let open = env.db.store.open_alerts().unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+
+    // Still down a little later: no mail. Two hours later: one reminder.
+    e.tick(now() + minutes(30));
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+    e.tick(now() + minutes(120));
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Напоминание: {}", subjects[0]));
+    e.tick(now() + minutes(135));
+    assert_eq!(env.mails().len(), 2, "{:?}", env.subjects());
+
+    // Back.
+    env.start_ftp();
+    env.put("in/schedule.json", &snapshot_v1(), 60);
+    let r = e.tick(now() + minutes(150));
+    assert_ran(&r);
+    assert_eq!(r.files_imported, 1, "{r:?}");
+    assert_eq!(r.alerts_resolved, 1, "{r:?}");
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert_eq!(subjects[2], format!("Решено: {}", subjects[0]));
+    assert!(env.db.store.open_alerts().unwrap().is_empty());
+    e.tick(now() + minutes(165));
+    assert_eq!(env.mails().len(), 3, "{:?}", env.subjects());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. MIS codes with no card on the site
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
+    let env = Env::new();
+    let mut conn = env.db.conn();
+    for sql in [
+        "CREATE TABLE Message1 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(255))",
+        "CREATE TABLE Message2 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(255))",
+        "INSERT INTO Message1 VALUES (1, '1')",
+        "INSERT INTO Message2 VALUES (10, '0001, 0003'), (11, NULL)",
+    ] {
+        conn.query_drop(sql).unwrap();
+    }
+    let mut s = env.settings();
+    s.as_object_mut().unwrap().remove("ftp");
+    s["known_codes"] = json!({
+        "filial_table": "Message1", "filial_column": "MisCode", "filial_id_column": "Message_ID",
+        "doctor_table": "Message2", "doctor_column": "MisCode", "doctor_id_column": "Message_ID"
+    });
+    let e = engine(&s);
+    let doc = document(&[
+        (
+            "1",
+            "Клиника на Ленина",
+            vec![
+                ("0001", "Иванова", cells("2026-12-01 09:00-09:30 free")),
+                ("0002", "Петров", cells("2026-12-01 09:00-09:30 free")),
+            ],
+        ),
+        (
+            "3",
+            "Клиника на Мира",
+            vec![("0003", "Сидоров", cells("2026-12-01 09:00-09:30 free"))],
+        ),
+    ]);
+    import(&e, &doc);
+
+    for m in [0, 15, 30, 45, 60] {
+        let r = e.tick(now() + minutes(m));
+        assert_ran(&r);
+    }
+    let mut subjects = env.subjects();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "нет врача с кодом 0002 в филиале 1",
+            "нет филиала с кодом 3"
+        ],
+        "one mail per problem"
+    );
+    let mails = env.mails();
+    assert!(mails.iter().all(|m| m.body.contains("Что сделать")));
+
+    // A card gets the code: resolved, once.
+    conn.query_drop("INSERT INTO Message1 VALUES (2, '3')")
+        .unwrap();
+    e.tick(now() + minutes(75));
+    e.tick(now() + minutes(90));
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert_eq!(subjects[2], "Решено: нет филиала с кодом 3");
+
+    // A card whose code the MIS never sends is a problem too.
+    conn.query_drop("UPDATE Message2 SET MisCode = '0099' WHERE Message_ID = 11")
+        .unwrap();
+    e.tick(now() + minutes(105));
+    e.tick(now() + minutes(120));
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 4, "{subjects:?}");
+    assert!(
+        subjects[3].contains("0099") && subjects[3].contains("11"),
+        "{subjects:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Booking over HTTP
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn booking_confirmed_sends_the_exact_request_in_utc_once() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.http_settings("/secure/success", 5);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+
+    // Moscow, UTC+3: 15:30 local is 12:30Z.
+    let out = e
+        .book(
+            &request("k-msk", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .expect("booked");
+    let BookOutcome::Confirmed { id } = out else {
+        panic!("{out:?}")
+    };
+    // Yekaterinburg, UTC+5: 15:30 local is 10:30Z.
+    let out = e
+        .book(
+            &request("k-ekb", input("2", "0007", "2026-12-01", "15:30")),
+            now(),
+        )
+        .expect("booked");
+    assert!(matches!(out, BookOutcome::Confirmed { .. }), "{out:?}");
+
+    let posts = env.mis_posts();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    let bodies: Vec<Value> = posts
+        .iter()
+        .map(|(_, _, b)| serde_json::from_str(b).unwrap())
+        .collect();
+    assert_eq!(
+        bodies[0],
+        expected_payload("1", "0001", "2026-12-01T12:30:00Z", "2026-12-01T13:00:00Z")
+    );
+    assert_eq!(
+        bodies[1],
+        expected_payload("2", "0007", "2026-12-01T10:30:00Z", "2026-12-01T11:00:00Z")
+    );
+    let (path, headers, _) = &posts[0];
+    assert_eq!(path, "/secure/success");
+    let ctype = headers["content-type"].as_str().unwrap_or_default();
+    assert!(ctype.starts_with("application/json"), "{headers}");
+
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed);
+    assert_eq!(b.attempts, 1);
+    assert_eq!(
+        serde_json::from_str::<Value>(&b.payload).unwrap(),
+        bodies[0],
+        "the stored payload is what was sent"
+    );
+    assert!(!b.phone_masked.contains(PHONE), "{b:?}");
+    // The time is the site's now.
+    let grid = times(&e, "1", "0001", now());
+    assert!(grid.contains(&t("2026-12-01 15:30", false)), "{grid:?}");
+
+    // The same form sent twice: the same booking, nothing sent again.
+    let again = e
+        .book(
+            &request("k-msk", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .expect("answered");
+    assert_eq!(again, BookOutcome::Confirmed { id });
+    // Even with other fields (the key decides).
+    let again = e
+        .book(
+            &request("k-msk", input("1", "0001", "2026-12-01", "16:00")),
+            now(),
+        )
+        .expect("answered");
+    assert_eq!(again.id(), id);
+    assert_eq!(env.mis_posts().len(), 2, "no second request");
+
+    // Another visitor for the same time: taken, with other times offered.
+    let err = e
+        .book(
+            &request("k-other", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap_err();
+    match err {
+        BookError::Booking(BookingError::Taken { next }) => assert!(!next.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(env.mis_posts().len(), 2);
+    // A tick has nothing to deliver.
+    let r = e.tick(now() + minutes(5));
+    assert_ran(&r);
+    assert_eq!(r.bookings_confirmed + r.bookings_unknown, 0, "{r:?}");
+    assert_eq!(env.mis_posts().len(), 2);
+
+    assert!(env.mails().is_empty(), "{:?}", env.subjects());
+}
+
+/// One form submitted by several requests at once (a double click, a retrying proxy): one
+/// booking, one request to the MIS, and every request answered as that booking stands.
+#[test]
+fn the_same_form_sent_concurrently_makes_one_booking_and_one_answer() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.http_settings("/success", 5);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = Arc::new(engine(&s));
+    import(&e, &booking_snapshot());
+    let times = [
+        ("1", "0001", "15:00"),
+        ("1", "0001", "15:30"),
+        ("1", "0001", "16:00"),
+        ("2", "0007", "15:30"),
+        ("2", "0007", "16:00"),
+    ];
+    for (round, (filial, doctor, time)) in times.into_iter().enumerate() {
+        let key = format!("k-double-{round}");
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let e = e.clone();
+                let barrier = barrier.clone();
+                let key = key.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    e.book(
+                        &request(&key, input(filial, doctor, "2026-12-01", time)),
+                        now(),
+                    )
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(env.mis_posts().len(), round + 1, "sent once");
+        assert_eq!(env.db.count("Priem_Booking"), (round + 1) as u64);
+        let ids: Vec<u64> = results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|e| panic!("round {round}: {e:?}")).id())
+            .collect();
+        assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+    }
+}
+
+/// `booking.max_attempts` (settings.rs: "Delivery attempts of a booking whose outcome is
+/// unknown, then it stays `unknown` and alerted").
+#[test]
+fn unknown_bookings_stop_after_max_attempts() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.http_settings("/secure/status/503", 2);
+    s.as_object_mut().unwrap().remove("ftp");
+    s["booking"]["max_attempts"] = json!(2);
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+    let id = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap()
+        .id();
+    for h in 1..=4 {
+        e.tick(now() + minutes(60 * h));
+    }
+    assert_eq!(
+        env.mis_posts().len(),
+        2,
+        "no more than max_attempts requests"
+    );
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!((b.status, b.attempts), (BookingStatus::Unknown, 2), "{b:?}");
+}
+
+#[test]
+fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
+    let mut env = Env::new();
+    env.start_mis();
+    let reason = "Врач заболел";
+    let mut s = env.http_settings(&format!("/refuse?reason={}", pct(reason)), 5);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .expect("answered");
+    let BookOutcome::Refused {
+        id,
+        reason: got,
+        next,
+    } = out
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(got, reason);
+    assert!(!next.is_empty(), "other times are offered");
+    assert_eq!(env.mis_posts().len(), 1);
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Rejected);
+    assert_eq!(b.last_error.as_deref(), Some(reason));
+    let grid = times(&e, "1", "0001", now());
+    assert!(grid.contains(&t("2026-12-01 15:30", false)), "{grid:?}");
+    assert!(grid.contains(&t("2026-12-01 16:00", true)), "{grid:?}");
+    let err = e
+        .book(
+            &request("k-2", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, BookError::Booking(BookingError::Taken { .. })),
+        "{err:?}"
+    );
+    // Refusals are not retried.
+    let r = e.tick(now() + minutes(10));
+    assert_ran(&r);
+    assert_eq!(env.mis_posts().len(), 1);
+}
+
+/// §3 names "a booking refused by the MIS" among the failures to mail.
+#[test]
+fn a_refusal_at_booking_time_is_mailed() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.http_settings("/refuse", 5);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    let id = out.id();
+    e.tick(now() + minutes(1));
+    e.tick(now() + minutes(16));
+    let subjects = env.subjects();
+    assert_eq!(
+        subjects,
+        [format!("МИС отказала в записи №{id}")],
+        "{subjects:?}"
+    );
+}
+
+#[test]
+fn booking_with_the_mis_timing_out_is_kept_retried_with_the_same_payload_and_confirmed() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut sleepy = env.http_settings("/sleep/2.5", 1);
+    sleepy.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&sleepy);
+    import(&e, &booking_snapshot());
+
+    let started = Instant::now();
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .expect("stored");
+    assert!(started.elapsed() < StdDuration::from_secs(5));
+    let BookOutcome::Pending { id } = out else {
+        panic!("{out:?}")
+    };
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Unknown, "{b:?}");
+    assert_eq!(b.attempts, 1);
+    let retry_at = b.next_attempt_at.expect("a retry is planned");
+    assert!(retry_at > now(), "{b:?}");
+    assert_eq!(env.mis_posts().len(), 1);
+    // The time stays held for this booking.
+    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 15:30", false)));
+    // The same form again: the same booking, not sent again.
+    let again = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(again, BookOutcome::Pending { id });
+    assert_eq!(env.mis_posts().len(), 1);
+
+    // Before the back-off: not sent.
+    let r = e.tick(now() + Duration::seconds(20));
+    assert_ran(&r);
+    assert_eq!(env.mis_posts().len(), 1);
+
+    // After it, still asleep: sent again, unknown again, the MIS alert mailed.
+    let r = e.tick(retry_at + Duration::seconds(1));
+    assert_ran(&r);
+    assert_eq!(r.bookings_unknown, 1, "{r:?}");
+    assert_eq!(env.mis_posts().len(), 2);
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    assert!(subjects[0].starts_with("МИС не отвечает"), "{subjects:?}");
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!((b.status, b.attempts), (BookingStatus::Unknown, 2), "{b:?}");
+    let retry_at = b.next_attempt_at.unwrap();
+
+    // The MIS is back (a clinic's MIS restarted; here: the same peer answering at once).
+    let mut awake = env.http_settings("/success", 1);
+    awake.as_object_mut().unwrap().remove("ftp");
+    let e2 = engine(&awake);
+    let r = e2.tick(retry_at + Duration::seconds(1));
+    assert_ran(&r);
+    assert_eq!(r.bookings_confirmed, 1, "{r:?}");
+    let b = e2.booking(id).unwrap().unwrap();
+    assert_eq!(
+        (b.status, b.attempts),
+        (BookingStatus::Confirmed, 3),
+        "{b:?}"
+    );
+
+    let posts = env.mis_posts();
+    assert_eq!(posts.len(), 3, "one request per attempt");
+    assert!(
+        posts.iter().all(|(_, _, body)| *body == b.payload),
+        "every attempt sends the same bytes: {posts:?}"
+    );
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
+    // Exactly one booking, confirmed once; nothing more to send.
+    assert_eq!(env.db.count("Priem_Booking"), 1);
+    let r = e2.tick(retry_at + minutes(60));
+    assert_ran(&r);
+    assert_eq!(env.mis_posts().len(), 3);
+}
+
+#[test]
+fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.http_settings("/garbage", 2);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    let BookOutcome::Pending { id } = out else {
+        panic!("{out:?}")
+    };
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Unknown, "{b:?}");
+    assert!(b.last_error.is_some(), "{b:?}");
+
+    let r = e.tick(now() + minutes(2));
+    assert_ran(&r);
+    assert_eq!(r.bookings_unknown, 1, "{r:?}");
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].subject.starts_with("МИС не отвечает"), "{mails:?}");
+    assert!(mails[0].body.contains(&format!("№{id}")), "{mails:?}");
+
+    // HTTP 500 on another booking: the same, one open MIS alert, no second mail.
+    let mut s500 = env.http_settings("/secure/status/500", 2);
+    s500.as_object_mut().unwrap().remove("ftp");
+    let e500 = engine(&s500);
+    let out = e500
+        .book(
+            &request("k-2", input("2", "0007", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
+    let r = e500.tick(now() + minutes(10));
+    assert_ran(&r);
+    assert_eq!(r.bookings_unknown, 2, "{r:?}");
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+    // Book 1: at booking and at both ticks; book 2: at booking and at the second tick.
+    assert_eq!(env.mis_posts().len(), 5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Two ticks at once
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn two_ticks_at_once_one_runs_the_other_skips() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.http_settings("/sleep/2", 1);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
+    assert_eq!(env.mis_posts().len(), 1);
+
+    // The lock held by someone else: the tick does nothing.
+    let lock = env.db.store.try_lock(TICK_LOCK).unwrap().expect("free");
+    let r = e.tick(now() + minutes(5));
+    assert!(!r.ran, "{r:?}");
+    assert!(r.line().contains("skipped"), "{}", r.line());
+    assert_eq!(env.mis_posts().len(), 1, "nothing sent");
+    drop(lock);
+
+    // Two runners, each with its own engine: the one that gets the lock spends a second
+    // waiting for the sleeping MIS; the other one skips.
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let settings = s.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let e = engine(&settings);
+                barrier.wait();
+                e.tick(now() + minutes(5))
+            })
+        })
+        .collect();
+    let reports: Vec<TickReport> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let ran: Vec<bool> = reports.iter().map(|r| r.ran).collect();
+    assert_eq!(
+        ran.iter().filter(|r| **r).count(),
+        1,
+        "exactly one runs: {reports:?}"
+    );
+    assert_eq!(env.mis_posts().len(), 2, "the booking was sent once more");
+    // The lock is free again.
+    assert!(e.tick(now() + minutes(6)).ran);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The issue's race: many visitors, one time
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn many_simultaneous_bookings_of_one_time_hold_it_once() {
+    let env = Env::new();
+    let mut s = env.settings();
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = Arc::new(engine(&s));
+    import(&e, &booking_snapshot());
+    const N: usize = 200;
+    let barrier = Arc::new(Barrier::new(N));
+    let handles: Vec<_> = (0..N)
+        .map(|i| {
+            let e = e.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                e.book(
+                    &request(
+                        &format!("visitor-{i}"),
+                        input("1", "0001", "2026-12-01", "15:30"),
+                    ),
+                    now(),
+                )
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let held = results.iter().filter(|r| r.is_ok()).count();
+    let taken = results
+        .iter()
+        .filter(|r| matches!(r, Err(BookError::Booking(BookingError::Taken { .. }))))
+        .count();
+    let other: Vec<_> = results
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r,
+                Ok(_) | Err(BookError::Booking(BookingError::Taken { .. }))
+            )
+        })
+        .collect();
+    assert!(other.is_empty(), "{other:?}");
+    assert_eq!((held, taken), (1, N - 1));
+    for r in &results {
+        if let Err(err) = r {
+            assert_eq!(err.to_string(), "Это время уже занято — выберите другое");
+        }
+    }
+    assert_eq!(env.db.count("Priem_Booking"), 1);
+    assert_eq!(env.db.count("Priem_Hold"), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. SMTP down
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn smtp_down_records_the_alert_and_mails_it_when_back() {
+    let mut env = Env::new();
+    env.stop_smtp();
+    // FTP down too: something to alert about.
+    let e = engine(&env.settings());
+
+    let r = e.tick(now());
+    assert!(r.ran, "{r:?}");
+    assert_eq!(r.alerts_raised, 1, "{r:?}");
+    assert_eq!((r.mails_sent, r.mails_failed), (0, 1), "{r:?}");
+    let open = env.db.store.open_alerts().unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].key, "ftp");
+    let why = open[0]
+        .last_error
+        .as_deref()
+        .expect("the mail failure is recorded");
+    assert!(!why.contains(SMTP_PASSWORD), "{why}");
+    assert!(env.mails().is_empty());
+
+    let r = e.tick(now() + minutes(15));
+    assert!(r.ran && r.mails_failed == 1, "{r:?}");
+
+    // SMTP back: the alert that could not be mailed is mailed now, once.
+    env.start_smtp();
+    let r = e.tick(now() + minutes(30));
+    assert_eq!((r.mails_sent, r.mails_failed), (1, 0), "{r:?}");
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    assert!(subjects[0].contains("FTP"), "{subjects:?}");
+    e.tick(now() + minutes(45));
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+}
+
+/// The problem is over while SMTP is down: the "Решено" mail must still reach the clinic
+/// once SMTP is back (§3: "say when it is resolved"; "If SMTP itself fails, the problem is
+/// still recorded").
+#[test]
+fn a_resolution_while_smtp_is_down_is_mailed_when_it_is_back() {
+    let mut env = Env::new();
+    let e = engine(&env.settings());
+    e.tick(now());
+    assert_eq!(env.mails().len(), 1, "FTP down: {:?}", env.subjects());
+    env.stop_smtp();
+    env.start_ftp();
+    let r = e.tick(now() + minutes(15));
+    assert_eq!((r.alerts_resolved, r.mails_failed), (1, 1), "{r:?}");
+    env.start_smtp();
+    e.tick(now() + minutes(30));
+    e.tick(now() + minutes(45));
+    let subjects = env.subjects();
+    assert!(
+        subjects.iter().any(|s| s.starts_with("Решено: ")),
+        "{subjects:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. The database unavailable
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn database_down_gives_errors_not_panics() {
+    let env = Env::new();
+    let mut s = env.settings();
+    s["db"]["port"] = json!(free_port());
+    s["db"]["password"] = json!(DB_PASSWORD);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+
+    let started = Instant::now();
+    let r = e.tick(now());
+    assert!(!r.errors.is_empty(), "{r:?}");
+    assert!(!r.errors.iter().any(|m| m.contains(DB_PASSWORD)), "{r:?}");
+    assert!(started.elapsed() < StdDuration::from_secs(15), "{r:?}");
+    // The clinic is told even though nothing can be recorded.
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    assert!(subjects[0].contains("базы данных"), "{subjects:?}");
+
+    let err = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, BookError::Engine(EngineError::Storage(_))),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains(DB_PASSWORD), "{err}");
+    assert!(e.grid("1", "0001", now(), None).is_err());
+    assert!(e.import_json(&booking_snapshot(), now(), None).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Booking by FTP drop
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn ftp_drop_booking_is_uploaded_and_answered_by_a_result_file() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let mut s = env.settings();
+    s["mis"] = json!({"transport": "ftp"});
+    s["booking"]["answer_timeout_minutes"] = json!(60);
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+
+    let book = |key: &str, filial: &str, doctor: &str, time: &str| -> u64 {
+        let out = e
+            .book(
+                &request(key, input(filial, doctor, "2026-12-01", time)),
+                now(),
+            )
+            .expect("stored");
+        match out {
+            BookOutcome::Pending { id } => id,
+            other => panic!("{other:?}"),
+        }
+    };
+    let a = book("k-a", "1", "0001", "15:30");
+    let b = book("k-b", "1", "0001", "16:00");
+    let c = book("k-c", "2", "0007", "15:30");
+
+    let file = env.read(&format!("bookings/{a}.json"));
+    let mut expected =
+        expected_payload("1", "0001", "2026-12-01T12:30:00Z", "2026-12-01T13:00:00Z");
+    expected["booking_id"] = json!(a.to_string());
+    assert_eq!(serde_json::from_str::<Value>(&file).unwrap(), expected);
+    let stored = e.booking(a).unwrap().unwrap();
+    assert_eq!(stored.status, BookingStatus::Sent, "{stored:?}");
+    assert!(
+        file.starts_with(stored.payload.trim_end_matches('}')),
+        "the payload plus booking_id: {file}"
+    );
+    let file_c: Value = serde_json::from_str(&env.read(&format!("bookings/{c}.json"))).unwrap();
+    assert_eq!(file_c["dt_start"], "2026-12-01T10:30:00Z");
+    // No temporary file is left behind.
+    let left: Vec<_> = std::fs::read_dir(env.ftp_root.join("bookings"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.ends_with(".json") || n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // The MIS answers two of them.
+    env.put(&format!("results/{a}.json"), r#"{"success": true}"#, 30);
+    env.put(
+        &format!("results/{b}.json"),
+        r#"{"success": false, "error": "Врач в отпуске"}"#,
+        30,
+    );
+    let r = e.tick(now() + minutes(5));
+    assert_ran(&r);
+    assert_eq!(r.results_read, 2, "{r:?}");
+    assert_eq!(
+        e.booking(a).unwrap().unwrap().status,
+        BookingStatus::Confirmed
+    );
+    let rb = e.booking(b).unwrap().unwrap();
+    assert_eq!(rb.status, BookingStatus::Rejected);
+    assert_eq!(rb.last_error.as_deref(), Some("Врач в отпуске"));
+    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 16:00", false)));
+    assert!(!env.exists(&format!("results/{a}.json")));
+    assert!(env.exists(&format!("results/processed/{a}.json")));
+    let subjects = env.subjects();
+    assert_eq!(subjects, [format!("МИС отказала в записи №{b}")]);
+
+    // The third is not answered in time: alerted, then resolved when the answer comes.
+    let r = e.tick(now() + minutes(30));
+    assert_eq!(r.mails_sent, 0, "{r:?}");
+    let r = e.tick(now() + minutes(90));
+    assert_ran(&r);
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("МИС не ответила на запись №{c}"));
+    env.put(&format!("results/{c}.json"), r#"{"success": true}"#, 30);
+    let r = e.tick(now() + minutes(105));
+    assert_ran(&r);
+    assert_eq!(
+        e.booking(c).unwrap().unwrap().status,
+        BookingStatus::Confirmed
+    );
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert_eq!(
+        subjects[2],
+        format!("Решено: МИС не ответила на запись №{c}")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. No secrets in mail
+// ---------------------------------------------------------------------------------------------
+
+/// Failures whose messages are most likely to carry a credential: a refused FTP login, an MIS
+/// behind Basic auth answering 401 and 500, bookings (the phone) left unknown. The check
+/// itself runs in `Env`'s drop, for every test of this file; here it also runs explicitly.
+#[test]
+fn no_mail_carries_a_password_or_a_phone_number() {
+    let mut env = Env::new();
+    env.start_ftp();
+    env.start_mis();
+
+    // FTP: the wrong password.
+    let mut s = env.http_settings("/secure/status/500", 2);
+    s["ftp"]["password"] = json!(WRONG_PASSWORD);
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+    let r = e.tick(now());
+    assert!(r.ran, "{r:?}");
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 1, "{subjects:?}");
+    assert!(subjects[0].contains("FTP"), "{subjects:?}");
+
+    // MIS: 500 behind Basic auth, then 401 (a wrong password configured).
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
+    let posts = env.mis_posts();
+    let auth = posts[0].1["authorization"].as_str().unwrap_or_default();
+    assert!(auth.starts_with("Basic "), "{posts:?}");
+    e.tick(now() + minutes(5));
+    let mut s401 = s.clone();
+    s401["mis"]["password"] = json!(WRONG_PASSWORD);
+    s401["mis"]["url"] = json!(env.mis_url("/secure/success"));
+    let e401 = engine(&s401);
+    let out = e401
+        .book(
+            &request("k-2", input("2", "0007", "2026-12-01", "15:30")),
+            now(),
+        )
+        .unwrap();
+    assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
+    e401.tick(now() + minutes(60));
+    assert!(
+        env.subjects()
+            .iter()
+            .any(|s| s.starts_with("МИС не отвечает")),
+        "{:?}",
+        env.subjects()
+    );
+    let open = env.db.store.open_alerts().unwrap();
+    for a in &open {
+        for secret in [
+            FTP_PASSWORD,
+            MIS_PASSWORD,
+            SMTP_PASSWORD,
+            WRONG_PASSWORD,
+            PHONE,
+        ] {
+            assert!(!a.text.contains(secret), "{a:?}");
+        }
+    }
+    for b in env.db.store.recent_bookings(10).unwrap() {
+        let e = b.last_error.unwrap_or_default();
+        assert!(
+            !e.contains(MIS_PASSWORD) && !e.contains(WRONG_PASSWORD),
+            "{e}"
+        );
+    }
+    assert!(env.mails().len() >= 2);
+    env.assert_mails_clean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database connections lost between ticks (a MariaDB restart, wait_timeout)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn lost_database_connections_are_reopened_by_the_next_tick_and_booking() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    env.put("in/s1.json", &snapshot_v1(), 60);
+    assert_ran(&e.tick(now()));
+
+    // Kill every session on the test database, as a server restart would.
+    let kill_all = || {
+        let mut admin = storage_common::admin();
+        let ids: Vec<u64> = admin
+            .exec(
+                "SELECT ID FROM information_schema.PROCESSLIST \
+                 WHERE DB = ? AND ID <> CONNECTION_ID()",
+                (&env.db.name,),
+            )
+            .unwrap();
+        assert!(!ids.is_empty(), "the engine keeps pooled sessions");
+        for id in ids {
+            let _ = admin.query_drop(format!("KILL {id}"));
+        }
+    };
+    kill_all();
+    env.put(
+        "in/s2.json",
+        &snapshot_bad_0002().replace("25:61", "12:20"),
+        60,
+    );
+    let r = e.tick(now() + minutes(15));
+    assert_ran(&r);
+    assert_eq!(r.files_imported, 1, "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0002", now()),
+        [t("2026-12-01 12:00", true), t("2026-12-01 12:20", true)]
+    );
+    kill_all();
+    let out = e
+        .book(
+            &request("k-1", input("1", "0002", "2026-12-01", "12:00")),
+            now(),
+        )
+        .expect("booked after the reconnect");
+    assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
+    assert!(env.mails().is_empty(), "{:?}", env.subjects());
+}
