@@ -168,13 +168,8 @@ fn import_from_ftp(
         return Ok(());
     };
     seen.checked.insert(alert::FTP);
-    let mut session = match FtpSession::connect(cfg) {
-        Ok(s) => s,
-        Err(e) => {
-            seen.alerts
-                .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
-            return Ok(());
-        }
+    let Some(mut session) = connect(cfg, seen, now) else {
+        return Ok(());
     };
     let files = match session.list_stable() {
         Ok(f) => f,
@@ -234,6 +229,17 @@ fn import_from_ftp(
     }
     session.quit();
     Ok(())
+}
+
+/// Opens an FTP session, or notes the FTP alert.
+fn connect(
+    cfg: &crate::transport::ftp::FtpConfig,
+    seen: &mut Seen,
+    now: DateTime<Utc>,
+) -> Option<FtpSession> {
+    FtpSession::connect(cfg)
+        .map_err(|e| seen.alerts.push(alert::ftp_failed(&cfg.host, &e.to_string(), now)))
+        .ok()
 }
 
 fn deliver_outbox(
@@ -297,13 +303,8 @@ fn read_results(
         return Ok(());
     };
     let store = engine.store();
-    let mut session = match FtpSession::connect(cfg) {
-        Ok(s) => s,
-        Err(e) => {
-            seen.alerts
-                .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
-            return Ok(());
-        }
+    let Some(mut session) = connect(cfg, seen, now) else {
+        return Ok(());
     };
     match session.read_results() {
         Ok(results) => {

@@ -147,9 +147,6 @@ impl Store {
         let started = Instant::now();
         validate(schedule)?;
         let plan = Plan::new(schedule, now)?;
-        if std::env::var_os("PRIEM_TRACE").is_some() {
-            eprintln!("  plan {:.3}s", started.elapsed().as_secs_f64());
-        }
         let mut report = self.transaction("import", |tx| {
             let bulk = self.bulk_execute(tx)?;
             plan.apply(tx, schedule, now, snapshot, bulk)
@@ -322,12 +319,6 @@ impl Plan {
         };
         let now_db = db_time(now);
         let run = snap.run;
-        let t0 = Instant::now();
-        let trace = |what: &str| {
-            if std::env::var_os("PRIEM_TRACE").is_some() {
-                eprintln!("  {:>7.3}s {what}", t0.elapsed().as_secs_f64());
-            }
-        };
         let filials: Vec<&str> = {
             let mut seen = HashSet::new();
             s.filials
@@ -355,12 +346,10 @@ impl Plan {
         //    concurrent rejection, which zeroes a day's digest, is either fully seen or waits.
         let stored_days = read_days(tx, &filials)?;
         let stored_doctors = read_doctors(tx, &filials)?;
-        trace("read days+doctors");
 
         // 2. Names.
         upsert_filials(tx, s, now_db)?;
         upsert_doctors(tx, s, now_db)?;
-        trace("names");
 
         // 3. Doctors gone from a listed filial (not rejected ones).
         let mut gone: Vec<(String, String)> = stored_doctors
@@ -525,8 +514,6 @@ impl Plan {
         insert_slots(tx, bulk, s, &diff.insert, run)?;
         added_days.extend(changed.iter().map(|(k, _)| *k));
         self.upsert_days(tx, bulk, s, &added_days, run, now_db)?;
-        trace("written");
-        trace("days written");
 
         // 7. Holds.
         report.holds_released += release_holds(tx, &filials, &s.rejected, now_db, snap)?;
