@@ -101,12 +101,15 @@ struct Phase {
     report: ImportReport,
 }
 
+/// Measures the floor with the parsed schedule (called once, before the full import).
+type FloorFn<'a> = dyn FnMut(&Schedule) -> Result<(), String> + 'a;
+
 fn run(
     store: &Store,
     name: &'static str,
     path: &Path,
     now: Option<DateTime<Utc>>,
-    floor: Option<&mut dyn FnMut(&Schedule) -> Result<(), String>>,
+    floor: Option<&mut FloorFn<'_>>,
 ) -> Result<(Phase, DateTime<Utc>), String> {
     reset_peak_rss();
     let t = Instant::now();

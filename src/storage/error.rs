@@ -74,7 +74,8 @@ pub enum StorageError {
     },
 
     /// A value handed to the storage layer cannot be stored as it is (an empty idempotency
-    /// key, a booking that ends before it starts). A programming error of the caller.
+    /// key, a booking that ends before it starts, a schedule whose indices do not hold
+    /// together, an unknown sync run). A programming error of the caller.
     #[error("{what}: {reason}")]
     Invalid { what: &'static str, reason: String },
 

@@ -193,21 +193,27 @@ fn validate(s: &Schedule) -> Result<()> {
             )?;
         }
         if s.doctors.get(slot.doctor as usize).is_none() {
-            return Err(StorageError::Config(format!(
-                "schedule slot refers to doctor #{} of {}",
-                slot.doctor,
-                s.doctors.len()
-            )));
+            return Err(StorageError::Invalid {
+                what: "schedule",
+                reason: format!(
+                    "a slot refers to doctor #{} of {}",
+                    slot.doctor,
+                    s.doctors.len()
+                ),
+            });
         }
     }
     for d in &s.doctors {
         if s.filials.get(d.filial).is_none() {
-            return Err(StorageError::Config(format!(
-                "schedule doctor {} refers to filial #{} of {}",
-                d.code,
-                d.filial,
-                s.filials.len()
-            )));
+            return Err(StorageError::Invalid {
+                what: "schedule",
+                reason: format!(
+                    "doctor {} refers to filial #{} of {}",
+                    d.code,
+                    d.filial,
+                    s.filials.len()
+                ),
+            });
         }
     }
     Ok(())
@@ -223,11 +229,9 @@ struct Plan {
 
 impl Plan {
     fn new(s: &Schedule, now: DateTime<Utc>) -> Result<Plan> {
-        let n = u32::try_from(s.slots.len()).map_err(|_| {
-            StorageError::Config(format!(
-                "{} cells are too many for one import",
-                s.slots.len()
-            ))
+        let n = u32::try_from(s.slots.len()).map_err(|_| StorageError::Invalid {
+            what: "schedule",
+            reason: format!("{} cells are too many for one import", s.slots.len()),
         })?;
         let key = |i: &u32| {
             let x = &s.slots[*i as usize];

@@ -154,8 +154,13 @@ pub fn cells(spec: &str) -> Value {
     Value::Array(list)
 }
 
+/// One doctor of a test document: (code, efio, cells).
+pub type DoctorSpec<'a> = (&'a str, &'a str, Value);
+/// One filial of a test document: (code, name, doctors).
+pub type FilialSpec<'a> = (&'a str, &'a str, Vec<DoctorSpec<'a>>);
+
 /// A document: `filials` = (code, name, doctors), doctors = (code, efio, cells value).
-pub fn document(filials: &[(&str, &str, Vec<(&str, &str, Value)>)]) -> String {
+pub fn document(filials: &[FilialSpec<'_>]) -> String {
     let mut top = Map::new();
     let mut data = Map::new();
     for (code, name, doctors) in filials {
@@ -189,7 +194,8 @@ pub fn schedule_in(json: String, zones: &Zones) -> Schedule<'static> {
 /// by a seeded hash; cells whose hash falls under `flip` have `free` inverted.
 pub fn generated(filials: usize, doctors: usize, days: u32, flip: f64) -> String {
     let start = date("2026-12-02");
-    let mut fs: Vec<(String, String, Vec<(String, Value)>)> = (1..=filials)
+    type Doctors = Vec<(String, Value)>;
+    let mut fs: Vec<(String, String, Doctors)> = (1..=filials)
         .map(|f| (f.to_string(), format!("Клиника {f}"), Vec::new()))
         .collect();
     for d in 0..doctors {
