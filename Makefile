@@ -1,5 +1,5 @@
 # priem — common tasks. The one test command is `make test`.
-.PHONY: test build release stubs bench fmt
+.PHONY: test build release stubs bench fmt netcat
 
 test:
 	scripts/test
@@ -18,3 +18,7 @@ bench: release
 
 fmt:
 	cargo fmt
+
+# The NetCat package: netcat-module/build/priem-netcat-<version>.tgz
+netcat:
+	netcat-module/build.sh

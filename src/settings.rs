@@ -54,7 +54,7 @@ struct Raw {
     mis: Option<RawMis>,
     mail: Option<RawMail>,
     #[serde(default)]
-    timezones: BTreeMap<String, String>,
+    timezones: ZoneMap,
     known_codes: Option<RawCodes>,
     #[serde(default)]
     booking: BookingPolicy,
@@ -134,6 +134,33 @@ struct RawMail {
     to: Option<Recipients>,
     #[serde(default = "day")]
     remind_hours: u32,
+}
+
+/// Filial code => IANA zone. A PHP array whose codes happen to be 0, 1, 2 … arrives as a list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum ZoneMap {
+    Map(BTreeMap<String, String>),
+    List(Vec<String>),
+}
+
+impl Default for ZoneMap {
+    fn default() -> Self {
+        ZoneMap::Map(BTreeMap::new())
+    }
+}
+
+impl ZoneMap {
+    fn pairs(self) -> Vec<(String, String)> {
+        match self {
+            ZoneMap::Map(m) => m.into_iter().collect(),
+            ZoneMap::List(l) => l
+                .into_iter()
+                .enumerate()
+                .map(|(i, z)| (i.to_string(), z))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -394,7 +421,7 @@ impl Raw {
             }
         };
 
-        let zones = Zones::from_names(self.timezones)?;
+        let zones = Zones::from_names(self.timezones.pairs())?;
         let known_codes = self.known_codes.map(|k| KnownCodes {
             filials: CodeSource {
                 table: k.filial_table,
@@ -505,6 +532,18 @@ mod tests {
             e.to_string(),
             "settings: timezones: unknown time zone \"Mars/Olympus\" for filial 1"
         );
+    }
+
+    #[test]
+    fn timezones_may_arrive_as_a_list() {
+        let s = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "timezones": ["Asia/Yekaterinburg"]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.zones.of("0"), chrono_tz::Asia::Yekaterinburg);
+        let s = Settings::from_json(r#"{"db": {"user": "u", "database": "d"}, "timezones": []}"#)
+            .unwrap();
+        assert_eq!(s.zones.of("0"), crate::domain::zone::DEFAULT_ZONE);
     }
 
     #[test]

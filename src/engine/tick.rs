@@ -238,7 +238,10 @@ fn connect(
     now: DateTime<Utc>,
 ) -> Option<FtpSession> {
     FtpSession::connect(cfg)
-        .map_err(|e| seen.alerts.push(alert::ftp_failed(&cfg.host, &e.to_string(), now)))
+        .map_err(|e| {
+            seen.alerts
+                .push(alert::ftp_failed(&cfg.host, &e.to_string(), now))
+        })
         .ok()
 }
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the NetCat module package: build/priem-netcat-<version>.tgz, the archive that
+# "Инструменты → Установка модуля" accepts (id.txt, install.php … at the archive root, the module
+# tree under netcat/modules/priem/). Checks first that files.txt lists exactly that tree (no blank
+# lines: the installer stops copying at the first one) and that every PHP file parses.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+pkg="$here/priem"
+out="$here/build"
+
+version="$(sed -n "s/^ *const EXTENSION_VERSION = '\([^']*\)';/\1/p" "$pkg/netcat/modules/priem/classes/nc_priem.class.php")"
+[ -n "$version" ] || { echo "build.sh: EXTENSION_VERSION not found" >&2; exit 1; }
+
+for f in id.txt sql.txt sql_int.txt files.txt parameters.txt index.php install.php function.inc.php \
+         en.lang.php ru.lang.php message.txt message_int.txt; do
+  [ -r "$pkg/$f" ] || { echo "build.sh: $f is missing (the installer requires it)" >&2; exit 1; }
+done
+
+if grep -n '^[[:space:]]*$' "$pkg/files.txt"; then
+  echo "build.sh: files.txt has a blank line" >&2; exit 1
+fi
+if ! diff -u <(cd "$pkg" && find netcat -type f | LC_ALL=C sort | sed 's|^|/|') <(LC_ALL=C sort "$pkg/files.txt"); then
+  echo "build.sh: files.txt does not list exactly the netcat/ tree (regenerate: cd priem && find netcat -type f | LC_ALL=C sort | sed 's|^|/|' > files.txt)" >&2
+  exit 1
+fi
+
+while IFS= read -r -d '' f; do
+  php -l "$f" >/dev/null || { echo "build.sh: $f does not parse" >&2; exit 1; }
+done < <(find "$pkg" -name '*.php' -print0)
+
+mkdir -p "$out"
+archive="$out/priem-netcat-$version.tgz"
+# entries without a leading ./ or a top folder: NetCat unpacks into netcat/tmp/ and requires install.php there.
+# Real mtimes on purpose: with a fixed one, opcache (validate_timestamps) would keep running the
+# previous package's install.php and classes from the same netcat/tmp/ paths.
+(cd "$pkg" && LC_ALL=C tar --sort=name --owner=0 --group=0 --numeric-owner \
+  -czf "$archive" $(LC_ALL=C ls -A))
+echo "$archive"

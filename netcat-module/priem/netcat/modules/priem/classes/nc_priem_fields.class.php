@@ -1,0 +1,126 @@
+<?php
+
+/**
+ * "Добавить поле «Код МИС»": adds the MIS-code field to the chosen clinic and doctor components,
+ * and the time-zone field to the clinic component, only where missing (idempotent).
+ *
+ * Several codes on one card: the code field is one string; a card may hold several codes
+ * separated by commas, e.g. "0042, 0107" for a doctor the MIS knows under two codes or who works
+ * in two filials, and "1:0042" pins a doctor code to filial 1 when the MIS reuses doctor codes
+ * across filials. The engine's known-codes check splits on commas/semicolons; so does the
+ * time-zone map for clinic cards ("1, 5" → both filials get the card's zone).
+ */
+class nc_priem_fields
+{
+    /** @var nc_priem_netcat */
+    private $netcat;
+
+    /** @var nc_priem_settings */
+    private $settings;
+
+    public function __construct(nc_priem_netcat $netcat, nc_priem_settings $settings)
+    {
+        $this->netcat = $netcat;
+        $this->settings = $settings;
+    }
+
+    /**
+     * Adds the fields to a component.
+     *
+     * @param string $component id or keyword
+     * @param string $role      'clinic' or 'doctor'
+     * @return array field name => 'added' | 'present'
+     * @throws InvalidArgumentException for an unknown component or a bad field name
+     */
+    public function ensure($component, $role)
+    {
+        $class_id = $this->netcat->component_id($component);
+        if (!$class_id) {
+            throw new InvalidArgumentException('Компонент «' . $component . '» не найден');
+        }
+        $code = $this->settings->get('CodeField');
+        $zone = $this->settings->get('TimezoneField');
+        if (!nc_priem_settings::is_identifier($code) || !nc_priem_settings::is_identifier($zone)) {
+            throw new InvalidArgumentException('Неверное имя поля в настройках модуля');
+        }
+        $wanted = array($code => array('Код МИС', '', true));
+        if ($role === 'clinic') {
+            $wanted[$zone] = array('Часовой пояс филиала (IANA, например Europe/Moscow)', 'Europe/Moscow', false);
+        } elseif ($role !== 'doctor') {
+            throw new InvalidArgumentException('role: clinic or doctor');
+        }
+        $result = array();
+        foreach ($wanted as $name => $spec) {
+            if ($this->netcat->has_field($class_id, $name)) {
+                $result[$name] = 'present';
+                continue;
+            }
+            $this->netcat->add_string_field($class_id, $name, $spec[0], $spec[1], $spec[2]);
+            $result[$name] = 'added';
+        }
+        return $result;
+    }
+
+    /** The components the module ships for sites that have none: role => [keyword, name, extra fields]. */
+    public static $shipped = array(
+        'clinic' => array('priem_clinics', 'Клиники', array('Name' => 'Название клиники', 'Address' => 'Адрес')),
+        'doctor' => array('priem_doctors', 'Врачи', array('Name' => 'ФИО врача', 'Specialty' => 'Специальность')),
+    );
+
+    /**
+     * Creates the "Клиники" and "Врачи" components (file mode, group «Онлайн-запись») with their
+     * fields and the MIS fields, where missing, and selects them in the settings when none is
+     * selected. Needs a core with nc_component::create() (6.x).
+     *
+     * @return array role => 'created' | 'present'
+     * @throws RuntimeException when the core cannot create components
+     */
+    public function create_components()
+    {
+        $out = array();
+        foreach (self::$shipped as $role => $spec) {
+            list($keyword, $name, $fields) = $spec;
+            $id = $this->netcat->component_id($keyword);
+            if ($id) {
+                $out[$role] = 'present';
+            } else {
+                if (!$this->netcat->can_create_components()) {
+                    throw new RuntimeException('Эта версия NetCat не умеет создавать компоненты из модуля: создайте '
+                        . 'компоненты клиник и врачей вручную и нажмите «Добавить поле «Код МИС»»');
+                }
+                $id = $this->netcat->create_component($name, $keyword, 'Онлайн-запись');
+                $out[$role] = 'created';
+            }
+            foreach ($fields as $field => $description) {
+                if (!$this->netcat->has_field($id, $field)) {
+                    $this->netcat->add_string_field($id, $field, $description, '', false);
+                }
+            }
+            $this->ensure($keyword, $role);
+            $key = $role === 'clinic' ? 'ClinicComponent' : 'DoctorComponent';
+            if ((string)$this->settings->get($key) === '') {
+                $this->netcat->set_module_setting($key, $keyword);
+                $this->settings->forget();
+            }
+        }
+        return $out;
+    }
+
+    /** Both components from the settings; role => result (or an error message). */
+    public function ensure_configured()
+    {
+        $out = array();
+        foreach (array('clinic' => 'ClinicComponent', 'doctor' => 'DoctorComponent') as $role => $key) {
+            $component = $this->settings->get($key);
+            if ($component === '' || $component === null) {
+                continue;
+            }
+            try {
+                $out[$role] = $this->ensure($component, $role);
+            } catch (InvalidArgumentException $e) {
+                $out[$role] = $e->getMessage();
+            }
+        }
+        return $out;
+    }
+}

@@ -1,0 +1,356 @@
+<?php
+
+/**
+ * The one place that touches NetCat's core: $nc_core, its nc_db, the Settings table, components
+ * and fields, CronTasks, the cron key, the site charset, the admin token and permissions.
+ * Only the calls documented for NetCat 6.4 are used (with fallbacks for older 5.x cores where
+ * a method is missing); tests replace the core with a small stand-in.
+ */
+class nc_priem_netcat
+{
+    /** @var object nc_Core */
+    private $core;
+
+    /** @var array|null the $MYSQL_* values of vars.inc.php, when given explicitly */
+    private $mysql;
+
+    /**
+     * @param object     $core  nc_Core
+     * @param array|null $mysql ['host','user','password','database','port','socket'] or null to
+     *                          read $MYSQL_* from vars.inc.php's globals
+     */
+    public function __construct($core, $mysql = null)
+    {
+        $this->core = $core;
+        $this->mysql = $mysql;
+    }
+
+    /** @return nc_priem_netcat */
+    public static function from_core()
+    {
+        return new self(nc_Core::get_object());
+    }
+
+    /** @return object nc_db */
+    public function db()
+    {
+        return $this->core->db;
+    }
+
+    // ---- database -----------------------------------------------------------------------
+
+    /**
+     * The extension's `db` settings section, from NetCat's own connection settings
+     * ($MYSQL_HOST, $MYSQL_USER, $MYSQL_PASSWORD, $MYSQL_DB_NAME, $MYSQL_PORT, $MYSQL_SOCKET
+     * of vars.inc.php). A "localhost" host without a socket means mysqli's default socket, as it
+     * does for NetCat's own connection.
+     */
+    public function db_settings()
+    {
+        $m = $this->mysql;
+        if ($m === null) {
+            $m = array();
+            foreach (array('host' => 'MYSQL_HOST', 'user' => 'MYSQL_USER', 'password' => 'MYSQL_PASSWORD',
+                           'database' => 'MYSQL_DB_NAME', 'port' => 'MYSQL_PORT', 'socket' => 'MYSQL_SOCKET') as $k => $var) {
+                if (isset($GLOBALS[$var])) {
+                    $m[$k] = $GLOBALS[$var];
+                } elseif (isset($this->core->$var)) {
+                    $m[$k] = $this->core->$var;
+                }
+            }
+        }
+        $host = isset($m['host']) && $m['host'] !== '' ? (string)$m['host'] : 'localhost';
+        $port = isset($m['port']) && (int)$m['port'] > 0 ? (int)$m['port'] : 3306;
+        if (strpos($host, ':') !== false) {
+            // "host:port" or "localhost:/path/to/socket", as mysqli accepts
+            list($host, $rest) = explode(':', $host, 2);
+            if ($rest !== '' && ctype_digit($rest)) {
+                $port = (int)$rest;
+            } elseif ($rest !== '') {
+                $m['socket'] = $rest;
+            }
+        }
+        $db = array(
+            'host' => $host,
+            'port' => $port,
+            'user' => isset($m['user']) ? (string)$m['user'] : '',
+            'password' => isset($m['password']) ? (string)$m['password'] : '',
+            'database' => isset($m['database']) ? (string)$m['database'] : '',
+        );
+        $socket = isset($m['socket']) ? (string)$m['socket'] : '';
+        if ($socket === '' && $host === 'localhost') {
+            $socket = (string)ini_get('mysqli.default_socket');
+        }
+        if ($socket !== '') {
+            $db['socket'] = $socket;
+        }
+        return $db;
+    }
+
+    /** Quotes a value for SQL (nc_db::prepare: no stripslashes). */
+    public function quote($value)
+    {
+        return "'" . $this->core->db->prepare((string)$value) . "'";
+    }
+
+    /** @return array rows as associative arrays (never null) */
+    public function rows($sql)
+    {
+        return (array)$this->core->db->get_results($sql, ARRAY_A);
+    }
+
+    /** @return string|null */
+    public function value($sql)
+    {
+        return $this->core->db->get_var($sql);
+    }
+
+    /** Runs a statement; throws when nc_db reports an error (query() returns false). */
+    public function execute($sql)
+    {
+        $db = $this->core->db;
+        $result = $db->query($sql);
+        if ($result === false && !empty($db->last_error)) {
+            throw new RuntimeException('SQL: ' . $db->last_error);
+        }
+        return $result;
+    }
+
+    // ---- settings -----------------------------------------------------------------------
+
+    /** All of the module's stored settings (Settings table, Module = 'priem'), as strings. */
+    public function module_settings()
+    {
+        $all = $this->core->get_settings('', nc_priem::KEYWORD);
+        $out = array();
+        if (is_array($all)) {
+            foreach ($all as $k => $v) {
+                if (is_scalar($v)) {
+                    $out[$k] = $this->to_utf8((string)$v);
+                }
+            }
+        }
+        return $out;
+    }
+
+    /**
+     * @return string|false false when the key is not stored (6.4's get_settings() gives false for
+     *                      a missing key, but array() while the module has no settings at all)
+     */
+    public function module_setting($key)
+    {
+        $v = $this->core->get_settings($key, nc_priem::KEYWORD);
+        return $v === false || $v === null || is_array($v) ? false : $this->to_utf8((string)$v);
+    }
+
+    public function set_module_setting($key, $value)
+    {
+        $this->core->set_settings($key, $this->from_utf8((string)$value), nc_priem::KEYWORD);
+    }
+
+    // ---- cron ---------------------------------------------------------------------------
+
+    /** Whether $given is the site's cron key (Settings.SecretKey), as cron_api.inc.php checks. */
+    public function is_cron_key($given)
+    {
+        $key = (string)$this->core->get_settings('SecretKey');
+        return $key !== '' && is_string($given) && hash_equals($key, $given);
+    }
+
+    /** Adds a CronTasks row for $url every $minutes minutes unless one exists. */
+    public function ensure_cron_task($url, $minutes)
+    {
+        $exists = $this->value('SELECT `Cron_ID` FROM `CronTasks` WHERE `Cron_Script_URL` = ' . $this->quote($url));
+        if ($exists) {
+            return false;
+        }
+        $this->execute('INSERT INTO `CronTasks` (`Cron_Minutes`, `Cron_Hours`, `Cron_Days`, `Cron_Months`, '
+            . '`Cron_Weekdays`, `Cron_Script_URL`, `Cron_Launch`) VALUES (' . (int)$minutes . ', 0, 0, 0, 0, '
+            . $this->quote($url) . ', 0)');
+        return true;
+    }
+
+    // ---- components and fields ------------------------------------------------------------
+
+    /**
+     * A component's Class_ID from its id or keyword (components should be referred to by
+     * keyword: ids differ between sites). Null when there is no such component.
+     */
+    public function component_id($id_or_keyword)
+    {
+        $id_or_keyword = trim((string)$id_or_keyword);
+        if ($id_or_keyword === '') {
+            return null;
+        }
+        $where = ctype_digit($id_or_keyword)
+            ? '`Class_ID` = ' . (int)$id_or_keyword
+            : '`Keyword` = ' . $this->quote($id_or_keyword);
+        $id = $this->value('SELECT `Class_ID` FROM `Class` WHERE ' . $where . ' AND `System_Table_ID` = 0');
+        return $id === null ? null : (int)$id;
+    }
+
+    public function has_field($class_id, $field_name)
+    {
+        return (bool)$this->value('SELECT `Field_ID` FROM `Field` WHERE `Class_ID` = ' . (int)$class_id
+            . ' AND `Field_Name` = ' . $this->quote($field_name));
+    }
+
+    /** Whether Message<N> has the column (a field row may be missing while the column exists). */
+    public function has_column($class_id, $column)
+    {
+        $rows = $this->rows('SHOW COLUMNS FROM `Message' . (int)$class_id . '` LIKE ' . $this->quote($column));
+        return count($rows) > 0;
+    }
+
+    /**
+     * Adds a string field to a component: $nc_core->component->add_field() where the core has it
+     * (6.x), otherwise the same by hand (Field row + ALTER TABLE Message<N>). Then makes it
+     * editable by administrators only (TypeOfEdit_ID = 2).
+     */
+    public function add_string_field($class_id, $name, $description, $default, $searchable)
+    {
+        $class_id = (int)$class_id;
+        $component = isset($this->core->component) ? $this->core->component : null;
+        $props = array(
+            'Field_Name' => $name,
+            'Description' => $this->from_utf8($description),
+            'TypeOfData_ID' => 1,
+            'Format' => '',
+            'NotNull' => 0,
+            'DefaultState' => $default,
+            'DoSearch' => $searchable ? 1 : 0,
+        );
+        if (is_object($component) && method_exists($component, 'add_field') && !$this->has_column($class_id, $name)) {
+            $component->add_field($class_id, $props);
+        } else {
+            $priority = (int)$this->value('SELECT MAX(`Priority`) FROM `Field` WHERE `Class_ID` = ' . $class_id) + 1;
+            $this->execute('INSERT INTO `Field` (`Class_ID`, `Field_Name`, `Description`, `TypeOfData_ID`, `Format`, '
+                . '`NotNull`, `Priority`, `DoSearch`, `DefaultState`, `Inheritance`, `System_Table_ID`, '
+                . '`TypeOfEdit_ID`, `Checked`) VALUES (' . $class_id . ', ' . $this->quote($name) . ', '
+                . $this->quote($props['Description']) . ', 1, \'\', 0, ' . $priority . ', ' . $props['DoSearch'] . ', '
+                . $this->quote($default) . ', 0, 0, 2, 1)');
+            if (!$this->has_column($class_id, $name)) {
+                $this->execute('ALTER TABLE `Message' . $class_id . '` ADD `' . $name . '` CHAR(255) DEFAULT NULL');
+                if ($searchable) {
+                    $this->execute('ALTER TABLE `Message' . $class_id . '` ADD INDEX (`' . $name . '`)');
+                }
+            }
+        }
+        $this->execute('UPDATE `Field` SET `TypeOfEdit_ID` = 2 WHERE `Class_ID` = ' . $class_id
+            . ' AND `Field_Name` = ' . $this->quote($name));
+        if (is_object($component) && method_exists($component, 'clear_cache')) {
+            $component->clear_cache();
+        }
+    }
+
+    /** Whether the core can create components from code (nc_component::create, 6.x). */
+    public function can_create_components()
+    {
+        return isset($this->core->component) && is_object($this->core->component)
+            && method_exists($this->core->component, 'create');
+    }
+
+    /**
+     * Creates a file-mode component (Class row, netcat_template/class/<keyword>/, Message<N>)
+     * through $nc_core->component->create(); returns its Class_ID.
+     */
+    public function create_component($name, $keyword, $group)
+    {
+        $id = $this->core->component->create(array(
+            'Class_Name' => $this->from_utf8($name),
+            'Keyword' => $keyword,
+            'Class_Group' => $this->from_utf8($group),
+        ));
+        if (!$id) {
+            throw new RuntimeException('Компонент «' . $name . '» не создан');
+        }
+        return (int)$id;
+    }
+
+    /** Pairs (code cell, time-zone cell) of a component's objects, for the time-zone map. */
+    public function code_rows($class_id, $code_column, $zone_column)
+    {
+        $sql = 'SELECT `' . $code_column . '` AS code, `' . $zone_column . '` AS zone FROM `Message' . (int)$class_id
+            . '` WHERE `' . $code_column . '` IS NOT NULL AND `' . $code_column . "` <> ''";
+        $out = array();
+        foreach ($this->rows($sql) as $row) {
+            $out[] = array('code' => $this->to_utf8((string)$row['code']), 'zone' => $this->to_utf8((string)$row['zone']));
+        }
+        return $out;
+    }
+
+    // ---- admin --------------------------------------------------------------------------
+
+    /** The hidden CSRF input of NetCat's admin forms ($nc_core->token). */
+    public function token_input()
+    {
+        return isset($this->core->token) && is_object($this->core->token) ? (string)$this->core->token->get_input() : '';
+    }
+
+    /** Whether the request carries a valid admin token; false when the core has no token service. */
+    public function token_ok()
+    {
+        return isset($this->core->token) && is_object($this->core->token) && (bool)$this->core->token->verify();
+    }
+
+    /** Stops the page unless the user may manage modules (the check the core's module pages make). */
+    public function exit_if_no_access()
+    {
+        $perm = isset($GLOBALS['perm']) ? $GLOBALS['perm'] : null;
+        if (!is_object($perm) || !defined('NC_PERM_MODULE')) {
+            http_response_code(403);
+            exit;
+        }
+        $perm->ExitIfNotAccess(array(NC_PERM_MODULE, nc_priem::KEYWORD), 0, 0, 0, 0);
+    }
+
+    /** Module.Module_ID of priem (for the admin tree), or 0. */
+    public function module_id()
+    {
+        return (int)$this->value('SELECT `Module_ID` FROM `Module` WHERE `Keyword` = ' . $this->quote(nc_priem::KEYWORD));
+    }
+
+    /** Components for the admin's pickers: Class_ID => "name (keyword)". */
+    public function components()
+    {
+        $out = array();
+        foreach ($this->rows('SELECT `Class_ID`, `Class_Name`, `Keyword` FROM `Class` WHERE `System_Table_ID` = 0 '
+            . 'AND (`ClassTemplate` = 0 OR `ClassTemplate` IS NULL) ORDER BY `Class_Name`') as $row) {
+            $name = $this->to_utf8((string)$row['Class_Name']);
+            $out[(int)$row['Class_ID']] = $row['Keyword'] !== '' && $row['Keyword'] !== null ? $name . ' (' . $row['Keyword'] . ')' : $name;
+        }
+        return $out;
+    }
+
+    // ---- charset ------------------------------------------------------------------------
+
+    /** Whether the site is cp1251 ($NC_UNICODE = 0). */
+    public function is_cp1251()
+    {
+        return isset($this->core->NC_UNICODE) && !$this->core->NC_UNICODE;
+    }
+
+    /** Text read from NetCat's tables → UTF-8 for the extension. */
+    public function to_utf8($s)
+    {
+        if (!$this->is_cp1251()) {
+            return $s;
+        }
+        if (isset($this->core->utf8) && is_object($this->core->utf8) && method_exists($this->core->utf8, 'win2utf')) {
+            return $this->core->utf8->win2utf($s);
+        }
+        return mb_convert_encoding($s, 'UTF-8', 'CP1251');
+    }
+
+    /** UTF-8 text → the site's charset, for NetCat's tables. */
+    public function from_utf8($s)
+    {
+        if (!$this->is_cp1251()) {
+            return $s;
+        }
+        if (isset($this->core->utf8) && is_object($this->core->utf8) && method_exists($this->core->utf8, 'utf2win')) {
+            return $this->core->utf8->utf2win($s);
+        }
+        return mb_convert_encoding($s, 'CP1251', 'UTF-8');
+    }
+}

@@ -1,0 +1,295 @@
+<?php
+
+/**
+ * The module's settings: stored as strings in NetCat's Settings table (Module = 'priem'), edited
+ * by the admin form, turned into the extension's settings array (src/settings.rs) by engine().
+ *
+ * Passwords and tokens are write-only: for_form() never returns them, and a form that leaves
+ * one blank keeps the stored value (a "<Key>_clear" checkbox empties it).
+ */
+class nc_priem_settings
+{
+    /** Every setting with its default (strings, as NetCat stores them). */
+    public static $defaults = array(
+        // FTP: the MIS uploads schedule snapshots here
+        'FtpHost' => '',
+        'FtpPort' => '21',
+        'FtpUser' => '',
+        'FtpPassword' => '',
+        'FtpDirectory' => '',
+        'FtpTls' => '0',
+        'FtpAfterImport' => 'move',
+        // bookings to the MIS
+        'MisTransport' => 'http',
+        'MisFormat' => 'prodoctorov',
+        'MisUrl' => '',
+        'MisUser' => '',
+        'MisPassword' => '',
+        'MisToken' => '',
+        'MisTimeout' => '10',
+        // alert mail
+        'MailHost' => '',
+        'MailPort' => '',
+        'MailSecurity' => 'tls',
+        'MailUser' => '',
+        'MailPassword' => '',
+        'MailFrom' => '',
+        'MailTo' => 'klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru',
+        'MailRemindHours' => '24',
+        // booking policy
+        'BookingHorizonDays' => '14',
+        'BookingMinNotice' => '60',
+        'BookingAnswerTimeout' => '60',
+        // the editors' cards
+        'ClinicComponent' => '',
+        'DoctorComponent' => '',
+        'CodeField' => 'MisCode',
+        'TimezoneField' => 'MisTimezone',
+        // HTTP push (ProDoctorov-compatible); empty credentials disable that style
+        'PushLogin' => '',
+        'PushPassword' => '',
+        'PushToken' => '',
+    );
+
+    /** Keys never shown back in a form. */
+    public static $secrets = array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken');
+
+    /** @var nc_priem_netcat */
+    private $netcat;
+
+    /** @var array|null */
+    private $cache = null;
+
+    public function __construct(nc_priem_netcat $netcat)
+    {
+        $this->netcat = $netcat;
+    }
+
+    /** The stored settings over the defaults. */
+    public function all()
+    {
+        if ($this->cache === null) {
+            $stored = array_intersect_key($this->netcat->module_settings(), self::$defaults);
+            $this->cache = array_merge(self::$defaults, $stored);
+        }
+        return $this->cache;
+    }
+
+    /** Drops the cached values (after a setting was written elsewhere). */
+    public function forget()
+    {
+        $this->cache = null;
+    }
+
+    public function get($key)
+    {
+        $all = $this->all();
+        return isset($all[$key]) ? $all[$key] : null;
+    }
+
+    /** Writes the defaults that are not stored yet (install); returns the keys written. */
+    public function store_defaults()
+    {
+        $written = array();
+        foreach (self::$defaults as $key => $value) {
+            if ($this->netcat->module_setting($key) === false) {
+                $this->netcat->set_module_setting($key, $value);
+                $written[] = $key;
+            }
+        }
+        $this->cache = null;
+        return $written;
+    }
+
+    /** Values for the admin form: secrets blank, with "<Key>_set" telling whether one is stored. */
+    public function for_form()
+    {
+        $out = $this->all();
+        foreach (self::$secrets as $key) {
+            $out[$key . '_set'] = $out[$key] !== '';
+            $out[$key] = '';
+        }
+        return $out;
+    }
+
+    /**
+     * Saves a submitted form. Only known keys are taken; a blank secret keeps the stored one
+     * unless "<Key>_clear" is set. Returns field => Russian error; nothing is saved on errors.
+     */
+    public function save_form(array $input)
+    {
+        $values = array();
+        foreach (self::$defaults as $key => $default) {
+            if (in_array($key, self::$secrets, true)) {
+                $given = isset($input[$key]) ? (string)$input[$key] : '';
+                if ($given !== '') {
+                    $values[$key] = $given;
+                } elseif (!empty($input[$key . '_clear'])) {
+                    $values[$key] = '';
+                }
+                continue;
+            }
+            if (array_key_exists($key, $input)) {
+                // keys not submitted are kept (the form sends FtpTls=0 in a hidden input before its checkbox)
+                $values[$key] = trim((string)$input[$key]);
+            }
+        }
+        $errors = $this->check(array_merge($this->all(), $values));
+        if ($errors) {
+            return $errors;
+        }
+        foreach ($values as $key => $value) {
+            $this->netcat->set_module_setting($key, $value);
+        }
+        $this->cache = null;
+        return array();
+    }
+
+    /** Plain checks of a settings set; field => Russian message. */
+    public function check(array $s)
+    {
+        $errors = array();
+        $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
+                      'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
+                      'BookingAnswerTimeout' => array(1, 10080));
+        foreach ($ints as $key => $range) {
+            $v = (string)$s[$key];
+            if (!ctype_digit($v) || (int)$v < $range[0] || (int)$v > $range[1]) {
+                $errors[$key] = 'Нужно целое число от ' . $range[0] . ' до ' . $range[1];
+            }
+        }
+        if ($s['MailPort'] !== '' && (!ctype_digit($s['MailPort']) || (int)$s['MailPort'] > 65535)) {
+            $errors['MailPort'] = 'Порт — число до 65535 (пусто: по умолчанию для выбранной защиты)';
+        }
+        $choices = array('FtpAfterImport' => array('move', 'delete'), 'MisTransport' => array('http', 'ftp'),
+                         'MisFormat' => array('prodoctorov', 'v2'), 'MailSecurity' => array('none', 'starttls', 'tls'));
+        foreach ($choices as $key => $allowed) {
+            if (!in_array($s[$key], $allowed, true)) {
+                $errors[$key] = 'Допустимо: ' . implode(', ', $allowed);
+            }
+        }
+        if ($s['MisUrl'] !== '' && !preg_match('~^https?://~i', $s['MisUrl'])) {
+            $errors['MisUrl'] = 'Адрес должен начинаться с http:// или https://';
+        }
+        if ($s['MisTransport'] === 'ftp' && $s['FtpHost'] === '') {
+            $errors['MisTransport'] = 'Для передачи записей через FTP заполните настройки FTP';
+        }
+        foreach (array('CodeField', 'TimezoneField') as $key) {
+            if (!self::is_identifier($s[$key])) {
+                $errors[$key] = 'Имя поля: латинские буквы, цифры и «_», начинается с буквы';
+            }
+        }
+        if ($s['MailHost'] !== '' && strpos($s['MailFrom'], '@') === false) {
+            $errors['MailFrom'] = 'Укажите адрес отправителя';
+        }
+        return $errors;
+    }
+
+    public static function is_identifier($s)
+    {
+        return is_string($s) && (bool)preg_match('/^[A-Za-z][A-Za-z0-9_]{0,63}$/', $s);
+    }
+
+    /**
+     * The extension's settings array (src/settings.rs): db from NetCat's connection, the rest
+     * from the stored settings, time zones and known codes from the chosen components.
+     */
+    public function engine()
+    {
+        $s = $this->all();
+        $out = array('db' => $this->netcat->db_settings());
+
+        if ($s['FtpHost'] !== '') {
+            $out['ftp'] = array(
+                'host' => $s['FtpHost'],
+                'port' => (int)$s['FtpPort'],
+                'user' => $s['FtpUser'],
+                'password' => $s['FtpPassword'],
+                'directory' => $s['FtpDirectory'],
+                'tls' => $s['FtpTls'] === '1',
+                'after_import' => $s['FtpAfterImport'],
+            );
+        }
+        if ($s['MisTransport'] === 'ftp') {
+            $out['mis'] = array('transport' => 'ftp');
+        } elseif ($s['MisUrl'] !== '') {
+            $out['mis'] = array(
+                'transport' => 'http',
+                'format' => $s['MisFormat'],
+                'url' => $s['MisUrl'],
+                'user' => $s['MisUser'],
+                'password' => $s['MisPassword'],
+                'token' => $s['MisToken'],
+                'timeout_s' => (int)$s['MisTimeout'],
+            );
+        }
+        if ($s['MailHost'] !== '') {
+            $mail = array(
+                'host' => $s['MailHost'],
+                'security' => $s['MailSecurity'],
+                'user' => $s['MailUser'],
+                'password' => $s['MailPassword'],
+                'from' => $s['MailFrom'],
+                'to' => $s['MailTo'],
+                'remind_hours' => (int)$s['MailRemindHours'],
+            );
+            if ($s['MailPort'] !== '') {
+                $mail['port'] = (int)$s['MailPort'];
+            }
+            $out['mail'] = $mail;
+        }
+        $out['booking'] = array(
+            'horizon_days' => (int)$s['BookingHorizonDays'],
+            'min_notice_minutes' => (int)$s['BookingMinNotice'],
+            'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
+        );
+
+        $clinic = $this->netcat->component_id($s['ClinicComponent']);
+        $doctor = $this->netcat->component_id($s['DoctorComponent']);
+        $code = $s['CodeField'];
+        $zone = $s['TimezoneField'];
+        if ($clinic && self::is_identifier($code) && self::is_identifier($zone)
+            && $this->netcat->has_column($clinic, $code) && $this->netcat->has_column($clinic, $zone)) {
+            $zones = $this->timezones($this->netcat->code_rows($clinic, $code, $zone));
+            if ($zones) {
+                // an empty PHP array reaches the extension as a JSON list, which `timezones` refuses
+                $out['timezones'] = $zones;
+            }
+        }
+        if ($clinic && $doctor && self::is_identifier($code)
+            && $this->netcat->has_column($clinic, $code) && $this->netcat->has_column($doctor, $code)) {
+            $out['known_codes'] = array(
+                'filial_table' => 'Message' . $clinic, 'filial_column' => $code, 'filial_id_column' => 'Message_ID',
+                'doctor_table' => 'Message' . $doctor, 'doctor_column' => $code, 'doctor_id_column' => 'Message_ID',
+            );
+        }
+        return $out;
+    }
+
+    /**
+     * filial code => IANA zone from the clinic cards. A cell may hold several codes ("1, 5");
+     * an empty or unknown zone is left out (the engine's default, Europe/Moscow, applies).
+     */
+    public function timezones(array $rows)
+    {
+        static $known = null;
+        if ($known === null) {
+            $known = array_flip(timezone_identifiers_list(DateTimeZone::ALL_WITH_BC));
+        }
+        $out = array();
+        foreach ($rows as $row) {
+            $zone = trim($row['zone']);
+            if ($zone === '' || !isset($known[$zone])) {
+                continue;
+            }
+            foreach (preg_split('/[,;]/', $row['code']) as $c) {
+                $c = trim($c);
+                if ($c !== '') {
+                    $out[$c] = $zone;
+                }
+            }
+        }
+        ksort($out, SORT_STRING);
+        return $out;
+    }
+}

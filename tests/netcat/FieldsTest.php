@@ -1,0 +1,119 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+/** "Добавить поле «Код МИС»": only where missing, on 6.x (add_field) and 5.x (plain SQL) cores. */
+final class FieldsTest extends TestCase
+{
+    protected function setUp(): void
+    {
+        priem_nc_reset_db();
+    }
+
+    /** @return array<string, array{bool}> */
+    public function cores(): array
+    {
+        return array('6.4 core with add_field' => array(true), '5.x core without add_field' => array(false));
+    }
+
+    /** @dataProvider cores */
+    public function test_adds_code_and_zone_fields_once(bool $has_add_field): void
+    {
+        $core = nc_Core::get_object();
+        if (!$has_add_field) {
+            $core->component = new nc_component_5x();
+        }
+        $clinic = priem_nc_component('Клиники', 'clinics');
+        $doctor = priem_nc_component('Врачи', 'doctors');
+        $fields = priem_nc_module()->fields();
+
+        $this->assertSame(array('MisCode' => 'added', 'MisTimezone' => 'added'), $fields->ensure('clinics', 'clinic'));
+        $this->assertSame(array('MisCode' => 'added'), $fields->ensure((string)$doctor, 'doctor'));
+        // idempotent: a second press changes nothing
+        $this->assertSame(array('MisCode' => 'present', 'MisTimezone' => 'present'), $fields->ensure('clinics', 'clinic'));
+        $this->assertSame(array('MisCode' => 'present'), $fields->ensure('doctors', 'doctor'));
+
+        $db = $core->db;
+        $rows = $db->get_results('SELECT `Class_ID`, `Field_Name`, `TypeOfData_ID`, `TypeOfEdit_ID` FROM `Field` ORDER BY `Field_ID`', ARRAY_A);
+        $this->assertSame(array(
+            array('Class_ID' => (string)$clinic, 'Field_Name' => 'MisCode', 'TypeOfData_ID' => '1', 'TypeOfEdit_ID' => '2'),
+            array('Class_ID' => (string)$clinic, 'Field_Name' => 'MisTimezone', 'TypeOfData_ID' => '1', 'TypeOfEdit_ID' => '2'),
+            array('Class_ID' => (string)$doctor, 'Field_Name' => 'MisCode', 'TypeOfData_ID' => '1', 'TypeOfEdit_ID' => '2'),
+        ), $rows);
+        $this->assertCount(1, (array)$db->get_results("SHOW COLUMNS FROM `Message$clinic` LIKE 'MisTimezone'"));
+        $this->assertCount(1, (array)$db->get_results("SHOW COLUMNS FROM `Message$doctor` LIKE 'MisCode'"));
+        $this->assertNotNull($db->get_results("SHOW INDEX FROM `Message$doctor` WHERE Column_name = 'MisCode'"));
+    }
+
+    public function test_shipped_components_are_created_once_and_selected(): void
+    {
+        $priem = priem_nc_module();
+        $this->assertSame(array('clinic' => 'created', 'doctor' => 'created'), $priem->fields()->create_components());
+        $this->assertSame(array('clinic' => 'present', 'doctor' => 'present'), $priem->fields()->create_components());
+        $db = nc_Core::get_object()->db;
+        $clinic = $db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_clinics'");
+        $this->assertSame(array('Name', 'Address', 'MisCode', 'MisTimezone'),
+            $db->get_col("SELECT `Field_Name` FROM `Field` WHERE `Class_ID` = $clinic ORDER BY `Priority`"));
+        $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+        $this->assertSame('priem_clinics', $settings->get('ClinicComponent'));
+        $this->assertSame('priem_doctors', $settings->get('DoctorComponent'));
+        $this->assertArrayHasKey('known_codes', $settings->engine());
+    }
+
+    public function test_a_5x_core_cannot_create_components_and_says_what_to_do(): void
+    {
+        nc_Core::get_object()->component = new nc_component_5x();
+        $this->expectException(RuntimeException::class);
+        $this->expectExceptionMessage('создайте компоненты клиник и врачей вручную');
+        priem_nc_module()->fields()->create_components();
+    }
+
+    public function test_a_column_without_a_field_row_gets_only_the_row(): void
+    {
+        $doctor = priem_nc_component('Врачи', 'doctors');
+        nc_Core::get_object()->db->query("ALTER TABLE `Message$doctor` ADD `MisCode` CHAR(255) NULL");
+        $this->assertSame(array('MisCode' => 'added'), priem_nc_module()->fields()->ensure('doctors', 'doctor'));
+        $this->assertSame('1', nc_Core::get_object()->db->get_var("SELECT COUNT(*) FROM `Field` WHERE `Field_Name` = 'MisCode'"));
+    }
+
+    public function test_unknown_component_is_refused_in_russian(): void
+    {
+        $this->expectException(InvalidArgumentException::class);
+        $this->expectExceptionMessage('Компонент «nope» не найден');
+        priem_nc_module()->fields()->ensure('nope', 'doctor');
+    }
+
+    public function test_configured_components_and_comma_separated_codes_reach_the_engine(): void
+    {
+        $clinic = priem_nc_component('Клиники', 'clinics');
+        $doctor = priem_nc_component('Врачи', 'doctors');
+        $priem = priem_nc_module();
+        $this->assertSame(array(), $priem->settings()->save_form(array('ClinicComponent' => 'clinics', 'DoctorComponent' => 'doctors')));
+        $result = $priem->fields()->ensure_configured();
+        $this->assertSame('added', $result['clinic']['MisTimezone']);
+
+        // no cards yet: no time-zone map at all (an empty one would be refused), codes still checked
+        $engine = $priem->settings()->engine();
+        $this->assertArrayNotHasKey('timezones', $engine);
+        $this->assertArrayHasKey('known_codes', $engine);
+        priem_migrate($engine);
+        $this->assertSame(array(), priem_sync($engine)['errors'] ?? array());
+
+        $db = nc_Core::get_object()->db;
+        $db->query("INSERT INTO `Message$clinic` (`Name`, `MisCode`, `MisTimezone`) VALUES ('Ленина', '1', 'Europe/Moscow'), "
+            . "('Екатеринбург', '2, 5', 'Asia/Yekaterinburg'), ('Без пояса', '7', ''), ('Опечатка', '8', 'Asia/Ekb')");
+        $db->query("INSERT INTO `Message$doctor` (`Name`, `MisCode`) VALUES ('Иванова', '0001'), ('Сидоров', '0042, 2:0107')");
+
+        $engine = $priem->settings()->engine();
+        $this->assertSame(array('1' => 'Europe/Moscow', '2' => 'Asia/Yekaterinburg', '5' => 'Asia/Yekaterinburg'), $engine['timezones']);
+        $this->assertSame(array('filial_table' => "Message$clinic", 'filial_column' => 'MisCode', 'filial_id_column' => 'Message_ID',
+            'doctor_table' => "Message$doctor", 'doctor_column' => 'MisCode', 'doctor_id_column' => 'Message_ID'), $engine['known_codes']);
+
+        // the engine accepts these settings, imports, and checks the codes against the cards
+        priem_migrate($engine);
+        priem_import_schedule($engine, priem_nc_schedule());
+        $report = priem_sync($engine);
+        $this->assertArrayHasKey('line', $report);
+        $this->assertSame(array(), $report['errors'] ?? array(), $report['line']);
+    }
+}

@@ -1,0 +1,100 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+/** Module settings in NetCat's Settings table ⇄ the admin form ⇄ the extension's settings array. */
+final class SettingsTest extends TestCase
+{
+    protected function setUp(): void
+    {
+        priem_nc_reset_db();
+    }
+
+    private function form(array $over = array()): array
+    {
+        return array_merge(array(
+            'FtpHost' => 'ftp.clinic.ru', 'FtpPort' => '21', 'FtpUser' => 'mis', 'FtpPassword' => 'ftp-Pw\\1',
+            'FtpDirectory' => 'schedule', 'FtpTls' => '1', 'FtpAfterImport' => 'move',
+            'MisTransport' => 'http', 'MisFormat' => 'prodoctorov', 'MisUrl' => 'https://mis.clinic.ru/book',
+            'MisUser' => 'site', 'MisPassword' => 'mis-pw', 'MisTimeout' => '10',
+            'MailHost' => 'smtp.yandex.ru', 'MailPort' => '', 'MailSecurity' => 'tls', 'MailUser' => 'robot@clinic.ru',
+            'MailPassword' => 'mail-pw', 'MailFrom' => 'robot@clinic.ru', 'MailTo' => 'a@clinic.ru; b@clinic.ru',
+            'MailRemindHours' => '12', 'BookingHorizonDays' => '21', 'BookingMinNotice' => '90', 'BookingAnswerTimeout' => '60',
+            'PushLogin' => 'mis', 'PushPassword' => 'push-pw', 'PushToken' => 'tok',
+            'Unknown' => 'ignored',
+        ), $over);
+    }
+
+    public function test_round_trip_keeps_passwords_when_the_form_leaves_them_blank(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $this->assertSame(array(), $settings->save_form($this->form()));
+        $this->assertSame('ftp-Pw\\1', nc_Core::get_object()->get_settings('FtpPassword', 'priem'), 'backslashes kept (prepare, not escape)');
+        $this->assertFalse(nc_Core::get_object()->get_settings('Unknown', 'priem'));
+
+        // the form shows no secret, only that one is set
+        $shown = $settings->for_form();
+        foreach (nc_priem_settings::$secrets as $key) {
+            $this->assertSame('', $shown[$key], $key);
+            $this->assertSame($key !== 'MisToken', $shown[$key . '_set'], $key);
+        }
+        // saved again with every secret blank: all kept; other fields changed
+        $blank = $this->form(array('FtpPassword' => '', 'MisPassword' => '', 'MailPassword' => '', 'PushPassword' => '',
+                                   'PushToken' => '', 'MisToken' => '', 'FtpUser' => 'mis2'));
+        $fresh = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+        $this->assertSame(array(), $fresh->save_form($blank));
+        $fresh = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+        $this->assertSame('ftp-Pw\\1', $fresh->get('FtpPassword'));
+        $this->assertSame('mail-pw', $fresh->get('MailPassword'));
+        $this->assertSame('mis2', $fresh->get('FtpUser'));
+
+        // an explicit "clear" empties it
+        $this->assertSame(array(), $fresh->save_form(array('PushToken' => '', 'PushToken_clear' => '1')));
+        $fresh = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+        $this->assertSame('', $fresh->get('PushToken'));
+        $this->assertSame('push-pw', $fresh->get('PushPassword'));
+    }
+
+    public function test_engine_settings_are_what_the_extension_expects(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $settings->save_form($this->form());
+        $e = $settings->engine();
+        $this->assertSame(array('host' => '127.0.0.1', 'port' => 3306, 'user' => 'root', 'password' => '', 'database' => PRIEM_NC_DB), $e['db']);
+        $this->assertSame(array('host' => 'ftp.clinic.ru', 'port' => 21, 'user' => 'mis', 'password' => 'ftp-Pw\\1',
+            'directory' => 'schedule', 'tls' => true, 'after_import' => 'move'), $e['ftp']);
+        $this->assertSame('https://mis.clinic.ru/book', $e['mis']['url']);
+        $this->assertArrayNotHasKey('port', $e['mail']);
+        $this->assertSame(array('horizon_days' => 21, 'min_notice_minutes' => 90, 'answer_timeout_minutes' => 60), $e['booking']);
+        $this->assertArrayNotHasKey('known_codes', $e, 'no components chosen yet');
+        // the extension accepts the document (unknown keys would be refused)
+        $this->assertIsArray(priem_migrate($e));
+        $this->assertIsArray(priem_alerts($e));
+    }
+
+    public function test_defaults_give_a_db_only_document_with_the_clients_recipients(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $settings->store_defaults();
+        $this->assertSame('klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru', $settings->get('MailTo'));
+        $e = $settings->engine();
+        $this->assertSame(array('db', 'booking'), array_keys($e));
+        $this->assertIsArray(priem_migrate($e));
+    }
+
+    public function test_bad_values_are_refused_per_field_and_nothing_is_saved(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $errors = $settings->save_form($this->form(array('MisTimeout' => '30', 'MisUrl' => 'ftp://x', 'CodeField' => 'Mis Code; DROP')));
+        $this->assertSame(array('MisTimeout', 'MisUrl', 'CodeField'), array_keys($errors));
+        $this->assertFalse((new nc_priem_netcat(nc_Core::get_object()))->module_setting('FtpHost'));
+    }
+
+    public function test_a_localhost_connection_uses_the_socket_like_mysqli(): void
+    {
+        $netcat = new nc_priem_netcat(nc_Core::get_object(), array('host' => 'localhost:/run/mysqld/mysqld.sock',
+            'user' => 'u', 'password' => 'p', 'database' => 'site', 'port' => ''));
+        $this->assertSame(array('host' => 'localhost', 'port' => 3306, 'user' => 'u', 'password' => 'p',
+            'database' => 'site', 'socket' => '/run/mysqld/mysqld.sock'), $netcat->db_settings());
+    }
+}

@@ -1,0 +1,155 @@
+<?php
+/**
+ * Tests of the NetCat module against a stand-in of NetCat's core (standin/netcat.php) and a real
+ * MariaDB (127.0.0.1:3306, root, no password): database priem_netcat_test with the minimal NetCat
+ * tables the module touches (Module, Settings, Class, Field, Message<N>, CronTasks).
+ */
+if (!extension_loaded('priem')) {
+    fwrite(STDERR, "The priem extension is not loaded: run php -d extension=/abs/path/libpriem.so /usr/bin/phpunit -c tests/netcat/phpunit.xml\n");
+    exit(1);
+}
+
+const PRIEM_NC_DB = 'priem_netcat_test';
+define('PRIEM_NC_PACKAGE', dirname(__DIR__, 2) . '/netcat-module/priem');
+
+// vars.inc.php's connection globals, which the adapter reads
+$GLOBALS['MYSQL_HOST'] = '127.0.0.1';
+$GLOBALS['MYSQL_USER'] = 'root';
+$GLOBALS['MYSQL_PASSWORD'] = '';
+$GLOBALS['MYSQL_DB_NAME'] = PRIEM_NC_DB;
+$GLOBALS['MYSQL_PORT'] = 3306;
+$GLOBALS['MYSQL_CHARSET'] = 'utf8';
+
+require_once __DIR__ . '/standin/netcat.php';
+require_once PRIEM_NC_PACKAGE . '/netcat/modules/priem/autoload.php';
+
+/** Drops and recreates the test database with NetCat's tables (6.4: MyISAM, utf8). */
+function priem_nc_reset_db()
+{
+    mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
+    $m = new mysqli('127.0.0.1', 'root', '', '', 3306);
+    $m->query('DROP DATABASE IF EXISTS ' . PRIEM_NC_DB);
+    $m->query('CREATE DATABASE ' . PRIEM_NC_DB . ' CHARACTER SET utf8');
+    $m->select_db(PRIEM_NC_DB);
+    $t = ' ENGINE=MyISAM DEFAULT CHARSET=utf8';
+    $m->query('CREATE TABLE `Module` (`Module_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Module_Name` varchar(255) NOT NULL,
+        `Keyword` varchar(255) NOT NULL, `Description` text, `Parameters` text, `Example_URL` varchar(255), `Help_URL` varchar(255),
+        `Installed` tinyint NOT NULL DEFAULT 0, `Number` varchar(255), `Inside_Admin` tinyint NOT NULL DEFAULT 0,
+        `PerSitePermissions` tinyint NOT NULL DEFAULT 0, `Checked` tinyint NOT NULL DEFAULT 1)' . $t);
+    $m->query("CREATE TABLE `Settings` (`Settings_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Key` varchar(255) NOT NULL,
+        `Module` varchar(255) NOT NULL DEFAULT 'system', `Value` text, `Catalogue_ID` int NOT NULL DEFAULT 0)" . $t);
+    $m->query('CREATE TABLE `Class` (`Class_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_Name` varchar(255) NOT NULL,
+        `Keyword` varchar(64), `System_Table_ID` int NOT NULL DEFAULT 0, `ClassTemplate` int NOT NULL DEFAULT 0, `File_Mode` tinyint NOT NULL DEFAULT 1)' . $t);
+    $m->query("CREATE TABLE `Field` (`Field_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_ID` int NOT NULL DEFAULT 0,
+        `Field_Name` varchar(64) NOT NULL, `Description` varchar(255), `TypeOfData_ID` int NOT NULL, `Format` varchar(255),
+        `Extension` varchar(255), `NotNull` tinyint NOT NULL DEFAULT 0, `Priority` int NOT NULL DEFAULT 0,
+        `DoSearch` tinyint NOT NULL DEFAULT 0, `DefaultState` varchar(255), `Inheritance` tinyint NOT NULL DEFAULT 0,
+        `System_Table_ID` int NOT NULL DEFAULT 0, `Widget_Class_ID` int NOT NULL DEFAULT 0, `TypeOfEdit_ID` int NOT NULL DEFAULT 1,
+        `Checked` tinyint NOT NULL DEFAULT 1, `InTableView` tinyint NOT NULL DEFAULT 0)" . $t);
+    $m->query('CREATE TABLE `CronTasks` (`Cron_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Cron_Minutes` int NOT NULL DEFAULT 0,
+        `Cron_Hours` int NOT NULL DEFAULT 0, `Cron_Days` int NOT NULL DEFAULT 0, `Cron_Months` int NOT NULL DEFAULT 0,
+        `Cron_Weekdays` int NOT NULL DEFAULT 0, `Cron_Script_URL` varchar(255), `Cron_Launch` int NOT NULL DEFAULT 0)' . $t);
+    $m->query("INSERT INTO `Settings` (`Key`, `Module`, `Value`) VALUES ('SecretKey', 'system', 'cron-secret-42')");
+    $m->close();
+    nc_Core::reset_object();
+    nc_priem::set_instance(null);
+}
+
+/** A component (Class row + Message<N> with NetCat's system columns); returns its Class_ID. */
+function priem_nc_component($name, $keyword)
+{
+    $db = nc_Core::get_object()->db;
+    $db->query("INSERT INTO `Class` (`Class_Name`, `Keyword`) VALUES ('" . $db->escape($name) . "', '" . $db->escape($keyword) . "')");
+    $id = (int)$db->insert_id;
+    $db->query('CREATE TABLE `Message' . $id . '` (`Message_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        `User_ID` int NOT NULL DEFAULT 0, `Subdivision_ID` int NOT NULL DEFAULT 0, `Sub_Class_ID` int NOT NULL DEFAULT 0,
+        `Priority` int NOT NULL DEFAULT 0, `Keyword` char(255), `Checked` tinyint NOT NULL DEFAULT 1,
+        `Created` datetime, `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, `Name` char(255))
+        ENGINE=MyISAM DEFAULT CHARSET=utf8');
+    return $id;
+}
+
+/** The module facade over the stand-in core. */
+function priem_nc_module()
+{
+    $priem = new nc_priem(new nc_priem_netcat(nc_Core::get_object()));
+    nc_priem::set_instance($priem);
+    return $priem;
+}
+
+/** What the installer's CopyFiles does (§3.3 step 7): root files, then every files.txt path. */
+function priem_nc_copy_files($site_root)
+{
+    $pkg = PRIEM_NC_PACKAGE;
+    $dest = $site_root . '/netcat/modules/priem/';
+    @mkdir($dest, 0777, true);
+    foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
+        if (is_file("$pkg/$f")) {
+            copy("$pkg/$f", $dest . $f);
+        }
+    }
+    foreach (file("$pkg/files.txt", FILE_IGNORE_NEW_LINES) as $line) {
+        if (trim($line) === '') {
+            break; // the core stops at the first blank line
+        }
+        $rel = ltrim(preg_replace('~^\./~', '', trim($line)), '/');
+        @mkdir(dirname("$site_root/$rel"), 0777, true);
+        if (!copy("$pkg/$rel", "$site_root/$rel")) {
+            throw new RuntimeException("files.txt lists $rel, which is not in the package");
+        }
+    }
+}
+
+/**
+ * A throw-away site root: vars.inc.php, netcat/connect_io.php and netcat/require/cron_api.inc.php
+ * of the stand-in (the same steps as 6.4's: vars, connect, cron_key check, load_env), plus the
+ * module files as the installer copies them.
+ */
+function priem_nc_site()
+{
+    $root = sys_get_temp_dir() . '/priem-netcat-site-' . getmypid();
+    exec('rm -rf ' . escapeshellarg($root));
+    mkdir($root . '/netcat/require', 0777, true);
+    $standin = var_export(__DIR__ . '/standin/netcat.php', true);
+    file_put_contents("$root/vars.inc.php", "<?php\n"
+        . "\$MYSQL_HOST = '127.0.0.1';\n\$MYSQL_USER = 'root';\n\$MYSQL_PASSWORD = '';\n"
+        . "\$MYSQL_DB_NAME = '" . PRIEM_NC_DB . "';\n\$MYSQL_PORT = 3306;\n\$MYSQL_SOCKET = '';\n\$MYSQL_CHARSET = 'utf8';\n"
+        . "\$NC_UNICODE = 1;\n\$NC_CHARSET = 'utf-8';\n"
+        . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
+        . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
+        . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n");
+    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once $standin;\n"
+        . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
+    file_put_contents("$root/netcat/require/cron_api.inc.php", "<?php\n"
+        . "require_once __DIR__ . '/../../vars.inc.php';\nrequire_once \$ROOT_FOLDER . 'connect_io.php';\n"
+        . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
+        . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
+        . "\$nc_core->modules->load_env();\n");
+    priem_nc_copy_files($root);
+    return $root;
+}
+
+/** A schedule in ProDoctorov's format (filial 1 in Moscow, filial 2 in Yekaterinburg). */
+function priem_nc_schedule()
+{
+    return json_encode(array(
+        '1' => 'Клиника на Ленина',
+        'data' => array(
+            '1' => array('0001' => array('efio' => 'Иванова Мария Петровна', 'espec' => 'Кардиолог', 'cells' => array(
+                array('dt' => '2030-12-02', 'time_start' => '09:00', 'time_end' => '09:30', 'free' => true),
+                array('dt' => '2030-12-02', 'time_start' => '09:30', 'time_end' => '10:00', 'free' => false),
+            ))),
+            '2' => array('0042' => array('efio' => 'Сидоров Сидор', 'cells' => array(
+                array('dt' => '2030-12-02', 'time_start' => '10:00', 'time_end' => '10:20', 'free' => true),
+            ))),
+        ),
+    ), JSON_UNESCAPED_UNICODE);
+}
+
+register_shutdown_function(function () {
+    mysqli_report(MYSQLI_REPORT_OFF);
+    $m = @new mysqli('127.0.0.1', 'root', '', '', 3306);
+    if (!$m->connect_errno) {
+        $m->query('DROP DATABASE IF EXISTS ' . PRIEM_NC_DB);
+    }
+});
