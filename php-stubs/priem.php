@@ -147,6 +147,17 @@ namespace {
     function priem_booking_payload(string $schedule_json, array $request, string $now_utc, ?array $options = null): string {}
 
     /**
+     * "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is
+     * booked) or `mail` (sends a test letter). Returns `['ok' => bool, 'message' => '…']` in
+     * Russian; never throws for a failing server.
+     *
+     * @param array $settings
+     * @param string $what
+     * @return array
+     */
+    function priem_check(array $settings, string $what): array {}
+
+    /**
      * The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
      * `$days` defaults to the booking horizon of the settings.
      *
@@ -224,6 +235,18 @@ namespace {
      * @return array
      */
     function priem_parse_schedule(string $json, ?array $options = null): array {}
+
+    /**
+     * Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
+     * unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'skipped',
+     * 'message' => …]`.
+     *
+     * @param array $settings
+     * @param int $id
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_retry(array $settings, int $id, ?string $now_utc = null): array {}
 
     /**
      * Panics on purpose, to check on a given PHP build that a Rust panic surfaces as a PHP

@@ -347,6 +347,67 @@ impl Engine {
         }
     }
 
+    /// Sends a booking again now, by hand (the journal's "повторить отправку"): only a booking
+    /// whose outcome is unknown (or still queued) is sent; returns how the attempt ended.
+    pub fn retry(&self, id: BookingId, now: DateTime<Utc>) -> Result<Delivered, EngineError> {
+        match self.store.booking(id)? {
+            Some(b) if matches!(b.status, BookingStatus::Unknown | BookingStatus::Queued) => {
+                self.deliver(&b, now)
+            }
+            _ => Ok(Delivered::Skipped),
+        }
+    }
+
+    /// "Проверить соединение": tries one connection (`db`, `ftp`, `mis`, or `mail`, which
+    /// sends a test letter) and says what happened, in Russian. Nothing is booked or imported.
+    pub fn check(&self, what: &str) -> Result<String, String> {
+        use crate::transport::{ftp, mail};
+        match what {
+            "db" => self
+                .store
+                .migrate()
+                .map(|_| format!("База данных {} доступна", self.settings.db.target()))
+                .map_err(|e| e.to_string()),
+            "ftp" => {
+                let cfg = self.settings.ftp.as_ref().ok_or("FTP не настроен")?;
+                ftp::check(cfg)
+                    .map(|c| {
+                        format!(
+                            "FTP-сервер {} доступен, файлов расписания ждут загрузки: {}",
+                            cfg.host, c.waiting
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            }
+            "mis" => match &self.settings.delivery {
+                Some(Delivery::Http(cfg)) => mis::check(cfg)
+                    .map(|c| {
+                        format!(
+                            "МИС ответила HTTP {} за {:.2} с (запись не создавалась)",
+                            c.status,
+                            c.elapsed.as_secs_f64()
+                        )
+                    })
+                    .map_err(|e| e.to_string()),
+                Some(Delivery::FtpDrop) => self.check("ftp"),
+                None => Err("адрес МИС для прямой записи не настроен".into()),
+            },
+            "mail" => {
+                let cfg = self.settings.mail.as_ref().ok_or("почта не настроена")?;
+                mail::send(
+                    cfg,
+                    "Проверка почты модуля онлайн-записи",
+                    "Это проверочное письмо: уведомления о сбоях обмена с МИС будут приходить на этот адрес.\n",
+                )
+                .map(|()| format!("Проверочное письмо отправлено: {}", cfg.recipients.join(", ")))
+                .map_err(|e| e.to_string())
+            }
+            other => Err(format!(
+                "неизвестная проверка «{other}»: db, ftp, mis или mail"
+            )),
+        }
+    }
+
     /// The booking as stored.
     pub fn booking(&self, id: BookingId) -> Result<Option<BookingRecord>, EngineError> {
         Ok(self.store.booking(id)?)

@@ -277,6 +277,46 @@ pub fn priem_alerts(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> 
     Ok(json(&list))
 }
 
+/// Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
+/// unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'skipped',
+/// 'message' => …]`.
+#[php_function]
+#[php(name = "priem_retry")]
+pub fn priem_retry(
+    settings: &ZendHashTable,
+    id: i64,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    use crate::engine::Delivered;
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let id = u64::try_from(id).map_err(|_| error::config("$id must be a booking id"))?;
+    let (result, message) = match e.retry(id, now).map_err(error::engine)? {
+        Delivered::Confirmed => ("confirmed", String::new()),
+        Delivered::Refused(r) => ("refused", r),
+        Delivered::Dropped => ("dropped", String::new()),
+        Delivered::Unknown(why) => ("unknown", why),
+        Delivered::Skipped => ("skipped", String::new()),
+    };
+    Ok(json(
+        &serde_json::json!({"result": result, "message": message}),
+    ))
+}
+
+/// "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is
+/// booked) or `mail` (sends a test letter). Returns `['ok' => bool, 'message' => '…']` in
+/// Russian; never throws for a failing server.
+#[php_function]
+#[php(name = "priem_check")]
+pub fn priem_check(settings: &ZendHashTable, what: &str) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let (ok, message) = match e.check(what) {
+        Ok(m) => (true, m),
+        Err(m) => (false, m),
+    };
+    Ok(json(&serde_json::json!({"ok": ok, "message": message})))
+}
+
 /// `79001234567` → `7900***4567`, for logs and journals.
 #[php_function]
 #[php(name = "priem_mask_phone")]
@@ -294,4 +334,6 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_sync))
         .function(wrap_function!(priem_alerts))
         .function(wrap_function!(priem_mask_phone))
+        .function(wrap_function!(priem_retry))
+        .function(wrap_function!(priem_check))
 }

@@ -201,6 +201,28 @@ final class EngineTest extends TestCase
         $this->assertNotEmpty($r['errors'], 'a tick reports the failure instead of throwing');
     }
 
+    /** @depends testRefusalAndUnreachableMis */
+    public function testRetryByHandAndConnectionChecks(): void
+    {
+        $down = self::settings();
+        $down['mis']['url'] = 'http://127.0.0.1:9/book';
+        $p = priem_book($down, $this->request(['filial_id' => '2', 'time_start' => '09:00']), $this->meta('form-6'));
+        $this->assertSame('pending', $p['status']);
+        $this->assertSame(['result' => 'skipped', 'message' => ''], priem_retry(self::settings(), 999999));
+        $r = priem_retry(self::settings(), $p['booking_id'], self::NOW);
+        $this->assertSame('confirmed', $r['result']);
+        $this->assertSame('confirmed', priem_booking(self::settings(), $p['booking_id'])['status']);
+        $this->assertSame('skipped', priem_retry(self::settings(), $p['booking_id'])['result'], 'never sent twice');
+        $this->assertStringContainsString('"dt_start":"2026-12-01T04:00:00Z"', array_slice(self::received(), -1)[0]);
+
+        $this->assertTrue(priem_check(self::settings(), 'db')['ok']);
+        $mis = priem_check(self::settings(), 'mis');
+        $this->assertTrue($mis['ok'], $mis['message']);
+        $this->assertStringStartsWith('МИС ответила HTTP', $mis['message']);
+        $this->assertSame(['ok' => false, 'message' => 'FTP не настроен'], priem_check(self::settings(), 'ftp'));
+        $this->assertFalse(priem_check($down, 'mis')['ok']);
+    }
+
     public function testMaskPhone(): void
     {
         $this->assertSame('7900***4567', priem_mask_phone('79001234567'));
