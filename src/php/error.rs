@@ -186,17 +186,22 @@ mod origin {
 
     /// The engine functions used here, looked up in the running PHP (not linked, so that tools
     /// that load the library outside PHP, like `cargo php stubs`, still can).
+    type FilenameFn = unsafe extern "C" fn() -> *const c_char;
+    type LinenoFn = unsafe extern "C" fn() -> u32;
+    type BacktraceFn = unsafe extern "C" fn(*mut zval, c_int, c_int, c_int);
+    type UpdatePropertyFn = unsafe extern "C" fn(
+        *mut zend_class_entry,
+        *mut zend_object,
+        *const c_char,
+        usize,
+        *mut zval,
+    );
+
     struct Engine {
-        filename: unsafe extern "C" fn() -> *const c_char,
-        lineno: unsafe extern "C" fn() -> u32,
-        backtrace: unsafe extern "C" fn(*mut zval, c_int, c_int, c_int),
-        update_property: unsafe extern "C" fn(
-            *mut zend_class_entry,
-            *mut zend_object,
-            *const c_char,
-            usize,
-            *mut zval,
-        ),
+        filename: FilenameFn,
+        lineno: LinenoFn,
+        backtrace: BacktraceFn,
+        update_property: UpdatePropertyFn,
     }
 
     extern "C" {
@@ -215,10 +220,18 @@ mod origin {
                         (!p.is_null()).then_some(p)
                     };
                     Some(Engine {
-                        filename: std::mem::transmute(sym(c"zend_get_executed_filename")?),
-                        lineno: std::mem::transmute(sym(c"zend_get_executed_lineno")?),
-                        backtrace: std::mem::transmute(sym(c"zend_fetch_debug_backtrace")?),
-                        update_property: std::mem::transmute(sym(c"zend_update_property")?),
+                        filename: std::mem::transmute::<*mut c_void, FilenameFn>(sym(
+                            c"zend_get_executed_filename",
+                        )?),
+                        lineno: std::mem::transmute::<*mut c_void, LinenoFn>(sym(
+                            c"zend_get_executed_lineno",
+                        )?),
+                        backtrace: std::mem::transmute::<*mut c_void, BacktraceFn>(sym(
+                            c"zend_fetch_debug_backtrace",
+                        )?),
+                        update_property: std::mem::transmute::<*mut c_void, UpdatePropertyFn>(sym(
+                            c"zend_update_property",
+                        )?),
                     })
                 }
             })
