@@ -90,7 +90,7 @@ namespace Priem {
 
 namespace {
     /**
-     * The open alerts: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
+     * The open problems: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
      * `occurrences`, `last_error` (why the last mail failed).
      *
      * @param array $settings

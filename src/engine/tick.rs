@@ -433,8 +433,9 @@ fn send_alerts(
     for r in resolved {
         report.alerts_resolved += 1;
         let a = alert::resolved(&r.key, &r.text, r.first_seen, now);
-        if let Err(e) = mail_one(&a.subject, &a.body, report) {
-            // Keep the announcement as an alert of its own, mailed by a later tick.
+        if let (Err(e), Some(_)) = (mail_one(&a.subject, &a.body, report), &settings.mail) {
+            // Keep the announcement as an alert of its own, mailed by a later tick (with no
+            // mail configured there is nothing to retry).
             store.raise_alert(&a.key, a.kind, &a.text(), now, remind)?;
             store.alert_send_failed(&a.key, &e)?;
         }

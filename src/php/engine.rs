@@ -255,7 +255,7 @@ pub fn priem_sync(
     Ok(convert::json_array(&v))
 }
 
-/// The open alerts: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
+/// The open problems: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
 /// `occurrences`, `last_error` (why the last mail failed).
 #[php_function]
 #[php(name = "priem_alerts")]
@@ -263,8 +263,10 @@ pub fn priem_alerts(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> 
     let e = engine(settings)?;
     let alerts = e.store().open_alerts().map_err(|e| error::storage(&e))?;
     let t = |x: Option<DateTime<Utc>>| x.map(format_utc);
+    // Announcements of resolved problems waiting for SMTP are not problems themselves.
     let list: Vec<serde_json::Value> = alerts
         .iter()
+        .filter(|a| a.kind != crate::engine::alert::RESOLVED)
         .map(|a| {
             serde_json::json!({
                 "key": a.key, "kind": a.kind, "text": a.text,

@@ -41,10 +41,16 @@ class nc_priem_admin
         if (!$token_ok) {
             return array('error' => self::text('NETCAT_MODULE_PRIEM_BAD_TOKEN', 'Неверный токен формы'));
         }
+        $action = isset($post['action']) ? (string)$post['action'] : 'save';
+        if ($view === 'bookings' && $action === 'retry') {
+            return $this->retry(isset($post['id']) ? $post['id'] : '');
+        }
         if ($view !== 'settings') {
             return array('error' => 'Нет такого действия');
         }
-        $action = isset($post['action']) ? (string)$post['action'] : 'save';
+        if ($action === 'check') {
+            return $this->check(isset($post['what']) ? (string)$post['what'] : '');
+        }
         if ($action === 'save') {
             $errors = $this->priem->settings()->save_form($post);
             return $errors ? array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors)
@@ -83,6 +89,85 @@ class nc_priem_admin
         return array('error' => 'Нет такого действия');
     }
 
+    /** Booking status => its name in the journal. */
+    private static $status_names = array('queued' => 'в очереди', 'sent' => 'отправлена', 'confirmed' => 'подтверждена',
+                                         'rejected' => 'отказ МИС', 'unknown' => 'ответ неизвестен');
+
+    /** "Проверить соединение" caption => what priem_check() checks. */
+    private static $checks = array('ftp' => 'FTP', 'mis' => 'МИС', 'mail' => 'SMTP (тестовое письмо)');
+
+    /**
+     * "Проверить соединение": one priem_check() with the stored settings. The answer is the
+     * extension's Russian message; stored secrets are masked in it, just in case a server echoes one.
+     */
+    private function check($what)
+    {
+        if (!array_key_exists($what, self::$checks)) {
+            return array('error' => 'Нет такой проверки');
+        }
+        $problem = nc_priem::extension_problem();
+        if ($problem !== null) {
+            return array('error' => $problem);
+        }
+        $title = 'Проверка ' . self::$checks[$what] . ': ';
+        try {
+            $r = priem_check($this->priem->settings()->engine(), $what);
+        } catch (Exception $e) {
+            return array('error' => $title . $this->without_secrets($e->getMessage()));
+        } catch (Error $e) {
+            return array('error' => $title . $this->without_secrets($e->getMessage()));
+        }
+        $message = $title . $this->without_secrets(isset($r['message']) ? (string)$r['message'] : '');
+        return !empty($r['ok']) ? array('ok' => $message) : array('error' => $message);
+    }
+
+    /** "Повторить отправку" of one booking (unknown or queued) through priem_retry(). */
+    private function retry($id)
+    {
+        if (!is_scalar($id) || !preg_match('/^[1-9][0-9]{0,17}$/', (string)$id)) {
+            return array('error' => 'Не указан номер записи');
+        }
+        $problem = nc_priem::extension_problem();
+        if ($problem !== null) {
+            return array('error' => $problem);
+        }
+        $n = 'Запись №' . $id . ': ';
+        try {
+            $r = priem_retry($this->priem->settings()->engine(), (int)$id);
+        } catch (Exception $e) {
+            return array('error' => $n . $this->without_secrets($e->getMessage()));
+        } catch (Error $e) {
+            return array('error' => $n . $this->without_secrets($e->getMessage()));
+        }
+        $result = isset($r['result']) ? (string)$r['result'] : '';
+        $message = isset($r['message']) ? $this->without_secrets((string)$r['message']) : '';
+        switch ($result) {
+            case 'confirmed':
+                return array('ok' => $n . 'МИС подтвердила запись', 'result' => $result);
+            case 'dropped':
+                return array('ok' => $n . 'файл заявки выложен на FTP, ответ МИС придёт файлом', 'result' => $result);
+            case 'refused':
+                return array('error' => $n . 'МИС отказала' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
+            case 'unknown':
+                return array('error' => $n . 'ответ МИС снова неизвестен' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
+            default:
+                return array('error' => $n . 'не отправлена — её нет, она уже не ждёт отправки (не «unknown»/«queued») '
+                    . 'или передача в МИС не настроена', 'result' => 'skipped');
+        }
+    }
+
+    /** The message with every stored password or token replaced by ***. */
+    private function without_secrets($message)
+    {
+        foreach (array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken') as $key) {
+            $secret = (string)$this->priem->settings()->get($key);
+            if (strlen($secret) >= 3) {
+                $message = str_replace($secret, '***', $message);
+            }
+        }
+        return $message;
+    }
+
     /** The page body for a view. */
     public function render($view, array $query, $token_input, array $messages = array())
     {
@@ -104,7 +189,7 @@ class nc_priem_admin
             case 'status':
                 return $html . $this->status();
             case 'bookings':
-                return $html . $this->bookings($query);
+                return $html . $this->bookings($query, $token_input);
             case 'codes':
                 return $html . $this->codes();
             default:
@@ -116,6 +201,15 @@ class nc_priem_admin
     {
         $v = $this->priem->settings()->for_form();
         $components = $this->priem->netcat()->components();
+        foreach (array('ClinicComponent', 'DoctorComponent') as $key) {
+            // a keyword in the settings (stable across sites) selects its component in the list
+            if ($v[$key] !== '' && !ctype_digit((string)$v[$key])) {
+                $id = $this->priem->netcat()->component_id($v[$key]);
+                if ($id) {
+                    $v[$key] = (string)$id;
+                }
+            }
+        }
         $groups = array(
             'FTP (расписание из МИС)' => array(
                 'FtpHost' => array('Сервер', 'text'), 'FtpPort' => array('Порт', 'text'), 'FtpUser' => array('Логин', 'text'),
@@ -154,7 +248,8 @@ class nc_priem_admin
         $html = '<form method="post" action="?view=settings" class="nc-form">' . $token_input
             . '<input type="hidden" name="action" value="save">';
         foreach ($groups as $title => $fields) {
-            $html .= '<fieldset><legend>' . self::h($title) . '</legend><table class="nc-table">';
+            $html .= '<fieldset><legend>' . self::h($title) . '</legend><table class="nc-table">'
+                . '<colgroup><col style="width:240px"><col></colgroup>';
             foreach ($fields as $key => $spec) {
                 $html .= '<tr><td><label for="priem_' . $key . '">' . self::h($spec[0]) . '</label></td><td>'
                     . $this->input($key, $spec[1], $v) . (isset($errors[$key]) ? ' <span class="nc-text-red">' . self::h($errors[$key]) . '</span>' : '')
@@ -164,12 +259,26 @@ class nc_priem_admin
         }
         $html .= '<p>Несколько кодов на одной карточке — через запятую: «0042, 0107»; код врача только для одного филиала — «1:0042».</p>'
             . '<button type="submit" class="nc-btn nc--blue">' . self::h(self::text('NETCAT_MODULE_PRIEM_SAVE', 'Сохранить')) . '</button></form>'
+            . $this->check_buttons($token_input)
             . '<form method="post" action="?view=settings">' . $token_input . '<input type="hidden" name="action" value="add_fields">'
             . '<button type="submit" class="nc-btn">' . self::h(self::text('NETCAT_MODULE_PRIEM_ADD_FIELD', 'Добавить поле «Код МИС»')) . '</button></form>'
             . '<form method="post" action="?view=settings">' . $token_input . '<input type="hidden" name="action" value="create_components">'
             . '<button type="submit" class="nc-btn">Создать компоненты «Клиники» и «Врачи»</button> '
             . '<small>для сайта, где клиник и врачей ещё нет</small></form>';
         return $html;
+    }
+
+    /** "Проверить соединение" for FTP, MIS and SMTP: each its own POST form (stored settings are checked). */
+    private function check_buttons($token_input)
+    {
+        $html = '<fieldset class="priem-checks"><legend>Проверить соединение</legend>'
+            . '<p><small>Проверяются сохранённые настройки: сначала сохраните изменения. Проверка SMTP отправляет тестовое письмо получателям.</small></p>';
+        foreach (self::$checks as $what => $label) {
+            $html .= '<form method="post" action="?view=settings" style="display:inline-block;margin:0 8px 8px 0">' . $token_input
+                . '<input type="hidden" name="action" value="check"><input type="hidden" name="what" value="' . $what . '">'
+                . '<button type="submit" class="nc-btn">Проверить соединение: ' . self::h($label) . '</button></form>';
+        }
+        return $html . '</fieldset>';
     }
 
     private function input($key, $type, array $v)
@@ -203,40 +312,158 @@ class nc_priem_admin
         $runs = $netcat->rows('SELECT `id`, `started_at`, `finished_at`, `status`, `file`, `counts`, `errors` FROM `Priem_SyncRun` '
             . 'ORDER BY `id` DESC LIMIT 50');
         $html = '<h3>Последние запуски</h3><table class="nc-table nc--striped"><tr><th>Начало (UTC)</th><th>Итог</th>'
-            . '<th>Файл</th><th>Счётчики</th><th>Ошибки</th></tr>';
+            . '<th>Файл</th><th>Что сделано</th><th>Ошибки</th></tr>';
         foreach ($runs as $r) {
-            $html .= '<tr><td>' . self::h($r['started_at']) . '</td><td>' . self::h($r['status']) . '</td><td>' . self::h((string)$r['file'])
-                . '</td><td><code>' . self::h((string)$r['counts']) . '</code></td><td>' . self::h((string)$r['errors']) . '</td></tr>';
+            $html .= '<tr><td style="white-space:nowrap">' . self::h($r['started_at']) . '</td><td>' . self::h($r['status']) . '</td><td>'
+                . self::h((string)$r['file']) . '</td><td>' . self::h(self::counts_summary((string)$r['counts'])) . '</td><td>'
+                . self::h(self::errors_summary((string)$r['errors'])) . '</td></tr>';
         }
-        $html .= '</table>';
+        $html .= ($runs ? '' : '<tr><td colspan="5">Запусков ещё не было</td></tr>') . '</table>';
         $days = $netcat->rows('SELECT DATE(`created_at`) AS d, `status`, COUNT(*) AS n FROM `Priem_Booking` '
-            . 'WHERE `created_at` >= UTC_TIMESTAMP() - INTERVAL 14 DAY GROUP BY d, `status` ORDER BY d');
-        $html .= '<h3>Записи за 14 дней</h3><table class="nc-table"><tr><th>День</th><th>Статус</th><th>Сколько</th></tr>';
-        foreach ($days as $r) {
-            $html .= '<tr><td>' . self::h($r['d']) . '</td><td>' . self::h($r['status']) . '</td><td>' . (int)$r['n'] . '</td></tr>';
+            . 'WHERE `created_at` >= UTC_DATE() - INTERVAL 13 DAY GROUP BY d, `status` ORDER BY d');
+        $imports = $netcat->rows('SELECT DATE(`started_at`) AS d, `counts` FROM `Priem_SyncRun` '
+            . 'WHERE `started_at` >= UTC_DATE() - INTERVAL 13 DAY');
+        return $html . $this->chart($days, $imports) . $this->alerts_table('Открытые оповещения', null);
+    }
+
+    /** Bookings by outcome and imported files, per day (UTC) of the last 14 days: plain HTML bars. */
+    private function chart(array $bookings, array $runs)
+    {
+        $colors = array('confirmed' => '#4caf50', 'rejected' => '#e57373', 'unknown' => '#ffb74d', 'sent' => '#64b5f6', 'queued' => '#b0bec5');
+        $names = array('confirmed' => 'подтверждены', 'rejected' => 'отказ МИС', 'unknown' => 'ответ неизвестен',
+                       'sent' => 'отправлены', 'queued' => 'в очереди');
+        $days = array();
+        for ($i = 13; $i >= 0; $i--) {
+            $days[gmdate('Y-m-d', time() - $i * 86400)] = array('files' => 0, 'by' => array());
         }
-        $html .= '</table>';
-        return $html . $this->alerts_table('Открытые оповещения', null);
+        foreach ($bookings as $r) {
+            if (isset($days[$r['d']]) && isset($colors[$r['status']])) {
+                $days[$r['d']]['by'][$r['status']] = (int)$r['n'];
+            }
+        }
+        foreach ($runs as $r) {
+            $c = json_decode((string)$r['counts'], true);
+            if (isset($days[$r['d']]) && is_array($c) && isset($c['files_imported'])) {
+                $days[$r['d']]['files'] += (int)$c['files_imported'];
+            }
+        }
+        $max = 1;
+        foreach ($days as $d) {
+            $max = max($max, array_sum($d['by']), $d['files']);
+        }
+        $html = '<h3>Последние 14 дней</h3><table class="nc-table" style="border-collapse:collapse"><tr>';
+        foreach ($days as $date => $d) {
+            $bar = '';
+            foreach ($colors as $status => $color) {
+                if (!empty($d['by'][$status])) {
+                    $bar .= '<div title="' . self::h($names[$status] . ': ' . $d['by'][$status]) . '" style="background:' . $color
+                        . ';height:' . max(3, (int)round(90 * $d['by'][$status] / $max)) . 'px"></div>';
+                }
+            }
+            $files = $d['files'] ? '<div title="файлов расписания: ' . $d['files'] . '" style="background:#7e57c2;height:'
+                . max(3, (int)round(90 * $d['files'] / $max)) . 'px"></div>' : '';
+            $html .= '<td style="vertical-align:bottom;padding:0 3px;text-align:center">'
+                . '<div style="display:flex;align-items:flex-end;gap:2px;height:92px">'
+                . '<div style="width:16px">' . $bar . '</div><div style="width:8px">' . $files . '</div></div>'
+                . '<small>' . self::h(substr($date, 8, 2) . '.' . substr($date, 5, 2)) . '</small></td>';
+        }
+        $html .= '</tr></table><p><small>';
+        foreach ($colors as $status => $color) {
+            $html .= '<span style="display:inline-block;width:10px;height:10px;background:' . $color . '"></span> '
+                . self::h($names[$status]) . ' &nbsp; ';
+        }
+        return $html . '<span style="display:inline-block;width:10px;height:10px;background:#7e57c2"></span> файлы расписания'
+            . ' (записи — по дню создания, UTC)</small></p>';
+    }
+
+    /** A sync run's counters in words (the JSON of Priem_SyncRun.counts). */
+    private static function counts_summary($json)
+    {
+        $c = json_decode($json, true);
+        if (!is_array($c)) {
+            return $json;
+        }
+        $n = function ($k) use ($c) {
+            return isset($c[$k]) ? (int)$c[$k] : 0;
+        };
+        $parts = array('файлов: ' . $n('files_imported') . ($n('files_failed') ? ' (+' . $n('files_failed') . ' с ошибкой)' : ''),
+                       'слотов +' . $n('slots_inserted') . '/−' . $n('slots_deleted'));
+        if ($n('doctors_rejected')) {
+            $parts[] = 'врачей отклонено: ' . $n('doctors_rejected');
+        }
+        $sent = array();
+        foreach (array('bookings_confirmed' => 'подтв.', 'bookings_refused' => 'отказ', 'bookings_dropped' => 'на FTP',
+                       'bookings_unknown' => 'без ответа') as $k => $label) {
+            if ($n($k)) {
+                $sent[] = $label . ' ' . $n($k);
+            }
+        }
+        if ($sent) {
+            $parts[] = 'записи: ' . implode(', ', $sent);
+        }
+        if ($n('alerts_raised') || $n('alerts_resolved')) {
+            $parts[] = 'оповещений: ' . $n('alerts_raised') . ($n('alerts_resolved') ? ', снято ' . $n('alerts_resolved') : '');
+        }
+        if ($n('mails_sent') || $n('mails_failed')) {
+            $parts[] = 'писем: ' . $n('mails_sent') . ($n('mails_failed') ? ', не ушло ' . $n('mails_failed') : '');
+        }
+        if (isset($c['seconds'])) {
+            $parts[] = number_format((float)$c['seconds'], 2, ',', '') . ' с';
+        }
+        return implode('; ', $parts);
+    }
+
+    /** Priem_SyncRun.errors: a JSON list or text. */
+    private static function errors_summary($errors)
+    {
+        $list = json_decode($errors, true);
+        return is_array($list) ? implode('; ', array_map('strval', $list)) : $errors;
+    }
+
+    /**
+     * An alert's stored text (subject, blank line, the letter) for the page: the subject in bold,
+     * then what happened and what to do — without the letter's "Когда:" (the table has the times)
+     * and its signature.
+     */
+    private static function alert_html($text)
+    {
+        $paragraphs = preg_split('/\n\s*\n/', trim((string)$text));
+        $subject = trim((string)array_shift($paragraphs));
+        $html = '<b>' . self::h($subject) . '</b>';
+        foreach ($paragraphs as $p) {
+            $p = trim($p);
+            if ($p === '' || rtrim($p, '.') === rtrim($subject, '.') || strpos($p, 'Когда:') === 0 || strpos($p, '— ') === 0) {
+                continue;
+            }
+            $html .= '<br>' . nl2br(self::h($p), false);
+        }
+        return $html;
+    }
+
+    /** 2026-11-28T01:48:17Z → 2026-11-28 01:48 UTC */
+    private static function utc($t)
+    {
+        return preg_match('/^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/', (string)$t, $m) ? $m[1] . ' ' . $m[2] : (string)$t;
     }
 
     private function alerts_table($title, $kinds)
     {
         $alerts = priem_alerts($this->priem->settings()->engine());
-        $html = '<h3>' . self::h($title) . '</h3><table class="nc-table nc--striped"><tr><th>Что</th><th>Впервые</th>'
-            . '<th>Последний раз</th><th>Писем</th></tr>';
+        $html = '<h3>' . self::h($title) . '</h3><table class="nc-table nc--striped"><tr><th>Что</th><th>Впервые (UTC)</th>'
+            . '<th>Последний раз (UTC)</th><th>Писем</th></tr>';
         $n = 0;
         foreach ($alerts as $a) {
             if ($kinds !== null && !in_array($a['kind'], $kinds, true)) {
                 continue;
             }
             $n++;
-            $html .= '<tr><td>' . self::h($a['text']) . '</td><td>' . self::h((string)$a['first_seen']) . '</td><td>'
-                . self::h((string)$a['last_seen']) . '</td><td>' . (int)$a['mails'] . '</td></tr>';
+            $html .= '<tr><td>' . self::alert_html($a['text']) . '</td><td style="white-space:nowrap">' . self::h(self::utc($a['first_seen']))
+                . '</td><td style="white-space:nowrap">' . self::h(self::utc($a['last_seen'])) . '</td><td>' . (int)$a['mails'] . '</td></tr>';
         }
         return $html . ($n ? '' : '<tr><td colspan="4">Нет</td></tr>') . '</table>';
     }
 
-    private function bookings(array $query)
+    private function bookings(array $query, $token_input = '')
     {
         $netcat = $this->priem->netcat();
         $statuses = array('queued', 'sent', 'confirmed', 'rejected', 'unknown');
@@ -255,25 +482,33 @@ class nc_priem_admin
             . '`payload`, `phone_masked`, `source` FROM `Priem_Booking` WHERE ' . implode(' AND ', $where) . ' ORDER BY `id` DESC LIMIT 200');
         $html = '<form method="get"><input type="hidden" name="view" value="bookings"><select name="status"><option value="">все</option>';
         foreach ($statuses as $s) {
-            $html .= '<option' . ($s === $status ? ' selected' : '') . '>' . $s . '</option>';
+            $html .= '<option value="' . $s . '"' . ($s === $status ? ' selected' : '') . '>' . self::h(self::$status_names[$s]) . '</option>';
         }
         $html .= '</select> с <input type="date" name="from" value="' . self::h(isset($query['from']) ? (string)$query['from'] : '')
             . '"> по <input type="date" name="to" value="' . self::h(isset($query['to']) ? (string)$query['to'] : '')
             . '"> <button type="submit" class="nc-btn">Показать</button></form>'
             . '<table class="nc-table nc--striped"><tr><th>№</th><th>Создана (UTC)</th><th>Статус</th><th>Филиал / врач</th>'
-            . '<th>Приём (UTC)</th><th>Телефон</th><th>Попыток</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th></tr>';
+            . '<th>Приём (UTC)</th><th>Телефон</th><th>Попыток</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th><th></th></tr>';
+        $back = '?' . http_build_query(array_intersect_key($query, array('view' => 1, 'status' => 1, 'from' => 1, 'to' => 1)) + array('view' => 'bookings'));
         foreach ($rows as $r) {
             $payload = json_decode((string)$r['payload'], true);
             if (is_array($payload) && isset($payload['phone'])) {
                 $payload['phone'] = $r['phone_masked']; // the journal shows masked numbers only
             }
-            $html .= '<tr><td>' . (int)$r['id'] . '</td><td>' . self::h($r['created_at']) . '</td><td>' . self::h($r['status'])
-                . '</td><td>' . self::h($r['filial'] . ' / ' . $r['doctor']) . '</td><td>' . self::h($r['start_utc']) . '</td><td>'
+            $html .= '<tr><td>' . (int)$r['id'] . '</td><td style="white-space:nowrap">' . self::h($r['created_at']) . '</td><td title="' . self::h($r['status']) . '">'
+                . self::h(isset(self::$status_names[$r['status']]) ? self::$status_names[$r['status']] : $r['status'])
+                . '</td><td>' . self::h($r['filial'] . ' / ' . $r['doctor']) . '</td><td style="white-space:nowrap">' . self::h($r['start_utc']) . '</td><td>'
                 . self::h($r['phone_masked']) . '</td><td>' . (int)$r['attempts'] . '</td><td>' . self::h((string)$r['last_error'])
                 . '</td><td><details><summary>JSON</summary><pre>'
-                . self::h(json_encode($payload, JSON_UNESCAPED_UNICODE | JSON_PRETTY_PRINT)) . '</pre></details></td></tr>';
+                . self::h(json_encode($payload, JSON_UNESCAPED_UNICODE | JSON_PRETTY_PRINT)) . '</pre></details></td><td>'
+                . (in_array($r['status'], array('unknown', 'queued'), true)
+                    ? '<form method="post" action="' . self::h($back) . '">' . $token_input
+                      . '<input type="hidden" name="action" value="retry"><input type="hidden" name="id" value="' . (int)$r['id'] . '">'
+                      . '<button type="submit" class="nc-btn nc--small" style="white-space:nowrap">Повторить отправку</button></form>'
+                    : '')
+                . '</td></tr>';
         }
-        return $html . '</table>';
+        return $html . (count($rows) ? '' : '<tr><td colspan="10">Записей нет</td></tr>') . '</table>';
     }
 
     private function codes()
