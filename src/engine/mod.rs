@@ -252,21 +252,27 @@ impl Engine {
             }
             Err(HoldError::Storage(e)) => return Err(e.into()),
         };
-        let Some(record) = self.store.booking(id)? else {
+        // From here on the booking is stored and the time held: whatever fails now, the
+        // visitor is told it is accepted, and the cron tick delivers it.
+        let Ok(Some(record)) = self.store.booking(id) else {
             return Ok(BookOutcome::Pending { id });
         };
-        if let Delivered::Refused(reason) = self.deliver(&record, now)? {
+        if let Ok(Delivered::Refused(reason)) = self.deliver(&record, now) {
             // Mailed by the next tick (a booking must not wait for SMTP).
             let a = alert::refused(id, &reason, now);
             let remind = Duration::from_std(self.settings.remind_after)
                 .unwrap_or_else(|_| Duration::hours(24));
-            self.store
-                .raise_alert(&a.key, a.kind, &a.text(), now, remind)?;
-            self.store.alert_send_failed(&a.key, "ожидает отправки")?;
+            if self
+                .store
+                .raise_alert(&a.key, a.kind, &a.text(), now, remind)
+                .is_ok()
+            {
+                let _ = self.store.alert_send_failed(&a.key, "ожидает отправки");
+            }
         }
-        Ok(match self.store.booking(id)? {
-            Some(b) => self.outcome_of(&b, now),
-            None => BookOutcome::Pending { id },
+        Ok(match self.store.booking(id) {
+            Ok(Some(b)) => self.outcome_of(&b, now),
+            _ => BookOutcome::Pending { id },
         })
     }
 
