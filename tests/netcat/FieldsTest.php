@@ -52,7 +52,7 @@ final class FieldsTest extends TestCase
         $this->assertSame(array('clinic' => 'present', 'doctor' => 'present'), $priem->fields()->create_components());
         $db = nc_Core::get_object()->db;
         $clinic = $db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_clinics'");
-        $this->assertSame(array('Name', 'Address', 'MisCode', 'MisTimezone'),
+        $this->assertSame(array('Name', 'Address', 'Phone', 'MisCode', 'MisTimezone'),
             $db->get_col("SELECT `Field_Name` FROM `Field` WHERE `Class_ID` = $clinic ORDER BY `Priority`"));
         $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
         $this->assertSame('priem_clinics', $settings->get('ClinicComponent'));

@@ -19,6 +19,8 @@ $GLOBALS['MYSQL_PASSWORD'] = '';
 $GLOBALS['MYSQL_DB_NAME'] = PRIEM_NC_DB;
 $GLOBALS['MYSQL_PORT'] = 3306;
 $GLOBALS['MYSQL_CHARSET'] = 'utf8';
+// where nc_component::create() keeps file-mode templates (vars.inc.php's $CLASS_TEMPLATE_FOLDER)
+$GLOBALS['CLASS_TEMPLATE_FOLDER'] = sys_get_temp_dir() . '/priem-netcat-templates-' . getmypid() . '/';
 
 require_once __DIR__ . '/standin/netcat.php';
 require_once PRIEM_NC_PACKAGE . '/netcat/modules/priem/autoload.php';

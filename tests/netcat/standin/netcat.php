@@ -165,7 +165,8 @@ class nc_component
 
     /**
      * nc_component::create (6.x, §4.4): the Class row and Message<N> with the system columns;
-     * returns the new Class_ID. (The real one also creates the file-mode template folder.)
+     * returns the new Class_ID; like the real one, the file-mode folder <$CLASS_TEMPLATE_FOLDER><Keyword>/
+     * with empty part files.
      */
     public function create(array $properties, $base_component_id = null, $parent_component_id = null)
     {
@@ -173,6 +174,13 @@ class nc_component
         $db->query("INSERT INTO `Class` (`Class_Name`, `Keyword`, `File_Mode`) VALUES ('" . $db->escape($properties['Class_Name'])
             . "', '" . $db->escape(isset($properties['Keyword']) ? $properties['Keyword'] : '') . "', 1)");
         $id = (int)$db->insert_id;
+        if (!empty($GLOBALS['CLASS_TEMPLATE_FOLDER']) && !empty($properties['Keyword'])) {
+            $folder = $GLOBALS['CLASS_TEMPLATE_FOLDER'] . $properties['Keyword'] . '/';
+            @mkdir($folder, 0777, true);
+            foreach (array('FormPrefix', 'RecordTemplate', 'FormSuffix', 'RecordTemplateFull', 'Settings') as $part) {
+                touch($folder . $part . '.html');
+            }
+        }
         $db->query('CREATE TABLE `Message' . $id . '` (`Message_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
             `User_ID` int NOT NULL, `Subdivision_ID` int NOT NULL, `Sub_Class_ID` int NOT NULL, `Priority` int NOT NULL DEFAULT 0,
             `Keyword` char(255) NOT NULL, `Checked` tinyint NOT NULL DEFAULT 1, `Created` datetime NOT NULL,

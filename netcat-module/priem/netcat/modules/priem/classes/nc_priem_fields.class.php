@@ -61,16 +61,36 @@ class nc_priem_fields
         return $result;
     }
 
-    /** The components the module ships for sites that have none: role => [keyword, name, extra fields]. */
+    /**
+     * The components the module ships for sites that have none: role => [keyword, name, extra fields].
+     * A field is name => [description, TypeOfData_ID (1 string, 2 integer, 6 file)]. Their file-mode
+     * templates are in templates/<keyword>/ of the module (written by create_components()).
+     */
     public static $shipped = array(
-        'clinic' => array('priem_clinics', 'Клиники', array('Name' => 'Название клиники', 'Address' => 'Адрес')),
-        'doctor' => array('priem_doctors', 'Врачи', array('Name' => 'ФИО врача', 'Specialty' => 'Специальность')),
+        'clinic' => array('priem_clinics', 'Клиники', array(
+            'Name' => array('Название клиники', 1),
+            'Address' => array('Адрес', 1),
+            'Phone' => array('Телефон', 1),
+        )),
+        'doctor' => array('priem_doctors', 'Врачи', array(
+            'Name' => array('ФИО врача', 1),
+            'Photo' => array('Фото', 6),
+            'Specialty' => array('Специальность', 1),
+            'Experience' => array('Стаж, лет', 2),
+            'PriceFrom' => array('Цена приёма от, руб.', 2),
+        )),
     );
+
+    /** The module's folder of shipped component templates (templates/<keyword>/<part>.html). */
+    public static function templates_folder()
+    {
+        return dirname(__DIR__) . '/templates/';
+    }
 
     /**
      * Creates the "Клиники" and "Врачи" components (file mode, group «Онлайн-запись») with their
-     * fields and the MIS fields, where missing, and selects them in the settings when none is
-     * selected. Needs a core with nc_component::create() (6.x).
+     * fields and the MIS fields, where missing, writes the shipped templates (templates/<keyword>/)
+     * into the component's empty or missing part files, and selects them in the settings when none is selected. Needs a core with nc_component::create() (6.x).
      *
      * @return array role => 'created' | 'present'
      * @throws RuntimeException when the core cannot create components
@@ -91,11 +111,13 @@ class nc_priem_fields
                 $id = $this->netcat->create_component($name, $keyword, 'Онлайн-запись');
                 $out[$role] = 'created';
             }
-            foreach ($fields as $field => $description) {
+            foreach ($fields as $field => $spec) {
                 if (!$this->netcat->has_field($id, $field)) {
-                    $this->netcat->add_string_field($id, $field, $description, '', false);
+                    $this->netcat->add_field($id, $field, $spec[0], $spec[1], '', false);
                 }
             }
+            // only into missing or empty part files: a second press completes, never overwrites
+            $this->netcat->write_component_templates($keyword, self::templates_folder() . $keyword . '/');
             $this->ensure($keyword, $role);
             $key = $role === 'clinic' ? 'ClinicComponent' : 'DoctorComponent';
             if ((string)$this->settings->get($key) === '') {

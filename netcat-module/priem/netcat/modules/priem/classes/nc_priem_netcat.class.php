@@ -209,12 +209,19 @@ class nc_priem_netcat
      */
     public function add_string_field($class_id, $name, $description, $default, $searchable)
     {
+        $this->add_field($class_id, $name, $description, 1, $default, $searchable);
+    }
+
+    /** The same for a field of type $type (1 string, 2 integer, 6 file). */
+    public function add_field($class_id, $name, $description, $type, $default, $searchable)
+    {
         $class_id = (int)$class_id;
+        $type = (int)$type;
         $component = isset($this->core->component) ? $this->core->component : null;
         $props = array(
             'Field_Name' => $name,
             'Description' => $this->from_utf8($description),
-            'TypeOfData_ID' => 1,
+            'TypeOfData_ID' => $type,
             'Format' => '',
             'NotNull' => 0,
             'DefaultState' => $default,
@@ -227,10 +234,11 @@ class nc_priem_netcat
             $this->execute('INSERT INTO `Field` (`Class_ID`, `Field_Name`, `Description`, `TypeOfData_ID`, `Format`, '
                 . '`NotNull`, `Priority`, `DoSearch`, `DefaultState`, `Inheritance`, `System_Table_ID`, '
                 . '`TypeOfEdit_ID`, `Checked`) VALUES (' . $class_id . ', ' . $this->quote($name) . ', '
-                . $this->quote($props['Description']) . ', 1, \'\', 0, ' . $priority . ', ' . $props['DoSearch'] . ', '
+                . $this->quote($props['Description']) . ', ' . $type . ', \'\', 0, ' . $priority . ', ' . $props['DoSearch'] . ', '
                 . $this->quote($default) . ', 0, 0, 2, 1)');
             if (!$this->has_column($class_id, $name)) {
-                $this->execute('ALTER TABLE `Message' . $class_id . '` ADD `' . $name . '` CHAR(255) DEFAULT NULL');
+                $this->execute('ALTER TABLE `Message' . $class_id . '` ADD `' . $name . '` '
+                    . ($type === 2 ? 'INT' : 'CHAR(255)') . ' DEFAULT NULL');
                 if ($searchable) {
                     $this->execute('ALTER TABLE `Message' . $class_id . '` ADD INDEX (`' . $name . '`)');
                 }
@@ -265,6 +273,51 @@ class nc_priem_netcat
             throw new RuntimeException('Компонент «' . $name . '» не создан');
         }
         return (int)$id;
+    }
+
+    /**
+     * The folder of a file-mode component's templates: netcat_template/class/<keyword>/ under
+     * $CLASS_TEMPLATE_FOLDER of vars.inc.php (or DOCUMENT_ROOT + SUB_FOLDER when it is unset).
+     */
+    public function component_template_folder($keyword)
+    {
+        $base = isset($GLOBALS['CLASS_TEMPLATE_FOLDER']) ? (string)$GLOBALS['CLASS_TEMPLATE_FOLDER'] : '';
+        if ($base === '') {
+            $root = isset($GLOBALS['DOCUMENT_ROOT']) ? (string)$GLOBALS['DOCUMENT_ROOT'] : rtrim((string)getenv('DOCUMENT_ROOT'), '/\\');
+            $sub = isset($GLOBALS['SUB_FOLDER']) ? (string)$GLOBALS['SUB_FOLDER'] : '';
+            if ($root === '') {
+                throw new RuntimeException('Не известна папка шаблонов компонентов ($CLASS_TEMPLATE_FOLDER): '
+                    . 'шаблоны компонента ' . $keyword . ' не записаны');
+            }
+            $base = $root . $sub . '/netcat_template/class/';
+        }
+        return rtrim($base, '/\\') . '/' . $keyword . '/';
+    }
+
+    /**
+     * Writes the shipped template parts (<part>.html of $source) into the component's folder,
+     * each only where the file is missing or empty (nc_component::create leaves empty parts; a
+     * designer's work is never overwritten). Templates are UTF-8; converted on cp1251 sites.
+     * Returns the parts written.
+     */
+    public function write_component_templates($keyword, $source)
+    {
+        $folder = $this->component_template_folder($keyword);
+        if (!is_dir($folder) && !@mkdir($folder, 0775, true) && !is_dir($folder)) {
+            throw new RuntimeException('Не удалось создать папку шаблонов ' . $folder);
+        }
+        $written = array();
+        foreach ((array)glob($source . '*.html') as $file) {
+            $target = $folder . basename($file);
+            if (is_file($target) && filesize($target) > 0) {
+                continue;
+            }
+            if (@file_put_contents($target, $this->from_utf8((string)file_get_contents($file))) === false) {
+                throw new RuntimeException('Не удалось записать шаблон ' . $target);
+            }
+            $written[] = basename($file);
+        }
+        return $written;
     }
 
     /** Pairs (code cell, time-zone cell) of a component's objects, for the time-zone map. */
