@@ -183,6 +183,13 @@ impl Env {
         s
     }
 
+    /// Like [`http_settings`](Self::http_settings), with no FTP section: bookings only.
+    fn mis_only_settings(&self, path: &str, timeout_s: u64) -> Value {
+        let mut s = self.http_settings(path, timeout_s);
+        s.as_object_mut().unwrap().remove("ftp");
+        s
+    }
+
     // -- FTP files ----------------------------------------------------------------------------
 
     /// Writes a file under the FTP root, `age_secs` old.
@@ -905,8 +912,7 @@ fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
 fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     let mut env = Env::new();
     env.start_mis();
-    let mut s = env.http_settings("/secure/success", 5);
-    s.as_object_mut().unwrap().remove("ftp");
+    let s = env.mis_only_settings("/secure/success", 5);
     let e = engine(&s);
     import(&e, &booking_snapshot());
 
@@ -1006,8 +1012,7 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
 fn the_same_form_sent_concurrently_makes_one_booking_and_one_answer() {
     let mut env = Env::new();
     env.start_mis();
-    let mut s = env.http_settings("/success", 5);
-    s.as_object_mut().unwrap().remove("ftp");
+    let s = env.mis_only_settings("/success", 5);
     let e = Arc::new(engine(&s));
     import(&e, &booking_snapshot());
     let times = [
@@ -1051,8 +1056,7 @@ fn the_same_form_sent_concurrently_makes_one_booking_and_one_answer() {
 fn unknown_bookings_stop_after_max_attempts() {
     let mut env = Env::new();
     env.start_mis();
-    let mut s = env.http_settings("/secure/status/503", 2);
-    s.as_object_mut().unwrap().remove("ftp");
+    let mut s = env.mis_only_settings("/secure/status/503", 2);
     s["booking"]["max_attempts"] = json!(2);
     let e = engine(&s);
     import(&e, &booking_snapshot());
@@ -1080,8 +1084,7 @@ fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
     let mut env = Env::new();
     env.start_mis();
     let reason = "Врач заболел";
-    let mut s = env.http_settings(&format!("/refuse?reason={}", pct(reason)), 5);
-    s.as_object_mut().unwrap().remove("ftp");
+    let s = env.mis_only_settings(&format!("/refuse?reason={}", pct(reason)), 5);
     let e = engine(&s);
     import(&e, &booking_snapshot());
 
@@ -1129,8 +1132,7 @@ fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
 fn a_refusal_at_booking_time_is_mailed() {
     let mut env = Env::new();
     env.start_mis();
-    let mut s = env.http_settings("/refuse", 5);
-    s.as_object_mut().unwrap().remove("ftp");
+    let s = env.mis_only_settings("/refuse", 5);
     let e = engine(&s);
     import(&e, &booking_snapshot());
     let out = e
@@ -1154,8 +1156,7 @@ fn a_refusal_at_booking_time_is_mailed() {
 fn booking_with_the_mis_timing_out_is_kept_retried_with_the_same_payload_and_confirmed() {
     let mut env = Env::new();
     env.start_mis();
-    let mut sleepy = env.http_settings("/sleep/2.5", 1);
-    sleepy.as_object_mut().unwrap().remove("ftp");
+    let sleepy = env.mis_only_settings("/sleep/2.5", 1);
     let e = engine(&sleepy);
     import(&e, &booking_snapshot());
 
@@ -1206,8 +1207,7 @@ fn booking_with_the_mis_timing_out_is_kept_retried_with_the_same_payload_and_con
     let retry_at = b.next_attempt_at.unwrap();
 
     // The MIS is back (a clinic's MIS restarted; here: the same peer answering at once).
-    let mut awake = env.http_settings("/success", 1);
-    awake.as_object_mut().unwrap().remove("ftp");
+    let awake = env.mis_only_settings("/success", 1);
     let e2 = engine(&awake);
     let r = e2.tick(retry_at + Duration::seconds(1));
     assert_ran(&r);
@@ -1239,8 +1239,7 @@ fn booking_with_the_mis_timing_out_is_kept_retried_with_the_same_payload_and_con
 fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     let mut env = Env::new();
     env.start_mis();
-    let mut s = env.http_settings("/garbage", 2);
-    s.as_object_mut().unwrap().remove("ftp");
+    let s = env.mis_only_settings("/garbage", 2);
     let e = engine(&s);
     import(&e, &booking_snapshot());
 
@@ -1266,8 +1265,7 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     assert!(mails[0].body.contains(&format!("№{id}")), "{mails:?}");
 
     // HTTP 500 on another booking: the same, one open MIS alert, no second mail.
-    let mut s500 = env.http_settings("/secure/status/500", 2);
-    s500.as_object_mut().unwrap().remove("ftp");
+    let s500 = env.mis_only_settings("/secure/status/500", 2);
     let e500 = engine(&s500);
     let out = e500
         .book(
@@ -1292,8 +1290,7 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
 fn two_ticks_at_once_one_runs_the_other_skips() {
     let mut env = Env::new();
     env.start_mis();
-    let mut s = env.http_settings("/sleep/2", 1);
-    s.as_object_mut().unwrap().remove("ftp");
+    let s = env.mis_only_settings("/sleep/2", 1);
     let e = engine(&s);
     import(&e, &booking_snapshot());
     let out = e

@@ -17,7 +17,7 @@ use crate::storage::{
 };
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
-use crate::wire::schedule::{hhmm, DocumentError, Minute};
+use crate::wire::schedule::{DocumentError, Minute};
 
 pub use tick::{TickReport, LOCK_NAME};
 
@@ -435,9 +435,4 @@ fn field(field: &'static str, message: &str) -> BookError {
         field,
         message: message.to_owned(),
     }]))
-}
-
-/// `01.12.2026 в 09:30`, for messages.
-pub fn when(date: chrono::NaiveDate, start: Minute) -> String {
-    format!("{} в {}", date.format("%d.%m.%Y"), hhmm(start))
 }

@@ -454,61 +454,23 @@ impl Plan {
 
         // 6. Deletes first (a new row may take the key of a deleted one), then inserts.
         if !removed_days.is_empty() {
-            let conds: Vec<(String, Vec<Value>)> = removed_days
-                .iter()
-                .map(|(di, d)| {
-                    let doc = &s.doctors[*di as usize];
-                    (
-                        "(filial=? AND doctor=? AND start_utc BETWEEN ? AND ? AND date=?)"
-                            .to_owned(),
-                        vec![
-                            (&*s.filials[doc.filial].code).into(),
-                            (&*doc.code).into(),
-                            d.first.into(),
-                            d.last.into(),
-                            d.date.into(),
-                        ],
-                    )
-                })
-                .collect();
+            let conds = doctor_conds(
+                s,
+                &removed_days,
+                "start_utc BETWEEN ? AND ? AND date=?",
+                |d| vec![d.first.into(), d.last.into(), d.date.into()],
+            );
             report.slots_deleted += delete_where(
                 tx,
                 "import: delete removed days' slots",
                 "Priem_Slot",
                 &conds,
             )?;
-            let conds: Vec<(String, Vec<Value>)> = removed_days
-                .iter()
-                .map(|(di, d)| {
-                    let doc = &s.doctors[*di as usize];
-                    (
-                        "(filial=? AND doctor=? AND date=?)".to_owned(),
-                        vec![
-                            (&*s.filials[doc.filial].code).into(),
-                            (&*doc.code).into(),
-                            d.date.into(),
-                        ],
-                    )
-                })
-                .collect();
+            let conds = doctor_conds(s, &removed_days, "date=?", |d| vec![d.date.into()]);
             delete_where(tx, "import: delete removed days", "Priem_Day", &conds)?;
         }
         if !diff.delete.is_empty() {
-            let conds: Vec<(String, Vec<Value>)> = diff
-                .delete
-                .iter()
-                .map(|(di, t)| {
-                    let doc = &s.doctors[*di as usize];
-                    (
-                        "(filial=? AND doctor=? AND start_utc=?)".to_owned(),
-                        vec![
-                            (&*s.filials[doc.filial].code).into(),
-                            (&*doc.code).into(),
-                            (*t).into(),
-                        ],
-                    )
-                })
-                .collect();
+            let conds = doctor_conds(s, &diff.delete, "start_utc=?", |t| vec![(*t).into()]);
             report.slots_deleted +=
                 delete_where(tx, "import: delete changed slots", "Priem_Slot", &conds)?;
         }
@@ -778,6 +740,27 @@ fn read_rows(
 }
 
 /// `DELETE FROM table WHERE c1 OR c2 …` in batches; returns the rows deleted.
+/// `(filial=? AND doctor=? AND <rest>)` for each `(doctor index, item)`, with the doctor's codes
+/// and `extra(item)` as parameters: the conditions [`delete_where`] takes.
+fn doctor_conds<T>(
+    s: &Schedule,
+    items: &[(u32, T)],
+    rest: &str,
+    extra: impl Fn(&T) -> Vec<Value>,
+) -> Vec<(String, Vec<Value>)> {
+    let sql = format!("(filial=? AND doctor=? AND {rest})");
+    items
+        .iter()
+        .map(|(di, x)| {
+            let doc = &s.doctors[*di as usize];
+            let mut params: Vec<Value> =
+                vec![(&*s.filials[doc.filial].code).into(), (&*doc.code).into()];
+            params.extend(extra(x));
+            (sql.clone(), params)
+        })
+        .collect()
+}
+
 fn delete_where(
     tx: &mut Transaction<'_>,
     context: &'static str,

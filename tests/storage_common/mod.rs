@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use mysql::prelude::Queryable;
 use serde_json::{json, Map, Value};
 
@@ -119,20 +119,11 @@ impl Drop for TestDb {
     }
 }
 
-/// 2026-12-01 09:00 in Moscow (UTC+3).
-pub fn now() -> DateTime<Utc> {
-    utc("2026-12-01T06:00:00Z")
-}
-
-pub fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .unwrap_or_else(|e| panic!("bad test instant {s:?}: {e}"))
-        .with_timezone(&Utc)
-}
-
-pub fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad date {s:?}: {e}"))
-}
+// The fixed "now" and the date/instant readers are the core tests' own.
+#[path = "../common/mod.rs"]
+mod common;
+#[allow(unused_imports)]
+pub use common::{date, now, utc};
 
 /// Cells from `YYYY-MM-DD HH:MM-HH:MM free|busy [room]` entries separated by `;`.
 pub fn cells(spec: &str) -> Value {
