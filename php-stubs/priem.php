@@ -158,6 +158,37 @@ namespace {
     function priem_check(array $settings, string $what): array {}
 
     /**
+     * A filial's doctors with their free time in the booking window, as ProDoctorov lists them:
+     *
+     * ```text
+     * ['filial' => ['code' => '1', 'name' => …, 'timezone' => 'Europe/Moscow'],
+     *  'doctors' => [['code' => '0001', 'name' => 'Иванова Мария Петровна', 'specialties' => ['Кардиолог'],
+     *                 'free' => 37, 'nearest' => ['date' => '2026-12-01',
+     *                 'times' => [['time_start' => '09:00', 'time_end' => '09:30'], …]] | null], …]]
+     * ```
+     *
+     * Doctors with free time come first, the soonest first; then the others (`free` 0, `nearest`
+     * null) by name. `$times` (1–50, default 4) is how many times of the nearest day to give.
+     * Throws `Priem\NotFoundException` when the MIS never sent the filial.
+     *
+     * @param array $settings
+     * @param string $filial_code
+     * @param string|null $now_utc
+     * @param int|null $times
+     * @return array
+     */
+    function priem_doctors(array $settings, string $filial_code, ?string $now_utc = null, ?int $times = null): array {}
+
+    /**
+     * The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,
+     * 'timezone' => 'Europe/Moscow'], …]`, by code.
+     *
+     * @param array $settings
+     * @return array
+     */
+    function priem_filials(array $settings): array {}
+
+    /**
      * The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
      * `$days` defaults to the booking horizon of the settings.
      *

@@ -17,7 +17,7 @@ use priem::storage::{
 
 use storage_common::*;
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "Priem_Alert",
     "Priem_Booking",
     "Priem_Day",
@@ -25,6 +25,7 @@ const TABLES: [&str; 9] = [
     "Priem_Filial",
     "Priem_Hold",
     "Priem_Migration",
+    "Priem_RateLimit",
     "Priem_Slot",
     "Priem_SyncRun",
 ];
@@ -94,7 +95,8 @@ const T1030: &str = "2026-12-02T07:30:00Z";
 #[test]
 fn migrations_create_every_table_and_are_idempotent() {
     let db = TestDb::empty();
-    assert_eq!(db.store.migrate().unwrap(), vec![1]);
+    let all: Vec<u32> = MIGRATIONS.iter().map(|m| m.version).collect();
+    assert_eq!(db.store.migrate().unwrap(), all);
     assert_eq!(db.store.migrate().unwrap(), Vec::<u32>::new());
     // Also through the free function on a plain connection.
     assert_eq!(

@@ -2,6 +2,7 @@
 //! transports. One [`Engine`] per settings per process; it opens nothing until first used.
 
 pub mod alert;
+mod directory;
 mod tick;
 
 use chrono::{DateTime, Duration, Utc};
@@ -19,6 +20,7 @@ use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
 use crate::wire::schedule::{DocumentError, Minute};
 
+pub use directory::{ListedDoctor, Listing};
 pub use tick::{TickReport, LOCK_NAME};
 
 #[derive(Debug, Error)]

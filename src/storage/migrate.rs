@@ -22,11 +22,18 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, in version order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "001_init",
-    sql: include_str!("../../sql/001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "001_init",
+        sql: include_str!("../../sql/001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "002_form",
+        sql: include_str!("../../sql/002_form.sql"),
+    },
+];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";
 

@@ -27,6 +27,7 @@
 mod alerts;
 mod booking;
 mod codes;
+mod directory;
 mod error;
 mod import;
 mod lock;
@@ -47,6 +48,7 @@ pub use booking::{
     NewBooking, StoredSlot,
 };
 pub use codes::{Card, CodeProblem, CodeReport, CodeSource, KnownCodes};
+pub use directory::{DoctorFreeTime, StoredFilial};
 pub use error::StorageError;
 pub use import::{ImportReport, SnapshotInfo};
 pub use lock::TickLock;

@@ -87,7 +87,7 @@ final class AdminTest extends TestCase
     public function test_create_components_button(): void
     {
         $r = $this->post(array('action' => 'create_components'), true);
-        $this->assertSame('Клиники: компонент создан; Врачи: компонент создан', $r['ok']);
+        $this->assertSame('«Клиники»: компонент создан; «Врачи»: компонент создан; «Онлайн-запись»: компонент создан', $r['ok']);
         $this->assertArrayHasKey('error', $this->post(array('action' => 'create_components'), false));
     }
 

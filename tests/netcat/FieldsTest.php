@@ -48,9 +48,17 @@ final class FieldsTest extends TestCase
     public function test_shipped_components_are_created_once_and_selected(): void
     {
         $priem = priem_nc_module();
-        $this->assertSame(array('clinic' => 'created', 'doctor' => 'created'), $priem->fields()->create_components());
-        $this->assertSame(array('clinic' => 'present', 'doctor' => 'present'), $priem->fields()->create_components());
+        $this->assertSame(array('clinic' => 'created', 'doctor' => 'created', 'booking' => 'created'), $priem->fields()->create_components());
+        $this->assertSame(array('clinic' => 'present', 'doctor' => 'present', 'booking' => 'present'), $priem->fields()->create_components());
         $db = nc_Core::get_object()->db;
+        // «Онлайн-запись»: no fields, the widget in its prefix, per-infoblock settings that NetCat can evaluate
+        $custom = $db->get_var("SELECT `CustomSettingsTemplate` FROM `Class` WHERE `Keyword` = 'priem_booking'");
+        $settings_array = null;
+        eval($custom);
+        $this->assertSame(array('mode', 'doctor', 'collapsed', 'filial', 'specialty'), array_keys($settings_array));
+        $this->assertSame('picker', $settings_array['mode']['default_value']);
+        $this->assertStringContainsString('->infoblock(', (string)file_get_contents(
+            nc_priem_netcat::from_core()->component_template_folder('priem_booking') . 'FormPrefix.html'));
         $clinic = $db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_clinics'");
         $this->assertSame(array('Name', 'Address', 'Phone', 'MisCode', 'MisTimezone'),
             $db->get_col("SELECT `Field_Name` FROM `Field` WHERE `Class_ID` = $clinic ORDER BY `Priority`"));

@@ -41,7 +41,7 @@ function priem_nc_reset_db()
     $m->query("CREATE TABLE `Settings` (`Settings_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Key` varchar(255) NOT NULL,
         `Module` varchar(255) NOT NULL DEFAULT 'system', `Value` text, `Catalogue_ID` int NOT NULL DEFAULT 0)" . $t);
     $m->query('CREATE TABLE `Class` (`Class_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_Name` varchar(255) NOT NULL,
-        `Keyword` varchar(64), `System_Table_ID` int NOT NULL DEFAULT 0, `ClassTemplate` int NOT NULL DEFAULT 0, `File_Mode` tinyint NOT NULL DEFAULT 1)' . $t);
+        `Keyword` varchar(64), `System_Table_ID` int NOT NULL DEFAULT 0, `ClassTemplate` int NOT NULL DEFAULT 0, `File_Mode` tinyint NOT NULL DEFAULT 1, `CustomSettingsTemplate` text)' . $t);
     $m->query("CREATE TABLE `Field` (`Field_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_ID` int NOT NULL DEFAULT 0,
         `Field_Name` varchar(64) NOT NULL, `Description` varchar(255), `TypeOfData_ID` int NOT NULL, `Format` varchar(255),
         `Extension` varchar(255), `NotNull` tinyint NOT NULL DEFAULT 0, `Priority` int NOT NULL DEFAULT 0,

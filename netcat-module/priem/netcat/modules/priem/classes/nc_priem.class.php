@@ -21,6 +21,12 @@ class nc_priem
     /** @var nc_priem_settings|null */
     private $settings = null;
 
+    /** @var nc_priem_catalog|null */
+    private $catalog = null;
+
+    /** Whether the widget's CSS and JS tags are already on the page. */
+    private static $assets_printed = false;
+
     public function __construct(nc_priem_netcat $netcat)
     {
         $this->netcat = $netcat;
@@ -72,6 +78,104 @@ class nc_priem
     public function installer()
     {
         return new nc_priem_installer($this->netcat, $this->settings());
+    }
+
+    /** @return nc_priem_catalog the clinic and doctor cards, by MIS code */
+    public function catalog()
+    {
+        if ($this->catalog === null) {
+            $this->catalog = new nc_priem_catalog($this->netcat, $this->settings());
+        }
+        return $this->catalog;
+    }
+
+    /** @return nc_priem_guard the booking form's tokens and rate limits */
+    public function guard()
+    {
+        return new nc_priem_guard($this->netcat, $this->settings()->form_secret());
+    }
+
+    /** @return nc_priem_api the booking form's JSON API (api.php) */
+    public function api()
+    {
+        return new nc_priem_api($this);
+    }
+
+    /**
+     * The booking widget for a doctor card: the button «Выбрать дату и время» that opens the
+     * doctor's schedule. For a doctor-card template:
+     * `<?= nc_priem::get_instance()->widget($f_MisCode) ?>`.
+     *
+     * @param string $codes   the card's MIS code cell ("0042", "0042, 0107", "1:0042")
+     * @param array  $options collapsed (default true), policy_url, phone
+     * @return string HTML ('' when none of the codes has a schedule)
+     */
+    public function widget($codes, array $options = array())
+    {
+        $targets = $this->catalog()->targets($codes);
+        if (!$targets) {
+            return '';
+        }
+        return $this->widget_html(array_merge(array('mode' => 'doctor', 'targets' => $targets, 'collapsed' => true), $options));
+    }
+
+    /**
+     * The general booking page: clinic → specialty → doctors with their nearest times.
+     *
+     * @param array $options filial, specialty (preselected), policy_url, phone
+     * @return string HTML
+     */
+    public function picker(array $options = array())
+    {
+        return $this->widget_html(array_merge(array('mode' => 'picker'), $options));
+    }
+
+    /**
+     * The «Онлайн-запись» infoblock: its custom settings ($cc_settings) say whether it books the
+     * doctor of the card it stands on (mode "doctor", codes from the card or typed in) or shows
+     * the picker.
+     */
+    public function infoblock(array $cc_settings, $card_codes = '')
+    {
+        $mode = isset($cc_settings['mode']) ? (string)$cc_settings['mode'] : 'picker';
+        $options = array();
+        foreach (array('filial', 'specialty') as $k) {
+            if (isset($cc_settings[$k]) && (string)$cc_settings[$k] !== '') {
+                $options[$k] = (string)$cc_settings[$k];
+            }
+        }
+        if ($mode === 'doctor') {
+            $codes = isset($cc_settings['doctor']) && (string)$cc_settings['doctor'] !== '' ? $cc_settings['doctor'] : $card_codes;
+            return $this->widget((string)$codes, array('collapsed' => !empty($cc_settings['collapsed'])));
+        }
+        return $this->picker($options);
+    }
+
+    private function widget_html(array $config)
+    {
+        $s = $this->settings();
+        $base = $this->netcat->module_url();
+        $config = array_merge(array(
+            'api' => $base . 'api.php',
+            'phone' => (string)$s->get('ClinicPhone'),
+            'policy_url' => (string)$s->get('PolicyUrl'),
+            'consent_version' => (string)$s->get('ConsentVersion'),
+        ), $config);
+        $v = rawurlencode(self::EXTENSION_VERSION);
+        $html = '';
+        if (!self::$assets_printed) {
+            self::$assets_printed = true;
+            $html .= '<link rel="stylesheet" href="' . htmlspecialchars($base . 'widget/priem.css?v=' . $v, ENT_QUOTES) . '">'
+                . '<script src="' . htmlspecialchars($base . 'widget/priem.js?v=' . $v, ENT_QUOTES) . '" defer></script>';
+        }
+        $json = json_encode($config, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+        $fallback = $config['phone'] !== ''
+            ? 'Запись по телефону: <a href="tel:' . htmlspecialchars(preg_replace('/[^0-9+]/', '', $config['phone']), ENT_QUOTES) . '">'
+              . htmlspecialchars($config['phone'], ENT_QUOTES) . '</a>'
+            : 'Загрузка расписания…';
+        return $html . '<div class="priem-widget" data-priem="' . htmlspecialchars($json, ENT_QUOTES) . '">'
+            . '<noscript>Для онлайн-записи включите JavaScript.</noscript>'
+            . '<p class="priem-widget__fallback">' . $fallback . '</p></div>';
     }
 
     /**

@@ -82,7 +82,8 @@ class nc_priem_admin
             }
             $lines = array();
             foreach ($result as $role => $state) {
-                $lines[] = nc_priem_fields::$shipped[$role][1] . ($state === 'created' ? ': компонент создан' : ': компонент уже есть');
+                $name = isset(nc_priem_fields::$shipped[$role]) ? nc_priem_fields::$shipped[$role][1] : nc_priem_fields::BOOKING_NAME;
+                $lines[] = '«' . $name . '»' . ($state === 'created' ? ': компонент создан' : ': компонент уже есть');
             }
             return array('ok' => implode('; ', $lines));
         }

@@ -81,6 +81,44 @@ class nc_priem_fields
         )),
     );
 
+    /** The booking infoblock's component: keyword, name, per-infoblock settings (CustomSettingsTemplate). */
+    const BOOKING_KEYWORD = 'priem_booking';
+    const BOOKING_NAME = 'Онлайн-запись';
+    const BOOKING_SETTINGS = <<<'PHP'
+$settings_array = array(
+    'mode' => array(
+        'type' => 'select',
+        'subtype' => 'static',
+        'caption' => 'Что показывать',
+        'values' => array(
+            'picker' => 'Выбор клиники, специальности и врача',
+            'doctor' => 'Запись к одному врачу',
+        ),
+        'default_value' => 'picker',
+    ),
+    'doctor' => array(
+        'type' => 'string',
+        'caption' => 'Код МИС врача (для записи к одному врачу; «1:0042» — врач 0042 в филиале 1)',
+        'default_value' => '',
+    ),
+    'collapsed' => array(
+        'type' => 'checkbox',
+        'caption' => 'Показывать только кнопку «Выбрать дату и время»',
+        'default_value' => '0',
+    ),
+    'filial' => array(
+        'type' => 'string',
+        'caption' => 'Код филиала, выбранного сразу (пусто — первый)',
+        'default_value' => '',
+    ),
+    'specialty' => array(
+        'type' => 'string',
+        'caption' => 'Специальность, выбранная сразу (пусто — все)',
+        'default_value' => '',
+    ),
+);
+PHP;
+
     /** The module's folder of shipped component templates (templates/<keyword>/<part>.html). */
     public static function templates_folder()
     {
@@ -88,7 +126,7 @@ class nc_priem_fields
     }
 
     /**
-     * Creates the "Клиники" and "Врачи" components (file mode, group «Онлайн-запись») with their
+     * Creates the "Клиники", "Врачи" and "Онлайн-запись" components (file mode, group «Онлайн-запись») with their
      * fields and the MIS fields, where missing, writes the shipped templates (templates/<keyword>/)
      * into the component's empty or missing part files, and selects them in the settings when none is selected. Needs a core with nc_component::create() (6.x).
      *
@@ -125,6 +163,13 @@ class nc_priem_fields
                 $this->settings->forget();
             }
         }
+        $id = $this->netcat->component_id(self::BOOKING_KEYWORD);
+        $out['booking'] = $id ? 'present' : 'created';
+        if (!$id) {
+            $id = $this->netcat->create_component(self::BOOKING_NAME, self::BOOKING_KEYWORD, 'Онлайн-запись');
+            $this->netcat->set_component_custom_settings($id, self::BOOKING_SETTINGS);
+        }
+        $this->netcat->write_component_templates(self::BOOKING_KEYWORD, self::templates_folder() . self::BOOKING_KEYWORD . '/');
         return $out;
     }
 

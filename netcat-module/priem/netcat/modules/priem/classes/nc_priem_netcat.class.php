@@ -275,6 +275,18 @@ class nc_priem_netcat
         return (int)$id;
     }
 
+    /** Sets a component's per-infoblock settings (Class.CustomSettingsTemplate, PHP text). */
+    public function set_component_custom_settings($class_id, $template)
+    {
+        $component = isset($this->core->component) ? $this->core->component : null;
+        if (is_object($component) && method_exists($component, 'update')) {
+            $component->update((int)$class_id, array('CustomSettingsTemplate' => $this->from_utf8($template)));
+            return;
+        }
+        $this->execute('UPDATE `Class` SET `CustomSettingsTemplate` = ' . $this->quote($this->from_utf8($template))
+            . ' WHERE `Class_ID` = ' . (int)$class_id);
+    }
+
     /**
      * The folder of a file-mode component's templates: netcat_template/class/<keyword>/ under
      * $CLASS_TEMPLATE_FOLDER of vars.inc.php (or DOCUMENT_ROOT + SUB_FOLDER when it is unset).
@@ -330,6 +342,59 @@ class nc_priem_netcat
             $out[] = array('code' => $this->to_utf8((string)$row['code']), 'zone' => $this->to_utf8((string)$row['zone']));
         }
         return $out;
+    }
+
+    /**
+     * The published objects (Checked = 1) of a component with the wanted columns that exist,
+     * as UTF-8 strings; each row also has Message_ID.
+     */
+    public function card_rows($class_id, array $columns)
+    {
+        $have = array('`Message_ID`');
+        foreach ($columns as $c) {
+            if (self::identifier($c) && $this->has_column($class_id, $c)) {
+                $have[] = '`' . $c . '`';
+            }
+        }
+        $rows = $this->rows('SELECT ' . implode(', ', $have) . ' FROM `Message' . (int)$class_id
+            . '` WHERE `Checked` = 1 ORDER BY `Priority`, `Message_ID`');
+        $out = array();
+        foreach ($rows as $row) {
+            foreach ($row as $k => $v) {
+                $row[$k] = $v === null ? '' : $this->to_utf8((string)$v);
+            }
+            $out[] = $row;
+        }
+        return $out;
+    }
+
+    /**
+     * The URL of a file field's file: NetCat's nc_file_path() when the core has it; a stored
+     * value that is already a path or a URL is used as it is.
+     */
+    public function file_url($class_id, $message_id, $field, $raw)
+    {
+        if (function_exists('nc_file_path')) {
+            $url = nc_file_path((int)$class_id, (int)$message_id, $field);
+            if (is_string($url) && $url !== '') {
+                return $url;
+            }
+        }
+        $raw = (string)$raw;
+        return preg_match('~^(/|https?://)~i', $raw) ? $raw : '';
+    }
+
+    private static function identifier($s)
+    {
+        return is_string($s) && (bool)preg_match('/^[A-Za-z][A-Za-z0-9_]{0,63}$/', $s);
+    }
+
+    /** The module folder's URL path: $SUB_FOLDER . $HTTP_ROOT_PATH . 'modules/priem/'. */
+    public function module_url()
+    {
+        $sub = isset($GLOBALS['SUB_FOLDER']) ? (string)$GLOBALS['SUB_FOLDER'] : '';
+        $root = isset($GLOBALS['HTTP_ROOT_PATH']) ? (string)$GLOBALS['HTTP_ROOT_PATH'] : '/netcat/';
+        return rtrim($sub, '/') . '/' . trim($root, '/') . '/modules/' . nc_priem::KEYWORD . '/';
     }
 
     // ---- admin --------------------------------------------------------------------------

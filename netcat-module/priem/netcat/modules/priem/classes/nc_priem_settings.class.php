@@ -49,10 +49,22 @@ class nc_priem_settings
         'PushLogin' => '',
         'PushPassword' => '',
         'PushToken' => '',
+        // the booking form (widget and api.php)
+        'ClinicPhone' => '',
+        'PolicyUrl' => '/politika-konfidentsialnosti/',
+        'ConsentVersion' => '1',
+        'FormMinSeconds' => '3',
+        'RateLimitIp' => '10',
+        'RateLimitPhone' => '3',
+        'CaptchaSiteKey' => '',
+        'CaptchaServerKey' => '',
+        // signs the form's tokens; made at install (or on first use) and never shown
+        'FormSecret' => '',
     );
 
     /** Keys never shown back in a form. */
-    public static $secrets = array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken');
+    public static $secrets = array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken',
+        'CaptchaServerKey', 'FormSecret');
 
     /** @var nc_priem_netcat */
     private $netcat;
@@ -97,8 +109,21 @@ class nc_priem_settings
                 $written[] = $key;
             }
         }
+        $this->form_secret();
         $this->cache = null;
         return $written;
+    }
+
+    /** The secret that signs the booking form's tokens: made once, kept in the settings. */
+    public function form_secret()
+    {
+        $secret = (string)$this->get('FormSecret');
+        if (strlen($secret) < 32) {
+            $secret = bin2hex(random_bytes(32));
+            $this->netcat->set_module_setting('FormSecret', $secret);
+            $this->cache = null;
+        }
+        return $secret;
     }
 
     /** Values for the admin form: secrets blank, with "<Key>_set" telling whether one is stored. */
@@ -151,7 +176,8 @@ class nc_priem_settings
         $errors = array();
         $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
-                      'BookingAnswerTimeout' => array(1, 10080));
+                      'BookingAnswerTimeout' => array(1, 10080), 'FormMinSeconds' => array(0, 600),
+                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000));
         foreach ($ints as $key => $range) {
             $v = (string)$s[$key];
             if (!ctype_digit($v) || (int)$v < $range[0] || (int)$v > $range[1]) {

@@ -1,0 +1,548 @@
+<?php
+
+/**
+ * The booking form's JSON API (docs/api.md): filials, doctors with their nearest free times, a
+ * doctor's grid, a form token, booking, a booking's status and its .ics. Plain PHP over the
+ * extension and the module's adapter; api.php only collects the request and prints the answer.
+ *
+ * handle() returns [HTTP status, headers, body]. Nothing personal is logged: errors that reach
+ * the log carry no form fields.
+ */
+class nc_priem_api
+{
+    /** @var nc_priem */
+    private $priem;
+
+    /** @var callable|null returns the current UNIX time (tests move the clock) */
+    private $clock;
+
+    public function __construct(nc_priem $priem, $clock = null)
+    {
+        $this->priem = $priem;
+        $this->clock = $clock;
+    }
+
+    /**
+     * @param array  $server $_SERVER (method, host, origin, address)
+     * @param array  $get    $_GET
+     * @param string $body   the raw request body
+     * @return array [int status, array headers, string body]
+     */
+    public function handle(array $server, array $get, $body)
+    {
+        $method = isset($server['REQUEST_METHOD']) ? strtoupper((string)$server['REQUEST_METHOD']) : 'GET';
+        $action = isset($get['action']) ? (string)$get['action'] : '';
+        try {
+            switch ($action) {
+                case 'filials':
+                    return $this->read($method, array($this, 'filials'), $get);
+                case 'doctors':
+                    return $this->read($method, array($this, 'doctors'), $get);
+                case 'grid':
+                    return $this->read($method, array($this, 'grid'), $get);
+                case 'token':
+                    return $this->read($method, array($this, 'token'), $get);
+                case 'status':
+                    return $this->read($method, array($this, 'status'), $get);
+                case 'ics':
+                    return $method === 'GET' ? $this->ics($get) : $this->method_not_allowed('GET');
+                case 'book':
+                    return $method === 'POST' ? $this->book($server, (string)$body) : $this->method_not_allowed('POST');
+                default:
+                    return self::error(404, 'not_found', 'Неизвестное действие API: ' . $action);
+            }
+        } catch (\Priem\NotFoundException $e) {
+            return self::error(404, 'not_found', 'Нет такого расписания: ' . $e->getMessage());
+        } catch (\Priem\TransientException $e) {
+            return $this->unavailable();
+        } catch (\Priem\StorageException $e) {
+            return $this->unavailable();
+        } catch (\Priem\ConfigException $e) {
+            return self::error(400, 'bad_request', $e->getMessage());
+        }
+    }
+
+    // ---- reads --------------------------------------------------------------------------
+
+    private function read($method, $fn, array $get)
+    {
+        if ($method !== 'GET' && $method !== 'HEAD') {
+            return $this->method_not_allowed('GET');
+        }
+        $out = call_user_func($fn, $get);
+        return is_array($out) && isset($out[0]) && is_int($out[0]) ? $out : self::json(200, $out);
+    }
+
+    private function filials(array $get)
+    {
+        $out = array();
+        $settings = $this->engine_settings();
+        foreach (priem_filials($settings) as $f) {
+            $listing = priem_doctors($settings, $f['code'], $this->now_utc(), 1);
+            $free = 0;
+            foreach ($listing['doctors'] as $d) {
+                $free += $d['free'] > 0 ? 1 : 0;
+            }
+            $out[] = $this->catalog()->filial($f) + array('doctors' => $free);
+        }
+        return array('filials' => $out);
+    }
+
+    private function doctors(array $get)
+    {
+        $filial = self::param($get, 'filial');
+        if ($filial === '') {
+            return self::error(400, 'bad_request', 'Не указан филиал (filial)');
+        }
+        $times = isset($get['times']) ? max(1, min(12, (int)$get['times'])) : 4;
+        $specialty = self::param($get, 'specialty');
+        $listing = priem_doctors($this->engine_settings(), $filial, $this->now_utc(), $times);
+        $catalog = $this->catalog();
+        $specialties = array();
+        $doctors = array();
+        foreach ($listing['doctors'] as $d) {
+            $doctor = $catalog->doctor($filial, $d);
+            if ($d['free'] > 0) {
+                foreach ($doctor['specialties'] as $s) {
+                    $specialties[$s] = isset($specialties[$s]) ? $specialties[$s] + 1 : 1;
+                }
+            }
+            if ($d['free'] === 0 || ($specialty !== '' && !in_array($specialty, $doctor['specialties'], true))) {
+                continue;
+            }
+            $doctors[] = $doctor + array('free' => $d['free'], 'nearest' => $d['nearest']);
+        }
+        ksort($specialties, SORT_STRING);
+        $list = array();
+        foreach ($specialties as $name => $n) {
+            $list[] = array('name' => (string)$name, 'doctors' => $n);
+        }
+        return array('filial' => $catalog->filial($listing['filial']), 'specialties' => $list, 'doctors' => $doctors);
+    }
+
+    private function grid(array $get)
+    {
+        $filial = self::param($get, 'filial');
+        $doctor = self::param($get, 'doctor');
+        if ($filial === '' || $doctor === '') {
+            return self::error(400, 'bad_request', 'Не указаны филиал и врач (filial, doctor)');
+        }
+        $settings = $this->engine_settings();
+        $grid = priem_grid($settings, $filial, $doctor, $this->now_utc());
+        return $this->grid_answer($settings, $filial, $doctor, $grid);
+    }
+
+    /** The grid as the widget wants it: no UTC instants or rooms, the cards' data added. */
+    private function grid_answer(array $settings, $filial, $doctor, array $grid)
+    {
+        $days = array();
+        foreach ($grid['days'] as $day) {
+            $parts = array();
+            foreach ($day['parts'] as $part) {
+                $slots = array();
+                foreach ($part['slots'] as $s) {
+                    $slots[] = array('time_start' => $s['time_start'], 'time_end' => $s['time_end'], 'free' => $s['free']);
+                }
+                $parts[] = array('part' => $part['part'], 'label' => $part['label'], 'slots' => $slots);
+            }
+            $days[] = array('date' => $day['date'], 'free' => $day['free'], 'parts' => $parts);
+        }
+        $listing = $this->mis_doctor($settings, $filial, $doctor);
+        return array(
+            'filial' => $this->catalog()->filial($listing['filial']),
+            'doctor' => $this->catalog()->doctor($filial, $listing['doctor']),
+            'timezone' => $grid['timezone'],
+            'tz_label' => nc_priem_catalog::zone_label($grid['timezone']),
+            'free' => $grid['free'],
+            'days' => $days,
+        );
+    }
+
+    /** The MIS's filial and doctor records (names, specialties) for the cards lookup. */
+    private function mis_doctor(array $settings, $filial, $doctor)
+    {
+        $listing = priem_doctors($settings, $filial, $this->now_utc(), 1);
+        foreach ($listing['doctors'] as $d) {
+            if ($d['code'] === $doctor) {
+                return array('filial' => $listing['filial'], 'doctor' => $d);
+            }
+        }
+        return array('filial' => $listing['filial'], 'doctor' => array('code' => $doctor, 'name' => '', 'specialties' => array()));
+    }
+
+    private function token(array $get)
+    {
+        $s = $this->priem->settings();
+        $site_key = (string)$s->get('CaptchaSiteKey');
+        return array(
+            'token' => $this->guard()->issue_token($this->now()),
+            'min_fill_seconds' => (int)$s->get('FormMinSeconds'),
+            'captcha' => $site_key !== '' && (string)$s->get('CaptchaServerKey') !== '' ? array('site_key' => $site_key) : null,
+        );
+    }
+
+    private function status(array $get)
+    {
+        $booking = $this->visitor_booking($get);
+        if (isset($booking[0])) {
+            return $booking;
+        }
+        return array('status' => self::visitor_status($booking['status']), 'booking' => $this->booking_view($booking));
+    }
+
+    private function ics(array $get)
+    {
+        $booking = $this->visitor_booking($get);
+        if (isset($booking[0])) {
+            return $booking;
+        }
+        if ($booking['status'] !== 'confirmed') {
+            return self::error(404, 'not_confirmed', 'Запись ещё не подтверждена клиникой');
+        }
+        $v = $this->booking_view($booking);
+        $esc = function ($s) {
+            return str_replace(array('\\', ';', ',', "\r", "\n"), array('\\\\', '\\;', '\\,', '', '\\n'), (string)$s);
+        };
+        $stamp = function ($utc) {
+            return gmdate('Ymd\THis\Z', strtotime($utc));
+        };
+        $lines = array(
+            'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//priem//booking//RU', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH',
+            'BEGIN:VEVENT',
+            'UID:priem-' . (int)$booking['id'] . '@' . preg_replace('/[^A-Za-z0-9.-]/', '', (string)$this->host()),
+            'DTSTAMP:' . gmdate('Ymd\THis\Z', $this->now()),
+            'DTSTART:' . $stamp($booking['start_utc']),
+            'DTEND:' . $stamp($booking['end_utc']),
+            'SUMMARY:' . $esc('Приём: ' . $v['doctor_name'] . ($v['specialty'] !== '' ? ' (' . $v['specialty'] . ')' : '')),
+            'LOCATION:' . $esc(trim($v['clinic'] . ', ' . $v['address'], ', ')),
+            'DESCRIPTION:' . $esc('Запись № ' . $v['number'] . ($v['phone'] !== '' ? '. Телефон клиники: ' . $v['phone'] : '')),
+            'END:VEVENT', 'END:VCALENDAR',
+        );
+        $body = '';
+        foreach ($lines as $line) {
+            $body .= self::fold($line) . "\r\n";
+        }
+        return array(200, array(
+            'Content-Type' => 'text/calendar; charset=utf-8',
+            'Content-Disposition' => 'attachment; filename="priem-' . (int)$booking['id'] . '.ics"',
+            'Cache-Control' => 'no-store',
+        ), $body);
+    }
+
+    /** RFC 5545 folding: lines of at most 75 octets, not splitting a UTF-8 character. */
+    private static function fold($line)
+    {
+        $out = '';
+        while (strlen($line) > 75) {
+            $cut = 75;
+            while ($cut > 0 && (ord($line[$cut]) & 0xC0) === 0x80) {
+                $cut--;
+            }
+            $out .= substr($line, 0, $cut) . "\r\n ";
+            $line = substr($line, $cut);
+        }
+        return $out . $line;
+    }
+
+    /** The booking named by id and status token, or an error answer. */
+    private function visitor_booking(array $get)
+    {
+        $id = isset($get['id']) ? (int)$get['id'] : 0;
+        $t = self::param($get, 't');
+        if ($id <= 0 || !$this->guard()->status_token_ok($id, $t)) {
+            return self::error(404, 'not_found', 'Запись не найдена');
+        }
+        $booking = priem_booking($this->engine_settings(), $id);
+        return $booking === null ? self::error(404, 'not_found', 'Запись не найдена') : $booking;
+    }
+
+    // ---- booking ------------------------------------------------------------------------
+
+    private function book(array $server, $body)
+    {
+        if (!nc_priem_guard::same_origin($server)) {
+            return self::error(403, 'forbidden', 'Запрос пришёл не со страницы этого сайта');
+        }
+        $in = json_decode($body, true);
+        if (!is_array($in)) {
+            return self::error(400, 'bad_request', 'Тело запроса — не JSON-объект');
+        }
+        $s = $this->priem->settings();
+        $guard = $this->guard();
+        $now = $this->now();
+        if (isset($in['website']) && (string)$in['website'] !== '') {
+            return self::error(403, 'forbidden', 'Запись не отправлена. Позвоните в клинику, пожалуйста.');
+        }
+        $bad = $guard->check_token(isset($in['token']) ? $in['token'] : null, $now, (int)$s->get('FormMinSeconds'));
+        if ($bad === 'bad' || $bad === 'expired') {
+            return self::error(403, 'forbidden', 'Форма устарела. Обновите страницу и выберите время ещё раз.');
+        }
+        if ($bad === 'fast') {
+            return self::error(403, 'too_fast', 'Форма отправлена слишком быстро. Проверьте данные и нажмите «Записаться» ещё раз.');
+        }
+        $ip = isset($server['REMOTE_ADDR']) ? (string)$server['REMOTE_ADDR'] : '';
+        $captcha_key = (string)$s->get('CaptchaServerKey');
+        if ($captcha_key !== '' && (string)$s->get('CaptchaSiteKey') !== ''
+            && !nc_priem_guard::captcha_ok($captcha_key, isset($in['captcha']) ? (string)$in['captcha'] : '', $ip)) {
+            return self::error(403, 'captcha', 'Подтвердите, что вы не робот');
+        }
+        $wait = $guard->hit($guard->bucket('ip', $ip), (int)$s->get('RateLimitIp'), nc_priem_guard::IP_WINDOW, $now);
+        if ($wait > 0) {
+            return $this->rate_limited($wait);
+        }
+        $key = isset($in['idempotency_key']) ? (string)$in['idempotency_key'] : '';
+        if (!preg_match('/^[A-Za-z0-9_-]{16,128}$/', $key)) {
+            return self::error(400, 'bad_request', 'Нет ключа повтора (idempotency_key) или он неверен');
+        }
+
+        $request = array(
+            'filial_id' => self::param($in, 'filial'),
+            'doctor_id' => self::param($in, 'doctor'),
+            'date' => self::param($in, 'date'),
+            'time_start' => self::param($in, 'time_start'),
+            'name' => isset($in['name']) && is_string($in['name']) ? $in['name'] : '',
+            'phone' => isset($in['phone']) && is_string($in['phone']) ? $in['phone'] : '',
+            'comment' => isset($in['comment']) && is_string($in['comment']) ? $in['comment'] : '',
+        );
+        if (!isset($in['consent']) || $in['consent'] !== true) {
+            return $this->invalid($this->field_errors($request) + array(
+                'consent' => 'Нужно ваше согласие на обработку персональных данных'));
+        }
+        // the per-phone limit counts bookings made; a repeat of a made one is not a new one
+        $seen = $guard->bucket('key', $key);
+        $phone_bucket = null;
+        try {
+            $phone_bucket = $guard->bucket('phone', priem_normalize_phone($request['phone']));
+        } catch (\Priem\ValidationException $e) {
+            // the engine reports the phone with the other fields
+        }
+        if ($phone_bucket !== null && $guard->hits($seen, nc_priem_guard::PHONE_WINDOW, $now) === 0) {
+            $wait = $guard->exhausted($phone_bucket, (int)$s->get('RateLimitPhone'), nc_priem_guard::PHONE_WINDOW, $now);
+            if ($wait > 0) {
+                return $this->rate_limited($wait, 'На этот номер уже сделано несколько записей за сутки. '
+                    . 'Чтобы записаться ещё, позвоните в клинику.');
+            }
+        }
+
+        $settings = $this->engine_settings();
+        try {
+            $result = priem_book($settings, $request, array(
+                'idempotency_key' => $key,
+                'source' => 'site',
+                'consent_ip' => $ip,
+                'consent_version' => (string)$s->get('ConsentVersion'),
+                'now_utc' => $this->now_utc(),
+            ));
+        } catch (\Priem\ValidationException $e) {
+            return $this->invalid(self::api_errors($e->getErrors()));
+        } catch (\Priem\ConflictException $e) {
+            return self::json(409, array(
+                'status' => 'taken',
+                'message' => 'Это время уже занято. Выберите другое:',
+                'alternatives' => $this->with_ends($settings, $request['filial_id'], $request['doctor_id'], $e->getAlternatives()),
+            ));
+        }
+        if ($phone_bucket !== null && $guard->hits($seen, nc_priem_guard::PHONE_WINDOW, $now) === 0) {
+            $guard->hit($phone_bucket, PHP_INT_MAX, nc_priem_guard::PHONE_WINDOW, $now);
+            $guard->hit($seen, PHP_INT_MAX, nc_priem_guard::PHONE_WINDOW, $now);
+        }
+        $booking = priem_booking($settings, (int)$result['booking_id']);
+        $view = $this->booking_view($booking);
+        $out = array('status' => $result['status'], 'booking' => $view);
+        if ($result['status'] === 'confirmed') {
+            $out['message'] = 'Вы записаны';
+            $out['ics_url'] = $this->ics_url($view);
+        } elseif ($result['status'] === 'pending') {
+            $out['message'] = 'Заявка принята — клиника перезвонит для подтверждения';
+        } else {
+            $out['message'] = 'Клиника не подтвердила запись' . ($result['reason'] !== null && $result['reason'] !== ''
+                ? ': ' . $result['reason'] : '') . '. Выберите другое время или позвоните в клинику.';
+            $out['alternatives'] = $this->with_ends($settings, $request['filial_id'], $request['doctor_id'], $result['alternatives']);
+        }
+        return self::json(200, $out);
+    }
+
+    /** The field errors the form can know without the schedule (name and phone). */
+    private function field_errors(array $request)
+    {
+        $errors = array();
+        if (trim($request['name']) === '') {
+            $errors['name'] = 'Укажите фамилию, имя и отчество';
+        }
+        try {
+            priem_normalize_phone($request['phone']);
+        } catch (\Priem\ValidationException $e) {
+            $errors += $e->getErrors();
+        }
+        return $errors;
+    }
+
+    /** The engine's field names → the form's. */
+    private static function api_errors(array $errors)
+    {
+        $map = array('filial_id' => 'form', 'doctor_id' => 'form', 'date' => 'time_start', 'specialty' => 'form');
+        $out = array();
+        foreach ($errors as $field => $message) {
+            $f = isset($map[$field]) ? $map[$field] : $field;
+            $out[$f] = isset($out[$f]) ? $out[$f] . ' ' . $message : $message;
+        }
+        return $out;
+    }
+
+    /** Alternatives ([date, time_start]) with their ends, from the doctor's grid. */
+    private function with_ends(array $settings, $filial, $doctor, array $alternatives)
+    {
+        $ends = array();
+        try {
+            $grid = priem_grid($settings, $filial, $doctor, $this->now_utc());
+            foreach ($grid['days'] as $day) {
+                foreach ($day['parts'] as $part) {
+                    foreach ($part['slots'] as $slot) {
+                        $ends[$day['date'] . ' ' . $slot['time_start']] = $slot['time_end'];
+                    }
+                }
+            }
+        } catch (\Priem\Exception $e) {
+            // the alternatives without their ends are still useful
+        }
+        $out = array();
+        foreach ($alternatives as $a) {
+            $k = $a['date'] . ' ' . $a['time_start'];
+            $out[] = array('date' => $a['date'], 'time_start' => $a['time_start'], 'time_end' => isset($ends[$k]) ? $ends[$k] : null);
+        }
+        return $out;
+    }
+
+    /** What the visitor sees of a stored booking (no phone, no name: he typed them). */
+    private function booking_view(array $b)
+    {
+        $settings = $this->engine_settings();
+        $filial = (string)$b['filial'];
+        $doctor = (string)$b['doctor'];
+        $mis = $this->mis_doctor($settings, $filial, $doctor);
+        $f = $this->catalog()->filial($mis['filial']);
+        $d = $this->catalog()->doctor($filial, $mis['doctor']);
+        $tz = new DateTimeZone($f['timezone']);
+        $start = new DateTime($b['start_utc']);
+        $end = new DateTime($b['end_utc']);
+        $start->setTimezone($tz);
+        $end->setTimezone($tz);
+        return array(
+            'id' => (int)$b['id'],
+            'number' => (string)$b['id'],
+            'status_token' => $this->guard()->status_token($b['id']),
+            'status' => self::visitor_status($b['status']),
+            'filial' => $filial,
+            'doctor' => $doctor,
+            'doctor_name' => $d['name'],
+            'specialty' => $d['specialties'] ? $d['specialties'][0] : '',
+            'clinic' => $f['name'],
+            'address' => $f['address'],
+            'phone' => $f['phone'],
+            'date' => $start->format('Y-m-d'),
+            'time_start' => $start->format('H:i'),
+            'time_end' => $end->format('H:i'),
+            'timezone' => $f['timezone'],
+            'tz_label' => $f['tz_label'],
+        );
+    }
+
+    private static function visitor_status($status)
+    {
+        switch ($status) {
+            case 'confirmed':
+                return 'confirmed';
+            case 'rejected':
+                return 'refused';
+            default:
+                return 'pending'; // queued, sent, unknown: kept and retried
+        }
+    }
+
+    private function ics_url(array $view)
+    {
+        return $this->api_url() . '?action=ics&id=' . $view['id'] . '&t=' . $view['status_token'];
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    /** The URL path of api.php on the site. */
+    public function api_url()
+    {
+        return $this->priem->netcat()->module_url() . 'api.php';
+    }
+
+    private function host()
+    {
+        return isset($_SERVER['HTTP_HOST']) ? $_SERVER['HTTP_HOST'] : 'localhost';
+    }
+
+    private function engine_settings()
+    {
+        return $this->priem->settings()->engine();
+    }
+
+    private function catalog()
+    {
+        return $this->priem->catalog();
+    }
+
+    private function guard()
+    {
+        return $this->priem->guard();
+    }
+
+    private function now()
+    {
+        return $this->clock ? (int)call_user_func($this->clock) : time();
+    }
+
+    private function now_utc()
+    {
+        return gmdate('Y-m-d\TH:i:s\Z', $this->now());
+    }
+
+    private static function param(array $a, $key)
+    {
+        return isset($a[$key]) && is_scalar($a[$key]) ? trim((string)$a[$key]) : '';
+    }
+
+    private function invalid(array $errors)
+    {
+        return self::json(422, array('status' => 'invalid', 'message' => 'Проверьте поля формы', 'errors' => $errors));
+    }
+
+    private function rate_limited($wait, $message = null)
+    {
+        $minutes = max(1, (int)ceil($wait / 60));
+        $out = self::error(429, 'rate_limited', $message !== null ? $message
+            : 'Слишком много попыток записи. Попробуйте через ' . $minutes . ' мин. или позвоните в клинику.');
+        $out[1]['Retry-After'] = (string)max(1, (int)$wait);
+        return $out;
+    }
+
+    private function unavailable()
+    {
+        $phone = (string)$this->priem->settings()->get('ClinicPhone');
+        return self::error(503, 'unavailable', 'Запись через сайт временно недоступна'
+            . ($phone !== '' ? '. Позвоните в клинику: ' . $phone : '. Позвоните в клинику, пожалуйста') . '.');
+    }
+
+    private function method_not_allowed($allowed)
+    {
+        $out = self::error(405, 'method_not_allowed', 'Метод не поддерживается');
+        $out[1]['Allow'] = $allowed;
+        return $out;
+    }
+
+    private static function error($status, $word, $message)
+    {
+        return self::json($status, array('status' => $word, 'message' => $message));
+    }
+
+    private static function json($status, array $data)
+    {
+        return array($status, array('Content-Type' => 'application/json; charset=utf-8', 'Cache-Control' => 'no-store'),
+            json_encode($data, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES));
+    }
+}

@@ -1,0 +1,412 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * The booking form's JSON API (nc_priem_api, docs/api.md) over the stand-in core, a real MariaDB
+ * and the HTTP MIS peer (tests/peers/mis_peer.py): the reads merged with the editors' cards, the
+ * form's protections, every booking outcome, status and .ics; api.php itself over `php -S`.
+ */
+final class ApiTest extends TestCase
+{
+    /** The API's clock: 1 December 2030, 11:00 in Moscow (the fixture's schedule is 2 December). */
+    private static $now;
+    private static $peer;
+    private static $port;
+    private static $log;
+    /** @var nc_priem */
+    private static $priem;
+
+    public static function setUpBeforeClass(): void
+    {
+        priem_nc_reset_db();
+        $core = nc_Core::get_object();
+        $core->db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`) VALUES ('NETCAT_MODULE_PRIEM', 'priem', 1, 1)");
+        self::$priem = priem_nc_module();
+        self::assertSame(1, self::$priem->installer()->install()['Success']);
+        self::$priem->fields()->create_components();
+        self::$priem->settings()->forget();
+
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        self::$port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        self::$log = tempnam(sys_get_temp_dir(), 'mis');
+        $cmd = array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)self::$port, '--log', self::$log);
+        self::$peer = proc_open($cmd, array(1 => array('file', '/dev/null', 'w'), 2 => array('file', '/dev/null', 'w')), $pipes);
+        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', self::$port); $i++) {
+            usleep(50000);
+        }
+
+        // the editors' cards: a clinic with address and phone, a doctor with photo and price
+        $clinics = $core->db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_clinics'");
+        $doctors = $core->db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_doctors'");
+        $core->db->query("INSERT INTO `Message$clinics` (`Name`, `Address`, `Phone`, `MisCode`, `MisTimezone`) VALUES "
+            . "('Клиника «Здоровье» на Ленина', 'ул. Ленина, 1', '+7 (495) 111-22-33', '1', 'Europe/Moscow'), "
+            . "('Клиника в Екатеринбурге', 'ул. Малышева, 5', '+7 (343) 222-33-44', '2', 'Asia/Yekaterinburg')");
+        $core->db->query("INSERT INTO `Message$doctors` (`Name`, `Photo`, `Specialty`, `Experience`, `PriceFrom`, `MisCode`) VALUES "
+            . "('Иванова Мария Петровна', '/netcat_files/ivanova.jpg', 'Кардиолог', 14, 1500, '1:0001')");
+        self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/success', 'MisTimeout' => '2',
+            'BookingMinNotice' => '30', 'ClinicPhone' => '+7 (800) 000-00-00'));
+        self::$now = strtotime('2030-12-01T08:00:00Z');
+        $report = priem_import_schedule(self::$priem->settings()->engine(), self::schedule(), gmdate('Y-m-d\TH:i:s\Z', self::$now));
+        self::assertSame(array(), $report['rejected']);
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        proc_terminate(self::$peer);
+        proc_close(self::$peer);
+        @unlink(self::$log);
+    }
+
+    protected function setUp(): void
+    {
+        nc_Core::get_object()->db->query('DELETE FROM `Priem_RateLimit`');
+        self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/success', 'RateLimitIp' => '10', 'RateLimitPhone' => '3'));
+    }
+
+    private static function set_settings(array $values)
+    {
+        $errors = self::$priem->settings()->save_form($values);
+        self::assertSame(array(), $errors);
+        self::$priem->settings()->forget();
+    }
+
+    /** Filial 1 (Moscow): doctor 0001 with four half-hour cells, one taken; filial 2 (Yekaterinburg): 0042. */
+    private static function schedule(): string
+    {
+        $cells = function ($times, $taken = array()) {
+            $out = array();
+            foreach ($times as $t) {
+                list($a, $b) = explode('-', $t);
+                $out[] = array('dt' => '2030-12-02', 'time_start' => $a, 'time_end' => $b, 'free' => !in_array($t, $taken, true));
+            }
+            return $out;
+        };
+        return json_encode(array('data' => array(
+            '1' => array(
+                '0001' => array('efio' => 'Иванова М. П.', 'espec' => 'Кардиолог', 'cells' => $cells(
+                    array('09:00-09:30', '09:30-10:00', '10:00-10:30', '17:00-17:30', '17:30-18:00', '18:00-18:30'), array('09:30-10:00'))),
+                '0007' => array('efio' => 'Петров Пётр', 'espec' => 'Терапевт', 'cells' => $cells(array('12:00-12:20'), array('12:00-12:20'))),
+            ),
+            '2' => array('0042' => array('efio' => 'Сидоров Сидор', 'espec' => 'Невролог', 'cells' => $cells(array('10:00-10:20', '10:20-10:40')))),
+        )), JSON_UNESCAPED_UNICODE);
+    }
+
+    /** @return array{int, array, array|string} status, headers, decoded body (string for non-JSON) */
+    private function call(string $method, array $get, $body = '', array $server = array(), ?int $at = null): array
+    {
+        $clock = function () use ($at) {
+            return $at !== null ? $at : self::$now;
+        };
+        $api = new nc_priem_api(self::$priem, $clock);
+        list($status, $headers, $out) = $api->handle($server + array('REQUEST_METHOD' => $method, 'HTTP_HOST' => 'clinic.test',
+            'REMOTE_ADDR' => '203.0.113.7'), $get, is_array($body) ? json_encode($body, JSON_UNESCAPED_UNICODE) : $body);
+        $json = json_decode($out, true);
+        return array($status, $headers, is_array($json) ? $json : $out);
+    }
+
+    private function token(): string
+    {
+        list(, , $body) = $this->call('GET', array('action' => 'token'), '', array(), self::$now - 10);
+        return $body['token'];
+    }
+
+    private function booking(array $over = array()): array
+    {
+        return $over + array('token' => $this->token(), 'idempotency_key' => bin2hex(random_bytes(12)),
+            'filial' => '1', 'doctor' => '0001', 'date' => '2030-12-02', 'time_start' => '09:00',
+            'name' => 'Петров Пётр Петрович', 'phone' => '+7 (900) 123-45-67', 'comment' => 'Первичный приём',
+            'consent' => true, 'website' => '');
+    }
+
+    private static function received(): array
+    {
+        $out = array();
+        foreach (array_filter(explode("\n", (string)file_get_contents(self::$log))) as $line) {
+            $out[] = json_decode(hex2bin(json_decode($line, true)['body_hex']), true);
+        }
+        return $out;
+    }
+
+    private static function free_slot_count(string $filial, string $doctor): int
+    {
+        return (int)nc_Core::get_object()->db->get_var("SELECT COUNT(*) FROM `Priem_Slot` s LEFT JOIN `Priem_Hold` h "
+            . "ON h.filial = s.filial AND h.doctor = s.doctor AND h.start_utc = s.start_utc "
+            . "WHERE s.filial = '$filial' AND s.doctor = '$doctor' AND s.free = 1 AND h.booking_id IS NULL");
+    }
+
+    // ---- reads --------------------------------------------------------------------------
+
+    public function test_filials_merge_the_clinic_cards_with_the_schedule(): void
+    {
+        list($status, $headers, $body) = $this->call('GET', array('action' => 'filials'));
+        $this->assertSame(200, $status);
+        $this->assertSame('no-store', $headers['Cache-Control']);
+        $this->assertSame(array('code' => '1', 'name' => 'Клиника «Здоровье» на Ленина', 'address' => 'ул. Ленина, 1',
+            'phone' => '+7 (495) 111-22-33', 'timezone' => 'Europe/Moscow', 'tz_label' => 'время московское', 'doctors' => 1),
+            $body['filials'][0]);
+        $this->assertSame('Asia/Yekaterinburg', $body['filials'][1]['timezone']);
+        $this->assertSame('время екатеринбургское', $body['filials'][1]['tz_label']);
+    }
+
+    public function test_doctors_lists_those_with_free_time_with_the_nearest_times_and_the_card(): void
+    {
+        list($status, , $body) = $this->call('GET', array('action' => 'doctors', 'filial' => '1', 'times' => '3'));
+        $this->assertSame(200, $status);
+        $this->assertCount(1, $body['doctors'], 'Петров has no free time and is not listed');
+        $d = $body['doctors'][0];
+        $this->assertSame('Иванова Мария Петровна', $d['name'], 'the card name wins over the MIS "Иванова М. П."');
+        $this->assertSame('/netcat_files/ivanova.jpg', $d['photo']);
+        $this->assertSame(1500, $d['price_from']);
+        $this->assertSame(14, $d['experience']);
+        $this->assertSame(5, $d['free']);
+        $this->assertSame(array('date' => '2030-12-02', 'times' => array(
+            array('time_start' => '09:00', 'time_end' => '09:30'), array('time_start' => '10:00', 'time_end' => '10:30'),
+            array('time_start' => '17:00', 'time_end' => '17:30'))), $d['nearest']);
+        $this->assertSame(array(array('name' => 'Кардиолог', 'doctors' => 1)), $body['specialties']);
+
+        list(, , $none) = $this->call('GET', array('action' => 'doctors', 'filial' => '1', 'specialty' => 'Невролог'));
+        $this->assertSame(array(), $none['doctors']);
+        list($status) = $this->call('GET', array('action' => 'doctors', 'filial' => '99'));
+        $this->assertSame(404, $status);
+    }
+
+    public function test_grid_gives_the_whole_window_in_the_clinic_time_zone(): void
+    {
+        list($status, $headers, $body) = $this->call('GET', array('action' => 'grid', 'filial' => '2', 'doctor' => '0042'));
+        $this->assertSame(200, $status);
+        $this->assertSame('no-store', $headers['Cache-Control']);
+        $this->assertSame('Asia/Yekaterinburg', $body['timezone']);
+        $this->assertSame('ул. Малышева, 5', $body['filial']['address']);
+        $this->assertSame('Сидоров Сидор', $body['doctor']['name'], 'no card: the MIS name');
+        $this->assertCount(14, $body['days']);
+        $this->assertSame('2030-12-01', $body['days'][0]['date']);
+        $this->assertSame(array('date' => '2030-12-02', 'free' => 2, 'parts' => array(array('part' => 'morning', 'label' => 'Утро',
+            'slots' => array(array('time_start' => '10:00', 'time_end' => '10:20', 'free' => true),
+                             array('time_start' => '10:20', 'time_end' => '10:40', 'free' => true))))), $body['days'][1]);
+
+        list($status, , $body) = $this->call('GET', array('action' => 'grid', 'filial' => '1', 'doctor' => '9999'));
+        $this->assertSame(404, $status);
+        $this->assertSame('not_found', $body['status']);
+        list($status) = $this->call('POST', array('action' => 'grid', 'filial' => '1', 'doctor' => '0001'));
+        $this->assertSame(405, $status);
+    }
+
+    // ---- the form's protections ---------------------------------------------------------
+
+    public function test_booking_needs_a_token_of_this_site_sent_not_too_fast(): void
+    {
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => 'forged')));
+        $this->assertSame(403, $status);
+        $this->assertStringContainsString('Обновите страницу', $body['message']);
+
+        list(, , $t) = $this->call('GET', array('action' => 'token'));
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => $t['token'])));
+        $this->assertSame(403, $status, 'sent in the same second the form opened');
+        $this->assertSame('too_fast', $body['status']);
+
+        $old = $this->booking();
+        list($status) = $this->call('POST', array('action' => 'book'), $old, array(), self::$now + 3 * 3600);
+        $this->assertSame(403, $status, 'a token older than two hours');
+        $this->assertSame(5, self::free_slot_count('1', '0001'), 'nothing was held');
+    }
+
+    public function test_a_cross_site_post_or_a_filled_honeypot_is_refused(): void
+    {
+        list($status) = $this->call('POST', array('action' => 'book'), $this->booking(), array('HTTP_ORIGIN' => 'https://evil.example'));
+        $this->assertSame(403, $status);
+        list($status) = $this->call('POST', array('action' => 'book'), $this->booking(), array('HTTP_SEC_FETCH_SITE' => 'cross-site'));
+        $this->assertSame(403, $status);
+        list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('website' => 'http://spam')));
+        $this->assertSame(403, $status);
+        $this->assertSame(5, self::free_slot_count('1', '0001'));
+    }
+
+    public function test_field_errors_name_each_field_and_nothing_is_booked(): void
+    {
+        list($status, , $body) = $this->call('POST', array('action' => 'book'),
+            $this->booking(array('consent' => false, 'phone' => '123', 'name' => ' ')));
+        $this->assertSame(422, $status);
+        $this->assertSame('invalid', $body['status']);
+        $this->assertSame(array('name', 'phone', 'consent'), array_keys($body['errors']));
+
+        list($status, , $body) = $this->call('POST', array('action' => 'book'),
+            $this->booking(array('phone' => '+1 212 555 0100', 'comment' => str_repeat('я', 2001))));
+        $this->assertSame(422, $status);
+        $this->assertArrayHasKey('phone', $body['errors']);
+        $this->assertArrayHasKey('comment', $body['errors']);
+        $this->assertSame(5, self::free_slot_count('1', '0001'));
+    }
+
+    public function test_too_many_attempts_from_one_address_get_429_with_retry_after(): void
+    {
+        self::set_settings(array('RateLimitIp' => '2'));
+        for ($i = 0; $i < 2; $i++) {
+            list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('phone' => '1')));
+            $this->assertSame(422, $status);
+        }
+        list($status, $headers, $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('phone' => '1')));
+        $this->assertSame(429, $status);
+        $this->assertSame('rate_limited', $body['status']);
+        $this->assertGreaterThan(0, (int)$headers['Retry-After']);
+        $this->assertStringContainsString('Слишком много попыток', $body['message']);
+        list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('phone' => '1')),
+            array('REMOTE_ADDR' => '198.51.100.1'));
+        $this->assertSame(422, $status, 'another address is not limited');
+        $stored = nc_Core::get_object()->db->get_col('SELECT `bucket` FROM `Priem_RateLimit`');
+        foreach ($stored as $bucket) {
+            $this->assertStringNotContainsString('203.0.113', $bucket, 'addresses are kept hashed');
+        }
+    }
+
+    // ---- outcomes -----------------------------------------------------------------------
+
+    public function test_a_booking_is_confirmed_once_and_a_repeat_answers_the_same(): void
+    {
+        $before = count(self::received());
+        $request = $this->booking(array('time_start' => '17:00'));
+        list($status, $headers, $body) = $this->call('POST', array('action' => 'book'), $request);
+        $this->assertSame(200, $status, json_encode($body, JSON_UNESCAPED_UNICODE));
+        $this->assertSame('no-store', $headers['Cache-Control']);
+        $this->assertSame('confirmed', $body['status']);
+        $this->assertSame('Вы записаны', $body['message']);
+        $b = $body['booking'];
+        $this->assertSame(array('Иванова Мария Петровна', 'Кардиолог', 'Клиника «Здоровье» на Ленина', 'ул. Ленина, 1',
+            '+7 (495) 111-22-33', '2030-12-02', '17:00', '17:30', 'время московское'),
+            array($b['doctor_name'], $b['specialty'], $b['clinic'], $b['address'], $b['phone'], $b['date'],
+                  $b['time_start'], $b['time_end'], $b['tz_label']));
+        $this->assertArrayNotHasKey('payload', $b);
+        $sent = array_slice(self::received(), $before);
+        $this->assertCount(1, $sent);
+        $this->assertSame(array('dt_start' => '2030-12-02T14:00:00Z', 'dt_end' => '2030-12-02T14:30:00Z', 'filial_id' => '1',
+            'doctor_id' => '0001', 'name' => 'Петров Пётр Петрович', 'phone' => '79001234567'),
+            array_intersect_key($sent[0], array_flip(array('dt_start', 'dt_end', 'filial_id', 'doctor_id', 'phone', 'name'))));
+
+        // a double click: the same key, the same answer, no second request to the MIS
+        list($status, , $again) = $this->call('POST', array('action' => 'book'), $request);
+        $this->assertSame(200, $status);
+        $this->assertSame($b['id'], $again['booking']['id']);
+        $this->assertCount(1, array_slice(self::received(), $before));
+
+        // status and .ics with the booking's token only
+        list($status, , $st) = $this->call('GET', array('action' => 'status', 'id' => $b['id'], 't' => $b['status_token']));
+        $this->assertSame(array(200, 'confirmed'), array($status, $st['status']));
+        list($status) = $this->call('GET', array('action' => 'status', 'id' => $b['id'], 't' => str_repeat('0', 32)));
+        $this->assertSame(404, $status);
+        parse_str((string)parse_url($body['ics_url'], PHP_URL_QUERY), $q);
+        list($status, $headers, $ics) = $this->call('GET', $q);
+        $this->assertSame(200, $status);
+        $this->assertStringStartsWith('text/calendar', $headers['Content-Type']);
+        $this->assertStringContainsString("DTSTART:20301202T140000Z\r\n", $ics);
+        $this->assertStringContainsString("DTEND:20301202T143000Z\r\n", $ics);
+        $this->assertStringContainsString('LOCATION:Клиника «Здоровье» на Ленина\, ул. Ленина\, 1', str_replace("\r\n ", '', $ics));
+        foreach (explode("\r\n", $ics) as $line) {
+            $this->assertLessThanOrEqual(75, strlen($line), 'folded lines');
+        }
+    }
+
+    public function test_a_time_just_taken_answers_409_with_other_times(): void
+    {
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('time_start' => '09:30')));
+        $this->assertSame(409, $status);
+        $this->assertSame('taken', $body['status']);
+        $this->assertStringContainsString('уже занято', $body['message']);
+        $this->assertNotEmpty($body['alternatives']);
+        $this->assertSame(array('date' => '2030-12-02', 'time_start' => '09:00', 'time_end' => '09:30'), $body['alternatives'][0]);
+    }
+
+    public function test_the_mis_down_gives_an_accepted_booking_kept_for_retry(): void
+    {
+        self::set_settings(array('MisUrl' => 'http://127.0.0.1:9/success'));
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('time_start' => '18:00',
+            'phone' => '8 901 000 11 22')));
+        $this->assertSame(200, $status);
+        $this->assertSame('pending', $body['status']);
+        $this->assertSame('Заявка принята — клиника перезвонит для подтверждения', $body['message']);
+        $this->assertArrayNotHasKey('ics_url', $body);
+        list(, , $st) = $this->call('GET', array('action' => 'status', 'id' => $body['booking']['id'], 't' => $body['booking']['status_token']));
+        $this->assertSame('pending', $st['status']);
+        list($status) = $this->call('GET', array('action' => 'ics', 'id' => $body['booking']['id'], 't' => $body['booking']['status_token']));
+        $this->assertSame(404, $status, 'no calendar entry for an unconfirmed booking');
+    }
+
+    public function test_a_refusal_of_the_mis_is_said_with_its_reason(): void
+    {
+        self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/refuse?reason=' . rawurlencode('Врач заболел')));
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('time_start' => '10:00',
+            'phone' => '+79010002233')));
+        $this->assertSame(200, $status);
+        $this->assertSame('refused', $body['status']);
+        $this->assertStringContainsString('Врач заболел', $body['message']);
+    }
+
+    public function test_one_phone_gets_a_few_bookings_a_day(): void
+    {
+        self::set_settings(array('RateLimitPhone' => '1'));
+        nc_Core::get_object()->db->query("DELETE FROM `Priem_Hold` WHERE `filial` = '2'");
+        $first = $this->booking(array('filial' => '2', 'doctor' => '0042', 'time_start' => '10:00', 'phone' => '+7 902 555-66-77'));
+        list($status) = $this->call('POST', array('action' => 'book'), $first);
+        $this->assertSame(200, $status);
+        list($status) = $this->call('POST', array('action' => 'book'), $first);
+        $this->assertSame(200, $status, 'repeating the made booking is not a new one');
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('filial' => '2',
+            'doctor' => '0042', 'time_start' => '10:20', 'phone' => '89025556677')));
+        $this->assertSame(429, $status);
+        $this->assertStringContainsString('позвоните в клинику', $body['message']);
+    }
+
+    // ---- the widget's HTML and api.php --------------------------------------------------
+
+    public function test_widget_finds_the_doctor_by_the_card_codes(): void
+    {
+        $html = self::$priem->widget('0042');
+        $this->assertMatchesRegularExpression('~<div class="priem-widget" data-priem="([^"]+)"~', $html);
+        preg_match('~data-priem="([^"]+)"~', $html, $m);
+        $config = json_decode(html_entity_decode($m[1], ENT_QUOTES), true);
+        $this->assertSame('doctor', $config['mode']);
+        $this->assertSame(array(array('filial' => '2', 'doctor' => '0042')), $config['targets']);
+        $this->assertSame('/netcat/modules/priem/api.php', $config['api']);
+        $this->assertSame('', self::$priem->widget('nobody'), 'no schedule: no widget');
+        preg_match('~data-priem="([^"]+)"~', self::$priem->widget('1:0001, 0042'), $m);
+        $this->assertCount(2, json_decode(html_entity_decode($m[1], ENT_QUOTES), true)['targets']);
+        preg_match('~data-priem="([^"]+)"~', self::$priem->infoblock(array('mode' => 'picker', 'filial' => '2')), $m);
+        $this->assertSame(array('picker', '2'), array_values(array_intersect_key(json_decode(html_entity_decode($m[1], ENT_QUOTES), true),
+            array('mode' => 1, 'filial' => 1))));
+    }
+
+    public function test_api_php_answers_over_http_with_no_store(): void
+    {
+        $root = priem_nc_site();
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        $ext = dirname(__DIR__, 2) . '/target/debug/libpriem.so';
+        $server = proc_open(array(PHP_BINARY, '-d', 'extension=' . $ext, '-S', '127.0.0.1:' . $port, '-t', $root),
+            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
+        try {
+            for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
+                usleep(50000);
+            }
+            $get = function ($path, $method = 'GET', $body = '') use ($port) {
+                $ctx = stream_context_create(array('http' => array('method' => $method, 'ignore_errors' => true,
+                    'header' => 'Content-Type: application/json', 'content' => $body)));
+                $out = file_get_contents('http://127.0.0.1:' . $port . $path, false, $ctx);
+                return array($http_response_header, $out);
+            };
+            list($headers, $out) = $get('/netcat/modules/priem/api.php?action=filials');
+            $this->assertStringContainsString('200', $headers[0]);
+            $this->assertContains('Cache-Control: no-store', $headers);
+            $this->assertContains('Content-Type: application/json; charset=utf-8', $headers);
+            $this->assertCount(2, json_decode($out, true)['filials']);
+            list($headers) = $get('/netcat/modules/priem/api.php?action=book');
+            $this->assertStringContainsString('405', $headers[0]);
+            list($headers, $out) = $get('/netcat/modules/priem/api.php?action=book', 'POST', '{"broken');
+            $this->assertStringContainsString('400', $headers[0]);
+        } finally {
+            proc_terminate($server);
+            proc_close($server);
+            exec('rm -rf ' . escapeshellarg($root));
+        }
+    }
+}
