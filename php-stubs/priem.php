@@ -268,6 +268,52 @@ namespace {
     function priem_parse_schedule(string $json, ?array $options = null): array {}
 
     /**
+     * Answers ProDoctorov's direct booking (the §2.1 JSON POSTed to the module's endpoint).
+     * `$authorization` is the raw `Authorization` header (checked against
+     * `prodoctorov.endpoint_user`/`endpoint_password` when set).
+     *
+     * Returns `['http' => 200|400|401|403|503, 'body' => ['success' => bool, 'error' => ?string],
+     * 'booking_id' => ?int]`: send `http` as the status and `body` as JSON (with
+     * `WWW-Authenticate: Basic` on 401). Refusals (unknown codes, a time that is not exactly one
+     * free cell, past, taken, held, the MIS refusing or not answering in time) are 200 with
+     * `success => false` and a Russian reason; an unreadable request is 400; 503 means the site's
+     * database failed. Answers within 9 s. Throws only for unusable `$settings`.
+     *
+     * @param array $settings
+     * @param string $body
+     * @param string|null $authorization
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_prodoctorov_booking(array $settings, string $body, ?string $authorization = null, ?string $now_utc = null): array {}
+
+    /**
+     * Uploads the schedule to ProDoctorov now, when due (the interval has passed since the last
+     * upload) or always with `$force` (which also sends an unchanged schedule). Takes the cron
+     * lock. Returns `['outcome' => 'ok'|'failed'|'unchanged'|'not_due'|'locked', 'upload_id' =>
+     * ?int, 'api' => 'old'|'v2', 'host', 'bytes', 'filials', 'doctors', 'cells', 'http_status' =>
+     * ?int, 'message' => ?string, 'seconds', 'digest']`. A failing ProDoctorov is an outcome, not an
+     * exception; throws `Priem\ConfigException` when the connector is off or has no URL.
+     *
+     * @param array $settings
+     * @param bool $force
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_prodoctorov_upload(array $settings, bool $force = false, ?string $now_utc = null): array {}
+
+    /**
+     * The newest uploads to ProDoctorov first (at most `$limit`, 1–1000): `['id', 'started_at',
+     * 'api', 'host', 'outcome' => 'ok'|'failed'|'unchanged', 'bytes', 'digest', 'filials',
+     * 'doctors', 'cells', 'http_status' => ?int, 'answer' => ?string, 'seconds']`.
+     *
+     * @param array $settings
+     * @param int $limit
+     * @return array
+     */
+    function priem_prodoctorov_uploads(array $settings, int $limit): array {}
+
+    /**
      * Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
      * unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'skipped',
      * 'message' => …]`.
@@ -293,7 +339,9 @@ namespace {
      * held times marked `free => false`, times grouped by part of the day:
      *
      * ```text
-     * ['filial' => '1', 'doctor' => '0001', 'timezone' => 'Europe/Moscow', 'free' => 12,
+     * ['filial' => '1', 'doctor' => '0001', 'filial_name' => 'Клиника на Ленина'|null,
+     *  'doctor_name' => 'Иванова Мария Петровна', 'specialties' => ['Кардиолог'],
+     *  'timezone' => 'Europe/Moscow', 'free' => 12,
      *  'days' => [['date' => '2026-12-01', 'free' => 3,
      *              'parts' => [['part' => 'morning', 'label' => 'Утро',
      *                           'slots' => [['time_start' => '09:00', 'time_end' => '09:30',

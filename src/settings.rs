@@ -13,8 +13,17 @@
 //!  "timezones": {"2": "Asia/Yekaterinburg"},
 //!  "known_codes": {"filial_table": "Message12", "filial_column": "MisCode",
 //!                  "doctor_table": "Message13", "doctor_column": "MisCode"},
-//!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60}}
+//!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60},
+//!  "prodoctorov": {"enabled": true, "api": "old", "url": "https://api.prodoctorov.ru/mis/send_cells/",
+//!                  "login": "…", "password": "…", "token": "", "interval_minutes": 15,
+//!                  "timeout_s": 30, "filials": ["1"], "doctors": {"1": ["0001", "0002"]},
+//!                  "accept_when_mis_down": false, "endpoint_user": "pd", "endpoint_password": "…"}}
 //! ```
+//! `prodoctorov` (the site as the clinic's ProDoctorov connector, mis-exchange.md §4):
+//! `filials` empty = every filial; `doctors` maps a filial code to the doctor codes exported
+//! from it, a filial not in the map exporting all its doctors. The same lists decide which
+//! doctors ProDoctorov may book. `endpoint_user` empty = the booking endpoint takes no Basic
+//! auth. `enabled` false (the default) = no upload and the endpoint refuses every booking.
 //! Every section but `db` may be left out: no `ftp` means no FTP import, no `mail` means
 //! alerts are only recorded, no `known_codes` means codes are not checked. Unknown keys are
 //! refused, so a typo does not silently fall back to a default.
@@ -31,6 +40,7 @@ use crate::storage::{CodeSource, KnownCodes};
 use crate::transport::ftp::{AfterImport, FtpConfig};
 use crate::transport::mail::{MailConfig, SmtpSecurity};
 use crate::transport::mis::{Format, MisAuth, MisConfig};
+use crate::transport::prodoctorov::{UploadApi, UploadConfig};
 use crate::transport::Secret;
 
 /// Settings that cannot be used; the message names the key.
@@ -58,6 +68,66 @@ struct Raw {
     known_codes: Option<RawCodes>,
     #[serde(default)]
     booking: BookingPolicy,
+    prodoctorov: Option<RawProdoctorov>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProdoctorov {
+    #[serde(default)]
+    enabled: bool,
+    #[serde(default = "old_api")]
+    api: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default = "fifteen")]
+    interval_minutes: u32,
+    #[serde(default = "thirty")]
+    timeout_s: u64,
+    #[serde(default)]
+    filials: Vec<String>,
+    #[serde(default)]
+    doctors: DoctorLists,
+    #[serde(default)]
+    accept_when_mis_down: bool,
+    #[serde(default)]
+    endpoint_user: String,
+    #[serde(default)]
+    endpoint_password: String,
+}
+
+/// Filial code => doctor codes. A PHP array whose filial codes are 0, 1, 2 … arrives as a
+/// list of lists.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum DoctorLists {
+    Map(BTreeMap<String, Vec<String>>),
+    List(Vec<Vec<String>>),
+}
+
+impl Default for DoctorLists {
+    fn default() -> Self {
+        DoctorLists::Map(BTreeMap::new())
+    }
+}
+
+impl DoctorLists {
+    fn into_map(self) -> BTreeMap<String, Vec<String>> {
+        match self {
+            DoctorLists::Map(m) => m,
+            DoctorLists::List(l) => l
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| (i.to_string(), d))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,6 +299,43 @@ pub enum Delivery {
     FtpDrop,
 }
 
+/// The ProDoctorov connector (mis-exchange.md §4): the schedule upload and the direct-booking
+/// endpoint. `Debug` hides the secrets.
+#[derive(Debug, Clone)]
+pub struct Prodoctorov {
+    /// Off: nothing is uploaded and the endpoint refuses bookings.
+    pub enabled: bool,
+    /// Where and how the schedule is uploaded; `None` when no URL is set (the endpoint may
+    /// still take bookings).
+    pub upload: Option<UploadConfig>,
+    /// Time between uploads (default 15 minutes).
+    pub interval: Duration,
+    /// Filial codes exported and bookable; empty = all.
+    pub filials: Vec<String>,
+    /// Filial code => doctor codes exported and bookable; a filial not listed = all its doctors.
+    pub doctors: BTreeMap<String, Vec<String>>,
+    /// Answer ProDoctorov `success: true` for a booking the MIS has not confirmed yet (kept
+    /// and retried) — «принимать при недоступной МИС».
+    pub accept_when_mis_down: bool,
+    /// Basic auth ProDoctorov must send to the endpoint; `None` = none asked.
+    pub endpoint_auth: Option<(String, Secret)>,
+}
+
+impl Prodoctorov {
+    /// Whether the filial's doctor is exported and bookable through ProDoctorov.
+    pub fn allows(&self, filial: &str, doctor: &str) -> bool {
+        self.allows_filial(filial)
+            && self
+                .doctors
+                .get(filial)
+                .is_none_or(|list| list.iter().any(|d| d == doctor))
+    }
+
+    pub fn allows_filial(&self, filial: &str) -> bool {
+        self.filials.is_empty() || self.filials.iter().any(|f| f == filial)
+    }
+}
+
 /// The checked settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -240,6 +347,8 @@ pub struct Settings {
     pub zones: Zones,
     pub known_codes: Option<KnownCodes>,
     pub booking: BookingPolicy,
+    /// `None` when the section is absent (the connector is off).
+    pub prodoctorov: Option<Prodoctorov>,
 }
 
 impl Settings {
@@ -438,6 +547,7 @@ impl Raw {
         if !(1..=90).contains(&b.horizon_days) {
             return Err(bad("booking.horizon_days", "must be from 1 to 90"));
         }
+        let prodoctorov = self.prodoctorov.map(RawProdoctorov::check).transpose()?;
         Ok(Settings {
             db,
             ftp,
@@ -447,6 +557,93 @@ impl Raw {
             zones,
             known_codes,
             booking: self.booking,
+            prodoctorov,
+        })
+    }
+}
+
+impl RawProdoctorov {
+    fn check(self) -> Result<Prodoctorov, SettingsError> {
+        let api = match self.api.as_str() {
+            "old" => UploadApi::Old,
+            "v2" => UploadApi::V2,
+            other => {
+                return Err(bad(
+                    "prodoctorov.api",
+                    format!("\"{other}\" is neither \"old\" nor \"v2\""),
+                ))
+            }
+        };
+        let url = self.url.trim().to_owned();
+        let upload = if url.is_empty() {
+            None
+        } else {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(bad(
+                    "prodoctorov.url",
+                    "must start with http:// or https://",
+                ));
+            }
+            match api {
+                UploadApi::Old if self.login.is_empty() => {
+                    return Err(bad("prodoctorov.login", "the old API needs a login"))
+                }
+                UploadApi::V2 if self.token.is_empty() => {
+                    return Err(bad("prodoctorov.token", "the v2 API needs a token"))
+                }
+                _ => {}
+            }
+            if !(1..=300).contains(&self.timeout_s) {
+                return Err(bad(
+                    "prodoctorov.timeout_s",
+                    "must be from 1 to 300 seconds",
+                ));
+            }
+            let mut c = UploadConfig::new(url, api);
+            c.login = self.login;
+            c.password = Secret::new(self.password);
+            c.token = Secret::new(self.token);
+            c.timeout = Duration::from_secs(self.timeout_s);
+            c.connect_timeout = c.connect_timeout.min(c.timeout);
+            Some(c)
+        };
+        if !(1..=1440).contains(&self.interval_minutes) {
+            return Err(bad(
+                "prodoctorov.interval_minutes",
+                "must be from 1 to 1440 minutes",
+            ));
+        }
+        let clean = |v: Vec<String>| -> Vec<String> {
+            v.into_iter()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect()
+        };
+        let doctors = self
+            .doctors
+            .into_map()
+            .into_iter()
+            .map(|(f, d)| (f.trim().to_owned(), clean(d)))
+            .collect();
+        let endpoint_auth = if self.endpoint_user.is_empty() {
+            None
+        } else {
+            if self.endpoint_user.contains(':') {
+                return Err(bad(
+                    "prodoctorov.endpoint_user",
+                    "a Basic auth user name cannot contain \":\"",
+                ));
+            }
+            Some((self.endpoint_user, Secret::new(self.endpoint_password)))
+        };
+        Ok(Prodoctorov {
+            enabled: self.enabled,
+            upload,
+            interval: Duration::from_secs(u64::from(self.interval_minutes) * 60),
+            filials: clean(self.filials),
+            doctors,
+            accept_when_mis_down: self.accept_when_mis_down,
+            endpoint_auth,
         })
     }
 }
@@ -489,6 +686,15 @@ fn prodoctorov() -> String {
 }
 fn starttls() -> String {
     "starttls".into()
+}
+fn old_api() -> String {
+    "old".into()
+}
+fn fifteen() -> u32 {
+    15
+}
+fn thirty() -> u64 {
+    30
 }
 
 #[cfg(test)]
@@ -562,11 +768,22 @@ mod tests {
             r#"{"db": {"user": "u", "password": "dbsecret", "database": "d"},
                 "ftp": {"host": "f", "user": "u", "password": "ftpsecret"},
                 "mis": {"url": "https://m", "user": "u", "password": "missecret"},
-                "mail": {"host": "smtp", "from": "a@b.c", "password": "mailsecret"}}"#,
+                "mail": {"host": "smtp", "from": "a@b.c", "password": "mailsecret"},
+                "prodoctorov": {"url": "https://pd", "login": "l", "password": "pdsecret",
+                                "token": "pdtoken", "endpoint_user": "e",
+                                "endpoint_password": "epsecret"}}"#,
         )
         .unwrap();
         let dbg = format!("{s:?}");
-        for secret in ["dbsecret", "ftpsecret", "missecret", "mailsecret"] {
+        for secret in [
+            "dbsecret",
+            "ftpsecret",
+            "missecret",
+            "mailsecret",
+            "pdsecret",
+            "pdtoken",
+            "epsecret",
+        ] {
             assert!(!dbg.contains(secret), "{secret} in {dbg}");
         }
     }
@@ -578,6 +795,51 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("needs the ftp section"), "{e}");
+    }
+
+    #[test]
+    fn prodoctorov_defaults_and_allow_lists() {
+        let s = Settings::from_json(r#"{"db": {"user": "u", "database": "d"}, "prodoctorov": {}}"#)
+            .unwrap();
+        let p = s.prodoctorov.unwrap();
+        assert!(!p.enabled && p.upload.is_none() && !p.accept_when_mis_down);
+        assert_eq!(p.interval, Duration::from_secs(15 * 60));
+        assert!(p.allows("1", "0001") && p.endpoint_auth.is_none());
+        let s = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "prodoctorov": {"enabled": true,
+                "api": "v2", "url": "https://pd/v2/doctors/send_schedule/", "token": "t",
+                "filials": ["1", "2"], "doctors": {"1": ["0001"]}}}"#,
+        )
+        .unwrap();
+        let p = s.prodoctorov.unwrap();
+        assert_eq!(p.upload.as_ref().unwrap().api, UploadApi::V2);
+        assert!(p.allows("1", "0001") && !p.allows("1", "0002"));
+        assert!(p.allows("2", "0002") && !p.allows("3", "0001"));
+        let s = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "prodoctorov": {"doctors": [["7"]]}}"#,
+        )
+        .unwrap();
+        assert!(s.prodoctorov.unwrap().allows("0", "7"));
+    }
+
+    #[test]
+    fn prodoctorov_errors_name_the_key() {
+        let err = |section: &str| {
+            Settings::from_json(&format!(
+                r#"{{"db": {{"user": "u", "database": "d"}}, "prodoctorov": {section}}}"#
+            ))
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            err(r#"{"api": "v3"}"#),
+            "settings: prodoctorov.api: \"v3\" is neither \"old\" nor \"v2\""
+        );
+        assert!(err(r#"{"url": "ftp://x"}"#).contains("prodoctorov.url"));
+        assert!(err(r#"{"url": "https://x"}"#).contains("prodoctorov.login"));
+        assert!(err(r#"{"api": "v2", "url": "https://x"}"#).contains("prodoctorov.token"));
+        assert!(err(r#"{"interval_minutes": 0}"#).contains("prodoctorov.interval_minutes"));
+        assert!(err(r#"{"loginn": "x"}"#).contains("unknown field `loginn`"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use priem::storage::{
 
 use storage_common::*;
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "Priem_Alert",
     "Priem_Booking",
     "Priem_Day",
@@ -28,6 +28,7 @@ const TABLES: [&str; 10] = [
     "Priem_RateLimit",
     "Priem_Slot",
     "Priem_SyncRun",
+    "Priem_Upload",
 ];
 
 fn import(db: &TestDb, json: String) -> priem::storage::ImportReport {
@@ -995,6 +996,73 @@ fn a_loaded_schedule_feeds_the_domain_grid() {
         grid::for_doctor(&none.schedule, "1", "0404", now(), 7, &none.rules(0)),
         Err(grid::NotFound::Doctor { .. })
     ));
+}
+
+#[test]
+fn the_doctors_listing_counts_free_not_held_times_and_gives_the_first_ones() {
+    let db = TestDb::new();
+    import(
+        &db,
+        document(&[(
+            "1",
+            "Клиника на Ленина",
+            vec![
+                (
+                    "0001",
+                    "Иванова Мария Петровна",
+                    cells(
+                        "2026-12-02 09:00-09:30 free; 2026-12-02 09:30-10:00 free; \
+                         2026-12-02 10:00-10:30 busy; 2026-12-03 09:00-09:30 free; \
+                         2026-12-20 09:00-09:30 free",
+                    ),
+                ),
+                ("0002", "Петров Пётр", cells("2026-12-02 12:00-12:20 busy")),
+            ],
+        )]),
+    );
+    db.store
+        .hold_and_queue(&booking("a", "1", "0001", T0900, T0930), now())
+        .unwrap();
+    let until = date("2026-12-14");
+    let rows = db.store.doctors_free_time("1", now(), until, 2).unwrap();
+    let got: Vec<(&str, u32, Vec<(String, u16)>)> = rows
+        .iter()
+        .map(|d| {
+            let first = d
+                .first
+                .iter()
+                .map(|(day, s, _)| (day.to_string(), *s))
+                .collect();
+            (d.code.as_str(), d.free, first)
+        })
+        .collect();
+    // 09:00 is held, 10:00 busy, the 20th past the window: 09:30 on the 2nd and 09:00 on the 3rd
+    assert_eq!(
+        got,
+        vec![
+            (
+                "0001",
+                2,
+                vec![("2026-12-02".into(), 570), ("2026-12-03".into(), 540)]
+            ),
+            ("0002", 0, vec![]),
+        ]
+    );
+    assert_eq!(rows[0].specialties, vec!["Кардиолог", "терапевт"]);
+    // from a later instant the 2nd is gone
+    let later = db
+        .store
+        .doctors_free_time("1", utc("2026-12-02T23:00:00Z"), until, 5)
+        .unwrap();
+    assert_eq!(later[0].free, 1);
+    assert!(db
+        .store
+        .doctors_free_time("9", now(), until, 2)
+        .unwrap()
+        .is_empty());
+    let filials = db.store.filials().unwrap();
+    assert_eq!(filials.len(), 1);
+    assert_eq!(filials[0].zone, chrono_tz::Europe::Moscow);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ call_user_func(function () {
         'NETCAT_MODULE_PRIEM_TAB_STATUS' => 'Status',
         'NETCAT_MODULE_PRIEM_TAB_BOOKINGS' => 'Bookings',
         'NETCAT_MODULE_PRIEM_TAB_CODES' => 'MIS codes',
+        'NETCAT_MODULE_PRIEM_TAB_PRODOCTOROV' => 'ProDoctorov',
         'NETCAT_MODULE_PRIEM_SAVE' => 'Save',
         'NETCAT_MODULE_PRIEM_SAVED' => 'Settings saved',
         'NETCAT_MODULE_PRIEM_ADD_FIELD' => 'Add the MIS code field',

@@ -8,6 +8,7 @@ call_user_func(function () {
         'NETCAT_MODULE_PRIEM_TAB_STATUS' => 'Состояние',
         'NETCAT_MODULE_PRIEM_TAB_BOOKINGS' => 'Записи',
         'NETCAT_MODULE_PRIEM_TAB_CODES' => 'Коды МИС',
+        'NETCAT_MODULE_PRIEM_TAB_PRODOCTOROV' => 'ПроДокторов',
         'NETCAT_MODULE_PRIEM_SAVE' => 'Сохранить',
         'NETCAT_MODULE_PRIEM_SAVED' => 'Настройки сохранены',
         'NETCAT_MODULE_PRIEM_ADD_FIELD' => 'Добавить поле «Код МИС»',

@@ -81,6 +81,11 @@ pub struct GridDay {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
     pub zone: Tz,
+    /// The MIS's name of the filial, when its document had one.
+    pub filial_name: Option<String>,
+    /// The doctor as the MIS names him, and his specialties.
+    pub doctor_name: String,
+    pub specialties: Vec<String>,
     /// Every day of the window, including days with no times.
     pub days: Vec<GridDay>,
 }
@@ -146,7 +151,9 @@ pub fn build(
     days: u32,
     rules: &GridRules,
 ) -> Grid {
-    let zone = schedule.filials[schedule.doctors[doctor].filial].zone;
+    let d = &schedule.doctors[doctor];
+    let filial = &schedule.filials[d.filial];
+    let zone = filial.zone;
     let today = to_local(zone, now).date();
     let cutoff = now + Duration::minutes(i64::from(rules.min_notice_minutes));
     let mut out: Vec<GridDay> = (0..days)
@@ -189,5 +196,11 @@ pub fn build(
         }
         day.free += usize::from(free);
     }
-    Grid { zone, days: out }
+    Grid {
+        zone,
+        filial_name: filial.name.as_deref().map(str::to_owned),
+        doctor_name: d.name.to_string(),
+        specialties: d.specialties.clone(),
+        days: out,
+    }
 }

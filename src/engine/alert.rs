@@ -66,7 +66,7 @@ pub fn moscow_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn body(what: &str, when: DateTime<Utc>, todo: &str) -> String {
+pub(crate) fn body(what: &str, when: DateTime<Utc>, todo: &str) -> String {
     format!(
         "{what}\n\nКогда: {}.\n\nЧто сделать: {todo}\n\n— Модуль онлайн-записи priem. Это письмо придёт снова, \
          если проблема не исчезнет, и ещё раз, когда она будет решена.\n",

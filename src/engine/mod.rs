@@ -3,6 +3,7 @@
 
 pub mod alert;
 mod directory;
+pub mod prodoctorov;
 mod tick;
 
 use chrono::{DateTime, Duration, Utc};
@@ -191,6 +192,17 @@ impl Engine {
     /// stored schedule, hold the time and store the booking in one transaction (the database
     /// decides who got the time), then try to deliver it to the MIS at once.
     pub fn book(&self, req: &BookRequest, now: DateTime<Utc>) -> Result<BookOutcome, BookError> {
+        self.book_within(req, now, None)
+    }
+
+    /// [`book`](Self::book) with the MIS call bounded by `mis_budget` when that is shorter than
+    /// the configured timeout (ProDoctorov's endpoint must answer within its 10 s).
+    pub(crate) fn book_within(
+        &self,
+        req: &BookRequest,
+        now: DateTime<Utc>,
+        mis_budget: Option<std::time::Duration>,
+    ) -> Result<BookOutcome, BookError> {
         let (filial, doctor) = (&req.input.filial_id, &req.input.doctor_id);
         // A repeated request answers as the first one stands, whatever it says now.
         if let Some(existing) = self.store.booking_by_key(&req.idempotency_key)? {
@@ -259,7 +271,7 @@ impl Engine {
         let Ok(Some(record)) = self.store.booking(id) else {
             return Ok(BookOutcome::Pending { id });
         };
-        if let Ok(Delivered::Refused(reason)) = self.deliver(&record, now) {
+        if let Ok(Delivered::Refused(reason)) = self.deliver_within(&record, now, mis_budget) {
             // Mailed by the next tick (a booking must not wait for SMTP).
             let a = alert::refused(id, &reason, now);
             let remind = Duration::from_std(self.settings.remind_after)
@@ -294,6 +306,17 @@ impl Engine {
     /// claimed first (`sent`), so two runners never send it twice; an unknown outcome is
     /// rescheduled with back-off and the same payload.
     pub fn deliver(&self, b: &BookingRecord, now: DateTime<Utc>) -> Result<Delivered, EngineError> {
+        self.deliver_within(b, now, None)
+    }
+
+    /// [`deliver`](Self::deliver) with the HTTP call bounded by `budget` when shorter than the
+    /// configured timeout.
+    fn deliver_within(
+        &self,
+        b: &BookingRecord,
+        now: DateTime<Utc>,
+        budget: Option<std::time::Duration>,
+    ) -> Result<Delivered, EngineError> {
         let Some(delivery) = &self.settings.delivery else {
             return Ok(Delivered::Skipped);
         };
@@ -319,7 +342,7 @@ impl Engine {
             }
         };
         match delivery {
-            Delivery::Http(cfg) => match mis::deliver(cfg, &b.payload) {
+            Delivery::Http(cfg) => match mis::deliver(&capped(cfg, budget), &b.payload) {
                 Outcome::Confirmed { claim_id, .. } => {
                     self.store.mark_confirmed(b.id, now, claim_id.as_deref())?;
                     Ok(Delivered::Confirmed)
@@ -424,6 +447,22 @@ impl Engine {
     /// One cron cycle (see [`tick`](tick::run)).
     pub fn tick(&self, now: DateTime<Utc>) -> TickReport {
         tick::run(self, now)
+    }
+}
+
+/// The MIS settings with the whole call bounded by `budget` too.
+fn capped(
+    cfg: &mis::MisConfig,
+    budget: Option<std::time::Duration>,
+) -> std::borrow::Cow<'_, mis::MisConfig> {
+    match budget {
+        Some(b) if b < cfg.timeout => {
+            let mut c = cfg.clone();
+            c.timeout = b;
+            c.connect_timeout = c.connect_timeout.min(b);
+            std::borrow::Cow::Owned(c)
+        }
+        _ => std::borrow::Cow::Borrowed(cfg),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct TickReport {
     pub mails_sent: usize,
     pub mails_failed: usize,
     pub alerts_resolved: usize,
+    /// The ProDoctorov upload step: `ok`, `failed`, `unchanged`, `not_due`; `None` when the
+    /// connector is off (see `engine::prodoctorov`).
+    pub prodoctorov_upload: Option<&'static str>,
     pub errors: Vec<String>,
     pub seconds: f64,
 }
@@ -53,9 +56,13 @@ impl TickReport {
         if !self.ran {
             return "priem: another run holds the lock; skipped".into();
         }
+        let prodoctorov = match self.prodoctorov_upload {
+            Some(outcome) => format!("ProDoctorov upload: {outcome}; "),
+            None => String::new(),
+        };
         format!(
             "priem: {} file(s) imported, {} failed, +{}/-{} slots, bookings: {} confirmed, {} refused, \
-             {} dropped, {} pending; {} alert(s), {} mail(s), {} resolved; {} error(s); {:.2} s",
+             {} dropped, {} pending; {} alert(s), {} mail(s), {} resolved; {prodoctorov}{} error(s); {:.2} s",
             self.files_imported,
             self.files_failed,
             self.slots_inserted,
@@ -135,6 +142,7 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
     if let Err(e) = read_results(engine, now, &mut report, &mut seen) {
         report.errors.push(e.to_string());
     }
+    upload_to_prodoctorov(engine, now, &mut report, &mut seen);
     if let Err(e) = send_alerts(engine, now, &mut report, seen) {
         report.errors.push(e.to_string());
     }
@@ -341,6 +349,36 @@ fn read_results(
         seen.alerts.push(alert::unanswered(b.id, minutes, now));
     }
     Ok(())
+}
+
+/// The ProDoctorov upload when due (after the outbox, so the holds it exports are current).
+fn upload_to_prodoctorov(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+    seen: &mut Seen,
+) {
+    use super::prodoctorov::{upload_failed_alert, ConnectorError, UPLOAD_ALERT};
+    match engine.prodoctorov_upload_step(now, false) {
+        Ok(r) => {
+            report.prodoctorov_upload = Some(r.outcome);
+            match r.outcome {
+                "ok" | "unchanged" => {
+                    seen.checked.insert(UPLOAD_ALERT);
+                }
+                "failed" => {
+                    seen.checked.insert(UPLOAD_ALERT);
+                    seen.alerts.push(upload_failed_alert(&r, now));
+                }
+                _ => {}
+            }
+        }
+        // Switched off: a problem of the upload is over.
+        Err(ConnectorError::NotConfigured(_)) => {
+            seen.checked.insert(UPLOAD_ALERT);
+        }
+        Err(ConnectorError::Storage(e)) => report.errors.push(e.to_string()),
+    }
 }
 
 /// Whether the "database down" mail is due: a marker file per database remembers the last one.

@@ -330,9 +330,12 @@ pub fn schedule(s: &Schedule) -> ZBox<ZendHashTable> {
 
 /// The grid as the widget reads it (see the stubs).
 pub fn grid(filial: &str, doctor: &str, g: &Grid) -> ZBox<ZendHashTable> {
-    let mut out = with_capacity(5);
+    let mut out = with_capacity(8);
     put(&mut out, "filial", filial);
     put(&mut out, "doctor", doctor);
+    put(&mut out, "filial_name", g.filial_name.as_deref());
+    put(&mut out, "doctor_name", g.doctor_name.as_str());
+    put(&mut out, "specialties", g.specialties.clone());
     put(&mut out, "timezone", g.zone.name());
     put(&mut out, "free", g.free() as i64);
     let mut days = with_capacity(g.days.len());

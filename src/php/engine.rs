@@ -21,7 +21,7 @@ use crate::wire::booking::format_utc;
 use crate::wire::schedule::hhmm;
 
 /// The engine for these settings, made once per process.
-fn engine(settings: &ZendHashTable) -> PhpResult<Arc<Engine>> {
+pub(super) fn engine(settings: &ZendHashTable) -> PhpResult<Arc<Engine>> {
     static ENGINES: OnceLock<Mutex<HashMap<String, Arc<Engine>>>> = OnceLock::new();
     let mut z = Zval::new();
     z.set_hashtable(settings.to_owned());
@@ -41,14 +41,14 @@ fn engine(settings: &ZendHashTable) -> PhpResult<Arc<Engine>> {
     Ok(e)
 }
 
-fn now_arg(now_utc: Option<&str>) -> PhpResult<DateTime<Utc>> {
+pub(super) fn now_arg(now_utc: Option<&str>) -> PhpResult<DateTime<Utc>> {
     match now_utc {
         None | Some("") => Ok(Utc::now()),
         Some(s) => convert::utc_arg("now_utc", s),
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> ZBox<ZendHashTable> {
+pub(super) fn json<T: serde::Serialize>(v: &T) -> ZBox<ZendHashTable> {
     convert::json_array(&serde_json::to_value(v).unwrap_or_default())
 }
 

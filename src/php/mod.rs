@@ -7,6 +7,7 @@ mod booking;
 mod convert;
 mod engine;
 mod error;
+mod prodoctorov;
 mod schedule;
 
 /// The extension's version; the NetCat module refuses to install against another one.
@@ -29,5 +30,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .function(wrap_function!(priem_version))
         .function(wrap_function!(priem_selftest_panic));
-    error::build(engine::build(schedule::build(booking::build(module))))
+    error::build(prodoctorov::build(engine::build(schedule::build(
+        booking::build(module),
+    ))))
 }

@@ -43,7 +43,9 @@ pub fn priem_parse_schedule(
 /// held times marked `free => false`, times grouped by part of the day:
 ///
 /// ```text
-/// ['filial' => '1', 'doctor' => '0001', 'timezone' => 'Europe/Moscow', 'free' => 12,
+/// ['filial' => '1', 'doctor' => '0001', 'filial_name' => 'Клиника на Ленина'|null,
+///  'doctor_name' => 'Иванова Мария Петровна', 'specialties' => ['Кардиолог'],
+///  'timezone' => 'Europe/Moscow', 'free' => 12,
 ///  'days' => [['date' => '2026-12-01', 'free' => 3,
 ///              'parts' => [['part' => 'morning', 'label' => 'Утро',
 ///                           'slots' => [['time_start' => '09:00', 'time_end' => '09:30',

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "002_form",
         sql: include_str!("../../sql/002_form.sql"),
     },
+    Migration {
+        version: 3,
+        name: "003_prodoctorov",
+        sql: include_str!("../../sql/003_prodoctorov.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

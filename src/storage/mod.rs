@@ -17,6 +17,7 @@
 //! | `Priem_Hold` | the slots the site holds for its bookings; its unique key decides who got a time |
 //! | `Priem_SyncRun` | one row per cron run or import |
 //! | `Priem_Alert` | failures being reported by e-mail, one row per stable key |
+//! | `Priem_Upload` | schedule uploads to ProDoctorov (`sql/003_prodoctorov.sql`) |
 //!
 //! # Connections
 //! A [`Store`] is cheap to create and connects on first use (php-fpm forks workers after
@@ -33,6 +34,7 @@ mod import;
 mod lock;
 mod migrate;
 mod runs;
+mod uploads;
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -54,6 +56,7 @@ pub use import::{ImportReport, SnapshotInfo};
 pub use lock::TickLock;
 pub use migrate::{migrate, Migration, MIGRATIONS};
 pub use runs::{RunId, RunRecord, RunStatus, RunSummary};
+pub use uploads::{NewUpload, UploadOutcome, UploadRecord};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

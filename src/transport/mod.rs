@@ -1,5 +1,6 @@
 //! Transports of the MIS exchange (`docs/mis-exchange.md`): FTP for schedule snapshots and the
-//! booking drop (§1.2.1, §2.2.2), HTTP for booking delivery (§2.2.1, §2.3), SMTP for alerts (§3).
+//! booking drop (§1.2.1, §2.2.2), HTTP for booking delivery (§2.2.1, §2.3), SMTP for alerts (§3),
+//! HTTP for the schedule upload to ProDoctorov (§4).
 //!
 //! Every transport:
 //! - creates its network client per call, never at startup and never across a `fork` (php-fpm
@@ -12,6 +13,7 @@
 pub mod ftp;
 pub mod mail;
 pub mod mis;
+pub mod prodoctorov;
 
 use std::error::Error as StdError;
 use std::fmt;

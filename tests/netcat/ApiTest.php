@@ -199,7 +199,7 @@ final class ApiTest extends TestCase
     {
         list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => 'forged')));
         $this->assertSame(403, $status);
-        $this->assertStringContainsString('Обновите страницу', $body['message']);
+        $this->assertStringContainsString('Форма устарела', $body['message']);
 
         list(, , $t) = $this->call('GET', array('action' => 'token'));
         list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => $t['token'])));
@@ -258,6 +258,29 @@ final class ApiTest extends TestCase
         foreach ($stored as $bucket) {
             $this->assertStringNotContainsString('203.0.113', $bucket, 'addresses are kept hashed');
         }
+    }
+
+    public function test_smartcaptcha_is_checked_only_when_keys_are_set(): void
+    {
+        $was = nc_priem_guard::$captcha_url;
+        self::set_settings(array('CaptchaSiteKey' => 'site-key', 'CaptchaServerKey' => 'server-key'));
+        try {
+            list(, , $t) = $this->call('GET', array('action' => 'token'));
+            $this->assertSame(array('site_key' => 'site-key'), $t['captcha']);
+            nc_priem_guard::$captcha_url = 'data://text/plain,' . rawurlencode('{"status":"failed","message":""}');
+            list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => 'tok')));
+            $this->assertSame(array(403, 'captcha'), array($status, $body['status']));
+            list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => '')));
+            $this->assertSame(403, $status, 'no captcha token at all');
+            nc_priem_guard::$captcha_url = 'data://text/plain,' . rawurlencode('{"status":"ok","message":""}');
+            list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => 'tok', 'phone' => '1')));
+            $this->assertSame(422, $status, 'the captcha passed; the phone did not');
+        } finally {
+            nc_priem_guard::$captcha_url = $was;
+            self::set_settings(array('CaptchaSiteKey' => '', 'CaptchaServerKey' => '', 'CaptchaServerKey_clear' => '1'));
+        }
+        list(, , $t) = $this->call('GET', array('action' => 'token'));
+        $this->assertNull($t['captcha']);
     }
 
     // ---- outcomes -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Real servers for the transport tests, started by the tests themselves on free ports and
-//! killed when dropped: pyftpdlib (FTP), `mis_peer.py` (an HTTP server playing the MIS) and
-//! `smtp_sink.py` (aiosmtpd writing each message into a folder).
+//! killed when dropped: pyftpdlib (FTP), `mis_peer.py` (an HTTP server playing the MIS),
+//! `prodoctorov_peer.py` (ProDoctorov's upload API) and `smtp_sink.py` (aiosmtpd writing each
+//! message into a folder).
 //!
 //! Needs `python3` with `pyftpdlib` and `aiosmtpd` (`pip install pyftpdlib aiosmtpd`); set
 //! `PRIEM_TEST_PYTHON` to use another interpreter. TLS tests also need the `openssl` command.
@@ -175,6 +176,28 @@ pub fn mis_peer(log: &Path, extra: &[&str]) -> Peer {
     ];
     args.extend_from_slice(extra);
     Peer::spawn("mis_peer.py", &args, port)
+}
+
+/// `prodoctorov_peer.py` (ProDoctorov's schedule upload API) logging every upload into `log`,
+/// accepting the old API's `login`/`password` and the v2 `token`.
+pub fn prodoctorov_peer(log: &Path, login: &str, password: &str, token: &str) -> Peer {
+    let port = free_port();
+    let port_s = port.to_string();
+    let script = script("prodoctorov_peer.py");
+    let args = vec![
+        script.to_str().expect("utf-8 path"),
+        "--port",
+        &port_s,
+        "--log",
+        log.to_str().expect("utf-8 path"),
+        "--login",
+        login,
+        "--password",
+        password,
+        "--token",
+        token,
+    ];
+    Peer::spawn("prodoctorov_peer.py", &args, port)
 }
 
 /// `smtp_sink.py` writing messages into `dir`. `extra`: TLS or auth options.

@@ -192,6 +192,30 @@ class nc_priem
         return priem_sync($this->settings()->engine());
     }
 
+    /**
+     * ProDoctorov's direct booking (prodoctorov.php): [HTTP status, ['success' => …, 'error' => …]].
+     * The connector must be on (settings, ProDoctorov tab); the extension does the rest.
+     */
+    public function prodoctorov_booking($method, $authorization, $body)
+    {
+        if (self::extension_problem() !== null) {
+            return array(503, array('success' => false, 'error' => 'Сервис записи клиники временно недоступен'));
+        }
+        if ($method !== 'POST') {
+            return array(405, array('success' => false, 'error' => 'Нужен POST с JSON прямой записи'));
+        }
+        $settings = $this->settings()->engine();
+        if (!isset($settings['prodoctorov'])) {
+            return array(404, array('success' => false, 'error' => 'Прямая запись от ПроДокторов на этом сайте выключена'));
+        }
+        try {
+            $r = priem_prodoctorov_booking($settings, (string)$body, $authorization === '' ? null : $authorization, null);
+        } catch (\Priem\Exception $e) {
+            return array(503, array('success' => false, 'error' => 'Сервис записи клиники временно недоступен'));
+        }
+        return array((int)$r['http'], $r['body']);
+    }
+
     /** Whether the extension is loaded and is the version this module expects. */
     public static function extension_problem()
     {

@@ -23,7 +23,8 @@ class nc_priem_admin
     public static function views()
     {
         return array('settings' => 'NETCAT_MODULE_PRIEM_TAB_SETTINGS', 'status' => 'NETCAT_MODULE_PRIEM_TAB_STATUS',
-                     'bookings' => 'NETCAT_MODULE_PRIEM_TAB_BOOKINGS', 'codes' => 'NETCAT_MODULE_PRIEM_TAB_CODES');
+                     'bookings' => 'NETCAT_MODULE_PRIEM_TAB_BOOKINGS', 'codes' => 'NETCAT_MODULE_PRIEM_TAB_CODES',
+                     'prodoctorov' => 'NETCAT_MODULE_PRIEM_TAB_PRODOCTOROV');
     }
 
     public static function has_view($view)
@@ -44,6 +45,9 @@ class nc_priem_admin
         $action = isset($post['action']) ? (string)$post['action'] : 'save';
         if ($view === 'bookings' && $action === 'retry') {
             return $this->retry(isset($post['id']) ? $post['id'] : '');
+        }
+        if ($view === 'prodoctorov') {
+            return $this->prodoctorov_post($action, $post);
         }
         if ($view !== 'settings') {
             return array('error' => 'Нет такого действия');
@@ -89,6 +93,9 @@ class nc_priem_admin
         }
         return array('error' => 'Нет такого действия');
     }
+
+    /** Booking source => its name in the journal. */
+    private static $source_names = array('site' => 'сайт', 'prodoctorov' => 'ПроДокторов');
 
     /** Booking status => its name in the journal. */
     private static $status_names = array('queued' => 'в очереди', 'sent' => 'отправлена', 'confirmed' => 'подтверждена',
@@ -160,7 +167,7 @@ class nc_priem_admin
     /** The message with every stored password or token replaced by ***. */
     private function without_secrets($message)
     {
-        foreach (array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken') as $key) {
+        foreach (nc_priem_settings::$secrets as $key) {
             $secret = (string)$this->priem->settings()->get($key);
             if (strlen($secret) >= 3) {
                 $message = str_replace($secret, '***', $message);
@@ -193,6 +200,8 @@ class nc_priem_admin
                 return $html . $this->bookings($query, $token_input);
             case 'codes':
                 return $html . $this->codes();
+            case 'prodoctorov':
+                return $html . $this->prodoctorov($query, $token_input, isset($messages['fields']) ? $messages['fields'] : array());
             default:
                 return $html . $this->settings_form($token_input, isset($messages['fields']) ? $messages['fields'] : array());
         }
@@ -236,6 +245,16 @@ class nc_priem_admin
                 'BookingHorizonDays' => array('Дней вперёд', 'text'), 'BookingMinNotice' => array('Не раньше чем через, мин', 'text'),
                 'BookingAnswerTimeout' => array('Ждать ответа МИС (FTP), мин', 'text'),
             ),
+            'Форма записи на сайте' => array(
+                'ClinicPhone' => array('Телефон клиники (если в карточке нет)', 'text'),
+                'PolicyUrl' => array('Страница политики персональных данных', 'text'),
+                'ConsentVersion' => array('Версия текста согласия', 'text'),
+                'FormMinSeconds' => array('Не быстрее, с (защита от роботов)', 'text'),
+                'RateLimitIp' => array('Попыток с одного адреса за 10 мин', 'text'),
+                'RateLimitPhone' => array('Записей на один телефон в сутки', 'text'),
+                'CaptchaSiteKey' => array('SmartCaptcha: ключ клиента', 'text'),
+                'CaptchaServerKey' => array('SmartCaptcha: ключ сервера', 'password'),
+            ),
             'Карточки клиник и врачей' => array(
                 'ClinicComponent' => array('Компонент клиник', array('' => '—') + $components),
                 'DoctorComponent' => array('Компонент врачей', array('' => '—') + $components),
@@ -247,7 +266,22 @@ class nc_priem_admin
             ),
         );
         $html = '<form method="post" action="?view=settings" class="nc-form">' . $token_input
-            . '<input type="hidden" name="action" value="save">';
+            . '<input type="hidden" name="action" value="save">' . $this->fieldsets($groups, $v, $errors);
+        $html .= '<p>Несколько кодов на одной карточке — через запятую: «0042, 0107»; код врача только для одного филиала — «1:0042».</p>'
+            . '<button type="submit" class="nc-btn nc--blue">' . self::h(self::text('NETCAT_MODULE_PRIEM_SAVE', 'Сохранить')) . '</button></form>'
+            . $this->check_buttons($token_input)
+            . '<form method="post" action="?view=settings">' . $token_input . '<input type="hidden" name="action" value="add_fields">'
+            . '<button type="submit" class="nc-btn">' . self::h(self::text('NETCAT_MODULE_PRIEM_ADD_FIELD', 'Добавить поле «Код МИС»')) . '</button></form>'
+            . '<form method="post" action="?view=settings">' . $token_input . '<input type="hidden" name="action" value="create_components">'
+            . '<button type="submit" class="nc-btn">Создать компоненты «Клиники» и «Врачи»</button> '
+            . '<small>для сайта, где клиник и врачей ещё нет</small></form>';
+        return $html;
+    }
+
+    /** Settings groups as fieldsets: title => [key => [label, type]]. */
+    private function fieldsets(array $groups, array $v, array $errors)
+    {
+        $html = '';
         foreach ($groups as $title => $fields) {
             $html .= '<fieldset><legend>' . self::h($title) . '</legend><table class="nc-table">'
                 . '<colgroup><col style="width:240px"><col></colgroup>';
@@ -258,14 +292,6 @@ class nc_priem_admin
             }
             $html .= '</table></fieldset>';
         }
-        $html .= '<p>Несколько кодов на одной карточке — через запятую: «0042, 0107»; код врача только для одного филиала — «1:0042».</p>'
-            . '<button type="submit" class="nc-btn nc--blue">' . self::h(self::text('NETCAT_MODULE_PRIEM_SAVE', 'Сохранить')) . '</button></form>'
-            . $this->check_buttons($token_input)
-            . '<form method="post" action="?view=settings">' . $token_input . '<input type="hidden" name="action" value="add_fields">'
-            . '<button type="submit" class="nc-btn">' . self::h(self::text('NETCAT_MODULE_PRIEM_ADD_FIELD', 'Добавить поле «Код МИС»')) . '</button></form>'
-            . '<form method="post" action="?view=settings">' . $token_input . '<input type="hidden" name="action" value="create_components">'
-            . '<button type="submit" class="nc-btn">Создать компоненты «Клиники» и «Врачи»</button> '
-            . '<small>для сайта, где клиник и врачей ещё нет</small></form>';
         return $html;
     }
 
@@ -297,6 +323,9 @@ class nc_priem_admin
             // the hidden 0 is what an unchecked box submits
             return '<input type="hidden" name="' . $key . '" value="0"><input type="checkbox" value="1"' . $id
                 . ($v[$key] === '1' ? ' checked' : '') . '>';
+        }
+        if ($type === 'textarea') {
+            return '<textarea rows="3" cols="50"' . $id . '>' . self::h($v[$key]) . '</textarea>';
         }
         if ($type === 'password') {
             // never echoed: blank keeps the stored value
@@ -464,11 +493,15 @@ class nc_priem_admin
         return $html . ($n ? '' : '<tr><td colspan="4">Нет</td></tr>') . '</table>';
     }
 
-    private function bookings(array $query, $token_input = '')
+    private function bookings(array $query, $token_input = '', $view = 'bookings')
     {
         $netcat = $this->priem->netcat();
         $statuses = array('queued', 'sent', 'confirmed', 'rejected', 'unknown');
         $where = array('1');
+        $source = isset($query['source']) && isset(self::$source_names[$query['source']]) ? $query['source'] : '';
+        if ($source !== '') {
+            $where[] = '`source` = ' . $netcat->quote($source);
+        }
         $status = isset($query['status']) && in_array($query['status'], $statuses, true) ? $query['status'] : '';
         if ($status !== '') {
             $where[] = '`status` = ' . $netcat->quote($status);
@@ -481,22 +514,34 @@ class nc_priem_admin
         }
         $rows = $netcat->rows('SELECT `id`, `status`, `filial`, `doctor`, `start_utc`, `created_at`, `attempts`, `last_error`, '
             . '`payload`, `phone_masked`, `source` FROM `Priem_Booking` WHERE ' . implode(' AND ', $where) . ' ORDER BY `id` DESC LIMIT 200');
-        $html = '<form method="get"><input type="hidden" name="view" value="bookings"><select name="status"><option value="">все</option>';
+        $html = '<form method="get"><input type="hidden" name="view" value="' . self::h($view) . '">';
+        if ($view === 'bookings') {
+            $html .= '<select name="source"><option value="">все источники</option>';
+            foreach (self::$source_names as $s => $name) {
+                $html .= '<option value="' . $s . '"' . ($s === $source ? ' selected' : '') . '>' . self::h($name) . '</option>';
+            }
+            $html .= '</select> ';
+        } else {
+            $html .= '<input type="hidden" name="source" value="' . self::h($source) . '">';
+        }
+        $html .= '<select name="status"><option value="">все</option>';
         foreach ($statuses as $s) {
             $html .= '<option value="' . $s . '"' . ($s === $status ? ' selected' : '') . '>' . self::h(self::$status_names[$s]) . '</option>';
         }
         $html .= '</select> с <input type="date" name="from" value="' . self::h(isset($query['from']) ? (string)$query['from'] : '')
             . '"> по <input type="date" name="to" value="' . self::h(isset($query['to']) ? (string)$query['to'] : '')
             . '"> <button type="submit" class="nc-btn">Показать</button></form>'
-            . '<table class="nc-table nc--striped"><tr><th>№</th><th>Создана (UTC)</th><th>Статус</th><th>Филиал / врач</th>'
+            . '<table class="nc-table nc--striped"><tr><th>№</th><th>Создана (UTC)</th><th>Источник</th><th>Статус</th><th>Филиал / врач</th>'
             . '<th>Приём (UTC)</th><th>Телефон</th><th>Попыток</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th><th></th></tr>';
-        $back = '?' . http_build_query(array_intersect_key($query, array('view' => 1, 'status' => 1, 'from' => 1, 'to' => 1)) + array('view' => 'bookings'));
+        $back = '?' . http_build_query(array('view' => 'bookings') + array_intersect_key($query, array('source' => 1, 'status' => 1, 'from' => 1, 'to' => 1)));
         foreach ($rows as $r) {
             $payload = json_decode((string)$r['payload'], true);
             if (is_array($payload) && isset($payload['phone'])) {
                 $payload['phone'] = $r['phone_masked']; // the journal shows masked numbers only
             }
-            $html .= '<tr><td>' . (int)$r['id'] . '</td><td style="white-space:nowrap">' . self::h($r['created_at']) . '</td><td title="' . self::h($r['status']) . '">'
+            $html .= '<tr><td>' . (int)$r['id'] . '</td><td style="white-space:nowrap">' . self::h($r['created_at']) . '</td><td>'
+                . self::h(isset(self::$source_names[$r['source']]) ? self::$source_names[$r['source']] : $r['source'])
+                . '</td><td title="' . self::h($r['status']) . '">'
                 . self::h(isset(self::$status_names[$r['status']]) ? self::$status_names[$r['status']] : $r['status'])
                 . '</td><td>' . self::h($r['filial'] . ' / ' . $r['doctor']) . '</td><td style="white-space:nowrap">' . self::h($r['start_utc']) . '</td><td>'
                 . self::h($r['phone_masked']) . '</td><td>' . (int)$r['attempts'] . '</td><td>' . self::h((string)$r['last_error'])
@@ -509,7 +554,90 @@ class nc_priem_admin
                     : '')
                 . '</td></tr>';
         }
-        return $html . (count($rows) ? '' : '<tr><td colspan="10">Записей нет</td></tr>') . '</table>';
+        return $html . (count($rows) ? '' : '<tr><td colspan="11">Записей нет</td></tr>') . '</table>';
+    }
+
+    /** ProDoctorov tab: "save" (its settings) or "upload" (now, even when unchanged). */
+    private function prodoctorov_post($action, array $post)
+    {
+        if ($action === 'save') {
+            $errors = $this->priem->settings()->save_form(array_intersect_key($post, self::$pd_fields));
+            return $errors ? array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors)
+                           : array('ok' => self::text('NETCAT_MODULE_PRIEM_SAVED', 'Настройки сохранены'));
+        }
+        if ($action === 'upload') {
+            try {
+                $r = priem_prodoctorov_upload($this->priem->settings()->engine(), true);
+            } catch (\Priem\Exception $e) {
+                return array('error' => 'Выгрузка не выполнена: ' . $this->without_secrets($e->getMessage()));
+            }
+            $line = 'Расписание: ' . (int)$r['filials'] . ' филиал(ов), ' . (int)$r['doctors'] . ' врач(ей), '
+                . (int)$r['cells'] . ' ячеек, ' . number_format((int)$r['bytes'] / 1024, 1, ',', ' ') . ' КБ';
+            if ($r['outcome'] === 'ok') {
+                return array('ok' => 'Выгружено в ПроДокторов. ' . $line);
+            }
+            if ($r['outcome'] === 'locked') {
+                return array('error' => 'Сейчас идёт синхронизация (cron), повторите через минуту');
+            }
+            return array('error' => 'ПроДокторов не принял выгрузку'
+                . ($r['http_status'] ? ' (HTTP ' . (int)$r['http_status'] . ')' : '') . ': '
+                . $this->without_secrets((string)$r['message']) . '. ' . $line);
+        }
+        return array('error' => 'Нет такого действия');
+    }
+
+    /** The ProDoctorov tab's settings: key => [label, type]. */
+    private static $pd_fields = array(
+        'PdEnabled' => array('Включить связь с ПроДокторов', 'checkbox'),
+        'PdApi' => array('API выгрузки', array('old' => 'старое (login, password, cells)', 'v2' => 'v2 (токен)')),
+        'PdUrl' => array('Адрес выгрузки расписания', 'text'),
+        'PdLogin' => array('Логин (старое API)', 'text'),
+        'PdPassword' => array('Пароль (старое API)', 'password'),
+        'PdToken' => array('Токен (v2)', 'password'),
+        'PdInterval' => array('Выгружать каждые, мин', 'text'),
+        'PdFilials' => array('Филиалы (коды через запятую; пусто — все)', 'text'),
+        'PdDoctors' => array('Врачи по филиалам («1: 0001, 0002»; филиал без строки — все)', 'textarea'),
+        'PdAcceptWhenMisDown' => array('Принимать записи при недоступной МИС', 'checkbox'),
+        'PdEndpointUser' => array('Логин для прямой записи (Basic)', 'text'),
+        'PdEndpointPassword' => array('Пароль для прямой записи (Basic)', 'password'),
+    );
+
+    private function prodoctorov(array $query, $token_input, array $errors)
+    {
+        $v = $this->priem->settings()->for_form();
+        $endpoint = $this->priem->netcat()->site_url() . $this->priem->netcat()->module_url() . 'prodoctorov.php';
+        $html = '<p>Сайт выгружает расписание из МИС в ПроДокторов (с временем, уже занятым на сайте) и принимает '
+            . 'прямые записи ПроДокторов тем же путём, что и записи с сайта: одно время не достанется двоим.</p>'
+            . '<p>Адрес для прямой записи — сообщите его менеджеру ПроДокторов: <code>' . self::h($endpoint) . '</code>'
+            . ($v['PdEndpointUser'] !== '' ? ' (HTTP Basic, логин «' . self::h($v['PdEndpointUser']) . '»)' : ' (без авторизации: задайте логин и пароль ниже)')
+            . '</p><form method="post" action="?view=prodoctorov" class="nc-form">' . $token_input
+            . '<input type="hidden" name="action" value="save">'
+            . $this->fieldsets(array('ПроДокторов' => self::$pd_fields), $v, $errors)
+            . '<button type="submit" class="nc-btn nc--blue">' . self::h(self::text('NETCAT_MODULE_PRIEM_SAVE', 'Сохранить')) . '</button></form>'
+            . '<form method="post" action="?view=prodoctorov">' . $token_input . '<input type="hidden" name="action" value="upload">'
+            . '<button type="submit" class="nc-btn">Выгрузить расписание сейчас</button></form>';
+
+        $html .= '<h3>Последние выгрузки</h3><table class="nc-table nc--striped"><tr><th>Время (UTC)</th><th>Итог</th><th>API / сервер</th>'
+            . '<th>Объём</th><th>Ответ ПроДокторов</th></tr>';
+        $uploads = array();
+        if (nc_priem::extension_problem() === null && function_exists('priem_prodoctorov_uploads')) {
+            try {
+                $uploads = priem_prodoctorov_uploads($this->priem->settings()->engine(), 20);
+            } catch (\Priem\Exception $e) {
+                $html .= '<tr><td colspan="5">' . self::h($this->without_secrets($e->getMessage())) . '</td></tr>';
+            }
+        }
+        $outcomes = array('ok' => 'принято', 'failed' => 'ошибка', 'unchanged' => 'без изменений, не отправлялось');
+        foreach ($uploads as $u) {
+            $html .= '<tr><td style="white-space:nowrap">' . self::h($u['started_at']) . '</td><td>'
+                . self::h(isset($outcomes[$u['outcome']]) ? $outcomes[$u['outcome']] : $u['outcome']) . '</td><td>'
+                . self::h($u['api'] . ' / ' . $u['host']) . '</td><td style="white-space:nowrap">'
+                . (int)$u['doctors'] . ' врачей, ' . (int)$u['cells'] . ' ячеек, ' . number_format((int)$u['bytes'] / 1024, 1, ',', ' ') . ' КБ</td><td>'
+                . ($u['http_status'] ? 'HTTP ' . (int)$u['http_status'] . ' ' : '') . self::h($this->without_secrets((string)$u['answer'])) . '</td></tr>';
+        }
+        $html .= ($uploads ? '' : '<tr><td colspan="5">Выгрузок ещё не было</td></tr>') . '</table>';
+        return $html . '<h3>Записи из ПроДокторов</h3>'
+            . $this->bookings(array('source' => 'prodoctorov') + $query, $token_input, 'prodoctorov');
     }
 
     private function codes()

@@ -16,6 +16,9 @@ class nc_priem_api
     /** @var callable|null returns the current UNIX time (tests move the clock) */
     private $clock;
 
+    /** @var array|null */
+    private $engine_settings = null;
+
     public function __construct(nc_priem $priem, $clock = null)
     {
         $this->priem = $priem;
@@ -147,10 +150,10 @@ class nc_priem_api
             }
             $days[] = array('date' => $day['date'], 'free' => $day['free'], 'parts' => $parts);
         }
-        $listing = $this->mis_doctor($settings, $filial, $doctor);
+        list($f, $d) = self::mis_records($grid);
         return array(
-            'filial' => $this->catalog()->filial($listing['filial']),
-            'doctor' => $this->catalog()->doctor($filial, $listing['doctor']),
+            'filial' => $this->catalog()->filial($f),
+            'doctor' => $this->catalog()->doctor($filial, $d),
             'timezone' => $grid['timezone'],
             'tz_label' => nc_priem_catalog::zone_label($grid['timezone']),
             'free' => $grid['free'],
@@ -158,16 +161,13 @@ class nc_priem_api
         );
     }
 
-    /** The MIS's filial and doctor records (names, specialties) for the cards lookup. */
-    private function mis_doctor(array $settings, $filial, $doctor)
+    /** The MIS's filial and doctor records (names, zone, specialties) of a grid, for the cards lookup. */
+    private static function mis_records(array $grid)
     {
-        $listing = priem_doctors($settings, $filial, $this->now_utc(), 1);
-        foreach ($listing['doctors'] as $d) {
-            if ($d['code'] === $doctor) {
-                return array('filial' => $listing['filial'], 'doctor' => $d);
-            }
-        }
-        return array('filial' => $listing['filial'], 'doctor' => array('code' => $doctor, 'name' => '', 'specialties' => array()));
+        return array(
+            array('code' => $grid['filial'], 'name' => $grid['filial_name'], 'timezone' => $grid['timezone']),
+            array('code' => $grid['doctor'], 'name' => $grid['doctor_name'], 'specialties' => $grid['specialties']),
+        );
     }
 
     private function token(array $get)
@@ -275,7 +275,7 @@ class nc_priem_api
         }
         $bad = $guard->check_token(isset($in['token']) ? $in['token'] : null, $now, (int)$s->get('FormMinSeconds'));
         if ($bad === 'bad' || $bad === 'expired') {
-            return self::error(403, 'forbidden', 'Форма устарела. Обновите страницу и выберите время ещё раз.');
+            return self::error(403, 'forbidden', 'Форма устарела. Нажмите «Записаться» ещё раз.');
         }
         if ($bad === 'fast') {
             return self::error(403, 'too_fast', 'Форма отправлена слишком быстро. Проверьте данные и нажмите «Записаться» ещё раз.');
@@ -419,9 +419,9 @@ class nc_priem_api
         $settings = $this->engine_settings();
         $filial = (string)$b['filial'];
         $doctor = (string)$b['doctor'];
-        $mis = $this->mis_doctor($settings, $filial, $doctor);
-        $f = $this->catalog()->filial($mis['filial']);
-        $d = $this->catalog()->doctor($filial, $mis['doctor']);
+        list($f, $d) = self::mis_records(priem_grid($settings, $filial, $doctor, $this->now_utc(), 1));
+        $f = $this->catalog()->filial($f);
+        $d = $this->catalog()->doctor($filial, $d);
         $tz = new DateTimeZone($f['timezone']);
         $start = new DateTime($b['start_utc']);
         $end = new DateTime($b['end_utc']);
@@ -477,9 +477,13 @@ class nc_priem_api
         return isset($_SERVER['HTTP_HOST']) ? $_SERVER['HTTP_HOST'] : 'localhost';
     }
 
+    /** The extension's settings, made once per request (they read the cards' components). */
     private function engine_settings()
     {
-        return $this->priem->settings()->engine();
+        if ($this->engine_settings === null) {
+            $this->engine_settings = $this->priem->settings()->engine();
+        }
+        return $this->engine_settings;
     }
 
     private function catalog()

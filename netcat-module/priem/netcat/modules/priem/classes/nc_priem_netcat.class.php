@@ -389,6 +389,15 @@ class nc_priem_netcat
         return is_string($s) && (bool)preg_match('/^[A-Za-z][A-Za-z0-9_]{0,63}$/', $s);
     }
 
+    /** The site's scheme and host as the current request sees them ("https://clinic.ru"). */
+    public function site_url()
+    {
+        $https = (isset($_SERVER['HTTPS']) && $_SERVER['HTTPS'] !== '' && $_SERVER['HTTPS'] !== 'off')
+            || (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https');
+        $host = isset($_SERVER['HTTP_HOST']) ? preg_replace('/[^A-Za-z0-9.:\[\]-]/', '', (string)$_SERVER['HTTP_HOST']) : '';
+        return $host === '' ? '' : ($https ? 'https://' : 'http://') . $host;
+    }
+
     /** The module folder's URL path: $SUB_FOLDER . $HTTP_ROOT_PATH . 'modules/priem/'. */
     public function module_url()
     {

@@ -60,11 +60,24 @@ class nc_priem_settings
         'CaptchaServerKey' => '',
         // signs the form's tokens; made at install (or on first use) and never shown
         'FormSecret' => '',
+        // the ProDoctorov connector: schedule upload and ProDoctorov's direct bookings
+        'PdEnabled' => '0',
+        'PdApi' => 'old',
+        'PdUrl' => '',
+        'PdLogin' => '',
+        'PdPassword' => '',
+        'PdToken' => '',
+        'PdInterval' => '15',
+        'PdFilials' => '',
+        'PdDoctors' => '',
+        'PdAcceptWhenMisDown' => '0',
+        'PdEndpointUser' => '',
+        'PdEndpointPassword' => '',
     );
 
     /** Keys never shown back in a form. */
     public static $secrets = array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken',
-        'CaptchaServerKey', 'FormSecret');
+        'CaptchaServerKey', 'FormSecret', 'PdPassword', 'PdToken', 'PdEndpointPassword');
 
     /** @var nc_priem_netcat */
     private $netcat;
@@ -177,7 +190,7 @@ class nc_priem_settings
         $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
                       'BookingAnswerTimeout' => array(1, 10080), 'FormMinSeconds' => array(0, 600),
-                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000));
+                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000), 'PdInterval' => array(1, 1440));
         foreach ($ints as $key => $range) {
             $v = (string)$s[$key];
             if (!ctype_digit($v) || (int)$v < $range[0] || (int)$v > $range[1]) {
@@ -188,7 +201,8 @@ class nc_priem_settings
             $errors['MailPort'] = 'Порт — число до 65535 (пусто: по умолчанию для выбранной защиты)';
         }
         $choices = array('FtpAfterImport' => array('move', 'delete'), 'MisTransport' => array('http', 'ftp'),
-                         'MisFormat' => array('prodoctorov', 'v2'), 'MailSecurity' => array('none', 'starttls', 'tls'));
+                         'MisFormat' => array('prodoctorov', 'v2'), 'MailSecurity' => array('none', 'starttls', 'tls'),
+                         'PdApi' => array('old', 'v2'), 'PdEnabled' => array('0', '1'), 'PdAcceptWhenMisDown' => array('0', '1'));
         foreach ($choices as $key => $allowed) {
             if (!in_array($s[$key], $allowed, true)) {
                 $errors[$key] = 'Допустимо: ' . implode(', ', $allowed);
@@ -196,6 +210,18 @@ class nc_priem_settings
         }
         if ($s['MisUrl'] !== '' && !preg_match('~^https?://~i', $s['MisUrl'])) {
             $errors['MisUrl'] = 'Адрес должен начинаться с http:// или https://';
+        }
+        if ($s['PdUrl'] !== '' && !preg_match('~^https?://~i', $s['PdUrl'])) {
+            $errors['PdUrl'] = 'Адрес должен начинаться с http:// или https://';
+        }
+        if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'old' && $s['PdLogin'] === '') {
+            $errors['PdLogin'] = 'Для старого API ПроДокторов нужен логин';
+        }
+        if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'v2' && $s['PdToken'] === '') {
+            $errors['PdToken'] = 'Для API v2 нужен токен';
+        }
+        if (self::doctor_lists($s['PdDoctors']) === null) {
+            $errors['PdDoctors'] = 'По строке на филиал: «1: 0001, 0002»';
         }
         if ($s['MisTransport'] === 'ftp' && $s['FtpHost'] === '') {
             $errors['MisTransport'] = 'Для передачи записей через FTP заполните настройки FTP';
@@ -270,6 +296,30 @@ class nc_priem_settings
             'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
         );
 
+        if ($s['PdEnabled'] === '1') {
+            $pd = array(
+                'enabled' => true,
+                'api' => $s['PdApi'],
+                'url' => $s['PdUrl'],
+                'login' => $s['PdLogin'],
+                'password' => $s['PdPassword'],
+                'token' => $s['PdToken'],
+                'interval_minutes' => (int)$s['PdInterval'],
+                'accept_when_mis_down' => $s['PdAcceptWhenMisDown'] === '1',
+                'endpoint_user' => $s['PdEndpointUser'],
+                'endpoint_password' => $s['PdEndpointPassword'],
+            );
+            $filials = nc_priem_catalog::split_codes($s['PdFilials']);
+            if ($filials) {
+                $pd['filials'] = $filials;
+            }
+            $doctors = self::doctor_lists($s['PdDoctors']);
+            if ($doctors) {
+                $pd['doctors'] = $doctors;
+            }
+            $out['prodoctorov'] = $pd;
+        }
+
         $clinic = $this->netcat->component_id($s['ClinicComponent']);
         $doctor = $this->netcat->component_id($s['DoctorComponent']);
         $code = $s['CodeField'];
@@ -288,6 +338,25 @@ class nc_priem_settings
                 'filial_table' => 'Message' . $clinic, 'filial_column' => $code, 'filial_id_column' => 'Message_ID',
                 'doctor_table' => 'Message' . $doctor, 'doctor_column' => $code, 'doctor_id_column' => 'Message_ID',
             );
+        }
+        return $out;
+    }
+
+    /**
+     * "1: 0001, 0002" lines → ['1' => ['0001', '0002']] (the doctors of a filial sent to
+     * ProDoctorov; a filial without a line sends all). Null when a line is not of that form.
+     */
+    public static function doctor_lists($text)
+    {
+        $out = array();
+        foreach (preg_split('/\r?\n/', trim((string)$text)) as $line) {
+            if (trim($line) === '') {
+                continue;
+            }
+            if (!preg_match('/^\s*([^:]+?)\s*:(.*)$/', $line, $m)) {
+                return null;
+            }
+            $out[$m[1]] = nc_priem_catalog::split_codes($m[2]);
         }
         return $out;
     }

@@ -1,0 +1,360 @@
+//! The schedule upload to ProDoctorov (mis-exchange.md §4): the site, holding the MIS schedule,
+//! exports it as the clinic's own ProDoctorov connector.
+//!
+//! - Old API: `POST …/mis/send_cells/`, form fields `login`, `password`, `cells` (the §1.1
+//!   document as JSON **text**), `application/x-www-form-urlencoded`.
+//! - v2: `POST …/v2/doctors/send_schedule/`, `Authorization: Token <token>`, JSON body
+//!   `{"schedule": …}`.
+//!
+//! Any 2xx is success; anything else is an [`UploadError`] that answers `is_transient()`,
+//! `is_timeout()`, `status()`. One blocking reqwest client per call (never at startup, never
+//! across a `fork`), redirects not followed, every phase bounded by the configured timeouts.
+//! No error ever carries the password, the token or the form body.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use thiserror::Error;
+
+use super::{
+    chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain, excerpt, scrub, Secret,
+};
+
+/// Bound for opening the connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bound for the whole call by default: a schedule of a few MB must get through.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How much of ProDoctorov's answer is read.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+/// How much of an answer an error or the upload log quotes.
+pub const QUOTE_CHARS: usize = 300;
+
+/// Which ProDoctorov API receives the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadApi {
+    /// Form fields `login`, `password`, `cells`.
+    Old,
+    /// `Authorization: Token …`, `{"schedule": …}`.
+    V2,
+}
+
+impl UploadApi {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadApi::Old => "old",
+            UploadApi::V2 => "v2",
+        }
+    }
+}
+
+/// Where and how the schedule is uploaded. `Debug` hides the password and the token.
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    pub url: String,
+    pub api: UploadApi,
+    /// Old API.
+    pub login: String,
+    pub password: Secret,
+    /// v2.
+    pub token: Secret,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl UploadConfig {
+    pub fn new(url: impl Into<String>, api: UploadApi) -> Self {
+        UploadConfig {
+            url: url.into(),
+            api,
+            login: String::new(),
+            password: Secret::default(),
+            token: Secret::default(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: CONNECT_TIMEOUT,
+        }
+    }
+
+    /// The URL's host (and port), for logs: never the path or query, which might carry a key.
+    pub fn host(&self) -> String {
+        match reqwest::Url::parse(self.url.trim()) {
+            Ok(u) => match (u.host_str(), u.port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_owned(),
+                _ => String::new(),
+            },
+            Err(_) => String::new(),
+        }
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut v = vec![
+            self.password.expose().to_owned(),
+            self.token.expose().to_owned(),
+        ];
+        v.push(form_encode(self.password.expose()));
+        v.retain(|s| !s.is_empty());
+        v
+    }
+}
+
+/// ProDoctorov took the schedule (a 2xx answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub status: u16,
+    /// The start of the answer, flattened to one line.
+    pub answer: String,
+    pub elapsed: Duration,
+}
+
+/// Why an upload failed. Never carries a password, a token or the request body.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum UploadError {
+    /// The settings cannot work (not an http(s) URL, a token HTTP cannot carry). Nothing was
+    /// sent.
+    #[error("ProDoctorov upload settings: {0}")]
+    Config(String),
+    /// ProDoctorov could not be reached. Nothing was sent.
+    #[error("cannot connect to ProDoctorov: {cause}")]
+    Connect { cause: String },
+    /// TLS failed (certificate not trusted, handshake refused).
+    #[error("TLS with ProDoctorov failed: {cause}")]
+    Tls { cause: String },
+    /// No complete answer in time.
+    #[error("ProDoctorov did not answer within {} s", .after.as_secs_f32())]
+    Timeout { after: Duration },
+    /// HTTP 401 or 403: the login, password or token is wrong.
+    #[error("ProDoctorov refused the credentials (HTTP {status}): {body}")]
+    Auth { status: u16, body: String },
+    /// Another non-2xx status.
+    #[error("ProDoctorov answered HTTP {status}: {body}")]
+    Http { status: u16, body: String },
+    /// The connection broke while sending or reading.
+    #[error("the connection to ProDoctorov broke: {cause}")]
+    Io { cause: String },
+}
+
+impl UploadError {
+    /// Whether the next cycle may succeed without anyone acting.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            UploadError::Connect { .. } | UploadError::Timeout { .. } | UploadError::Io { .. } => {
+                true
+            }
+            UploadError::Http { status, .. } => matches!(status, 500..=599 | 408 | 429),
+            UploadError::Config(_) | UploadError::Tls { .. } | UploadError::Auth { .. } => false,
+        }
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, UploadError::Timeout { .. })
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            UploadError::Auth { status, .. } | UploadError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The answer's excerpt, when there was one.
+    pub fn answer(&self) -> Option<&str> {
+        match self {
+            UploadError::Auth { body, .. } | UploadError::Http { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// The request body of the old API: `login=…&password=…&cells=<document>`.
+pub fn old_api_form(login: &str, password: &str, document: &str) -> String {
+    format!(
+        "login={}&password={}&cells={}",
+        form_encode(login),
+        form_encode(password),
+        form_encode(document)
+    )
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value (spaces as `+`).
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Uploads `document` (the §1.1 JSON text, unwrapped: v2 wraps it here).
+pub fn upload(cfg: &UploadConfig, document: &str) -> Result<Accepted, UploadError> {
+    let url = reqwest::Url::parse(cfg.url.trim())
+        .map_err(|e| UploadError::Config(format!("the URL is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(UploadError::Config(
+            "the URL must be http:// or https:// with a host".into(),
+        ));
+    }
+    let secrets = cfg.secrets();
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let total = if cfg.timeout.is_zero() {
+        DEFAULT_TIMEOUT
+    } else {
+        cfg.timeout
+    };
+    let connect = cfg.connect_timeout.min(total).max(Duration::from_millis(1));
+    ensure_crypto_provider();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(total)
+        .connect_timeout(connect)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("priem/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            UploadError::Config(format!(
+                "cannot set up the HTTP client: {}",
+                scrub(&error_chain(&e), &secret_refs)
+            ))
+        })?;
+    let mut req = client
+        .post(url)
+        .timeout(total)
+        .header(ACCEPT, "application/json");
+    req = match cfg.api {
+        UploadApi::Old => req
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            )
+            .body(old_api_form(&cfg.login, cfg.password.expose(), document)),
+        UploadApi::V2 => {
+            let mut value = HeaderValue::from_str(&format!("Token {}", cfg.token.expose()))
+                .map_err(|_| {
+                    UploadError::Config("the token has characters HTTP cannot carry".into())
+                })?;
+            value.set_sensitive(true);
+            req.header(AUTHORIZATION, value)
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                )
+                .body(crate::wire::export::wrap_v2(document))
+        }
+    };
+    let started = Instant::now();
+    let response = req.send().map_err(|e| {
+        let e = e.without_url();
+        let cause = scrub(&error_chain(&e), &secret_refs);
+        if e.is_timeout() || chain_has_timeout(&e) {
+            UploadError::Timeout {
+                after: started.elapsed().min(total),
+            }
+        } else if let Some(tls) = chain_tls_error(&e) {
+            UploadError::Tls {
+                cause: scrub(&tls, &secret_refs),
+            }
+        } else if e.is_connect() {
+            UploadError::Connect { cause }
+        } else if e.is_builder() {
+            UploadError::Config(cause)
+        } else {
+            UploadError::Io { cause }
+        }
+    })?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    response
+        .take(MAX_ANSWER_BYTES)
+        .read_to_end(&mut body)
+        .map_err(|e| {
+            if chain_has_timeout(&e) {
+                UploadError::Timeout {
+                    after: started.elapsed().min(total),
+                }
+            } else {
+                UploadError::Io {
+                    cause: scrub(&error_chain(&e), &secret_refs),
+                }
+            }
+        })?;
+    let answer = scrub(
+        &excerpt(&String::from_utf8_lossy(&body), QUOTE_CHARS),
+        &secret_refs,
+    );
+    classify(status, answer, started.elapsed())
+}
+
+/// 2xx → accepted; 401/403 → credentials; anything else → HTTP error.
+pub fn classify(status: u16, answer: String, elapsed: Duration) -> Result<Accepted, UploadError> {
+    match status {
+        200..=299 => Ok(Accepted {
+            status,
+            answer,
+            elapsed,
+        }),
+        401 | 403 => Err(UploadError::Auth {
+            status,
+            body: answer,
+        }),
+        _ => Err(UploadError::Http {
+            status,
+            body: answer,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_are_url_encoded() {
+        assert_eq!(form_encode("a b&c=d"), "a+b%26c%3Dd");
+        assert_eq!(form_encode("Ж"), "%D0%96");
+        assert_eq!(
+            old_api_form("clinic", "p&ss", "{\"1\":\"x\"}"),
+            "login=clinic&password=p%26ss&cells=%7B%221%22%3A%22x%22%7D"
+        );
+    }
+
+    #[test]
+    fn answers_are_classified() {
+        let d = Duration::from_millis(5);
+        assert!(classify(200, "ok".into(), d).is_ok());
+        assert!(classify(204, String::new(), d).is_ok());
+        let auth = classify(401, "bad token".into(), d).unwrap_err();
+        assert_eq!(auth.status(), Some(401));
+        assert!(!auth.is_transient());
+        assert!(classify(503, String::new(), d).unwrap_err().is_transient());
+        assert!(!classify(400, String::new(), d).unwrap_err().is_transient());
+    }
+
+    #[test]
+    fn debug_and_host_hide_secrets() {
+        let mut c = UploadConfig::new(
+            "https://user:pw@api.example:8443/mis/send_cells/?key=k",
+            UploadApi::Old,
+        );
+        c.password = Secret::new("hunter22");
+        c.token = Secret::new("tok-secret");
+        let d = format!("{c:?}");
+        assert!(!d.contains("hunter22") && !d.contains("tok-secret"), "{d}");
+        assert_eq!(c.host(), "api.example:8443");
+    }
+
+    #[test]
+    fn refuses_bad_urls_without_sending() {
+        let e = upload(&UploadConfig::new("ftp://x/", UploadApi::Old), "{}").unwrap_err();
+        assert!(matches!(e, UploadError::Config(_)));
+    }
+}

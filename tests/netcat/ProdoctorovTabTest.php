@@ -1,0 +1,192 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * The ProDoctorov connector in the module: prodoctorov.php over `php -S` (Basic auth, a booking
+ * that reaches the MIS peer once, a repeat, a refusal), and the admin tab (settings, "Выгрузить
+ * сейчас" to the ProDoctorov peer, the uploads and the bookings that came from ProDoctorov).
+ */
+final class ProdoctorovTabTest extends TestCase
+{
+    private static $root;
+    private static $procs = array();
+    private static $base;
+    private static $mis_port;
+    private static $mis_log;
+    private static $pd_port;
+    private static $pd_log;
+    /** @var nc_priem */
+    private static $priem;
+
+    private static function free_port(): int
+    {
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        return $port;
+    }
+
+    private static function spawn(array $cmd, int $port): void
+    {
+        self::$procs[] = proc_open($cmd, array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
+        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
+            usleep(50000);
+        }
+    }
+
+    public static function setUpBeforeClass(): void
+    {
+        priem_nc_reset_db();
+        self::$root = priem_nc_site();
+        $core = nc_Core::get_object();
+        $core->db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`) VALUES ('NETCAT_MODULE_PRIEM', 'priem', 1, 1)");
+        self::$priem = priem_nc_module();
+        self::$priem->installer()->install();
+
+        $peers = dirname(__DIR__) . '/peers/';
+        self::$mis_port = self::free_port();
+        self::$mis_log = tempnam(sys_get_temp_dir(), 'mis');
+        self::spawn(array('python3', $peers . 'mis_peer.py', '--port', (string)self::$mis_port, '--log', self::$mis_log), self::$mis_port);
+        self::$pd_port = self::free_port();
+        self::$pd_log = tempnam(sys_get_temp_dir(), 'pd');
+        self::spawn(array('python3', $peers . 'prodoctorov_peer.py', '--port', (string)self::$pd_port, '--log', self::$pd_log,
+            '--login', 'clinic', '--password', 'pd-secret', '--token', 'tok'), self::$pd_port);
+        $port = self::free_port();
+        self::spawn(array(PHP_BINARY, '-d', 'extension=' . dirname(__DIR__, 2) . '/target/debug/libpriem.so',
+            '-S', '127.0.0.1:' . $port, '-t', self::$root), $port);
+        self::$base = 'http://127.0.0.1:' . $port;
+
+        self::assertSame(array(), self::$priem->settings()->save_form(array(
+            'MisUrl' => 'http://127.0.0.1:' . self::$mis_port . '/success', 'MisTimeout' => '2')));
+        self::$priem->settings()->forget();
+        $tomorrow = gmdate('Y-m-d', time() + 86400);
+        $report = priem_import_schedule(self::$priem->settings()->engine(), json_encode(array('data' => array('1' => array(
+            '0001' => array('efio' => 'Иванова Мария Петровна', 'espec' => 'Кардиолог', 'cells' => array(
+                array('dt' => $tomorrow, 'time_start' => '09:00', 'time_end' => '09:30', 'free' => true),
+                array('dt' => $tomorrow, 'time_start' => '09:30', 'time_end' => '10:00', 'free' => true),
+            )))))));
+        self::assertSame(array(), $report['rejected']);
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        foreach (self::$procs as $p) {
+            proc_terminate($p);
+            proc_close($p);
+        }
+        @unlink(self::$mis_log);
+        @unlink(self::$pd_log);
+        exec('rm -rf ' . escapeshellarg(self::$root));
+    }
+
+    private function admin(string $view, array $post = array()): array
+    {
+        $admin = new nc_priem_admin(self::$priem);
+        $messages = $post ? $admin->handle_post($view, $post, true) : array();
+        self::$priem->settings()->forget();
+        return array($messages, $admin->render($view, array('view' => $view), '<input type="hidden" name="nc_token" value="t">', $messages));
+    }
+
+    /** @return array{int, array, array|null} */
+    private function post(string $body, ?string $auth): array
+    {
+        $headers = array('Content-Type: application/json');
+        if ($auth !== null) {
+            $headers[] = 'Authorization: ' . $auth;
+        }
+        $ctx = stream_context_create(array('http' => array('method' => 'POST', 'header' => implode("\r\n", $headers),
+            'content' => $body, 'ignore_errors' => true, 'timeout' => 20)));
+        $out = file_get_contents(self::$base . '/netcat/modules/priem/prodoctorov.php', false, $ctx);
+        preg_match('~^HTTP/\S+ (\d+)~', $http_response_header[0], $m);
+        return array((int)$m[1], $http_response_header, json_decode((string)$out, true));
+    }
+
+    private static function booking_json(string $local_start, string $local_end): string
+    {
+        $tz = new DateTimeZone('Europe/Moscow');
+        $day = gmdate('Y-m-d', time() + 86400);
+        $utc = function ($t) use ($tz, $day) {
+            $d = new DateTime($day . ' ' . $t, $tz);
+            $d->setTimezone(new DateTimeZone('UTC'));
+            return $d->format('Y-m-d\TH:i:s\Z');
+        };
+        return json_encode(array('dt_start' => $utc($local_start), 'dt_end' => $utc($local_end), 'filial_id' => '1',
+            'doctor_id' => '0001', 'specialty' => 'кардиолог', 'name' => 'Пациент ПроДокторов', 'phone' => '79001112233',
+            'comment' => 'через ПроДокторов'), JSON_UNESCAPED_UNICODE);
+    }
+
+    private static function mis_received(): int
+    {
+        return count(array_filter(explode("\n", (string)file_get_contents(self::$mis_log))));
+    }
+
+    public function test_1_the_endpoint_is_off_until_the_connector_is_on(): void
+    {
+        list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), null);
+        $this->assertSame(404, $status);
+        $this->assertFalse($body['success']);
+        $this->assertStringContainsString('выключена', $body['error']);
+    }
+
+    public function test_2_settings_are_saved_from_the_tab_and_the_upload_reaches_prodoctorov(): void
+    {
+        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdEnabled' => '1', 'PdApi' => 'old',
+            'PdUrl' => 'http://127.0.0.1:' . self::$pd_port . '/api/mis/send_cells/', 'PdLogin' => 'clinic', 'PdPassword' => 'pd-secret',
+            'PdEndpointUser' => 'prodoctorov', 'PdEndpointPassword' => 'pd-endpoint-pw', 'PdDoctors' => "1: 0001\n"));
+        $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
+        list($messages, $html) = $this->admin('prodoctorov', array('action' => 'upload'));
+        $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
+        $this->assertStringContainsString('Выгружено в ПроДокторов', $messages['ok']);
+        $this->assertStringContainsString('принято', $html);
+        $this->assertStringContainsString('/netcat/modules/priem/prodoctorov.php', $html);
+        $this->assertStringNotContainsString('pd-secret', $html);
+        $this->assertStringNotContainsString('pd-endpoint-pw', $html);
+        $records = array_map(function ($l) {
+            return json_decode($l, true);
+        }, array_values(array_filter(explode("\n", (string)file_get_contents(self::$pd_log)))));
+        $this->assertCount(1, $records);
+        $this->assertTrue($records[0]['ok'], (string)$records[0]['problem']);
+        $this->assertSame('clinic', $records[0]['login']);
+        $this->assertCount(2, $records[0]['document']['data']['1']['0001']['cells']);
+
+        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdDoctors' => 'no colon here'));
+        $this->assertArrayHasKey('PdDoctors', $messages['fields']);
+    }
+
+    public function test_3_basic_auth_is_required_when_set(): void
+    {
+        list($status, $headers) = $this->post(self::booking_json('09:00', '09:30'), null);
+        $this->assertSame(401, $status);
+        $this->assertNotEmpty(preg_grep('/^WWW-Authenticate: Basic/i', $headers));
+        list($status) = $this->post(self::booking_json('09:00', '09:30'), 'Basic ' . base64_encode('prodoctorov:wrong'));
+        $this->assertSame(401, $status);
+        $this->assertSame(0, self::mis_received());
+    }
+
+    public function test_4_a_booking_reaches_the_mis_once_and_shows_in_the_journal(): void
+    {
+        $auth = 'Basic ' . base64_encode('prodoctorov:pd-endpoint-pw');
+        list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), $auth);
+        $this->assertSame(array(200, array('success' => true, 'error' => null)), array($status, $body));
+        $this->assertSame(1, self::mis_received());
+        list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), $auth);
+        $this->assertSame(200, $status);
+        $this->assertTrue($body['success'], 'the same request again answers as the first');
+        $this->assertSame(1, self::mis_received(), 'and makes no second booking');
+
+        list($status, , $body) = $this->post(self::booking_json('09:00', '10:00'), $auth);
+        $this->assertSame(200, $status);
+        $this->assertFalse($body['success'], 'not exactly one cell');
+        $this->assertMatchesRegularExpression('/[А-Яа-я]/u', $body['error']);
+        list($status) = $this->post('{"dt_start": ', $auth);
+        $this->assertSame(400, $status);
+
+        list(, $html) = $this->admin('prodoctorov');
+        $this->assertStringContainsString('Записи из ПроДокторов', $html);
+        $this->assertSame(1, substr_count($html, '<td>ПроДокторов</td>'));
+        $this->assertStringNotContainsString('79001112233', $html, 'phones are masked in the journal');
+        list(, $journal) = $this->admin('bookings');
+        $this->assertStringContainsString('<td>ПроДокторов</td>', $journal);
+    }
+}
