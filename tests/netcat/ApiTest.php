@@ -398,6 +398,30 @@ final class ApiTest extends TestCase
             array('mode' => 1, 'filial' => 1))));
     }
 
+    public function test_an_infoblock_on_a_doctor_page_books_that_doctor(): void
+    {
+        $db = nc_Core::get_object()->db;
+        $doctors = $db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_doctors'");
+        $db->query("UPDATE `Message$doctors` SET `Subdivision_ID` = 7");
+        $id = (int)$db->get_var("SELECT `Message_ID` FROM `Message$doctors` WHERE `MisCode` = '1:0001'");
+        $config = function ($html) {
+            preg_match('~data-priem="([^"]+)"~', $html, $m);
+            return $m ? json_decode(html_entity_decode($m[1], ENT_QUOTES), true) : null;
+        };
+        try {
+            $GLOBALS['message'] = $id;
+            $GLOBALS['sub'] = 7;
+            $c = $config(self::$priem->infoblock(array('mode' => 'doctor', 'doctor' => '')));
+            $this->assertSame(array(array('filial' => '1', 'doctor' => '0001')), $c['targets']);
+            $GLOBALS['sub'] = 8; // the object is not in this section: no card on the page
+            $this->assertSame('', self::$priem->infoblock(array('mode' => 'doctor', 'doctor' => '')));
+            $c = $config(self::$priem->infoblock(array('mode' => 'doctor', 'doctor' => '0042')));
+            $this->assertSame('2', $c['targets'][0]['filial'], 'a code typed into the block wins');
+        } finally {
+            unset($GLOBALS['message'], $GLOBALS['sub']);
+        }
+    }
+
     public function test_api_php_answers_over_http_with_no_store(): void
     {
         $root = priem_nc_site();

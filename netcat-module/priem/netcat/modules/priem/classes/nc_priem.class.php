@@ -146,6 +146,12 @@ class nc_priem
         }
         if ($mode === 'doctor') {
             $codes = isset($cc_settings['doctor']) && (string)$cc_settings['doctor'] !== '' ? $cc_settings['doctor'] : $card_codes;
+            if ((string)$codes === '') {
+                // the block stands on a doctor's page: the doctor of the card shown there
+                $s = $this->settings();
+                $codes = $this->netcat->current_card_code($this->netcat->component_id((string)$s->get('DoctorComponent')),
+                    (string)$s->get('CodeField'));
+            }
             return $this->widget((string)$codes, array('collapsed' => !empty($cc_settings['collapsed'])));
         }
         return $this->picker($options);

@@ -369,6 +369,23 @@ class nc_priem_netcat
     }
 
     /**
+     * The code cell of the card shown in full on the current page: NetCat sets $message (the
+     * object's id) and $sub (the section) for an object's full page; the object must be of
+     * the component and stand in that section. '' when the page shows no such card.
+     */
+    public function current_card_code($class_id, $code_column)
+    {
+        $id = isset($GLOBALS['message']) ? (int)$GLOBALS['message'] : 0;
+        $sub = isset($GLOBALS['sub']) ? (int)$GLOBALS['sub'] : 0;
+        if ($id <= 0 || !$class_id || !self::identifier($code_column) || !$this->has_column($class_id, $code_column)) {
+            return '';
+        }
+        $code = $this->value('SELECT `' . $code_column . '` FROM `Message' . (int)$class_id . '` WHERE `Message_ID` = ' . $id
+            . ($sub > 0 ? ' AND `Subdivision_ID` = ' . $sub : '') . ' AND `Checked` = 1');
+        return $code === null ? '' : $this->to_utf8((string)$code);
+    }
+
+    /**
      * The URL of a file field's file: NetCat's nc_file_path() when the core has it; a stored
      * value that is already a path or a URL is used as it is.
      */
