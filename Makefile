@@ -1,5 +1,5 @@
 # priem — common tasks. The one test command is `make test`.
-.PHONY: test build release stubs bench fmt netcat
+.PHONY: test build release stubs bench fmt netcat demo
 
 test:
 	scripts/test
@@ -22,3 +22,7 @@ fmt:
 # The NetCat package: netcat-module/build/priem-netcat-<version>.tgz
 netcat:
 	netcat-module/build.sh
+
+# The demo: site, MIS simulator, FTP, SMTP, cron on 127.0.0.1 (demo/run --help)
+demo:
+	demo/run

@@ -23,6 +23,7 @@ $GLOBALS['MYSQL_CHARSET'] = 'utf8';
 $GLOBALS['CLASS_TEMPLATE_FOLDER'] = sys_get_temp_dir() . '/priem-netcat-templates-' . getmypid() . '/';
 
 require_once __DIR__ . '/standin/netcat.php';
+require_once __DIR__ . '/standin/schema.php';
 require_once PRIEM_NC_PACKAGE . '/netcat/modules/priem/autoload.php';
 
 /** Drops and recreates the test database with NetCat's tables (6.4: MyISAM, utf8). */
@@ -33,25 +34,7 @@ function priem_nc_reset_db()
     $m->query('DROP DATABASE IF EXISTS ' . PRIEM_NC_DB);
     $m->query('CREATE DATABASE ' . PRIEM_NC_DB . ' CHARACTER SET utf8');
     $m->select_db(PRIEM_NC_DB);
-    $t = ' ENGINE=MyISAM DEFAULT CHARSET=utf8';
-    $m->query('CREATE TABLE `Module` (`Module_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Module_Name` varchar(255) NOT NULL,
-        `Keyword` varchar(255) NOT NULL, `Description` text, `Parameters` text, `Example_URL` varchar(255), `Help_URL` varchar(255),
-        `Installed` tinyint NOT NULL DEFAULT 0, `Number` varchar(255), `Inside_Admin` tinyint NOT NULL DEFAULT 0,
-        `PerSitePermissions` tinyint NOT NULL DEFAULT 0, `Checked` tinyint NOT NULL DEFAULT 1)' . $t);
-    $m->query("CREATE TABLE `Settings` (`Settings_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Key` varchar(255) NOT NULL,
-        `Module` varchar(255) NOT NULL DEFAULT 'system', `Value` text, `Catalogue_ID` int NOT NULL DEFAULT 0)" . $t);
-    $m->query('CREATE TABLE `Class` (`Class_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_Name` varchar(255) NOT NULL,
-        `Keyword` varchar(64), `System_Table_ID` int NOT NULL DEFAULT 0, `ClassTemplate` int NOT NULL DEFAULT 0, `File_Mode` tinyint NOT NULL DEFAULT 1, `CustomSettingsTemplate` text)' . $t);
-    $m->query("CREATE TABLE `Field` (`Field_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_ID` int NOT NULL DEFAULT 0,
-        `Field_Name` varchar(64) NOT NULL, `Description` varchar(255), `TypeOfData_ID` int NOT NULL, `Format` varchar(255),
-        `Extension` varchar(255), `NotNull` tinyint NOT NULL DEFAULT 0, `Priority` int NOT NULL DEFAULT 0,
-        `DoSearch` tinyint NOT NULL DEFAULT 0, `DefaultState` varchar(255), `Inheritance` tinyint NOT NULL DEFAULT 0,
-        `System_Table_ID` int NOT NULL DEFAULT 0, `Widget_Class_ID` int NOT NULL DEFAULT 0, `TypeOfEdit_ID` int NOT NULL DEFAULT 1,
-        `Checked` tinyint NOT NULL DEFAULT 1, `InTableView` tinyint NOT NULL DEFAULT 0)" . $t);
-    $m->query('CREATE TABLE `CronTasks` (`Cron_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Cron_Minutes` int NOT NULL DEFAULT 0,
-        `Cron_Hours` int NOT NULL DEFAULT 0, `Cron_Days` int NOT NULL DEFAULT 0, `Cron_Months` int NOT NULL DEFAULT 0,
-        `Cron_Weekdays` int NOT NULL DEFAULT 0, `Cron_Script_URL` varchar(255), `Cron_Launch` int NOT NULL DEFAULT 0)' . $t);
-    $m->query("INSERT INTO `Settings` (`Key`, `Module`, `Value`) VALUES ('SecretKey', 'system', 'cron-secret-42')");
+    nc_standin_create_tables($m, 'cron-secret-42');
     $m->close();
     nc_Core::reset_object();
     nc_priem::set_instance(null);

@@ -1,0 +1,216 @@
+<?php
+/**
+ * The demo site (run by demo/run; needs the priem extension loaded):
+ *
+ *   php -d extension=…/libpriem.so demo/setup.php <config.json>
+ *
+ * config: {"root", "db": {"host", "port", "user", "password", "database"}, "fresh", "cron_key",
+ *          "schedule" (the MIS's schedule file), "ftp": {"port", "user", "password", "directory"},
+ *          "mis": {"transport", "url", "user", "password"}, "smtp": {"port"}}
+ *
+ * 1. the database: with "fresh" (or when it has no NetCat tables) dropped and recreated with the
+ *    stand-in's NetCat tables (tests/netcat/standin/schema.php);
+ * 2. the site root: vars.inc.php, netcat/connect_io.php and cron_api.inc.php of the stand-in, the
+ *    stand-in admin (netcat/admin/), and the module copied as NetCat's installer copies it;
+ * 3. the module: its real installer (nc_priem_installer::install), the shipped components
+ *    (nc_priem_fields::create_components), the settings through nc_priem_settings::save_form;
+ * 4. clinic and doctor cards matching the schedule (only into empty components).
+ * Prints one line per step.
+ */
+$repo = dirname(__DIR__);
+$config = json_decode((string)file_get_contents($argv[1]), true);
+if (!is_array($config)) {
+    fwrite(STDERR, "usage: php demo/setup.php <config.json> (is PRIEM_DEMO_SETTINGS valid JSON?)\n");
+    exit(2);
+}
+if (!extension_loaded('priem')) {
+    fwrite(STDERR, "demo/setup.php: the priem extension is not loaded\n");
+    exit(2);
+}
+$root = rtrim($config['root'], '/');
+$dbc = $config['db'];
+$say = function ($s) {
+    echo "[setup] $s\n";
+};
+
+// ---- 1. the database ------------------------------------------------------------------------
+require_once $repo . '/tests/netcat/standin/schema.php';
+mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
+$m = new mysqli($dbc['host'], $dbc['user'], $dbc['password'], '', (int)$dbc['port']);
+$name = $dbc['database'];
+if (!preg_match('/^[A-Za-z0-9_]+$/', $name)) {
+    fwrite(STDERR, "demo/setup.php: bad database name $name\n");
+    exit(2);
+}
+$exists = (bool)$m->query("SHOW DATABASES LIKE '" . $m->real_escape_string($name) . "'")->num_rows;
+$has_tables = $exists && (bool)$m->query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
+    . $m->real_escape_string($name) . "' AND TABLE_NAME = 'Module'")->num_rows;
+$fresh = !empty($config['fresh']) || !$has_tables;
+if ($fresh) {
+    $m->query("DROP DATABASE IF EXISTS `$name`");
+    $m->query("CREATE DATABASE `$name` CHARACTER SET utf8");
+    $m->select_db($name);
+    nc_standin_create_tables($m, $config['cron_key']);
+    $say("database $name created (NetCat stand-in tables)");
+    touch(dirname($root) . '/db.created'); // demo/run then starts the MIS with a fresh state too
+} else {
+    $m->select_db($name);
+    $m->query("UPDATE `Settings` SET `Value` = '" . $m->real_escape_string($config['cron_key'])
+        . "' WHERE `Key` = 'SecretKey' AND `Module` = 'system'");
+    $say("database $name kept (demo/run --fresh recreates it)");
+}
+$m->close();
+
+// ---- 2. the site root -----------------------------------------------------------------------
+$standin = $repo . '/tests/netcat/standin';
+@mkdir("$root/netcat/require", 0777, true);
+@mkdir("$root/netcat/admin/modules", 0777, true);
+@mkdir("$root/netcat_template/class", 0777, true);
+$q = function ($v) {
+    return var_export($v, true);
+};
+file_put_contents("$root/vars.inc.php", "<?php\n// the demo site's vars.inc.php (written by demo/setup.php)\n"
+    . '$MYSQL_HOST = ' . $q($dbc['host']) . ";\n\$MYSQL_USER = " . $q($dbc['user']) . ";\n\$MYSQL_PASSWORD = " . $q($dbc['password']) . ";\n"
+    . '$MYSQL_DB_NAME = ' . $q($name) . ";\n\$MYSQL_PORT = " . (int)$dbc['port'] . ";\n\$MYSQL_SOCKET = '';\n\$MYSQL_CHARSET = 'utf8';\n"
+    . "\$NC_UNICODE = 1;\n\$NC_CHARSET = 'utf-8';\n"
+    . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
+    . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
+    . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n");
+file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once " . $q("$standin/netcat.php") . ";\n"
+    . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
+file_put_contents("$root/netcat/require/cron_api.inc.php", "<?php\n"
+    . "require_once __DIR__ . '/../../vars.inc.php';\nrequire_once \$ROOT_FOLDER . 'connect_io.php';\n"
+    . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
+    . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
+    . "\$nc_core->modules->load_env();\n");
+file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire " . $q("$standin/admin.php") . ";\n");
+file_put_contents("$root/netcat/admin/modules/ui.php", "<?php\n// ui_config_module: in the stand-in's function.inc.php\n");
+
+// the module as the installer copies it: the package's netcat/ tree (every file, so scripts and
+// widget files not yet listed in files.txt are there too), the root files into netcat/modules/priem/
+$pkg = $repo . '/netcat-module/priem';
+exec('rm -rf ' . escapeshellarg("$root/netcat/modules/priem"));
+exec('cp -R ' . escapeshellarg("$pkg/netcat/.") . ' ' . escapeshellarg("$root/netcat/"), $ignored, $rc);
+if ($rc !== 0) {
+    fwrite(STDERR, "demo/setup.php: cannot copy the module into $root\n");
+    exit(1);
+}
+foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
+    if (is_file("$pkg/$f")) {
+        copy("$pkg/$f", "$root/netcat/modules/priem/$f");
+    }
+}
+$say("site root $root (module copied from netcat-module/priem)");
+
+// ---- 3. the module ----------------------------------------------------------------------------
+$GLOBALS['MYSQL_HOST'] = $dbc['host'];
+$GLOBALS['MYSQL_USER'] = $dbc['user'];
+$GLOBALS['MYSQL_PASSWORD'] = $dbc['password'];
+$GLOBALS['MYSQL_DB_NAME'] = $name;
+$GLOBALS['MYSQL_PORT'] = (int)$dbc['port'];
+$GLOBALS['MYSQL_SOCKET'] = '';
+$GLOBALS['MYSQL_CHARSET'] = 'utf8';
+$GLOBALS['CLASS_TEMPLATE_FOLDER'] = "$root/netcat_template/class/";
+$GLOBALS['DOCUMENT_ROOT'] = $root;
+require_once "$standin/netcat.php";
+require_once "$root/netcat/modules/priem/autoload.php";
+$core = nc_Core::get_object();
+$db = $core->db;
+if (!$db->get_var("SELECT `Module_ID` FROM `Module` WHERE `Keyword` = 'priem'")) {
+    $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Description`, `Installed`, `Checked`, `Inside_Admin`)"
+        . " VALUES ('NETCAT_MODULE_PRIEM', 'priem', 'Онлайн-запись на приём', 1, 1, 1)");
+}
+$priem = nc_priem::get_instance();
+$result = $priem->installer()->install();
+if (empty($result['Success'])) {
+    fwrite(STDERR, "[setup] installer: " . $result['ErrorMessage'] . "\n");
+    exit(1);
+}
+$say('installer: tables migrated, default settings stored, CronTasks row registered');
+$made = $priem->fields()->create_components();
+$say('components: ' . json_encode($made, JSON_UNESCAPED_UNICODE));
+
+$ftp = $config['ftp'];
+$mis = $config['mis'];
+$form = array(
+    'ClinicComponent' => 'priem_clinics', 'DoctorComponent' => 'priem_doctors',
+    'FtpHost' => '127.0.0.1', 'FtpPort' => (string)$ftp['port'], 'FtpUser' => $ftp['user'], 'FtpPassword' => $ftp['password'],
+    'FtpDirectory' => $ftp['directory'], 'FtpTls' => '0', 'FtpAfterImport' => 'move',
+    'MisTransport' => $mis['transport'], 'MisFormat' => 'prodoctorov', 'MisUrl' => $mis['url'],
+    'MisUser' => $mis['user'], 'MisPassword' => $mis['password'], 'MisTimeout' => '10',
+    'MailHost' => '127.0.0.1', 'MailPort' => (string)$config['smtp']['port'], 'MailSecurity' => 'none',
+    'MailUser' => '', 'MailFrom' => 'robot@zdorovie.example',
+    'MailTo' => 'registratura@zdorovie.example, it@zdorovie.example', 'MailRemindHours' => '24',
+    'BookingHorizonDays' => '14', 'BookingMinNotice' => '60', 'BookingAnswerTimeout' => '10',
+    // the booking form's settings (keys the module does not know are ignored by save_form)
+    'ClinicPhone' => '+7 (495) 120-45-67', 'PolicyUrl' => '/politika-konfidentsialnosti/',
+    'RateLimitIp' => '200', 'RateLimitPhone' => '20',
+);
+// PRIEM_DEMO_SETTINGS (JSON object of setting => value) overrides, e.g. for automated tests
+if (!empty($config['settings']) && is_array($config['settings'])) {
+    $form = array_merge($form, array_map('strval', $config['settings']));
+}
+$errors = $priem->settings()->save_form($form);
+if ($errors) {
+    fwrite(STDERR, '[setup] settings refused: ' . json_encode($errors, JSON_UNESCAPED_UNICODE) . "\n");
+    exit(1);
+}
+$priem->settings()->forget();
+$say("settings: FTP 127.0.0.1:{$ftp['port']}/{$ftp['directory']}, MIS {$mis['transport']} {$mis['url']} (Basic {$mis['user']}), "
+    . "SMTP 127.0.0.1:{$config['smtp']['port']}");
+
+// ---- 4. the cards -----------------------------------------------------------------------------
+$clinic_id = $priem->netcat()->component_id('priem_clinics');
+$doctor_id = $priem->netcat()->component_id('priem_doctors');
+$schedule = json_decode((string)file_get_contents($config['schedule']), true);
+$clinics = array(
+    '1' => array('г. Москва, ул. Ленина, 12', '+7 (495) 120-45-67', 'Europe/Moscow'),
+    '2' => array('г. Москва, проспект Мира, 48, стр. 2', '+7 (495) 765-43-21', 'Europe/Moscow'),
+    '3' => array('г. Екатеринбург, ул. Малышева, 30', '+7 (343) 222-33-44', 'Asia/Yekaterinburg'),
+);
+$prices = array('Терапевт' => 1800, 'Педиатр' => 1900, 'Кардиолог' => 2600, 'Невролог' => 2500,
+                'Стоматолог' => 2200, 'Офтальмолог' => 2300, 'Эндокринолог' => 2700);
+$insert = function ($class_id, array $fields) use ($db) {
+    $set = array("`Created` = NOW()", "`Checked` = 1");
+    foreach ($fields as $k => $v) {
+        $set[] = "`$k` = " . (is_int($v) ? $v : "'" . $db->escape($v) . "'");
+    }
+    $db->query("INSERT INTO `Message$class_id` SET " . implode(', ', $set));
+    return (int)$db->insert_id;
+};
+@mkdir("$root/demo-photos", 0777, true);
+if (!$db->get_var("SELECT COUNT(*) FROM `Message$clinic_id`")) {
+    $n = 0;
+    foreach ($schedule['data'] as $code => $doctors) {
+        $code = (string)$code;
+        $info = isset($clinics[$code]) ? $clinics[$code] : array('', '', 'Europe/Moscow');
+        $insert($clinic_id, array('Name' => isset($schedule[$code]) ? $schedule[$code] : "Филиал $code", 'Address' => $info[0],
+            'Phone' => $info[1], 'MisCode' => $code, 'MisTimezone' => $info[2], 'Priority' => (int)$code));
+        $n++;
+    }
+    $palette = array('#2f7d6d', '#3a6ea5', '#8a5a9e', '#b5651d', '#4d7c2f', '#a23b4b');
+    $i = 0;
+    foreach ($schedule['data'] as $fcode => $doctors) {
+        foreach ($doctors as $dcode => $d) {
+            $parts = preg_split('/\s+/u', $d['efio']);
+            $initials = mb_substr($parts[0], 0, 1) . (isset($parts[1]) ? mb_substr($parts[1], 0, 1) : '');
+            $svg = '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240">'
+                . '<rect width="240" height="240" rx="24" fill="' . $palette[$i % count($palette)] . '"/>'
+                . '<text x="120" y="142" font-family="DejaVu Sans,Arial,sans-serif" font-size="84" fill="#fff" text-anchor="middle">'
+                . htmlspecialchars($initials) . '</text></svg>';
+            file_put_contents("$root/demo-photos/$dcode.svg", $svg);
+            $spec = isset($d['espec']) ? (string)$d['espec'] : '';
+            $insert($doctor_id, array(
+                'Name' => $d['efio'], 'Specialty' => $spec, 'MisCode' => (string)$dcode,
+                'Photo' => "/demo-photos/$dcode.svg",
+                'Experience' => 4 + (crc32($d['efio']) % 27),
+                'PriceFrom' => isset($prices[$spec]) ? $prices[$spec] : 2000,
+                'Priority' => ++$i,
+            ));
+        }
+    }
+    $say("cards: $n clinics, $i doctors (from the MIS schedule)");
+} else {
+    $say('cards kept');
+}
+$say('engine settings OK: ' . implode(', ', array_keys($priem->settings()->engine())));
