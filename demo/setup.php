@@ -146,6 +146,14 @@ $form = array(
     'ClinicPhone' => '+7 (495) 120-45-67', 'PolicyUrl' => '/politika-konfidentsialnosti/',
     'RateLimitIp' => '200', 'RateLimitPhone' => '20',
 );
+if (!empty($config['prodoctorov'])) {
+    // the site as the clinic's ProDoctorov connector, ProDoctorov played by tests/peers/prodoctorov_peer.py
+    $pd = $config['prodoctorov'];
+    $form += array(
+        'PdEnabled' => '1', 'PdApi' => 'old', 'PdUrl' => $pd['url'], 'PdLogin' => $pd['login'], 'PdPassword' => $pd['password'],
+        'PdInterval' => '2', 'PdEndpointUser' => $pd['endpoint_user'], 'PdEndpointPassword' => $pd['endpoint_password'],
+    );
+}
 // PRIEM_DEMO_SETTINGS (JSON object of setting => value) overrides, e.g. for automated tests
 if (!empty($config['settings']) && is_array($config['settings'])) {
     $form = array_merge($form, array_map('strval', $config['settings']));
