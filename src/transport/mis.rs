@@ -22,8 +22,8 @@ use reqwest::Method;
 use thiserror::Error;
 
 use super::{
-    chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain, excerpt,
-    parse_pem_certs, scrub, Secret,
+    chain_has_timeout, chain_tls_error, error_chain, excerpt, http_setup, parse_pem_certs, scrub,
+    HttpSetup, Secret,
 };
 use crate::wire::booking::{parse_mis_answer, parse_v2_answer, MisAnswer, V2Answer};
 
@@ -322,28 +322,20 @@ fn request(
     method: Method,
     payload: Option<&str>,
 ) -> Result<(u16, String), MisError> {
-    let url = reqwest::Url::parse(cfg.url.trim())
-        .map_err(|e| MisError::Config(format!("the MIS URL is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(MisError::Config(
-            "the MIS URL must be http:// or https:// with a host".into(),
-        ));
-    }
+    let HttpSetup {
+        url,
+        total,
+        mut builder,
+    } = http_setup(
+        &cfg.url,
+        "the MIS URL",
+        cfg.timeout,
+        DEFAULT_TIMEOUT,
+        cfg.connect_timeout,
+    )
+    .map_err(MisError::Config)?;
     let secrets = cfg.secrets();
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let total = if cfg.timeout.is_zero() {
-        DEFAULT_TIMEOUT
-    } else {
-        cfg.timeout
-    };
-    let connect = cfg.connect_timeout.min(total).max(Duration::from_millis(1));
-
-    ensure_crypto_provider();
-    let mut builder = reqwest::blocking::Client::builder()
-        .timeout(total)
-        .connect_timeout(connect)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("priem/", env!("CARGO_PKG_VERSION")));
     if let Some(pem) = cfg.extra_ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
         parse_pem_certs(pem).map_err(MisError::Config)?;
         let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {

@@ -31,6 +31,42 @@ pub fn ensure_crypto_provider() {
     });
 }
 
+/// One HTTP call's checked URL, its total timeout and a client builder set up the same way for
+/// every HTTP transport: both timeouts, no redirects, priem's user agent, rustls' provider ready.
+pub(crate) struct HttpSetup {
+    pub url: reqwest::Url,
+    pub total: std::time::Duration,
+    pub builder: reqwest::blocking::ClientBuilder,
+}
+
+/// Checks `url` (an http(s) URL with a host; `what` names it in the error) and prepares the
+/// client: `timeout` bounds the whole call (`default` when zero), `connect` the connection.
+pub(crate) fn http_setup(
+    url: &str,
+    what: &str,
+    timeout: std::time::Duration,
+    default: std::time::Duration,
+    connect: std::time::Duration,
+) -> Result<HttpSetup, String> {
+    let url = reqwest::Url::parse(url.trim()).map_err(|e| format!("{what} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("{what} must be http:// or https:// with a host"));
+    }
+    let total = if timeout.is_zero() { default } else { timeout };
+    let connect = connect.min(total).max(std::time::Duration::from_millis(1));
+    ensure_crypto_provider();
+    let builder = reqwest::blocking::Client::builder()
+        .timeout(total)
+        .connect_timeout(connect)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("priem/", env!("CARGO_PKG_VERSION")));
+    Ok(HttpSetup {
+        url,
+        total,
+        builder,
+    })
+}
+
 /// A password or token: `Debug` prints `"***"`, so a config can be logged or put into a panic
 /// message without leaking it. Read it with [`Secret::expose`].
 #[derive(Clone, Default, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use thiserror::Error;
 
 use super::{
-    chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain, excerpt, scrub, Secret,
+    chain_has_timeout, chain_tls_error, error_chain, excerpt, http_setup, scrub, HttpSetup, Secret,
 };
 
 /// Bound for opening the connection.
@@ -198,34 +198,26 @@ pub fn form_encode(s: &str) -> String {
 
 /// Uploads `document` (the §1.1 JSON text, unwrapped: v2 wraps it here).
 pub fn upload(cfg: &UploadConfig, document: &str) -> Result<Accepted, UploadError> {
-    let url = reqwest::Url::parse(cfg.url.trim())
-        .map_err(|e| UploadError::Config(format!("the URL is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(UploadError::Config(
-            "the URL must be http:// or https:// with a host".into(),
-        ));
-    }
+    let HttpSetup {
+        url,
+        total,
+        builder,
+    } = http_setup(
+        &cfg.url,
+        "the URL",
+        cfg.timeout,
+        DEFAULT_TIMEOUT,
+        cfg.connect_timeout,
+    )
+    .map_err(UploadError::Config)?;
     let secrets = cfg.secrets();
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let total = if cfg.timeout.is_zero() {
-        DEFAULT_TIMEOUT
-    } else {
-        cfg.timeout
-    };
-    let connect = cfg.connect_timeout.min(total).max(Duration::from_millis(1));
-    ensure_crypto_provider();
-    let client = reqwest::blocking::Client::builder()
-        .timeout(total)
-        .connect_timeout(connect)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("priem/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            UploadError::Config(format!(
-                "cannot set up the HTTP client: {}",
-                scrub(&error_chain(&e), &secret_refs)
-            ))
-        })?;
+    let client = builder.build().map_err(|e| {
+        UploadError::Config(format!(
+            "cannot set up the HTTP client: {}",
+            scrub(&error_chain(&e), &secret_refs)
+        ))
+    })?;
     let mut req = client
         .post(url)
         .timeout(total)
