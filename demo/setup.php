@@ -63,26 +63,14 @@ $m->close();
 
 // ---- 2. the site root -----------------------------------------------------------------------
 $standin = $repo . '/tests/netcat/standin';
-@mkdir("$root/netcat/require", 0777, true);
+require_once $standin . '/site.php';
+priem_standin_site_files($root, array('host' => $dbc['host'], 'user' => $dbc['user'], 'password' => $dbc['password'],
+    'database' => $name, 'port' => $dbc['port']));
 @mkdir("$root/netcat/admin/modules", 0777, true);
 @mkdir("$root/netcat_template/class", 0777, true);
 $q = function ($v) {
     return var_export($v, true);
 };
-file_put_contents("$root/vars.inc.php", "<?php\n// the demo site's vars.inc.php (written by demo/setup.php)\n"
-    . '$MYSQL_HOST = ' . $q($dbc['host']) . ";\n\$MYSQL_USER = " . $q($dbc['user']) . ";\n\$MYSQL_PASSWORD = " . $q($dbc['password']) . ";\n"
-    . '$MYSQL_DB_NAME = ' . $q($name) . ";\n\$MYSQL_PORT = " . (int)$dbc['port'] . ";\n\$MYSQL_SOCKET = '';\n\$MYSQL_CHARSET = 'utf8';\n"
-    . "\$NC_UNICODE = 1;\n\$NC_CHARSET = 'utf-8';\n"
-    . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
-    . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
-    . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n");
-file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once " . $q("$standin/netcat.php") . ";\n"
-    . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
-file_put_contents("$root/netcat/require/cron_api.inc.php", "<?php\n"
-    . "require_once __DIR__ . '/../../vars.inc.php';\nrequire_once \$ROOT_FOLDER . 'connect_io.php';\n"
-    . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
-    . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
-    . "\$nc_core->modules->load_env();\n");
 file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire " . $q("$standin/admin.php") . ";\n");
 file_put_contents("$root/netcat/admin/modules/ui.php", "<?php\n// ui_config_module: in the stand-in's function.inc.php\n");
 

@@ -24,6 +24,7 @@ $GLOBALS['CLASS_TEMPLATE_FOLDER'] = sys_get_temp_dir() . '/priem-netcat-template
 
 require_once __DIR__ . '/standin/netcat.php';
 require_once __DIR__ . '/standin/schema.php';
+require_once __DIR__ . '/standin/site.php';
 require_once PRIEM_NC_PACKAGE . '/netcat/modules/priem/autoload.php';
 
 /** Drops and recreates the test database with NetCat's tables (6.4: MyISAM, utf8). */
@@ -94,22 +95,8 @@ function priem_nc_site()
 {
     $root = sys_get_temp_dir() . '/priem-netcat-site-' . getmypid();
     exec('rm -rf ' . escapeshellarg($root));
-    mkdir($root . '/netcat/require', 0777, true);
-    $standin = var_export(__DIR__ . '/standin/netcat.php', true);
-    file_put_contents("$root/vars.inc.php", "<?php\n"
-        . "\$MYSQL_HOST = '127.0.0.1';\n\$MYSQL_USER = 'root';\n\$MYSQL_PASSWORD = '';\n"
-        . "\$MYSQL_DB_NAME = '" . PRIEM_NC_DB . "';\n\$MYSQL_PORT = 3306;\n\$MYSQL_SOCKET = '';\n\$MYSQL_CHARSET = 'utf8';\n"
-        . "\$NC_UNICODE = 1;\n\$NC_CHARSET = 'utf-8';\n"
-        . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
-        . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
-        . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n");
-    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once $standin;\n"
-        . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
-    file_put_contents("$root/netcat/require/cron_api.inc.php", "<?php\n"
-        . "require_once __DIR__ . '/../../vars.inc.php';\nrequire_once \$ROOT_FOLDER . 'connect_io.php';\n"
-        . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
-        . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
-        . "\$nc_core->modules->load_env();\n");
+    priem_standin_site_files($root, array('host' => '127.0.0.1', 'user' => 'root', 'password' => '',
+        'database' => PRIEM_NC_DB, 'port' => 3306));
     priem_nc_copy_files($root);
     return $root;
 }

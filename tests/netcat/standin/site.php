@@ -1,0 +1,32 @@
+<?php
+/**
+ * The files a NetCat 6.4 site root has that the module's scripts read, over the stand-in core:
+ * vars.inc.php (the $MYSQL_* connection and the folders), netcat/connect_io.php and
+ * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env).
+ * Shared by the tests (tests/netcat/bootstrap.php) and the demo (demo/setup.php).
+ *
+ * @param string $root site root (created)
+ * @param array  $db   host, user, password, database, port
+ */
+function priem_standin_site_files($root, array $db)
+{
+    @mkdir("$root/netcat/require", 0777, true);
+    $q = function ($v) {
+        return var_export($v, true);
+    };
+    file_put_contents("$root/vars.inc.php", "<?php\n// a NetCat stand-in site's vars.inc.php (tests/netcat/standin/site.php)\n"
+        . '$MYSQL_HOST = ' . $q((string)$db['host']) . ";\n\$MYSQL_USER = " . $q((string)$db['user']) . ";\n"
+        . '$MYSQL_PASSWORD = ' . $q((string)$db['password']) . ";\n\$MYSQL_DB_NAME = " . $q((string)$db['database']) . ";\n"
+        . '$MYSQL_PORT = ' . (int)$db['port'] . ";\n\$MYSQL_SOCKET = '';\n\$MYSQL_CHARSET = 'utf8';\n"
+        . "\$NC_UNICODE = 1;\n\$NC_CHARSET = 'utf-8';\n"
+        . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
+        . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
+        . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n");
+    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once " . $q(__DIR__ . '/netcat.php') . ";\n"
+        . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
+    file_put_contents("$root/netcat/require/cron_api.inc.php", "<?php\n"
+        . "require_once __DIR__ . '/../../vars.inc.php';\nrequire_once \$ROOT_FOLDER . 'connect_io.php';\n"
+        . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
+        . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
+        . "\$nc_core->modules->load_env();\n");
+}
