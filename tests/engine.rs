@@ -1552,6 +1552,7 @@ fn ftp_drop_booking_is_uploaded_and_answered_by_a_result_file() {
     let r = e.tick(now() + minutes(5));
     assert_ran(&r);
     assert_eq!(r.results_read, 2, "{r:?}");
+    assert_eq!((r.bookings_confirmed, r.bookings_refused), (1, 1), "{r:?}");
     assert_eq!(
         e.booking(a).unwrap().unwrap().status,
         BookingStatus::Confirmed

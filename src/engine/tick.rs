@@ -324,7 +324,10 @@ fn read_results(
                     continue;
                 };
                 match &r.answer {
-                    Ok(MisAnswer::Accepted) => store.mark_confirmed(id, now, None)?,
+                    Ok(MisAnswer::Accepted) => {
+                        store.mark_confirmed(id, now, None)?;
+                        report.bookings_confirmed += 1;
+                    }
                     Ok(MisAnswer::Refused(reason)) => {
                         store.mark_rejected(id, now, reason)?;
                         report.bookings_refused += 1;
