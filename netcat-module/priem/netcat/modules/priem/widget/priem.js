@@ -1074,6 +1074,7 @@
       this.widget.markTaken(c.filial.code, c.doctor.code, c.date, c.slot.time_start);
       this.result('pending', 'Заявка принята — клиника перезвонит для подтверждения',
         'Мы передали заявку в клинику. Администратор позвонит вам, чтобы подтвердить время приёма.', d.booking, null);
+      this.watch(d.booking);
     } else if (a.ok && status === 'refused') {
       this.key = newKey();
       this.showAlternatives('refused', 'Не удалось записаться на это время',
@@ -1098,6 +1099,28 @@
       this.formError.focus();
       this.announce(this.formError.textContent);
     }
+  };
+
+  /**
+   * A pending booking is retried by the site: while the dialog stays open, ask for its status now
+   * and then (every 20 s, 10 times) and show "Вы записаны" once the clinic's system confirms it.
+   */
+  BookingDialog.prototype.watch = function (booking) {
+    var self = this, left = 10;
+    if (!booking || !booking.id || !booking.status_token) { return; }
+    function poll() {
+      if (self.screen !== 'result' || !self.root.parentNode || left-- <= 0) { return; }
+      self.widget.api.request('GET', 'status', { id: booking.id, t: booking.status_token }).then(function (a) {
+        if (self.screen !== 'result' || !self.root.parentNode) { return; }
+        if (a.ok && a.data.status === 'confirmed') {
+          self.result('success', 'Вы записаны', 'Клиника подтвердила запись.', a.data.booking,
+            self.widget.api.url('ics', { id: booking.id, t: booking.status_token }));
+        } else if (!(a.ok && a.data.status === 'refused')) {
+          self.pollTimer = setTimeout(poll, 20000);
+        }
+      });
+    }
+    this.pollTimer = setTimeout(poll, 20000);
   };
 
   BookingDialog.prototype.details = function (b) {
@@ -1216,6 +1239,7 @@
   };
 
   BookingDialog.prototype.close = function () {
+    clearTimeout(this.pollTimer);
     document.removeEventListener('keydown', this.onKey, true);
     document.removeEventListener('focusin', this.onFocusIn);
     document.documentElement.style.overflow = this.savedOverflow;

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The booking widget in a real browser: Debian's chromium driven by playwright-core (npm) against
+# the real stack, all on 127.0.0.1:
+#   - an FTP server (pyftpdlib) the MIS's schedule is uploaded to,
+#   - the HTTP MIS peer (tests/peers/mis_peer.py; logs every request body),
+#   - MariaDB (127.0.0.1:3306, root): database priem_browser_test, a NetCat stand-in site in a temp
+#     dir with the module installed, cards, settings and the schedule imported by a real FTP sync
+#     (tests/browser/stack.php),
+#   - php -S with the extension serving the site (/index.php picker, /doctor.php?codes=… widget),
+# then node's test runner on tests/browser/booking.test.mjs. Screenshots go to target/browser-screenshots/
+# (PRIEM_SHOTS=$PWD/docs/screenshots tests/browser/run.sh refreshes the ones in the README).
+#
+#   tests/browser/run.sh            (after cargo build; PRIEM_EXTENSION=/path/libpriem.so to use another)
+#   PRIEM_BROWSER_KEEP=1 …          keep the temp dir (logs, site root) for a look afterwards
+#   CHROMIUM=/path/to/chromium …    another browser binary (default /usr/bin/chromium)
+#   PRIEM_BROWSER_ONLY='two visitors' …  only the tests whose names match (node --test-name-pattern)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPO="$PWD"
+HERE="$REPO/tests/browser"
+
+so_src="${PRIEM_EXTENSION:-$REPO/target/debug/libpriem.so}"
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+[ -x "$CHROMIUM" ] || { echo "run.sh: no chromium at $CHROMIUM (apt-get install chromium)" >&2; exit 1; }
+command -v node >/dev/null || { echo "run.sh: node is not installed" >&2; exit 1; }
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ||
+  { echo "run.sh: playwright-core needs Node.js 20 or newer (this is $(node --version))" >&2; exit 1; }
+
+# playwright-core (pinned in package.json / package-lock.json), no browser download
+if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix "$HERE" >/dev/null
+fi
+
+WORK="$(mktemp -d /tmp/priem-browser.XXXXXX)"
+pids=()
+cleanup() {
+  local rc=$?
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  mysql --protocol=tcp -h127.0.0.1 -uroot -e 'DROP DATABASE IF EXISTS priem_browser_test' >/dev/null 2>&1 || true
+  if [ $rc -ne 0 ]; then
+    for f in "$WORK"/*.log; do [ -s "$f" ] && { echo "---- $(basename "$f") (last lines)"; tail -n 20 "$f"; }; done >&2 || true
+  fi
+  if [ -n "${PRIEM_BROWSER_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# a private copy of the extension: a rebuild in the tree must not pull it from under php -S
+for _ in $(seq 1 60); do [ -s "$so_src" ] && break; sleep 2; done
+cp "$so_src" "$WORK/libpriem.so"
+SO="$WORK/libpriem.so"
+php -d extension="$SO" -r 'exit(function_exists("priem_book") ? 0 : 1);' 2>/dev/null ||
+  { echo "run.sh: $so_src is not the PHP extension (run cargo build, default features)" >&2; exit 1; }
+PHP=(php -d extension="$SO" -d date.timezone=UTC -d display_errors=stderr)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { # NAME PORT PID
+  for _ in $(seq 1 100); do
+    port_open "$2" && return 0
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: $1 did not start on port $2" >&2
+  exit 1
+}
+# start NAME CMD…: its own process group (setsid), output to $WORK/NAME.log
+start() {
+  local name="$1"; shift
+  setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
+  pids+=($!)
+}
+
+FTP_PORT=$(free_port) MIS_PORT=$(free_port) SITE_PORT=$(free_port)
+mkdir -p "$WORK/ftp/schedule" "$WORK/site"
+start ftp python3 -m pyftpdlib -i 127.0.0.1 -p "$FTP_PORT" -w -d "$WORK/ftp" -u mis -P browser-ftp-pass
+wait_port ftp "$FTP_PORT" "${pids[-1]}"
+: > "$WORK/mis-requests.jsonl"
+start mis python3 tests/peers/mis_peer.py --port "$MIS_PORT" --log "$WORK/mis-requests.jsonl"
+wait_port mis "$MIS_PORT" "${pids[-1]}"
+
+cat > "$WORK/stack.json" <<EOF
+{"root": "$WORK/site", "database": "priem_browser_test",
+ "ftp": {"port": $FTP_PORT, "user": "mis", "password": "browser-ftp-pass", "root": "$WORK/ftp", "directory": "schedule"},
+ "mis_url": "http://127.0.0.1:$MIS_PORT/success", "fixture": "$WORK/fixture.json"}
+EOF
+"${PHP[@]}" tests/browser/stack.php setup "$WORK/stack.json"
+
+# several workers, so two visitors' bookings really run at the same time
+start site env PHP_CLI_SERVER_WORKERS=4 "${PHP[@]}" -S "127.0.0.1:$SITE_PORT" -t "$WORK/site"
+wait_port site "$SITE_PORT" "${pids[-1]}"
+
+export PRIEM_BASE_URL="http://127.0.0.1:$SITE_PORT"
+export PRIEM_MIS_URL="http://127.0.0.1:$MIS_PORT"
+export PRIEM_MIS_LOG="$WORK/mis-requests.jsonl"
+export PRIEM_FIXTURE="$WORK/fixture.json"
+export PRIEM_STACK_CONFIG="$WORK/stack.json"
+export PRIEM_PHP="php -d extension=$SO -d date.timezone=UTC"
+# screenshots of every state: into target/ by default; PRIEM_SHOTS=docs/screenshots refreshes the README's
+export PRIEM_SHOTS="${PRIEM_SHOTS:-$REPO/target/browser-screenshots}"
+mkdir -p "$PRIEM_SHOTS"
+only=()
+[ -n "${PRIEM_BROWSER_ONLY:-}" ] && only=(--test-name-pattern="$PRIEM_BROWSER_ONLY")
+node --test --test-reporter=spec "${only[@]}" "$HERE/booking.test.mjs"
