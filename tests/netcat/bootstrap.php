@@ -9,7 +9,8 @@ if (!extension_loaded('priem')) {
     exit(1);
 }
 
-const PRIEM_NC_DB = 'priem_netcat_test';
+// one database per run, so two runs on one machine (a developer's and CI's) never share it
+define('PRIEM_NC_DB', 'priem_netcat_test_' . getmypid());
 define('PRIEM_NC_PACKAGE', dirname(__DIR__, 2) . '/netcat-module/priem');
 
 // vars.inc.php's connection globals, which the adapter reads

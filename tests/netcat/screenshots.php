@@ -8,7 +8,7 @@
  *
  *   php -d extension=…/libpriem.so tests/netcat/screenshots.php <out dir> [chromium binary]
  *
- * Uses the test database (priem_netcat_test), dropped on exit like the tests do.
+ * Uses a test database (priem_netcat_test_<pid>), dropped on exit like the tests do.
  */
 require __DIR__ . '/bootstrap.php';
 

@@ -80,6 +80,7 @@ class nc_priem_api
     {
         $out = array();
         $settings = $this->engine_settings();
+        $this->catalog()->preload('clinic');
         foreach (priem_filials($settings) as $f) {
             $listing = priem_doctors($settings, $f['code'], $this->now_utc(), 1);
             $free = 0;
@@ -101,6 +102,7 @@ class nc_priem_api
         $specialty = self::param($get, 'specialty');
         $listing = priem_doctors($this->engine_settings(), $filial, $this->now_utc(), $times);
         $catalog = $this->catalog();
+        $catalog->preload('doctor');
         $specialties = array();
         $doctors = array();
         foreach ($listing['doctors'] as $d) {

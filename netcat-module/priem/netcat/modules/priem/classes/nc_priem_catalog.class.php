@@ -43,7 +43,7 @@ class nc_priem_catalog
     /** @var nc_priem_settings */
     private $settings;
 
-    /** @var array|null code => card, per role */
+    /** @var array role => (code => card), for the roles preload() read whole */
     private $cards = array();
 
     public function __construct(nc_priem_netcat $netcat, nc_priem_settings $settings)
@@ -137,33 +137,47 @@ class nc_priem_catalog
         );
     }
 
+    /**
+     * Reads every card of a role at once, for pages that show many (the doctors listing); without
+     * it each card is read on its own, which is what a single grid or booking wants.
+     */
+    public function preload($role)
+    {
+        if (!isset($this->cards[$role])) {
+            $this->cards[$role] = $this->read_cards($role, null);
+        }
+    }
+
     /** The card of a clinic (by filial code) or of a doctor (by doctor code in a filial). */
     private function card($role, $code, $filial)
     {
-        $cards = $this->cards($role);
+        $cards = isset($this->cards[$role]) ? $this->cards[$role] : $this->read_cards($role, (string)$code);
         if ($filial !== null && isset($cards[$filial . ':' . $code])) {
             return $cards[$filial . ':' . $code];
         }
         return isset($cards[$code]) ? $cards[$code] : null;
     }
 
-    /** code => card row of the role's component (read once). */
-    private function cards($role)
+    /**
+     * code => card of the role's component: all of them, or ($mentioning) only those whose code
+     * cell mentions that code (the SQL narrows with LIKE, split_codes() decides).
+     */
+    private function read_cards($role, $mentioning)
     {
-        if (isset($this->cards[$role])) {
-            return $this->cards[$role];
-        }
-        $this->cards[$role] = array();
+        $out = array();
         $key = $role === 'clinic' ? 'ClinicComponent' : 'DoctorComponent';
         $class_id = $this->netcat->component_id((string)$this->settings->get($key));
         $code_field = (string)$this->settings->get('CodeField');
         if (!$class_id || !nc_priem_settings::is_identifier($code_field) || !$this->netcat->has_column($class_id, $code_field)) {
-            return $this->cards[$role];
+            return $out;
         }
         $wanted = $role === 'clinic'
             ? array('Name', 'Address', 'Phone')
             : array('Name', 'Photo', 'Specialty', 'Experience', 'PriceFrom');
-        foreach ($this->netcat->card_rows($class_id, array_merge(array($code_field), $wanted)) as $row) {
+        $columns = array_merge(array($code_field), $wanted);
+        $rows = $mentioning === null ? $this->netcat->card_rows($class_id, $columns)
+            : $this->netcat->card_rows_like($class_id, $columns, $code_field, array($mentioning));
+        foreach ($rows as $row) {
             $card = array();
             foreach ($wanted as $f) {
                 $card[$f] = isset($row[$f]) ? trim($row[$f]) : '';
@@ -173,11 +187,11 @@ class nc_priem_catalog
                     : $this->netcat->file_url($class_id, $row['Message_ID'], 'Photo', $card['Photo']);
             }
             foreach (self::split_codes($row[$code_field]) as $code) {
-                if (!isset($this->cards[$role][$code])) {
-                    $this->cards[$role][$code] = $card;
+                if (!isset($out[$code])) {
+                    $out[$code] = $card;
                 }
             }
         }
-        return $this->cards[$role];
+        return $out;
     }
 }

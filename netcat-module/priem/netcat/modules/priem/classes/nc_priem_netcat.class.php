@@ -14,6 +14,9 @@ class nc_priem_netcat
     /** @var array|null the $MYSQL_* values of vars.inc.php, when given explicitly */
     private $mysql;
 
+    /** @var array per-request memo: component ids by keyword, column names by table */
+    private $memo = array();
+
     /**
      * @param object     $core  nc_Core
      * @param array|null $mysql ['host','user','password','database','port','socket'] or null to
@@ -182,11 +185,18 @@ class nc_priem_netcat
         if ($id_or_keyword === '') {
             return null;
         }
-        $where = ctype_digit($id_or_keyword)
-            ? '`Class_ID` = ' . (int)$id_or_keyword
-            : '`Keyword` = ' . $this->quote($id_or_keyword);
-        $id = $this->value('SELECT `Class_ID` FROM `Class` WHERE ' . $where . ' AND `System_Table_ID` = 0');
-        return $id === null ? null : (int)$id;
+        $k = 'class:' . $id_or_keyword;
+        if (!array_key_exists($k, $this->memo)) {
+            $where = ctype_digit($id_or_keyword)
+                ? '`Class_ID` = ' . (int)$id_or_keyword
+                : '`Keyword` = ' . $this->quote($id_or_keyword);
+            $id = $this->value('SELECT `Class_ID` FROM `Class` WHERE ' . $where . ' AND `System_Table_ID` = 0');
+            if ($id === null) {
+                return null; // not remembered: the installer may create it next
+            }
+            $this->memo[$k] = (int)$id;
+        }
+        return $this->memo[$k];
     }
 
     public function has_field($class_id, $field_name)
@@ -198,8 +208,14 @@ class nc_priem_netcat
     /** Whether Message<N> has the column (a field row may be missing while the column exists). */
     public function has_column($class_id, $column)
     {
-        $rows = $this->rows('SHOW COLUMNS FROM `Message' . (int)$class_id . '` LIKE ' . $this->quote($column));
-        return count($rows) > 0;
+        $k = 'columns:' . (int)$class_id;
+        if (!isset($this->memo[$k])) {
+            $this->memo[$k] = array();
+            foreach ($this->rows('SHOW COLUMNS FROM `Message' . (int)$class_id . '`') as $row) {
+                $this->memo[$k][strtolower($row['Field'])] = true;
+            }
+        }
+        return isset($this->memo[$k][strtolower((string)$column)]);
     }
 
     /**
@@ -217,6 +233,7 @@ class nc_priem_netcat
     {
         $class_id = (int)$class_id;
         $type = (int)$type;
+        unset($this->memo['columns:' . $class_id]);
         $component = isset($this->core->component) ? $this->core->component : null;
         $props = array(
             'Field_Name' => $name,
@@ -246,6 +263,7 @@ class nc_priem_netcat
         }
         $this->execute('UPDATE `Field` SET `TypeOfEdit_ID` = 2 WHERE `Class_ID` = ' . $class_id
             . ' AND `Field_Name` = ' . $this->quote($name));
+        unset($this->memo['columns:' . $class_id]);
         if (is_object($component) && method_exists($component, 'clear_cache')) {
             $component->clear_cache();
         }
@@ -348,7 +366,7 @@ class nc_priem_netcat
      * The published objects (Checked = 1) of a component with the wanted columns that exist,
      * as UTF-8 strings; each row also has Message_ID.
      */
-    public function card_rows($class_id, array $columns)
+    public function card_rows($class_id, array $columns, $where = '1')
     {
         $have = array('`Message_ID`');
         foreach ($columns as $c) {
@@ -357,7 +375,7 @@ class nc_priem_netcat
             }
         }
         $rows = $this->rows('SELECT ' . implode(', ', $have) . ' FROM `Message' . (int)$class_id
-            . '` WHERE `Checked` = 1 ORDER BY `Priority`, `Message_ID`');
+            . '` WHERE `Checked` = 1 AND ' . $where . ' ORDER BY `Priority`, `Message_ID`');
         $out = array();
         foreach ($rows as $row) {
             foreach ($row as $k => $v) {
@@ -366,6 +384,19 @@ class nc_priem_netcat
             $out[] = $row;
         }
         return $out;
+    }
+
+    /**
+     * card_rows() narrowed to the objects whose code cell mentions one of $codes (a superset:
+     * the caller splits the cells); one indexed-free scan but only the matching rows travel.
+     */
+    public function card_rows_like($class_id, array $columns, $code_column, array $codes)
+    {
+        $like = array();
+        foreach ($codes as $c) {
+            $like[] = '`' . $code_column . '` LIKE ' . $this->quote('%' . addcslashes((string)$c, '%_\\') . '%');
+        }
+        return $this->card_rows($class_id, $columns, $like ? '(' . implode(' OR ', $like) . ')' : '0');
     }
 
     /**
