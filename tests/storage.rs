@@ -999,6 +999,85 @@ fn a_loaded_schedule_feeds_the_domain_grid() {
 }
 
 #[test]
+fn grid_slots_from_packed_days_equal_the_rows() {
+    let db = TestDb::new();
+    import(&db, generated(2, 3, 5, 0.3));
+    // a hold and a rejection (whose day loses its packed copy) among them
+    let first: Vec<(String, String, chrono::NaiveDateTime)> = db
+        .conn()
+        .query("SELECT filial, doctor, start_utc FROM Priem_Slot WHERE free = 1 ORDER BY start_utc LIMIT 2")
+        .unwrap();
+    let end = |t: chrono::NaiveDateTime| (t + Duration::minutes(1)).and_utc().to_rfc3339();
+    for (i, (f, d, t)) in first.iter().enumerate() {
+        let mut b = booking(&format!("k{i}"), f, d, &t.and_utc().to_rfc3339(), &end(*t));
+        b.end_utc = db
+            .conn()
+            .exec_first::<chrono::NaiveDateTime, _, _>(
+                "SELECT end_utc FROM Priem_Slot WHERE filial = ? AND doctor = ? AND start_utc = ?",
+                (f, d, t),
+            )
+            .unwrap()
+            .unwrap()
+            .and_utc();
+        let id = db.store.hold_and_queue(&b, now()).unwrap();
+        if i == 1 {
+            db.store.mark_rejected(id, now(), "нет").unwrap();
+        }
+    }
+    assert_eq!(db.count("Priem_Day WHERE packed IS NULL"), 1);
+    let (from, to) = (now(), now() + Duration::days(6));
+    let doctors: Vec<(String, String)> = db
+        .conn()
+        .query("SELECT filial, code FROM Priem_Doctor ORDER BY filial, code")
+        .unwrap();
+    for (f, d) in doctors {
+        type R = (
+            chrono::NaiveDate,
+            chrono::NaiveDateTime,
+            u16,
+            u16,
+            bool,
+            String,
+            bool,
+        );
+        let rows: Vec<R> = db
+            .conn()
+            .exec(
+                "SELECT s.date, s.start_utc, s.start_min, s.end_min, s.free, s.room, h.booking_id IS NOT NULL \
+                 FROM Priem_Slot s LEFT JOIN Priem_Hold h ON h.filial = s.filial AND h.doctor = s.doctor \
+                 AND h.start_utc = s.start_utc WHERE s.filial = ? AND s.doctor = ? \
+                 AND s.start_utc >= ? AND s.start_utc < ? ORDER BY s.start_utc",
+                (&f, &d, from.naive_utc(), to.naive_utc()),
+            )
+            .unwrap();
+        let want: Vec<R> = rows
+            .into_iter()
+            .map(|(date, s, a, b, free, room, held)| {
+                (date, s, a, b, free && !held, room, free && held)
+            })
+            .collect();
+        let got: Vec<R> = db
+            .store
+            .grid_slots(&f, &d, from, to)
+            .unwrap()
+            .into_iter()
+            .map(|s| {
+                (
+                    s.date,
+                    s.start_utc.naive_utc(),
+                    s.start,
+                    s.end,
+                    s.free,
+                    s.room,
+                    s.held,
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{f}/{d}");
+    }
+}
+
+#[test]
 fn the_doctors_listing_counts_free_not_held_times_and_gives_the_first_ones() {
     let db = TestDb::new();
     import(

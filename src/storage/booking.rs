@@ -671,6 +671,11 @@ impl Store {
     }
 
     /// The doctor's slots starting in `[from, to)`, by start, with held ones marked taken.
+    ///
+    /// Read from the days' packed copies (`Priem_Day.packed`, written by the import with exactly
+    /// the rows it wrote) — one small row per day instead of one per cell; a day without a
+    /// packed copy (a rejection changed one of its rows) is read from `Priem_Slot`. The holds of
+    /// the window are one more query, applied in memory.
     pub fn grid_slots(
         &self,
         filial: &str,
@@ -679,38 +684,87 @@ impl Store {
         to: DateTime<Utc>,
     ) -> Result<Vec<StoredSlot>> {
         let mut conn = self.conn()?;
-        type R = (
+        let (from_db, to_db) = (db_time(from), db_time(to));
+        let days: Vec<(NaiveDate, Option<Vec<u8>>)> = conn
+            .exec(
+                "SELECT date, packed FROM Priem_Day WHERE filial = ? AND doctor = ? \
+                 AND last_utc >= ? AND first_utc < ? ORDER BY date",
+                (filial, doctor, from_db, to_db),
+            )
+            .map_err(|e| StorageError::query("grid: read days", e))?;
+        let held: Vec<NaiveDateTime> = conn
+            .exec(
+                "SELECT start_utc FROM Priem_Hold WHERE filial = ? AND doctor = ? \
+                 AND start_utc >= ? AND start_utc < ?",
+                (filial, doctor, from_db, to_db),
+            )
+            .map_err(|e| StorageError::query("grid: read holds", e))?;
+        let mut rows: Vec<(
             NaiveDate,
-            u16,
-            u16,
             NaiveDateTime,
             NaiveDateTime,
+            u16,
+            u16,
             bool,
             String,
-            bool,
-        );
-        let rows: Vec<R> = conn
-            .exec(
-                "SELECT s.date, s.start_min, s.end_min, s.start_utc, s.end_utc, s.free, s.room, \
-                 h.booking_id IS NOT NULL \
-                 FROM Priem_Slot s LEFT JOIN Priem_Hold h \
-                 ON h.filial = s.filial AND h.doctor = s.doctor AND h.start_utc = s.start_utc \
-                 WHERE s.filial = ? AND s.doctor = ? AND s.start_utc >= ? AND s.start_utc < ? \
-                 ORDER BY s.start_utc",
-                (filial, doctor, db_time(from), db_time(to)),
-            )
-            .map_err(|e| StorageError::query("grid: read slots", e))?;
+        )> = Vec::new();
+        let mut unpacked: Vec<NaiveDate> = Vec::new();
+        for (date, packed) in &days {
+            match packed.as_deref().and_then(super::import::unpack) {
+                Some(cells) => rows.extend(cells.into_iter().map(|c| {
+                    (
+                        *date,
+                        c.start_utc,
+                        c.end_utc,
+                        c.start,
+                        c.end,
+                        c.free,
+                        c.room.into_owned(),
+                    )
+                })),
+                None => unpacked.push(*date),
+            }
+        }
+        if !unpacked.is_empty() {
+            type R = (
+                NaiveDate,
+                NaiveDateTime,
+                NaiveDateTime,
+                u16,
+                u16,
+                bool,
+                String,
+            );
+            let marks = vec!["?"; unpacked.len()].join(", ");
+            let mut params: Vec<Value> = vec![filial.into(), doctor.into()];
+            params.extend(unpacked.iter().map(|d| Value::from(*d)));
+            let read: Vec<R> = conn
+                .exec(
+                    format!(
+                        "SELECT date, start_utc, end_utc, start_min, end_min, free, room \
+                         FROM Priem_Slot WHERE filial = ? AND doctor = ? AND date IN ({marks})"
+                    ),
+                    params,
+                )
+                .map_err(|e| StorageError::query("grid: read slots", e))?;
+            rows.extend(read);
+        }
+        rows.retain(|r| r.1 >= from_db && r.1 < to_db);
+        rows.sort_by_key(|r| r.1);
         Ok(rows
             .into_iter()
-            .map(|(date, start, end, s, e, free, room, held)| StoredSlot {
-                date,
-                start,
-                end,
-                start_utc: s.and_utc(),
-                end_utc: e.and_utc(),
-                free: free && !held,
-                held: free && held,
-                room,
+            .map(|(date, s, e, start, end, free, room)| {
+                let is_held = held.contains(&s);
+                StoredSlot {
+                    date,
+                    start,
+                    end,
+                    start_utc: s.and_utc(),
+                    end_utc: e.and_utc(),
+                    free: free && !is_held,
+                    held: free && is_held,
+                    room,
+                }
             })
             .collect())
     }

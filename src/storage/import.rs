@@ -125,13 +125,13 @@ struct StoredDay {
 
 /// A slot row as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct OldRow<'a> {
-    start_utc: NaiveDateTime,
-    end_utc: NaiveDateTime,
-    start: u16,
-    end: u16,
-    free: bool,
-    room: Cow<'a, str>,
+pub(super) struct OldRow<'a> {
+    pub start_utc: NaiveDateTime,
+    pub end_utc: NaiveDateTime,
+    pub start: u16,
+    pub end: u16,
+    pub free: bool,
+    pub room: Cow<'a, str>,
 }
 
 impl Store {
@@ -536,7 +536,7 @@ fn pack<'a, 'b: 'a>(cells: impl Iterator<Item = &'a Slot<'b>>, out: &mut Vec<u8>
 
 /// Reads a packed day back; `None` when the bytes are not a packed day (the rows are read
 /// instead).
-fn unpack(mut b: &[u8]) -> Option<Vec<OldRow<'_>>> {
+pub(super) fn unpack(mut b: &[u8]) -> Option<Vec<OldRow<'_>>> {
     let (&version, rest) = b.split_first()?;
     if version != PACKED_V1 || rest.len() < 8 {
         return None;
