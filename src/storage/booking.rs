@@ -683,23 +683,61 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<StoredSlot>> {
-        let mut conn = self.conn()?;
-        let (from_db, to_db) = (db_time(from), db_time(to));
-        let days: Vec<(NaiveDate, Option<Vec<u8>>)> = conn
-            .exec(
-                "SELECT date, packed FROM Priem_Day WHERE filial = ? AND doctor = ? \
+        grid_slots_on(&mut self.conn()?, filial, doctor, from, to)
+    }
+}
+
+/// [`Store::grid_slots`] on a connection the caller already holds.
+fn grid_slots_on<Q: Queryable>(
+    conn: &mut Q,
+    filial: &str,
+    doctor: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<StoredSlot>> {
+    let (from_db, to_db) = (db_time(from), db_time(to));
+    let days: Vec<(NaiveDate, Option<Vec<u8>>)> = conn
+        .exec(
+            "SELECT date, packed FROM Priem_Day WHERE filial = ? AND doctor = ? \
                  AND last_utc >= ? AND first_utc < ? ORDER BY date",
-                (filial, doctor, from_db, to_db),
-            )
-            .map_err(|e| StorageError::query("grid: read days", e))?;
-        let held: Vec<NaiveDateTime> = conn
-            .exec(
-                "SELECT start_utc FROM Priem_Hold WHERE filial = ? AND doctor = ? \
+            (filial, doctor, from_db, to_db),
+        )
+        .map_err(|e| StorageError::query("grid: read days", e))?;
+    let held: Vec<NaiveDateTime> = conn
+        .exec(
+            "SELECT start_utc FROM Priem_Hold WHERE filial = ? AND doctor = ? \
                  AND start_utc >= ? AND start_utc < ?",
-                (filial, doctor, from_db, to_db),
-            )
-            .map_err(|e| StorageError::query("grid: read holds", e))?;
-        let mut rows: Vec<(
+            (filial, doctor, from_db, to_db),
+        )
+        .map_err(|e| StorageError::query("grid: read holds", e))?;
+    let mut rows: Vec<(
+        NaiveDate,
+        NaiveDateTime,
+        NaiveDateTime,
+        u16,
+        u16,
+        bool,
+        String,
+    )> = Vec::new();
+    let mut unpacked: Vec<NaiveDate> = Vec::new();
+    for (date, packed) in &days {
+        match packed.as_deref().and_then(super::import::unpack) {
+            Some(cells) => rows.extend(cells.into_iter().map(|c| {
+                (
+                    *date,
+                    c.start_utc,
+                    c.end_utc,
+                    c.start,
+                    c.end,
+                    c.free,
+                    c.room.into_owned(),
+                )
+            })),
+            None => unpacked.push(*date),
+        }
+    }
+    if !unpacked.is_empty() {
+        type R = (
             NaiveDate,
             NaiveDateTime,
             NaiveDateTime,
@@ -707,68 +745,42 @@ impl Store {
             u16,
             bool,
             String,
-        )> = Vec::new();
-        let mut unpacked: Vec<NaiveDate> = Vec::new();
-        for (date, packed) in &days {
-            match packed.as_deref().and_then(super::import::unpack) {
-                Some(cells) => rows.extend(cells.into_iter().map(|c| {
-                    (
-                        *date,
-                        c.start_utc,
-                        c.end_utc,
-                        c.start,
-                        c.end,
-                        c.free,
-                        c.room.into_owned(),
-                    )
-                })),
-                None => unpacked.push(*date),
-            }
-        }
-        if !unpacked.is_empty() {
-            type R = (
-                NaiveDate,
-                NaiveDateTime,
-                NaiveDateTime,
-                u16,
-                u16,
-                bool,
-                String,
-            );
-            let marks = vec!["?"; unpacked.len()].join(", ");
-            let mut params: Vec<Value> = vec![filial.into(), doctor.into()];
-            params.extend(unpacked.iter().map(|d| Value::from(*d)));
-            let read: Vec<R> = conn
-                .exec(
-                    format!(
-                        "SELECT date, start_utc, end_utc, start_min, end_min, free, room \
+        );
+        let marks = vec!["?"; unpacked.len()].join(", ");
+        let mut params: Vec<Value> = vec![filial.into(), doctor.into()];
+        params.extend(unpacked.iter().map(|d| Value::from(*d)));
+        let read: Vec<R> = conn
+            .exec(
+                format!(
+                    "SELECT date, start_utc, end_utc, start_min, end_min, free, room \
                          FROM Priem_Slot WHERE filial = ? AND doctor = ? AND date IN ({marks})"
-                    ),
-                    params,
-                )
-                .map_err(|e| StorageError::query("grid: read slots", e))?;
-            rows.extend(read);
-        }
-        rows.retain(|r| r.1 >= from_db && r.1 < to_db);
-        rows.sort_by_key(|r| r.1);
-        Ok(rows
-            .into_iter()
-            .map(|(date, s, e, start, end, free, room)| {
-                let is_held = held.contains(&s);
-                StoredSlot {
-                    date,
-                    start,
-                    end,
-                    start_utc: s.and_utc(),
-                    end_utc: e.and_utc(),
-                    free: free && !is_held,
-                    held: free && is_held,
-                    room,
-                }
-            })
-            .collect())
+                ),
+                params,
+            )
+            .map_err(|e| StorageError::query("grid: read slots", e))?;
+        rows.extend(read);
     }
+    rows.retain(|r| r.1 >= from_db && r.1 < to_db);
+    rows.sort_by_key(|r| r.1);
+    Ok(rows
+        .into_iter()
+        .map(|(date, s, e, start, end, free, room)| {
+            let is_held = held.contains(&s);
+            StoredSlot {
+                date,
+                start,
+                end,
+                start_utc: s.and_utc(),
+                end_utc: e.and_utc(),
+                free: free && !is_held,
+                held: free && is_held,
+                room,
+            }
+        })
+        .collect())
+}
 
+impl Store {
     /// One doctor's slots starting in `[from, to)` as a domain [`Schedule`], with the held
     /// times, for `domain::grid::for_doctor` and `domain::booking::validate`.
     pub fn load_schedule(
@@ -782,25 +794,21 @@ impl Store {
             schedule: Schedule::default(),
             held: Vec::new(),
         };
-        let (zone, name, doc) = {
-            let mut conn = self.conn()?;
-            let f: Option<(String, Option<String>)> = conn
-                .exec_first(
-                    "SELECT zone, name FROM Priem_Filial WHERE code = ?",
-                    (filial,),
-                )
-                .map_err(|e| StorageError::query("grid: read filial", e))?;
-            let Some((zone, name)) = f else {
-                return Ok(out);
-            };
-            let d: Option<(String, String)> = conn
-                .exec_first(
-                    "SELECT name, specialties FROM Priem_Doctor WHERE filial = ? AND code = ?",
-                    (filial, doctor),
-                )
-                .map_err(|e| StorageError::query("grid: read doctor", e))?;
-            (zone, name, d)
+        // One connection and one query for the filial and the doctor (a grid is read per
+        // visitor's click: every checkout and round trip shows).
+        let mut conn = self.conn()?;
+        type Names = (String, Option<String>, Option<String>, Option<String>);
+        let row: Option<Names> = conn
+            .exec_first(
+                "SELECT f.zone, f.name, d.name, d.specialties FROM Priem_Filial f \
+                 LEFT JOIN Priem_Doctor d ON d.filial = f.code AND d.code = ? WHERE f.code = ?",
+                (doctor, filial),
+            )
+            .map_err(|e| StorageError::query("grid: read filial and doctor", e))?;
+        let Some((zone, name, doctor_name, specialties)) = row else {
+            return Ok(out);
         };
+        let doc = doctor_name.map(|n| (n, specialties.unwrap_or_default()));
         let zone = parse_zone(&zone).ok_or_else(|| StorageError::Corrupt {
             table: "Priem_Filial",
             message: format!("filial {filial}: unknown time zone {zone:?}"),
@@ -819,7 +827,7 @@ impl Store {
             name: Cow::Owned(name),
             specialties: split_specialties(&specialties),
         });
-        for s in self.grid_slots(filial, doctor, from, to)? {
+        for s in grid_slots_on(&mut conn, filial, doctor, from, to)? {
             if s.held {
                 out.held.push(s.start_utc);
             }

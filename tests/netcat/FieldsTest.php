@@ -116,6 +116,9 @@ final class FieldsTest extends TestCase
         $this->assertSame(array('1' => 'Europe/Moscow', '2' => 'Asia/Yekaterinburg', '5' => 'Asia/Yekaterinburg'), $engine['timezones']);
         $this->assertSame(array('filial_table' => "Message$clinic", 'filial_column' => 'MisCode', 'filial_id_column' => 'Message_ID',
             'doctor_table' => "Message$doctor", 'doctor_column' => 'MisCode', 'doctor_id_column' => 'Message_ID'), $engine['known_codes']);
+        // the booking form's and ProDoctorov's requests skip what only the import and the code check use
+        $light = $priem->settings()->engine(true);
+        $this->assertSame(array_diff_key($engine, array('timezones' => 1, 'known_codes' => 1)), $light);
 
         // the engine accepts these settings, imports, and checks the codes against the cards
         priem_migrate($engine);

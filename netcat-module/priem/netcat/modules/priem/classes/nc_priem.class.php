@@ -210,7 +210,7 @@ class nc_priem
         if ($method !== 'POST') {
             return array(405, array('success' => false, 'error' => 'Нужен POST с JSON прямой записи'));
         }
-        $settings = $this->settings()->engine();
+        $settings = $this->settings()->engine(true);
         if (!isset($settings['prodoctorov'])) {
             return array(404, array('success' => false, 'error' => 'Прямая запись от ПроДокторов на этом сайте выключена'));
         }

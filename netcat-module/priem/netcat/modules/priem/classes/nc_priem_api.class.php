@@ -483,7 +483,7 @@ class nc_priem_api
     private function engine_settings()
     {
         if ($this->engine_settings === null) {
-            $this->engine_settings = $this->priem->settings()->engine();
+            $this->engine_settings = $this->priem->settings()->engine(true);
         }
         return $this->engine_settings;
     }

@@ -245,8 +245,13 @@ class nc_priem_settings
     /**
      * The extension's settings array (src/settings.rs): db from NetCat's connection, the rest
      * from the stored settings, time zones and known codes from the chosen components.
+     *
+     * @param bool $for_visitors without the time zones and known codes, which only the import
+     *                           and the code check use (the stored schedule has its zones): what
+     *                           the booking form and ProDoctorov's bookings need, without reading
+     *                           the components on every request
      */
-    public function engine()
+    public function engine($for_visitors = false)
     {
         $s = $this->all();
         $out = array('db' => $this->netcat->db_settings());
@@ -320,6 +325,9 @@ class nc_priem_settings
             $out['prodoctorov'] = $pd;
         }
 
+        if ($for_visitors) {
+            return $out;
+        }
         $clinic = $this->netcat->component_id($s['ClinicComponent']);
         $doctor = $this->netcat->component_id($s['DoctorComponent']);
         $code = $s['CodeField'];
