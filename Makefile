@@ -26,3 +26,7 @@ netcat:
 # The demo: site, MIS simulator, FTP, SMTP, cron on 127.0.0.1 (demo/run --help)
 demo:
 	demo/run
+
+# The grid endpoint benchmark (issue 5): in-process and over HTTP (nginx + php-fpm 8.2 + wrk); ~4 min
+bench-grid: release
+	bench/grid.sh target/release/libpriem.so
