@@ -58,30 +58,11 @@ exec('rm -rf ' . escapeshellarg($root));
 priem_standin_site_files($root, $dbc);
 @mkdir("$root/netcat_template/class", 0777, true);
 $pkg = $repo . '/netcat-module/priem';
-exec('cp -R ' . escapeshellarg("$pkg/netcat/.") . ' ' . escapeshellarg("$root/netcat/"), $ignored, $rc);
-if ($rc !== 0) {
-    fwrite(STDERR, "grid_setup.php: cannot copy the module into $root\n");
-    exit(1);
-}
-foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
-    if (is_file("$pkg/$f")) {
-        copy("$pkg/$f", "$root/netcat/modules/priem/$f");
-    }
-}
+priem_standin_copy_module($root, $pkg);
 $say("site root $root (module copied from netcat-module/priem)");
 
 // ---- 3. the module ----------------------------------------------------------------------------
-$GLOBALS['MYSQL_HOST'] = $dbc['host'];
-$GLOBALS['MYSQL_USER'] = $dbc['user'];
-$GLOBALS['MYSQL_PASSWORD'] = $dbc['password'];
-$GLOBALS['MYSQL_DB_NAME'] = $name;
-$GLOBALS['MYSQL_PORT'] = $dbc['port'];
-$GLOBALS['MYSQL_SOCKET'] = '';
-$GLOBALS['MYSQL_CHARSET'] = 'utf8';
-$GLOBALS['CLASS_TEMPLATE_FOLDER'] = "$root/netcat_template/class/";
-$GLOBALS['DOCUMENT_ROOT'] = $root;
-require_once "$standin/netcat.php";
-require_once "$root/netcat/modules/priem/autoload.php";
+priem_standin_boot($root, array('database' => $name) + $dbc);
 $core = nc_Core::get_object();
 $db = $core->db;
 $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Description`, `Installed`, `Checked`, `Inside_Admin`)"

@@ -74,34 +74,14 @@ $q = function ($v) {
 file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire " . $q("$standin/admin.php") . ";\n");
 file_put_contents("$root/netcat/admin/modules/ui.php", "<?php\n// ui_config_module: in the stand-in's function.inc.php\n");
 
-// the module as the installer copies it: the package's netcat/ tree (every file, so scripts and
-// widget files not yet listed in files.txt are there too), the root files into netcat/modules/priem/
+// the module as the installer copies it (tests/netcat/standin/site.php)
 $pkg = $repo . '/netcat-module/priem';
 exec('rm -rf ' . escapeshellarg("$root/netcat/modules/priem"));
-exec('cp -R ' . escapeshellarg("$pkg/netcat/.") . ' ' . escapeshellarg("$root/netcat/"), $ignored, $rc);
-if ($rc !== 0) {
-    fwrite(STDERR, "demo/setup.php: cannot copy the module into $root\n");
-    exit(1);
-}
-foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
-    if (is_file("$pkg/$f")) {
-        copy("$pkg/$f", "$root/netcat/modules/priem/$f");
-    }
-}
+priem_standin_copy_module($root, $pkg);
 $say("site root $root (module copied from netcat-module/priem)");
 
 // ---- 3. the module ----------------------------------------------------------------------------
-$GLOBALS['MYSQL_HOST'] = $dbc['host'];
-$GLOBALS['MYSQL_USER'] = $dbc['user'];
-$GLOBALS['MYSQL_PASSWORD'] = $dbc['password'];
-$GLOBALS['MYSQL_DB_NAME'] = $name;
-$GLOBALS['MYSQL_PORT'] = (int)$dbc['port'];
-$GLOBALS['MYSQL_SOCKET'] = '';
-$GLOBALS['MYSQL_CHARSET'] = 'utf8';
-$GLOBALS['CLASS_TEMPLATE_FOLDER'] = "$root/netcat_template/class/";
-$GLOBALS['DOCUMENT_ROOT'] = $root;
-require_once "$standin/netcat.php";
-require_once "$root/netcat/modules/priem/autoload.php";
+priem_standin_boot($root, array('database' => $name) + $dbc);
 $core = nc_Core::get_object();
 $db = $core->db;
 if (!$db->get_var("SELECT `Module_ID` FROM `Module` WHERE `Keyword` = 'priem'")) {

@@ -51,17 +51,8 @@ $fail = function ($s) {
 
 /** The stand-in core over the site's database, as the site's own scripts get it. */
 $boot = function () use ($root, $name, $standin) {
-    $GLOBALS['MYSQL_HOST'] = '127.0.0.1';
-    $GLOBALS['MYSQL_USER'] = 'root';
-    $GLOBALS['MYSQL_PASSWORD'] = '';
-    $GLOBALS['MYSQL_DB_NAME'] = $name;
-    $GLOBALS['MYSQL_PORT'] = 3306;
-    $GLOBALS['MYSQL_SOCKET'] = '';
-    $GLOBALS['MYSQL_CHARSET'] = 'utf8';
-    $GLOBALS['CLASS_TEMPLATE_FOLDER'] = "$root/netcat_template/class/";
-    $GLOBALS['DOCUMENT_ROOT'] = $root;
-    require_once "$standin/netcat.php";
-    require_once "$root/netcat/modules/priem/autoload.php";
+    require_once "$standin/site.php";
+    priem_standin_boot($root, array('host' => '127.0.0.1', 'user' => 'root', 'password' => '', 'database' => $name, 'port' => 3306));
     return nc_priem::get_instance();
 };
 
@@ -102,23 +93,7 @@ priem_standin_site_files($root, array('host' => '127.0.0.1', 'user' => 'root', '
 @mkdir("$root/netcat_template/class", 0777, true);
 // what the installer's CopyFiles does: the root files into netcat/modules/priem/, then files.txt
 $pkg = $repo . '/netcat-module/priem';
-$dest = "$root/netcat/modules/priem/";
-@mkdir($dest, 0777, true);
-foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
-    if (is_file("$pkg/$f")) {
-        copy("$pkg/$f", $dest . $f);
-    }
-}
-foreach (file("$pkg/files.txt", FILE_IGNORE_NEW_LINES) as $line) {
-    if (trim($line) === '') {
-        break;
-    }
-    $rel = ltrim(preg_replace('~^\./~', '', trim($line)), '/');
-    @mkdir(dirname("$root/$rel"), 0777, true);
-    if (!copy("$pkg/$rel", "$root/$rel")) {
-        $fail("files.txt lists $rel, which is not in the package");
-    }
-}
+priem_standin_copy_module($root, $pkg);
 
 // the pages: minimal chrome around what a NetCat template would print
 $chrome = <<<'PHP'

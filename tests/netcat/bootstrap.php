@@ -64,29 +64,6 @@ function priem_nc_module()
     return $priem;
 }
 
-/** What the installer's CopyFiles does (§3.3 step 7): root files, then every files.txt path. */
-function priem_nc_copy_files($site_root)
-{
-    $pkg = PRIEM_NC_PACKAGE;
-    $dest = $site_root . '/netcat/modules/priem/';
-    @mkdir($dest, 0777, true);
-    foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
-        if (is_file("$pkg/$f")) {
-            copy("$pkg/$f", $dest . $f);
-        }
-    }
-    foreach (file("$pkg/files.txt", FILE_IGNORE_NEW_LINES) as $line) {
-        if (trim($line) === '') {
-            break; // the core stops at the first blank line
-        }
-        $rel = ltrim(preg_replace('~^\./~', '', trim($line)), '/');
-        @mkdir(dirname("$site_root/$rel"), 0777, true);
-        if (!copy("$pkg/$rel", "$site_root/$rel")) {
-            throw new RuntimeException("files.txt lists $rel, which is not in the package");
-        }
-    }
-}
-
 /**
  * A throw-away site root: vars.inc.php, netcat/connect_io.php and netcat/require/cron_api.inc.php
  * of the stand-in (the same steps as 6.4's: vars, connect, cron_key check, load_env), plus the
@@ -98,7 +75,7 @@ function priem_nc_site()
     exec('rm -rf ' . escapeshellarg($root));
     priem_standin_site_files($root, array('host' => '127.0.0.1', 'user' => 'root', 'password' => '',
         'database' => PRIEM_NC_DB, 'port' => 3306));
-    priem_nc_copy_files($root);
+    priem_standin_copy_module($root, PRIEM_NC_PACKAGE); // what the installer's CopyFiles does (§3.3 step 7)
     return $root;
 }
 

@@ -30,3 +30,47 @@ function priem_standin_site_files($root, array $db)
         . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
         . "\$nc_core->modules->load_env();\n");
 }
+
+/**
+ * The module as NetCat's installer copies it into a site root: the package's root files into
+ * netcat/modules/priem/, then every path files.txt lists (the core stops at the first blank line).
+ */
+function priem_standin_copy_module($root, $package)
+{
+    $dest = "$root/netcat/modules/priem/";
+    @mkdir($dest, 0777, true);
+    foreach (array('index.php', 'function.inc.php', 'en.lang.php', 'ru.lang.php', 'admin.php', 'admin.inc.php', 'setup.php') as $f) {
+        if (is_file("$package/$f")) {
+            copy("$package/$f", $dest . $f);
+        }
+    }
+    foreach (file("$package/files.txt", FILE_IGNORE_NEW_LINES) as $line) {
+        if (trim($line) === '') {
+            break;
+        }
+        $rel = ltrim(preg_replace('~^\./~', '', trim($line)), '/');
+        @mkdir(dirname("$root/$rel"), 0777, true);
+        if (!copy("$package/$rel", "$root/$rel")) {
+            throw new RuntimeException("files.txt lists $rel, which is not in the package");
+        }
+    }
+}
+
+/**
+ * Loads the stand-in core over a site's database in this process, as the site's own scripts get
+ * it ($MYSQL_* and the folders of vars.inc.php), and the module's autoloader.
+ */
+function priem_standin_boot($root, array $db)
+{
+    $GLOBALS['MYSQL_HOST'] = (string)$db['host'];
+    $GLOBALS['MYSQL_USER'] = (string)$db['user'];
+    $GLOBALS['MYSQL_PASSWORD'] = (string)$db['password'];
+    $GLOBALS['MYSQL_DB_NAME'] = (string)$db['database'];
+    $GLOBALS['MYSQL_PORT'] = (int)$db['port'];
+    $GLOBALS['MYSQL_SOCKET'] = '';
+    $GLOBALS['MYSQL_CHARSET'] = 'utf8';
+    $GLOBALS['CLASS_TEMPLATE_FOLDER'] = "$root/netcat_template/class/";
+    $GLOBALS['DOCUMENT_ROOT'] = $root;
+    require_once __DIR__ . '/netcat.php';
+    require_once "$root/netcat/modules/priem/autoload.php";
+}
