@@ -202,6 +202,21 @@ namespace {
     function priem_grid(array $settings, string $filial_code, string $doctor_code, ?string $now_utc = null, ?int $days = null): array {}
 
     /**
+     * The grid of `priem_grid` for a JSON API: `['filial' => '1', 'doctor' => '0001',
+     * 'filial_name', 'doctor_name', 'specialties', 'timezone', 'free', 'days_json' => '[…]']`, where
+     * `days_json` is the `days` of the booking form's `grid` answer (docs/api.md) as JSON text — no
+     * UTC instants or rooms, and no PHP arrays to build for a thousand times.
+     *
+     * @param array $settings
+     * @param string $filial_code
+     * @param string $doctor_code
+     * @param string|null $now_utc
+     * @param int|null $days
+     * @return array
+     */
+    function priem_grid_json(array $settings, string $filial_code, string $doctor_code, ?string $now_utc = null, ?int $days = null): array {}
+
+    /**
      * Imports one schedule snapshot (any §1.1 variant) into the database by the replacement rule.
      * Returns counts (`filials`, `doctors`, `days_unchanged`, `slots_inserted`, …) and
      * `rejected`: the doctors left out, each with `filial`, `doctor`, `message`.

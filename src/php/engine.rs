@@ -108,19 +108,49 @@ pub fn priem_grid(
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
-    let days = match days {
-        None => None,
-        Some(d) => Some(
-            u32::try_from(d)
-                .ok()
-                .filter(|d| (1..=366).contains(d))
-                .ok_or_else(|| error::config(format!("$days must be from 1 to 366, got {d}")))?,
-        ),
-    };
+    let days = days_arg(days)?;
     let g = e
         .grid(filial_code, doctor_code, now, days)
         .map_err(error::engine)?;
     Ok(convert::grid(filial_code, doctor_code, &g))
+}
+
+/// The grid of `priem_grid` for a JSON API: `['filial' => '1', 'doctor' => '0001',
+/// 'filial_name', 'doctor_name', 'specialties', 'timezone', 'free', 'days_json' => '[…]']`, where
+/// `days_json` is the `days` of the booking form's `grid` answer (docs/api.md) as JSON text — no
+/// UTC instants or rooms, and no PHP arrays to build for a thousand times.
+#[php_function]
+#[php(name = "priem_grid_json")]
+pub fn priem_grid_json(
+    settings: &ZendHashTable,
+    filial_code: &str,
+    doctor_code: &str,
+    now_utc: Option<&str>,
+    days: Option<i64>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let days = days_arg(days)?;
+    let g = e
+        .grid(filial_code, doctor_code, now, days)
+        .map_err(error::engine)?;
+    Ok(json(&serde_json::json!({
+        "filial": filial_code, "doctor": doctor_code, "filial_name": g.filial_name,
+        "doctor_name": g.doctor_name, "specialties": g.specialties, "timezone": g.zone.name(),
+        "free": g.free(), "days_json": crate::wire::grid::days_json(&g),
+    })))
+}
+
+fn days_arg(days: Option<i64>) -> PhpResult<Option<u32>> {
+    match days {
+        None => Ok(None),
+        Some(d) => Ok(Some(
+            u32::try_from(d)
+                .ok()
+                .filter(|d| (1..=366).contains(d))
+                .ok_or_else(|| error::config(format!("$days must be from 1 to 366, got {d}")))?,
+        )),
+    }
 }
 
 /// The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,
@@ -403,6 +433,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_migrate))
         .function(wrap_function!(priem_import_schedule))
         .function(wrap_function!(priem_grid))
+        .function(wrap_function!(priem_grid_json))
         .function(wrap_function!(priem_filials))
         .function(wrap_function!(priem_doctors))
         .function(wrap_function!(priem_book))

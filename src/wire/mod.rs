@@ -2,5 +2,6 @@
 
 pub mod booking;
 pub mod export;
+pub mod grid;
 mod scalar;
 pub mod schedule;

@@ -132,35 +132,19 @@ class nc_priem_api
         if ($filial === '' || $doctor === '') {
             return self::error(400, 'bad_request', 'Не указаны филиал и врач (filial, doctor)');
         }
-        $settings = $this->engine_settings();
-        $grid = priem_grid($settings, $filial, $doctor, $this->now_utc());
-        return $this->grid_answer($settings, $filial, $doctor, $grid);
-    }
-
-    /** The grid as the widget wants it: no UTC instants or rooms, the cards' data added. */
-    private function grid_answer(array $settings, $filial, $doctor, array $grid)
-    {
-        $days = array();
-        foreach ($grid['days'] as $day) {
-            $parts = array();
-            foreach ($day['parts'] as $part) {
-                $slots = array();
-                foreach ($part['slots'] as $s) {
-                    $slots[] = array('time_start' => $s['time_start'], 'time_end' => $s['time_end'], 'free' => $s['free']);
-                }
-                $parts[] = array('part' => $part['part'], 'label' => $part['label'], 'slots' => $slots);
-            }
-            $days[] = array('date' => $day['date'], 'free' => $day['free'], 'parts' => $parts);
-        }
+        $grid = priem_grid_json($this->engine_settings(), $filial, $doctor, $this->now_utc());
         list($f, $d) = self::mis_records($grid);
-        return array(
+        $head = json_encode(array(
             'filial' => $this->catalog()->filial($f),
             'doctor' => $this->catalog()->doctor($filial, $d),
             'timezone' => $grid['timezone'],
             'tz_label' => nc_priem_catalog::zone_label($grid['timezone']),
             'free' => $grid['free'],
-            'days' => $days,
-        );
+        ), JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+        // the days come as JSON text from the extension: spliced in, not decoded and encoded again
+        $out = self::json(200, array());
+        $out[2] = substr($head, 0, -1) . ',"days":' . $grid['days_json'] . '}';
+        return $out;
     }
 
     /** The MIS's filial and doctor records (names, zone, specialties) of a grid, for the cards lookup. */
