@@ -106,12 +106,7 @@ pub fn priem_grid(
     now_utc: Option<&str>,
     days: Option<i64>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let e = engine(settings)?;
-    let now = now_arg(now_utc)?;
-    let days = days_arg(days)?;
-    let g = e
-        .grid(filial_code, doctor_code, now, days)
-        .map_err(error::engine)?;
+    let g = stored_grid(settings, filial_code, doctor_code, now_utc, days)?;
     Ok(convert::grid(filial_code, doctor_code, &g))
 }
 
@@ -128,12 +123,7 @@ pub fn priem_grid_json(
     now_utc: Option<&str>,
     days: Option<i64>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let e = engine(settings)?;
-    let now = now_arg(now_utc)?;
-    let days = days_arg(days)?;
-    let g = e
-        .grid(filial_code, doctor_code, now, days)
-        .map_err(error::engine)?;
+    let g = stored_grid(settings, filial_code, doctor_code, now_utc, days)?;
     Ok(json(&serde_json::json!({
         "filial": filial_code, "doctor": doctor_code, "filial_name": g.filial_name,
         "doctor_name": g.doctor_name, "specialties": g.specialties, "timezone": g.zone.name(),
@@ -141,16 +131,27 @@ pub fn priem_grid_json(
     })))
 }
 
-fn days_arg(days: Option<i64>) -> PhpResult<Option<u32>> {
-    match days {
-        None => Ok(None),
-        Some(d) => Ok(Some(
+/// The grid of `priem_grid` and `priem_grid_json`, from their arguments.
+fn stored_grid(
+    settings: &ZendHashTable,
+    filial_code: &str,
+    doctor_code: &str,
+    now_utc: Option<&str>,
+    days: Option<i64>,
+) -> PhpResult<crate::domain::grid::Grid> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let days = match days {
+        None => None,
+        Some(d) => Some(
             u32::try_from(d)
                 .ok()
                 .filter(|d| (1..=366).contains(d))
                 .ok_or_else(|| error::config(format!("$days must be from 1 to 366, got {d}")))?,
-        )),
-    }
+        ),
+    };
+    e.grid(filial_code, doctor_code, now, days)
+        .map_err(error::engine)
 }
 
 /// The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,

@@ -710,7 +710,8 @@ fn grid_slots_on<Q: Queryable>(
             (filial, doctor, from_db, to_db),
         )
         .map_err(|e| StorageError::query("grid: read holds", e))?;
-    let mut rows: Vec<(
+    // (date, start_utc, end_utc, start, end, free, room), as Priem_Slot stores a row
+    type Row = (
         NaiveDate,
         NaiveDateTime,
         NaiveDateTime,
@@ -718,7 +719,8 @@ fn grid_slots_on<Q: Queryable>(
         u16,
         bool,
         String,
-    )> = Vec::new();
+    );
+    let mut rows: Vec<Row> = Vec::new();
     let mut unpacked: Vec<NaiveDate> = Vec::new();
     for (date, packed) in &days {
         match packed.as_deref().and_then(super::import::unpack) {
@@ -737,19 +739,10 @@ fn grid_slots_on<Q: Queryable>(
         }
     }
     if !unpacked.is_empty() {
-        type R = (
-            NaiveDate,
-            NaiveDateTime,
-            NaiveDateTime,
-            u16,
-            u16,
-            bool,
-            String,
-        );
         let marks = vec!["?"; unpacked.len()].join(", ");
         let mut params: Vec<Value> = vec![filial.into(), doctor.into()];
         params.extend(unpacked.iter().map(|d| Value::from(*d)));
-        let read: Vec<R> = conn
+        let read: Vec<Row> = conn
             .exec(
                 format!(
                     "SELECT date, start_utc, end_utc, start_min, end_min, free, room \
