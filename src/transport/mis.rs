@@ -389,7 +389,7 @@ fn request(
         .take(MAX_ANSWER_BYTES)
         .read_to_end(&mut body)
         .map_err(|e| {
-            if chain_has_timeout(&e) || reqwest_timeout_in(&e) {
+            if chain_has_timeout(&e) {
                 MisError::Timeout {
                     after: started.elapsed().min(total),
                     connecting: false,
@@ -401,19 +401,6 @@ fn request(
             }
         })?;
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
-}
-
-fn reqwest_timeout_in(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(err);
-    while let Some(e) = source {
-        if e.downcast_ref::<reqwest::Error>()
-            .is_some_and(reqwest::Error::is_timeout)
-        {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }
 
 fn from_reqwest(

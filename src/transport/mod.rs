@@ -150,13 +150,19 @@ fn find_in_chain<T>(
     None
 }
 
-/// Whether an I/O error anywhere in the chain is a timeout (`TimedOut`, or `WouldBlock`, which
-/// is what a socket read timeout gives on Unix).
+/// Whether anything in the chain is a timeout: an I/O error of kind `TimedOut` (or `WouldBlock`,
+/// which is what a socket read timeout gives on Unix), or a reqwest error that says so — the
+/// blocking client's own deadline wraps its private `TimedOut` in a decode error, inside the
+/// `io::Error` a body read returns.
 pub(crate) fn chain_has_timeout(err: &(dyn StdError + 'static)) -> bool {
     find_in_chain(err, &mut |e| {
-        e.downcast_ref::<std::io::Error>()
-            .filter(|io| is_timeout_kind(io.kind()))
-            .map(|_| ())
+        let io_timeout = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| is_timeout_kind(io.kind()));
+        let reqwest_timeout = e
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout);
+        (io_timeout || reqwest_timeout).then_some(())
     })
     .is_some()
 }
