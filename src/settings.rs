@@ -13,7 +13,8 @@
 //!  "timezones": {"2": "Asia/Yekaterinburg"},
 //!  "known_codes": {"filial_table": "Message12", "filial_column": "MisCode",
 //!                  "doctor_table": "Message13", "doctor_column": "MisCode"},
-//!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60},
+//!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60,
+//!              "max_attempts": 12, "grid_cache_mb": 32},
 //!  "prodoctorov": {"enabled": true, "api": "old", "url": "https://api.prodoctorov.ru/mis/send_cells/",
 //!                  "login": "…", "password": "…", "token": "", "interval_minutes": 15,
 //!                  "timeout_s": 30, "filials": ["1"], "doctors": {"1": ["0001", "0002"]},
@@ -264,6 +265,9 @@ pub struct BookingPolicy {
     /// Delivery attempts of a booking whose outcome is unknown, then it stays `unknown` and
     /// alerted (default 12: with the back-off below, about a day).
     pub max_attempts: u32,
+    /// Memory for the grids a process keeps between requests, in MiB (default 32, 0 = none;
+    /// see `engine::grid_cache`). Per process: each php-fpm worker keeps its own.
+    pub grid_cache_mb: u32,
 }
 
 impl Default for BookingPolicy {
@@ -273,6 +277,7 @@ impl Default for BookingPolicy {
             min_notice_minutes: 60,
             answer_timeout_minutes: 60,
             max_attempts: 12,
+            grid_cache_mb: 32,
         }
     }
 }
@@ -546,6 +551,9 @@ impl Raw {
         let b = &self.booking;
         if !(1..=90).contains(&b.horizon_days) {
             return Err(bad("booking.horizon_days", "must be from 1 to 90"));
+        }
+        if b.grid_cache_mb > 4096 {
+            return Err(bad("booking.grid_cache_mb", "must be from 0 to 4096"));
         }
         let prodoctorov = self.prodoctorov.map(RawProdoctorov::check).transpose()?;
         Ok(Settings {

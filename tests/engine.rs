@@ -1127,6 +1127,80 @@ fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
     assert_eq!(env.mis_posts().len(), 1);
 }
 
+/// The engine keeps a grid between calls; it must be the grid a fresh engine builds, and be
+/// built again whenever what it shows changes: the clock passes a time's notice, the local day
+/// turns, the site holds a time, an import changes the schedule.
+#[test]
+fn a_kept_grid_is_what_a_fresh_engine_builds_after_every_change() {
+    let mut env = Env::new();
+    env.start_mis();
+    let s = env.mis_only_settings("/secure/success", 5);
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+    let grid = |at: DateTime<Utc>| e.grid("1", "0001", at, None).expect("grid");
+    let fresh = |at: DateTime<Utc>| engine(&s).grid("1", "0001", at, None).expect("grid");
+    let same = |a: &Arc<_>, b: &Arc<_>| Arc::ptr_eq(a, b);
+
+    let a = grid(now());
+    assert!(
+        same(&a, &grid(now() + Duration::seconds(30))),
+        "kept within the minute"
+    );
+    assert_eq!(**a, **fresh(now()));
+
+    // The first time, 2026-12-01 15:00 in Moscow, is 12:00Z; the notice is 60 minutes.
+    let before = grid(utc("2026-12-01T10:59:00Z"));
+    assert!(!same(&a, &before), "the local day turned");
+    assert_eq!(**before, **fresh(utc("2026-12-01T10:59:00Z")));
+    assert!(
+        same(&before, &grid(utc("2026-12-01T11:00:00Z"))),
+        "15:00 still offered"
+    );
+    let after = grid(utc("2026-12-01T11:00:01Z"));
+    assert!(!same(&before, &after), "15:00 passed its notice");
+    assert_eq!(**after, **fresh(utc("2026-12-01T11:00:01Z")));
+    assert_eq!(after.days[0].free, before.days[0].free - 1);
+
+    // The clock back (a test's or a server's): built again, not the later grid.
+    let back = grid(now());
+    assert!(!same(&after, &back));
+    assert_eq!(**back, **fresh(now()));
+
+    // A booking holds 15:30.
+    let out = e
+        .book(
+            &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
+            now(),
+        )
+        .expect("booked");
+    assert!(matches!(out, BookOutcome::Confirmed { .. }), "{out:?}");
+    let held = grid(now());
+    assert!(!same(&back, &held), "the hold shows");
+    assert_eq!(**held, **fresh(now()));
+    assert_eq!(held.free(), back.free() - 1);
+    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 15:30", false)));
+
+    // The next snapshot: 16:00 is taken in the MIS.
+    let next = document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![(
+            "0001",
+            "Иванова Мария Петровна",
+            cells(
+                "2026-12-01 15:00-15:30 free; 2026-12-01 15:30-16:00 free; \
+                 2026-12-01 16:00-16:30 busy; 2026-12-02 09:00-09:30 busy; \
+                 2026-12-02 09:30-10:00 free",
+            ),
+        )],
+    )]);
+    import(&e, &next);
+    let imported = grid(now());
+    assert!(!same(&held, &imported), "the import shows");
+    assert_eq!(**imported, **fresh(now()));
+    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 16:00", false)));
+}
+
 /// §3 names "a booking refused by the MIS" among the failures to mail.
 #[test]
 fn a_refusal_at_booking_time_is_mailed() {

@@ -3,14 +3,17 @@
 
 pub mod alert;
 mod directory;
+pub mod grid_cache;
 pub mod prodoctorov;
 mod tick;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::booking::{self, BookingError, BookingInput, FieldError};
-use crate::domain::grid::{self, Grid, NotFound};
+use crate::domain::grid::{self, NotFound};
 use crate::domain::schedule;
 use crate::settings::{Delivery, Settings};
 use crate::storage::{
@@ -20,6 +23,7 @@ use crate::storage::{
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
 use crate::wire::schedule::{DocumentError, Minute};
+use grid_cache::{Built, GridCache, SharedGrid};
 
 pub use directory::{ListedDoctor, Listing};
 pub use tick::{TickReport, LOCK_NAME};
@@ -104,13 +108,19 @@ pub enum Delivered {
 pub struct Engine {
     settings: Settings,
     store: Store,
+    grids: GridCache,
 }
 
 impl Engine {
     /// Checks the settings against the database; opens no connection yet.
     pub fn new(settings: Settings) -> Result<Engine, EngineError> {
         let store = Store::new(settings.db.clone())?;
-        Ok(Engine { settings, store })
+        let grids = GridCache::new(settings.booking.grid_cache_mb as usize * (1 << 20));
+        Ok(Engine {
+            settings,
+            store,
+            grids,
+        })
     }
 
     pub fn settings(&self) -> &Settings {
@@ -145,30 +155,58 @@ impl Engine {
         Ok((report, s.rejected))
     }
 
-    /// The grid a visitor sees, from the stored schedule.
+    /// The grid a visitor sees, from the stored schedule; kept in the process and built again
+    /// only when what it is built from changed (see [`grid_cache`]).
     pub fn grid(
         &self,
         filial: &str,
         doctor: &str,
         now: DateTime<Utc>,
         days: Option<u32>,
-    ) -> Result<Grid, EngineError> {
+    ) -> Result<Arc<SharedGrid>, EngineError> {
         let days = days.unwrap_or(self.settings.booking.horizon_days);
-        let loaded = self.store.load_schedule(
+        let notice = self.settings.booking.min_notice_minutes;
+        let cutoff = now + Duration::minutes(i64::from(notice));
+        let window = self.store.read_window(
             filial,
             doctor,
             now,
             now + Duration::days(i64::from(days) + 1),
         )?;
-        let rules = loaded.rules(self.settings.booking.min_notice_minutes);
-        Ok(grid::for_doctor(
+        let fingerprint = window.fingerprint();
+        if let Some(kept) =
+            fingerprint.and_then(|f| self.grids.get(filial, doctor, days, f, now, cutoff))
+        {
+            return Ok(kept);
+        }
+        let loaded = self.store.schedule_of(window)?;
+        let built = grid::for_doctor(
             &loaded.schedule,
             filial,
             doctor,
             now,
             days,
-            &rules,
-        )?)
+            &loaded.rules(notice),
+        )?;
+        let shared = Arc::new(SharedGrid::new(built));
+        if let Some(fingerprint) = fingerprint {
+            let next_start = loaded
+                .schedule
+                .slots
+                .iter()
+                .map(|s| s.start_utc)
+                .filter(|s| *s >= cutoff)
+                .min();
+            let built = Built {
+                fingerprint,
+                today: crate::domain::zone::to_local(shared.zone, now).date(),
+                cutoff,
+                next_start,
+            };
+            self.grids
+                .put(filial, doctor, days, built, Arc::clone(&shared));
+        }
+        Ok(shared)
     }
 
     /// Other free times of the doctor, for a "time just taken" answer.

@@ -127,7 +127,7 @@ pub fn priem_grid_json(
     Ok(json(&serde_json::json!({
         "filial": filial_code, "doctor": doctor_code, "filial_name": g.filial_name,
         "doctor_name": g.doctor_name, "specialties": g.specialties, "timezone": g.zone.name(),
-        "free": g.free(), "days_json": crate::wire::grid::days_json(&g),
+        "free": g.free(), "days_json": g.days_json(),
     })))
 }
 
@@ -138,7 +138,7 @@ fn stored_grid(
     doctor_code: &str,
     now_utc: Option<&str>,
     days: Option<i64>,
-) -> PhpResult<crate::domain::grid::Grid> {
+) -> PhpResult<std::sync::Arc<crate::engine::grid_cache::SharedGrid>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
     let days = match days {

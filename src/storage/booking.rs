@@ -23,6 +23,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use mysql::prelude::Queryable;
@@ -695,85 +696,231 @@ fn grid_slots_on<Q: Queryable>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<StoredSlot>> {
-    let (from_db, to_db) = (db_time(from), db_time(to));
-    let days: Vec<(NaiveDate, Option<Vec<u8>>)> = conn
-        .exec(
-            "SELECT date, packed FROM Priem_Day WHERE filial = ? AND doctor = ? \
-                 AND last_utc >= ? AND first_utc < ? ORDER BY date",
-            (filial, doctor, from_db, to_db),
-        )
-        .map_err(|e| StorageError::query("grid: read days", e))?;
-    let held: Vec<NaiveDateTime> = conn
-        .exec(
-            "SELECT start_utc FROM Priem_Hold WHERE filial = ? AND doctor = ? \
-                 AND start_utc >= ? AND start_utc < ?",
-            (filial, doctor, from_db, to_db),
-        )
-        .map_err(|e| StorageError::query("grid: read holds", e))?;
-    // (date, start_utc, end_utc, start, end, free, room), as Priem_Slot stores a row
-    type Row = (
-        NaiveDate,
-        NaiveDateTime,
-        NaiveDateTime,
-        u16,
-        u16,
-        bool,
-        String,
-    );
-    let mut rows: Vec<Row> = Vec::new();
-    let mut unpacked: Vec<NaiveDate> = Vec::new();
-    for (date, packed) in &days {
-        match packed.as_deref().and_then(super::import::unpack) {
-            Some(cells) => rows.extend(cells.into_iter().map(|c| {
-                (
-                    *date,
-                    c.start_utc,
-                    c.end_utc,
-                    c.start,
-                    c.end,
-                    c.free,
-                    c.room.into_owned(),
-                )
-            })),
-            None => unpacked.push(*date),
+    let Some(days) = read_window_on(conn, filial, doctor, from, to)?.days else {
+        return Ok(Vec::new());
+    };
+    days.slots(|q, params| {
+        conn.exec(q, params)
+            .map_err(|e| StorageError::query("grid: read slots", e))
+    })
+}
+
+/// A slot row as `Priem_Slot` stores it: (date, start_utc, end_utc, start, end, free, room).
+type SlotRow = (
+    NaiveDate,
+    NaiveDateTime,
+    NaiveDateTime,
+    u16,
+    u16,
+    bool,
+    String,
+);
+
+/// A doctor's days in a window as stored, before unpacking: the days' packed copies and the
+/// starts the site holds. What a grid is built from, so its [`fingerprint`](Self::fingerprint)
+/// says whether a grid built from an earlier read still stands.
+#[derive(Debug)]
+struct StoredDays {
+    filial: String,
+    doctor: String,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    /// Priem_Day's rows: `None` for a day whose packed copy a rejection removed.
+    days: Vec<(NaiveDate, Option<Vec<u8>>)>,
+    held: Vec<NaiveDateTime>,
+}
+
+impl StoredDays {
+    /// A hash of everything read; `None` when a day had to be read row by row (its rows are
+    /// not read yet).
+    fn fingerprint(&self, hasher: &mut impl Hasher) -> Option<()> {
+        for (date, packed) in &self.days {
+            date.hash(hasher);
+            packed.as_deref()?.hash(hasher);
         }
+        self.held.hash(hasher);
+        Some(())
     }
-    if !unpacked.is_empty() {
-        let marks = vec!["?"; unpacked.len()].join(", ");
-        let mut params: Vec<Value> = vec![filial.into(), doctor.into()];
-        params.extend(unpacked.iter().map(|d| Value::from(*d)));
-        let read: Vec<Row> = conn
-            .exec(
+
+    /// The slots starting in `[from, to)`, by start, held ones marked taken; the days without a
+    /// packed copy are read from `Priem_Slot`.
+    /// `query` runs a statement with its parameters (only called when a day has no packed copy).
+    fn slots(
+        &self,
+        query: impl FnOnce(String, Vec<Value>) -> Result<Vec<SlotRow>>,
+    ) -> Result<Vec<StoredSlot>> {
+        let mut rows: Vec<SlotRow> = Vec::new();
+        let mut unpacked: Vec<NaiveDate> = Vec::new();
+        for (date, packed) in &self.days {
+            match packed.as_deref().and_then(super::import::unpack) {
+                Some(cells) => rows.extend(cells.into_iter().map(|c| {
+                    (
+                        *date,
+                        c.start_utc,
+                        c.end_utc,
+                        c.start,
+                        c.end,
+                        c.free,
+                        c.room.into_owned(),
+                    )
+                })),
+                None => unpacked.push(*date),
+            }
+        }
+        if !unpacked.is_empty() {
+            let marks = vec!["?"; unpacked.len()].join(", ");
+            let mut params: Vec<Value> =
+                vec![self.filial.as_str().into(), self.doctor.as_str().into()];
+            params.extend(unpacked.iter().map(|d| Value::from(*d)));
+            let read = query(
                 format!(
                     "SELECT date, start_utc, end_utc, start_min, end_min, free, room \
                          FROM Priem_Slot WHERE filial = ? AND doctor = ? AND date IN ({marks})"
                 ),
                 params,
-            )
-            .map_err(|e| StorageError::query("grid: read slots", e))?;
-        rows.extend(read);
+            )?;
+            rows.extend(read);
+        }
+        rows.retain(|r| r.1 >= self.from && r.1 < self.to);
+        rows.sort_by_key(|r| r.1);
+        Ok(rows
+            .into_iter()
+            .map(|(date, s, e, start, end, free, room)| {
+                let is_held = self.held.binary_search(&s).is_ok();
+                StoredSlot {
+                    date,
+                    start,
+                    end,
+                    start_utc: s.and_utc(),
+                    end_utc: e.and_utc(),
+                    free: free && !is_held,
+                    held: free && is_held,
+                    room,
+                }
+            })
+            .collect())
     }
-    rows.retain(|r| r.1 >= from_db && r.1 < to_db);
-    rows.sort_by_key(|r| r.1);
-    Ok(rows
-        .into_iter()
-        .map(|(date, s, e, start, end, free, room)| {
-            let is_held = held.contains(&s);
-            StoredSlot {
-                date,
-                start,
-                end,
-                start_utc: s.and_utc(),
-                end_utc: e.and_utc(),
-                free: free && !is_held,
-                held: free && is_held,
-                room,
+}
+
+/// What a doctor's grid or a booking's check is built from, read on one connection: the filial
+/// and doctor rows and [`StoredDays`]. [`Store::read_window`] reads it,
+/// [`fingerprint`](Self::fingerprint) identifies it, [`Store::schedule_of`] unpacks it.
+#[derive(Debug)]
+pub struct StoredWindow {
+    filial: String,
+    /// (zone, filial name, doctor name, specialties); `None` for an unknown filial.
+    names: Option<Names>,
+    /// `None` when the filial or the doctor is unknown.
+    days: Option<StoredDays>,
+}
+
+type Names = (String, Option<String>, Option<String>, Option<String>);
+
+impl StoredWindow {
+    /// A 64-bit hash of everything read (names, zone, packed days, holds): equal fingerprints
+    /// mean the grid built from one window stands for the other (at the same clock). `None`
+    /// when a day had no packed copy, so what it holds was not read yet.
+    pub fn fingerprint(&self) -> Option<u64> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.names.hash(&mut h);
+        if let Some(days) = &self.days {
+            days.fingerprint(&mut h)?;
+        }
+        Some(h.finish())
+    }
+}
+
+/// [`Store::read_window`] on a connection the caller holds.
+///
+/// One statement, one round trip (a grid is read per visitor's click, and round trips are most
+/// of what it costs): the filial and doctor row, the days' packed copies and the holds, as a
+/// `UNION ALL` tagged by its first column; dates and instants come as text in the shared second
+/// column.
+fn read_window_on<Q: Queryable>(
+    conn: &mut Q,
+    filial: &str,
+    doctor: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<StoredWindow> {
+    let (from_db, to_db) = (db_time(from), db_time(to));
+    type Tagged = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<Vec<u8>>,
+    );
+    let rows: Vec<Tagged> = conn
+        .exec(
+            "SELECT 'n', f.zone, f.name, d.name, d.specialties FROM Priem_Filial f \
+               LEFT JOIN Priem_Doctor d ON d.filial = f.code AND d.code = ? WHERE f.code = ? \
+             UNION ALL SELECT 'd', date, NULL, NULL, packed FROM Priem_Day \
+               WHERE filial = ? AND doctor = ? AND last_utc >= ? AND first_utc < ? \
+             UNION ALL SELECT 'h', start_utc, NULL, NULL, NULL FROM Priem_Hold \
+               WHERE filial = ? AND doctor = ? AND start_utc >= ? AND start_utc < ?",
+            (
+                doctor, filial, filial, doctor, from_db, to_db, filial, doctor, from_db, to_db,
+            ),
+        )
+        .map_err(|e| StorageError::query("grid: read window", e))?;
+    let corrupt = |table: &'static str, text: &Option<String>| StorageError::Corrupt {
+        table,
+        message: format!("{filial}/{doctor}: unreadable date or time {text:?}"),
+    };
+    let mut names = None;
+    let mut days = StoredDays {
+        filial: filial.to_owned(),
+        doctor: doctor.to_owned(),
+        from: from_db,
+        to: to_db,
+        days: Vec::new(),
+        held: Vec::new(),
+    };
+    for (tag, a, b, c, e) in rows {
+        match tag.as_str() {
+            "n" => {
+                let specialties = e.map(|b| String::from_utf8_lossy(&b).into_owned());
+                names = Some((a.unwrap_or_default(), b, c, specialties));
             }
-        })
-        .collect())
+            "d" => {
+                let date = a
+                    .as_deref()
+                    .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+                    .ok_or_else(|| corrupt("Priem_Day", &a))?;
+                days.days.push((date, e));
+            }
+            _ => {
+                let start = a
+                    .as_deref()
+                    .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").ok())
+                    .ok_or_else(|| corrupt("Priem_Hold", &a))?;
+                days.held.push(start);
+            }
+        }
+    }
+    days.days.sort_by_key(|d| d.0);
+    days.held.sort_unstable();
+    let known_doctor = matches!(&names, Some((_, _, Some(_), _)));
+    Ok(StoredWindow {
+        filial: filial.to_owned(),
+        names,
+        days: known_doctor.then_some(days),
+    })
 }
 
 impl Store {
+    /// One doctor's window `[from, to)` as stored, on one connection: see [`StoredWindow`].
+    pub fn read_window(
+        &self,
+        filial: &str,
+        doctor: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<StoredWindow> {
+        read_window_on(&mut self.conn()?, filial, doctor, from, to)
+    }
+
     /// One doctor's slots starting in `[from, to)` as a domain [`Schedule`], with the held
     /// times, for `domain::grid::for_doctor` and `domain::booking::validate`.
     pub fn load_schedule(
@@ -783,44 +930,45 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<LoadedSchedule> {
+        let window = self.read_window(filial, doctor, from, to)?;
+        self.schedule_of(window)
+    }
+
+    /// The [`LoadedSchedule`] of a window read by [`read_window`](Self::read_window) (a day
+    /// without a packed copy costs one more query).
+    pub fn schedule_of(&self, window: StoredWindow) -> Result<LoadedSchedule> {
         let mut out = LoadedSchedule {
             schedule: Schedule::default(),
             held: Vec::new(),
         };
-        // One connection and one query for the filial and the doctor (a grid is read per
-        // visitor's click: every checkout and round trip shows).
-        let mut conn = self.conn()?;
-        type Names = (String, Option<String>, Option<String>, Option<String>);
-        let row: Option<Names> = conn
-            .exec_first(
-                "SELECT f.zone, f.name, d.name, d.specialties FROM Priem_Filial f \
-                 LEFT JOIN Priem_Doctor d ON d.filial = f.code AND d.code = ? WHERE f.code = ?",
-                (doctor, filial),
-            )
-            .map_err(|e| StorageError::query("grid: read filial and doctor", e))?;
-        let Some((zone, name, doctor_name, specialties)) = row else {
+        let Some((zone, name, doctor_name, specialties)) = window.names else {
             return Ok(out);
         };
-        let doc = doctor_name.map(|n| (n, specialties.unwrap_or_default()));
         let zone = parse_zone(&zone).ok_or_else(|| StorageError::Corrupt {
             table: "Priem_Filial",
-            message: format!("filial {filial}: unknown time zone {zone:?}"),
+            message: format!("filial {}: unknown time zone {zone:?}", window.filial),
         })?;
         out.schedule.filials.push(Filial {
-            code: Cow::Owned(filial.to_owned()),
+            code: Cow::Owned(window.filial),
             name: name.map(Cow::Owned),
             zone,
         });
-        let Some((name, specialties)) = doc else {
+        // a filial without the doctor: `grid::for_doctor` says which is unknown
+        let Some(days) = window.days else {
             return Ok(out);
         };
         out.schedule.doctors.push(Doctor {
             filial: 0,
-            code: Cow::Owned(doctor.to_owned()),
-            name: Cow::Owned(name),
-            specialties: split_specialties(&specialties),
+            code: Cow::Owned(days.doctor.clone()),
+            name: Cow::Owned(doctor_name.unwrap_or_default()),
+            specialties: split_specialties(&specialties.unwrap_or_default()),
         });
-        for s in grid_slots_on(&mut conn, filial, doctor, from, to)? {
+        let slots = days.slots(|q, params| {
+            self.conn()?
+                .exec(q, params)
+                .map_err(|e| StorageError::query("grid: read slots", e))
+        })?;
+        for s in slots {
             if s.held {
                 out.held.push(s.start_utc);
             }

@@ -47,7 +47,7 @@ use mysql::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, PooledConn, Tran
 pub use alerts::{AlertAction, AlertRecord};
 pub use booking::{
     BookingId, BookingRecord, BookingSource, BookingStatus, Consent, HoldError, LoadedSchedule,
-    NewBooking, StoredSlot,
+    NewBooking, StoredSlot, StoredWindow,
 };
 pub use codes::{Card, CodeProblem, CodeReport, CodeSource, KnownCodes};
 pub use directory::{DoctorFreeTime, StoredFilial};
