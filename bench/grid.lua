@@ -1,4 +1,4 @@
--- wrk script of bench/grid.sh: rotates over the request paths in a file (one per line, e.g.
+-- wrk script of bench/grid.sh: goes through the request paths in a file (one per line, e.g.
 -- /netcat/modules/priem/api.php?action=grid&filial=3&doctor=0042), each thread from its own
 -- offset.  wrk -c 50 -t 2 -d 15s --latency -s bench/grid.lua http://127.0.0.1:PORT -- PATHS_FILE
 local paths = {}

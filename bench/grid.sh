@@ -11,21 +11,29 @@
 #    installed (installer, components, settings: BookingHorizonDays 30, BookingMinNotice 60),
 #    clinic and doctor cards, the schedule imported at NOW_UTC, ~2 % of the free times held.
 # 3. Cross-check (bench/grid_inproc.php check): priem_grid() and bench/grid_plain.php give
-#    identical arrays (after a JSON round trip) for 40 doctors at two clocks; over HTTP, the two
+#    identical arrays (after a JSON round trip), and priem_grid_json() the same form days as
+#    plain PHP, for 40 doctors at four clocks (now, now again —
+#    the grids kept in the process answer —, 40 s and 5 h 17 min later); over HTTP, the two
 #    bare endpoints give the same JSON for 5 doctors. Prints "outputs identical: yes/no".
 # 4. In-process, each mode in its own PHP process, CALLS calls over random doctors:
-#    ext        priem_grid($settings, filial, doctor, now, 30);
+#    ext        priem_grid($settings, filial, doctor, now, 30), the engine's defaults (grids kept
+#               in the process, 32 MiB: ~250 of these 300 doctors);
+#    ext-cold   the same with nothing kept (booking.grid_cache_mb 0): every grid built;
+#    json       priem_grid_json() with its days spliced into the answer — the extension
+#               endpoint's work, and the call api.php makes;
+#    plain-json the plain-PHP endpoint's work: the form's grid built in PHP + json_encode;
 #    plain      bench/grid_plain.php (persistent mysqli, prepared queries, the grid built in PHP);
 #    api        the whole api.php request minus HTTP (fresh core + DB connection, settings,
-#               priem_grid, cards, json_encode), as php-fpm runs it per request;
+#               priem_grid_json, cards, the answer's JSON), as php-fpm runs it per request;
 #    breakdown  api's time per step and the SQL statements PHP sends per request;
 #    sql        the database alone: the slot query (with and without the holds join), and what
 #               reading the packed days (Priem_Day.packed) plus the window's holds would cost.
 # 5. Over HTTP: php-fpm 8.2 (pm static, FPM_CHILDREN children, opcache on, the extension loaded
 #    with -d) behind nginx on 127.0.0.1:<free port>, private configs in a temp dir; wrk
-#    -c 50 -t 2 -d DURATION --latency with bench/grid.lua rotating over every doctor, after a
-#    3 s warm-up, for: api.php (the module's endpoint, as visitors hit it), the bare extension
-#    call (bench/grid_ext_endpoint.php) and plain PHP (bench/grid_plain_endpoint.php).
+#    -c 50 -t 2 -d DURATION --latency with bench/grid.lua going through 20 000 doctors drawn at
+#    random, after a 3 s warm-up, for: api.php (the module's endpoint, as visitors hit it), the
+#    bare extension call (bench/grid_ext_endpoint.php), plain PHP (bench/grid_plain_endpoint.php)
+#    and the floor (bench/grid_floor_endpoint.php: echoes 58 KB, no work — the box's ceiling).
 # 6. Prints the table, the ratios against the targets (in-process p99 ≤ 2 ms; HTTP p99 ≤ 20 ms at
 #    50 clients; ≥ 3× the plain-PHP requests/s) and the load average. Stops php-fpm and nginx and
 #    drops the database at the end (also on failure or Ctrl-C).
@@ -114,7 +122,7 @@ identical=yes
 # --- in-process -------------------------------------------------------------------------------
 RESULTS=$TMP/results.jsonl
 echo "== in-process: $CALLS calls each over random doctors"
-for mode in ext plain api sql; do
+for mode in ext ext-cold plain json plain-json api sql; do
     "${PHP[@]}" bench/grid_inproc.php $mode "$ROOT" "$NOW_UTC" "$CALLS" | tee -a "$RESULTS" || echo "!! $mode failed" >&2
 done
 "${PHP[@]}" bench/grid_inproc.php breakdown "$ROOT" "$NOW_UTC" 500 >"$TMP/breakdown.json" || echo "!! breakdown failed" >&2
@@ -187,6 +195,9 @@ http {
         location = /bench/grid_plain.php {
             $FASTCGI fastcgi_param SCRIPT_FILENAME $REPO/bench/grid_plain_endpoint.php;
         }
+        location = /bench/floor.php {
+            $FASTCGI fastcgi_param SCRIPT_FILENAME $REPO/bench/grid_floor_endpoint.php;
+        }
     }
 }
 EOF
@@ -205,16 +216,22 @@ if ! kill -0 "$FPM_PID" 2>/dev/null || ! kill -0 "$NGINX_PID" 2>/dev/null; then
     exit 1
 fi
 
-# request paths: every doctor once, in a shuffled order (the same for each endpoint)
+# request paths: 20 000 doctors drawn at random (uniformly, seed 7; the same list for each
+# endpoint) — visitors do not walk the doctors in a fixed cycle, which is the one order a kept-
+# grid cache smaller than the list never hits
 php -r '
 mt_srand(7);
 $pairs = file($argv[1], FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES);
-shuffle($pairs);
+$drawn = array();
+for ($i = 0; $i < 20000; $i++) {
+    $drawn[] = $pairs[mt_rand(0, count($pairs) - 1)];
+}
 foreach (array("api" => "/netcat/modules/priem/api.php?action=grid&filial=%s&doctor=%s",
                "ext" => "/bench/grid_ext.php?filial=%s&doctor=%s",
-               "plain" => "/bench/grid_plain.php?filial=%s&doctor=%s") as $k => $f) {
+               "plain" => "/bench/grid_plain.php?filial=%s&doctor=%s",
+               "floor" => "/bench/floor.php?filial=%s&doctor=%s") as $k => $f) {
     $out = "";
-    foreach ($pairs as $p) {
+    foreach ($drawn as $p) {
         list($fi, $d) = explode(" ", $p, 2);
         $out .= sprintf($f, rawurlencode($fi), rawurlencode($d)) . "\n";
     }
@@ -250,6 +267,7 @@ wrk_run() { # label, paths file
 wrk_run api "$TMP/paths-api.txt"
 wrk_run ext "$TMP/paths-ext.txt"
 wrk_run plain "$TMP/paths-plain.txt"
+wrk_run floor "$TMP/paths-floor.txt"
 LOAD_AFTER=$(uptime)
 if grep -q -E 'ERROR|WARNING' "$TMP/fpm.log" 2>/dev/null; then
     echo "!! php-fpm log:"; grep -E 'ERROR|WARNING' "$TMP/fpm.log" | tail -5
@@ -266,7 +284,7 @@ foreach (file($argv[1], FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $l) {
 }
 $ms = function ($v, $unit) { return $v * array("us" => 0.001, "ms" => 1, "s" => 1000)[$unit]; };
 $http = array();
-foreach (array("api", "ext", "plain") as $k) {
+foreach (array("api", "ext", "plain", "floor") as $k) {
     $f = $argv[2] . "/wrk-$k.txt";
     if (!is_file($f)) { continue; }
     $t = file_get_contents($f);
@@ -280,11 +298,12 @@ foreach (array("api", "ext", "plain") as $k) {
     $r["errors"] = preg_match("/Socket errors: (.*)/", $t, $m) ? trim($m[1]) : "none";
     $http[$k] = $r;
 }
-$names = array("ext" => "extension", "plain" => "plain PHP", "api" => "api.php (module)");
+$names = array("ext" => "priem_grid", "ext-cold" => "  nothing kept", "plain" => "plain PHP", "json" => "priem_grid_json",
+    "plain-json" => "plain PHP, JSON", "api" => "api.php (module)");
 $pad = function ($t, $w) { return $t . str_repeat(" ", max(0, $w - mb_strlen($t))); };
 echo "in-process (one PHP process, calls in a loop):\n";
 printf("  %-18s %9s %9s %9s %9s %10s %7s %9s\n", "", "p50 µs", "p99 µs", "mean µs", "max µs", "calls/s", "slots", "JSON B");
-foreach (array_merge(array("ext", "plain", "api"), preg_grep("/^sql/", array_keys($rows))) as $k) {
+foreach (array_merge(array("ext", "ext-cold", "plain", "json", "plain-json", "api"), preg_grep("/^sql/", array_keys($rows))) as $k) {
     if (!isset($rows[$k])) { continue; }
     $r = $rows[$k];
     if ($k === "sql: slots ⟕ holds") { echo "  the database alone (mysqli, same doctors; slots = rows):\n"; }
@@ -293,7 +312,8 @@ foreach (array_merge(array("ext", "plain", "api"), preg_grep("/^sql/", array_key
 }
 echo "HTTP (nginx + php-fpm, wrk):\n";
 printf("  %-18s %9s %9s %10s %9s  %s\n", "", "p50 ms", "p99 ms", "req/s", "requests", "non-2xx / socket errors");
-foreach (array("api" => "api.php (module)", "ext" => "ext endpoint", "plain" => "plain endpoint") as $k => $n) {
+foreach (array("api" => "api.php (module)", "ext" => "ext endpoint", "plain" => "plain endpoint",
+               "floor" => "floor: echo 58 KB") as $k => $n) {
     if (!isset($http[$k])) { continue; }
     $r = $http[$k];
     printf("  %-18s %9.2f %9.2f %10.1f %9d  %d / %s\n", $n, $r["p50"] ?? -1, $r["p99"] ?? -1, $r["rps"] ?? 0, $r["n"] ?? 0, $r["non2xx"], $r["errors"]);
@@ -304,20 +324,26 @@ $line = function ($what, $x, $fmt, $target, $ok) use ($pad) {
         $x === null ? "n/a" : ($ok($x) ? "pass" : "FAIL"), "\n";
 };
 echo $pad("target", 46), " ", $pad("value", 10), " ", $pad("target", 10), "\n";
-$line("in-process p99, extension", isset($rows["ext"]) ? $rows["ext"]["p99_us"] / 1000 : null, "%.2f ms", "≤ 2 ms", function ($x) { return $x <= 2; });
+$line("in-process p99, priem_grid_json (endpoint)", isset($rows["json"]) ? $rows["json"]["p99_us"] / 1000 : null, "%.2f ms", "≤ 2 ms", function ($x) { return $x <= 2; });
+$line("in-process p99, priem_grid (PHP arrays)", isset($rows["ext"]) ? $rows["ext"]["p99_us"] / 1000 : null, "%.2f ms", "≤ 2 ms", function ($x) { return $x <= 2; });
 $line("HTTP p99 at 50 clients, api.php", $http["api"]["p99"] ?? null, "%.1f ms", "≤ 20 ms", function ($x) { return $x <= 20; });
 $line("HTTP p99 at 50 clients, ext endpoint", $http["ext"]["p99"] ?? null, "%.1f ms", "≤ 20 ms", function ($x) { return $x <= 20; });
 $div = function ($a, $b) { return $a !== null && $b ? $a / $b : null; };
 $line("req/s api.php ÷ plain endpoint", $div($http["api"]["rps"] ?? null, $http["plain"]["rps"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
 $line("req/s ext endpoint ÷ plain endpoint", $div($http["ext"]["rps"] ?? null, $http["plain"]["rps"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
-$line("in-process calls/s extension ÷ plain", $div($rows["ext"]["calls_s"] ?? null, $rows["plain"]["calls_s"] ?? null), "%.2f×", "(≥ 3×)", function ($x) { return $x >= 3; });
+$line("in-process calls/s priem_grid_json ÷ plain JSON", $div($rows["json"]["calls_s"] ?? null, $rows["plain-json"]["calls_s"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
+$line("in-process calls/s priem_grid ÷ plain", $div($rows["ext"]["calls_s"] ?? null, $rows["plain"]["calls_s"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
+$line("  the same, nothing kept ÷ plain", $div($rows["ext-cold"]["calls_s"] ?? null, $rows["plain"]["calls_s"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
+echo "(floor: a PHP script that only echoes 58 KB, through the same nginx and php-fpm: HTTP p99 ",
+    isset($http["floor"]["p99"]) ? sprintf("%.1f ms at %.0f req/s", $http["floor"]["p99"], $http["floor"]["rps"]) : "n/a",
+    " — no endpoint can do better on this box)\n";
 echo "(for reference: HTTP p99 plain endpoint ", isset($http["plain"]["p99"]) ? sprintf("%.1f ms", $http["plain"]["p99"]) : "n/a",
     "; api.php req/s ÷ ext endpoint ", ($x = $div($http["api"]["rps"] ?? null, $http["ext"]["rps"] ?? null)) === null ? "n/a" : sprintf("%.2f", $x), ")\n";
 $b = json_decode((string)@file_get_contents($argv[2] . "/breakdown.json"), true);
 if (is_array($b)) {
     echo "\napi.php in-process, where the time goes (mean µs per request):\n";
-    foreach (array("core" => "NetCat core + its DB connection", "settings" => "settings()->engine()",
-                   "priem_grid" => "priem_grid()", "cards" => "cards (catalog: clinic + doctor)", "json" => "json_encode") as $k => $n) {
+    foreach (array("core" => "NetCat core + its DB connection", "settings" => "settings()->engine(true)",
+                   "priem_grid" => "priem_grid_json()", "cards" => "cards (catalog: clinic + doctor)", "json" => "the answer\x27s JSON") as $k => $n) {
         printf("  %-36s %8.0f  (p99 %.0f)\n", $n, $b[$k]["mean_us"], $b[$k]["p99_us"]);
     }
     printf("  SQL statements PHP sends per request: %d (priem_grid\x27s own, on its pooled connection, come on top)\n", $b["php_sql_per_request"]);

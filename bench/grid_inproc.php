@@ -5,14 +5,20 @@
  *   php -d extension=… bench/grid_inproc.php MODE ROOT NOW_UTC [CALLS]
  *
  * MODE:
- *   ext        priem_grid($settings, filial, doctor, NOW_UTC, 30) over random doctors (seed 42);
+ *   ext        priem_grid($settings, filial, doctor, NOW_UTC, 30) over random doctors (seed 42),
+ *              with the engine's defaults: grids kept in the process between calls (32 MiB, ~250
+ *              grids of this size for 300 doctors), built again when their stored days change;
+ *   ext-cold   the same with booking.grid_cache_mb = 0: every grid read, unpacked and built;
+ *   json       priem_grid_json() and its days spliced into the answer: what the extension
+ *              endpoint (bench/grid_ext_endpoint.php) and api.php call, as JSON text;
+ *   plain-json priem_plain_grid(…, form: true) + json_encode: the plain endpoint's answer;
  *   plain      priem_plain_grid() of bench/grid_plain.php over the same doctors;
  *   api        the whole api.php request in-process as php-fpm runs it, minus HTTP: a fresh
  *              nc_Core (its own DB connection, as every request opens one) and nc_priem, then
  *              nc_priem_api::handle(GET action=grid) with the clock at NOW_UTC, body json_encoded;
  *   breakdown  where api's time goes: the same steps one by one (core + connection, the settings
- *              (settings()->engine()), priem_grid, the cards (catalog), json_encode), with the SQL
- *              statements the PHP side sends per request;
+ *              (settings()->engine(true)), priem_grid_json, the cards (catalog), the answer's
+ *              JSON), with the SQL statements the PHP side sends per request;
  *   sql        the database alone, same doctors: the slot query of both implementations (with
  *              and without the holds join), the packed days (Priem_Day) and the holds of the window;
  *   check      ext against plain on CALLS doctors (and an unknown doctor): identical arrays after a
@@ -21,7 +27,7 @@
  * loop), mean slots and JSON bytes per grid. 50 untimed calls come first (connections, caches).
  */
 if ($argc < 4) {
-    fwrite(STDERR, "usage: php -d extension=… bench/grid_inproc.php ext|plain|api|breakdown|sql|check ROOT NOW_UTC [CALLS]\n");
+    fwrite(STDERR, "usage: php -d extension=… bench/grid_inproc.php ext|ext-cold|plain|json|plain-json|api|breakdown|sql|check ROOT NOW_UTC [CALLS]\n");
     exit(2);
 }
 $mode = $argv[1];
@@ -81,24 +87,49 @@ $settings = $cfg['settings'];
 
 switch ($mode) {
     case 'ext':
+    case 'ext-cold':
     case 'plain':
-        $m = $mode === 'plain' ? priem_plain_db($cfg['db']) : null;
+    case 'json':
+    case 'plain-json':
+        if ($mode === 'ext-cold') {
+            $settings['booking']['grid_cache_mb'] = 0;
+        }
+        $m = substr($mode, 0, 5) === 'plain' ? priem_plain_db($cfg['db']) : null;
         $us = array();
         $slots = $bytes = 0;
         $wall = 0.0;
         foreach ($order as $k => $p) {
             $t = hrtime(true);
-            $g = $mode === 'ext'
-                ? priem_grid($settings, $p[0], $p[1], $now_utc, $days)
-                : priem_plain_grid($m, $p[0], $p[1], $now, $days, $min_notice);
+            switch ($mode) {
+                case 'plain':
+                    $g = priem_plain_grid($m, $p[0], $p[1], $now, $days, $min_notice);
+                    break;
+                case 'json': // what bench/grid_ext_endpoint.php answers
+                    $g = priem_grid_json($settings, $p[0], $p[1], $now_utc, $days);
+                    $json = $g['days_json'];
+                    unset($g['days_json']);
+                    $json = substr(json_encode($g, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES), 0, -1) . ',"days":' . $json . '}';
+                    break;
+                case 'plain-json': // what bench/grid_plain_endpoint.php answers
+                    $json = json_encode(priem_plain_grid($m, $p[0], $p[1], $now, $days, $min_notice, true),
+                        JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+                    break;
+                default:
+                    $g = priem_grid($settings, $p[0], $p[1], $now_utc, $days);
+            }
             $dt = (hrtime(true) - $t) / 1e3;
             if ($k < 50) {
                 continue;
             }
             $us[] = $dt;
             $wall += $dt / 1e6;
+            if (substr($mode, -4) === 'json') {
+                $g = json_decode($json, true);
+            } else {
+                $json = json_encode($g, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+            }
             $slots += slot_count($g);
-            $bytes += strlen(json_encode($g, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES));
+            $bytes += strlen($json);
         }
         report($mode, $us, $wall, $slots, $bytes);
         break;
@@ -195,15 +226,17 @@ switch ($mode) {
                 $GLOBALS['MYSQL_DB_NAME'], $GLOBALS['MYSQL_PORT'], $GLOBALS['MYSQL_CHARSET']);
             $priem = nc_priem::get_instance();
             $t1 = hrtime(true);
-            $s = $priem->settings()->engine();
+            $s = $priem->settings()->engine(true);
             $t2 = hrtime(true);
-            $g = priem_grid($s, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $now));
+            $g = priem_grid_json($s, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $now));
             $t3 = hrtime(true);
             $f = $priem->catalog()->filial(array('code' => $g['filial'], 'name' => $g['filial_name'], 'timezone' => $g['timezone']));
             $d = $priem->catalog()->doctor($p[0], array('code' => $g['doctor'], 'name' => $g['doctor_name'],
                 'specialties' => $g['specialties']));
             $t4 = hrtime(true);
-            $json = json_encode(array('filial' => $f, 'doctor' => $d, 'days' => $g['days']), JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+            $head = json_encode(array('filial' => $f, 'doctor' => $d, 'timezone' => $g['timezone'], 'free' => $g['free']),
+                JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+            $json = substr($head, 0, -1) . ',"days":' . $g['days_json'] . '}';
             $t5 = hrtime(true);
             if ($k < 50) {
                 continue;
@@ -234,8 +267,10 @@ switch ($mode) {
         $rt = function ($x) {
             return json_decode(json_encode($x, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES), true);
         };
-        // the first CALLS doctors of the random order, at NOW_UTC and 5 h 17 min later (another "today" in some zones)
-        foreach (array($now, $now + 5 * 3600 + 17 * 60) as $at) {
+        // the first CALLS doctors of the random order, at NOW_UTC, again (the grids kept in the
+        // process answer), 40 s later (kept unless a time passed its notice) and 5 h 17 min later
+        // (another "today" in some zones)
+        foreach (array($now, $now, $now + 40, $now + 5 * 3600 + 17 * 60) as $at) {
             foreach (array_slice($order, 0, $calls) as $p) {
                 $a = $rt(priem_grid($settings, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $at), $days));
                 $b = $rt(priem_plain_grid($m, $p[0], $p[1], $at, $days, $min_notice));
@@ -246,7 +281,9 @@ switch ($mode) {
                         }
                     }
                 }
-                if ($a === $b) {
+                $j = priem_grid_json($settings, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $at), $days);
+                $form = priem_plain_grid($m, $p[0], $p[1], $at, $days, $min_notice, true);
+                if ($a === $b && json_decode($j['days_json'], true) === $form['days'] && $j['free'] === $form['free']) {
                     $same++;
                 } else {
                     $diff[] = "$p[0]:$p[1]@" . gmdate('H:i', $at);

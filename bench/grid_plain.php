@@ -13,7 +13,9 @@
  *   only the parts that have times, in day order; every day of the window listed.
  *
  * Returns the same array as priem_grid() (same keys in the same order, same types), or null when
- * the filial or the doctor has no schedule (the extension throws Priem\NotFoundException).
+ * the filial or the doctor has no schedule (the extension throws Priem\NotFoundException). With
+ * `$form`, the slots carry only what the booking form shows (time_start, time_end, free): the
+ * `days` of priem_grid_json(), the answer api.php gives the widget.
  */
 
 /** The connection: persistent, utf8mb4, errors as exceptions. */
@@ -37,9 +39,10 @@ function priem_plain_db(array $db)
  * @param int    $now        UNIX time
  * @param int    $days       window length in local days
  * @param int    $min_notice minutes
+ * @param bool   $form       the booking form's slots only
  * @return array|null
  */
-function priem_plain_grid(mysqli $m, $filial, $doctor, $now, $days, $min_notice)
+function priem_plain_grid(mysqli $m, $filial, $doctor, $now, $days, $min_notice, $form = false)
 {
     // prepared once per connection (per request under php-fpm, once per process in a CLI loop)
     static $stmts = array();
@@ -104,7 +107,11 @@ function priem_plain_grid(mysqli $m, $filial, $doctor, $now, $days, $min_notice)
             $out_days[$i]['parts'][] = array('part' => $part, 'label' => $labels[$part], 'slots' => array());
             $last[$i] = $part;
         }
-        $out_days[$i]['parts'][count($out_days[$i]['parts']) - 1]['slots'][] = array(
+        $out_days[$i]['parts'][count($out_days[$i]['parts']) - 1]['slots'][] = $form ? array(
+            'time_start' => sprintf('%02d:%02d', intdiv($start, 60), $start % 60),
+            'time_end' => sprintf('%02d:%02d', intdiv($end, 60), $end % 60),
+            'free' => (bool)$free,
+        ) : array(
             'time_start' => sprintf('%02d:%02d', intdiv($start, 60), $start % 60),
             'time_end' => sprintf('%02d:%02d', intdiv($end, 60), $end % 60),
             'start_utc' => str_replace(' ', 'T', $s[3]) . 'Z',
