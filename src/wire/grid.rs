@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::domain::grid::Grid;
-use crate::wire::schedule::hhmm;
+use crate::wire::schedule::Minute;
 
 /// `[{"date":"2026-12-01","free":3,"parts":[{"part":"morning","label":"Утро","slots":
 /// [{"time_start":"09:00","time_end":"09:30","free":true},…]},…]},…]`
@@ -38,13 +38,16 @@ pub fn days_json(g: &Grid) -> String {
                 if k > 0 {
                     out.push(',');
                 }
-                let _ = write!(
-                    out,
-                    r#"{{"time_start":"{}","time_end":"{}","free":{}}}"#,
-                    hhmm(s.start),
-                    hhmm(s.end),
-                    s.free
-                );
+                // the hot loop (~1 000 times a grid): no format machinery, no allocation
+                out.push_str(r#"{"time_start":""#);
+                push_hhmm(&mut out, s.start);
+                out.push_str(r#"","time_end":""#);
+                push_hhmm(&mut out, s.end);
+                out.push_str(if s.free {
+                    r#"","free":true}"#
+                } else {
+                    r#"","free":false}"#
+                });
             }
             out.push_str("]}");
         }
@@ -54,6 +57,18 @@ pub fn days_json(g: &Grid) -> String {
     out
 }
 
+/// `HH:MM` of a minute of the day, as [`hhmm`](crate::wire::schedule::hhmm) writes it.
+fn push_hhmm(out: &mut String, m: Minute) {
+    let (h, m) = (m / 60, m % 60);
+    for d in [h / 10 % 10, h % 10] {
+        out.push(char::from(b'0' + (d as u8)));
+    }
+    out.push(':');
+    for d in [m / 10, m % 10] {
+        out.push(char::from(b'0' + (d as u8)));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +76,15 @@ mod tests {
     use crate::domain::schedule;
     use crate::domain::zone::Zones;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn push_hhmm_writes_what_hhmm_writes() {
+        for m in 0..=1440 {
+            let mut out = String::new();
+            push_hhmm(&mut out, m);
+            assert_eq!(out, crate::wire::schedule::hhmm(m));
+        }
+    }
 
     #[test]
     fn days_json_is_the_documented_shape_and_valid_json() {
