@@ -456,6 +456,11 @@ fn request(key: &str, input: BookingInput) -> BookRequest {
 
 /// Filial 1 (Moscow, UTC+3) doctor 0001 and filial 2 (Yekaterinburg, UTC+5) doctor 0007.
 fn booking_snapshot() -> String {
+    booking_snapshot_with("free")
+}
+
+/// [`booking_snapshot`] with 2026-12-01 16:00 of doctor 1/0001 `free` or `busy`.
+fn booking_snapshot_with(at_1600: &str) -> String {
     document(&[
         (
             "1",
@@ -463,11 +468,11 @@ fn booking_snapshot() -> String {
             vec![(
                 "0001",
                 "Иванова Мария Петровна",
-                cells(
+                cells(&format!(
                     "2026-12-01 15:00-15:30 free; 2026-12-01 15:30-16:00 free; \
-                     2026-12-01 16:00-16:30 free; 2026-12-02 09:00-09:30 busy; \
-                     2026-12-02 09:30-10:00 free",
-                ),
+                     2026-12-01 16:00-16:30 {at_1600}; 2026-12-02 09:00-09:30 busy; \
+                     2026-12-02 09:30-10:00 free"
+                )),
             )],
         ),
         (
@@ -1181,20 +1186,7 @@ fn a_kept_grid_is_what_a_fresh_engine_builds_after_every_change() {
     assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 15:30", false)));
 
     // The next snapshot: 16:00 is taken in the MIS.
-    let next = document(&[(
-        "1",
-        "Клиника на Ленина",
-        vec![(
-            "0001",
-            "Иванова Мария Петровна",
-            cells(
-                "2026-12-01 15:00-15:30 free; 2026-12-01 15:30-16:00 free; \
-                 2026-12-01 16:00-16:30 busy; 2026-12-02 09:00-09:30 busy; \
-                 2026-12-02 09:30-10:00 free",
-            ),
-        )],
-    )]);
-    import(&e, &next);
+    import(&e, &booking_snapshot_with("busy"));
     let imported = grid(now());
     assert!(!same(&held, &imported), "the import shows");
     assert_eq!(**imported, **fresh(now()));
