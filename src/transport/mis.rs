@@ -90,10 +90,12 @@ impl MisConfig {
         match &self.auth {
             MisAuth::None => Vec::new(),
             MisAuth::Basic { user, password } => {
-                use base64_lite::encode;
+                use base64::Engine as _;
+                // the Basic `Authorization` value, to scrub from texts too
+                let basic = format!("{user}:{}", password.expose());
                 vec![
                     password.expose().to_owned(),
-                    encode(format!("{user}:{}", password.expose()).as_bytes()),
+                    base64::engine::general_purpose::STANDARD.encode(basic),
                 ]
             }
             MisAuth::Token(token) => vec![token.expose().to_owned()],
@@ -429,41 +431,6 @@ fn from_reqwest(
         return MisError::Config(cause);
     }
     MisError::Io { cause }
-}
-
-/// Standard base64, for recognising the Basic `Authorization` value in text to scrub.
-mod base64_lite {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                chunk.get(1).copied().unwrap_or(0),
-                chunk.get(2).copied().unwrap_or(0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[cfg(test)]
-    #[test]
-    fn encodes_like_rfc_4648() {
-        assert_eq!(encode(b""), "");
-        assert_eq!(encode(b"f"), "Zg==");
-        assert_eq!(encode(b"fo"), "Zm8=");
-        assert_eq!(encode(b"foo"), "Zm9v");
-        assert_eq!(encode(b"user:pass"), "dXNlcjpwYXNz");
-    }
 }
 
 #[cfg(test)]
