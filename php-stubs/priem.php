@@ -17,7 +17,8 @@ namespace Priem {
         public function __construct() {}
 
         /**
-         * Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30'], …]`.
+         * Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30',
+         * 'time_end' => '10:00'], …]`.
          *
          * @return array
          */
@@ -107,8 +108,9 @@ namespace {
      * `consent_version` (the consent text shown; required for `site`), `now_utc`.
      *
      * Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
-     * 'alternatives' => [['date', 'time_start'], …]]`. Throws `Priem\ValidationException` (field
-     * errors) or `Priem\ConflictException` (the time was just taken; other times offered).
+     * 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
+     * `Priem\ValidationException` (field errors) or `Priem\ConflictException` (the time was just
+     * taken; other times offered).
      *
      * @param array $settings
      * @param array $request

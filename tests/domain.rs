@@ -6,8 +6,8 @@ use chrono::Duration;
 use common::*;
 
 use priem::domain::booking::{
-    normalize_name, validate, BookingError, BookingInput, FieldError, ALTERNATIVES, COMMENT_MAX,
-    NAME_MAX,
+    normalize_name, validate, Alternative, BookingError, BookingInput, FieldError, ALTERNATIVES,
+    COMMENT_MAX, NAME_MAX,
 };
 use priem::domain::grid::{self, DayPart, Grid, GridRules};
 use priem::domain::schedule::{normalize, split_specialties, Schedule};
@@ -495,6 +495,15 @@ fn clinic() -> Schedule<'static> {
     )
 }
 
+/// An offered time: day, start, end.
+fn alt(day: &str, start: &str, end: &str) -> Alternative {
+    Alternative {
+        date: date(day),
+        start: min(start),
+        end: min(end),
+    }
+}
+
 fn input(filial: &str, doctor: &str, date: &str, time: &str) -> BookingInput {
     BookingInput {
         filial_id: filial.into(),
@@ -876,10 +885,10 @@ fn a_taken_time_offers_the_next_free_times() {
         e,
         BookingError::Taken {
             next: vec![
-                (date("2026-12-01"), min("09:00")),
-                (date("2026-12-01"), min("15:30")),
-                (date("2026-12-01"), min("16:30")),
-                (date("2026-12-02"), min("10:00")),
+                alt("2026-12-01", "09:00", "09:30"),
+                alt("2026-12-01", "15:30", "16:00"),
+                alt("2026-12-01", "16:30", "17:00"),
+                alt("2026-12-02", "10:00", "10:30"),
             ]
         }
     );
@@ -903,8 +912,8 @@ fn a_held_time_is_taken_and_not_offered_again() {
         e,
         BookingError::Taken {
             next: vec![
-                (date("2026-12-01"), min("16:30")),
-                (date("2026-12-02"), min("10:00")),
+                alt("2026-12-01", "16:30", "17:00"),
+                alt("2026-12-02", "10:00", "10:30"),
             ]
         }
     );
@@ -940,15 +949,15 @@ fn taken_offers_at_most_six_times_soonest_first() {
     assert_eq!(next.len(), ALTERNATIVES);
     assert_eq!(
         next.iter()
-            .map(|(d, m)| format!("{d} {}", hhmm(*m)))
+            .map(|a| format!("{} {}-{}", a.date, hhmm(a.start), hhmm(a.end)))
             .collect::<Vec<_>>(),
         [
-            "2026-12-01 10:00",
-            "2026-12-01 11:00",
-            "2026-12-01 12:00",
-            "2026-12-02 10:00",
-            "2026-12-02 11:00",
-            "2026-12-02 12:00",
+            "2026-12-01 10:00-10:30",
+            "2026-12-01 11:00-11:30",
+            "2026-12-01 12:00-12:30",
+            "2026-12-02 10:00-10:30",
+            "2026-12-02 11:00-11:30",
+            "2026-12-02 12:00-12:30",
         ]
     );
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use thiserror::Error;
 
-use super::grid::{self, GridRules};
+use super::grid::{self, Grid, GridRules};
 use super::phone;
 use super::schedule::Schedule;
 use crate::wire::booking::{
@@ -52,7 +52,27 @@ pub enum BookingError {
     Invalid(Vec<FieldError>),
     /// The time exists but is taken (or held); `next` are other free times of the doctor.
     #[error("Это время уже занято — выберите другое")]
-    Taken { next: Vec<(NaiveDate, Minute)> },
+    Taken { next: Vec<Alternative> },
+}
+
+/// A free time offered instead of a taken one: its local day, start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alternative {
+    pub date: NaiveDate,
+    pub start: Minute,
+    pub end: Minute,
+}
+
+/// The first [`ALTERNATIVES`] bookable times of a grid, soonest first.
+pub fn alternatives(grid: &Grid) -> Vec<Alternative> {
+    grid.next_free(ALTERNATIVES)
+        .into_iter()
+        .map(|(date, s)| Alternative {
+            date,
+            start: s.start,
+            end: s.end,
+        })
+        .collect()
 }
 
 /// A booking ready to send, with the slot it takes.
@@ -234,12 +254,7 @@ pub fn validate(
         return Err(BookingError::Invalid(Vec::new()));
     };
     if !slot.free || rules.held.contains(&slot.start_utc) {
-        let grid = grid::build(schedule, d, now, ALTERNATIVE_DAYS, rules);
-        let next = grid
-            .next_free(ALTERNATIVES)
-            .into_iter()
-            .map(|(date, s)| (date, s.start))
-            .collect();
+        let next = alternatives(&grid::build(schedule, d, now, ALTERNATIVE_DAYS, rules));
         return Err(BookingError::Taken { next });
     }
     let doc = &schedule.doctors[d];

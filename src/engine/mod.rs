@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
-use crate::domain::booking::{self, BookingError, BookingInput, FieldError};
+use crate::domain::booking::{self, Alternative, BookingError, BookingInput, FieldError};
 use crate::domain::grid::{self, NotFound};
 use crate::domain::schedule;
 use crate::settings::{Delivery, Settings};
@@ -22,7 +22,7 @@ use crate::storage::{
 };
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
-use crate::wire::schedule::{DocumentError, Minute};
+use crate::wire::schedule::DocumentError;
 use grid_cache::{Built, GridCache, SharedGrid};
 
 pub use directory::{ListedDoctor, Listing};
@@ -53,7 +53,7 @@ pub enum BookOutcome {
     Refused {
         id: BookingId,
         reason: String,
-        next: Vec<(chrono::NaiveDate, Minute)>,
+        next: Vec<Alternative>,
     },
 }
 
@@ -210,18 +210,9 @@ impl Engine {
     }
 
     /// Other free times of the doctor, for a "time just taken" answer.
-    fn alternatives(
-        &self,
-        filial: &str,
-        doctor: &str,
-        now: DateTime<Utc>,
-    ) -> Vec<(chrono::NaiveDate, Minute)> {
+    fn alternatives(&self, filial: &str, doctor: &str, now: DateTime<Utc>) -> Vec<Alternative> {
         match self.grid(filial, doctor, now, None) {
-            Ok(g) => g
-                .next_free(booking::ALTERNATIVES)
-                .into_iter()
-                .map(|(d, s)| (d, s.start))
-                .collect(),
+            Ok(g) => booking::alternatives(&g),
             Err(_) => Vec::new(),
         }
     }

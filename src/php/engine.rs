@@ -234,8 +234,9 @@ pub fn priem_doctors(
 /// `consent_version` (the consent text shown; required for `site`), `now_utc`.
 ///
 /// Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
-/// 'alternatives' => [['date', 'time_start'], …]]`. Throws `Priem\ValidationException` (field
-/// errors) or `Priem\ConflictException` (the time was just taken; other times offered).
+/// 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
+/// `Priem\ValidationException` (field errors) or `Priem\ConflictException` (the time was just
+/// taken; other times offered).
 #[php_function]
 #[php(name = "priem_book")]
 pub fn priem_book(
@@ -289,9 +290,12 @@ pub fn priem_book(
         source,
         consent,
     };
-    let alternatives = |next: &[(chrono::NaiveDate, u16)]| {
+    let alternatives = |next: &[crate::domain::booking::Alternative]| {
         next.iter()
-            .map(|(d, m)| serde_json::json!({"date": d.to_string(), "time_start": hhmm(*m)}))
+            .map(|a| {
+                serde_json::json!({"date": a.date.to_string(), "time_start": hhmm(a.start),
+                    "time_end": hhmm(a.end)})
+            })
             .collect::<Vec<_>>()
     };
     match e.book(&req, now) {

@@ -114,18 +114,20 @@ impl ValidationException {
 #[php(extends(PriemException))]
 #[derive(Default)]
 pub struct ConflictException {
-    alternatives: Vec<(String, String)>,
+    alternatives: Vec<(String, String, String)>,
 }
 
 #[php_impl]
 impl ConflictException {
-    /// Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30'], …]`.
+    /// Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30',
+    /// 'time_end' => '10:00'], …]`.
     pub fn get_alternatives(&self) -> ZBox<ZendHashTable> {
         let mut ht = ZendHashTable::new();
-        for (date, time) in &self.alternatives {
+        for (date, start, end) in &self.alternatives {
             let mut row = ZendHashTable::new();
             let _ = row.insert("date", date.as_str());
-            let _ = row.insert("time_start", time.as_str());
+            let _ = row.insert("time_start", start.as_str());
+            let _ = row.insert("time_end", end.as_str());
             let _ = ht.push(row);
         }
         ht
@@ -316,7 +318,7 @@ pub fn booking(e: BookingError) -> PhpException {
         BookingError::Taken { ref next } => {
             let alternatives = next
                 .iter()
-                .map(|(d, m)| (d.to_string(), hhmm(*m)))
+                .map(|a| (a.date.to_string(), hhmm(a.start), hhmm(a.end)))
                 .collect();
             raise::<ConflictException>(e.to_string(), CODE_CONFLICT, |ex| {
                 ex.alternatives = alternatives

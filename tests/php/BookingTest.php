@@ -78,9 +78,9 @@ final class BookingTest extends TestCase
             $this->assertSame('Это время уже занято — выберите другое', $e->getMessage());
             $this->assertSame(Priem\Exception::CODE_CONFLICT, $e->getCode());
             $this->assertSame([
-                ['date' => '2026-12-01', 'time_start' => '09:00'],
-                ['date' => '2026-12-01', 'time_start' => '15:30'],
-                ['date' => '2026-12-02', 'time_start' => '17:00'],
+                ['date' => '2026-12-01', 'time_start' => '09:00', 'time_end' => '09:30'],
+                ['date' => '2026-12-01', 'time_start' => '15:30', 'time_end' => '16:00'],
+                ['date' => '2026-12-02', 'time_start' => '17:00', 'time_end' => '17:30'],
             ], $e->getAlternatives());
         }
     }

@@ -125,7 +125,10 @@ final class EngineTest extends TestCase
             priem_book(self::settings(), $this->request(['name' => 'Пётр Петров']), $this->meta('form-2'));
             $this->fail('no conflict');
         } catch (Priem\ConflictException $e) {
-            $this->assertSame([['date' => '2026-12-01', 'time_start' => '09:00'], ['date' => '2026-12-02', 'time_start' => '17:00']], $e->getAlternatives());
+            $this->assertSame([
+                ['date' => '2026-12-01', 'time_start' => '09:00', 'time_end' => '09:30'],
+                ['date' => '2026-12-02', 'time_start' => '17:00', 'time_end' => '17:30'],
+            ], $e->getAlternatives());
         }
     }
 
@@ -136,7 +139,8 @@ final class EngineTest extends TestCase
         $r = priem_book($refusing, $this->request(['time_start' => '09:00']), $this->meta('form-3'));
         $this->assertSame('refused', $r['status']);
         $this->assertSame('Врач в отпуске', $r['reason']);
-        $this->assertNotContains(['date' => '2026-12-01', 'time_start' => '09:00'], $r['alternatives']);
+        $this->assertNotContains(['date' => '2026-12-01', 'time_start' => '09:00', 'time_end' => '09:30'], $r['alternatives']);
+        $this->assertContains(['date' => '2026-12-02', 'time_start' => '17:00', 'time_end' => '17:30'], $r['alternatives']);
 
         $down = self::settings();
         $down['mis']['url'] = 'http://127.0.0.1:9/book';

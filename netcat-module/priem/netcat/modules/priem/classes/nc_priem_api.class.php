@@ -325,7 +325,7 @@ class nc_priem_api
             return self::json(409, array(
                 'status' => 'taken',
                 'message' => 'Это время уже занято. Выберите другое:',
-                'alternatives' => $this->with_ends($settings, $request['filial_id'], $request['doctor_id'], $e->getAlternatives()),
+                'alternatives' => $e->getAlternatives(),
             ));
         }
         if ($phone_bucket !== null && $guard->hits($seen, nc_priem_guard::PHONE_WINDOW, $now) === 0) {
@@ -343,7 +343,7 @@ class nc_priem_api
         } else {
             $out['message'] = 'Клиника не подтвердила запись' . ($result['reason'] !== null && $result['reason'] !== ''
                 ? ': ' . $result['reason'] : '') . '. Выберите другое время или позвоните в клинику.';
-            $out['alternatives'] = $this->with_ends($settings, $request['filial_id'], $request['doctor_id'], $result['alternatives']);
+            $out['alternatives'] = $result['alternatives'];
         }
         return self::json(200, $out);
     }
@@ -371,30 +371,6 @@ class nc_priem_api
         foreach ($errors as $field => $message) {
             $f = isset($map[$field]) ? $map[$field] : $field;
             $out[$f] = isset($out[$f]) ? $out[$f] . ' ' . $message : $message;
-        }
-        return $out;
-    }
-
-    /** Alternatives ([date, time_start]) with their ends, from the doctor's grid. */
-    private function with_ends(array $settings, $filial, $doctor, array $alternatives)
-    {
-        $ends = array();
-        try {
-            $grid = priem_grid($settings, $filial, $doctor, $this->now_utc());
-            foreach ($grid['days'] as $day) {
-                foreach ($day['parts'] as $part) {
-                    foreach ($part['slots'] as $slot) {
-                        $ends[$day['date'] . ' ' . $slot['time_start']] = $slot['time_end'];
-                    }
-                }
-            }
-        } catch (\Priem\Exception $e) {
-            // the alternatives without their ends are still useful
-        }
-        $out = array();
-        foreach ($alternatives as $a) {
-            $k = $a['date'] . ' ' . $a['time_start'];
-            $out[] = array('date' => $a['date'], 'time_start' => $a['time_start'], 'time_end' => isset($ends[$k]) ? $ends[$k] : null);
         }
         return $out;
     }
