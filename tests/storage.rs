@@ -1104,7 +1104,9 @@ fn the_doctors_listing_counts_free_not_held_times_and_gives_the_first_ones() {
         .unwrap();
     let until = date("2026-12-14");
     let rows = db.store.doctors_free_time("1", now(), until, 2).unwrap();
-    let got: Vec<(&str, u32, Vec<(String, u16)>)> = rows
+    // (doctor, free count, [(day, start)])
+    type Listed<'a> = (&'a str, u32, Vec<(String, u16)>);
+    let got: Vec<Listed> = rows
         .iter()
         .map(|d| {
             let first = d
