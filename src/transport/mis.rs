@@ -14,7 +14,6 @@
 //! The answer becomes an [`Outcome`]: confirmed, refused, or unknown ([`MisError`]) — and an
 //! unknown booking is kept and retried with the same payload, never dropped.
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -22,8 +21,8 @@ use reqwest::Method;
 use thiserror::Error;
 
 use super::{
-    chain_has_timeout, chain_tls_error, error_chain, excerpt, http_setup, parse_pem_certs, scrub,
-    HttpSetup, Secret,
+    error_chain, excerpt, exchange, http_setup, parse_pem_certs, scrub, HttpFailure, HttpSetup,
+    Secret,
 };
 use crate::wire::booking::{parse_mis_answer, parse_v2_answer, MisAnswer, V2Answer};
 
@@ -381,56 +380,23 @@ fn request(
         }
     };
 
-    let started = Instant::now();
-    let response = req
-        .send()
-        .map_err(|e| from_reqwest(e, total, started, &secret_refs))?;
-    let status = response.status().as_u16();
-    let mut body = Vec::new();
-    response
-        .take(MAX_ANSWER_BYTES)
-        .read_to_end(&mut body)
-        .map_err(|e| {
-            if chain_has_timeout(&e) {
-                MisError::Timeout {
-                    after: started.elapsed().min(total),
-                    connecting: false,
-                }
-            } else {
-                MisError::Io {
-                    cause: scrub(&error_chain(&e), &secret_refs),
-                }
-            }
-        })?;
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    let answer = exchange(req, total, MAX_ANSWER_BYTES, &secret_refs)?;
+    Ok((
+        answer.status,
+        String::from_utf8_lossy(&answer.body).into_owned(),
+    ))
 }
 
-fn from_reqwest(
-    err: reqwest::Error,
-    total: Duration,
-    started: Instant,
-    secrets: &[&str],
-) -> MisError {
-    let err = err.without_url();
-    let cause = scrub(&error_chain(&err), secrets);
-    if err.is_timeout() || chain_has_timeout(&err) {
-        return MisError::Timeout {
-            after: started.elapsed().min(total),
-            connecting: err.is_connect(),
-        };
+impl From<HttpFailure> for MisError {
+    fn from(f: HttpFailure) -> Self {
+        match f {
+            HttpFailure::Timeout { after, connecting } => MisError::Timeout { after, connecting },
+            HttpFailure::Tls(cause) => MisError::Tls { cause },
+            HttpFailure::Connect(cause) => MisError::Connect { cause },
+            HttpFailure::Config(cause) => MisError::Config(cause),
+            HttpFailure::Io(cause) => MisError::Io { cause },
+        }
     }
-    if let Some(tls) = chain_tls_error(&err) {
-        return MisError::Tls {
-            cause: scrub(&tls, secrets),
-        };
-    }
-    if err.is_connect() {
-        return MisError::Connect { cause };
-    }
-    if err.is_builder() {
-        return MisError::Config(cause);
-    }
-    MisError::Io { cause }
 }
 
 #[cfg(test)]

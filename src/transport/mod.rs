@@ -67,6 +67,82 @@ pub(crate) fn http_setup(
     })
 }
 
+/// Why an HTTP exchange failed, before a transport names it in its own error enum. Causes are
+/// already scrubbed of the secrets passed to [`exchange`].
+#[derive(Debug)]
+pub(crate) enum HttpFailure {
+    /// No complete answer within `total`; `connecting`: the time ran out while connecting.
+    Timeout {
+        after: std::time::Duration,
+        connecting: bool,
+    },
+    Tls(String),
+    Connect(String),
+    /// The request could not be built (nothing was sent).
+    Config(String),
+    /// The connection broke while sending or reading.
+    Io(String),
+}
+
+/// An HTTP answer: its status and at most the first bytes [`exchange`] was told to read.
+pub(crate) struct HttpAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// From sending to the end of the body read.
+    pub elapsed: std::time::Duration,
+}
+
+/// Sends `req` (built on an [`http_setup`] client, whose `total` timeout also bounds the body)
+/// and reads at most `max_body` bytes of the answer; every failure classified, its text scrubbed
+/// of `secrets`.
+pub(crate) fn exchange(
+    req: reqwest::blocking::RequestBuilder,
+    total: std::time::Duration,
+    max_body: u64,
+    secrets: &[&str],
+) -> Result<HttpAnswer, HttpFailure> {
+    use std::io::Read;
+    let started = std::time::Instant::now();
+    let timeout = |connecting| HttpFailure::Timeout {
+        after: started.elapsed().min(total),
+        connecting,
+    };
+    let response = req.send().map_err(|e| {
+        let e = e.without_url();
+        if e.is_timeout() || chain_has_timeout(&e) {
+            return timeout(e.is_connect());
+        }
+        if let Some(tls) = chain_tls_error(&e) {
+            return HttpFailure::Tls(scrub(&tls, secrets));
+        }
+        let cause = scrub(&error_chain(&e), secrets);
+        if e.is_connect() {
+            HttpFailure::Connect(cause)
+        } else if e.is_builder() {
+            HttpFailure::Config(cause)
+        } else {
+            HttpFailure::Io(cause)
+        }
+    })?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    response
+        .take(max_body)
+        .read_to_end(&mut body)
+        .map_err(|e| {
+            if chain_has_timeout(&e) {
+                timeout(false)
+            } else {
+                HttpFailure::Io(scrub(&error_chain(&e), secrets))
+            }
+        })?;
+    Ok(HttpAnswer {
+        status,
+        body,
+        elapsed: started.elapsed(),
+    })
+}
+
 /// A password or token: `Debug` prints `"***"`, so a config can be logged or put into a panic
 /// message without leaking it. Read it with [`Secret::expose`].
 #[derive(Clone, Default, PartialEq, Eq)]

@@ -11,15 +11,12 @@
 //! across a `fork`), redirects not followed, every phase bounded by the configured timeouts.
 //! No error ever carries the password, the token or the form body.
 
-use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use thiserror::Error;
 
-use super::{
-    chain_has_timeout, chain_tls_error, error_chain, excerpt, http_setup, scrub, HttpSetup, Secret,
-};
+use super::{error_chain, excerpt, exchange, http_setup, scrub, HttpFailure, HttpSetup, Secret};
 
 /// Bound for opening the connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -243,47 +240,24 @@ pub fn upload(cfg: &UploadConfig, document: &str) -> Result<Accepted, UploadErro
                 .body(crate::wire::export::wrap_v2(document))
         }
     };
-    let started = Instant::now();
-    let response = req.send().map_err(|e| {
-        let e = e.without_url();
-        let cause = scrub(&error_chain(&e), &secret_refs);
-        if e.is_timeout() || chain_has_timeout(&e) {
-            UploadError::Timeout {
-                after: started.elapsed().min(total),
-            }
-        } else if let Some(tls) = chain_tls_error(&e) {
-            UploadError::Tls {
-                cause: scrub(&tls, &secret_refs),
-            }
-        } else if e.is_connect() {
-            UploadError::Connect { cause }
-        } else if e.is_builder() {
-            UploadError::Config(cause)
-        } else {
-            UploadError::Io { cause }
-        }
-    })?;
-    let status = response.status().as_u16();
-    let mut body = Vec::new();
-    response
-        .take(MAX_ANSWER_BYTES)
-        .read_to_end(&mut body)
-        .map_err(|e| {
-            if chain_has_timeout(&e) {
-                UploadError::Timeout {
-                    after: started.elapsed().min(total),
-                }
-            } else {
-                UploadError::Io {
-                    cause: scrub(&error_chain(&e), &secret_refs),
-                }
-            }
-        })?;
+    let got = exchange(req, total, MAX_ANSWER_BYTES, &secret_refs)?;
     let answer = scrub(
-        &excerpt(&String::from_utf8_lossy(&body), QUOTE_CHARS),
+        &excerpt(&String::from_utf8_lossy(&got.body), QUOTE_CHARS),
         &secret_refs,
     );
-    classify(status, answer, started.elapsed())
+    classify(got.status, answer, got.elapsed)
+}
+
+impl From<HttpFailure> for UploadError {
+    fn from(f: HttpFailure) -> Self {
+        match f {
+            HttpFailure::Timeout { after, .. } => UploadError::Timeout { after },
+            HttpFailure::Tls(cause) => UploadError::Tls { cause },
+            HttpFailure::Connect(cause) => UploadError::Connect { cause },
+            HttpFailure::Config(cause) => UploadError::Config(cause),
+            HttpFailure::Io(cause) => UploadError::Io { cause },
+        }
+    }
 }
 
 /// 2xx → accepted; 401/403 → credentials; anything else → HTTP error.
