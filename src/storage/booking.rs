@@ -36,7 +36,6 @@ use crate::domain::booking::ValidBooking;
 use crate::domain::grid::GridRules;
 use crate::domain::phone;
 use crate::domain::schedule::{split_specialties, Doctor, Filial, Schedule, Slot};
-use crate::domain::zone::parse_zone;
 
 pub type BookingId = u64;
 
@@ -676,7 +675,7 @@ impl Store {
     /// Read from the days' packed copies (`Priem_Day.packed`, written by the import with exactly
     /// the rows it wrote) — one small row per day instead of one per cell; a day without a
     /// packed copy (a rejection changed one of its rows) is read from `Priem_Slot`. The holds of
-    /// the window are one more query, applied in memory.
+    /// the window come in the same statement ([`StoredWindow`]) and are applied in memory.
     pub fn grid_slots(
         &self,
         filial: &str,
@@ -696,10 +695,8 @@ fn grid_slots_on<Q: Queryable>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<StoredSlot>> {
-    let Some(days) = read_window_on(conn, filial, doctor, from, to)?.days else {
-        return Ok(Vec::new());
-    };
-    days.slots(|q, params| {
+    let window = read_window_on(conn, filial, doctor, from, to)?;
+    window.slots(|q, params| {
         conn.exec(q, params)
             .map_err(|e| StorageError::query("grid: read slots", e))
     })
@@ -716,35 +713,45 @@ type SlotRow = (
     String,
 );
 
-/// A doctor's days in a window as stored, before unpacking: the days' packed copies and the
-/// starts the site holds. What a grid is built from, so its [`fingerprint`](Self::fingerprint)
-/// says whether a grid built from an earlier read still stands.
+/// What a doctor's grid or a booking's check is built from, read in one statement by
+/// [`Store::read_window`]: the filial and doctor rows, the days' packed copies and the starts the
+/// site holds. [`fingerprint`](Self::fingerprint) identifies it, [`Store::schedule_of`] unpacks
+/// it.
 #[derive(Debug)]
-struct StoredDays {
+pub struct StoredWindow {
     filial: String,
     doctor: String,
     from: NaiveDateTime,
     to: NaiveDateTime,
-    /// Priem_Day's rows: `None` for a day whose packed copy a rejection removed.
+    /// (zone, filial name, doctor name, specialties); `None` for an unknown filial, a `None`
+    /// doctor name for a doctor unknown there.
+    names: Option<Names>,
+    /// Priem_Day's rows by date: `None` for a day whose packed copy a rejection removed.
     days: Vec<(NaiveDate, Option<Vec<u8>>)>,
+    /// Held starts, sorted.
     held: Vec<NaiveDateTime>,
 }
 
-impl StoredDays {
-    /// A hash of everything read; `None` when a day had to be read row by row (its rows are
-    /// not read yet).
-    fn fingerprint(&self, hasher: &mut impl Hasher) -> Option<()> {
+type Names = (String, Option<String>, Option<String>, Option<String>);
+
+impl StoredWindow {
+    /// A 64-bit hash of everything read (names, zone, packed days, holds): equal fingerprints
+    /// mean the grid built from one window stands for the other (at the same clock). `None`
+    /// when a day had no packed copy, so what it holds was not read yet.
+    pub fn fingerprint(&self) -> Option<u64> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.names.hash(&mut h);
         for (date, packed) in &self.days {
-            date.hash(hasher);
-            packed.as_deref()?.hash(hasher);
+            date.hash(&mut h);
+            packed.as_deref()?.hash(&mut h);
         }
-        self.held.hash(hasher);
-        Some(())
+        self.held.hash(&mut h);
+        Some(h.finish())
     }
 
-    /// The slots starting in `[from, to)`, by start, held ones marked taken; the days without a
-    /// packed copy are read from `Priem_Slot`.
-    /// `query` runs a statement with its parameters (only called when a day has no packed copy).
+    /// The slots starting in `[from, to)`, by start, held ones marked taken. The days without a
+    /// packed copy are read from `Priem_Slot` by `query` (a statement and its parameters), only
+    /// called for them.
     fn slots(
         &self,
         query: impl FnOnce(String, Vec<Value>) -> Result<Vec<SlotRow>>,
@@ -802,34 +809,6 @@ impl StoredDays {
     }
 }
 
-/// What a doctor's grid or a booking's check is built from, read on one connection: the filial
-/// and doctor rows and [`StoredDays`]. [`Store::read_window`] reads it,
-/// [`fingerprint`](Self::fingerprint) identifies it, [`Store::schedule_of`] unpacks it.
-#[derive(Debug)]
-pub struct StoredWindow {
-    filial: String,
-    /// (zone, filial name, doctor name, specialties); `None` for an unknown filial.
-    names: Option<Names>,
-    /// `None` when the filial or the doctor is unknown.
-    days: Option<StoredDays>,
-}
-
-type Names = (String, Option<String>, Option<String>, Option<String>);
-
-impl StoredWindow {
-    /// A 64-bit hash of everything read (names, zone, packed days, holds): equal fingerprints
-    /// mean the grid built from one window stands for the other (at the same clock). `None`
-    /// when a day had no packed copy, so what it holds was not read yet.
-    pub fn fingerprint(&self) -> Option<u64> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.names.hash(&mut h);
-        if let Some(days) = &self.days {
-            days.fingerprint(&mut h)?;
-        }
-        Some(h.finish())
-    }
-}
-
 /// [`Store::read_window`] on a connection the caller holds.
 ///
 /// One statement, one round trip (a grid is read per visitor's click, and round trips are most
@@ -868,12 +847,12 @@ fn read_window_on<Q: Queryable>(
         table,
         message: format!("{filial}/{doctor}: unreadable date or time {text:?}"),
     };
-    let mut names = None;
-    let mut days = StoredDays {
+    let mut w = StoredWindow {
         filial: filial.to_owned(),
         doctor: doctor.to_owned(),
         from: from_db,
         to: to_db,
+        names: None,
         days: Vec::new(),
         held: Vec::new(),
     };
@@ -881,32 +860,27 @@ fn read_window_on<Q: Queryable>(
         match tag.as_str() {
             "n" => {
                 let specialties = e.map(|b| String::from_utf8_lossy(&b).into_owned());
-                names = Some((a.unwrap_or_default(), b, c, specialties));
+                w.names = Some((a.unwrap_or_default(), b, c, specialties));
             }
             "d" => {
                 let date = a
                     .as_deref()
                     .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
                     .ok_or_else(|| corrupt("Priem_Day", &a))?;
-                days.days.push((date, e));
+                w.days.push((date, e));
             }
             _ => {
                 let start = a
                     .as_deref()
                     .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f").ok())
                     .ok_or_else(|| corrupt("Priem_Hold", &a))?;
-                days.held.push(start);
+                w.held.push(start);
             }
         }
     }
-    days.days.sort_by_key(|d| d.0);
-    days.held.sort_unstable();
-    let known_doctor = matches!(&names, Some((_, _, Some(_), _)));
-    Ok(StoredWindow {
-        filial: filial.to_owned(),
-        names,
-        days: known_doctor.then_some(days),
-    })
+    w.days.sort_by_key(|d| d.0);
+    w.held.sort_unstable();
+    Ok(w)
 }
 
 impl Store {
@@ -941,29 +915,25 @@ impl Store {
             schedule: Schedule::default(),
             held: Vec::new(),
         };
-        let Some((zone, name, doctor_name, specialties)) = window.names else {
+        let Some((zone, name, doctor_name, specialties)) = &window.names else {
             return Ok(out);
         };
-        let zone = parse_zone(&zone).ok_or_else(|| StorageError::Corrupt {
-            table: "Priem_Filial",
-            message: format!("filial {}: unknown time zone {zone:?}", window.filial),
-        })?;
         out.schedule.filials.push(Filial {
-            code: Cow::Owned(window.filial),
-            name: name.map(Cow::Owned),
-            zone,
+            code: Cow::Owned(window.filial.clone()),
+            name: name.clone().map(Cow::Owned),
+            zone: super::directory::filial_zone(&window.filial, zone)?,
         });
         // a filial without the doctor: `grid::for_doctor` says which is unknown
-        let Some(days) = window.days else {
+        let Some(doctor_name) = doctor_name else {
             return Ok(out);
         };
         out.schedule.doctors.push(Doctor {
             filial: 0,
-            code: Cow::Owned(days.doctor.clone()),
-            name: Cow::Owned(doctor_name.unwrap_or_default()),
-            specialties: split_specialties(&specialties.unwrap_or_default()),
+            code: Cow::Owned(window.doctor.clone()),
+            name: Cow::Owned(doctor_name.clone()),
+            specialties: split_specialties(specialties.as_deref().unwrap_or_default()),
         });
-        let slots = days.slots(|q, params| {
+        let slots = window.slots(|q, params| {
             self.conn()?
                 .exec(q, params)
                 .map_err(|e| StorageError::query("grid: read slots", e))

@@ -30,6 +30,14 @@ pub struct DoctorFreeTime {
     pub first: Vec<(NaiveDate, Minute, Minute)>,
 }
 
+/// A filial's stored zone (`Priem_Filial.zone`); an unknown name is a corrupt row.
+pub(super) fn filial_zone(filial: &str, zone: &str) -> Result<Tz> {
+    parse_zone(zone).ok_or_else(|| StorageError::Corrupt {
+        table: "Priem_Filial",
+        message: format!("filial {filial}: unknown time zone {zone:?}"),
+    })
+}
+
 impl Store {
     /// Every filial the MIS has sent, by code.
     pub fn filials(&self) -> Result<Vec<StoredFilial>> {
@@ -39,10 +47,7 @@ impl Store {
             .map_err(|e| StorageError::query("directory: read filials", e))?;
         rows.into_iter()
             .map(|(code, name, zone)| {
-                let zone = parse_zone(&zone).ok_or_else(|| StorageError::Corrupt {
-                    table: "Priem_Filial",
-                    message: format!("filial {code}: unknown time zone {zone:?}"),
-                })?;
+                let zone = filial_zone(&code, &zone)?;
                 Ok(StoredFilial { code, name, zone })
             })
             .collect()

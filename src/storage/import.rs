@@ -739,7 +739,6 @@ fn read_rows(
     Ok(out)
 }
 
-/// `DELETE FROM table WHERE c1 OR c2 …` in batches; returns the rows deleted.
 /// `(filial=? AND doctor=? AND <rest>)` for each `(doctor index, item)`, with the doctor's codes
 /// and `extra(item)` as parameters: the conditions [`delete_where`] takes.
 fn doctor_conds<T>(
@@ -761,6 +760,7 @@ fn doctor_conds<T>(
         .collect()
 }
 
+/// `DELETE FROM table WHERE c1 OR c2 …` in batches; returns the rows deleted.
 fn delete_where(
     tx: &mut Transaction<'_>,
     context: &'static str,
