@@ -381,7 +381,8 @@ class nc_priem_api
         $settings = $this->engine_settings();
         $filial = (string)$b['filial'];
         $doctor = (string)$b['doctor'];
-        list($f, $d) = self::mis_records(priem_grid($settings, $filial, $doctor, $this->now_utc(), 1));
+        // the names and zone only: the JSON form builds no PHP arrays for the day's times
+        list($f, $d) = self::mis_records(priem_grid_json($settings, $filial, $doctor, $this->now_utc(), 1));
         $f = $this->catalog()->filial($f);
         $d = $this->catalog()->doctor($filial, $d);
         $tz = new DateTimeZone($f['timezone']);
