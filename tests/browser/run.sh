@@ -3,7 +3,7 @@
 # the real stack, all on 127.0.0.1:
 #   - an FTP server (pyftpdlib) the MIS's schedule is uploaded to,
 #   - the HTTP MIS peer (tests/peers/mis_peer.py; logs every request body),
-#   - MariaDB (127.0.0.1:3306, root): database priem_browser_test, a NetCat stand-in site in a temp
+#   - MariaDB (127.0.0.1:3306, root): database priem_browser_test_<pid>, a NetCat stand-in site in a temp
 #     dir with the module installed, cards, settings and the schedule imported by a real FTP sync
 #     (tests/browser/stack.php),
 #   - php -S with the extension serving the site (/index.php picker, /doctor.php?codes=… widget),
@@ -37,7 +37,7 @@ cleanup() {
   local rc=$?
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  mysql --protocol=tcp -h127.0.0.1 -uroot -e 'DROP DATABASE IF EXISTS priem_browser_test' >/dev/null 2>&1 || true
+  mysql --protocol=tcp -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS priem_browser_test_$$" >/dev/null 2>&1 || true
   if [ $rc -ne 0 ]; then
     for f in "$WORK"/*.log; do [ -s "$f" ] && { echo "---- $(basename "$f") (last lines)"; tail -n 20 "$f"; }; done >&2 || true
   fi
@@ -82,7 +82,7 @@ start mis python3 tests/peers/mis_peer.py --port "$MIS_PORT" --log "$WORK/mis-re
 wait_port mis "$MIS_PORT" "${pids[-1]}"
 
 cat > "$WORK/stack.json" <<EOF
-{"root": "$WORK/site", "database": "priem_browser_test",
+{"root": "$WORK/site", "database": "priem_browser_test_$$",
  "ftp": {"port": $FTP_PORT, "user": "mis", "password": "browser-ftp-pass", "root": "$WORK/ftp", "directory": "schedule"},
  "mis_url": "http://127.0.0.1:$MIS_PORT/success", "fixture": "$WORK/fixture.json"}
 EOF

@@ -8,7 +8,11 @@ use PHPUnit\Framework\TestCase;
  */
 final class EngineTest extends TestCase
 {
-    private const DB = 'priem_php_test';
+    /** One database per process: a developer's run and CI's on one machine never share it. */
+    private static function db(): string
+    {
+        return 'priem_php_test_' . getmypid();
+    }
     private const NOW = '2026-11-30T10:00:00Z';
     private static $peer;
     private static int $port;
@@ -17,8 +21,8 @@ final class EngineTest extends TestCase
     public static function setUpBeforeClass(): void
     {
         $db = new mysqli('127.0.0.1', 'root', '', 'test');
-        $db->query('DROP DATABASE IF EXISTS ' . self::DB);
-        $db->query('CREATE DATABASE ' . self::DB . ' CHARACTER SET utf8mb4');
+        $db->query('DROP DATABASE IF EXISTS ' . self::db());
+        $db->query('CREATE DATABASE ' . self::db() . ' CHARACTER SET utf8mb4');
         $sock = stream_socket_server('tcp://127.0.0.1:0');
         self::$port = (int) substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
         fclose($sock);
@@ -39,13 +43,13 @@ final class EngineTest extends TestCase
         proc_terminate(self::$peer);
         proc_close(self::$peer);
         @unlink(self::$log);
-        (new mysqli('127.0.0.1', 'root', '', 'test'))->query('DROP DATABASE IF EXISTS ' . self::DB);
+        (new mysqli('127.0.0.1', 'root', '', 'test'))->query('DROP DATABASE IF EXISTS ' . self::db());
     }
 
     private static function settings(string $misPath = '/success'): array
     {
         return [
-            'db' => ['host' => '127.0.0.1', 'user' => 'root', 'password' => '', 'database' => self::DB],
+            'db' => ['host' => '127.0.0.1', 'user' => 'root', 'password' => '', 'database' => self::db()],
             'mis' => ['url' => 'http://127.0.0.1:' . self::$port . $misPath, 'timeout_s' => 2],
             'timezones' => ['2' => 'Asia/Yekaterinburg'],
             'booking' => ['min_notice_minutes' => 30, 'horizon_days' => 14],

@@ -9,7 +9,11 @@ use PHPUnit\Framework\TestCase;
  */
 final class ProdoctorovTest extends TestCase
 {
-    private const DB = 'priem_php_pd_test';
+    /** One database per process: a developer's run and CI's on one machine never share it. */
+    private static function db(): string
+    {
+        return 'priem_php_pd_test_' . getmypid();
+    }
     private const NOW = '2026-11-30T10:00:00Z';
     private static array $peers = [];
     private static int $misPort;
@@ -39,8 +43,8 @@ final class ProdoctorovTest extends TestCase
     public static function setUpBeforeClass(): void
     {
         $db = new mysqli('127.0.0.1', 'root', '', 'test');
-        $db->query('DROP DATABASE IF EXISTS ' . self::DB);
-        $db->query('CREATE DATABASE ' . self::DB . ' CHARACTER SET utf8mb4');
+        $db->query('DROP DATABASE IF EXISTS ' . self::db());
+        $db->query('CREATE DATABASE ' . self::db() . ' CHARACTER SET utf8mb4');
         self::$misPort = self::freePort();
         self::start(['python3', __DIR__ . '/../peers/mis_peer.py', '--port', (string) self::$misPort,
             '--log', tempnam(sys_get_temp_dir(), 'mis')], self::$misPort);
@@ -59,13 +63,13 @@ final class ProdoctorovTest extends TestCase
             proc_close($p);
         }
         @unlink(self::$pdLog);
-        (new mysqli('127.0.0.1', 'root', '', 'test'))->query('DROP DATABASE IF EXISTS ' . self::DB);
+        (new mysqli('127.0.0.1', 'root', '', 'test'))->query('DROP DATABASE IF EXISTS ' . self::db());
     }
 
     private static function settings(array $pd = []): array
     {
         return [
-            'db' => ['host' => '127.0.0.1', 'user' => 'root', 'password' => '', 'database' => self::DB],
+            'db' => ['host' => '127.0.0.1', 'user' => 'root', 'password' => '', 'database' => self::db()],
             'mis' => ['url' => 'http://127.0.0.1:' . self::$misPort . '/success', 'timeout_s' => 2],
             'timezones' => ['2' => 'Asia/Yekaterinburg'],
             'booking' => ['min_notice_minutes' => 30, 'horizon_days' => 14],
