@@ -16,13 +16,21 @@ if (!nc_priem_admin::has_view($priem_view)) {
 $priem = nc_priem::get_instance();
 $priem_netcat = $priem->netcat();
 
+// reads need some right on the module, every POST the right to change it (NetCat's Permission)
+$priem_post_request = isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST';
+if (!($priem_post_request ? $priem_netcat->may_write() : $priem_netcat->may_read())) {
+    http_response_code(403);
+    BeginHtml(NETCAT_MODULE_PRIEM, NETCAT_MODULES, '');
+    echo '<div class="nc-alert nc--red">', NETCAT_MODULE_PRIEM_NO_RIGHTS, '</div>';
+    EndHtml();
+    return;
+}
 BeginHtml(NETCAT_MODULE_PRIEM, NETCAT_MODULES, '');
-$priem_netcat->exit_if_no_access();
 $UI_CONFIG = new nc_priem_ui_config($priem_view, $priem_netcat->module_id());
 
 $priem_admin = new nc_priem_admin($priem);
 $priem_messages = array();
-if (isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST') {
+if ($priem_post_request) {
     $priem_post = array();
     foreach ($_POST as $priem_key => $priem_value) {
         if (is_string($priem_value)) {

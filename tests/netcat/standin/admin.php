@@ -2,7 +2,7 @@
 /**
  * Stand-in of the bits of NetCat 6.4's admin that the module's admin.php calls, for looking at
  * the pages outside NetCat (tests/netcat/screenshots.sh): $ADMIN_FOLDER/function.inc.php
- * (connect, load_env, $perm, BeginHtml/EndHtml) and $ADMIN_FOLDER/modules/ui.php
+ * (connect, load_env, Authorize and $perm, BeginHtml/EndHtml) and $ADMIN_FOLDER/modules/ui.php
  * (ui_config_module). Written for this project from the signatures in netcat.md; none of
  * NetCat's code. The real admin draws the tabs in its outer frame; here EndHtml() draws them
  * above the page, with a few admin-like styles for the nc-* classes the module uses.
@@ -10,22 +10,26 @@
 require_once $ROOT_FOLDER . 'connect_io.php';
 $nc_core->modules->load_env('ru');
 
-if (!defined('NC_PERM_MODULE')) {
-    define('NC_PERM_MODULE', 10);
-}
 if (!defined('NETCAT_MODULES')) {
     define('NETCAT_MODULES', 'Модули');
 }
 
-/** $perm: the stand-in's user is a supervisor. */
-class nc_standin_permission
-{
-    public function ExitIfNotAccess($what, $a = 0, $b = 0, $c = 0, $d = 0)
-    {
-        return true;
-    }
+// Authorize(): the stand-in takes the user from the cookie nc_standin_user (default: user 1, the
+// site's supervisor "admin"); an unknown user gets the login refusal, one without the right to
+// enter the admin the core's "нет прав" — both before any module page runs, as in the real admin.
+require_once __DIR__ . '/permission.php';
+$AUTH_USER_ID = isset($_COOKIE['nc_standin_user']) ? (int)$_COOKIE['nc_standin_user'] : 1;
+if (!$nc_core->db->get_var('SELECT `User_ID` FROM `User` WHERE `User_ID` = ' . (int)$AUTH_USER_ID)) {
+    http_response_code(401);
+    echo 'Войдите в систему управления';
+    exit;
 }
-$perm = new nc_standin_permission();
+$perm = new Permission($AUTH_USER_ID);
+$nc_core->token->user_id = $AUTH_USER_ID;
+if (!$perm->isInsideAdmin()) {
+    echo 'Недостаточно прав';
+    exit;
+}
 
 if (!class_exists('ui_config_module')) {
     /** ui_config_module (admin/modules/ui.php): the fields the admin frame reads. */

@@ -1,7 +1,8 @@
 <?php
 /**
  * The NetCat 6.4 tables the module touches (MyISAM, utf8, as 6.4 creates them): Module, Settings,
- * Class, Field, CronTasks, plus the site's cron key (Settings.SecretKey). Shared by the tests
+ * Class, Field, CronTasks, plus the site's cron key (Settings.SecretKey), and the admin's users and
+ * rights (permission.php). Shared by the tests
  * (tests/netcat/bootstrap.php) and the demo (demo/setup.php). Not NetCat's own schema: only the
  * columns the stand-in and the module read or write.
  */
@@ -29,4 +30,6 @@ function nc_standin_create_tables(mysqli $m, $secret_key = 'cron-secret-42')
         `Cron_Hours` int NOT NULL DEFAULT 0, `Cron_Days` int NOT NULL DEFAULT 0, `Cron_Months` int NOT NULL DEFAULT 0,
         `Cron_Weekdays` int NOT NULL DEFAULT 0, `Cron_Script_URL` varchar(255), `Cron_Launch` int NOT NULL DEFAULT 0)' . $t);
     $m->query("INSERT INTO `Settings` (`Key`, `Module`, `Value`) VALUES ('SecretKey', 'system', '" . $m->real_escape_string($secret_key) . "')");
+    require_once __DIR__ . '/permission.php';
+    nc_standin_create_user_tables($m);
 }

@@ -8,6 +8,12 @@
  */
 class nc_priem_netcat
 {
+    /**
+     * The module's right to change things (Module_Permission.PermissionType; NetCat's rights form
+     * offers it as NC_PERM_MODULE_PRIEM_EDIT, next to NC_PERM_MODULE_PRIEM_VIEW, looking only).
+     */
+    const RIGHT_EDIT = 'edit';
+
     /** @var object nc_Core */
     private $core;
 
@@ -468,15 +474,31 @@ class nc_priem_netcat
         return isset($this->core->token) && is_object($this->core->token) && (bool)$this->core->token->verify();
     }
 
-    /** Stops the page unless the user may manage modules (the check the core's module pages make). */
-    public function exit_if_no_access()
+    /**
+     * Whether the admin user may look at the module's pages: some right on the module for every
+     * site ($perm->isAccess() of NetCat's Permission, nothing written). A NetCat "guest" — who may
+     * look at everything else — sees nothing here: the journal holds patients' names and phones.
+     */
+    public function may_read()
     {
-        $perm = isset($GLOBALS['perm']) ? $GLOBALS['perm'] : null;
-        if (!is_object($perm) || !defined('NC_PERM_MODULE')) {
-            http_response_code(403);
-            exit;
-        }
-        $perm->ExitIfNotAccess(array(NC_PERM_MODULE, nc_priem::KEYWORD), 0, 0, 0, 0);
+        $perm = self::perm();
+        return $perm !== null && !$perm->isGuest() && $perm->isAccess(array(NC_PERM_MODULE, nc_priem::KEYWORD), '', 0, 0);
+    }
+
+    /**
+     * Whether the admin user may change something (save, check a connection, retry, upload): the
+     * module's right "edit" (NC_PERM_MODULE_PRIEM_EDIT) or every right, for every site, writing.
+     */
+    public function may_write()
+    {
+        $perm = self::perm();
+        return $perm !== null && $perm->isAccess(array(NC_PERM_MODULE, nc_priem::KEYWORD), self::RIGHT_EDIT, 0, 1);
+    }
+
+    /** @return object|null the admin's $perm (NetCat's Permission of the logged-in user) */
+    private static function perm()
+    {
+        return isset($GLOBALS['perm']) && is_object($GLOBALS['perm']) && defined('NC_PERM_MODULE') ? $GLOBALS['perm'] : null;
     }
 
     /** Module.Module_ID of priem (for the admin tree), or 0. */
