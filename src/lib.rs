@@ -6,8 +6,8 @@
 
 pub mod domain;
 pub mod engine;
-pub mod settings;
 pub mod storage;
+pub mod time;
 pub mod transport;
 pub mod wire;
 

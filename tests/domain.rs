@@ -12,8 +12,9 @@ use priem::domain::booking::{
 use priem::domain::grid::{self, DayPart, Grid, GridRules};
 use priem::domain::schedule::{normalize, split_specialties, Schedule};
 use priem::domain::zone::{Zones, DEFAULT_ZONE};
+use priem::time::hhmm;
 use priem::wire::booking::format_utc;
-use priem::wire::schedule::{hhmm, parse};
+use priem::wire::schedule::parse;
 
 fn yekaterinburg() -> Zones {
     Zones::from_names([("2", "Asia/Yekaterinburg")]).unwrap()

@@ -20,10 +20,10 @@ use serde_json::{json, Value};
 
 use peers::{free_port, script, Peer, TempDir};
 use priem::domain::booking::{BookingError, BookingInput};
+use priem::domain::booking::{BookingSource, BookingStatus, Consent};
+use priem::engine::settings::Settings;
 use priem::engine::{BookError, BookOutcome, BookRequest, Engine, EngineError, TickReport};
-use priem::settings::Settings;
-use priem::storage::{BookingSource, BookingStatus, Consent};
-use priem::wire::schedule::hhmm;
+use priem::time::hhmm;
 use storage_common::{cells, document, utc, TestDb};
 
 const FTP_USER: &str = "mis";

@@ -16,7 +16,8 @@ use priem::domain::booking::{self, BookingInput};
 use priem::domain::grid::{self, DayPart, GridRules};
 use priem::domain::schedule::{normalize, Schedule};
 use priem::domain::zone::Zones;
-use priem::wire::schedule::{hhmm, parse, parse_bytes, Document};
+use priem::time::hhmm;
+use priem::wire::schedule::{parse, parse_bytes, Document};
 
 /// Proptest's defaults (so `PROPTEST_CASES` is honoured), without regression files.
 fn config() -> Config {

@@ -21,10 +21,11 @@ use serde_json::{json, Value};
 
 use peers::{Peer, TempDir};
 use priem::domain::booking::BookingInput;
+use priem::domain::booking::{BookingSource, BookingStatus, Consent};
 use priem::engine::prodoctorov::{DirectAnswer, UPLOAD_ALERT};
+use priem::engine::settings::Settings;
 use priem::engine::{BookOutcome, BookRequest, Engine};
-use priem::settings::Settings;
-use priem::storage::{BookingSource, BookingStatus, Consent, UploadOutcome};
+use priem::storage::UploadOutcome;
 use storage_common::{cells, document, utc, TestDb};
 
 const PD_LOGIN: &str = "clinic-42";

@@ -8,11 +8,12 @@ use std::sync::{Arc, Barrier};
 use chrono::Duration;
 use mysql::prelude::Queryable;
 
+use priem::domain::booking::{BookingSource, BookingStatus};
 use priem::domain::grid;
 use priem::domain::zone::Zones;
 use priem::storage::{
-    AlertAction, BookingSource, BookingStatus, CodeProblem, CodeSource, HoldError, KnownCodes,
-    NewBooking, RunStatus, RunSummary, SnapshotInfo, StorageError, Store, MIGRATIONS,
+    AlertAction, CodeProblem, CodeSource, HoldError, KnownCodes, NewBooking, RunStatus, RunSummary,
+    SnapshotInfo, StorageError, Store, MIGRATIONS,
 };
 
 use storage_common::*;

@@ -7,9 +7,8 @@ mod common;
 use common::*;
 use serde_json::json;
 
-use priem::wire::schedule::{
-    hhmm, parse, parse_bytes, parse_date, parse_time, Cell, DoctorError, DocumentError,
-};
+use priem::time::{hhmm, parse_date, parse_time};
+use priem::wire::schedule::{parse, parse_bytes, Cell, DoctorError, DocumentError};
 
 /// The example of §1.1, verbatim.
 const SPEC_EXAMPLE: &str = r#"{

@@ -1,16 +1,18 @@
 //! Booking validation: what a visitor typed and the time they chose → the exact request the
 //! MIS receives (mis-exchange.md §2.1), or the reasons it cannot be sent, in Russian.
 
+use std::fmt;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use thiserror::Error;
 
 use super::grid::{self, Grid, GridRules};
 use super::phone;
 use super::schedule::Schedule;
+use crate::time::{hhmm, parse_date, parse_time, Minute};
 use crate::wire::booking::{
     format_utc, DirectBooking, V2Appointment, V2Booking, V2Client, V2Doctor, V2Specialty,
 };
-use crate::wire::schedule::{hhmm, parse_date, parse_time, Minute};
 
 pub const NAME_MIN: usize = 2;
 pub const NAME_MAX: usize = 100;
@@ -283,4 +285,115 @@ pub fn validate(
         start: slot.start,
         end: slot.end,
     })
+}
+
+/// Who made the booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingSource {
+    /// A visitor of the site.
+    Site,
+    /// ProDoctorov, through the site's direct-booking endpoint (mis-exchange.md §4).
+    Prodoctorov,
+}
+
+impl BookingSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingSource::Site => "site",
+            BookingSource::Prodoctorov => "prodoctorov",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BookingSource> {
+        match s {
+            "site" => Some(BookingSource::Site),
+            "prodoctorov" => Some(BookingSource::Prodoctorov),
+            _ => None,
+        }
+    }
+}
+
+/// Where a booking is on its way to the MIS (the states of `storage::outbox`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingStatus {
+    /// Stored, slot held, not sent yet.
+    Queued,
+    /// Sent (claimed for sending); the MIS's answer is awaited (FTP drop: the result file).
+    Sent,
+    /// The MIS accepted it. Final.
+    Confirmed,
+    /// The MIS refused it. Final; the hold is released.
+    Rejected,
+    /// The outcome of the last attempt is unknown (timeout, 5xx, garbage): retried at
+    /// `next_attempt_at` with the same payload.
+    Unknown,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Queued => "queued",
+            BookingStatus::Sent => "sent",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Rejected => "rejected",
+            BookingStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BookingStatus> {
+        Some(match s {
+            "queued" => BookingStatus::Queued,
+            "sent" => BookingStatus::Sent,
+            "confirmed" => BookingStatus::Confirmed,
+            "rejected" => BookingStatus::Rejected,
+            "unknown" => BookingStatus::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// `confirmed` or `rejected`.
+    pub fn is_final(self) -> bool {
+        matches!(self, BookingStatus::Confirmed | BookingStatus::Rejected)
+    }
+}
+
+impl fmt::Display for BookingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The visitor's consent to the processing of personal data, as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub at: DateTime<Utc>,
+    /// IPv4 or IPv6 address, at most 45 characters.
+    pub ip: String,
+    /// Which text of the consent was shown (at most 64 characters).
+    pub text_version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [
+            BookingStatus::Queued,
+            BookingStatus::Sent,
+            BookingStatus::Confirmed,
+            BookingStatus::Rejected,
+            BookingStatus::Unknown,
+        ] {
+            assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
+        }
+        assert!(BookingStatus::Confirmed.is_final());
+        assert!(!BookingStatus::Unknown.is_final());
+        assert_eq!(
+            BookingSource::parse("prodoctorov"),
+            Some(BookingSource::Prodoctorov)
+        );
+        assert_eq!(BookingSource::parse("x"), None);
+    }
 }

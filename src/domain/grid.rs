@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::schedule::Schedule;
 use super::zone::to_local;
-use crate::wire::schedule::Minute;
+use crate::time::Minute;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayPart {

@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::zone::{UtcConverter, Zones};
-use crate::wire::schedule::{DoctorError, Document, Minute};
+use crate::time::Minute;
+use crate::wire::schedule::{DoctorError, Document};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filial<'a> {
@@ -129,7 +130,7 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
                     path: format!("{}.cells[{i}].time_start", d.path),
                     reason: format!(
                         "{} on {date} does not exist in {} (the clocks jump over it)",
-                        crate::wire::schedule::hhmm(start),
+                        crate::time::hhmm(start),
                         zone.name()
                     ),
                 });

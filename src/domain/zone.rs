@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, 
 use chrono_tz::Tz;
 use thiserror::Error;
 
-use crate::wire::schedule::Minute;
+use crate::time::Minute;
 
 pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::Moscow;
 

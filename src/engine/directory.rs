@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::{Engine, EngineError};
 use crate::domain::zone::to_local;
 use crate::storage::{DoctorFreeTime, StoredFilial};
-use crate::wire::schedule::Minute;
+use crate::time::Minute;
 
 /// A doctor in the listing.
 #[derive(Debug, Clone, PartialEq)]

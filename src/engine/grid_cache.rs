@@ -32,10 +32,10 @@ impl SharedGrid {
         }
     }
 
-    /// `days` of the booking form's grid answer (see [`crate::wire::grid::days_json`]).
+    /// `days` of the booking form's grid answer (see [`days_json`](super::grid_json::days_json)).
     pub fn days_json(&self) -> &str {
         self.days_json
-            .get_or_init(|| crate::wire::grid::days_json(&self.grid))
+            .get_or_init(|| super::grid_json::days_json(&self.grid))
     }
 
     fn approx_bytes(&self) -> usize {

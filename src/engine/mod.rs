@@ -4,7 +4,9 @@
 pub mod alert;
 mod directory;
 pub mod grid_cache;
+mod grid_json;
 pub mod prodoctorov;
+pub mod settings;
 mod tick;
 
 use std::sync::Arc;
@@ -12,18 +14,21 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
-use crate::domain::booking::{self, Alternative, BookingError, BookingInput, FieldError};
+use crate::domain::booking::{
+    self, Alternative, BookingError, BookingInput, BookingSource, BookingStatus, Consent,
+    FieldError,
+};
 use crate::domain::grid::{self, NotFound};
 use crate::domain::schedule;
-use crate::settings::{Delivery, Settings};
 use crate::storage::{
-    BookingId, BookingRecord, BookingSource, BookingStatus, Consent, HoldError, ImportReport,
-    NewBooking, SnapshotInfo, StorageError, Store,
+    BookingId, BookingRecord, HoldError, ImportReport, NewBooking, SnapshotInfo, StorageError,
+    Store,
 };
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
 use crate::wire::schedule::DocumentError;
 use grid_cache::{Built, GridCache, SharedGrid};
+use settings::{Delivery, Settings};
 
 pub use directory::{ListedDoctor, Listing};
 pub use tick::{TickReport, LOCK_NAME};

@@ -29,16 +29,14 @@ use thiserror::Error;
 
 use super::alert::{self, Alert};
 use super::{BookError, BookOutcome, BookRequest, Engine};
-use crate::domain::booking::{BookingError, BookingInput};
+use crate::domain::booking::{BookingError, BookingInput, BookingSource, BookingStatus};
 use crate::domain::phone;
-use crate::settings::{Delivery, Prodoctorov};
-use crate::storage::{
-    BookingId, BookingRecord, BookingSource, BookingStatus, NewUpload, StorageError, UploadOutcome,
-};
+use crate::engine::settings::{Delivery, Prodoctorov};
+use crate::storage::{BookingId, BookingRecord, NewUpload, StorageError, UploadOutcome};
+use crate::time::hhmm;
 use crate::transport::prodoctorov::{self as transport, UploadConfig, UploadError};
 use crate::transport::Secret;
 use crate::wire::booking::{parse_direct_booking, DirectBookingRequest, RequestError};
-use crate::wire::schedule::hhmm;
 
 /// The alert kind (and key) of a failing upload: a condition, resolved when an upload works.
 pub const UPLOAD_ALERT: &str = "prodoctorov_upload";

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::alert::{self, Alert};
 use super::{Delivered, Engine};
 use crate::domain::schedule;
-use crate::settings::Delivery;
+use crate::engine::settings::Delivery;
 use crate::storage::{AlertAction, RunSummary, SnapshotInfo, StorageError};
 use crate::transport::ftp::FtpSession;
 use crate::transport::mail;

@@ -1,12 +1,22 @@
-//! `priem_normalize_phone`, `priem_booking_payload`.
+//! Bookings: `priem_normalize_phone`, `priem_booking_payload`, `priem_book`, `priem_booking`,
+//! `priem_retry`, `priem_mask_phone`.
 
+use chrono::{DateTime, Utc};
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use super::convert::{self, Options, PhpResult};
+use super::engine::{engine, json, now_arg};
 use super::error;
-use crate::domain::booking::{self, BookingInput, FieldError};
+use crate::domain::booking::{
+    self, BookingError, BookingInput, BookingSource, Consent, FieldError,
+};
 use crate::domain::{phone, schedule};
+use crate::engine::{BookError, BookOutcome, BookRequest};
+use crate::storage::BookingRecord;
+use crate::time::hhmm;
+use crate::wire::booking::format_utc;
 
 /// `+7 (900) 123-45-67`, `8 900 123 45 67`, `9001234567` … → `79001234567`. Throws
 /// `Priem\ValidationException` (field `phone`, message in Russian) for anything else,
@@ -49,7 +59,7 @@ pub fn priem_booking_payload(
 }
 
 /// Reads the request array; values may be strings or integers (ids typed as numbers).
-pub(super) fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
+fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
     const FIELDS: [&str; 8] = [
         "filial_id",
         "doctor_id",
@@ -94,8 +104,162 @@ pub(super) fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
     })
 }
 
+/// Books a time: validates the fields against the stored schedule, holds the time (the
+/// database decides who got it), stores the booking and sends it to the MIS at once.
+///
+/// `$request` as for `priem_booking_payload`. `$meta`: `idempotency_key` (required: the same
+/// key never makes a second booking), `source` (`site` or `prodoctorov`), `consent_ip`,
+/// `consent_version` (the consent text shown; required for `site`), `now_utc`.
+///
+/// Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
+/// 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
+/// `Priem\ValidationException` (field errors) or `Priem\ConflictException` (the time was just
+/// taken; other times offered).
+#[php_function]
+#[php(name = "priem_book")]
+pub fn priem_book(
+    settings: &ZendHashTable,
+    request: &ZendHashTable,
+    meta: &ZendHashTable,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let input: BookingInput = booking_input(request)?;
+    let text = |k: &str| meta.get(k).and_then(|z| z.str()).map(str::to_owned);
+    for (k, _) in meta.iter() {
+        let k = k.to_string();
+        if ![
+            "idempotency_key",
+            "source",
+            "consent_ip",
+            "consent_version",
+            "now_utc",
+        ]
+        .contains(&k.as_str())
+        {
+            return Err(error::config(format!("unknown \"$meta\" key \"{k}\"")));
+        }
+    }
+    let key = text("idempotency_key")
+        .filter(|k| !k.trim().is_empty() && k.len() <= 128)
+        .ok_or_else(|| error::config("$meta[\"idempotency_key\"] must be 1 to 128 characters"))?;
+    let source = match text("source").as_deref() {
+        None | Some("site") => BookingSource::Site,
+        Some("prodoctorov") => BookingSource::Prodoctorov,
+        Some(other) => {
+            return Err(error::config(format!(
+                "$meta[\"source\"] must be \"site\" or \"prodoctorov\", got \"{other}\""
+            )))
+        }
+    };
+    let now = now_arg(text("now_utc").as_deref())?;
+    let consent = text("consent_version").map(|v| Consent {
+        at: now,
+        ip: text("consent_ip").unwrap_or_default(),
+        text_version: v,
+    });
+    if source == BookingSource::Site && consent.is_none() {
+        return Err(error::config(
+            "$meta[\"consent_version\"] is required for bookings from the site (152-ФЗ)",
+        ));
+    }
+    let req = BookRequest {
+        input,
+        idempotency_key: key,
+        source,
+        consent,
+    };
+    let alternatives = |next: &[crate::domain::booking::Alternative]| {
+        next.iter()
+            .map(|a| {
+                serde_json::json!({"date": a.date.to_string(), "time_start": hhmm(a.start),
+                    "time_end": hhmm(a.end)})
+            })
+            .collect::<Vec<_>>()
+    };
+    match e.book(&req, now) {
+        Ok(BookOutcome::Confirmed { id }) => Ok(json(
+            &serde_json::json!({"status": "confirmed", "booking_id": id}),
+        )),
+        Ok(BookOutcome::Pending { id }) => Ok(json(
+            &serde_json::json!({"status": "pending", "booking_id": id}),
+        )),
+        Ok(BookOutcome::Refused { id, reason, next }) => Ok(json(&serde_json::json!({
+            "status": "refused", "booking_id": id, "reason": reason,
+            "alternatives": alternatives(&next),
+        }))),
+        Err(BookError::Booking(b @ BookingError::Invalid(_)))
+        | Err(BookError::Booking(b @ BookingError::Taken { .. })) => Err(error::booking(b)),
+        Err(BookError::Engine(e)) => Err(error::engine(e)),
+    }
+}
+
+fn booking_json(b: &BookingRecord) -> serde_json::Value {
+    let t = |x: Option<DateTime<Utc>>| x.map(format_utc);
+    serde_json::json!({
+        "id": b.id, "status": b.status.as_str(), "source": b.source.as_str(),
+        "filial": b.filial, "doctor": b.doctor,
+        "start_utc": format_utc(b.start_utc), "end_utc": format_utc(b.end_utc),
+        "payload": b.payload, "attempts": b.attempts,
+        "next_attempt_at": t(b.next_attempt_at), "last_error": b.last_error,
+        "mis_reference": b.mis_reference, "created_at": format_utc(b.created_at),
+        "sent_at": t(b.sent_at), "answered_at": t(b.answered_at),
+        "phone_masked": b.phone_masked,
+    })
+}
+
+/// One booking as stored (`status`, times, the exact `payload`, `attempts`, `last_error`, …),
+/// or null.
+#[php_function]
+#[php(name = "priem_booking")]
+pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+    let e = engine(settings)?;
+    let Ok(id) = u64::try_from(id) else {
+        return Ok(None);
+    };
+    Ok(e.booking(id)
+        .map_err(error::engine)?
+        .map(|b| json(&booking_json(&b))))
+}
+
+/// Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
+/// unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'skipped',
+/// 'message' => …]`.
+#[php_function]
+#[php(name = "priem_retry")]
+pub fn priem_retry(
+    settings: &ZendHashTable,
+    id: i64,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    use crate::engine::Delivered;
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let id = u64::try_from(id).map_err(|_| error::config("$id must be a booking id"))?;
+    let (result, message) = match e.retry(id, now).map_err(error::engine)? {
+        Delivered::Confirmed => ("confirmed", String::new()),
+        Delivered::Refused(r) => ("refused", r),
+        Delivered::Dropped => ("dropped", String::new()),
+        Delivered::Unknown(why) => ("unknown", why),
+        Delivered::Skipped => ("skipped", String::new()),
+    };
+    Ok(json(
+        &serde_json::json!({"result": result, "message": message}),
+    ))
+}
+
+/// `79001234567` → `7900***4567`, for logs and journals.
+#[php_function]
+#[php(name = "priem_mask_phone")]
+pub fn priem_mask_phone(phone_number: &str) -> String {
+    phone::mask(phone_number)
+}
+
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(priem_normalize_phone))
         .function(wrap_function!(priem_booking_payload))
+        .function(wrap_function!(priem_book))
+        .function(wrap_function!(priem_booking))
+        .function(wrap_function!(priem_retry))
+        .function(wrap_function!(priem_mask_phone))
 }

@@ -9,8 +9,8 @@ use super::error;
 use crate::domain::grid::{Grid, GridRules};
 use crate::domain::schedule::Schedule;
 use crate::domain::zone::Zones;
+use crate::time::hhmm;
 use crate::wire::booking::{format_utc, parse_utc};
-use crate::wire::schedule::hhmm;
 
 pub type PhpResult<T> = Result<T, PhpException>;
 

@@ -24,7 +24,8 @@ use ext_php_rs::zend::{ce, ExecutorGlobals};
 
 use crate::domain::booking::{BookingError, FieldError};
 use crate::domain::zone::ZoneError;
-use crate::wire::schedule::{hhmm, DocumentError};
+use crate::time::hhmm;
+use crate::wire::schedule::DocumentError;
 
 pub const CODE_PARSE: i32 = 1;
 pub const CODE_CONFIG: i32 = 2;
@@ -308,7 +309,7 @@ pub fn engine(e: crate::engine::EngineError) -> PhpException {
     }
 }
 
-pub fn settings(e: crate::settings::SettingsError) -> PhpException {
+pub fn settings(e: crate::engine::settings::SettingsError) -> PhpException {
     config(e.to_string())
 }
 

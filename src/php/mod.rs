@@ -5,10 +5,13 @@ use ext_php_rs::prelude::*;
 
 mod booking;
 mod convert;
+mod directory;
 mod engine;
 mod error;
+mod grid;
 mod prodoctorov;
 mod schedule;
+mod sync;
 
 /// The extension's version; the NetCat module refuses to install against another one.
 #[php_function]
@@ -30,7 +33,15 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .function(wrap_function!(priem_version))
         .function(wrap_function!(priem_selftest_panic));
-    error::build(prodoctorov::build(engine::build(schedule::build(
-        booking::build(module),
-    ))))
+    [
+        error::build,
+        schedule::build,
+        booking::build,
+        grid::build,
+        directory::build,
+        sync::build,
+        prodoctorov::build,
+    ]
+    .into_iter()
+    .fold(module, |module, build| build(module))
 }

@@ -8,7 +8,7 @@ use mysql::prelude::Queryable;
 use super::{db_time, Result, StorageError, Store};
 use crate::domain::schedule::split_specialties;
 use crate::domain::zone::parse_zone;
-use crate::wire::schedule::Minute;
+use crate::time::Minute;
 
 /// A filial as stored from the MIS documents.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use super::booking::BookingStatus;
+use crate::domain::booking::BookingStatus;
 
 /// Everything that can go wrong in [`crate::storage`]. Messages never contain the database
 /// password (connection errors are scrubbed of it; query errors come from the server, which

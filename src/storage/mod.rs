@@ -33,8 +33,11 @@ mod error;
 mod import;
 mod lock;
 mod migrate;
+mod outbox;
+mod packed;
 mod runs;
 mod uploads;
+mod window;
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -45,10 +48,7 @@ use mysql::prelude::Queryable;
 use mysql::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, PooledConn, Transaction, TxOpts};
 
 pub use alerts::{AlertAction, AlertRecord};
-pub use booking::{
-    BookingId, BookingRecord, BookingSource, BookingStatus, Consent, HoldError, LoadedSchedule,
-    NewBooking, StoredSlot, StoredWindow,
-};
+pub use booking::{BookingId, BookingRecord, HoldError, NewBooking};
 pub use codes::{Card, CodeProblem, CodeReport, CodeSource, KnownCodes};
 pub use directory::{DoctorFreeTime, StoredFilial};
 pub use error::StorageError;
@@ -57,6 +57,7 @@ pub use lock::TickLock;
 pub use migrate::{migrate, Migration, MIGRATIONS};
 pub use runs::{RunId, RunRecord, RunStatus, RunSummary};
 pub use uploads::{NewUpload, UploadOutcome, UploadRecord};
+pub use window::{LoadedSchedule, StoredSlot, StoredWindow};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

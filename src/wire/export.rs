@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::scalar::json_quote;
-use super::schedule::{hhmm, Minute};
+use crate::time::{hhmm, Minute};
 
 /// One cell as exported: the filial's local date and times.
 #[derive(Debug, Clone, PartialEq, Eq)]

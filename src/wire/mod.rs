@@ -2,6 +2,5 @@
 
 pub mod booking;
 pub mod export;
-pub mod grid;
 mod scalar;
 pub mod schedule;

@@ -33,6 +33,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use thiserror::Error;
 
 use super::scalar::{json_quote, Key, ObjectOr, ObjectOrVisitor, Scalar};
+use crate::time::{hhmm, parse_date, parse_time, Minute};
 
 /// A document that cannot be imported at all.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -55,14 +56,6 @@ pub struct DoctorError {
     pub path: String,
     /// Why, e.g. `"9:60" is not HH:MM`.
     pub reason: String,
-}
-
-/// Minutes since local midnight, 0..1440.
-pub type Minute = u16;
-
-/// Formats minutes since midnight as `HH:MM`.
-pub fn hhmm(m: Minute) -> String {
-    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 /// One slot as the MIS sent it: local wall-clock time of the filial.
@@ -436,51 +429,6 @@ fn check_overlaps(cells: &[Cell]) -> Result<(), (usize, usize)> {
         }
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------
-// Field readers.
-
-/// Reads `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y = digits(&b[0..4])?;
-    let m = digits(&b[5..7])?;
-    let d = digits(&b[8..10])?;
-    NaiveDate::from_ymd_opt(y as i32, m, d)
-}
-
-/// Reads `HH:MM` (also `H:MM` and `HH:MM:SS`, seconds ignored) as minutes since midnight.
-pub fn parse_time(s: &str) -> Option<Minute> {
-    let b = s.as_bytes();
-    let colon = b.iter().position(|&c| c == b':')?;
-    if !(1..=2).contains(&colon) || b.len() < colon + 3 {
-        return None;
-    }
-    let h = digits(&b[..colon])?;
-    let m = digits(&b[colon + 1..colon + 3])?;
-    let rest = &b[colon + 3..];
-    let seconds_ok =
-        |r: &[u8]| r.len() == 3 && r[0] == b':' && digits(&r[1..]).is_some_and(|s| s < 60);
-    if !rest.is_empty() && !seconds_ok(rest) {
-        return None;
-    }
-    if h > 23 || m > 59 {
-        return None;
-    }
-    Some((h * 60 + m) as Minute)
-}
-
-fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() {
-        return None;
-    }
-    b.iter().try_fold(0u32, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
 }
 
 fn read_cell<'a>(raw: RawCellFields<'a>) -> Result<Cell<'a>, (&'static str, String)> {

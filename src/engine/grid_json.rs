@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::domain::grid::Grid;
-use crate::wire::schedule::Minute;
+use crate::time::push_hhmm;
 
 /// `[{"date":"2026-12-01","free":3,"parts":[{"part":"morning","label":"Утро","slots":
 /// [{"time_start":"09:00","time_end":"09:30","free":true},…]},…]},…]`
@@ -57,18 +57,6 @@ pub fn days_json(g: &Grid) -> String {
     out
 }
 
-/// `HH:MM` of a minute of the day, as [`hhmm`](crate::wire::schedule::hhmm) writes it.
-fn push_hhmm(out: &mut String, m: Minute) {
-    let (h, m) = (m / 60, m % 60);
-    for d in [h / 10 % 10, h % 10] {
-        out.push(char::from(b'0' + (d as u8)));
-    }
-    out.push(':');
-    for d in [m / 10, m % 10] {
-        out.push(char::from(b'0' + (d as u8)));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,15 +64,6 @@ mod tests {
     use crate::domain::schedule;
     use crate::domain::zone::Zones;
     use chrono::{TimeZone, Utc};
-
-    #[test]
-    fn push_hhmm_writes_what_hhmm_writes() {
-        for m in 0..=1440 {
-            let mut out = String::new();
-            push_hhmm(&mut out, m);
-            assert_eq!(out, crate::wire::schedule::hhmm(m));
-        }
-    }
 
     #[test]
     fn days_json_is_the_documented_shape_and_valid_json() {

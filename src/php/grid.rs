@@ -1,0 +1,77 @@
+//! The booking form's grid from the stored schedule: `priem_grid`, `priem_grid_json`.
+
+use std::sync::Arc;
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+
+use super::convert::{self, PhpResult};
+use super::engine::{engine, json, now_arg};
+use super::error;
+use crate::engine::grid_cache::SharedGrid;
+
+/// The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
+/// `$days` defaults to the booking horizon of the settings.
+#[php_function]
+#[php(name = "priem_grid")]
+pub fn priem_grid(
+    settings: &ZendHashTable,
+    filial_code: &str,
+    doctor_code: &str,
+    now_utc: Option<&str>,
+    days: Option<i64>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let g = stored_grid(settings, filial_code, doctor_code, now_utc, days)?;
+    Ok(convert::grid(filial_code, doctor_code, &g))
+}
+
+/// The grid of `priem_grid` for a JSON API: `['filial' => '1', 'doctor' => '0001',
+/// 'filial_name', 'doctor_name', 'specialties', 'timezone', 'free', 'days_json' => '[…]']`, where
+/// `days_json` is the `days` of the booking form's `grid` answer (docs/api.md) as JSON text — no
+/// UTC instants or rooms, and no PHP arrays to build for a thousand times.
+#[php_function]
+#[php(name = "priem_grid_json")]
+pub fn priem_grid_json(
+    settings: &ZendHashTable,
+    filial_code: &str,
+    doctor_code: &str,
+    now_utc: Option<&str>,
+    days: Option<i64>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let g = stored_grid(settings, filial_code, doctor_code, now_utc, days)?;
+    Ok(json(&serde_json::json!({
+        "filial": filial_code, "doctor": doctor_code, "filial_name": g.filial_name,
+        "doctor_name": g.doctor_name, "specialties": g.specialties, "timezone": g.zone.name(),
+        "free": g.free(), "days_json": g.days_json(),
+    })))
+}
+
+/// The grid of `priem_grid` and `priem_grid_json`, from their arguments.
+fn stored_grid(
+    settings: &ZendHashTable,
+    filial_code: &str,
+    doctor_code: &str,
+    now_utc: Option<&str>,
+    days: Option<i64>,
+) -> PhpResult<Arc<SharedGrid>> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let days = match days {
+        None => None,
+        Some(d) => Some(
+            u32::try_from(d)
+                .ok()
+                .filter(|d| (1..=366).contains(d))
+                .ok_or_else(|| error::config(format!("$days must be from 1 to 366, got {d}")))?,
+        ),
+    };
+    e.grid(filial_code, doctor_code, now, days)
+        .map_err(error::engine)
+}
+
+pub fn build(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .function(wrap_function!(priem_grid))
+        .function(wrap_function!(priem_grid_json))
+}

@@ -1,0 +1,121 @@
+//! The cron and the admin: `priem_migrate`, `priem_import_schedule`, `priem_sync`,
+//! `priem_alerts`, `priem_check`.
+
+use chrono::{DateTime, Utc};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+
+use super::convert::{self, PhpResult};
+use super::engine::{engine, json, now_arg};
+use super::error;
+use crate::wire::booking::format_utc;
+
+/// Creates or upgrades priem's tables (`Priem_*`); returns the migration versions applied now
+/// (empty when up to date).
+#[php_function]
+#[php(name = "priem_migrate")]
+pub fn priem_migrate(settings: &ZendHashTable) -> PhpResult<Vec<i64>> {
+    let e = engine(settings)?;
+    let applied = e.migrate().map_err(error::engine)?;
+    Ok(applied.into_iter().map(i64::from).collect())
+}
+
+/// Imports one schedule snapshot (any §1.1 variant) into the database by the replacement rule.
+/// Returns counts (`filials`, `doctors`, `days_unchanged`, `slots_inserted`, …) and
+/// `rejected`: the doctors left out, each with `filial`, `doctor`, `message`.
+#[php_function]
+#[php(name = "priem_import_schedule")]
+pub fn priem_import_schedule(
+    settings: &ZendHashTable,
+    json_text: &str,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let (r, rejected) = e
+        .import_json(json_text, now, Some(now))
+        .map_err(error::engine)?;
+    let rejected: Vec<serde_json::Value> = rejected
+        .iter()
+        .map(|d| {
+            serde_json::json!({"filial": d.filial, "doctor": d.doctor, "path": d.path,
+                               "message": d.to_string()})
+        })
+        .collect();
+    Ok(json(&serde_json::json!({
+        "filials": r.filials, "doctors": r.doctors, "doctors_kept": r.doctors_kept,
+        "doctors_removed": r.doctors_removed, "days_unchanged": r.days_unchanged,
+        "days_changed": r.days_changed, "days_added": r.days_added,
+        "days_removed": r.days_removed, "slots_inserted": r.slots_inserted,
+        "slots_updated": r.slots_updated, "slots_deleted": r.slots_deleted,
+        "cells_past": r.cells_past, "holds_released": r.holds_released,
+        "seconds": r.duration.as_secs_f64(), "rejected": rejected,
+    })))
+}
+
+/// One cron cycle: import from FTP, check codes, deliver the outbox, read FTP results, mail
+/// alerts. Returns the report (counts, `errors`, `seconds`) with `line`, a one-line summary.
+/// Never throws for a failing server: failures become alerts and `errors`.
+#[php_function]
+#[php(name = "priem_sync")]
+pub fn priem_sync(
+    settings: &ZendHashTable,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let r = e.tick(now);
+    let mut v = serde_json::to_value(&r).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("line".into(), r.line().into());
+    }
+    Ok(convert::json_array(&v))
+}
+
+/// The open problems: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
+/// `occurrences`, `last_error` (why the last mail failed).
+#[php_function]
+#[php(name = "priem_alerts")]
+pub fn priem_alerts(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let alerts = e.store().open_alerts().map_err(|e| error::storage(&e))?;
+    let t = |x: Option<DateTime<Utc>>| x.map(format_utc);
+    // Announcements of resolved problems waiting for SMTP are not problems themselves.
+    let list: Vec<serde_json::Value> = alerts
+        .iter()
+        .filter(|a| a.kind != crate::engine::alert::RESOLVED)
+        .map(|a| {
+            serde_json::json!({
+                "key": a.key, "kind": a.kind, "text": a.text,
+                "first_seen": format_utc(a.first_seen), "last_seen": format_utc(a.last_seen),
+                "last_sent": t(a.last_sent), "mails": a.mails, "occurrences": a.occurrences,
+                "last_error": a.last_error,
+            })
+        })
+        .collect();
+    Ok(json(&list))
+}
+
+/// "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is
+/// booked) or `mail` (sends a test letter). Returns `['ok' => bool, 'message' => '…']` in
+/// Russian; never throws for a failing server.
+#[php_function]
+#[php(name = "priem_check")]
+pub fn priem_check(settings: &ZendHashTable, what: &str) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let (ok, message) = match e.check(what) {
+        Ok(m) => (true, m),
+        Err(m) => (false, m),
+    };
+    Ok(json(&serde_json::json!({"ok": ok, "message": message})))
+}
+
+pub fn build(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .function(wrap_function!(priem_migrate))
+        .function(wrap_function!(priem_import_schedule))
+        .function(wrap_function!(priem_sync))
+        .function(wrap_function!(priem_alerts))
+        .function(wrap_function!(priem_check))
+}

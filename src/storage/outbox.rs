@@ -1,0 +1,234 @@
+//! The outbox: where a stored booking is on its way to the MIS, and the one way each state
+//! may change.
+//!
+//! # States
+//! ```text
+//! queued ──mark_sent──▶ sent ──mark_confirmed──▶ confirmed
+//!   │  ▲                 │  └──mark_rejected───▶ rejected (hold released, slot shown busy)
+//!   │  └─────────────────┼──mark_unknown──▶ unknown ──(next_attempt_at)──▶ mark_sent …
+//!   └── mark_confirmed / mark_rejected / mark_unknown directly (HTTP answers at once)
+//! ```
+//! `mark_sent` is also the claim: it succeeds (returns `true`) only from `queued` or `unknown`,
+//! so of two workers that see the same due booking only one sends it. `confirmed` and
+//! `rejected` are final; repeating the same final mark is a no-op, the opposite one an error.
+//! `attempts` counts delivery attempts: `mark_sent` adds one, and `mark_unknown` adds one when
+//! the attempt was not claimed with `mark_sent` first.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use mysql::prelude::Queryable;
+use mysql::{Transaction, Value};
+
+use super::booking::{corrupt, BookingId, BookingRecord};
+use super::{check_len, db_time, exec, Result, StorageError, Store};
+use crate::domain::booking::BookingStatus;
+
+/// The booking's row, locked.
+struct Locked {
+    status: BookingStatus,
+}
+
+fn lock_booking(tx: &mut Transaction<'_>, id: BookingId) -> Result<Locked> {
+    let status: Option<String> = tx
+        .exec_first(
+            "SELECT status FROM Priem_Booking WHERE id = ? FOR UPDATE",
+            (id,),
+        )
+        .map_err(|e| StorageError::query("booking: lock", e))?;
+    let status = status.ok_or(StorageError::NoSuchBooking(id))?;
+    let status = BookingStatus::parse(&status)
+        .ok_or_else(|| corrupt(format!("booking {id}: unknown status {status:?}")))?;
+    Ok(Locked { status })
+}
+
+impl Store {
+    /// The outbox: `queued` bookings, and `unknown` ones whose `next_attempt_at` has come,
+    /// oldest first.
+    pub fn due_for_delivery(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<BookingRecord>> {
+        self.bookings_where(
+            "status IN ('queued', 'unknown') \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+            vec![db_time(now).into(), limit.into()],
+        )
+    }
+
+    /// `sent` bookings sent before `sent_before` and still unanswered (FTP drop: no result
+    /// file yet; HTTP: the sender died mid-call), oldest first.
+    pub fn awaiting_answer(
+        &self,
+        sent_before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<BookingRecord>> {
+        self.bookings_where(
+            "status = 'sent' AND sent_at < ? ORDER BY id LIMIT ?",
+            vec![db_time(sent_before).into(), limit.into()],
+        )
+    }
+
+    /// Claims the booking for sending: `queued` or `unknown` → `sent`, `attempts` + 1. Returns
+    /// `false` (changing nothing) when it is already `sent` or final: someone else has it, do
+    /// not send.
+    pub fn mark_sent(&self, id: BookingId, now: DateTime<Utc>) -> Result<bool> {
+        self.transaction("booking: mark sent", |tx| {
+            let cur = lock_booking(tx, id)?;
+            if !matches!(cur.status, BookingStatus::Queued | BookingStatus::Unknown) {
+                return Ok(false);
+            }
+            exec(
+                tx,
+                "booking: mark sent",
+                "UPDATE Priem_Booking SET status = 'sent', sent_at = ?, attempts = attempts + 1, \
+                 next_attempt_at = NULL WHERE id = ?",
+                vec![db_time(now).into(), id.into()],
+            )?;
+            Ok(true)
+        })
+    }
+
+    /// The MIS accepted the booking (`reference`: its id for the appointment, when it gives
+    /// one). The hold stays until a snapshot produced after now shows the time itself.
+    /// Repeating it is a no-op; on a rejected booking it is an error.
+    pub fn mark_confirmed(
+        &self,
+        id: BookingId,
+        now: DateTime<Utc>,
+        reference: Option<&str>,
+    ) -> Result<()> {
+        if let Some(r) = reference {
+            check_len(|| "MIS reference".into(), r, 255)?;
+        }
+        self.transaction("booking: mark confirmed", |tx| {
+            let cur = lock_booking(tx, id)?;
+            match cur.status {
+                BookingStatus::Confirmed => return Ok(()),
+                BookingStatus::Rejected => {
+                    return Err(StorageError::BadTransition {
+                        id,
+                        from: cur.status,
+                        to: BookingStatus::Confirmed,
+                    })
+                }
+                _ => {}
+            }
+            exec(
+                tx,
+                "booking: mark confirmed",
+                "UPDATE Priem_Booking SET status = 'confirmed', answered_at = ?, \
+                 next_attempt_at = NULL, mis_reference = COALESCE(?, mis_reference) WHERE id = ?",
+                vec![
+                    db_time(now).into(),
+                    reference.map_or(Value::NULL, Value::from),
+                    id.into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The MIS refused the booking (`reason` as it said). The hold is released and the slot
+    /// is shown busy (`free = 0`) until the next snapshot says otherwise: its day's digest is
+    /// zeroed and its packed copy dropped, so that snapshot compares the day with its rows. Repeating it is a no-op; on a confirmed
+    /// booking it is an error.
+    pub fn mark_rejected(&self, id: BookingId, now: DateTime<Utc>, reason: &str) -> Result<()> {
+        let Some(b) = self.booking(id)? else {
+            return Err(StorageError::NoSuchBooking(id));
+        };
+        match b.status {
+            BookingStatus::Rejected => return Ok(()),
+            BookingStatus::Confirmed => {
+                return Err(StorageError::BadTransition {
+                    id,
+                    from: b.status,
+                    to: BookingStatus::Rejected,
+                })
+            }
+            _ => {}
+        }
+        let start = db_time(b.start_utc);
+        self.transaction("booking: mark rejected", |tx| {
+            // The day first: an import locks days before slots, so taking them in the same
+            // order cannot deadlock with it.
+            let date: Option<NaiveDate> = tx
+                .exec_first(
+                    "SELECT date FROM Priem_Slot WHERE filial = ? AND doctor = ? AND start_utc = ?",
+                    (&b.filial, &b.doctor, start),
+                )
+                .map_err(|e| StorageError::query("booking: mark rejected", e))?;
+            if let Some(date) = date {
+                exec(
+                    tx,
+                    "booking: mark rejected",
+                    "UPDATE Priem_Day SET digest = REPEAT(X'00', 16), packed = NULL \
+                     WHERE filial = ? AND doctor = ? AND date = ?",
+                    vec![(&b.filial).into(), (&b.doctor).into(), date.into()],
+                )?;
+            }
+            let cur = lock_booking(tx, id)?;
+            match cur.status {
+                BookingStatus::Rejected => return Ok(()),
+                BookingStatus::Confirmed => {
+                    return Err(StorageError::BadTransition {
+                        id,
+                        from: cur.status,
+                        to: BookingStatus::Rejected,
+                    })
+                }
+                _ => {}
+            }
+            exec(
+                tx,
+                "booking: mark rejected",
+                "UPDATE Priem_Booking SET status = 'rejected', answered_at = ?, last_error = ?, \
+                 next_attempt_at = NULL WHERE id = ?",
+                vec![db_time(now).into(), reason.into(), id.into()],
+            )?;
+            exec(
+                tx,
+                "booking: release hold",
+                "DELETE FROM Priem_Hold WHERE booking_id = ?",
+                vec![id.into()],
+            )?;
+            exec(
+                tx,
+                "booking: mark slot busy",
+                "UPDATE Priem_Slot SET free = 0 WHERE filial = ? AND doctor = ? AND start_utc = ?",
+                vec![(&b.filial).into(), (&b.doctor).into(), start.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The outcome of a delivery is unknown (timeout, connection error, 5xx, garbage): keep the
+    /// booking and its hold, retry at `next_attempt_at` with the same payload. An error on a
+    /// final booking.
+    pub fn mark_unknown(
+        &self,
+        id: BookingId,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.transaction("booking: mark unknown", |tx| {
+            let cur = lock_booking(tx, id)?;
+            if cur.status.is_final() {
+                return Err(StorageError::BadTransition {
+                    id,
+                    from: cur.status,
+                    to: BookingStatus::Unknown,
+                });
+            }
+            let counted = u32::from(cur.status == BookingStatus::Sent);
+            exec(
+                tx,
+                "booking: mark unknown",
+                "UPDATE Priem_Booking SET status = 'unknown', last_error = ?, \
+                 next_attempt_at = ?, attempts = attempts + ? WHERE id = ?",
+                vec![
+                    error.into(),
+                    db_time(next_attempt_at).into(),
+                    (1 - counted).into(),
+                    id.into(),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+}

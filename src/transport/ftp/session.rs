@@ -1,0 +1,437 @@
+//! One logged-in FTP control connection and what the cron tick does through it: list, download
+//! and file snapshots, drop bookings, read and acknowledge the MIS's answers.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Cursor;
+
+use suppaftp::types::FileType;
+use suppaftp::{Mode, RustlsFtpStream};
+
+use super::connect::{classify, data_connect, nonzero, reply_code, tcp_connect, tls_connector};
+use super::names::{
+    basename, is_ready_json, join, parse_mlsd_line, sort_oldest_first, stable_snapshots,
+    with_booking_id,
+};
+use super::{
+    AfterImport, BookingResult, Folder, FtpCheck, FtpConfig, FtpError, Listing, RemoteFile,
+};
+use crate::wire::booking::{parse_mis_answer, AnswerError};
+
+/// One logged-in FTP control connection.
+pub struct FtpSession {
+    ftp: RustlsFtpStream,
+    cfg: FtpConfig,
+    addr: String,
+    mlsd: bool,
+    /// The login directory (to return to after probing with `CWD`).
+    home: Option<String>,
+    /// Directories created (or found) in this session.
+    made_dirs: HashSet<String>,
+}
+
+impl fmt::Debug for FtpSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FtpSession")
+            .field("addr", &self.addr)
+            .field("user", &self.cfg.user)
+            .field("mlsd", &self.mlsd)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FtpSession {
+    /// Connects (connect timeout), reads the greeting, switches to TLS when configured, logs in
+    /// and sets binary mode. Every later read or write has the I/O timeout.
+    pub fn connect(cfg: &FtpConfig) -> Result<Self, FtpError> {
+        if cfg.host.trim().is_empty() {
+            return Err(FtpError::Config("no FTP host".into()));
+        }
+        let addr = cfg.addr();
+        let password = cfg.password.expose().to_owned();
+        let err = |e, command: &str| classify(e, &addr, &password, command, "");
+        let stream = tcp_connect(
+            &cfg.host,
+            cfg.port,
+            cfg.connect_timeout,
+            cfg.io_timeout,
+            &addr,
+        )?;
+        let (connect_timeout, io_timeout) = (cfg.connect_timeout, cfg.io_timeout);
+        let mut ftp = RustlsFtpStream::connect_with_stream(stream)
+            .map_err(|e| err(e, "greeting"))?
+            .passive_stream_builder(move |target| {
+                data_connect(target, connect_timeout, io_timeout)
+            });
+        if cfg.passive {
+            ftp.set_mode(Mode::Passive);
+            ftp.set_passive_nat_workaround(cfg.pasv_use_control_host);
+        } else {
+            ftp = ftp.active_mode(nonzero(connect_timeout));
+        }
+        if cfg.explicit_tls {
+            let connector = tls_connector(cfg, &addr)?;
+            ftp = ftp.into_secure(connector, &cfg.host).map_err(|e| {
+                match classify(e, &addr, &password, "AUTH TLS", "") {
+                    // AUTH refused (e.g. 502/534): the server has no FTPS.
+                    FtpError::Refused { reply, .. } | FtpError::NotFound { reply, .. } => {
+                        FtpError::Tls {
+                            addr: addr.clone(),
+                            cause: format!("the server refused AUTH TLS: {reply}"),
+                        }
+                    }
+                    other => other,
+                }
+            })?;
+        }
+        ftp.login(cfg.user.as_str(), cfg.password.expose())
+            .map_err(|e| match reply_code(&e) {
+                Some(530) | Some(532) => match classify(e, &addr, &password, "login", "") {
+                    FtpError::Refused { reply, .. } => FtpError::Login {
+                        addr: addr.clone(),
+                        user: cfg.user.clone(),
+                        reply,
+                    },
+                    other => other,
+                },
+                _ => err(e, "login"),
+            })?;
+        ftp.transfer_type(FileType::Binary)
+            .map_err(|e| err(e, "TYPE I"))?;
+        let mlsd = match cfg.listing {
+            Listing::Mlsd => true,
+            Listing::NameSizeMdtm => false,
+            Listing::Auto => match ftp.feat() {
+                Ok(features) => features.keys().any(|k| k.eq_ignore_ascii_case("MLST")),
+                Err(e) if reply_code(&e).is_some() => false,
+                Err(e) => return Err(err(e, "FEAT")),
+            },
+        };
+        let home = ftp.pwd().ok();
+        Ok(FtpSession {
+            ftp,
+            cfg: cfg.clone(),
+            addr,
+            mlsd,
+            home,
+            made_dirs: HashSet::new(),
+        })
+    }
+
+    /// The settings this session was opened with.
+    pub fn config(&self) -> &FtpConfig {
+        &self.cfg
+    }
+
+    /// Whether listings use `MLSD`.
+    pub fn uses_mlsd(&self) -> bool {
+        self.mlsd
+    }
+
+    /// Says goodbye and closes the connection (errors ignored: the work is done).
+    pub fn quit(mut self) {
+        let _ = self.ftp.quit();
+    }
+
+    fn err(&self, e: suppaftp::FtpError, command: &str, path: &str) -> FtpError {
+        classify(e, &self.addr, self.cfg.password.expose(), command, path)
+    }
+
+    /// Finished `*.json` files in the snapshot directory ([`is_ready_json`]), oldest first.
+    pub fn list_snapshots(&mut self) -> Result<Vec<RemoteFile>, FtpError> {
+        let dir = self.cfg.directory.clone();
+        let mut files = self.list_ready_json(&dir)?;
+        sort_oldest_first(&mut files);
+        Ok(files)
+    }
+
+    /// Lists twice, [`FtpConfig::stability_delay`] apart, and returns the snapshots that did
+    /// not change in between, oldest first.
+    pub fn list_stable(&mut self) -> Result<Vec<RemoteFile>, FtpError> {
+        let first = self.list_snapshots()?;
+        if first.is_empty() {
+            return Ok(first);
+        }
+        if !self.cfg.stability_delay.is_zero() {
+            std::thread::sleep(self.cfg.stability_delay);
+        }
+        let second = self.list_snapshots()?;
+        Ok(stable_snapshots(&first, &second))
+    }
+
+    fn list_ready_json(&mut self, dir: &str) -> Result<Vec<RemoteFile>, FtpError> {
+        let arg = (!dir.is_empty()).then_some(dir);
+        let mut out = Vec::new();
+        if self.mlsd {
+            let lines = match self.ftp.mlsd(arg) {
+                Ok(lines) => lines,
+                Err(e) => return Err(self.listing_error(e, "MLSD", dir)),
+            };
+            for line in lines {
+                let Some((name, size, modified)) = parse_mlsd_line(&line) else {
+                    continue;
+                };
+                if !is_ready_json(&name) {
+                    continue;
+                }
+                let size = match size {
+                    Some(s) => s,
+                    None => match self.size_of(&join(dir, &name))? {
+                        Some(s) => s,
+                        None => continue,
+                    },
+                };
+                out.push(RemoteFile {
+                    name,
+                    size,
+                    modified,
+                });
+            }
+        } else {
+            let names = match self.ftp.nlst(arg) {
+                Ok(names) => names,
+                Err(e) => return Err(self.listing_error(e, "NLST", dir)),
+            };
+            for raw in names {
+                let name = basename(raw.trim_end()).to_owned();
+                if !is_ready_json(&name) {
+                    continue;
+                }
+                let path = join(dir, &name);
+                // 550: gone since the listing, or a directory.
+                let Some(size) = self.size_of(&path)? else {
+                    continue;
+                };
+                let modified = self.ftp.mdtm(&path).ok();
+                out.push(RemoteFile {
+                    name,
+                    size,
+                    modified,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A listing refused with 5xx: servers differ in how they say "no such directory" (550,
+    /// 501…), so a failing `CWD` into it decides [`FtpError::NotFound`].
+    fn listing_error(&mut self, e: suppaftp::FtpError, command: &str, dir: &str) -> FtpError {
+        let listing = self.err(e, command, dir);
+        if dir.is_empty() || !matches!(listing.reply_code(), Some(500..=599)) {
+            return listing;
+        }
+        let reply = match &listing {
+            FtpError::Refused { reply, .. } | FtpError::NotFound { reply, .. } => reply.clone(),
+            _ => String::new(),
+        };
+        match self.ftp.cwd(dir) {
+            Err(e) if reply_code(&e).is_some_and(|c| c >= 500) => FtpError::NotFound {
+                path: dir.to_owned(),
+                reply,
+            },
+            Ok(()) => {
+                if let Some(home) = self.home.clone() {
+                    if let Err(e) = self.ftp.cwd(&home) {
+                        return self.err(e, "CWD", &home);
+                    }
+                }
+                listing
+            }
+            Err(_) => listing,
+        }
+    }
+
+    /// `SIZE`; `None` when the server says 550 (no such file, or not a file).
+    fn size_of(&mut self, path: &str) -> Result<Option<u64>, FtpError> {
+        match self.ftp.size(path) {
+            Ok(s) => Ok(Some(s as u64)),
+            Err(e) if reply_code(&e) == Some(550) => Ok(None),
+            Err(e) => Err(self.err(e, "SIZE", path)),
+        }
+    }
+
+    /// The whole content of a file in the snapshot directory.
+    pub fn download(&mut self, name: &str) -> Result<Vec<u8>, FtpError> {
+        let path = join(&self.cfg.directory, name);
+        self.download_path(&path)
+    }
+
+    fn download_path(&mut self, path: &str) -> Result<Vec<u8>, FtpError> {
+        self.ftp
+            .retr_as_buffer(path)
+            .map(Cursor::into_inner)
+            .map_err(|e| self.err(e, "RETR", path))
+    }
+
+    /// Moves a snapshot into `processed/` or `failed/` under the snapshot directory, creating
+    /// the folder if missing and replacing a file of the same name there. Returns the new path.
+    pub fn move_to(&mut self, name: &str, folder: Folder) -> Result<String, FtpError> {
+        let dir = self.cfg.directory.clone();
+        self.move_into(&dir, name, folder.name())
+    }
+
+    /// Deletes a snapshot.
+    pub fn delete(&mut self, name: &str) -> Result<(), FtpError> {
+        let path = join(&self.cfg.directory, name);
+        self.ftp.rm(&path).map_err(|e| self.err(e, "DELE", &path))
+    }
+
+    /// Files an imported snapshot per [`FtpConfig::after_import`].
+    pub fn mark_imported(&mut self, name: &str) -> Result<(), FtpError> {
+        match self.cfg.after_import {
+            AfterImport::MoveToProcessed => self.move_to(name, Folder::Processed).map(|_| ()),
+            AfterImport::Delete => self.delete(name),
+        }
+    }
+
+    /// Files a snapshot that could not be imported into `failed/`.
+    pub fn mark_failed(&mut self, name: &str) -> Result<(), FtpError> {
+        self.move_to(name, Folder::Failed).map(|_| ())
+    }
+
+    fn move_into(&mut self, dir: &str, name: &str, sub: &str) -> Result<String, FtpError> {
+        let sub_dir = join(dir, sub);
+        self.ensure_dir(&sub_dir)?;
+        let from = join(dir, name);
+        let to = join(&sub_dir, name);
+        self.rename_over(&from, &to)?;
+        Ok(to)
+    }
+
+    /// Renames, replacing `to` if the server refuses to overwrite it.
+    fn rename_over(&mut self, from: &str, to: &str) -> Result<(), FtpError> {
+        let first = match self.ftp.rename(from, to) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let permanent = matches!(reply_code(&first), Some(500..=599));
+        if !permanent {
+            return Err(self.err(first, "RNFR/RNTO", from));
+        }
+        // Tell a missing source from an existing target before deleting anything.
+        if self.size_of(from)?.is_none() {
+            return Err(self.err(first, "RNFR", from));
+        }
+        if self.ftp.rm(to).is_err() {
+            return Err(self.err(first, "RNTO", to));
+        }
+        self.ftp
+            .rename(from, to)
+            .map_err(|e| self.err(e, "RNFR/RNTO", from))
+    }
+
+    /// Creates `path` and its parents unless already done in this session. A refusal to create
+    /// is taken as "exists"; a real problem shows at the next command.
+    fn ensure_dir(&mut self, path: &str) -> Result<(), FtpError> {
+        if path.is_empty() || self.made_dirs.contains(path) {
+            return Ok(());
+        }
+        let mut prefix = String::new();
+        for part in path.split('/') {
+            if part.is_empty() {
+                if prefix.is_empty() {
+                    prefix.push('/');
+                }
+                continue;
+            }
+            if !prefix.is_empty() && !prefix.ends_with('/') {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            if self.made_dirs.contains(&prefix) {
+                continue;
+            }
+            match self.ftp.mkdir(&prefix) {
+                Ok(()) => {}
+                Err(e) if reply_code(&e).is_some_and(|c| c >= 500) => {}
+                Err(e) => return Err(self.err(e, "MKD", &prefix)),
+            }
+            self.made_dirs.insert(prefix.clone());
+        }
+        Ok(())
+    }
+
+    /// Drops a booking for the MIS (§2.2.2): `payload` (the §2.1 JSON) plus `"booking_id"`,
+    /// written under a temporary name and renamed to `<bookings dir>/<id>.json`. Returns the
+    /// final path. Uploading the same id again replaces the file.
+    pub fn upload_booking(&mut self, id: &str, payload: &str) -> Result<String, FtpError> {
+        let body = with_booking_id(payload, id)?;
+        let dir = self.cfg.bookings_dir.clone();
+        self.ensure_dir(&dir)?;
+        let tmp = join(&dir, &format!(".{id}.json.tmp"));
+        let path = join(&dir, &format!("{id}.json"));
+        self.ftp
+            .put_file(tmp.as_str(), &mut Cursor::new(body.as_bytes()))
+            .map_err(|e| self.err(e, "STOR", &tmp))?;
+        self.rename_over(&tmp, &path)?;
+        Ok(path)
+    }
+
+    /// Reads every finished answer in the results directory, without removing any (see
+    /// [`FtpSession::ack_result`]). A missing results directory means no answers yet.
+    pub fn read_results(&mut self) -> Result<Vec<BookingResult>, FtpError> {
+        let dir = self.cfg.results_dir.clone();
+        let mut files = match self.list_ready_json(&dir) {
+            Ok(files) => files,
+            Err(FtpError::NotFound { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        sort_oldest_first(&mut files);
+        let mut out = Vec::with_capacity(files.len());
+        for file in files {
+            let bytes = match self.download_path(&join(&dir, &file.name)) {
+                Ok(b) => b,
+                // Taken away between the listing and now (another runner, the MIS).
+                Err(FtpError::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let booking_id = file.name[..file.name.len() - ".json".len()].to_owned();
+            let answer = match String::from_utf8(bytes) {
+                Ok(text) => parse_mis_answer(&text),
+                Err(_) => Err(AnswerError("the file is not UTF-8 text".into())),
+            };
+            out.push(BookingResult {
+                booking_id,
+                file: file.name,
+                answer,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes an answer the caller has stored: a readable one per
+    /// [`FtpConfig::after_import`] (`<results dir>/processed/` or deleted), an unreadable one
+    /// into `<results dir>/failed/`.
+    pub fn ack_result(&mut self, result: &BookingResult) -> Result<(), FtpError> {
+        let dir = self.cfg.results_dir.clone();
+        match (&result.answer, self.cfg.after_import) {
+            (Ok(_), AfterImport::MoveToProcessed) => self
+                .move_into(&dir, &result.file, Folder::Processed.name())
+                .map(|_| ()),
+            (Ok(_), AfterImport::Delete) => {
+                let path = join(&dir, &result.file);
+                self.ftp.rm(&path).map_err(|e| self.err(e, "DELE", &path))
+            }
+            (Err(_), _) => self
+                .move_into(&dir, &result.file, Folder::Failed.name())
+                .map(|_| ()),
+        }
+    }
+}
+
+/// The admin's "Проверить соединение": connect, log in, list the snapshot directory, quit.
+pub fn check(cfg: &FtpConfig) -> Result<FtpCheck, FtpError> {
+    let mut session = FtpSession::connect(cfg)?;
+    let waiting = session.list_snapshots()?.len();
+    let report = FtpCheck {
+        waiting,
+        listing: if session.mlsd {
+            "MLSD"
+        } else {
+            "NLST+SIZE+MDTM"
+        },
+        tls: cfg.explicit_tls,
+    };
+    session.quit();
+    Ok(report)
+}
