@@ -68,13 +68,14 @@ function priem_demo_css()
         . 'h2{font-size:19px;margin:22px 0 10px;color:#1d3f4f}.lead{color:#5a6b77;margin:0 0 18px}'
         . '.card{background:#fff;border:1px solid #e0e7ea;border-radius:10px;padding:18px 20px;margin:0 0 16px}'
         . '.placeholder{border:2px dashed #b9cdd3;border-radius:10px;padding:16px 18px;background:#fbfdfd;color:#4f6470;margin:0 0 16px}'
-        . '.clinics{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}'
+        . '.priem-clinics{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}'
         . '.priem-clinic{background:#fff;border:1px solid #e0e7ea;border-radius:10px;padding:14px 16px}.priem-clinic__name{font-weight:600}'
         . '.priem-clinic__address,.priem-clinic__phone{color:#5a6b77;font-size:14px}'
         . '.priem-doctors{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:14px}'
-        . 'a.doctor-link{text-decoration:none;color:inherit;display:block}'
         . '.priem-doctor{background:#fff;border:1px solid #e0e7ea;border-radius:10px;padding:14px 16px;height:100%;box-sizing:border-box}'
-        . 'a.doctor-link:hover .priem-doctor{border-color:#2f9e8f;box-shadow:0 2px 8px rgba(47,158,143,.15)}'
+        . '.priem-doctor:hover{border-color:#2f9e8f;box-shadow:0 2px 8px rgba(47,158,143,.15)}'
+        . '.priem-doctor__link{color:inherit;text-decoration:none}.priem-doctor__link:hover{color:#1f6f8b;text-decoration:underline}'
+        . '.priem-doctor__book{display:inline-block;margin-top:8px;font-size:14px;font-weight:500}'
         . '.priem-doctor__photo{width:72px;height:72px;border-radius:50%;float:left;margin:0 12px 6px 0}'
         . '.priem-doctor--full .priem-doctor__photo{width:150px;height:150px;border-radius:12px;margin:0 22px 10px 0}'
         . '.priem-doctor__name{font-weight:600;color:#1d3f4f}.priem-doctor__specialty{color:#2f7d6d}'
@@ -94,30 +95,6 @@ function priem_demo_css()
 function priem_demo_h($s)
 {
     return htmlspecialchars((string)$s, ENT_QUOTES, 'UTF-8');
-}
-
-/** A component template of the site (netcat_template/class/<keyword>/<part>.html) with $f_* variables. */
-function priem_demo_template($keyword, $part, array $vars)
-{
-    $file = $GLOBALS['priem_demo_site'] . '/netcat_template/class/' . $keyword . '/' . $part . '.html';
-    if (!is_file($file)) {
-        return '';
-    }
-    $vars += array('f_AdminButtons' => '', 'f_AdminCommon' => '');
-    extract($vars, EXTR_SKIP);
-    ob_start();
-    include $file;
-    return ob_get_clean();
-}
-
-/** $f_* variables of one object row. */
-function priem_demo_fields(array $row)
-{
-    $out = array();
-    foreach ($row as $k => $v) {
-        $out['f_' . $k] = $v;
-    }
-    return $out;
 }
 
 /** A read-only view of the stored grid (stand-in for the widget while nc_priem::widget() does not exist). */
@@ -269,8 +246,10 @@ if (preg_match('~^/doctors/(\d+)/$~', $priem_demo_path, $m)) {
         return true;
     }
     $row = $row[0];
-    $body = '<p class="muted"><a href="/doctors/">Врачи</a> → ' . priem_demo_h($row['Name']) . '</p>'
-        . priem_demo_template('priem_doctors', 'RecordTemplateFull', priem_demo_fields($row));
+    // the object's page as NetCat renders it: the H1 from the component's TitleTemplate, then RecordTemplateFull
+    $page = nc_standin_tpl::full_page($priem_doctors, (int)$m[1]);
+    $body = '<p class="muted"><a href="/doctors/">Врачи</a> → ' . priem_demo_h($page['h1']) . '</p>'
+        . '<h1>' . priem_demo_h($page['h1']) . '</h1>' . $page['body'];
     if (!method_exists($priem, 'widget')) {
         $body .= '<div class="placeholder"><b>Здесь будет виджет записи</b> — <code>nc_priem::get_instance()->widget(\''
             . priem_demo_h($row['MisCode']) . '\')</code> (появится в следующей версии модуля). Пока — расписание из базы сайта, '
@@ -281,16 +260,11 @@ if (preg_match('~^/doctors/(\d+)/$~', $priem_demo_path, $m)) {
 }
 
 if ($priem_demo_path === '/doctors/') {
-    $rows = $priem_netcat->rows("SELECT * FROM `Message$priem_doctors` WHERE `Checked` = 1 ORDER BY `Priority`, `Message_ID`");
-    $list = '';
-    foreach ($rows as $row) {
-        $list .= '<a class="doctor-link" href="/doctors/' . (int)$row['Message_ID'] . '/">'
-            . priem_demo_template('priem_doctors', 'RecordTemplate', priem_demo_fields($row)) . '</a>';
-    }
-    $prefix = priem_demo_template('priem_doctors', 'FormPrefix', array());
-    $suffix = priem_demo_template('priem_doctors', 'FormSuffix', array());
-    $body = '<h1>Наши врачи</h1><p class="lead">Выберите врача, чтобы увидеть свободное время и записаться.</p>'
-        . $prefix . $list . $suffix;
+    // the component's list as NetCat renders it; each record links to its page ($fullLink)
+    $list = nc_standin_tpl::object_list($priem_doctors, array('link' => function (array $row) {
+        return '/doctors/' . (int)$row['Message_ID'] . '/';
+    }));
+    $body = '<h1>Наши врачи</h1><p class="lead">Выберите врача, чтобы увидеть свободное время и записаться.</p>' . $list;
     priem_demo_page('Врачи', $body, '/doctors/');
     return true;
 }
@@ -305,10 +279,6 @@ if (method_exists($priem, 'picker')) {
         . '(клиника → специальность → врач → день → время; появится в следующей версии модуля). '
         . 'Пока запишитесь со страницы врача: <a href="/doctors/">все врачи</a>.</div>';
 }
-$cards = '';
-foreach ($priem_netcat->rows("SELECT * FROM `Message$priem_clinics` WHERE `Checked` = 1 ORDER BY `Priority`, `Message_ID`") as $row) {
-    $cards .= priem_demo_template('priem_clinics', 'RecordTemplate', priem_demo_fields($row));
-}
-$body .= '<h2>Наши клиники</h2><div class="clinics">' . $cards . '</div>';
+$body .= '<h2>Наши клиники</h2>' . nc_standin_tpl::object_list($priem_clinics);
 priem_demo_page('Запись на приём', $body, '/');
 return true;

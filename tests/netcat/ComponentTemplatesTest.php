@@ -2,7 +2,12 @@
 
 use PHPUnit\Framework\TestCase;
 
-/** "Создать компоненты «Клиники» и «Врачи»" writes the shipped file-mode templates (netcat.md §4.5). */
+/**
+ * "Создать компоненты": the shipped file-mode templates (netcat.md §4.5) as NetCat 6.4 renders and
+ * edits them — the stand-in models the core's File_Hash check and regeneration of the parts from
+ * Class.html, the admin's component editor and the list's one include of RecordTemplate.html
+ * (tests/netcat/standin/component.php).
+ */
 final class ComponentTemplatesTest extends TestCase
 {
     private const PARTS = array('FormPrefix', 'RecordTemplate', 'FormSuffix', 'RecordTemplateFull', 'Settings');
@@ -11,60 +16,150 @@ final class ComponentTemplatesTest extends TestCase
     {
         priem_nc_reset_db();
         exec('rm -rf ' . escapeshellarg($GLOBALS['CLASS_TEMPLATE_FOLDER']));
-        nc_Core::get_object()->component = new nc_component();
     }
 
-    public function test_creation_writes_the_templates_and_they_parse(): void
+    /** The module installed and its components created; role => Class_ID. */
+    private function components(): array
     {
-        priem_nc_module()->fields()->create_components();
+        $priem = priem_nc_module();
+        $this->assertSame(1, $priem->installer()->install()['Success']);
+        $priem->fields()->create_components();
+        $netcat = $priem->netcat();
+        return array('clinic' => $netcat->component_id('priem_clinics'), 'doctor' => $netcat->component_id('priem_doctors'),
+                     'booking' => $netcat->component_id('priem_booking'));
+    }
+
+    private static function add(int $class_id, array $values): int
+    {
         $db = nc_Core::get_object()->db;
-        $doctor = $db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_doctors'");
-        $this->assertSame(array('Name', 'Photo', 'Specialty', 'Experience', 'PriceFrom', 'MisCode'),
-            $db->get_col("SELECT `Field_Name` FROM `Field` WHERE `Class_ID` = $doctor ORDER BY `Priority`"));
-        foreach (array('priem_clinics', 'priem_doctors') as $keyword) {
-            foreach (self::PARTS as $part) {
-                $file = $GLOBALS['CLASS_TEMPLATE_FOLDER'] . "$keyword/$part.html";
-                $this->assertFileEquals(nc_priem_fields::templates_folder() . "$keyword/$part.html", $file);
-                exec(escapeshellarg(PHP_BINARY) . ' -n -l ' . escapeshellarg($file) . ' 2>&1', $output, $rc);
-                $this->assertSame(0, $rc, "$file: " . implode("\n", $output));
-            }
+        $set = array("`Created` = NOW()", "`Keyword` = ''");
+        foreach ($values as $k => $v) {
+            $set[] = "`$k` = '" . $db->escape((string)$v) . "'";
         }
+        $db->query("INSERT INTO `Message$class_id` SET " . implode(', ', $set));
+        return (int)$db->insert_id;
+    }
+
+    /** Two clinics and two doctors; doctor name => Message_ID. */
+    private function cards(array $ids): array
+    {
+        self::add($ids['clinic'], array('Name' => 'Клиника на Ленина', 'Address' => 'ул. Ленина, 1', 'Phone' => '+7 495 111-11-11',
+            'MisCode' => '1'));
+        self::add($ids['clinic'], array('Name' => 'Клиника в Екатеринбурге', 'Address' => 'ул. Мира, 5', 'Phone' => '+7 343 222-22-22',
+            'MisCode' => '2', 'MisTimezone' => 'Asia/Yekaterinburg'));
+        return array(
+            'Иванова Мария Петровна' => self::add($ids['doctor'], array('Name' => 'Иванова Мария Петровна', 'Specialty' => 'Кардиолог',
+                'Experience' => 12, 'PriceFrom' => 2300, 'MisCode' => '0001')),
+            'Сидоров Сидор' => self::add($ids['doctor'], array('Name' => 'Сидоров Сидор', 'Specialty' => 'Терапевт',
+                'PriceFrom' => 900, 'MisCode' => '0042')),
+        );
+    }
+
+    public function test_creation_writes_the_templates_and_class_html_and_they_parse(): void
+    {
+        $ids = $this->components();
+        foreach (array('priem_clinics', 'priem_doctors') as $keyword) {
+            $folder = $GLOBALS['CLASS_TEMPLATE_FOLDER'] . "$keyword/";
+            foreach (self::PARTS as $part) {
+                $this->assertFileEquals(nc_priem_fields::templates_folder() . "$keyword/$part.html", $folder . "$part.html");
+                exec(escapeshellarg(PHP_BINARY) . ' -n -d short_open_tag=On -l ' . escapeshellarg($folder . "$part.html") . ' 2>&1', $output, $rc);
+                $this->assertSame(0, $rc, "$folder$part.html: " . implode("\n", $output));
+            }
+            // the RecordTemplate is what NetCat keeps on disk: the record inside the core's service part
+            $record = file_get_contents($folder . 'RecordTemplate.html');
+            $body = nc_standin_tpl::clean($record);
+            $this->assertSame(nc_standin_tpl::wrap($body), $record);
+            // Class.html holds the same parts between NetCat's markers, and File_Hash is its md5
+            $main = file_get_contents($folder . 'Class.html');
+            $this->assertSame('<!-- FormPrefix -->' . file_get_contents($folder . 'FormPrefix.html') . "<!-- /FormPrefix -->\n\n"
+                . '<!-- RecordTemplate -->' . $body . "<!-- /RecordTemplate -->\n\n"
+                . '<!-- FormSuffix -->' . file_get_contents($folder . 'FormSuffix.html') . '<!-- /FormSuffix -->', $main);
+            $class = nc_standin_tpl::component($ids[$keyword === 'priem_clinics' ? 'clinic' : 'doctor']);
+            $this->assertSame(md5($main), $class['File_Hash']);
+        }
+    }
+
+    public function test_a_list_shows_every_record_and_survives_netcats_editing(): void
+    {
+        $ids = $this->components();
+        $doctors = $this->cards($ids);
+        $clinics = nc_standin_tpl::object_list($ids['clinic']);
+        foreach (array('Клиника на Ленина', 'ул. Ленина, 1', '+7 495 111-11-11', 'Клиника в Екатеринбурге', '+7 343 222-22-22') as $text) {
+            $this->assertStringContainsString($text, $clinics);
+        }
+        $this->assertSame(2, substr_count($clinics, 'class="priem-clinic"'));
+        $list = nc_standin_tpl::object_list($ids['doctor'], array('link' => function (array $row) {
+            return '/doctors/' . $row['Message_ID'] . '/';
+        }));
+        $this->assertSame(2, substr_count($list, 'class="priem-doctor"'), $list);
+        foreach ($doctors as $name => $id) {
+            // each entry links to the doctor's page, where «Выбрать дату и время» is
+            $this->assertMatchesRegularExpression('~<a class="priem-doctor__link" href="/doctors/' . $id . '/">\s*' . preg_quote($name, '~') . '\s*</a>~u', $list);
+        }
+        $this->assertStringContainsString('от 2&nbsp;300&nbsp;&#8381;', $list);
+        $this->assertStringContainsString('от 900&nbsp;&#8381;', $list);
+        $this->assertStringContainsString('Стаж 12 лет', $list);
+
+        // each component opened in the admin and saved unchanged, then rendered again
+        foreach (array('clinic', 'doctor', 'booking') as $role) {
+            nc_standin_tpl::admin_open_and_save($ids[$role]);
+        }
+        $this->assertSame(preg_replace('/\s+/', ' ', $clinics), preg_replace('/\s+/', ' ', nc_standin_tpl::object_list($ids['clinic'])));
+        $this->assertSame(2, substr_count(nc_standin_tpl::object_list($ids['doctor']), 'class="priem-doctor__name"'));
+
+        // an edit in the admin lands in the list
+        nc_standin_tpl::admin_open_and_save($ids['clinic'], function (array $form) {
+            $form['FormPrefix'] .= '<h2>Наши клиники</h2>';
+            return $form;
+        });
+        $clinics = nc_standin_tpl::object_list($ids['clinic']);
+        $this->assertStringContainsString('<h2>Наши клиники</h2>', $clinics);
+        $this->assertSame(2, substr_count($clinics, 'class="priem-clinic"'));
     }
 
     public function test_a_designers_template_is_not_overwritten(): void
     {
-        $folder = $GLOBALS['CLASS_TEMPLATE_FOLDER'] . 'priem_clinics/';
-        mkdir($folder, 0777, true);
-        file_put_contents($folder . 'RecordTemplate.html', '<?= $f_Name ?>');
+        $ids = $this->components();
+        $folder = nc_standin_tpl::folder($ids['clinic']);
+        // the designer's record markup and an emptied suffix, saved in the admin
+        nc_standin_tpl::admin_open_and_save($ids['clinic'], function (array $form) {
+            $form['RecordTemplate'] = '<p><?= $f_Name ?></p>';
+            $form['FormSuffix'] = '';
+            return $form;
+        });
+        $record = file_get_contents($folder . 'RecordTemplate.html');
+        $main = file_get_contents($folder . 'Class.html');
+        // a second press writes only what is blank: the suffix, and Class.html with it
         priem_nc_module()->fields()->create_components();
-        $this->assertSame('<?= $f_Name ?>', file_get_contents($folder . 'RecordTemplate.html'));
-        $this->assertFileEquals(nc_priem_fields::templates_folder() . 'priem_clinics/FormPrefix.html', $folder . 'FormPrefix.html');
+        $this->assertSame($record, file_get_contents($folder . 'RecordTemplate.html'));
+        $this->assertFileEquals(nc_priem_fields::templates_folder() . 'priem_clinics/FormSuffix.html', $folder . 'FormSuffix.html');
+        $this->assertNotSame($main, file_get_contents($folder . 'Class.html'));
+        $this->cards($ids);
+        $list = nc_standin_tpl::object_list($ids['clinic']);
+        $this->assertStringContainsString('<p>Клиника на Ленина</p>', $list);
+        $this->assertStringContainsString('<p>Клиника в Екатеринбурге</p>', $list);
+        $this->assertStringEndsWith("</div>\n", $list, 'the shipped suffix closes the list');
+        // a third press changes nothing
+        $before = file_get_contents($folder . 'Class.html');
+        priem_nc_module()->fields()->create_components();
+        $this->assertSame($before, file_get_contents($folder . 'Class.html'));
     }
 
-    public function test_the_doctor_card_and_full_record_render_escaped(): void
+    /** A site where NetCat already wiped the templates (v0.1): "Создать компоненты" again repairs them. */
+    public function test_a_second_press_repairs_wiped_templates(): void
     {
-        $vars = array('f_AdminButtons' => '', 'f_Name' => 'Иванов <script>', 'f_Photo' => '', 'f_Specialty' => 'Кардиолог',
-                      'f_Experience' => '12', 'f_PriceFrom' => '2500', 'f_MisCode' => '0042');
-        $dir = nc_priem_fields::templates_folder() . 'priem_doctors/';
-        $card = self::render($dir . 'RecordTemplate.html', $vars);
-        $this->assertStringContainsString('Иванов &lt;script&gt;', $card);
-        $this->assertStringNotContainsString('<script>', $card);
-        $this->assertStringContainsString('Стаж 12 лет', $card);
-        $this->assertStringContainsString('от 2500 &#8381;', $card);
-        $full = self::render($dir . 'RecordTemplateFull.html', $vars);
-        $this->assertStringContainsString('<div class="priem-doctor__booking">', $full);
-        $this->assertStringContainsString('Кардиолог', $full);
-        $clinic = self::render(nc_priem_fields::templates_folder() . 'priem_clinics/RecordTemplate.html', array(
-            'f_AdminButtons' => '', 'f_Name' => 'Клиника «Здоровье»', 'f_Address' => 'ул. Ленина, 1', 'f_Phone' => '+7 495 000-00-00'));
-        $this->assertStringContainsString('ул. Ленина, 1', $clinic);
-        $this->assertStringContainsString('+7 495 000-00-00', $clinic);
-    }
+        $ids = $this->components();
+        $folder = nc_standin_tpl::folder($ids['doctor']);
+        // what NetCat's regeneration from an empty Class.html leaves
+        file_put_contents($folder . 'FormPrefix.html', '');
+        file_put_contents($folder . 'RecordTemplate.html', nc_standin_tpl::wrap(''));
+        file_put_contents($folder . 'FormSuffix.html', '');
+        nc_standin_tpl::parts2main($ids['doctor']);
+        $this->cards($ids);
+        $this->assertStringNotContainsString('priem-doctor__name', nc_standin_tpl::object_list($ids['doctor']));
 
-    private static function render(string $file, array $vars): string
-    {
-        extract($vars);
-        ob_start();
-        include $file;
-        return (string)ob_get_clean();
+        priem_nc_module()->fields()->create_components();
+        $list = nc_standin_tpl::object_list($ids['doctor']);
+        $this->assertSame(2, substr_count($list, 'class="priem-doctor__name"'));
     }
 }

@@ -5,7 +5,11 @@
  * tables the module touches (Module, Settings, Class, Field, Message<N>, CronTasks).
  */
 if (!extension_loaded('priem')) {
-    fwrite(STDERR, "The priem extension is not loaded: run php -d extension=/abs/path/libpriem.so /usr/bin/phpunit -c tests/netcat/phpunit.xml\n");
+    fwrite(STDERR, "The priem extension is not loaded: run php -d extension=/abs/path/libpriem.so -d short_open_tag=On /usr/bin/phpunit -c tests/netcat/phpunit.xml\n");
+    exit(1);
+}
+if (!ini_get('short_open_tag')) {
+    fwrite(STDERR, "NetCat runs component templates with short_open_tag=On: add -d short_open_tag=On\n");
     exit(1);
 }
 

@@ -17,6 +17,8 @@ if (!defined('NC_FIELDTYPE_STRING')) {
     define('NC_FIELDTYPE_FILE', 6);
 }
 
+require_once __DIR__ . '/component.php';
+
 /** ezSQL-style nc_db over mysqli (§5): false on error, null for no rows, OBJECT by default. */
 class nc_db
 {
@@ -134,69 +136,6 @@ class nc_db
         }
         return $out;
     }
-}
-
-/** nc_component::add_field as in 6.4 (§4.4): no existence check, TypeOfEdit_ID = 1, index on DoSearch. */
-class nc_component
-{
-    public $cache_cleared = 0;
-
-    public function add_field($component_id, array $field)
-    {
-        $db = nc_Core::get_object()->db;
-        $id = (int)$component_id;
-        $priority = (int)$db->get_var('SELECT MAX(`Priority`) FROM `Field` WHERE `Class_ID` = ' . $id) + 1;
-        $types = array(1 => 'CHAR(255)', 2 => 'INT', 3 => 'LONGTEXT', 4 => 'INT', 5 => 'TINYINT', 6 => 'TEXT',
-                       7 => 'DOUBLE', 8 => 'DATETIME', 9 => 'INT', 10 => 'TEXT', 11 => 'CHAR(255)');
-        $type = (int)$field['TypeOfData_ID'];
-        $db->query('INSERT INTO `Field` (`Class_ID`, `Field_Name`, `Description`, `TypeOfData_ID`, `Format`, `NotNull`, '
-            . '`Priority`, `DoSearch`, `DefaultState`, `System_Table_ID`, `TypeOfEdit_ID`, `Checked`) VALUES ('
-            . $id . ", '" . $db->escape($field['Field_Name']) . "', '" . $db->escape($field['Description']) . "', "
-            . $type . ", '" . $db->escape($field['Format']) . "', " . (int)$field['NotNull'] . ', ' . $priority . ', '
-            . (int)$field['DoSearch'] . ", '" . $db->escape($field['DefaultState']) . "', 0, 1, 1)");
-        $field_id = $db->insert_id;
-        $db->query('ALTER TABLE `Message' . $id . '` ADD `' . $field['Field_Name'] . '` ' . $types[$type]
-            . ($field['NotNull'] ? ' NOT NULL' : ' NULL'));
-        if (!empty($field['DoSearch']) && !in_array($type, array(3, 6, 10, 11), true)) {
-            $db->query('ALTER TABLE `Message' . $id . '` ADD INDEX (`' . $field['Field_Name'] . '`)');
-        }
-        return $field_id;
-    }
-
-    /**
-     * nc_component::create (6.x, §4.4): the Class row and Message<N> with the system columns;
-     * returns the new Class_ID; like the real one, the file-mode folder <$CLASS_TEMPLATE_FOLDER><Keyword>/
-     * with empty part files.
-     */
-    public function create(array $properties, $base_component_id = null, $parent_component_id = null)
-    {
-        $db = nc_Core::get_object()->db;
-        $db->query("INSERT INTO `Class` (`Class_Name`, `Keyword`, `File_Mode`) VALUES ('" . $db->escape($properties['Class_Name'])
-            . "', '" . $db->escape(isset($properties['Keyword']) ? $properties['Keyword'] : '') . "', 1)");
-        $id = (int)$db->insert_id;
-        if (!empty($GLOBALS['CLASS_TEMPLATE_FOLDER']) && !empty($properties['Keyword'])) {
-            $folder = $GLOBALS['CLASS_TEMPLATE_FOLDER'] . $properties['Keyword'] . '/';
-            @mkdir($folder, 0777, true);
-            foreach (array('FormPrefix', 'RecordTemplate', 'FormSuffix', 'RecordTemplateFull', 'Settings') as $part) {
-                touch($folder . $part . '.html');
-            }
-        }
-        $db->query('CREATE TABLE `Message' . $id . '` (`Message_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
-            `User_ID` int NOT NULL, `Subdivision_ID` int NOT NULL, `Sub_Class_ID` int NOT NULL, `Priority` int NOT NULL DEFAULT 0,
-            `Keyword` char(255) NOT NULL, `Checked` tinyint NOT NULL DEFAULT 1, `Created` datetime NOT NULL,
-            `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=MyISAM DEFAULT CHARSET=utf8');
-        return $id;
-    }
-
-    public function clear_cache()
-    {
-        $this->cache_cleared++;
-    }
-}
-
-/** A 5.x-era component object: no add_field. */
-class nc_component_5x
-{
 }
 
 /** nc_Modules::load_env (§3.1): lang file then function.inc.php of every Checked module. */

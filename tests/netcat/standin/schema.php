@@ -18,7 +18,8 @@ function nc_standin_create_tables(mysqli $m, $secret_key = 'cron-secret-42')
     $m->query("CREATE TABLE `Settings` (`Settings_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Key` varchar(255) NOT NULL,
         `Module` varchar(255) NOT NULL DEFAULT 'system', `Value` text, `Catalogue_ID` int NOT NULL DEFAULT 0)" . $t);
     $m->query('CREATE TABLE `Class` (`Class_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_Name` varchar(255) NOT NULL,
-        `Keyword` varchar(64), `System_Table_ID` int NOT NULL DEFAULT 0, `ClassTemplate` int NOT NULL DEFAULT 0, `File_Mode` tinyint NOT NULL DEFAULT 1,
+        `Keyword` varchar(64), `Class_Group` varchar(64), `System_Table_ID` int NOT NULL DEFAULT 0, `ClassTemplate` int NOT NULL DEFAULT 0,
+        `File_Mode` tinyint NOT NULL DEFAULT 1, `File_Path` varchar(255), `File_Hash` char(32), `TitleTemplate` text,
         `CustomSettingsTemplate` text)' . $t);
     $m->query("CREATE TABLE `Field` (`Field_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Class_ID` int NOT NULL DEFAULT 0,
         `Field_Name` varchar(64) NOT NULL, `Description` varchar(255), `TypeOfData_ID` int NOT NULL, `Format` varchar(255),

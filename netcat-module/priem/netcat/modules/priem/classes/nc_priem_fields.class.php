@@ -128,7 +128,8 @@ PHP;
     /**
      * Creates the "Клиники", "Врачи" and "Онлайн-запись" components (file mode, group «Онлайн-запись») with their
      * fields and the MIS fields, where missing, writes the shipped templates (templates/<keyword>/)
-     * into the component's empty or missing part files, and selects them in the settings when none is selected. Needs a core with nc_component::create() (6.x).
+     * into the component's blank part files and Class.html (nc_priem_netcat::write_component_templates),
+     * and selects them in the settings when none is selected. Needs a core with nc_component::create() (6.x).
      *
      * @return array role => 'created' | 'present'
      * @throws RuntimeException when the core cannot create components
@@ -154,7 +155,7 @@ PHP;
                     $this->netcat->add_field($id, $field, $spec[0], $spec[1], '', false);
                 }
             }
-            // only into missing or empty part files: a second press completes, never overwrites
+            // only into blank part files: a second press completes or repairs, never overwrites
             $this->netcat->write_component_templates($keyword, self::templates_folder() . $keyword . '/');
             $this->ensure($keyword, $role);
             $key = $role === 'clinic' ? 'ClinicComponent' : 'DoctorComponent';

@@ -24,6 +24,12 @@ class nc_priem_netcat
     private $memo = array();
 
     /**
+     * The parts NetCat 6.4 also keeps in Class.html, between markers (<!-- FormPrefix -->…
+     * <!-- /FormPrefix -->), in this order (nc_tpl_parser).
+     */
+    private static $main_parts = array('FormPrefix', 'RecordTemplate', 'FormSuffix');
+
+    /**
      * @param object     $core  nc_Core
      * @param array|null $mysql ['host','user','password','database','port','socket'] or null to
      *                          read $MYSQL_* from vars.inc.php's globals
@@ -332,9 +338,9 @@ class nc_priem_netcat
 
     /**
      * Writes the shipped template parts (<part>.html of $source) into the component's folder,
-     * each only where the file is missing or empty (nc_component::create leaves empty parts; a
-     * designer's work is never overwritten). Templates are UTF-8; converted on cp1251 sites.
-     * Returns the parts written.
+     * each only where NetCat left it blank (nc_component::create makes empty parts; a
+     * designer's work is never overwritten), then Class.html (write_main_template). Templates
+     * are UTF-8; converted on cp1251 sites. Returns the parts written.
      */
     public function write_component_templates($keyword, $source)
     {
@@ -344,16 +350,88 @@ class nc_priem_netcat
         }
         $written = array();
         foreach ((array)glob($source . '*.html') as $file) {
-            $target = $folder . basename($file);
-            if (is_file($target) && filesize($target) > 0) {
+            $part = basename($file, '.html');
+            $target = $folder . $part . '.html';
+            if (!$this->blank_part($target, $part)) {
                 continue;
             }
             if (@file_put_contents($target, $this->from_utf8((string)file_get_contents($file))) === false) {
                 throw new RuntimeException('Не удалось записать шаблон ' . $target);
             }
-            $written[] = basename($file);
+            $written[] = $part;
+        }
+        $class_id = $this->component_id($keyword);
+        if ($class_id && (array_intersect($written, self::$main_parts) || $this->main_template_blank($folder))) {
+            $this->write_main_template($class_id, $folder);
         }
         return $written;
+    }
+
+    /**
+     * A part file with nothing of a designer's in it: missing, empty, or — a RecordTemplate — only
+     * NetCat's service part (what the core writes into a new component's, or regenerates from an
+     * empty Class.html section).
+     */
+    private function blank_part($path, $part)
+    {
+        clearstatcache(true, $path);
+        if (!is_file($path) || filesize($path) === 0) {
+            return true;
+        }
+        return $part === 'RecordTemplate' && trim($this->without_service_part((string)file_get_contents($path))) === '';
+    }
+
+    /** Class.html missing or with all three sections empty: the state nc_component::create leaves. */
+    private function main_template_blank($folder)
+    {
+        $main = is_file($folder . 'Class.html') ? (string)file_get_contents($folder . 'Class.html') : '';
+        foreach (self::$main_parts as $part) {
+            if (preg_match('#<!-- ?' . $part . ' ?-->(.*)<!-- ?/ ?' . $part . ' ?-->#s', $main, $m) && trim($m[1]) !== '') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A RecordTemplate.html without NetCat's "Служебная часть" (the loop over the list's records
+     * around the record's markup), as the core strips it for Class.html and the admin's editor.
+     */
+    private function without_service_part($text)
+    {
+        $text = preg_replace('#([\n\r ]*<\?/\* Служебная часть \*/.*?/\* Конец служебной части \*/\?>[\n\r ]*)+#s', '',
+            $this->to_utf8($text));
+        return $this->from_utf8((string)$text);
+    }
+
+    /**
+     * Class.html from the part files, and Class.File_Hash = its md5. NetCat 6.4 renders the parts,
+     * but whenever md5(Class.html) differs from File_Hash — on every view of the component's list
+     * or object and when the admin opens the component — it rewrites FormPrefix, RecordTemplate
+     * and FormSuffix from Class.html's sections (nc_tpl_parser::main2parts). A new component's
+     * Class.html has those sections empty and its File_Hash is md5('') (nc_component::create), so
+     * without this the first view would wipe the parts just written. The text is what the core's
+     * parts2main writes: the sections joined by a blank line, the RecordTemplate without its
+     * service part.
+     */
+    private function write_main_template($class_id, $folder)
+    {
+        $sections = array();
+        foreach (self::$main_parts as $part) {
+            $path = $folder . $part . '.html';
+            $text = is_file($path) ? (string)file_get_contents($path) : '';
+            $sections[] = '<!-- ' . $part . ' -->' . ($part === 'RecordTemplate' ? $this->without_service_part($text) : $text)
+                . '<!-- /' . $part . ' -->';
+        }
+        $main = implode("\n\n", $sections);
+        if (@file_put_contents($folder . 'Class.html', $main) === false) {
+            throw new RuntimeException('Не удалось записать шаблон ' . $folder . 'Class.html');
+        }
+        $this->execute('UPDATE `Class` SET `File_Hash` = ' . $this->quote(md5($main)) . ' WHERE `Class_ID` = ' . (int)$class_id);
+        $component = isset($this->core->component) ? $this->core->component : null;
+        if (is_object($component) && method_exists($component, 'clear_cache')) {
+            $component->clear_cache();
+        }
     }
 
     /** Pairs (code cell, time-zone cell) of a component's objects, for the time-zone map. */
