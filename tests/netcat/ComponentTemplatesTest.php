@@ -117,6 +117,33 @@ final class ComponentTemplatesTest extends TestCase
         $this->assertSame(2, substr_count($clinics, 'class="priem-clinic"'));
     }
 
+    public function test_the_doctor_page_has_one_h1_and_the_clinic_phone(): void
+    {
+        $ids = $this->components();
+        $doctors = $this->cards($ids);
+        $priem = nc_priem::get_instance();
+        priem_import_schedule($priem->settings()->engine(), priem_nc_schedule());
+
+        $page = nc_standin_tpl::full_page($ids['doctor'], $doctors['Иванова Мария Петровна']);
+        // the page's H1 is the object's title (TitleTemplate $f_Name); the record prints no second one
+        $this->assertSame('Иванова Мария Петровна', $page['h1']);
+        $this->assertStringNotContainsString('<h1', $page['body']);
+        $this->assertStringContainsString('Кардиолог', $page['body']);
+        $this->assertStringContainsString('Приём от 2&nbsp;300&nbsp;&#8381;', $page['body']);
+        // the widget offers the doctor's clinic's phone (the card of filial 1), not the settings' one
+        $this->assertSame(array(), $priem->settings()->save_form(array('ClinicPhone' => '+7 800 000-00-00')));
+        $page = nc_standin_tpl::full_page($ids['doctor'], $doctors['Иванова Мария Петровна']);
+        $this->assertSame('+7 495 111-11-11', $this->widget_config($page['body'])['phone']);
+        $page = nc_standin_tpl::full_page($ids['doctor'], $doctors['Сидоров Сидор']);
+        $this->assertSame('+7 343 222-22-22', $this->widget_config($page['body'])['phone']);
+        $this->assertStringContainsString('tel:+73432222222', $page['body']);
+
+        // a filial without a clinic card: the settings' phone
+        nc_Core::get_object()->db->query('DELETE FROM `Message' . $ids['clinic'] . "` WHERE `MisCode` = '2'");
+        $page = nc_standin_tpl::full_page($ids['doctor'], $doctors['Сидоров Сидор']);
+        $this->assertSame('+7 800 000-00-00', $this->widget_config($page['body'])['phone']);
+    }
+
     public function test_a_designers_template_is_not_overwritten(): void
     {
         $ids = $this->components();
@@ -161,5 +188,13 @@ final class ComponentTemplatesTest extends TestCase
         priem_nc_module()->fields()->create_components();
         $list = nc_standin_tpl::object_list($ids['doctor']);
         $this->assertSame(2, substr_count($list, 'class="priem-doctor__name"'));
+    }
+
+    /** The data-priem JSON of the page's widget. */
+    private function widget_config(string $html): array
+    {
+        $this->assertMatchesRegularExpression('/data-priem="([^"]*)"/', $html);
+        preg_match('/data-priem="([^"]*)"/', $html, $m);
+        return json_decode(html_entity_decode($m[1], ENT_QUOTES), true);
     }
 }

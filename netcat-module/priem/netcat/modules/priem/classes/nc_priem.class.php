@@ -107,7 +107,8 @@ class nc_priem
      * `<?= nc_priem::get_instance()->widget($f_MisCode) ?>`.
      *
      * @param string $codes   the card's MIS code cell ("0042", "0042, 0107", "1:0042")
-     * @param array  $options collapsed (default true), policy_url, phone
+     * @param array  $options collapsed (default true), policy_url, phone (default: the phone of the
+     *                        clinic card of the doctor's filial, else the settings' ClinicPhone)
      * @return string HTML ('' when none of the codes has a schedule)
      */
     public function widget($codes, array $options = array())
@@ -115,6 +116,10 @@ class nc_priem
         $targets = $this->catalog()->targets($codes);
         if (!$targets) {
             return '';
+        }
+        if (!isset($options['phone'])) {
+            // «Или позвоните» before the schedule loads: the doctor's (first) filial's clinic card
+            $options['phone'] = $this->catalog()->phone($targets[0]['filial']);
         }
         return $this->widget_html(array_merge(array('mode' => 'doctor', 'targets' => $targets, 'collapsed' => true), $options));
     }

@@ -103,15 +103,21 @@ class nc_priem_catalog
     {
         $card = $this->card('clinic', $mis['code'], null);
         $name = $card && $card['Name'] !== '' ? $card['Name'] : (string)$mis['name'];
-        $phone = $card && $card['Phone'] !== '' ? $card['Phone'] : (string)$this->settings->get('ClinicPhone');
         return array(
             'code' => (string)$mis['code'],
             'name' => $name !== '' ? $name : 'Филиал ' . $mis['code'],
             'address' => $card ? $card['Address'] : '',
-            'phone' => $phone,
+            'phone' => $this->phone($mis['code']),
             'timezone' => (string)$mis['timezone'],
             'tz_label' => self::zone_label((string)$mis['timezone']),
         );
+    }
+
+    /** A filial's phone: its clinic card's, else the settings' ClinicPhone. */
+    public function phone($filial)
+    {
+        $card = $this->card('clinic', (string)$filial, null);
+        return $card && $card['Phone'] !== '' ? $card['Phone'] : (string)$this->settings->get('ClinicPhone');
     }
 
     /**
