@@ -5,6 +5,9 @@ use PHPUnit\Framework\TestCase;
 /** The package and install.php, as NetCat's module installer uses them (netcat.md §3.3). */
 final class InstallTest extends TestCase
 {
+    /** @var string|null the site root of admin_install() */
+    private static $site;
+
     protected function setUp(): void
     {
         priem_nc_reset_db();
@@ -72,38 +75,89 @@ final class InstallTest extends TestCase
         $this->assertStringContainsString('Не загружено PHP-расширение priem', $r['ErrorMessage']);
     }
 
-    public function test_install_creates_tables_settings_and_cron_task_and_is_repeatable(): void
+    /**
+     * The built .tgz through «Инструменты → Установка модуля» (the stand-in of phase 4, its own PHP
+     * process as the real step): the page after the install is the success page with the next
+     * steps — not the HTTP 500 of NetCat's AddModuleForm() on PHP 8 — and lists the module with
+     * its icon; everything is installed.
+     */
+    public function test_the_admin_installer_installs_the_package_and_shows_the_next_steps(): void
     {
-        require_once PRIEM_NC_PACKAGE . '/install.php';
-        $this->assertSame(array('Success' => 1, 'ErrorMessage' => ''), InstallThisModule());
-
-        // what the core does next: the Module row, then sql.txt
-        $db = nc_Core::get_object()->db;
-        $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Description`, `Parameters`, `Checked`) VALUES "
-            . "('NETCAT_MODULE_PRIEM', 'priem', 'NETCAT_MODULE_PRIEM_DESCRIPTION', '"
-            . $db->prepare(file_get_contents(PRIEM_NC_PACKAGE . '/parameters.txt')) . "', '1')");
-        foreach (self::sql_statements(PRIEM_NC_PACKAGE . '/sql.txt') as $sql) {
-            $this->assertNotFalse($db->query($sql), $db->last_error);
+        $page = $this->admin_install();
+        $this->assertStringNotContainsString('Fatal error', $page);
+        $this->assertStringContainsString('Модуль «Онлайн-запись к врачу» установлен.', $page);
+        foreach (array('Создать компоненты', 'Проверить соединение', 'php -d short_open_tag=On ') as $next) {
+            $this->assertStringContainsString($next, $page);
         }
-        $this->assertSame(array('Installed' => '1', 'Inside_Admin' => '1'),
-            $db->get_row("SELECT `Installed`, `Inside_Admin` FROM `Module` WHERE `Keyword` = 'priem'", ARRAY_A));
+        $this->assertStringContainsString('/netcat/admin/#module.priem.settings', $page);
+        $this->assertStringContainsString(self::$site . '/netcat/modules/priem/cli.php</code>', $page);
+        // the module list after the install shows the module with its own icon
+        $this->assertMatchesRegularExpression("~<i class='nc-icon' title='Онлайн-запись к врачу' style='background-image: "
+            . "url\(/netcat/modules/priem/icon-20x20\.png\)~u", $page);
+        $this->assertStringEndsWith("</body></html>\n", $page);
+        $this->assertSame(array(20, 20), array_slice((array)getimagesize(self::$site . '/netcat/modules/priem/icon-20x20.png'), 0, 2));
 
+        $db = nc_Core::get_object()->db;
+        $this->assertSame(array('Module_Name' => 'NETCAT_MODULE_PRIEM', 'Installed' => '1', 'Inside_Admin' => '1', 'Checked' => '1'),
+            $db->get_row("SELECT `Module_Name`, `Installed`, `Inside_Admin`, `Checked` FROM `Module` WHERE `Keyword` = 'priem'", ARRAY_A));
         $tables = $db->get_col("SHOW TABLES LIKE 'Priem\\_%'");
         $this->assertContains('Priem_Booking', $tables);
         $this->assertContains('Priem_Slot', $tables);
-
         $this->assertSame('klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru',
             nc_Core::get_object()->get_settings('MailTo', 'priem'));
+        // every default setting (the form's secret among them), nothing else
+        $this->assertEqualsCanonicalizing(array_keys(nc_priem_settings::$defaults),
+            $db->get_col("SELECT `Key` FROM `Settings` WHERE `Module` = 'priem'"));
         $cron = $db->get_results('SELECT * FROM `CronTasks`', ARRAY_A);
         $this->assertCount(1, $cron);
         $this->assertSame('15', $cron[0]['Cron_Minutes']);
         $this->assertSame('/netcat/modules/priem/cron.php', $cron[0]['Cron_Script_URL']);
+        $this->assertFileExists(self::$site . '/netcat/modules/priem/admin.php');
 
+        // uploading it again: NetCat refuses, nothing is touched
+        nc_Core::get_object()->set_settings('MailTo', 'admin@clinic.ru', 'priem');
+        $this->assertStringContainsString('Модуль уже установлен.', $this->admin_install());
+        $this->assertSame('admin@clinic.ru', nc_Core::get_object()->get_settings('MailTo', 'priem'));
+    }
+
+    public function test_install_is_repeatable_and_keeps_edited_settings(): void
+    {
+        require_once PRIEM_NC_PACKAGE . '/install.php';
+        $this->assertSame(array('Success' => 1, 'ErrorMessage' => ''), InstallThisModule());
         // a second run (reinstall after removing the Module row) keeps edited settings, adds no task
         nc_Core::get_object()->set_settings('MailTo', 'admin@clinic.ru', 'priem');
         $this->assertSame(1, InstallThisModule()['Success']);
         $this->assertSame('admin@clinic.ru', nc_Core::get_object()->get_settings('MailTo', 'priem'));
-        $this->assertSame('1', $db->get_var('SELECT COUNT(*) FROM `CronTasks`'));
+        $this->assertSame('1', nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `CronTasks`'));
+    }
+
+    /** The built package unpacked into the site's netcat/tmp/ and installed by the stand-in's phase 4; the page. */
+    private function admin_install(): string
+    {
+        if (self::$site === null) {
+            self::$site = sys_get_temp_dir() . '/priem-netcat-install-' . getmypid();
+            exec('rm -rf ' . escapeshellarg(self::$site));
+            priem_standin_site_files(self::$site, array('host' => '127.0.0.1', 'user' => 'root', 'password' => '',
+                'database' => PRIEM_NC_DB, 'port' => 3306));
+        }
+        exec(escapeshellarg(dirname(PRIEM_NC_PACKAGE) . '/build.sh') . ' 2>&1', $out, $rc);
+        $this->assertSame(0, $rc, implode("\n", $out));
+        $tmp = self::$site . '/netcat/tmp';
+        @mkdir($tmp, 0777, true);
+        exec('tar -xzf ' . escapeshellarg(end($out)) . ' -C ' . escapeshellarg($tmp), $ignored, $rc);
+        $this->assertSame(0, $rc);
+        $cmd = implode(' ', array_map('escapeshellarg', priem_nc_php(array(__DIR__ . '/standin/admin_modules_install.php', self::$site, $tmp))));
+        exec($cmd . ' 2>&1', $page, $rc);
+        $page = implode("\n", $page) . "\n";
+        $this->assertSame(0, $rc, $page);
+        return $page;
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        if (self::$site !== null) {
+            exec('rm -rf ' . escapeshellarg(self::$site));
+        }
     }
 
     public function test_install_reports_a_database_failure_without_the_password(): void
@@ -114,24 +168,5 @@ final class InstallTest extends TestCase
         $this->assertSame(0, $r['Success']);
         $this->assertStringContainsString('priem', $r['ErrorMessage']);
         $this->assertStringNotContainsString('S3cret-pw', $r['ErrorMessage']);
-    }
-
-    /** ExecSQLMultiline's rules: `;`-terminated statements, `#`/`--` lines skipped. */
-    private static function sql_statements($file)
-    {
-        $out = array();
-        $current = '';
-        foreach (file($file, FILE_IGNORE_NEW_LINES) as $line) {
-            $t = trim($line);
-            if ($t === '' || $t[0] === '#' || strpos($t, '--') === 0) {
-                continue;
-            }
-            $current .= $line . "\n";
-            if (substr($t, -1) === ';') {
-                $out[] = rtrim(trim($current), ';');
-                $current = '';
-            }
-        }
-        return $out;
     }
 }

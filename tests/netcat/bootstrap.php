@@ -83,6 +83,23 @@ function priem_nc_site()
     return $root;
 }
 
+/**
+ * A PHP command line for a child process as NetCat runs PHP: the extension this PHP was started
+ * with (php -d extension=…, else target/debug/libpriem.so) and short_open_tag=On.
+ */
+function priem_nc_php(array $args)
+{
+    $ext = dirname(__DIR__, 2) . '/target/debug/libpriem.so';
+    $argv = explode("\0", (string)@file_get_contents('/proc/self/cmdline'));
+    foreach ($argv as $i => $a) {
+        $v = $a === '-d' && isset($argv[$i + 1]) ? $argv[$i + 1] : (strpos($a, '-d') === 0 ? substr($a, 2) : '');
+        if (strpos($v, 'extension=') === 0 && strpos($v, 'priem') !== false) {
+            $ext = substr($v, strlen('extension='));
+        }
+    }
+    return array_merge(array(PHP_BINARY, '-d', 'extension=' . $ext, '-d', 'short_open_tag=On'), $args);
+}
+
 /** A schedule in ProDoctorov's format (filial 1 in Moscow, filial 2 in Yekaterinburg). */
 function priem_nc_schedule()
 {

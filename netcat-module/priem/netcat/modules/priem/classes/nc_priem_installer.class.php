@@ -55,4 +55,48 @@ class nc_priem_installer
         }
         return array('Success' => 1, 'ErrorMessage' => '');
     }
+
+    /**
+     * After a successful install in «Инструменты → Установка модуля». NetCat's step
+     * (admin/modules/index.php, phase 4) goes on to show the upload form and the module list
+     * (TitleModule → AddModuleForm, ModuleList), which add their buttons to $UI_CONFIG; unlike
+     * the other phases, phase 4 never creates it, and on PHP 8 `$UI_CONFIG->actionButtons[] = …`
+     * on null is a fatal error — HTTP 500 after everything is installed. So $UI_CONFIG is made
+     * here as phase 5 (the upload form) makes it, and the page says what to do next. Nothing
+     * happens outside NetCat's admin (no ui_config_tool).
+     */
+    public function admin_success_page()
+    {
+        if (!class_exists('ui_config_tool')) {
+            return;
+        }
+        if (!isset($GLOBALS['UI_CONFIG']) || !is_object($GLOBALS['UI_CONFIG'])) {
+            $title = defined('TOOLS_MODULES') ? TOOLS_MODULES : $this->netcat->from_utf8('Модули');
+            $GLOBALS['UI_CONFIG'] = new ui_config_tool($title, $title, 'i_modules_big.gif', 'tools.installmodule');
+        }
+        echo $this->netcat->from_utf8($this->next_steps_html());
+    }
+
+    /** The success message with the next steps: components, connections, cron. */
+    private function next_steps_html()
+    {
+        $h = function ($s) {
+            return htmlspecialchars((string)$s, ENT_QUOTES, 'UTF-8');
+        };
+        $settings = $this->netcat->admin_url() . '#module.' . nc_priem::KEYWORD . '.settings';
+        // $MODULE_FOLDER of vars.inc.php: the site's netcat/modules/ on disk
+        $modules = isset($GLOBALS['MODULE_FOLDER']) ? (string)$GLOBALS['MODULE_FOLDER'] : 'netcat/modules/';
+        $cli = rtrim($modules, '/') . '/' . nc_priem::KEYWORD . '/cli.php';
+        return '<div class="nc-alert nc--green"><i class="nc-icon-l nc--status-success"></i><div class="nc-alert--message">'
+            . '<b>Модуль «Онлайн-запись к врачу» установлен.</b> Что сделать дальше:<ol>'
+            . '<li><b>Компоненты.</b> В <a href="' . $h($settings) . '" target="_top">настройках модуля</a> нажмите '
+            . '«Создать компоненты» (появятся «Клиники», «Врачи» и блок «Онлайн-запись») или выберите свои компоненты клиник '
+            . 'и врачей и нажмите «Добавить поле «Код МИС»». Разместите их на страницах сайта и впишите в карточки коды МИС.</li>'
+            . '<li><b>Подключения.</b> Там же укажите FTP, адрес МИС, почту для оповещений и телефон клиники, '
+            . 'сохраните и нажмите «Проверить соединение».</li>'
+            . '<li><b>Cron.</b> Задача модуля добавлена в планировщик NetCat (каждые ' . self::CRON_MINUTES . ' минут); '
+            . 'он работает, если crontab сервера вызывает netcat/admin/crontab.php. Надёжнее — строка в crontab сервера: '
+            . '<code>*/' . self::CRON_MINUTES . ' * * * * php -d short_open_tag=On ' . $h($cli) . '</code></li>'
+            . '</ol><a href="' . $h($settings) . '" target="_top">Открыть настройки модуля →</a></div></div>';
+    }
 }

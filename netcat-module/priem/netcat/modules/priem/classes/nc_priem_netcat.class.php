@@ -540,6 +540,15 @@ class nc_priem_netcat
 
     // ---- admin --------------------------------------------------------------------------
 
+    /** The admin's URL path: $ADMIN_PATH of vars.inc.php ($SUB_FOLDER . $HTTP_ROOT_PATH . 'admin/'). */
+    public function admin_url()
+    {
+        if (isset($GLOBALS['ADMIN_PATH']) && (string)$GLOBALS['ADMIN_PATH'] !== '') {
+            return (string)$GLOBALS['ADMIN_PATH'];
+        }
+        return dirname(dirname($this->module_url())) . '/admin/';
+    }
+
     /** The hidden CSRF input of NetCat's admin forms ($nc_core->token). */
     public function token_input()
     {
