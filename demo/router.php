@@ -151,8 +151,8 @@ if (preg_match('~^/admin/?$~', $priem_demo_path)) {
     require $priem_demo_site . '/netcat/modules/priem/admin.php';
     $priem_demo_html = ob_get_clean();
     $priem_demo_bar = '<div class="demo-bar"><a href="/">← на сайт</a>Админка модуля priem (NetCat-заглушка): '
-        . '<a href="/admin/?view=settings">Настройки</a><a href="/admin/?view=status">Состояние</a>'
-        . '<a href="/admin/?view=bookings">Записи</a><a href="/mail/">Почта</a></div>';
+        . '<a href="/admin/?controller=settings">Настройки</a><a href="/admin/?controller=status">Состояние</a>'
+        . '<a href="/admin/?controller=bookings">Записи</a><a href="/mail/">Почта</a></div>';
     $priem_demo_css = '.demo-bar{background:#1d3f4f;color:#d8e6ea;font:13px/1.4 "Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;padding:6px 20px}'
         . '.demo-bar a{color:#fff;margin-right:14px}';
     $priem_demo_html = preg_replace('~<body([^>]*)>~', '<body$1><style>' . $priem_demo_css . '</style>' . $priem_demo_bar, $priem_demo_html, 1);

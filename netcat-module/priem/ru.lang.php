@@ -9,15 +9,11 @@ call_user_func(function () {
         'NETCAT_MODULE_PRIEM_TAB_BOOKINGS' => 'Записи',
         'NETCAT_MODULE_PRIEM_TAB_CODES' => 'Коды МИС',
         'NETCAT_MODULE_PRIEM_TAB_PRODOCTOROV' => 'ПроДокторов',
-        'NETCAT_MODULE_PRIEM_SAVE' => 'Сохранить',
         'NETCAT_MODULE_PRIEM_SAVED' => 'Настройки сохранены',
-        'NETCAT_MODULE_PRIEM_ADD_FIELD' => 'Добавить поле «Код МИС»',
-        'NETCAT_MODULE_PRIEM_PASSWORD_KEPT' => 'задан; оставьте пустым, чтобы не менять',
         'NETCAT_MODULE_PRIEM_BAD_TOKEN' => 'Форма устарела или отправлена не из админки: обновите страницу и повторите',
         'NETCAT_MODULE_PRIEM_NO_RIGHTS' => 'Недостаточно прав: для просмотра модуля «Онлайн-запись к врачу» нужно право на модуль, для изменений — право «изменение настроек и отправка»',
         'NC_PERM_MODULE_PRIEM_VIEW' => 'просмотр состояния, журнала записей и настроек (без паролей)',
         'NC_PERM_MODULE_PRIEM_EDIT' => 'изменение настроек и отправка (проверка соединения, повтор отправки, выгрузка)',
-        'NETCAT_MODULE_PRIEM_NO_EXTENSION' => 'Не загружено PHP-расширение priem',
     );
     $convert = isset($GLOBALS['nc_core']) && is_object($GLOBALS['nc_core'])
         && isset($GLOBALS['nc_core']->NC_UNICODE) && !$GLOBALS['nc_core']->NC_UNICODE;

@@ -20,25 +20,25 @@ final class AdminRightsTest extends TestCase
 
     /** Every tab: its query and a text only that tab shows. */
     private const TABS = array(
-        'settings' => array('view=settings', 'Проверить соединение'),
-        'status' => array('view=status', 'Последние запуски'),
-        'bookings' => array('view=bookings', 'Приём (UTC)'),
-        'codes' => array('view=codes', 'Расхождения кодов'),
-        'prodoctorov' => array('view=prodoctorov', 'Последние выгрузки'),
+        'settings' => array('controller=settings', 'Получатели (через запятую)'),
+        'status' => array('controller=status', 'Последние запуски'),
+        'bookings' => array('controller=bookings', 'Приём (UTC)'),
+        'codes' => array('controller=codes', 'Расхождения кодов'),
+        'prodoctorov' => array('controller=prodoctorov', 'Последние выгрузки'),
     );
 
     /** Every POST the admin takes: [query, fields]. */
     private static function writes(): array
     {
         return array(
-            'save settings' => array('view=settings', array('action' => 'save', 'MisUrl' => 'http://attacker.example/book')),
-            'check a connection' => array('view=settings', array('action' => 'check', 'what' => 'mis')),
-            'add the code fields' => array('view=settings', array('action' => 'add_fields')),
-            'create components' => array('view=settings', array('action' => 'create_components')),
-            'retry a booking' => array('view=bookings', array('action' => 'retry', 'id' => '1')),
-            'save the ProDoctorov tab' => array('view=prodoctorov', array('action' => 'save', 'PdEnabled' => '1',
+            'save settings' => array('controller=settings', array('action' => 'save', 'MisUrl' => 'http://attacker.example/book')),
+            'check a connection' => array('controller=settings', array('action' => 'check', 'what' => 'mis')),
+            'add the code fields' => array('controller=settings', array('action' => 'add_fields')),
+            'create components' => array('controller=settings', array('action' => 'create_components')),
+            'retry a booking' => array('controller=bookings', array('action' => 'retry', 'id' => '1')),
+            'save the ProDoctorov tab' => array('controller=prodoctorov', array('action' => 'save', 'PdEnabled' => '1',
                 'PdUrl' => 'http://attacker.example/upload/')),
-            'upload to ProDoctorov' => array('view=prodoctorov', array('action' => 'upload')),
+            'upload to ProDoctorov' => array('controller=prodoctorov', array('action' => 'upload')),
         );
     }
 
@@ -112,16 +112,16 @@ final class AdminRightsTest extends TestCase
         foreach (self::TABS as $tab => list($query)) {
             $this->assertSame(403, self::$site->request(self::$stranger, $query)[0], $tab);
         }
-        $this->assertSame(403, self::$site->request(self::$stranger, 'view=settings', array('action' => 'save', 'FtpHost' => 'x'))[0]);
+        $this->assertSame(403, self::$site->request(self::$stranger, 'controller=settings', array('action' => 'save', 'FtpHost' => 'x'))[0]);
     }
 
     public function test_the_edit_right_saves_settings_with_that_users_token_only(): void
     {
-        list($status) = self::$site->request(self::$editor, 'view=settings',
+        list($status) = self::$site->request(self::$editor, 'controller=settings',
             array('action' => 'save', 'ClinicPhone' => '+7 (343) 000-00-00', 'nc_token' => PriemAdminSite::token(self::$reader)));
-        $this->assertSame(200, $status);
+        $this->assertSame(403, $status);
         $this->assertSame('', nc_Core::get_object()->get_settings('ClinicPhone', 'priem'), "another user's token is refused");
-        list($status, $body) = self::$site->request(self::$editor, 'view=settings',
+        list($status, $body) = self::$site->request(self::$editor, 'controller=settings',
             array('action' => 'save', 'ClinicPhone' => '+7 (343) 000-00-00'));
         $this->assertSame(200, $status);
         $this->assertStringContainsString('Настройки сохранены', $body);

@@ -2,6 +2,8 @@
 
 use PHPUnit\Framework\TestCase;
 
+require_once __DIR__ . '/admin_site.php';
+
 /**
  * The ProDoctorov connector in the module: prodoctorov.php over `php -S` (Basic auth, a booking
  * that reaches the MIS peer once, a repeat, a refusal), and the admin tab (settings, "Выгрузить
@@ -80,12 +82,21 @@ final class ProdoctorovTabTest extends TestCase
         exec('rm -rf ' . escapeshellarg(self::$root));
     }
 
-    private function admin(string $view, array $post = array()): array
+    /** The tab as the supervisor sees it after $post (none: just the page): [its alerts, the page]. */
+    private function admin(string $tab, array $post = array()): array
     {
-        $admin = new nc_priem_admin(self::$priem);
-        $messages = $post ? $admin->handle_post($view, $post, true) : array();
+        list(, $page) = priem_nc_admin(1, $tab, array(), $post ? $post : null);
         self::$priem->settings()->forget();
-        return array($messages, $admin->render($view, array('view' => $view), '<input type="hidden" name="nc_token" value="t">', $messages));
+        $messages = array();
+        foreach (array('ok' => 'green', 'error' => 'red') as $key => $colour) {
+            if (preg_match('~<div class="nc-alert nc--' . $colour . '">(.*?)</div>~s', $page, $m)) {
+                $messages[$key] = html_entity_decode($m[1], ENT_QUOTES, 'UTF-8');
+            }
+        }
+        if (preg_match_all('~<span class="nc-text-red">.*?</span>~s', $page, $m)) {
+            $messages['fields'] = $m[0];
+        }
+        return array($messages, $page);
     }
 
     /** @return array{int, array, array|null} */
@@ -150,8 +161,9 @@ final class ProdoctorovTabTest extends TestCase
         $this->assertSame('clinic', $records[0]['login']);
         $this->assertCount(2, $records[0]['document']['data']['1']['0001']['cells']);
 
-        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdDoctors' => 'no colon here'));
-        $this->assertArrayHasKey('PdDoctors', $messages['fields']);
+        list($messages, $page) = $this->admin('prodoctorov', array('action' => 'save', 'PdDoctors' => 'no colon here'));
+        $this->assertArrayHasKey('fields', $messages);
+        $this->assertStringContainsString('По строке на филиал', $page);
     }
 
     public function test_3_basic_auth_is_required_when_set(): void
@@ -184,9 +196,9 @@ final class ProdoctorovTabTest extends TestCase
 
         list(, $html) = $this->admin('prodoctorov');
         $this->assertStringContainsString('Записи из ПроДокторов', $html);
-        $this->assertSame(1, substr_count($html, '<td>ПроДокторов</td>'));
+        $this->assertSame(1, substr_count($html, '<details>'), 'one booking from ProDoctorov in its journal');
         $this->assertStringNotContainsString('79001112233', $html, 'phones are masked in the journal');
         list(, $journal) = $this->admin('bookings');
-        $this->assertStringContainsString('<td>ПроДокторов</td>', $journal);
+        $this->assertMatchesRegularExpression('~<td>\s*ПроДокторов\s*</td>~u', $journal);
     }
 }

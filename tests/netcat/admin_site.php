@@ -1,11 +1,38 @@
 <?php
 /**
- * The module's admin served the way NetCat serves it, over the stand-in: a throw-away site root
- * (the module as the installer copies it), $ADMIN_FOLDER/function.inc.php and modules/ui.php of
- * the stand-in admin (standin/admin.php: Authorize, $perm, BeginHtml/EndHtml), `php -S` on a free
- * port with the extension. The logged-in user is the cookie nc_standin_user.
- * Used by the admin tests and tests/netcat/screenshots.php.
+ * The module's admin under the stand-in, two ways: priem_nc_admin() runs one request in this
+ * process (a controller as admin.php runs it); PriemAdminSite serves it the way NetCat does — a
+ * throw-away site root (the module as the installer copies it, the stand-in admin: Authorize,
+ * $perm, BeginHtml/EndHtml, nc_ui_controller), `php -S` on a free port with the extension, the
+ * logged-in user in the cookie nc_standin_user. Used by the admin tests and screenshots.php.
  */
+require_once __DIR__ . '/standin/permission.php';
+require_once __DIR__ . '/standin/admin_ui.php';
+require_once __DIR__ . '/standin/nc_ui_controller.php';
+require_once PRIEM_NC_PACKAGE . '/ru.lang.php'; // what load_env() gives the admin
+
+/**
+ * One admin request in this process, as $user_id (NetCat's $perm of that user): the controller of
+ * $tab with $get as the query and, unless null, $post as a POST (the user's form token added
+ * unless $post has one).
+ *
+ * @return array [HTTP status, the page]
+ */
+function priem_nc_admin($user_id, $tab, array $get = array(), array $post = null)
+{
+    $_SERVER['REQUEST_METHOD'] = $post === null ? 'GET' : 'POST';
+    $_GET = array('controller' => $tab) + $get;
+    $_POST = $post === null ? array() : $post + array('nc_token' => PriemAdminSite::token($user_id));
+    $GLOBALS['perm'] = new Permission($user_id);
+    nc_Core::get_object()->token->user_id = $user_id;
+    http_response_code(200);
+    ob_start();
+    $controller = nc_priem_admin_controller::for_tab($tab, PRIEM_NC_PACKAGE . '/netcat/modules/priem/views');
+    echo $controller->execute($controller->requested_action());
+    $page = ob_get_clean();
+    $_GET = $_POST = array();
+    return array(http_response_code(), $page);
+}
 final class PriemAdminSite
 {
     /** @var string site root */
@@ -19,10 +46,6 @@ final class PriemAdminSite
     public function __construct()
     {
         $this->root = priem_nc_site();
-        @mkdir($this->root . '/netcat/admin/modules', 0777, true);
-        file_put_contents($this->root . '/netcat/admin/function.inc.php',
-            "<?php\nrequire " . var_export(__DIR__ . '/standin/admin.php', true) . ";\n");
-        file_put_contents($this->root . '/netcat/admin/modules/ui.php', "<?php\n// ui_config_module: in the stand-in's function.inc.php\n");
         $db = nc_Core::get_object()->db;
         if (!$db->get_var("SELECT `Module_ID` FROM `Module` WHERE `Keyword` = 'priem'")) {
             $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`, `Inside_Admin`) "

@@ -11,20 +11,15 @@
  * Uses a test database (priem_netcat_test_<pid>), dropped on exit like the tests do.
  */
 require __DIR__ . '/bootstrap.php';
+require __DIR__ . '/admin_site.php';
 
 $out = isset($argv[1]) ? rtrim($argv[1], '/') : dirname(__DIR__, 2) . '/docs/screenshots';
 $chromium = isset($argv[2]) ? $argv[2] : 'chromium';
 @mkdir($out, 0777, true);
 
 priem_nc_reset_db();
-$root = priem_nc_site();
-@mkdir($root . '/netcat/admin/modules', 0777, true);
-file_put_contents($root . '/netcat/admin/function.inc.php', "<?php\nrequire " . var_export(__DIR__ . '/standin/admin.php', true) . ";\n");
-file_put_contents($root . '/netcat/admin/modules/ui.php', "<?php\n// ui_config_module: in the stand-in's function.inc.php\n");
-
 $core = nc_Core::get_object();
 $db = $core->db;
-$db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`, `Inside_Admin`) VALUES ('NETCAT_MODULE_PRIEM', 'priem', 1, 1, 1)");
 $priem = priem_nc_module();
 $priem->installer()->install();
 
@@ -97,42 +92,30 @@ foreach ($bookings as $i => $b) {
 }
 
 // serve the site root
-$sock = stream_socket_server('tcp://127.0.0.1:0');
-$port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-fclose($sock);
-$ext = ini_get('extension_dir');
-$loaded = '';
-foreach (explode("\0", (string)@file_get_contents('/proc/self/cmdline')) as $a) {
-    if (preg_match('~extension=(.*priem.*)$~', $a, $m)) {
-        $loaded = $m[1];
-    }
-}
-$loaded = $loaded !== '' ? $loaded : dirname(__DIR__, 2) . '/target/debug/libpriem.so';
-$server = proc_open(array(PHP_BINARY, '-d', 'extension=' . $loaded, '-d', 'short_open_tag=On', '-S', '127.0.0.1:' . $port, '-t', $root),
-    array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', $root . '/server.log', 'w')), $pipes);
-for ($i = 0; $i < 100 && !($c = @fsockopen('127.0.0.1', $port)); $i++) {
-    usleep(50000);
-}
-$base = 'http://127.0.0.1:' . $port . '/netcat/modules/priem/admin.php';
+$site = new PriemAdminSite();
+$root = $site->root;
+$base = $site->url();
 
 // the buttons' POSTs (with the admin token), as pages that submit themselves on load
-$post_page = function ($name, $view, array $fields) use ($root, $core) {
+$post_page = function ($name, $tab, array $fields) use ($site) {
     $html = '<!DOCTYPE html><meta charset="utf-8"><body onload="document.forms[0].submit()">'
-        . '<form method="post" action="/netcat/modules/priem/admin.php?view=' . $view . '">' . $core->token->get_input();
+        . '<form method="post" action="/netcat/modules/priem/admin.php?controller=' . $tab . '">'
+        . '<input type="hidden" name="nc_token" value="' . PriemAdminSite::token(1) . '">';
     foreach ($fields as $k => $v) {
         $html .= '<input type="hidden" name="' . $k . '" value="' . htmlspecialchars($v) . '">';
     }
-    file_put_contents("$root/$name.html", $html . '</form>');
-    return 'http://127.0.0.1:' . $GLOBALS['port'] . "/$name.html";
+    file_put_contents("$site->root/$name.html", $html . '</form>');
+    return "$site->base/$name.html";
 };
 $shots = array(
-    'settings' => array("$base?view=settings", 2000),
-    'status' => array("$base?view=status", 1000),
-    'bookings' => array("$base?view=bookings", 600),
-    'codes' => array("$base?view=codes", 600),
+    'settings' => array("$base?controller=settings", 900),
+    'status' => array("$base?controller=status", 900),
+    'bookings' => array("$base?controller=bookings", 900),
+    'codes' => array("$base?controller=codes", 900),
+    'prodoctorov' => array("$base?controller=prodoctorov", 900),
     // after the buttons: "Проверить соединение: FTP" and "Повторить отправку" of booking 3 (unknown)
-    'settings-check' => array($post_page('post-check', 'settings', array('action' => 'check', 'what' => 'ftp')), 700),
-    'bookings-retry' => array($post_page('post-retry', 'bookings', array('action' => 'retry', 'id' => '3')), 600),
+    'settings-check' => array($post_page('post-check', 'settings', array('action' => 'check', 'what' => 'ftp')), 900),
+    'bookings-retry' => array($post_page('post-retry', 'bookings', array('action' => 'retry', 'id' => '3')), 900),
 );
 $rc = 0;
 foreach ($shots as $view => $shot) {
@@ -150,7 +133,5 @@ if (getenv('PRIEM_SHOTS_KEEP')) {
     echo "serving $base — press Enter to stop\n";
     fgets(STDIN);
 }
-proc_terminate($server);
-proc_close($server);
-exec('rm -rf ' . escapeshellarg($root));
+$site->stop();
 exit($rc);

@@ -1,8 +1,9 @@
 <?php
 /**
  * The files a NetCat 6.4 site root has that the module's scripts read, over the stand-in core:
- * vars.inc.php (the $MYSQL_* connection and the folders), netcat/connect_io.php and
- * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env).
+ * vars.inc.php (the $MYSQL_* connection and the folders), netcat/connect_io.php,
+ * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env), and the
+ * admin's netcat/admin/function.inc.php and netcat/system/…/nc_ui_controller.class.php.
  * Shared by the tests (tests/netcat/bootstrap.php) and the demo (demo/setup.php).
  *
  * @param string $root site root (created)
@@ -21,6 +22,7 @@ function priem_standin_site_files($root, array $db)
         . "\$NC_UNICODE = 1;\n\$NC_CHARSET = 'utf-8';\n"
         . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
         . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
+        . "\$SYSTEM_FOLDER = \$ROOT_FOLDER . 'system/';\n"
         . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n");
     file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once " . $q(__DIR__ . '/netcat.php') . ";\n"
         . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
@@ -29,6 +31,12 @@ function priem_standin_site_files($root, array $db)
         . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
         . "if (!\$cron_key || !isset(\$_GET['cron_key']) || \$_GET['cron_key'] !== \$cron_key) { die('Access denied'); }\n"
         . "\$nc_core->modules->load_env();\n");
+    // the admin: $ADMIN_FOLDER/function.inc.php and the core's nc_ui_controller, of the stand-in
+    @mkdir("$root/netcat/admin", 0777, true);
+    file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire_once " . $q(__DIR__ . '/admin.php') . ";\n");
+    @mkdir("$root/netcat/system/admin/ui/components", 0777, true);
+    file_put_contents("$root/netcat/system/admin/ui/components/nc_ui_controller.class.php",
+        "<?php\nrequire_once " . $q(__DIR__ . '/nc_ui_controller.php') . ";\n");
 }
 
 /**

@@ -1,10 +1,10 @@
-// priem: admin routes (#module.priem, #module.priem.settings|status|bookings|codes)
+// priem: the admin's routes (#module.priem, #module.priem.settings|status|bookings|codes|prodoctorov)
 urlDispatcher.addRoutes({
-    'module.priem': NETCAT_PATH + 'modules/priem/admin.php?view=settings'
+    'module.priem': NETCAT_PATH + 'modules/priem/admin.php?controller=settings'
 })
 .addPrefixRouter('module.priem.', function (path) {
     var parts = path.split('.');
-    mainView.loadIframe(NETCAT_PATH + 'modules/priem/admin.php?view=' + encodeURIComponent(parts[parts.length - 1]));
+    mainView.loadIframe(NETCAT_PATH + 'modules/priem/admin.php?controller=' + encodeURIComponent(parts[parts.length - 1]));
 });
 
 // The module's icon (icon-20x20.png) where the admin draws module icons: the module list finds the

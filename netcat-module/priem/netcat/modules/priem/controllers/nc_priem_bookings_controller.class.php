@@ -1,0 +1,51 @@
+<?php
+
+/** «Записи»: the bookings journal with filters, and «Повторить отправку». */
+class nc_priem_bookings_controller extends nc_priem_admin_controller
+{
+    protected $writes = array('retry');
+
+    protected function action_index(array $messages = array())
+    {
+        return $this->view('messages', array('messages' => $messages)) . $this->journal();
+    }
+
+    /** "Повторить отправку" of one booking (unknown or queued) through priem_retry(). */
+    protected function action_retry()
+    {
+        return $this->action_index($this->retry(isset($this->post['id']) ? $this->post['id'] : ''));
+    }
+
+    /** @return array ['ok' | 'error' => message, 'result' => priem_retry()'s result] */
+    protected function retry($id)
+    {
+        if (!preg_match('/^[1-9][0-9]{0,17}$/', (string)$id)) {
+            return array('error' => 'Не указан номер записи');
+        }
+        $problem = nc_priem::extension_problem();
+        if ($problem !== null) {
+            return array('error' => $problem);
+        }
+        $n = 'Запись №' . $id . ': ';
+        try {
+            $r = priem_retry($this->priem->settings()->engine(), (int)$id);
+        } catch (Throwable $e) {
+            return $this->failure($n, $e);
+        }
+        $result = isset($r['result']) ? (string)$r['result'] : '';
+        $message = isset($r['message']) ? $this->without_secrets((string)$r['message']) : '';
+        switch ($result) {
+            case 'confirmed':
+                return array('ok' => $n . 'МИС подтвердила запись', 'result' => $result);
+            case 'dropped':
+                return array('ok' => $n . 'файл заявки выложен на FTP, ответ МИС придёт файлом', 'result' => $result);
+            case 'refused':
+                return array('error' => $n . 'МИС отказала' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
+            case 'unknown':
+                return array('error' => $n . 'ответ МИС снова неизвестен' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
+            default:
+                return array('error' => $n . 'не отправлена — её нет, она уже не ждёт отправки (не «unknown»/«queued») '
+                    . 'или передача в МИС не настроена', 'result' => 'skipped');
+        }
+    }
+}

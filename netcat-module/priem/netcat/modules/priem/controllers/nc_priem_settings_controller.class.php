@@ -1,0 +1,153 @@
+<?php
+
+/**
+ * «Настройки»: the settings form, «Проверить соединение», «Добавить поле «Код МИС»» and
+ * «Создать компоненты».
+ */
+class nc_priem_settings_controller extends nc_priem_admin_controller
+{
+    protected $writes = array('save', 'check', 'add_fields', 'create_components');
+
+    /** "Проверить соединение": what => its caption (priem_check() checks the stored settings). */
+    const CHECKS = array('ftp' => 'FTP', 'mis' => 'МИС', 'mail' => 'SMTP (тестовое письмо)');
+
+    protected function action_index(array $messages = array())
+    {
+        $values = $this->priem->settings()->for_form();
+        foreach (array('ClinicComponent', 'DoctorComponent') as $key) {
+            // a keyword in the settings (stable across sites) selects its component in the list
+            if ($values[$key] !== '' && !ctype_digit((string)$values[$key])) {
+                $id = $this->netcat->component_id($values[$key]);
+                if ($id) {
+                    $values[$key] = (string)$id;
+                }
+            }
+        }
+        return $this->view('settings', array(
+            'messages' => $messages,
+            'fields' => $this->view('fields', array(
+                'groups' => $this->groups(), 'values' => $values,
+                'errors' => isset($messages['fields']) ? $messages['fields'] : array(),
+            )),
+            'checks' => self::CHECKS,
+        ));
+    }
+
+    protected function action_save()
+    {
+        $errors = $this->priem->settings()->save_form($this->post);
+        return $this->action_index($errors
+            ? array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors)
+            : array('ok' => $this->netcat->to_utf8(NETCAT_MODULE_PRIEM_SAVED)));
+    }
+
+    /**
+     * "Проверить соединение": one priem_check() with the stored settings; the extension's Russian
+     * message, stored secrets masked in it should a server echo one.
+     */
+    protected function action_check()
+    {
+        $what = isset($this->post['what']) ? $this->post['what'] : '';
+        if (!isset(self::CHECKS[$what])) {
+            return $this->action_index(array('error' => 'Нет такой проверки'));
+        }
+        $problem = nc_priem::extension_problem();
+        if ($problem !== null) {
+            return $this->action_index(array('error' => $problem));
+        }
+        $title = 'Проверка ' . self::CHECKS[$what] . ': ';
+        try {
+            $r = priem_check($this->priem->settings()->engine(), $what);
+        } catch (Throwable $e) {
+            return $this->action_index($this->failure($title, $e));
+        }
+        $message = $title . $this->without_secrets(isset($r['message']) ? (string)$r['message'] : '');
+        return $this->action_index(!empty($r['ok']) ? array('ok' => $message) : array('error' => $message));
+    }
+
+    protected function action_add_fields()
+    {
+        $result = $this->priem->fields()->ensure_configured();
+        if (!$result) {
+            return $this->action_index(array('error' => 'Сначала выберите и сохраните компоненты клиник и врачей'));
+        }
+        $lines = array();
+        foreach ($result as $role => $r) {
+            $who = $role === 'clinic' ? 'Клиники' : 'Врачи';
+            if (is_string($r)) {
+                $lines[] = $who . ': ' . $r;
+                continue;
+            }
+            foreach ($r as $field => $state) {
+                $lines[] = $who . ': поле ' . $field . ($state === 'added' ? ' добавлено' : ' уже есть');
+            }
+        }
+        return $this->action_index(array('ok' => implode('; ', $lines)));
+    }
+
+    protected function action_create_components()
+    {
+        try {
+            $result = $this->priem->fields()->create_components();
+        } catch (RuntimeException $e) {
+            return $this->action_index(array('error' => $e->getMessage()));
+        }
+        $lines = array();
+        foreach ($result as $role => $state) {
+            $name = isset(nc_priem_fields::$shipped[$role]) ? nc_priem_fields::$shipped[$role][1] : nc_priem_fields::BOOKING_NAME;
+            $lines[] = '«' . $name . '»' . ($state === 'created' ? ': компонент создан' : ': компонент уже есть');
+        }
+        return $this->action_index(array('ok' => implode('; ', $lines)));
+    }
+
+    /** The form's groups: title => [key => [label, type]]; a type is text, password, checkbox or choices. */
+    private function groups()
+    {
+        $components = array('' => '—') + $this->netcat->components();
+        return array(
+            'FTP (расписание из МИС)' => array(
+                'FtpHost' => array('Сервер', 'text'), 'FtpPort' => array('Порт', 'text'), 'FtpUser' => array('Логин', 'text'),
+                'FtpPassword' => array('Пароль', 'password'), 'FtpDirectory' => array('Папка', 'text'),
+                'FtpTls' => array('FTPS (явный TLS)', 'checkbox'),
+                'FtpAfterImport' => array('Файл после импорта', array('move' => 'перенести в processed/', 'delete' => 'удалить')),
+            ),
+            'Передача записей в МИС' => array(
+                'MisTransport' => array('Способ', array('http' => 'HTTP POST', 'ftp' => 'файл на FTP')),
+                'MisFormat' => array('Формат', array('prodoctorov' => 'ПроДокторов (прямая запись)', 'v2' => 'v2 / MedFlex')),
+                'MisUrl' => array('Адрес МИС', 'text'), 'MisUser' => array('Логин (Basic)', 'text'),
+                'MisPassword' => array('Пароль (Basic)', 'password'), 'MisToken' => array('Токен', 'password'),
+                'MisTimeout' => array('Таймаут, с (1–10)', 'text'),
+            ),
+            'Почта для оповещений' => array(
+                'MailHost' => array('SMTP-сервер', 'text'), 'MailPort' => array('Порт', 'text'),
+                'MailSecurity' => array('Защита', array('tls' => 'TLS', 'starttls' => 'STARTTLS', 'none' => 'нет')),
+                'MailUser' => array('Логин', 'text'), 'MailPassword' => array('Пароль', 'password'),
+                'MailFrom' => array('Отправитель', 'text'), 'MailTo' => array('Получатели (через запятую)', 'text'),
+                'MailRemindHours' => array('Напоминать каждые, ч', 'text'),
+            ),
+            'Запись' => array(
+                'BookingHorizonDays' => array('Дней вперёд', 'text'), 'BookingMinNotice' => array('Не раньше чем через, мин', 'text'),
+                'BookingAnswerTimeout' => array('Ждать ответа МИС (FTP), мин', 'text'),
+            ),
+            'Форма записи на сайте' => array(
+                'ClinicPhone' => array('Телефон клиники (если в карточке нет)', 'text'),
+                'PolicyUrl' => array('Страница политики персональных данных', 'text'),
+                'ConsentVersion' => array('Версия текста согласия', 'text'),
+                'FormMinSeconds' => array('Не быстрее, с (защита от роботов)', 'text'),
+                'RateLimitIp' => array('Попыток с одного адреса за 10 мин', 'text'),
+                'RateLimitPhone' => array('Записей на один телефон в сутки', 'text'),
+                'CaptchaSiteKey' => array('SmartCaptcha: ключ клиента', 'text'),
+                'CaptchaServerKey' => array('SmartCaptcha: ключ сервера', 'password'),
+            ),
+            'Карточки клиник и врачей' => array(
+                'ClinicComponent' => array('Компонент клиник', $components),
+                'DoctorComponent' => array('Компонент врачей', $components),
+                'CodeField' => array('Поле кода МИС', 'text'), 'TimezoneField' => array('Поле часового пояса', 'text'),
+            ),
+            'Приём расписания по HTTP (как у ПроДокторов)' => array(
+                'PushLogin' => array('Логин', 'text'), 'PushPassword' => array('Пароль', 'password'),
+                'PushToken' => array('Токен (v2)', 'password'),
+            ),
+        );
+    }
+}

@@ -1,0 +1,86 @@
+<?php
+/**
+ * The bookings journal: filters, then the newest bookings (phones masked) with «Повторить
+ * отправку» on those whose outcome is unknown or still queued.
+ *
+ * @var array    $filter       source, status, from, to (valid values only)
+ * @var bool     $fixed_source the tab shows one source (ProDoctorov's): no source filter, no column
+ * @var array    $rows         nc_priem_journal::bookings()
+ * @var string   $back         where «Повторить отправку» posts (the «Записи» tab, same filter)
+ * @var string   $tab          this tab
+ * @var string   $token
+ * @var bool     $can_write
+ * @var callable $h
+ */
+$value = function ($key) use ($filter) {
+    return isset($filter[$key]) ? $filter[$key] : '';
+};
+?>
+<form method="get" action="" class="priem-filter">
+    <input type="hidden" name="controller" value="<?= $h($tab) ?>">
+    <?php if ($fixed_source): ?>
+    <input type="hidden" name="source" value="<?= $h($value('source')) ?>">
+    <?php else: ?>
+    <select name="source">
+        <option value="">все источники</option>
+        <?php foreach (nc_priem_journal::SOURCES as $source => $name): ?>
+        <option value="<?= $h($source) ?>"<?= $source === $value('source') ? ' selected' : '' ?>><?= $h($name) ?></option>
+        <?php endforeach; ?>
+    </select>
+    <?php endif; ?>
+    <select name="status">
+        <option value="">все</option>
+        <?php foreach (nc_priem_journal::STATUSES as $status => $name): ?>
+        <option value="<?= $h($status) ?>"<?= $status === $value('status') ? ' selected' : '' ?>><?= $h($name) ?></option>
+        <?php endforeach; ?>
+    </select>
+    с <input type="date" name="from" value="<?= $h($value('from')) ?>">
+    по <input type="date" name="to" value="<?= $h($value('to')) ?>">
+    <button type="submit" class="nc-btn">Показать</button>
+</form>
+<table class="nc-table nc--striped priem-journal">
+    <tr>
+        <th>№</th><th>Создана (UTC)</th><?php if (!$fixed_source): ?><th>Источник</th><?php endif; ?><th>Статус</th>
+        <th>Приём (UTC)</th><th>Телефон</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th><?php if ($can_write): ?><th></th><?php endif; ?>
+    </tr>
+    <?php foreach ($rows as $r): ?>
+    <tr>
+        <td><?= (int)$r['id'] ?></td>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['created_at'])) ?></td>
+        <?php if (!$fixed_source): ?>
+        <td><?= $h(isset(nc_priem_journal::SOURCES[$r['source']]) ? nc_priem_journal::SOURCES[$r['source']] : $r['source']) ?></td>
+        <?php endif; ?>
+        <td title="<?= $h($r['status']) ?>">
+            <?= $h(isset(nc_priem_journal::STATUSES[$r['status']]) ? nc_priem_journal::STATUSES[$r['status']] : $r['status']) ?>
+            <small class="priem-muted">попыток: <?= (int)$r['attempts'] ?></small>
+        </td>
+        <td>
+            <span class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['start_utc'])) ?></span>
+            <small class="priem-muted">филиал <?= $h($r['filial']) ?>, врач <?= $h($r['doctor']) ?></small>
+        </td>
+        <td class="priem-nowrap"><?= $h($r['phone_masked']) ?></td>
+        <td class="priem-error"><?= $h((string)$r['last_error']) ?></td>
+        <td>
+            <details>
+                <summary>JSON</summary>
+                <pre><?= $h(json_encode($r['payload'], JSON_UNESCAPED_UNICODE | JSON_PRETTY_PRINT)) ?></pre>
+            </details>
+        </td>
+        <?php if ($can_write): ?>
+        <td>
+            <?php if (in_array($r['status'], array('unknown', 'queued'), true)): ?>
+            <form method="post" action="<?= $h($back) ?>">
+                <?= $token ?>
+                <input type="hidden" name="action" value="retry">
+                <input type="hidden" name="id" value="<?= (int)$r['id'] ?>">
+                <button type="submit" class="nc-btn nc--small">Повторить отправку</button>
+            </form>
+            <?php endif; ?>
+        </td>
+        <?php endif; ?>
+    </tr>
+    <?php endforeach; ?>
+    <?php if (!$rows): ?>
+    <tr><td colspan="9">Записей нет</td></tr>
+    <?php endif; ?>
+</table>

@@ -1,0 +1,59 @@
+<?php
+/**
+ * «Состояние»: the last sync runs, the last 14 days as bars (bookings by outcome, per creation
+ * day in UTC; imported schedule files), the open alerts.
+ *
+ * @var array    $runs   nc_priem_journal::runs()
+ * @var array    $days   nc_priem_journal::days()
+ * @var string   $alerts the open alerts (alerts.view.php)
+ * @var callable $h
+ */
+$max = 1;
+foreach ($days as $d) {
+    $max = max($max, array_sum($d['by']), $d['files']);
+}
+$bar = function ($n) use ($max) {
+    return $n ? max(3, (int)round(90 * $n / $max)) : 0;
+};
+?>
+<h3>Последние запуски</h3>
+<table class="nc-table nc--striped">
+    <tr><th>Начало (UTC)</th><th>Итог</th><th>Файл</th><th>Что сделано</th><th>Ошибки</th></tr>
+    <?php foreach ($runs as $r): ?>
+    <tr>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['started_at'])) ?></td>
+        <td><?= $h($r['status']) ?></td>
+        <td><?= $h((string)$r['file']) ?></td>
+        <td><?= $h(nc_priem_status_controller::counts_summary($r['counts'])) ?></td>
+        <td class="priem-error"><?= $h(implode('; ', $r['errors'])) ?></td>
+    </tr>
+    <?php endforeach; ?>
+    <?php if (!$runs): ?>
+    <tr><td colspan="5">Запусков ещё не было</td></tr>
+    <?php endif; ?>
+</table>
+
+<h3>Последние 14 дней</h3>
+<svg class="priem-chart" width="<?= 34 * count($days) ?>" height="112" role="img" aria-label="Записи и файлы расписания по дням">
+    <?php $x = 0; foreach ($days as $date => $d): ?>
+    <g>
+        <?php $y = 92; foreach (nc_priem_journal::STATUSES as $status => $name): ?>
+        <?php if (!empty($d['by'][$status])): $y -= $bar($d['by'][$status]); ?>
+        <rect class="priem-<?= $h($status) ?>" x="<?= $x + 4 ?>" y="<?= $y ?>" width="16" height="<?= $bar($d['by'][$status]) ?>"><title><?= $h($name . ': ' . $d['by'][$status]) ?></title></rect>
+        <?php endif; ?>
+        <?php endforeach; ?>
+        <?php if ($d['files']): ?>
+        <rect class="priem-files" x="<?= $x + 22 ?>" y="<?= 92 - $bar($d['files']) ?>" width="8" height="<?= $bar($d['files']) ?>"><title>файлов расписания: <?= (int)$d['files'] ?></title></rect>
+        <?php endif; ?>
+        <text x="<?= $x + 17 ?>" y="108"><?= $h(substr($date, 8, 2) . '.' . substr($date, 5, 2)) ?></text>
+    </g>
+    <?php $x += 34; endforeach; ?>
+</svg>
+<p class="priem-legend"><small>
+    <?php foreach (nc_priem_journal::STATUSES as $status => $name): ?>
+    <span class="priem-swatch priem-<?= $h($status) ?>"></span> <?= $h($name) ?>
+    <?php endforeach; ?>
+    <span class="priem-swatch priem-files"></span> файлы расписания (записи — по дню создания, UTC)
+</small></p>
+
+<?= $alerts ?>
