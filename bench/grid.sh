@@ -112,6 +112,7 @@ fi
 LOAD_BEFORE=$(uptime)
 echo "== load before: $LOAD_BEFORE"
 echo "== extension: $SO ($(stat -c %y "$SO" | cut -d. -f1)); now = $NOW_UTC"
+netcat-module/build.sh >/dev/null # the module as it ships (its widget is built into it)
 "${PHP[@]}" bench/grid_setup.php "$ROOT" "$DB" "$SCHEDULE" "$NOW_UTC"
 
 # --- cross-check ------------------------------------------------------------------------------

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds the NetCat module package: build/priem-netcat-<version>.tgz, the archive that
 # "Инструменты → Установка модуля" accepts (id.txt, install.php … at the archive root, the module
-# tree under netcat/modules/priem/). Checks first that files.txt lists exactly that tree (no blank
-# lines: the installer stops copying at the first one) and that every PHP file parses.
+# tree under netcat/modules/priem/). First builds the booking widget into the package
+# (netcat/modules/priem/widget/: priem.js minified with its styles inside, priem.js.gz, assets.php;
+# generated, not in git) from netcat-module/widget/ with esbuild (npm, installed into
+# netcat-module/widget/node_modules/). Then checks that files.txt lists exactly the netcat/ tree (no
+# blank lines: the installer stops copying at the first one) and that every PHP file parses.
+# The tests and the demo copy the module from priem/ after this has run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 pkg="$here/priem"
@@ -15,6 +19,13 @@ for f in id.txt sql.txt sql_int.txt files.txt parameters.txt index.php install.p
          en.lang.php ru.lang.php message.txt message_int.txt; do
   [ -r "$pkg/$f" ] || { echo "build.sh: $f is missing (the installer requires it)" >&2; exit 1; }
 done
+
+widget="$here/widget"
+command -v node >/dev/null || { echo "build.sh: node is not installed (the widget is built with esbuild)" >&2; exit 1; }
+if [ ! -x "$widget/node_modules/.bin/esbuild" ] || [ "$widget/package-lock.json" -nt "$widget/node_modules/.package-lock.json" ]; then
+  npm ci --silent --no-audit --no-fund --prefix "$widget" >/dev/null
+fi
+node "$widget/build.mjs" "$pkg/netcat/modules/priem/widget" >&2
 
 if grep -n '^[[:space:]]*$' "$pkg/files.txt"; then
   echo "build.sh: files.txt has a blank line" >&2; exit 1

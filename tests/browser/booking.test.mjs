@@ -4,62 +4,21 @@
 //
 // Environment (run.sh sets it): PRIEM_BASE_URL, PRIEM_MIS_URL, PRIEM_FIXTURE, PRIEM_STACK_CONFIG,
 // PRIEM_PHP, PRIEM_SHOTS (screenshots folder), CHROMIUM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  HERE, BASE, FIX, DESKTOP, PHONE, RESULT, newPage, closeAll, shot, slotOf, openDoctor, firstFree, openDialog, fillForm,
+  submit, resultOf, assertPhoneLayout,
+} from './helpers.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const BASE = process.env.PRIEM_BASE_URL;
 const MIS = process.env.PRIEM_MIS_URL;
-const SHOTS = process.env.PRIEM_SHOTS || path.join(HERE, '../../docs/screenshots');
-const FIX = JSON.parse(fs.readFileSync(process.env.PRIEM_FIXTURE, 'utf8'));
-const DESKTOP = { name: 'desktop', viewport: { width: 1280, height: 900 } };
-const PHONE = { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 // both zones have had no daylight saving time since 2014
 const UTC_OFFSET_HOURS = { 'Europe/Moscow': 3, 'Asia/Yekaterinburg': 5 };
-const RESULT = 15000; // ms to wait for the answer of a booking (the widget waits out the 1 s minimum itself)
-
-let browser;
-const contexts = [];
-const pageErrors = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-async function newPage(device) {
-  const { name, ...options } = device;
-  const ctx = await browser.newContext({ ...options, locale: 'ru-RU' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (409|422)/.test(m.text())) pageErrors.push(`${name} console: ${m.text()}`); });
-  page.bookPosts = 0;
-  page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('action=book')) page.bookPosts++; });
-  return page;
-}
-
-async function closeAll() {
-  while (contexts.length) await contexts.pop().close();
-  assert.deepEqual(pageErrors.splice(0), [], 'no script errors in the pages');
-}
-
-const shot = (page, name, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `widget-${name}.png`), fullPage });
 
 /** The MIS peer's log: the bodies of the booking requests it received (§2.1 JSON). */
 async function misBookings() {
@@ -76,12 +35,6 @@ function utc(date, time, zone, plusMinutes = 0) {
   return new Date(Date.UTC(y, m - 1, d, hh - offset, mm + plusMinutes)).toISOString().replace('.000Z', 'Z');
 }
 
-/** "filial|doctor|date|time" of a time button → its parts. */
-function slotOf(dataSlot) {
-  const [filial, doctor, date, time] = dataSlot.split('|');
-  return { filial, doctor, date, time, dataSlot };
-}
-
 /** Points the site at another MIS address (tests/browser/stack.php set → nc_priem_settings::save_form). */
 function setMisUrl(url) {
   const [php, ...phpArgs] = process.env.PRIEM_PHP.split(' ');
@@ -95,65 +48,6 @@ function closedPort() {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
   });
-}
-
-/** The doctor's card page, the widget opened («Выбрать дату и время»). */
-async function openDoctor(page, doctor) {
-  await page.goto(`${BASE}/doctor.php?codes=${encodeURIComponent(doctor.codes)}`);
-  await page.click('.priem-open');
-  await page.waitForSelector('.priem-widget .priem-slot:not([disabled])');
-}
-
-async function firstFree(page) {
-  return slotOf(await page.getAttribute('.priem-widget .priem-slot:not([disabled])', 'data-slot'));
-}
-
-async function openDialog(page, slot) {
-  await page.click(`.priem-widget [data-slot="${slot.dataSlot}"]`);
-  await page.waitForSelector('.priem-dialog form');
-}
-
-async function fillForm(page, { name, phone, comment = '' }) {
-  await page.fill('.priem-dialog [name=name]', name);
-  await page.click('.priem-dialog [name=phone]');
-  await page.keyboard.type(phone); // through the +7 (___) ___-__-__ mask
-  if (comment) await page.fill('.priem-dialog [name=comment]', comment);
-  await page.check('.priem-dialog [name=consent]');
-}
-
-const submit = (page) => page.click('.priem-dialog button[type=submit]');
-
-async function resultOf(page) {
-  const el = await page.waitForSelector('.priem-result', { timeout: RESULT });
-  return { kind: (await el.getAttribute('class')).match(/priem-result--(\w+)/)[1], title: await page.textContent('.priem-result__title') };
-}
-
-/** The phone layout: nothing wider than the screen; the dialog, when open, takes the whole screen. */
-async function assertPhoneLayout(page, what) {
-  const r = await page.evaluate(() => {
-    const vw = window.innerWidth;
-    const wide = [...document.querySelectorAll('.priem-widget *, .priem-dialog *')].filter((e) => {
-      if (e.closest('.priem-hp, .priem-sr')) return false; // the honeypot (off-screen on purpose), screen-reader text
-      const b = e.getBoundingClientRect();
-      return b.width > 0 && (b.right > vw + 0.5 || b.left < -0.5);
-    }).map((e) => e.className || e.tagName);
-    const w = document.querySelector('.priem-dialog__window');
-    const box = w && w.getBoundingClientRect();
-    return {
-      scrollWidth: document.scrollingElement.scrollWidth, vw, vh: window.innerHeight, wide: wide.slice(0, 5),
-      dialog: box && { x: box.x, y: box.y, width: box.width, height: box.height },
-      overlay: w && (({ x, y, width, height }) => ({ x, y, width, height }))(document.querySelector('.priem-dialog').getBoundingClientRect()),
-    };
-  });
-  assert.equal(r.vw, 390, 'a 390 px wide viewport');
-  assert.ok(r.scrollWidth <= 390, `${what}: the page does not scroll sideways (scrollWidth ${r.scrollWidth})`);
-  assert.deepEqual(r.wide, [], `${what}: no element of the widget sticks out of the screen`);
-  if (r.dialog) {
-    // the window covers the whole screen (it scrolls inside the fixed overlay when it is taller)
-    assert.ok(Math.abs(r.dialog.x) < 1 && Math.abs(r.dialog.width - 390) < 1 && r.dialog.y <= 0.5 && r.dialog.y + r.dialog.height >= r.vh - 1,
-      `${what}: the dialog is full-screen (${JSON.stringify(r.dialog)})`);
-    assert.deepEqual(r.overlay, { x: 0, y: 0, width: 390, height: r.vh }, `${what}: the dialog layer covers the screen`);
-  }
 }
 
 /** Checks the MIS got exactly one booking for this time, with the UTC times of the filial's zone. */
@@ -229,9 +123,9 @@ test('book in the Yekaterinburg filial (UTC+5) from the general booking page', a
   await page.waitForSelector('.priem-card');
   await shot(page, 'picker-desktop', true);
   await page.selectOption('.priem-widget select >> nth=0', doctor.filial);
-  await page.waitForFunction((n) => document.querySelector('.priem-list').textContent.includes(n), doctor.name);
+  await page.waitForFunction((n) => $priem.one('.priem-list').textContent.includes(n), doctor.name);
   await page.selectOption('.priem-widget select >> nth=1', doctor.specialty);
-  await page.waitForFunction((n) => [...document.querySelectorAll('.priem-card__name')].map((e) => e.textContent).join() === n, doctor.name);
+  await page.waitForFunction((n) => $priem.all('.priem-card__name').map((e) => e.textContent).join() === n, doctor.name);
   const card = page.locator('.priem-card', { hasText: doctor.name });
   assert.match(await card.locator('.priem-card__tz').textContent(), /время екатеринбургское/);
   assert.match(await page.textContent('.priem-widget__phone'), /\+7 \(343\) 222-33-44/, 'the filial\'s phone as the fallback');
@@ -334,7 +228,7 @@ for (const device of [DESKTOP, PHONE]) {
     await submit(page);
     const invalid = await page.$$eval('.priem-dialog [aria-invalid=true]', (els) => els.map((e) => e.name));
     assert.deepEqual(invalid, ['name', 'phone', 'consent']);
-    assert.equal(await page.evaluate(() => document.activeElement.name), 'name', 'focus on the first bad field');
+    assert.equal(await page.evaluate(() => $priem.active().name), 'name', 'focus on the first bad field');
     assert.equal(page.bookPosts, 0, 'an empty form is not sent');
     // 2. the server's check (what the browser cannot know): a digit in the name, a phone code that does not exist
     const typed = { name: 'Кузнецов 2', phone: '1001234567', comment: 'Болит голова по утрам' };
@@ -365,6 +259,46 @@ for (const device of [DESKTOP, PHONE]) {
   });
 }
 
+test('the booking service is out of reach: the widget says what happened and offers the phone, never «Не удалось проверить форму»', async () => {
+  const doctor = FIX.doctors.validation;
+  const phone = FIX.filials[doctor.filial].phone;
+  const page = await newPage(DESKTOP);
+  page.failedLoadsExpected = true;
+  await openDoctor(page, doctor);
+  const slot = await firstFree(page);
+  await openDialog(page, slot);
+  await fillForm(page, { name: 'Недоступный Сервис', phone: '9035550000' });
+  // the web server's own error page (what a proxy or a server rule answers, not the API): 404 text/html of php -S
+  await page.evaluate(() => { document.querySelector('.priem-widget').__priem.api.base = '/netcat/modules/priem/no-such-api.php'; });
+  await submit(page);
+  const error = page.locator('.priem-dialog .priem-alert--error');
+  await error.waitFor({ timeout: RESULT });
+  let text = await error.textContent();
+  assert.match(text, /^Сервис записи сейчас недоступен \(ошибка 404\)\. Попробуйте позже или позвоните: /, text);
+  assert.ok(text.includes(phone), `the clinic's phone in «${text}»`);
+  // no connection at all
+  await page.evaluate((url) => { document.querySelector('.priem-widget').__priem.api.base = url; }, `http://127.0.0.1:${await closedPort()}/api.php`);
+  await submit(page);
+  await page.waitForFunction((t) => $priem.one('.priem-alert--error').textContent !== t, text, { timeout: RESULT });
+  text = await error.textContent();
+  assert.match(text, /^Нет связи с сервером\. Проверьте интернет и попробуйте ещё раз или позвоните: /, text);
+  assert.ok(text.includes(phone));
+  // a schedule that cannot be loaded: the same words in the widget, with the site's phone
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => {
+    const el = document.createElement('div');
+    el.className = 'priem-widget';
+    el.id = 'broken';
+    el.setAttribute('data-priem', JSON.stringify({ api: '/netcat/modules/priem/no-such-api.php', mode: 'picker', phone: '+7 (495) 120-45-67' }));
+    document.querySelector('main').appendChild(el);
+    window.Priem.mount(el);
+  });
+  const broken = page.locator('#broken .priem-error');
+  await broken.waitFor();
+  assert.match(await broken.textContent(), /^Сервис записи сейчас недоступен \(ошибка 404\)\. Попробуйте позже или позвоните: \+7 \(495\) 120-45-67\./);
+  await closeAll();
+});
+
 test('phone layout 390×844: the doctor card, the booking page, the full-screen dialog, the confirmation', async () => {
   const doctor = FIX.doctors.phone;
   const page = await newPage(PHONE);
@@ -393,8 +327,8 @@ test('phone layout 390×844: the doctor card, the booking page, the full-screen 
   assert.equal(await page.evaluate(() => document.documentElement.style.overflow), 'hidden', 'the page behind does not scroll');
   const form = { name: 'Лебедева Ирина', phone: '9057778899', comment: 'Нужна справка' };
   await fillForm(page, form);
-  await page.evaluate(() => document.activeElement.blur());
-  await page.evaluate(() => document.querySelector('.priem-dialog__body, .priem-dialog__window').scrollTo(0, 0));
+  await page.evaluate(() => $priem.active().blur());
+  await page.evaluate(() => $priem.one('.priem-dialog').scrollTo(0, 0));
   await shot(page, 'form-phone');
   await submit(page);
   const r = await resultOf(page);
@@ -411,7 +345,7 @@ test('keyboard only: Tab, arrows, Space and Enter book a time (Yekaterinburg) wi
   await page.goto(`${BASE}/doctor.php?codes=${encodeURIComponent(doctor.codes)}`);
   await page.waitForSelector('.priem-open');
   const focused = () => page.evaluate(() => {
-    const e = document.activeElement;
+    const e = $priem.active();
     return { cls: e.className || '', name: e.name || '', label: e.getAttribute('aria-label') || '', text: e.textContent.trim().slice(0, 40),
       slot: e.getAttribute('data-slot') || '', type: e.type || '', off: e.classList.contains('priem-day--off') };
   });
@@ -436,10 +370,10 @@ test('keyboard only: Tab, arrows, Space and Enter book a time (Yekaterinburg) wi
   } while (f.off);
   assert.notEqual(f.label, day0.label, 'ArrowRight moved to another day');
   await page.keyboard.press('Space');
-  await page.waitForFunction((l) => document.querySelector('.priem-day--active')?.getAttribute('aria-label') === l, f.label);
+  await page.waitForFunction((l) => $priem.one('.priem-day--active')?.getAttribute('aria-label') === l, f.label);
   const time = await tabTo((x) => x.cls.includes('priem-slot'), 'a time');
   const slot = slotOf(time.slot);
-  assert.ok(f.label.startsWith(await page.evaluate((d) => document.querySelector('.priem-times__title').textContent, null)), 'the times of the chosen day');
+  assert.ok(f.label.startsWith(await page.evaluate((d) => $priem.one('.priem-times__title').textContent, null)), 'the times of the chosen day');
   await shot(page, 'keyboard-desktop');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.priem-dialog form');

@@ -7,7 +7,7 @@
 #     dir with the module installed, cards, settings and the schedule imported by a real FTP sync
 #     (tests/browser/stack.php),
 #   - php -S with the extension serving the site (/index.php picker, /doctor.php?codes=… widget),
-# then node's test runner on tests/browser/booking.test.mjs. Screenshots go to target/browser-screenshots/
+# then node's test runner on tests/browser/*.test.mjs. Screenshots go to target/browser-screenshots/
 # (PRIEM_SHOTS=$PWD/docs/screenshots tests/browser/run.sh refreshes the ones in the README).
 #
 #   tests/browser/run.sh            (after cargo build; PRIEM_EXTENSION=/path/libpriem.so to use another)
@@ -30,6 +30,9 @@ command -v node >/dev/null || { echo "run.sh: node is not installed" >&2; exit 1
 if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix "$HERE" >/dev/null
 fi
+
+# the module as the package ships it: build.sh builds the widget into netcat-module/priem/
+netcat-module/build.sh >/dev/null
 
 WORK="$(mktemp -d /tmp/priem-browser.XXXXXX)"
 pids=()
@@ -103,4 +106,4 @@ export PRIEM_SHOTS="${PRIEM_SHOTS:-$REPO/target/browser-screenshots}"
 mkdir -p "$PRIEM_SHOTS"
 only=()
 [ -n "${PRIEM_BROWSER_ONLY:-}" ] && only=(--test-name-pattern="$PRIEM_BROWSER_ONLY")
-node --test --test-reporter=spec "${only[@]}" "$HERE/booking.test.mjs"
+node --test --test-reporter=spec "${only[@]}" "$HERE"/*.test.mjs

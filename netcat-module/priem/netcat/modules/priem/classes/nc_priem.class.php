@@ -24,7 +24,7 @@ class nc_priem
     /** @var nc_priem_catalog|null */
     private $catalog = null;
 
-    /** Whether the widget's CSS and JS tags are already on the page. */
+    /** Whether the widget's script tag is already on the page. */
     private static $assets_printed = false;
 
     public function __construct(nc_priem_netcat $netcat)
@@ -172,12 +172,12 @@ class nc_priem
             'policy_url' => (string)$s->get('PolicyUrl'),
             'consent_version' => (string)$s->get('ConsentVersion'),
         ), $config);
-        $v = rawurlencode(self::EXTENSION_VERSION);
         $html = '';
         if (!self::$assets_printed) {
             self::$assets_printed = true;
-            $html .= '<link rel="stylesheet" href="' . htmlspecialchars($base . 'widget/priem.css?v=' . $v, ENT_QUOTES) . '">'
-                . '<script src="' . htmlspecialchars($base . 'widget/priem.js?v=' . $v, ENT_QUOTES) . '" defer></script>';
+            // one script, its styles inside; the content hash (written by build.sh) renews the URL with every build
+            $v = (string)include __DIR__ . '/../widget/assets.php';
+            $html .= '<script src="' . htmlspecialchars($base . 'widget/priem.js?v=' . rawurlencode($v), ENT_QUOTES) . '" defer></script>';
         }
         $json = json_encode($config, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
         $fallback = $config['phone'] !== ''

@@ -1,10 +1,14 @@
-/*!
+/*
  * priem — online booking widget for clinic sites (NetCat module "priem").
- * Vanilla JS (ES2017), no dependencies, no build step. Everything is served by the site.
+ * Vanilla JS (ES2017), no dependencies. netcat-module/build.sh builds the script the package ships
+ * (netcat/modules/priem/widget/priem.js): this file minified, with priem.css inlined as PRIEM_CSS.
  *
  * Mounts every `.priem-widget` element, reading its JSON config from `data-priem`
  * (see docs/api.md, "Embedding the widget"). `window.Priem.mount(el)` mounts one added later.
+ * The widget and its dialog draw inside shadow roots of their own, with the stylesheet inside,
+ * so the host page's theme does not reach them.
  */
+/* global PRIEM_CSS */
 (function (window, document) {
   'use strict';
 
@@ -155,12 +159,12 @@
 
   /** Cached GET; resolves with data or rejects with {message, answer}. */
   Api.prototype.get = function (action, params) {
-    var url = this.url(action, params), cache = this.cache;
+    var self = this, url = this.url(action, params), cache = this.cache;
     if (!cache[url]) {
       cache[url] = this.request('GET', action, params).then(function (answer) {
         if (!answer.ok) {
           delete cache[url];
-          throw { message: errorMessage(answer), answer: answer };
+          throw { message: errorMessage(answer, self.phone), answer: answer };
         }
         return answer.data;
       });
@@ -168,25 +172,35 @@
     return cache[url];
   };
 
-  /** The Russian message for a failed answer (non-JSON answers included). */
-  function errorMessage(answer) {
-    var msg = answer.data && typeof answer.data.message === 'string' ? answer.data.message : '';
-    switch (answer.http) {
-      case 0:
-        return 'Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.';
-      case 429:
-        var min = Math.ceil((parseInt(answer.retryAfter, 10) || 0) / 60);
-        return 'Слишком много попыток записи. Попробуйте ещё раз ' +
-          (min > 0 ? 'через ' + min + ' ' + plural(min, 'минуту', 'минуты', 'минут') : 'позже') + ' или позвоните нам.';
-      case 403:
-        return msg || 'Не удалось проверить форму. Попробуйте отправить ещё раз.';
-      case 404:
-        return msg || 'Расписание не найдено.';
-      case 503:
-        return msg || 'Онлайн-запись временно недоступна. Попробуйте позже или позвоните нам.';
-      default:
-        return msg || 'Что-то пошло не так. Попробуйте позже или позвоните нам.';
+  /**
+   * The Russian message for a failed answer, saying what happened: no connection, an answer that is
+   * not the API's (a proxy's or the web server's own error page, whatever its status), the API's
+   * own refusal, or a server error; with the clinic's phone where it helps.
+   */
+  function errorMessage(answer, phone) {
+    var data = answer.data, msg = data && typeof data.message === 'string' ? data.message : '';
+    var call = phone ? ' или позвоните: ' + phone + '.' : ' или позвоните в клинику.';
+    if (!answer.http) {
+      return 'Нет связи с сервером. Проверьте интернет и попробуйте ещё раз' + call;
     }
+    if (!data) {
+      return 'Сервис записи сейчас недоступен (ошибка ' + answer.http + '). Попробуйте позже' + call;
+    }
+    if (answer.http === 429) {
+      var min = Math.ceil((parseInt(answer.retryAfter, 10) || 0) / 60);
+      return 'Слишком много попыток записи. Попробуйте ещё раз ' +
+        (min > 0 ? 'через ' + min + ' ' + plural(min, 'минуту', 'минуты', 'минут') : 'позже') + call;
+    }
+    if (msg) {
+      return msg;
+    }
+    if (answer.http === 403) {
+      return 'Не удалось проверить форму. Попробуйте отправить ещё раз.';
+    }
+    if (answer.http === 404) {
+      return 'Расписание не найдено.';
+    }
+    return (answer.http >= 500 ? 'Ошибка на сервере записи. Попробуйте позже' : 'Что-то пошло не так. Попробуйте позже') + call;
   }
 
   /* ------------------------------------------------------------------ *
@@ -215,6 +229,13 @@
   }
 
   function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } return el; }
+
+  /** An open shadow root on `host` with the widget's stylesheet: the host page's CSS stays outside. */
+  function shadow(host) {
+    var root = host.attachShadow({ mode: 'open' });
+    root.appendChild(h('style', { text: PRIEM_CSS }));
+    return root;
+  }
 
   var ICONS = {
     calendar: '<svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M20 11V6.5A1.5 1.5 0 0 0 18.5 5h-13A1.5 1.5 0 0 0 4 6.5v12A1.5 1.5 0 0 0 5.5 20H11"/><path d="M8 3v4M16 3v4M4 9.5h16"/><circle cx="17.5" cy="17.5" r="4"/><path d="M17.5 15.8v1.9l1.2 1"/></svg>',
@@ -263,7 +284,7 @@
   function focusables(root) {
     return Array.prototype.filter.call(root.querySelectorAll(
       'a[href], button:not([disabled]), input:not([disabled]):not([tabindex="-1"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
-    ), function (el) { return el.offsetWidth > 0 || el.offsetHeight > 0 || el === document.activeElement; });
+    ), function (el) { return el.offsetWidth > 0 || el.offsetHeight > 0 || el === el.getRootNode().activeElement; });
   }
 
   function slotId(filial, doctor, date, time) { return [filial, doctor, date, time].join('|'); }
@@ -477,21 +498,22 @@
   /* ------------------------------------------------------------------ *
    * The widget
    * ------------------------------------------------------------------ */
-  function Widget(el) {
-    this.el = el;
+  function Widget(host) {
+    this.host = host;
     this.schedules = [];
     try {
-      this.cfg = JSON.parse(el.getAttribute('data-priem') || '{}') || {};
+      this.cfg = JSON.parse(host.getAttribute('data-priem') || '{}') || {};
     } catch (e) {
       this.cfg = {};
     }
     this.api = new Api(this.cfg.api);
     this.phone = this.cfg.phone || '';
-    clear(el);
+    clear(host); // the server's fallback text (the phone) until the script runs
     this.live = h('div', { class: 'priem-sr', 'aria-live': 'polite', 'aria-atomic': 'true' });
     this.body = h('div', { class: 'priem-widget__body' });
     this.phoneBox = h('div', { class: 'priem-widget__phone' });
-    append(el, [this.body, this.phoneBox, this.live]);
+    this.el = h('div', { class: 'priem-root' }, [this.body, this.phoneBox, this.live]);
+    shadow(host).appendChild(this.el);
     this.renderPhone();
     if (this.cfg.mode === 'picker') {
       this.picker();
@@ -511,6 +533,7 @@
   };
 
   Widget.prototype.renderPhone = function () {
+    this.api.phone = this.phone; // for the error messages
     append(clear(this.phoneBox), phoneLine(this.phone));
   };
 
@@ -549,7 +572,7 @@
   /* ---------- doctor mode ---------- */
   Widget.prototype.doctorMode = function () {
     var self = this, targets = (this.cfg.targets || []).filter(function (t) { return t && t.filial && t.doctor; });
-    this.el.classList.add('priem-widget--doctor');
+    this.el.classList.add('priem-root--doctor');
     if (!targets.length) {
       this.body.appendChild(h('p', { class: 'priem-error', text: 'Онлайн-запись к этому врачу недоступна.' }));
       return;
@@ -641,7 +664,7 @@
   /* ---------- picker mode ---------- */
   Widget.prototype.picker = function () {
     var self = this;
-    this.el.classList.add('priem-widget--picker');
+    this.el.classList.add('priem-root--picker');
     var fId = nextId('filial'), sId = nextId('spec');
     this.filialSel = h('select', { class: 'priem-select', id: fId, onchange: function () { self.spec = ''; self.loadDoctors(); } });
     this.specSel = h('select', { class: 'priem-select', id: sId, onchange: function () { self.spec = self.specSel.value; self.loadDoctors(); } });
@@ -800,17 +823,21 @@
     ]);
     // A click on the backdrop closes the dialog unless it would throw away what was typed.
     var backdrop = h('div', { class: 'priem-dialog__backdrop', onclick: function () { if (!self.dirty()) { self.close(); } } });
-    this.root = h('div', { class: 'priem-dialog' }, [backdrop, this.window]);
-    // The dialog lives in <body>; carry the host's colour overrides over from the widget.
-    var cs = window.getComputedStyle(widget.el);
+    // The dialog lives in a host of its own at the end of <body>, in its own shadow root; it
+    // carries the site's colours over from the widget's host.
+    this.host = h('div', { class: 'priem-dialog-host' });
+    this.shadow = shadow(this.host);
+    this.shadow.appendChild(h('div', { class: 'priem-dialog' }, [backdrop, this.window]));
+    var cs = window.getComputedStyle(widget.host);
     CSS_VARS.forEach(function (v) {
       var val = cs.getPropertyValue(v);
-      if (val && val.trim()) { self.root.style.setProperty(v, val.trim()); }
+      if (val && val.trim()) { self.host.style.setProperty(v, val.trim()); }
     });
 
     this.onKey = function (e) { self.keydown(e); };
+    // Focus that leaves the dialog (events from inside a shadow root come retargeted to its host).
     this.onFocusIn = function (e) {
-      if (!self.window.contains(e.target)) { self.focusFirst(); }
+      if (e.target !== self.host) { self.focusFirst(); }
     };
     document.addEventListener('keydown', this.onKey, true);
     document.addEventListener('focusin', this.onFocusIn);
@@ -819,7 +846,7 @@
 
     this.buildForm();
     this.showForm();
-    document.body.appendChild(this.root);
+    document.body.appendChild(this.host);
     // Focus the first field, except on touch screens where the keyboard would hide the summary.
     var coarse = window.matchMedia && window.matchMedia('(pointer: coarse)').matches;
     (coarse ? this.window : this.fields.name).focus();
@@ -845,7 +872,7 @@
   BookingDialog.prototype.fetchToken = function () {
     var self = this;
     this.token = this.widget.api.request('GET', 'token', {}).then(function (a) {
-      if (!a.ok || !a.data.token) { self.token = null; throw { message: errorMessage(a), answer: a }; }
+      if (!a.ok || !a.data.token) { self.token = null; throw { message: errorMessage(a, self.phone()), answer: a }; }
       var t = { token: a.data.token, min: +a.data.min_fill_seconds || 0, at: Date.now(), captcha: a.data.captcha || null };
       if (t.captcha && t.captcha.site_key) { self.setupCaptcha(t.captcha.site_key); }
       return t;
@@ -1059,7 +1086,7 @@
     }, function (err) {
       self.setSending(false);
       self.token = null; // get a fresh token next time
-      self.showFormError((err && err.message) || 'Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.');
+      self.showFormError((err && err.message) || errorMessage({ http: 0 }, self.phone()));
       self.formError.focus();
       self.announce(self.formError.textContent);
     });
@@ -1095,7 +1122,7 @@
         if (status === 'captcha' && window.smartCaptcha && window.smartCaptcha.reset) { this.captchaToken = ''; window.smartCaptcha.reset(); }
       }
       // Network errors and 5xx keep the key: a retry must not book twice.
-      this.showFormError(errorMessage(a));
+      this.showFormError(errorMessage(a, this.phone()));
       this.formError.focus();
       this.announce(this.formError.textContent);
     }
@@ -1109,9 +1136,9 @@
     var self = this, left = 10;
     if (!booking || !booking.id || !booking.status_token) { return; }
     function poll() {
-      if (self.screen !== 'result' || !self.root.parentNode || left-- <= 0) { return; }
+      if (self.screen !== 'result' || !self.host.isConnected || left-- <= 0) { return; }
       self.widget.api.request('GET', 'status', { id: booking.id, t: booking.status_token }).then(function (a) {
-        if (self.screen !== 'result' || !self.root.parentNode) { return; }
+        if (self.screen !== 'result' || !self.host.isConnected) { return; }
         if (a.ok && a.data.status === 'confirmed') {
           self.result('success', 'Вы записаны', 'Клиника подтвердила запись.', a.data.booking,
             self.widget.api.url('ics', { id: booking.id, t: booking.status_token }));
@@ -1228,7 +1255,7 @@
     if (e.key !== 'Tab') { return; }
     var list = focusables(this.window);
     if (!list.length) { e.preventDefault(); return; }
-    var first = list[0], last = list[list.length - 1], active = document.activeElement;
+    var first = list[0], last = list[list.length - 1], active = this.shadow.activeElement;
     if (e.shiftKey && (active === first || !this.window.contains(active) || active === this.window)) {
       e.preventDefault();
       last.focus();
@@ -1243,11 +1270,11 @@
     document.removeEventListener('keydown', this.onKey, true);
     document.removeEventListener('focusin', this.onFocusIn);
     document.documentElement.style.overflow = this.savedOverflow;
-    if (this.root.parentNode) { this.root.parentNode.removeChild(this.root); }
+    if (this.host.parentNode) { this.host.parentNode.removeChild(this.host); }
     this.widget.dialog = null;
     // Back to the time that opened the dialog; if it was redrawn or is now taken, to the nearest sensible control.
     var target = this.opener;
-    if (!target || !document.body.contains(target) || target.disabled) {
+    if (!target || !target.isConnected || target.disabled) {
       var el = this.widget.el;
       var id = target && target.getAttribute('data-slot');
       target = (id && el.querySelector('[data-slot="' + id.replace(/"/g, '\\"') + '"]:not([disabled])')) ||
