@@ -172,6 +172,23 @@ class nc_priem_netcat
         return $key !== '' && is_string($given) && hash_equals($key, $given);
     }
 
+    /**
+     * The CronTasks row of a script (its URL's path, with or without a query), or null:
+     * ['minutes' => its interval, 'launched' => when NetCat's scheduler last ran it (unix time, 0: never)].
+     */
+    public function cron_task($path)
+    {
+        $rows = $this->rows('SELECT `Cron_Minutes`, `Cron_Hours`, `Cron_Days`, `Cron_Launch` FROM `CronTasks` WHERE `Cron_Script_URL` = '
+            . $this->quote($path) . ' OR `Cron_Script_URL` LIKE ' . $this->quote(addcslashes($path, '%_\\') . '?%')
+            . ' ORDER BY `Cron_ID` LIMIT 1');
+        if (!$rows) {
+            return null;
+        }
+        $r = $rows[0];
+        return array('minutes' => (int)$r['Cron_Minutes'] + 60 * (int)$r['Cron_Hours'] + 1440 * (int)$r['Cron_Days'],
+                     'launched' => (int)$r['Cron_Launch']);
+    }
+
     /** Adds a CronTasks row for $url every $minutes minutes unless one exists. */
     public function ensure_cron_task($url, $minutes)
     {
@@ -528,6 +545,12 @@ class nc_priem_netcat
             || (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https');
         $host = isset($_SERVER['HTTP_HOST']) ? preg_replace('/[^A-Za-z0-9.:\[\]-]/', '', (string)$_SERVER['HTTP_HOST']) : '';
         return $host === '' ? '' : ($https ? 'https://' : 'http://') . $host;
+    }
+
+    /** The module folder on disk (netcat/modules/priem/ of the site). */
+    public function module_folder()
+    {
+        return dirname(__DIR__) . DIRECTORY_SEPARATOR;
     }
 
     /** The module folder's URL path: $SUB_FOLDER . $HTTP_ROOT_PATH . 'modules/priem/'. */

@@ -8,8 +8,11 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
 {
     protected $writes = array('save', 'check', 'add_fields', 'create_components');
 
-    /** "Проверить соединение": what => its caption (priem_check() checks the stored settings). */
-    const CHECKS = array('ftp' => 'FTP', 'mis' => 'МИС', 'mail' => 'SMTP (тестовое письмо)');
+    /**
+     * "Проверить соединение": what => its caption. priem_check() checks the stored settings of the
+     * first three; "policy" whether the personal-data policy page the form links to opens.
+     */
+    const CHECKS = array('ftp' => 'FTP', 'mis' => 'МИС', 'mail' => 'SMTP (тестовое письмо)', 'policy' => 'страница политики');
 
     protected function action_index(array $messages = array())
     {
@@ -36,9 +39,13 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
     protected function action_save()
     {
         $errors = $this->priem->settings()->save_form($this->post);
-        return $this->action_index($errors
-            ? array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors)
-            : array('ok' => $this->netcat->to_utf8(NETCAT_MODULE_PRIEM_SAVED)));
+        if ($errors) {
+            return $this->action_index(array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors));
+        }
+        // a policy page that does not open is worth a warning, never a refusal
+        $policy = $this->policy_problem();
+        return $this->action_index(array('ok' => $this->netcat->to_utf8(NETCAT_MODULE_PRIEM_SAVED),
+            'warnings' => $policy === null ? array() : array($policy)));
     }
 
     /**
@@ -51,11 +58,17 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
         if (!isset(self::CHECKS[$what])) {
             return $this->action_index(array('error' => 'Нет такой проверки'));
         }
+        if ($what === 'policy') {
+            $problem = $this->policy_problem();
+            return $this->action_index($problem === null
+                ? array('ok' => 'Страница политики персональных данных открывается: ' . $this->policy_url())
+                : array('error' => $problem));
+        }
+        $title = 'Проверка ' . self::CHECKS[$what] . ': ';
         $problem = nc_priem::extension_problem();
         if ($problem !== null) {
             return $this->action_index(array('error' => $problem));
         }
-        $title = 'Проверка ' . self::CHECKS[$what] . ': ';
         try {
             $r = priem_check($this->priem->settings()->engine(), $what);
         } catch (Throwable $e) {
@@ -98,6 +111,56 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
             $lines[] = '«' . $name . '»' . ($state === 'created' ? ': компонент создан' : ': компонент уже есть');
         }
         return $this->action_index(array('ok' => implode('; ', $lines)));
+    }
+
+    /** The policy page's address as the visitor's browser resolves it ('' when the site's is unknown). */
+    private function policy_url()
+    {
+        $url = (string)$this->priem->settings()->get('PolicyUrl');
+        return $url !== '' && $url[0] === '/' ? ($this->netcat->site_url() === '' ? '' : $this->netcat->site_url() . $url) : $url;
+    }
+
+    /**
+     * Why the personal-data policy page the booking form links to does not open (a GET, 5 s, a few
+     * redirects, an answer 2xx), or null when it does.
+     */
+    private function policy_problem()
+    {
+        $given = (string)$this->priem->settings()->get('PolicyUrl');
+        if ($given === '') {
+            return 'Страница политики персональных данных не задана: в форме записи не будет ссылки на неё.';
+        }
+        $url = $this->policy_url();
+        if ($url === '') {
+            return 'Не удалось проверить страницу политики ' . $given . ': адрес сайта не известен.';
+        }
+        if (!preg_match('~^https?://~i', $url)) {
+            return 'Не удалось проверить страницу политики ' . $url . ': адрес должен начинаться с «/» или http(s)://.';
+        }
+        if (!ini_get('allow_url_fopen')) {
+            return 'Не удалось проверить страницу политики ' . $url . ': в PHP выключен allow_url_fopen.';
+        }
+        $context = stream_context_create(array('http' => array('method' => 'GET', 'timeout' => 5, 'follow_location' => 1,
+            'max_redirects' => 4, 'ignore_errors' => true, 'header' => 'User-Agent: priem (policy page check)')));
+        $http_response_header = array();
+        $body = @file_get_contents($url, false, $context, 0, 65536);
+        $status = 0;
+        foreach ($http_response_header as $line) {
+            if (preg_match('~^HTTP/\S+ (\d{3})~', $line, $m)) {
+                $status = (int)$m[1]; // the last one: after the redirects
+            }
+        }
+        if ($body === false && $status === 0) {
+            $error = error_get_last();
+            return 'Страница политики персональных данных ' . $url . ' не открывается'
+                . ($error ? ' (' . preg_replace('/^file_get_contents\([^)]*\): /', '', $error['message']) . ')' : '')
+                . ': посетители не прочитают её перед согласием. Проверьте адрес в настройках.';
+        }
+        if ($status < 200 || $status > 299) {
+            return 'Страница политики персональных данных ' . $url . ' отвечает HTTP ' . $status
+                . ': посетители не прочитают её перед согласием. Создайте страницу или укажите её адрес в настройках.';
+        }
+        return null;
     }
 
     /** The form's groups: title => [key => [label, type]]; a type is text, password, checkbox or choices. */

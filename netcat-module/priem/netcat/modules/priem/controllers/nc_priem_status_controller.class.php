@@ -1,16 +1,52 @@
 <?php
 
-/** «Состояние»: the last sync runs, a 14-day chart, the open alerts. */
+/** «Состояние»: how the sync runs (cron), the last runs, a 14-day chart, the open alerts. */
 class nc_priem_status_controller extends nc_priem_admin_controller
 {
     protected function action_index()
     {
         $journal = new nc_priem_journal($this->netcat);
+        $runs = $journal->runs();
         return $this->view('status', array(
-            'runs' => $journal->runs(),
+            'cron' => $this->cron($runs ? strtotime($runs[0]['started_at'] . ' UTC') : null),
+            'runs' => $runs,
             'days' => $journal->days(14),
             'alerts' => $this->view('alerts', array('title' => 'Открытые оповещения', 'alerts' => $this->alerts(null))),
         ));
+    }
+
+    /**
+     * How the engine's tick (import, retries, alert mails) is run now, for the cron view: 'state' —
+     * none (never ran), stale (not for a while), netcat (NetCat's scheduler: an HTTP request every
+     * N minutes) or system (something else, e.g. the system crontab with cli.php); the last run, the
+     * scheduler's task, and the crontab line to recommend.
+     *
+     * @param int|null $last when the last sync run started (unix time)
+     */
+    private function cron($last)
+    {
+        $task = $this->netcat->cron_task(nc_priem_installer::CRON_URL);
+        $every = $task && $task['minutes'] > 0 ? $task['minutes'] : 15;
+        if ($last === null) {
+            $state = 'none';
+        } elseif (time() - $last > 60 * max(30, 2 * $every)) {
+            $state = 'stale';
+        } elseif ($task && $task['launched'] >= $last - 120) {
+            $state = 'netcat';
+        } else {
+            $state = 'system';
+        }
+        $host = preg_replace('~^https?://~', '', $this->netcat->site_url());
+        return array('state' => $state, 'last' => $last, 'task' => $task,
+            'line' => '* * * * * php -d short_open_tag=On ' . $this->netcat->module_folder() . 'cli.php' . ($host !== '' ? ' ' . $host : ''));
+    }
+
+    /** A moment in the past in words: "2026-12-03 09:40 UTC, 5 мин назад". */
+    public static function ago($time)
+    {
+        $minutes = (int)floor((time() - $time) / 60);
+        return gmdate('Y-m-d H:i', $time) . ' UTC, '
+            . ($minutes < 1 ? 'только что' : ($minutes < 120 ? $minutes . ' мин назад' : floor($minutes / 60) . ' ч назад'));
     }
 
     /** A sync run's counters in words (Priem_SyncRun.counts). */

@@ -1,7 +1,8 @@
 <?php
 /**
  * The bookings journal: filters, then the newest bookings (phones masked) with «Повторить
- * отправку» on those whose outcome is unknown or still queued.
+ * отправку» on those whose outcome is unknown or still queued. A confirmed booking shows no error
+ * of an earlier attempt: the MIS's answer to it is the confirmation.
  *
  * @var array    $filter       source, status, from, to (valid values only)
  * @var bool     $fixed_source the tab shows one source (ProDoctorov's): no source filter, no column
@@ -59,7 +60,7 @@ $value = function ($key) use ($filter) {
             <small class="priem-muted">филиал <?= $h($r['filial']) ?>, врач <?= $h($r['doctor']) ?></small>
         </td>
         <td class="priem-nowrap"><?= $h($r['phone_masked']) ?></td>
-        <td class="priem-error"><?= $h((string)$r['last_error']) ?></td>
+        <td class="priem-error"><?= $r['status'] === 'confirmed' ? '' : $h((string)$r['last_error']) ?></td>
         <td>
             <details>
                 <summary>JSON</summary>

@@ -1,8 +1,9 @@
 <?php
 /**
- * «Состояние»: the last sync runs, the last 14 days as bars (bookings by outcome, per creation
- * day in UTC; imported schedule files), the open alerts.
+ * «Состояние»: how the sync runs, the last sync runs, the last 14 days as bars (bookings by
+ * outcome, per creation day in UTC; imported schedule files), the open alerts.
  *
+ * @var array    $cron   nc_priem_status_controller::cron()
  * @var array    $runs   nc_priem_journal::runs()
  * @var array    $days   nc_priem_journal::days()
  * @var string   $alerts the open alerts (alerts.view.php)
@@ -16,6 +17,32 @@ $bar = function ($n) use ($max) {
     return $n ? max(3, (int)round(90 * $n / $max)) : 0;
 };
 ?>
+<h3>Синхронизация по расписанию (cron)</h3>
+<?php if ($cron['state'] === 'none'): ?>
+<div class="nc-alert nc--red">Синхронизация ещё не запускалась: расписание из МИС не загружается, записи не отправляются
+    повторно, оповещения не уходят. Настройте запуск (ниже).</div>
+<?php elseif ($cron['state'] === 'stale'): ?>
+<div class="nc-alert nc--red">Синхронизация давно не запускалась (последний раз <?= $h(nc_priem_status_controller::ago($cron['last'])) ?>):
+    расписание не обновляется, записи не отправляются повторно, оповещения не уходят. Проверьте cron (ниже).</div>
+<?php elseif ($cron['state'] === 'netcat'): ?>
+<div class="nc-alert nc--yellow">Синхронизацию запускает планировщик NetCat — HTTP-запросом раз в <?= (int)$cron['task']['minutes'] ?> мин
+    (последний запуск <?= $h(nc_priem_status_controller::ago($cron['last'])) ?>). Оповещения об отказах МИС и повторы отправки
+    ждут следующего запуска до <?= (int)$cron['task']['minutes'] ?> мин.</div>
+<?php else: ?>
+<div class="nc-alert nc--green">Синхронизацию запускает системный crontab (не планировщик NetCat): последний запуск
+    <?= $h(nc_priem_status_controller::ago($cron['last'])) ?>.</div>
+<?php endif; ?>
+<p>Задача планировщика NetCat (Инструменты → Управление задачами):
+    <?php if (!$cron['task']): ?>нет.
+    <?php elseif ($cron['task']['launched']): ?>каждые <?= (int)$cron['task']['minutes'] ?> мин, последний запуск <?= $h(nc_priem_status_controller::ago($cron['task']['launched'])) ?>.
+    <?php else: ?>каждые <?= (int)$cron['task']['minutes'] ?> мин, но ещё ни разу не запускалась: системный crontab сервера не вызывает netcat/admin/crontab.php.
+    <?php endif; ?></p>
+<?php if ($cron['state'] !== 'system'): ?>
+<p>Рекомендуем запускать синхронизацию из системного crontab сервера каждую минуту — без ограничений времени HTTP-запроса,
+    оповещения уходят в течение минуты (задачу NetCat тогда можно удалить):</p>
+<pre class="priem-code"><?= $h($cron['line']) ?></pre>
+<?php endif; ?>
+
 <h3>Последние запуски</h3>
 <table class="nc-table nc--striped">
     <tr><th>Начало (UTC)</th><th>Итог</th><th>Файл</th><th>Что сделано</th><th>Ошибки</th></tr>

@@ -1,0 +1,147 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+require_once __DIR__ . '/admin_site.php';
+
+/**
+ * What the clinic's staff read in the admin: whether the policy page the form links to opens,
+ * how the sync is run (cron) and what to put into the crontab, a booking's row after a retry
+ * confirmed it, a settings field NetCat's code editor leaves alone.
+ */
+final class AdminStaffViewTest extends TestCase
+{
+    /** @var resource|null a web server with /policy/ (and nothing else) */
+    private static $pages;
+    private static $pages_url;
+    private static $pages_root;
+
+    public static function setUpBeforeClass(): void
+    {
+        self::$pages_root = sys_get_temp_dir() . '/priem-policy-' . getmypid();
+        @mkdir(self::$pages_root . '/policy', 0777, true);
+        file_put_contents(self::$pages_root . '/policy/index.html', '<!DOCTYPE html><title>Политика</title><p>Политика обработки персональных данных');
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        self::$pages = proc_open(array(PHP_BINARY, '-S', '127.0.0.1:' . $port, '-t', self::$pages_root),
+            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
+        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
+            usleep(50000);
+        }
+        self::$pages_url = 'http://127.0.0.1:' . $port;
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        proc_terminate(self::$pages);
+        proc_close(self::$pages);
+        exec('rm -rf ' . escapeshellarg(self::$pages_root));
+    }
+
+    protected function setUp(): void
+    {
+        priem_nc_reset_db();
+        priem_nc_module()->installer()->install();
+    }
+
+    protected function tearDown(): void
+    {
+        unset($_SERVER['HTTP_HOST']);
+    }
+
+    /** The texts of the page's alerts of that colour. */
+    private static function alerts(string $page, string $colour): array
+    {
+        preg_match_all('~<div class="nc-alert nc--' . $colour . '">(.*?)</div>~s', $page, $m);
+        return array_map(function ($s) {
+            return preg_replace('/\s+/u', ' ', html_entity_decode($s, ENT_QUOTES, 'UTF-8'));
+        }, $m[1]);
+    }
+
+    public function test_a_policy_page_that_does_not_open_is_a_warning_when_saving_not_a_refusal(): void
+    {
+        list($status, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'PolicyUrl' => self::$pages_url . '/missing/'));
+        $this->assertSame(200, $status);
+        $this->assertSame(array('Настройки сохранены'), self::alerts($page, 'green'));
+        $warnings = self::alerts($page, 'yellow');
+        $this->assertCount(1, $warnings);
+        $this->assertStringContainsString(self::$pages_url . '/missing/ отвечает HTTP 404', $warnings[0]);
+        $this->assertSame(self::$pages_url . '/missing/', priem_nc_module()->settings()->get('PolicyUrl'), 'saved all the same');
+
+        list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'PolicyUrl' => self::$pages_url . '/policy/'));
+        $this->assertSame(array(), self::alerts($page, 'yellow'));
+    }
+
+    public function test_a_policy_address_on_the_site_is_checked_on_the_site(): void
+    {
+        $_SERVER['HTTP_HOST'] = substr(self::$pages_url, strlen('http://'));
+        priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'PolicyUrl' => '/policy/'));
+        list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'policy'));
+        $this->assertSame(array('Страница политики персональных данных открывается: ' . self::$pages_url . '/policy/'),
+            self::alerts($page, 'green'));
+        priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'PolicyUrl' => '/politika-konfidentsialnosti/'));
+        list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'policy'));
+        $this->assertSame(array(), self::alerts($page, 'green'));
+        $this->assertStringContainsString('/politika-konfidentsialnosti/ отвечает HTTP 404', self::alerts($page, 'red')[0]);
+    }
+
+    public function test_a_policy_server_that_does_not_answer_is_said_in_russian(): void
+    {
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $closed = 'http://' . stream_socket_get_name($sock, false) . '/policy/';
+        fclose($sock);
+        priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'PolicyUrl' => $closed));
+        list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'policy'));
+        $this->assertStringStartsWith('Страница политики персональных данных ' . $closed . ' не открывается', self::alerts($page, 'red')[0]);
+    }
+
+    public function test_the_status_tab_says_how_the_sync_runs_and_recommends_the_crontab_line(): void
+    {
+        $db = nc_Core::get_object()->db;
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Синхронизация ещё не запускалась', self::alerts($page, 'red')[0]);
+        $this->assertStringContainsString('ещё ни разу не запускалась: системный crontab сервера не вызывает netcat/admin/crontab.php', $page);
+        $this->assertMatchesRegularExpression('~\* \* \* \* \* php -d short_open_tag=On /\S+/netcat/modules/priem/cli\.php~', $page);
+
+        // NetCat's scheduler ran the task and with it the tick
+        $db->query("INSERT INTO `Priem_SyncRun` (`started_at`, `finished_at`, `status`) VALUES (UTC_TIMESTAMP(), UTC_TIMESTAMP(), 'ok')");
+        $db->query('UPDATE `CronTasks` SET `Cron_Launch` = ' . time());
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Синхронизацию запускает планировщик NetCat — HTTP-запросом раз в 15 мин', self::alerts($page, 'yellow')[0]);
+        $this->assertStringContainsString('cli.php', $page, 'the crontab line is recommended');
+
+        // the scheduler has not run for an hour, the ticks come from elsewhere (cli.php)
+        $db->query('UPDATE `CronTasks` SET `Cron_Launch` = ' . (time() - 3600));
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Синхронизацию запускает системный crontab', self::alerts($page, 'green')[0]);
+        $this->assertStringNotContainsString('<pre class="priem-code">', $page);
+
+        // nothing ran for two hours
+        $db->query('UPDATE `Priem_SyncRun` SET `started_at` = UTC_TIMESTAMP() - INTERVAL 2 HOUR');
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Синхронизация давно не запускалась (последний раз', self::alerts($page, 'red')[0]);
+        $this->assertStringContainsString('2 ч назад', self::alerts($page, 'red')[0]);
+    }
+
+    public function test_a_confirmed_booking_shows_no_error_of_an_earlier_attempt(): void
+    {
+        $db = nc_Core::get_object()->db;
+        foreach (array(1 => 'confirmed', 2 => 'unknown') as $id => $status) {
+            $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
+                `payload`, `attempts`, `last_error`, `created_at`, `phone_masked`) VALUES ($id, 'k$id', 'site', '$status', '1', '0001',
+                '2030-12-02 06:00:00', '2030-12-02 06:30:00', '{}', 2, 'МИС не ответила за 10 с (попытка $id)', UTC_TIMESTAMP(), '7900***4567')");
+        }
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $this->assertStringNotContainsString('(попытка 1)', $page);
+        $this->assertStringContainsString('МИС не ответила за 10 с (попытка 2)', $page);
+    }
+
+    public function test_the_doctors_per_filial_field_is_one_netcats_code_editor_leaves_alone(): void
+    {
+        list(, $page) = priem_nc_admin(1, 'prodoctorov');
+        // NetCat's admin turns every textarea without the class no_cm into a CodeMirror editor
+        $this->assertMatchesRegularExpression('~<textarea[^>]* class="no_cm"[^>]* name="PdDoctors"~', $page);
+        $this->assertSame(1, substr_count($page, '<textarea'));
+    }
+}
