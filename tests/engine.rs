@@ -561,6 +561,13 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
     ));
     let runs = env.db.store.recent_runs(5).unwrap();
     assert!(!runs.is_empty(), "the run is recorded");
+    use sha2::Digest;
+    let digest = format!("{:x}", sha2::Sha256::digest(snapshot_v1()));
+    assert_eq!(
+        (runs[0].file.as_deref(), runs[0].sha256.as_deref()),
+        (Some("schedule.json"), Some(digest.as_str())),
+        "the run names the file it imported and its sha256"
+    );
 
     // Nothing new: nothing done, nothing mailed.
     let r = e.tick(now() + minutes(15));

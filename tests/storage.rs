@@ -40,22 +40,22 @@ fn import(db: &TestDb, json: String) -> priem::storage::ImportReport {
 }
 
 fn slots_of(db: &TestDb, filial: &str, doctor: &str) -> Vec<(String, bool)> {
-    db.store
-        .grid_slots(
-            filial,
-            doctor,
-            now() - Duration::days(30),
-            now() + Duration::days(60),
+    grid_slots(
+        &db.store,
+        filial,
+        doctor,
+        now() - Duration::days(30),
+        now() + Duration::days(60),
+    )
+    .expect("grid slots")
+    .into_iter()
+    .map(|s| {
+        (
+            format!("{} {:02}:{:02}", s.date, s.start / 60, s.start % 60),
+            s.free,
         )
-        .expect("grid slots")
-        .into_iter()
-        .map(|s| {
-            (
-                format!("{} {:02}:{:02}", s.date, s.start / 60, s.start % 60),
-                s.free,
-            )
-        })
-        .collect()
+    })
+    .collect()
 }
 
 fn booking(key: &str, filial: &str, doctor: &str, start: &str, end: &str) -> NewBooking {
@@ -175,10 +175,7 @@ fn import_stores_cells_names_and_zones() {
     let r = import(&db, one_doctor());
     assert_eq!((r.filials, r.doctors, r.days_added), (1, 1, 1));
     assert_eq!(r.slots_inserted, 3);
-    let slots = db
-        .store
-        .grid_slots("1", "0001", now(), now() + Duration::days(7))
-        .unwrap();
+    let slots = grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(7)).unwrap();
     assert_eq!(slots.len(), 3);
     assert_eq!(slots[0].start_utc, utc(T0900));
     assert_eq!(slots[0].end_utc, utc(T0930));
@@ -503,9 +500,7 @@ fn cells_added_and_removed(db: TestDb) {
         (1, 2, 1, 1)
     );
     assert_eq!(all_slots(&db), expected_slots(&s, now()));
-    let ends: Vec<u16> = db
-        .store
-        .grid_slots("1", "0001", now(), now() + Duration::days(2))
+    let ends: Vec<u16> = grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(2))
         .unwrap()
         .iter()
         .map(|s| s.end)
@@ -526,10 +521,7 @@ fn a_filial_zone_change_rewrites_its_days_in_the_new_zone() {
         .unwrap();
     assert_eq!(r.days_changed, 1);
     assert_eq!(all_slots(&db), expected_slots(&s, now()));
-    let first = &db
-        .store
-        .grid_slots("1", "0001", now(), now() + Duration::days(2))
-        .unwrap()[0];
+    let first = &grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(2)).unwrap()[0];
     assert_eq!(first.start_utc, utc("2026-12-02T04:00:00Z"));
 }
 
@@ -709,10 +701,7 @@ fn two_hundred_simultaneous_holds_on_one_slot_give_exactly_one_booking() {
     assert_eq!(db.count("Priem_Hold"), 1);
     let b = db.store.booking(ok[0]).unwrap().unwrap();
     assert_eq!(b.status, BookingStatus::Queued);
-    let slot = &db
-        .store
-        .grid_slots("1", "0001", now(), now() + Duration::days(2))
-        .unwrap()[0];
+    let slot = &grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(2)).unwrap()[0];
     assert!(!slot.free && slot.held);
 }
 
@@ -810,10 +799,7 @@ fn a_rejection_releases_the_hold_and_shows_the_slot_busy_until_the_next_snapshot
     assert_eq!(b.last_error.as_deref(), Some("Слот занят"));
     assert!(b.answered_at.is_some());
     assert_eq!(db.count("Priem_Hold"), 0);
-    let slot = &db
-        .store
-        .grid_slots("1", "0001", now(), now() + Duration::days(2))
-        .unwrap()[0];
+    let slot = &grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(2)).unwrap()[0];
     assert!(!slot.free && !slot.held, "busy, not held: {slot:?}");
     assert_eq!(
         db.store
@@ -823,10 +809,7 @@ fn a_rejection_releases_the_hold_and_shows_the_slot_busy_until_the_next_snapshot
     // The next snapshot (unchanged, still free) makes it free again.
     let r = import(&db, one_doctor());
     assert_eq!((r.days_changed, r.slots_updated), (1, 1));
-    let slot = &db
-        .store
-        .grid_slots("1", "0001", now(), now() + Duration::days(2))
-        .unwrap()[0];
+    let slot = &grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(2)).unwrap()[0];
     assert!(slot.free);
     assert!(db
         .store
@@ -889,9 +872,7 @@ fn delivery_states_and_the_outbox() {
     ));
     assert!(!s.mark_sent(a, now()).unwrap());
     // The confirmed booking keeps its hold: the time stays taken for visitors.
-    let slots = s
-        .grid_slots("1", "0001", now(), now() + Duration::days(2))
-        .unwrap();
+    let slots = grid_slots(s, "1", "0001", now(), now() + Duration::days(2)).unwrap();
     assert!(slots[0].held && !slots[0].free);
     assert!(slots[1].held && !slots[1].free);
 
@@ -1057,9 +1038,7 @@ fn grid_slots_from_packed_days_equal_the_rows() {
                 (date, s, a, b, free && !held, room, free && held)
             })
             .collect();
-        let got: Vec<R> = db
-            .store
-            .grid_slots(&f, &d, from, to)
+        let got: Vec<R> = grid_slots(&db.store, &f, &d, from, to)
             .unwrap()
             .into_iter()
             .map(|s| {
@@ -1195,8 +1174,7 @@ fn sync_runs_are_recorded() {
         vec!["нет врача с кодом 0042 в филиале 1".to_string()]
     );
     assert_eq!(r.finished_at, Some(now() + Duration::seconds(3)));
-    assert_eq!(s.run_with_sha256(&"ab".repeat(32)).unwrap(), Some(id));
-    assert_eq!(s.run_with_sha256(&"cd".repeat(32)).unwrap(), None);
+    assert_eq!(r.sha256, Some("ab".repeat(32)));
     assert!(s.finish_run(9999, now(), &RunSummary::default()).is_err());
 }
 

@@ -5,9 +5,13 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::range::Range;
 use super::schedule::Schedule;
 use super::zone::to_local;
 use crate::time::Minute;
+
+/// How many days a grid may span.
+pub const DAYS: Range = Range::new("days", 1, 366);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayPart {

@@ -4,5 +4,6 @@
 pub mod booking;
 pub mod grid;
 pub mod phone;
+pub mod range;
 pub mod schedule;
 pub mod zone;

@@ -4,9 +4,14 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{Engine, EngineError};
+use crate::domain::range::Range;
 use crate::domain::zone::to_local;
 use crate::storage::{DoctorFreeTime, StoredFilial};
 use crate::time::Minute;
+
+/// How many times of a doctor's nearest day the listing may give, and how many by default.
+pub const TIMES: Range = Range::new("times", 1, 50);
+pub const DEFAULT_TIMES: u32 = 4;
 
 /// A doctor in the listing.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 //! transports. One [`Engine`] per settings per process; it opens nothing until first used.
 
 pub mod alert;
-mod directory;
+pub mod directory;
 pub mod grid_cache;
 mod grid_json;
 pub mod prodoctorov;
@@ -30,7 +30,6 @@ use crate::wire::schedule::DocumentError;
 use grid_cache::{Built, GridCache, SharedGrid};
 use settings::{Delivery, Settings};
 
-pub use directory::{ListedDoctor, Listing};
 pub use tick::{TickReport, LOCK_NAME};
 
 #[derive(Debug, Error)]
@@ -80,6 +79,42 @@ pub struct BookRequest {
     pub idempotency_key: String,
     pub source: BookingSource,
     pub consent: Option<Consent>,
+}
+
+/// What a caller outside the core (the site's form, the PHP API) left out of a booking request.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BookRequestError {
+    /// The idempotency key is blank or longer than 128 bytes.
+    #[error("the idempotency key must be 1 to 128 characters")]
+    Key,
+    /// A booking from the site without the visitor's consent to the processing of personal
+    /// data, which 152-ФЗ requires.
+    #[error("a booking from the site needs the visitor's consent (152-ФЗ)")]
+    NoConsent,
+}
+
+impl BookRequest {
+    /// A request as a caller outside the core makes it: the idempotency key is 1–128 bytes and
+    /// not blank, and a booking from the site carries the visitor's consent.
+    pub fn new(
+        input: BookingInput,
+        idempotency_key: String,
+        source: BookingSource,
+        consent: Option<Consent>,
+    ) -> Result<BookRequest, BookRequestError> {
+        if idempotency_key.trim().is_empty() || idempotency_key.len() > 128 {
+            return Err(BookRequestError::Key);
+        }
+        if source == BookingSource::Site && consent.is_none() {
+            return Err(BookRequestError::NoConsent);
+        }
+        Ok(BookRequest {
+            input,
+            idempotency_key,
+            source,
+            consent,
+        })
+    }
 }
 
 /// Why a booking was not taken: the visitor's to fix, or the time is gone.
@@ -510,4 +545,54 @@ fn field(field: &'static str, message: &str) -> BookError {
         field,
         message: message.to_owned(),
     }]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> BookingInput {
+        BookingInput {
+            filial_id: "1".into(),
+            doctor_id: "0001".into(),
+            date: "2026-12-01".into(),
+            time_start: "09:00".into(),
+            name: "Иванов Иван".into(),
+            phone: "+7 900 123-45-67".into(),
+            comment: String::new(),
+            specialty: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_booking_request_needs_a_key_and_from_the_site_the_visitors_consent() {
+        let consent = Some(Consent {
+            at: DateTime::UNIX_EPOCH,
+            ip: "203.0.113.5".into(),
+            text_version: "policy-2026-01".into(),
+        });
+        let new = |key: &str, source, consent: &Option<Consent>| {
+            BookRequest::new(input(), key.into(), source, consent.clone()).map(|r| r.source)
+        };
+        assert_eq!(
+            new("k", BookingSource::Site, &consent),
+            Ok(BookingSource::Site)
+        );
+        assert_eq!(
+            new(&"k".repeat(128), BookingSource::Prodoctorov, &None),
+            Ok(BookingSource::Prodoctorov),
+            "ProDoctorov's bookings carry no consent of the site's"
+        );
+        assert_eq!(
+            new("k", BookingSource::Site, &None),
+            Err(BookRequestError::NoConsent)
+        );
+        for key in ["", "  ", &"k".repeat(129), &"ж".repeat(65)] {
+            assert_eq!(
+                new(key, BookingSource::Site, &consent),
+                Err(BookRequestError::Key),
+                "{key:?}"
+            );
+        }
+    }
 }

@@ -31,6 +31,7 @@ use super::alert::{self, Alert};
 use super::{BookError, BookOutcome, BookRequest, Engine};
 use crate::domain::booking::{BookingError, BookingInput, BookingSource, BookingStatus};
 use crate::domain::phone;
+use crate::domain::range::Range;
 use crate::engine::settings::{Delivery, Prodoctorov};
 use crate::storage::{BookingId, BookingRecord, NewUpload, StorageError, UploadOutcome};
 use crate::time::hhmm;
@@ -121,11 +122,14 @@ impl DirectAnswer {
         }
     }
 
-    /// The JSON body ProDoctorov receives.
-    pub fn body_json(&self) -> String {
-        serde_json::json!({"success": self.success, "error": self.error}).to_string()
+    /// The body ProDoctorov receives (as JSON): `{"success": …, "error": …}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({"success": self.success, "error": self.error})
     }
 }
+
+/// How many uploads `recent_uploads` may list at once.
+pub const UPLOADS_LISTED: Range = Range::new("limit", 1, 1000);
 
 const TEMPORARY: &str = "Временная ошибка на сайте клиники, повторите запрос позже";
 const CANCELLED: &str =

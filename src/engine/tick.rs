@@ -149,10 +149,11 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
 
     report.seconds = started.elapsed().as_secs_f64();
     if let Some(run) = run {
+        let (file, sha256) = last_file.unzip();
         let summary = RunSummary {
             ok: report.errors.is_empty() && report.files_failed == 0,
-            file: last_file,
-            sha256: None,
+            file,
+            sha256,
             counts: serde_json::to_value(&report).unwrap_or_default(),
             errors: report.errors.clone(),
         };
@@ -170,7 +171,7 @@ fn import_from_ftp(
     run: Option<crate::storage::RunId>,
     report: &mut TickReport,
     seen: &mut Seen,
-    last_file: &mut Option<String>,
+    last_file: &mut Option<(String, String)>,
 ) -> Result<(), StorageError> {
     let Some(cfg) = &engine.settings().ftp else {
         return Ok(());
@@ -230,7 +231,7 @@ fn import_from_ftp(
             let filial = &s.filials[d.filial].code;
             seen.fixed.push(alert::bad_doctor_key(filial, &d.code));
         }
-        *last_file = Some(format!("{} (sha256 {digest})", f.name));
+        *last_file = Some((f.name.clone(), digest));
         if let Err(e) = session.mark_imported(&f.name) {
             report.errors.push(e.to_string());
         }

@@ -139,17 +139,13 @@ pub fn priem_book(
             return Err(error::config(format!("unknown \"$meta\" key \"{k}\"")));
         }
     }
-    let key = text("idempotency_key")
-        .filter(|k| !k.trim().is_empty() && k.len() <= 128)
-        .ok_or_else(|| error::config("$meta[\"idempotency_key\"] must be 1 to 128 characters"))?;
-    let source = match text("source").as_deref() {
-        None | Some("site") => BookingSource::Site,
-        Some("prodoctorov") => BookingSource::Prodoctorov,
-        Some(other) => {
-            return Err(error::config(format!(
-                "$meta[\"source\"] must be \"site\" or \"prodoctorov\", got \"{other}\""
-            )))
-        }
+    let source = match text("source") {
+        None => BookingSource::Site,
+        Some(s) => BookingSource::parse(&s).ok_or_else(|| {
+            error::config(format!(
+                "$meta[\"source\"] must be \"site\" or \"prodoctorov\", got \"{s}\""
+            ))
+        })?,
     };
     let now = now_arg(text("now_utc").as_deref())?;
     let consent = text("consent_version").map(|v| Consent {
@@ -157,17 +153,8 @@ pub fn priem_book(
         ip: text("consent_ip").unwrap_or_default(),
         text_version: v,
     });
-    if source == BookingSource::Site && consent.is_none() {
-        return Err(error::config(
-            "$meta[\"consent_version\"] is required for bookings from the site (152-ФЗ)",
-        ));
-    }
-    let req = BookRequest {
-        input,
-        idempotency_key: key,
-        source,
-        consent,
-    };
+    let key = text("idempotency_key").unwrap_or_default();
+    let req = BookRequest::new(input, key, source, consent).map_err(error::book_request)?;
     let alternatives = |next: &[crate::domain::booking::Alternative]| {
         next.iter()
             .map(|a| {

@@ -7,6 +7,7 @@ use ext_php_rs::types::ZendHashTable;
 use super::convert::{self, PhpResult};
 use super::engine::{engine, now_arg};
 use super::error;
+use crate::engine::directory::{DEFAULT_TIMES, TIMES};
 use crate::time::hhmm;
 
 /// The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,
@@ -46,13 +47,9 @@ pub fn priem_doctors(
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
-    let times = match times {
-        None => 4,
-        Some(t) => u32::try_from(t)
-            .ok()
-            .filter(|t| (1..=50).contains(t))
-            .ok_or_else(|| error::config(format!("$times must be from 1 to 50, got {t}")))?,
-    };
+    let times = times
+        .map_or(Ok(DEFAULT_TIMES), |t| TIMES.check(t))
+        .map_err(error::range)?;
     let listing = e
         .doctors(filial_code, now, times)
         .map_err(error::engine)?

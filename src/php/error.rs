@@ -23,6 +23,7 @@ use ext_php_rs::types::{ZendClassObject, ZendHashTable};
 use ext_php_rs::zend::{ce, ExecutorGlobals};
 
 use crate::domain::booking::{BookingError, FieldError};
+use crate::domain::range::OutOfRange;
 use crate::domain::zone::ZoneError;
 use crate::time::hhmm;
 use crate::wire::schedule::DocumentError;
@@ -274,6 +275,11 @@ pub fn config(message: impl Into<String>) -> PhpException {
     exception::<ConfigException>(message.into(), CODE_CONFIG)
 }
 
+/// A count out of its range, named as the PHP argument: `$days must be from 1 to 366, got 0`.
+pub fn range(e: OutOfRange) -> PhpException {
+    config(format!("${e}"))
+}
+
 pub fn zone(e: ZoneError) -> PhpException {
     config(e.to_string())
 }
@@ -311,6 +317,17 @@ pub fn engine(e: crate::engine::EngineError) -> PhpException {
 
 pub fn settings(e: crate::engine::settings::SettingsError) -> PhpException {
     config(e.to_string())
+}
+
+/// What `priem_book`'s `$meta` left out, named as its keys.
+pub fn book_request(e: crate::engine::BookRequestError) -> PhpException {
+    use crate::engine::BookRequestError;
+    config(match e {
+        BookRequestError::Key => "$meta[\"idempotency_key\"] must be 1 to 128 characters",
+        BookRequestError::NoConsent => {
+            "$meta[\"consent_version\"] is required for bookings from the site (152-ФЗ)"
+        }
+    })
 }
 
 pub fn booking(e: BookingError) -> PhpException {

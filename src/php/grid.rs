@@ -9,6 +9,7 @@ use ext_php_rs::types::ZendHashTable;
 use super::convert::{self, PhpResult};
 use super::engine::{engine, json, now_arg};
 use super::error;
+use crate::domain::grid;
 use crate::engine::grid_cache::SharedGrid;
 
 /// The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
@@ -57,15 +58,10 @@ fn stored_grid(
 ) -> PhpResult<Arc<SharedGrid>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
-    let days = match days {
-        None => None,
-        Some(d) => Some(
-            u32::try_from(d)
-                .ok()
-                .filter(|d| (1..=366).contains(d))
-                .ok_or_else(|| error::config(format!("$days must be from 1 to 366, got {d}")))?,
-        ),
-    };
+    let days = days
+        .map(|d| grid::DAYS.check(d))
+        .transpose()
+        .map_err(error::range)?;
     e.grid(filial_code, doctor_code, now, days)
         .map_err(error::engine)
 }

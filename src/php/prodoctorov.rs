@@ -9,7 +9,7 @@ use ext_php_rs::types::ZendHashTable;
 use super::convert::PhpResult;
 use super::engine::{engine, json, now_arg};
 use super::error;
-use crate::engine::prodoctorov::ConnectorError;
+use crate::engine::prodoctorov::{ConnectorError, UPLOADS_LISTED};
 use crate::wire::booking::format_utc;
 
 fn connector(e: ConnectorError) -> PhpException {
@@ -42,7 +42,7 @@ pub fn priem_prodoctorov_booking(
     let a = e.prodoctorov_booking(body, authorization, now);
     Ok(json(&serde_json::json!({
         "http": a.http_status,
-        "body": {"success": a.success, "error": a.error},
+        "body": a.body(),
         "booking_id": a.booking_id,
     })))
 }
@@ -77,10 +77,7 @@ pub fn priem_prodoctorov_uploads(
     limit: i64,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
-    let limit = u32::try_from(limit)
-        .ok()
-        .filter(|l| (1..=1000).contains(l))
-        .ok_or_else(|| error::config(format!("$limit must be from 1 to 1000, got {limit}")))?;
+    let limit = UPLOADS_LISTED.check(limit).map_err(error::range)?;
     let t = |x: DateTime<Utc>| format_utc(x);
     let list: Vec<serde_json::Value> = e
         .store()

@@ -70,10 +70,7 @@ pub fn priem_slot_grid(
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let opts = Options::new(options, &["timezones", "min_notice", "held"])?;
     let now = convert::utc_arg("now_utc", now_utc)?;
-    let days = u32::try_from(days)
-        .ok()
-        .filter(|d| (1..=366).contains(d))
-        .ok_or_else(|| error::config(format!("$days must be from 1 to 366, got {days}")))?;
+    let days = grid::DAYS.check(days).map_err(error::range)?;
     let s = schedule::read(schedule_json, &opts.zones()?).map_err(error::parse)?;
     let g = grid::for_doctor(&s, filial_code, doctor_code, now, days, &opts.grid_rules()?)
         .map_err(|e| error::not_found(e.to_string()))?;

@@ -172,16 +172,4 @@ impl Store {
             )
             .collect()
     }
-
-    /// The last successful run that imported a file with this sha256, if any: the same bytes
-    /// need not be imported again.
-    pub fn run_with_sha256(&self, sha256: &str) -> Result<Option<RunId>> {
-        let mut conn = self.conn()?;
-        conn.exec_first(
-            "SELECT id FROM Priem_SyncRun WHERE sha256 = ? AND status = 'ok' \
-             ORDER BY id DESC LIMIT 1",
-            (sha256,),
-        )
-        .map_err(|e| StorageError::query("runs: find sha256", e))
-    }
 }

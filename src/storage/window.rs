@@ -50,39 +50,6 @@ impl LoadedSchedule {
     }
 }
 
-impl Store {
-    /// The doctor's slots starting in `[from, to)`, by start, with held ones marked taken.
-    ///
-    /// Read from the days' packed copies (`Priem_Day.packed`, written by the import with exactly
-    /// the rows it wrote) — one small row per day instead of one per cell; a day without a
-    /// packed copy (a rejection changed one of its rows) is read from `Priem_Slot`. The holds of
-    /// the window come in the same statement ([`StoredWindow`]) and are applied in memory.
-    pub fn grid_slots(
-        &self,
-        filial: &str,
-        doctor: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<StoredSlot>> {
-        grid_slots_on(&mut self.conn()?, filial, doctor, from, to)
-    }
-}
-
-/// [`Store::grid_slots`] on a connection the caller already holds.
-fn grid_slots_on<Q: Queryable>(
-    conn: &mut Q,
-    filial: &str,
-    doctor: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<StoredSlot>> {
-    let window = read_window_on(conn, filial, doctor, from, to)?;
-    window.slots(|q, params| {
-        conn.exec(q, params)
-            .map_err(|e| StorageError::query("grid: read slots", e))
-    })
-}
-
 /// A slot row as `Priem_Slot` stores it: (date, start_utc, end_utc, start, end, free, room).
 type SlotRow = (
     NaiveDate,
@@ -276,6 +243,20 @@ impl Store {
         read_window_on(&mut self.conn()?, filial, doctor, from, to)
     }
 
+    /// The window's slots starting in `[from, to)`, by start, with held ones marked taken.
+    ///
+    /// Read from the days' packed copies (`Priem_Day.packed`, written by the import with exactly
+    /// the rows it wrote) — one small row per day instead of one per cell; a day without a
+    /// packed copy (a rejection changed one of its rows) is read from `Priem_Slot`, the only
+    /// statement this may cost. The holds came with the window and are applied in memory.
+    pub fn slots_of(&self, window: &StoredWindow) -> Result<Vec<StoredSlot>> {
+        window.slots(|q, params| {
+            self.conn()?
+                .exec(q, params)
+                .map_err(|e| StorageError::query("grid: read slots", e))
+        })
+    }
+
     /// One doctor's slots starting in `[from, to)` as a domain [`Schedule`], with the held
     /// times, for `domain::grid::for_doctor` and `domain::booking::validate`.
     pub fn load_schedule(
@@ -314,12 +295,7 @@ impl Store {
             name: Cow::Owned(doctor_name.clone()),
             specialties: split_specialties(specialties.as_deref().unwrap_or_default()),
         });
-        let slots = window.slots(|q, params| {
-            self.conn()?
-                .exec(q, params)
-                .map_err(|e| StorageError::query("grid: read slots", e))
-        })?;
-        for s in slots {
+        for s in self.slots_of(&window)? {
             if s.held {
                 out.held.push(s.start_utc);
             }

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use priem::domain::schedule::{read, Schedule};
 use priem::domain::zone::Zones;
-use priem::storage::{DbConfig, Store};
+use priem::storage::{DbConfig, Store, StoredSlot};
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -33,6 +33,17 @@ pub fn config(database: &str) -> DbConfig {
         database: database.to_owned(),
         ..DbConfig::default()
     }
+}
+
+/// The doctor's slots starting in `[from, to)` as visitors see them: the grid's own read.
+pub fn grid_slots(
+    store: &Store,
+    filial: &str,
+    doctor: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> priem::storage::Result<Vec<StoredSlot>> {
+    store.slots_of(&store.read_window(filial, doctor, from, to)?)
 }
 
 /// A connection to the server with no database selected.

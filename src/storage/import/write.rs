@@ -55,55 +55,59 @@ pub(super) fn delete_where(
     Ok(n)
 }
 
+/// Writes the filials' names and zones (as multi-row `INSERT`s: they are few).
 pub(super) fn upsert_filials(
     tx: &mut Transaction<'_>,
     s: &Schedule,
     now: NaiveDateTime,
 ) -> Result<()> {
-    for chunk in s.filials.chunks(INSERT_BATCH) {
-        let sql = format!(
-            "INSERT INTO Priem_Filial (code, name, zone, first_seen, last_seen) VALUES {} \
-             ON DUPLICATE KEY UPDATE name = COALESCE(VALUES(name), name), zone = VALUES(zone), \
-             last_seen = VALUES(last_seen)",
-            vec!["(?,?,?,?,?)"; chunk.len()].join(",")
-        );
-        let mut params = Vec::with_capacity(chunk.len() * 5);
-        for f in chunk {
-            params.push((&*f.code).into());
-            params.push(f.name.as_deref().map_or(Value::NULL, Value::from));
-            params.push(f.zone.name().into());
-            params.push(now.into());
-            params.push(now.into());
-        }
-        exec(tx, "import: filial names", &sql, params)?;
-    }
-    Ok(())
+    let rows = s.filials.iter().map(|f| {
+        vec![
+            (&*f.code).into(),
+            f.name.as_deref().map_or(Value::NULL, Value::from),
+            f.zone.name().into(),
+            now.into(),
+            now.into(),
+        ]
+    });
+    write_rows(
+        tx,
+        false,
+        "import: filial names",
+        "INSERT INTO Priem_Filial (code, name, zone, first_seen, last_seen) VALUES",
+        "ON DUPLICATE KEY UPDATE name = COALESCE(VALUES(name), name), zone = VALUES(zone), \
+         last_seen = VALUES(last_seen)",
+        5,
+        rows,
+    )
 }
 
+/// Writes the doctors' names and specialties (as multi-row `INSERT`s).
 pub(super) fn upsert_doctors(
     tx: &mut Transaction<'_>,
     s: &Schedule,
     now: NaiveDateTime,
 ) -> Result<()> {
-    for chunk in s.doctors.chunks(INSERT_BATCH) {
-        let sql = format!(
-            "INSERT INTO Priem_Doctor (filial, code, name, specialties, first_seen, last_seen) \
-             VALUES {} ON DUPLICATE KEY UPDATE name = VALUES(name), \
-             specialties = VALUES(specialties), last_seen = VALUES(last_seen)",
-            vec!["(?,?,?,?,?,?)"; chunk.len()].join(",")
-        );
-        let mut params = Vec::with_capacity(chunk.len() * 6);
-        for d in chunk {
-            params.push((&*s.filials[d.filial].code).into());
-            params.push((&*d.code).into());
-            params.push((&*d.name).into());
-            params.push(d.specialties.join(", ").into());
-            params.push(now.into());
-            params.push(now.into());
-        }
-        exec(tx, "import: doctor names", &sql, params)?;
-    }
-    Ok(())
+    let rows = s.doctors.iter().map(|d| {
+        vec![
+            (&*s.filials[d.filial].code).into(),
+            (&*d.code).into(),
+            (&*d.name).into(),
+            d.specialties.join(", ").into(),
+            now.into(),
+            now.into(),
+        ]
+    });
+    write_rows(
+        tx,
+        false,
+        "import: doctor names",
+        "INSERT INTO Priem_Doctor (filial, code, name, specialties, first_seen, last_seen) VALUES",
+        "ON DUPLICATE KEY UPDATE name = VALUES(name), specialties = VALUES(specialties), \
+         last_seen = VALUES(last_seen)",
+        6,
+        rows,
+    )
 }
 
 /// Writes rows with `head (?,…) tail`: with bulk execution (one single-row statement, many

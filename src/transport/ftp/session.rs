@@ -425,7 +425,7 @@ pub fn check(cfg: &FtpConfig) -> Result<FtpCheck, FtpError> {
     let waiting = session.list_snapshots()?.len();
     let report = FtpCheck {
         waiting,
-        listing: if session.mlsd {
+        listing: if session.uses_mlsd() {
             "MLSD"
         } else {
             "NLST+SIZE+MDTM"
