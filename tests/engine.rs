@@ -18,18 +18,16 @@ use chrono::{DateTime, Duration, Utc};
 use mysql::prelude::Queryable;
 use serde_json::{json, Value};
 
-use peers::{free_port, script, Peer, TempDir};
+use peers::{free_port, mis_basic, script, Peer, TempDir, MIS_PASSWORD, MIS_USER};
 use priem::domain::booking::{BookingError, BookingInput};
 use priem::domain::booking::{BookingSource, BookingStatus, Consent};
 use priem::engine::settings::Settings;
 use priem::engine::{BookError, BookOutcome, BookRequest, Engine, EngineError, TickReport};
 use priem::time::hhmm;
-use storage_common::{cells, document, utc, TestDb};
+use storage_common::{cells, document, eve, utc, TestDb};
 
 const FTP_USER: &str = "mis";
 const FTP_PASSWORD: &str = "Ftp-S3cret-4217";
-const MIS_USER: &str = "site";
-const MIS_PASSWORD: &str = "Mis-S3cret-8802";
 const SMTP_USER: &str = "robot";
 const SMTP_PASSWORD: &str = "Smtp-S3cret-5531";
 const DB_PASSWORD: &str = "Db-S3cret-7712";
@@ -41,11 +39,6 @@ const PHONE: &str = "79001234567";
 /// The name of the engine's cron lock. `priem::engine::tick::LOCK_NAME` holds it, but the
 /// `tick` module is private, so tests cannot name the constant.
 const TICK_LOCK: &str = "priem_tick";
-
-/// 2026-11-30 13:00 in Moscow.
-fn now() -> DateTime<Utc> {
-    utc("2026-11-30T10:00:00Z")
-}
 
 fn minutes(m: i64) -> Duration {
     Duration::minutes(m)
@@ -144,7 +137,7 @@ impl Env {
 
     /// Starts the MIS peer (Basic auth `MIS_USER:MIS_PASSWORD` on `/secure/…`).
     fn start_mis(&mut self) {
-        let basic = format!("{MIS_USER}:{MIS_PASSWORD}");
+        let basic = mis_basic();
         self.mis = Some(peers::mis_peer(&self.mis_log(), &["--basic", &basic]));
     }
 
@@ -253,7 +246,7 @@ impl Env {
 
     /// Asserts that no mail contains a password, a credential or a full phone number.
     fn assert_mails_clean(&self) {
-        let basic = base64(format!("{MIS_USER}:{MIS_PASSWORD}").as_bytes());
+        let basic = peers::base64(&mis_basic());
         let forbidden = [
             FTP_PASSWORD,
             MIS_PASSWORD,
@@ -347,27 +340,6 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn base64(input: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Percent-encodes a query value.
 fn pct(s: &str) -> String {
     s.bytes()
@@ -447,7 +419,7 @@ fn request(key: &str, input: BookingInput) -> BookRequest {
         idempotency_key: key.into(),
         source: BookingSource::Site,
         consent: Some(Consent {
-            at: now(),
+            at: eve(),
             ip: "203.0.113.7".into(),
             text_version: "2026-01".into(),
         }),
@@ -488,7 +460,7 @@ fn booking_snapshot_with(at_1600: &str) -> String {
 }
 
 fn import(e: &Engine, json: &str) {
-    let (_, rejected) = e.import_json(json, now(), None).expect("import");
+    let (_, rejected) = e.import_json(json, eve(), None).expect("import");
     assert!(rejected.is_empty(), "{rejected:?}");
 }
 
@@ -535,12 +507,12 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
     env.put("in/next.json.tmp", &other, 60);
     env.put("in/next.part", &other, 60);
 
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert_ran(&r);
     assert_eq!((r.files_imported, r.files_failed), (1, 0), "{r:?}");
     assert_eq!(r.slots_inserted, 5, "{r:?}");
     assert_eq!(
-        times(&e, "1", "0001", now()),
+        times(&e, "1", "0001", eve()),
         [
             t("2026-12-01 09:00", true),
             t("2026-12-01 09:30", false),
@@ -548,7 +520,7 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
         ]
     );
     assert_eq!(
-        times(&e, "1", "0002", now()),
+        times(&e, "1", "0002", eve()),
         [t("2026-12-01 11:00", true), t("2026-12-01 11:20", true)]
     );
     assert!(!env.exists("in/schedule.json"));
@@ -556,7 +528,7 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
     assert!(env.exists("in/next.json.tmp") && env.exists("in/next.part"));
     assert!(!env.exists("in/processed/next.json.tmp"));
     assert!(matches!(
-        e.grid("9", "0009", now(), None),
+        e.grid("9", "0009", eve(), None),
         Err(EngineError::NotFound(_))
     ));
     let runs = env.db.store.recent_runs(5).unwrap();
@@ -570,7 +542,7 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
     );
 
     // Nothing new: nothing done, nothing mailed.
-    let r = e.tick(now() + minutes(15));
+    let r = e.tick(eve() + minutes(15));
     assert_ran(&r);
     assert_eq!((r.files_imported, r.files_failed), (0, 0), "{r:?}");
     assert_eq!((r.slots_inserted, r.slots_deleted), (0, 0), "{r:?}");
@@ -599,16 +571,16 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
     )]);
     env.put("in/b-older.json", &older, 600);
     env.put("in/a-newer.json", &newer, 30);
-    let r = e.tick(now() + minutes(30));
+    let r = e.tick(eve() + minutes(30));
     assert_ran(&r);
     assert_eq!(r.files_failed, 0, "{r:?}");
     assert!(r.files_imported >= 1, "{r:?}");
     assert_eq!(
-        times(&e, "1", "0001", now() + minutes(30)),
+        times(&e, "1", "0001", eve() + minutes(30)),
         [t("2026-12-01 09:00", true), t("2026-12-03 10:00", true)]
     );
     assert!(matches!(
-        e.grid("1", "0002", now(), None),
+        e.grid("1", "0002", eve(), None),
         Err(EngineError::NotFound(_))
     ));
     assert!(!env.exists("in/a-newer.json") && !env.exists("in/b-older.json"));
@@ -626,15 +598,15 @@ fn a_malformed_file_goes_to_failed_keeps_the_schedule_and_is_mailed_once() {
     env.start_ftp();
     let e = engine(&env.settings());
     env.put("in/schedule.json", &snapshot_v1(), 60);
-    assert_ran(&e.tick(now()));
-    let before = times(&e, "1", "0001", now());
+    assert_ran(&e.tick(eve()));
+    let before = times(&e, "1", "0001", eve());
 
     env.put("in/broken.json", "<html>это не JSON {", 60);
-    let r = e.tick(now() + minutes(15));
+    let r = e.tick(eve() + minutes(15));
     assert!(r.ran, "{r:?}");
     assert_eq!((r.files_imported, r.files_failed), (0, 1), "{r:?}");
     assert_eq!(
-        times(&e, "1", "0001", now()),
+        times(&e, "1", "0001", eve()),
         before,
         "the old schedule stays"
     );
@@ -648,7 +620,7 @@ fn a_malformed_file_goes_to_failed_keeps_the_schedule_and_is_mailed_once() {
     assert!(mails[0].body.contains("Что сделать"), "{mails:?}");
 
     for m in [30, 45, 60] {
-        let r = e.tick(now() + minutes(m));
+        let r = e.tick(eve() + minutes(m));
         assert!(r.ran && r.files_failed == 0, "{r:?}");
     }
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
@@ -663,13 +635,13 @@ fn a_file_name_broken_again_after_a_good_import_is_mailed_again() {
     env.start_ftp();
     let e = engine(&env.settings());
     env.put("in/schedule.json", "не JSON", 60);
-    e.tick(now());
+    e.tick(eve());
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
 
     env.put("in/schedule.json", &snapshot_v1(), 60);
-    assert_ran(&e.tick(now() + minutes(15)));
+    assert_ran(&e.tick(eve() + minutes(15)));
     env.put("in/schedule.json", "снова не JSON", 60);
-    let r = e.tick(now() + minutes(60));
+    let r = e.tick(eve() + minutes(60));
     assert_eq!(r.files_failed, 1, "{r:?}");
     let subjects = env.subjects();
     let failures = subjects
@@ -711,21 +683,21 @@ fn a_doctor_with_a_bad_cell_keeps_its_schedule_others_are_imported() {
     env.start_ftp();
     let e = engine(&env.settings());
     env.put("in/s1.json", &snapshot_v1(), 60);
-    assert_ran(&e.tick(now()));
-    let old_0002 = times(&e, "1", "0002", now());
+    assert_ran(&e.tick(eve()));
+    let old_0002 = times(&e, "1", "0002", eve());
 
     env.put("in/s2.json", &snapshot_bad_0002(), 60);
-    let r = e.tick(now() + minutes(15));
+    let r = e.tick(eve() + minutes(15));
     assert!(r.ran && r.errors.is_empty(), "{r:?}");
     assert_eq!((r.files_imported, r.files_failed), (1, 0), "{r:?}");
     assert_eq!(r.doctors_rejected, 1, "{r:?}");
     assert_eq!(
-        times(&e, "1", "0001", now()),
+        times(&e, "1", "0001", eve()),
         [t("2026-12-01 09:00", false), t("2026-12-01 10:00", true)],
         "the good doctor is updated"
     );
     assert_eq!(
-        times(&e, "1", "0002", now()),
+        times(&e, "1", "0002", eve()),
         old_0002,
         "the bad one is kept"
     );
@@ -740,17 +712,17 @@ fn a_doctor_with_a_bad_cell_keeps_its_schedule_others_are_imported() {
     );
 
     // Nothing new: no mail, nothing resolved.
-    let r = e.tick(now() + minutes(30));
+    let r = e.tick(eve() + minutes(30));
     assert_eq!((r.mails_sent, r.alerts_resolved), (0, 0), "{r:?}");
 
     // The MIS fixes the export.
     let fixed = snapshot_bad_0002().replace("25:61", "12:20");
     env.put("in/s3.json", &fixed, 60);
-    let r = e.tick(now() + minutes(45));
+    let r = e.tick(eve() + minutes(45));
     assert_ran(&r);
     assert_eq!(r.doctors_rejected, 0, "{r:?}");
     assert_eq!(
-        times(&e, "1", "0002", now()),
+        times(&e, "1", "0002", eve()),
         [t("2026-12-01 12:00", true), t("2026-12-01 12:20", true)]
     );
     let subjects = env.subjects();
@@ -767,9 +739,9 @@ fn a_file_for_another_filial_does_not_resolve_a_bad_doctor() {
     env.start_ftp();
     let e = engine(&env.settings());
     env.put("in/s1.json", &snapshot_v1(), 60);
-    e.tick(now());
+    e.tick(eve());
     env.put("in/s2.json", &snapshot_bad_0002(), 60);
-    e.tick(now() + minutes(15));
+    e.tick(eve() + minutes(15));
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
 
     let filial2 = document(&[(
@@ -778,10 +750,10 @@ fn a_file_for_another_filial_does_not_resolve_a_bad_doctor() {
         vec![("0007", "Смирнов", cells("2026-12-01 15:30-16:00 free"))],
     )]);
     env.put("in/filial2.json", &filial2, 60);
-    let r = e.tick(now() + minutes(30));
+    let r = e.tick(eve() + minutes(30));
     assert_eq!(r.files_imported, 1, "{r:?}");
     env.put("in/garbage.json", "не JSON", 60);
-    e.tick(now() + minutes(45));
+    e.tick(eve() + minutes(45));
     let subjects = env.subjects();
     assert!(
         !subjects.iter().any(|s| s.starts_with("Решено")),
@@ -802,7 +774,7 @@ fn ftp_down_is_mailed_reminded_and_resolved() {
     s["mail"]["remind_hours"] = json!(1);
     let e = engine(&s);
 
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert!(r.ran, "{r:?}");
     assert_eq!(r.files_imported, 0);
     assert_eq!(r.alerts_raised, 1, "{r:?}");
@@ -813,19 +785,19 @@ fn ftp_down_is_mailed_reminded_and_resolved() {
     assert_eq!(open.len(), 1, "{open:?}");
 
     // Still down a little later: no mail. Two hours later: one reminder.
-    e.tick(now() + minutes(30));
+    e.tick(eve() + minutes(30));
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
-    e.tick(now() + minutes(120));
+    e.tick(eve() + minutes(120));
     let subjects = env.subjects();
     assert_eq!(subjects.len(), 2, "{subjects:?}");
     assert_eq!(subjects[1], format!("Напоминание: {}", subjects[0]));
-    e.tick(now() + minutes(135));
+    e.tick(eve() + minutes(135));
     assert_eq!(env.mails().len(), 2, "{:?}", env.subjects());
 
     // Back.
     env.start_ftp();
     env.put("in/schedule.json", &snapshot_v1(), 60);
-    let r = e.tick(now() + minutes(150));
+    let r = e.tick(eve() + minutes(150));
     assert_ran(&r);
     assert_eq!(r.files_imported, 1, "{r:?}");
     assert_eq!(r.alerts_resolved, 1, "{r:?}");
@@ -833,7 +805,7 @@ fn ftp_down_is_mailed_reminded_and_resolved() {
     assert_eq!(subjects.len(), 3, "{subjects:?}");
     assert_eq!(subjects[2], format!("Решено: {}", subjects[0]));
     assert!(env.db.store.open_alerts().unwrap().is_empty());
-    e.tick(now() + minutes(165));
+    e.tick(eve() + minutes(165));
     assert_eq!(env.mails().len(), 3, "{:?}", env.subjects());
 }
 
@@ -878,7 +850,7 @@ fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
     import(&e, &doc);
 
     for m in [0, 15, 30, 45, 60] {
-        let r = e.tick(now() + minutes(m));
+        let r = e.tick(eve() + minutes(m));
         assert_ran(&r);
     }
     let mut subjects = env.subjects();
@@ -897,8 +869,8 @@ fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
     // A card gets the code: resolved, once.
     conn.query_drop("INSERT INTO Message1 VALUES (2, '3')")
         .unwrap();
-    e.tick(now() + minutes(75));
-    e.tick(now() + minutes(90));
+    e.tick(eve() + minutes(75));
+    e.tick(eve() + minutes(90));
     let subjects = env.subjects();
     assert_eq!(subjects.len(), 3, "{subjects:?}");
     assert_eq!(subjects[2], "Решено: нет филиала с кодом 3");
@@ -906,8 +878,8 @@ fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
     // A card whose code the MIS never sends is a problem too.
     conn.query_drop("UPDATE Message2 SET MisCode = '0099' WHERE Message_ID = 11")
         .unwrap();
-    e.tick(now() + minutes(105));
-    e.tick(now() + minutes(120));
+    e.tick(eve() + minutes(105));
+    e.tick(eve() + minutes(120));
     let subjects = env.subjects();
     assert_eq!(subjects.len(), 4, "{subjects:?}");
     assert!(
@@ -932,7 +904,7 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     let out = e
         .book(
             &request("k-msk", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .expect("booked");
     let BookOutcome::Confirmed { id } = out else {
@@ -942,7 +914,7 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     let out = e
         .book(
             &request("k-ekb", input("2", "0007", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .expect("booked");
     assert!(matches!(out, BookOutcome::Confirmed { .. }), "{out:?}");
@@ -976,14 +948,14 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     );
     assert!(!b.phone_masked.contains(PHONE), "{b:?}");
     // The time is the site's now.
-    let grid = times(&e, "1", "0001", now());
+    let grid = times(&e, "1", "0001", eve());
     assert!(grid.contains(&t("2026-12-01 15:30", false)), "{grid:?}");
 
     // The same form sent twice: the same booking, nothing sent again.
     let again = e
         .book(
             &request("k-msk", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .expect("answered");
     assert_eq!(again, BookOutcome::Confirmed { id });
@@ -991,7 +963,7 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     let again = e
         .book(
             &request("k-msk", input("1", "0001", "2026-12-01", "16:00")),
-            now(),
+            eve(),
         )
         .expect("answered");
     assert_eq!(again.id(), id);
@@ -1001,7 +973,7 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     let err = e
         .book(
             &request("k-other", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap_err();
     match err {
@@ -1010,7 +982,7 @@ fn booking_confirmed_sends_the_exact_request_in_utc_once() {
     }
     assert_eq!(env.mis_posts().len(), 2);
     // A tick has nothing to deliver.
-    let r = e.tick(now() + minutes(5));
+    let r = e.tick(eve() + minutes(5));
     assert_ran(&r);
     assert_eq!(r.bookings_confirmed + r.bookings_unknown, 0, "{r:?}");
     assert_eq!(env.mis_posts().len(), 2);
@@ -1046,7 +1018,7 @@ fn the_same_form_sent_concurrently_makes_one_booking_and_one_answer() {
                     barrier.wait();
                     e.book(
                         &request(&key, input(filial, doctor, "2026-12-01", time)),
-                        now(),
+                        eve(),
                     )
                 })
             })
@@ -1075,12 +1047,12 @@ fn unknown_bookings_stop_after_max_attempts() {
     let id = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap()
         .id();
     for h in 1..=4 {
-        e.tick(now() + minutes(60 * h));
+        e.tick(eve() + minutes(60 * h));
     }
     assert_eq!(
         env.mis_posts().len(),
@@ -1103,7 +1075,7 @@ fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .expect("answered");
     let BookOutcome::Refused {
@@ -1120,13 +1092,13 @@ fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
     let b = e.booking(id).unwrap().unwrap();
     assert_eq!(b.status, BookingStatus::Rejected);
     assert_eq!(b.last_error.as_deref(), Some(reason));
-    let grid = times(&e, "1", "0001", now());
+    let grid = times(&e, "1", "0001", eve());
     assert!(grid.contains(&t("2026-12-01 15:30", false)), "{grid:?}");
     assert!(grid.contains(&t("2026-12-01 16:00", true)), "{grid:?}");
     let err = e
         .book(
             &request("k-2", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap_err();
     assert!(
@@ -1134,7 +1106,7 @@ fn booking_refused_by_the_mis_is_shown_busy_with_the_reason() {
         "{err:?}"
     );
     // Refusals are not retried.
-    let r = e.tick(now() + minutes(10));
+    let r = e.tick(eve() + minutes(10));
     assert_ran(&r);
     assert_eq!(env.mis_posts().len(), 1);
 }
@@ -1153,12 +1125,12 @@ fn a_kept_grid_is_what_a_fresh_engine_builds_after_every_change() {
     let fresh = |at: DateTime<Utc>| engine(&s).grid("1", "0001", at, None).expect("grid");
     let same = |a: &Arc<_>, b: &Arc<_>| Arc::ptr_eq(a, b);
 
-    let a = grid(now());
+    let a = grid(eve());
     assert!(
-        same(&a, &grid(now() + Duration::seconds(30))),
+        same(&a, &grid(eve() + Duration::seconds(30))),
         "kept within the minute"
     );
-    assert_eq!(**a, **fresh(now()));
+    assert_eq!(**a, **fresh(eve()));
 
     // The first time, 2026-12-01 15:00 in Moscow, is 12:00Z; the notice is 60 minutes.
     let before = grid(utc("2026-12-01T10:59:00Z"));
@@ -1174,30 +1146,30 @@ fn a_kept_grid_is_what_a_fresh_engine_builds_after_every_change() {
     assert_eq!(after.days[0].free, before.days[0].free - 1);
 
     // The clock back (a test's or a server's): built again, not the later grid.
-    let back = grid(now());
+    let back = grid(eve());
     assert!(!same(&after, &back));
-    assert_eq!(**back, **fresh(now()));
+    assert_eq!(**back, **fresh(eve()));
 
     // A booking holds 15:30.
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .expect("booked");
     assert!(matches!(out, BookOutcome::Confirmed { .. }), "{out:?}");
-    let held = grid(now());
+    let held = grid(eve());
     assert!(!same(&back, &held), "the hold shows");
-    assert_eq!(**held, **fresh(now()));
+    assert_eq!(**held, **fresh(eve()));
     assert_eq!(held.free(), back.free() - 1);
-    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 15:30", false)));
+    assert!(times(&e, "1", "0001", eve()).contains(&t("2026-12-01 15:30", false)));
 
     // The next snapshot: 16:00 is taken in the MIS.
     import(&e, &booking_snapshot_with("busy"));
-    let imported = grid(now());
+    let imported = grid(eve());
     assert!(!same(&held, &imported), "the import shows");
-    assert_eq!(**imported, **fresh(now()));
-    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 16:00", false)));
+    assert_eq!(**imported, **fresh(eve()));
+    assert!(times(&e, "1", "0001", eve()).contains(&t("2026-12-01 16:00", false)));
 }
 
 /// §3 names "a booking refused by the MIS" among the failures to mail.
@@ -1211,12 +1183,12 @@ fn a_refusal_at_booking_time_is_mailed() {
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     let id = out.id();
-    e.tick(now() + minutes(1));
-    e.tick(now() + minutes(16));
+    e.tick(eve() + minutes(1));
+    e.tick(eve() + minutes(16));
     let subjects = env.subjects();
     assert_eq!(
         subjects,
@@ -1237,7 +1209,7 @@ fn booking_with_the_mis_timing_out_is_kept_retried_with_the_same_payload_and_con
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .expect("stored");
     assert!(started.elapsed() < StdDuration::from_secs(5));
@@ -1248,22 +1220,22 @@ fn booking_with_the_mis_timing_out_is_kept_retried_with_the_same_payload_and_con
     assert_eq!(b.status, BookingStatus::Unknown, "{b:?}");
     assert_eq!(b.attempts, 1);
     let retry_at = b.next_attempt_at.expect("a retry is planned");
-    assert!(retry_at > now(), "{b:?}");
+    assert!(retry_at > eve(), "{b:?}");
     assert_eq!(env.mis_posts().len(), 1);
     // The time stays held for this booking.
-    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 15:30", false)));
+    assert!(times(&e, "1", "0001", eve()).contains(&t("2026-12-01 15:30", false)));
     // The same form again: the same booking, not sent again.
     let again = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     assert_eq!(again, BookOutcome::Pending { id });
     assert_eq!(env.mis_posts().len(), 1);
 
     // Before the back-off: not sent.
-    let r = e.tick(now() + Duration::seconds(20));
+    let r = e.tick(eve() + Duration::seconds(20));
     assert_ran(&r);
     assert_eq!(env.mis_posts().len(), 1);
 
@@ -1319,7 +1291,7 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     let BookOutcome::Pending { id } = out else {
@@ -1329,7 +1301,7 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     assert_eq!(b.status, BookingStatus::Unknown, "{b:?}");
     assert!(b.last_error.is_some(), "{b:?}");
 
-    let r = e.tick(now() + minutes(2));
+    let r = e.tick(eve() + minutes(2));
     assert_ran(&r);
     assert_eq!(r.bookings_unknown, 1, "{r:?}");
     let mails = env.mails();
@@ -1343,11 +1315,11 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     let out = e500
         .book(
             &request("k-2", input("2", "0007", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
-    let r = e500.tick(now() + minutes(10));
+    let r = e500.tick(eve() + minutes(10));
     assert_ran(&r);
     assert_eq!(r.bookings_unknown, 2, "{r:?}");
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
@@ -1369,7 +1341,7 @@ fn two_ticks_at_once_one_runs_the_other_skips() {
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
@@ -1377,7 +1349,7 @@ fn two_ticks_at_once_one_runs_the_other_skips() {
 
     // The lock held by someone else: the tick does nothing.
     let lock = env.db.store.try_lock(TICK_LOCK).unwrap().expect("free");
-    let r = e.tick(now() + minutes(5));
+    let r = e.tick(eve() + minutes(5));
     assert!(!r.ran, "{r:?}");
     assert!(r.line().contains("skipped"), "{}", r.line());
     assert_eq!(env.mis_posts().len(), 1, "nothing sent");
@@ -1393,7 +1365,7 @@ fn two_ticks_at_once_one_runs_the_other_skips() {
             std::thread::spawn(move || {
                 let e = engine(&settings);
                 barrier.wait();
-                e.tick(now() + minutes(5))
+                e.tick(eve() + minutes(5))
             })
         })
         .collect();
@@ -1406,7 +1378,7 @@ fn two_ticks_at_once_one_runs_the_other_skips() {
     );
     assert_eq!(env.mis_posts().len(), 2, "the booking was sent once more");
     // The lock is free again.
-    assert!(e.tick(now() + minutes(6)).ran);
+    assert!(e.tick(eve() + minutes(6)).ran);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1433,7 +1405,7 @@ fn many_simultaneous_bookings_of_one_time_hold_it_once() {
                         &format!("visitor-{i}"),
                         input("1", "0001", "2026-12-01", "15:30"),
                     ),
-                    now(),
+                    eve(),
                 )
             })
         })
@@ -1475,7 +1447,7 @@ fn smtp_down_records_the_alert_and_mails_it_when_back() {
     // FTP down too: something to alert about.
     let e = engine(&env.settings());
 
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert!(r.ran, "{r:?}");
     assert_eq!(r.alerts_raised, 1, "{r:?}");
     assert_eq!((r.mails_sent, r.mails_failed), (0, 1), "{r:?}");
@@ -1489,17 +1461,17 @@ fn smtp_down_records_the_alert_and_mails_it_when_back() {
     assert!(!why.contains(SMTP_PASSWORD), "{why}");
     assert!(env.mails().is_empty());
 
-    let r = e.tick(now() + minutes(15));
+    let r = e.tick(eve() + minutes(15));
     assert!(r.ran && r.mails_failed == 1, "{r:?}");
 
     // SMTP back: the alert that could not be mailed is mailed now, once.
     env.start_smtp();
-    let r = e.tick(now() + minutes(30));
+    let r = e.tick(eve() + minutes(30));
     assert_eq!((r.mails_sent, r.mails_failed), (1, 0), "{r:?}");
     let subjects = env.subjects();
     assert_eq!(subjects.len(), 1, "{subjects:?}");
     assert!(subjects[0].contains("FTP"), "{subjects:?}");
-    e.tick(now() + minutes(45));
+    e.tick(eve() + minutes(45));
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
 }
 
@@ -1510,15 +1482,15 @@ fn smtp_down_records_the_alert_and_mails_it_when_back() {
 fn a_resolution_while_smtp_is_down_is_mailed_when_it_is_back() {
     let mut env = Env::new();
     let e = engine(&env.settings());
-    e.tick(now());
+    e.tick(eve());
     assert_eq!(env.mails().len(), 1, "FTP down: {:?}", env.subjects());
     env.stop_smtp();
     env.start_ftp();
-    let r = e.tick(now() + minutes(15));
+    let r = e.tick(eve() + minutes(15));
     assert_eq!((r.alerts_resolved, r.mails_failed), (1, 1), "{r:?}");
     env.start_smtp();
-    e.tick(now() + minutes(30));
-    e.tick(now() + minutes(45));
+    e.tick(eve() + minutes(30));
+    e.tick(eve() + minutes(45));
     let subjects = env.subjects();
     assert!(
         subjects.iter().any(|s| s.starts_with("Решено: ")),
@@ -1540,7 +1512,7 @@ fn database_down_gives_errors_not_panics() {
     let e = engine(&s);
 
     let started = Instant::now();
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert!(!r.errors.is_empty(), "{r:?}");
     assert!(!r.errors.iter().any(|m| m.contains(DB_PASSWORD)), "{r:?}");
     assert!(started.elapsed() < StdDuration::from_secs(15), "{r:?}");
@@ -1552,7 +1524,7 @@ fn database_down_gives_errors_not_panics() {
     let err = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap_err();
     assert!(
@@ -1560,8 +1532,8 @@ fn database_down_gives_errors_not_panics() {
         "{err:?}"
     );
     assert!(!err.to_string().contains(DB_PASSWORD), "{err}");
-    assert!(e.grid("1", "0001", now(), None).is_err());
-    assert!(e.import_json(&booking_snapshot(), now(), None).is_err());
+    assert!(e.grid("1", "0001", eve(), None).is_err());
+    assert!(e.import_json(&booking_snapshot(), eve(), None).is_err());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1582,7 +1554,7 @@ fn ftp_drop_booking_is_uploaded_and_answered_by_a_result_file() {
         let out = e
             .book(
                 &request(key, input(filial, doctor, "2026-12-01", time)),
-                now(),
+                eve(),
             )
             .expect("stored");
         match out {
@@ -1622,7 +1594,7 @@ fn ftp_drop_booking_is_uploaded_and_answered_by_a_result_file() {
         r#"{"success": false, "error": "Врач в отпуске"}"#,
         30,
     );
-    let r = e.tick(now() + minutes(5));
+    let r = e.tick(eve() + minutes(5));
     assert_ran(&r);
     assert_eq!(r.results_read, 2, "{r:?}");
     assert_eq!((r.bookings_confirmed, r.bookings_refused), (1, 1), "{r:?}");
@@ -1633,22 +1605,22 @@ fn ftp_drop_booking_is_uploaded_and_answered_by_a_result_file() {
     let rb = e.booking(b).unwrap().unwrap();
     assert_eq!(rb.status, BookingStatus::Rejected);
     assert_eq!(rb.last_error.as_deref(), Some("Врач в отпуске"));
-    assert!(times(&e, "1", "0001", now()).contains(&t("2026-12-01 16:00", false)));
+    assert!(times(&e, "1", "0001", eve()).contains(&t("2026-12-01 16:00", false)));
     assert!(!env.exists(&format!("results/{a}.json")));
     assert!(env.exists(&format!("results/processed/{a}.json")));
     let subjects = env.subjects();
     assert_eq!(subjects, [format!("МИС отказала в записи №{b}")]);
 
     // The third is not answered in time: alerted, then resolved when the answer comes.
-    let r = e.tick(now() + minutes(30));
+    let r = e.tick(eve() + minutes(30));
     assert_eq!(r.mails_sent, 0, "{r:?}");
-    let r = e.tick(now() + minutes(90));
+    let r = e.tick(eve() + minutes(90));
     assert_ran(&r);
     let subjects = env.subjects();
     assert_eq!(subjects.len(), 2, "{subjects:?}");
     assert_eq!(subjects[1], format!("МИС не ответила на запись №{c}"));
     env.put(&format!("results/{c}.json"), r#"{"success": true}"#, 30);
-    let r = e.tick(now() + minutes(105));
+    let r = e.tick(eve() + minutes(105));
     assert_ran(&r);
     assert_eq!(
         e.booking(c).unwrap().unwrap().status,
@@ -1680,7 +1652,7 @@ fn no_mail_carries_a_password_or_a_phone_number() {
     s["ftp"]["password"] = json!(WRONG_PASSWORD);
     let e = engine(&s);
     import(&e, &booking_snapshot());
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert!(r.ran, "{r:?}");
     let subjects = env.subjects();
     assert_eq!(subjects.len(), 1, "{subjects:?}");
@@ -1690,14 +1662,14 @@ fn no_mail_carries_a_password_or_a_phone_number() {
     let out = e
         .book(
             &request("k-1", input("1", "0001", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
     let posts = env.mis_posts();
     let auth = posts[0].1["authorization"].as_str().unwrap_or_default();
     assert!(auth.starts_with("Basic "), "{posts:?}");
-    e.tick(now() + minutes(5));
+    e.tick(eve() + minutes(5));
     let mut s401 = s.clone();
     s401["mis"]["password"] = json!(WRONG_PASSWORD);
     s401["mis"]["url"] = json!(env.mis_url("/secure/success"));
@@ -1705,11 +1677,11 @@ fn no_mail_carries_a_password_or_a_phone_number() {
     let out = e401
         .book(
             &request("k-2", input("2", "0007", "2026-12-01", "15:30")),
-            now(),
+            eve(),
         )
         .unwrap();
     assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
-    e401.tick(now() + minutes(60));
+    e401.tick(eve() + minutes(60));
     assert!(
         env.subjects()
             .iter()
@@ -1750,7 +1722,7 @@ fn lost_database_connections_are_reopened_by_the_next_tick_and_booking() {
     env.start_ftp();
     let e = engine(&env.settings());
     env.put("in/s1.json", &snapshot_v1(), 60);
-    assert_ran(&e.tick(now()));
+    assert_ran(&e.tick(eve()));
 
     // Kill every session on the test database, as a server restart would.
     let kill_all = || {
@@ -1773,18 +1745,18 @@ fn lost_database_connections_are_reopened_by_the_next_tick_and_booking() {
         &snapshot_bad_0002().replace("25:61", "12:20"),
         60,
     );
-    let r = e.tick(now() + minutes(15));
+    let r = e.tick(eve() + minutes(15));
     assert_ran(&r);
     assert_eq!(r.files_imported, 1, "{r:?}");
     assert_eq!(
-        times(&e, "1", "0002", now()),
+        times(&e, "1", "0002", eve()),
         [t("2026-12-01 12:00", true), t("2026-12-01 12:20", true)]
     );
     kill_all();
     let out = e
         .book(
             &request("k-1", input("1", "0002", "2026-12-01", "12:00")),
-            now(),
+            eve(),
         )
         .expect("booked after the reconnect");
     assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");

@@ -15,18 +15,18 @@ use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use mysql::prelude::Queryable;
 use serde_json::{json, Value};
 
-use peers::{Peer, TempDir};
+use peers::{mis_basic, Peer, TempDir, MIS_PASSWORD, MIS_USER};
 use priem::domain::booking::BookingInput;
 use priem::domain::booking::{BookingSource, BookingStatus, Consent};
 use priem::engine::prodoctorov::{DirectAnswer, UPLOAD_ALERT};
 use priem::engine::settings::Settings;
 use priem::engine::{BookOutcome, BookRequest, Engine};
 use priem::storage::UploadOutcome;
-use storage_common::{cells, document, utc, TestDb};
+use storage_common::{cells, document, eve, utc, TestDb};
 
 const PD_LOGIN: &str = "clinic-42";
 const PD_PASSWORD: &str = "Pd-S3cret-6617";
@@ -34,14 +34,7 @@ const PD_TOKEN: &str = "Pd-T0ken-9931";
 const WRONG_PASSWORD: &str = "Wrong-S3cret-0000";
 const EP_USER: &str = "prodoctorov";
 const EP_PASSWORD: &str = "Ep-S3cret-2208";
-const MIS_USER: &str = "site";
-const MIS_PASSWORD: &str = "Mis-S3cret-8802";
 const PHONE: &str = "79001234567";
-
-/// 2026-11-30 13:00 in Moscow.
-fn now() -> DateTime<Utc> {
-    utc("2026-11-30T10:00:00Z")
-}
 
 /// One test's database and peers.
 struct Env {
@@ -56,7 +49,7 @@ impl Env {
     fn new() -> Env {
         let mis_dir = TempDir::new("pd-mis");
         let pd_dir = TempDir::new("pd-peer");
-        let basic = format!("{MIS_USER}:{MIS_PASSWORD}");
+        let basic = mis_basic();
         let mis = peers::mis_peer(&mis_dir.join("requests.jsonl"), &["--basic", &basic]);
         let pd = peers::prodoctorov_peer(
             &pd_dir.join("uploads.jsonl"),
@@ -230,7 +223,7 @@ fn site_booking(key: &str, time: &str) -> BookRequest {
         idempotency_key: key.into(),
         source: BookingSource::Site,
         consent: Some(Consent {
-            at: now(),
+            at: eve(),
             ip: "203.0.113.7".into(),
             text_version: "2026-01".into(),
         }),
@@ -238,25 +231,7 @@ fn site_booking(key: &str, time: &str) -> BookRequest {
 }
 
 fn basic(user: &str, password: &str) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let input = format!("{user}:{password}").into_bytes();
-    let mut out = String::from("Basic ");
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                A[((n >> (18 - 6 * i)) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    out
+    format!("Basic {}", peers::base64(&format!("{user}:{password}")))
 }
 
 /// The cells of one doctor in an uploaded document: `"YYYY-MM-DD HH:MM-HH:MM free|busy"`.
@@ -298,10 +273,10 @@ fn upload_by_the_old_api_sends_the_form_and_the_schedule_with_held_times_busy() 
     let e = engine(&env.settings("/secure/success"));
     import(&e);
     // A site visitor holds 15:00.
-    let b = e.book(&site_booking("site-1", "15:00"), now()).unwrap();
+    let b = e.book(&site_booking("site-1", "15:00"), eve()).unwrap();
     assert!(matches!(b, BookOutcome::Confirmed { .. }), "{b:?}");
 
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert!(r.errors.is_empty(), "{r:?}");
     assert_eq!(r.prodoctorov_upload, Some("ok"));
     let ups = env.uploads();
@@ -348,10 +323,10 @@ fn upload_by_the_old_api_sends_the_form_and_the_schedule_with_held_times_busy() 
 
     // Not due a minute later; due after the interval, but nothing changed: not sent.
     assert_eq!(
-        e.tick(now() + Duration::minutes(1)).prodoctorov_upload,
+        e.tick(eve() + Duration::minutes(1)).prodoctorov_upload,
         Some("not_due")
     );
-    let r = e.tick(now() + Duration::minutes(15));
+    let r = e.tick(eve() + Duration::minutes(15));
     assert_eq!(r.prodoctorov_upload, Some("unchanged"));
     assert_eq!(env.uploads().len(), 1);
     let recorded = e.store().recent_uploads(10).unwrap();
@@ -359,7 +334,7 @@ fn upload_by_the_old_api_sends_the_form_and_the_schedule_with_held_times_busy() 
     assert_eq!(recorded[0].digest, recorded[1].digest);
 
     // A booking changes the schedule: the next cycle sends it.
-    let later = now() + Duration::minutes(30);
+    let later = eve() + Duration::minutes(30);
     e.book(&site_booking("site-2", "16:00"), later).unwrap();
     assert_eq!(e.tick(later).prodoctorov_upload, Some("ok"));
     let ups = env.uploads();
@@ -378,7 +353,7 @@ fn upload_by_v2_sends_the_token_and_the_schedule_wrapper() {
         "filials": ["2"]});
     let e = engine(&s);
     import(&e);
-    let r = e.prodoctorov_upload(now(), false).unwrap();
+    let r = e.prodoctorov_upload(eve(), false).unwrap();
     assert_eq!(r.outcome, "ok", "{r:?}");
     let ups = env.uploads();
     assert_eq!(ups.len(), 1);
@@ -392,10 +367,10 @@ fn upload_by_v2_sends_the_token_and_the_schedule_wrapper() {
     assert_eq!(doc_cells(doc, "2", "0007").len(), 2);
     // Forced: sent again although unchanged.
     assert_eq!(
-        e.prodoctorov_upload(now(), false).unwrap().outcome,
+        e.prodoctorov_upload(eve(), false).unwrap().outcome,
         "not_due"
     );
-    assert_eq!(e.prodoctorov_upload(now(), true).unwrap().outcome, "ok");
+    assert_eq!(e.prodoctorov_upload(eve(), true).unwrap().outcome, "ok");
     assert_eq!(env.uploads().len(), 2);
 }
 
@@ -407,7 +382,7 @@ fn failed_uploads_are_recorded_alerted_and_resolved_when_it_works() {
     s["prodoctorov"]["url"] = json!(env.pd_url("/refuse/500/api/mis/send_cells/"));
     let e = engine(&s);
     import(&e);
-    let r = e.tick(now());
+    let r = e.tick(eve());
     assert_eq!(r.prodoctorov_upload, Some("failed"));
     let alerts = e.store().open_alerts().unwrap();
     let a = alerts
@@ -430,7 +405,7 @@ fn failed_uploads_are_recorded_alerted_and_resolved_when_it_works() {
     s["prodoctorov"]["url"] = json!(env.pd_url("/api/mis/send_cells/"));
     s["prodoctorov"]["password"] = json!(WRONG_PASSWORD);
     let e = engine(&s);
-    let r = e.tick(now() + Duration::minutes(15));
+    let r = e.tick(eve() + Duration::minutes(15));
     assert_eq!(r.prodoctorov_upload, Some("failed"));
     assert_eq!(
         env.uploads().last().unwrap()["problem"],
@@ -455,7 +430,7 @@ fn failed_uploads_are_recorded_alerted_and_resolved_when_it_works() {
     ));
     let e = engine(&s);
     assert_eq!(
-        e.tick(now() + Duration::minutes(30)).prodoctorov_upload,
+        e.tick(eve() + Duration::minutes(30)).prodoctorov_upload,
         Some("failed")
     );
 
@@ -463,7 +438,7 @@ fn failed_uploads_are_recorded_alerted_and_resolved_when_it_works() {
     s["prodoctorov"]["url"] = json!(env.pd_url("/api/mis/send_cells/"));
     s["prodoctorov"]["password"] = json!(PD_PASSWORD);
     let e = engine(&s);
-    let r = e.tick(now() + Duration::minutes(45));
+    let r = e.tick(eve() + Duration::minutes(45));
     assert_eq!(r.prodoctorov_upload, Some("ok"));
     assert!(r.alerts_resolved >= 1, "{r:?}");
     assert!(e
@@ -515,13 +490,13 @@ fn the_endpoint_asks_for_basic_auth_when_configured() {
         Some(format!("Bearer {EP_PASSWORD}")),
         Some("Basic ***".to_owned()),
     ] {
-        let a = e.prodoctorov_booking(&body, auth.as_deref(), now());
+        let a = e.prodoctorov_booking(&body, auth.as_deref(), eve());
         assert_eq!(a.http_status, 401, "{auth:?}: {a:?}");
         assert_eq!(refusal(&a), "Неверный логин или пароль");
     }
     assert_eq!(env.db.count("Priem_Booking"), 0);
     assert!(env.mis_posts().is_empty());
-    let a = e.prodoctorov_booking(&body, Some(&basic(EP_USER, EP_PASSWORD)), now());
+    let a = e.prodoctorov_booking(&body, Some(&basic(EP_USER, EP_PASSWORD)), eve());
     assert_eq!((a.http_status, a.success), (200, true), "{a:?}");
     assert_eq!(a.body(), json!({"success": true, "error": null}));
 }
@@ -532,7 +507,7 @@ fn the_endpoint_refuses_each_bad_request_with_a_reason() {
     let e = engine(&env.settings("/secure/success"));
     import(&e);
     // A site visitor holds 16:00.
-    e.book(&site_booking("site-1", "16:00"), now()).unwrap();
+    e.book(&site_booking("site-1", "16:00"), eve()).unwrap();
     let posts_before = env.mis_posts().len();
 
     let cases: Vec<(String, u16, &str)> = vec![
@@ -618,7 +593,7 @@ fn the_endpoint_refuses_each_bad_request_with_a_reason() {
         ),
     ];
     for (body, status, reason) in &cases {
-        let a = e.prodoctorov_booking(body, None, now());
+        let a = e.prodoctorov_booking(body, None, eve());
         assert_eq!(a.http_status, *status, "{body}: {a:?}");
         let got = refusal(&a);
         assert!(got.starts_with(reason), "{body}: {got:?} is not {reason:?}");
@@ -634,7 +609,7 @@ fn the_endpoint_refuses_each_bad_request_with_a_reason() {
     // Switched off: refused before anything is read.
     let mut s = env.settings("/secure/success");
     s["prodoctorov"]["enabled"] = json!(false);
-    let off = engine(&s).prodoctorov_booking(&pd_request("1", "0001", START, END), None, now());
+    let off = engine(&s).prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
     assert_eq!(off.http_status, 403);
     assert_eq!(
         refusal(&off),
@@ -648,7 +623,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
     let e = Arc::new(engine(&env.settings("/secure/success")));
     import(&e);
     let body = pd_request("1", "0001", START, END);
-    let a = e.prodoctorov_booking(&body, None, now());
+    let a = e.prodoctorov_booking(&body, None, eve());
     assert_eq!(
         (a.http_status, a.success, a.error.as_deref()),
         (200, true, None),
@@ -670,7 +645,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
     assert_eq!(b.phone_masked, "7900***4567");
     assert!(b.consent.is_none());
     // The site's grid shows the time taken.
-    let g = e.grid("1", "0001", now(), Some(3)).unwrap();
+    let g = e.grid("1", "0001", eve(), Some(3)).unwrap();
     let slot = g
         .days
         .iter()
@@ -680,7 +655,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
     assert!(!slot.free);
 
     // The same request again (ProDoctorov retrying): the same booking, no second MIS call.
-    let again = e.prodoctorov_booking(&body, None, now() + Duration::minutes(1));
+    let again = e.prodoctorov_booking(&body, None, eve() + Duration::minutes(1));
     assert_eq!(again, a);
     assert_eq!(env.mis_posts().len(), 1);
     assert_eq!(env.db.count("Priem_Booking"), 1);
@@ -703,7 +678,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
                 let (e, b, body) = (e.clone(), barrier.clone(), body.clone());
                 std::thread::spawn(move || {
                     b.wait();
-                    e.prodoctorov_booking(&body, None, now())
+                    e.prodoctorov_booking(&body, None, eve())
                 })
             })
             .collect::<Vec<_>>()
@@ -744,7 +719,7 @@ fn a_prodoctorov_and_a_site_booking_racing_for_one_time_one_wins() {
             let body = pd_request("1", "0001", start, end);
             std::thread::spawn(move || {
                 b.wait();
-                e.prodoctorov_booking(&body, None, now())
+                e.prodoctorov_booking(&body, None, eve())
             })
         };
         let site = {
@@ -752,7 +727,7 @@ fn a_prodoctorov_and_a_site_booking_racing_for_one_time_one_wins() {
             let req = site_booking(&format!("site-race-{round}"), time);
             std::thread::spawn(move || {
                 b.wait();
-                e.book(&req, now())
+                e.book(&req, eve())
             })
         };
         let pd = pd.join().unwrap();
@@ -775,7 +750,7 @@ fn a_refusal_by_the_mis_is_passed_on() {
     let env = Env::new();
     let e = engine(&env.settings("/secure/refuse?reason=%D0%92%D1%80%D0%B0%D1%87%20%D0%B2%20%D0%BE%D1%82%D0%BF%D1%83%D1%81%D0%BA%D0%B5"));
     import(&e);
-    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, now());
+    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
     assert_eq!(a.http_status, 200);
     assert_eq!(refusal(&a), "МИС клиники отказала в записи: Врач в отпуске");
     let b = e.booking(a.booking_id.unwrap()).unwrap().unwrap();
@@ -788,7 +763,7 @@ fn the_mis_slower_than_the_budget_gets_a_refusal_within_ten_seconds() {
     let e = engine(&env.settings("/secure/sleep/12"));
     import(&e);
     let started = Instant::now();
-    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, now());
+    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
     let took = started.elapsed();
     assert!(took < StdDuration::from_millis(9500), "took {took:?}");
     assert!(
@@ -806,7 +781,7 @@ fn the_mis_slower_than_the_budget_gets_a_refusal_within_ten_seconds() {
     assert_eq!(env.db.count("Priem_Hold"), 0);
     assert!(e
         .store()
-        .due_for_delivery(now() + Duration::days(1), 10)
+        .due_for_delivery(eve() + Duration::days(1), 10)
         .unwrap()
         .is_empty());
     let alerts = e.store().open_alerts().unwrap();
@@ -817,7 +792,7 @@ fn the_mis_slower_than_the_budget_gets_a_refusal_within_ten_seconds() {
         "{alerts:?}"
     );
     // A repeat answers the same.
-    let again = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, now());
+    let again = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
     assert_eq!(again, a);
     assert_eq!(env.mis_posts().len(), 1);
     env.assert_no_secrets_stored();
@@ -831,7 +806,7 @@ fn the_mis_slower_than_the_budget_is_accepted_when_the_admin_chose_so() {
     let e = engine(&s);
     import(&e);
     let started = Instant::now();
-    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, now());
+    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
     assert!(
         started.elapsed() < StdDuration::from_millis(9500),
         "{:?}",
@@ -853,14 +828,14 @@ fn without_an_mis_that_answers_at_once_bookings_are_refused_unless_accepted() {
     let e = engine(&s);
     import(&e);
     let body = pd_request("1", "0001", START, END);
-    let a = e.prodoctorov_booking(&body, None, now());
+    let a = e.prodoctorov_booking(&body, None, eve());
     assert!(
         refusal(&a).starts_with("Клиника не может подтвердить запись сразу"),
         "{a:?}"
     );
     assert_eq!(env.db.count("Priem_Booking"), 0);
     s["prodoctorov"]["accept_when_mis_down"] = json!(true);
-    let a = engine(&s).prodoctorov_booking(&body, None, now());
+    let a = engine(&s).prodoctorov_booking(&body, None, eve());
     assert!(a.success, "{a:?}");
     assert_eq!(env.db.count("Priem_Booking WHERE status = 'queued'"), 1);
 }
@@ -874,7 +849,7 @@ fn a_prodoctorov_slower_than_the_upload_timeout_is_a_failure() {
     let e = engine(&s);
     import(&e);
     let started = Instant::now();
-    let r = e.prodoctorov_upload(now(), false).unwrap();
+    let r = e.prodoctorov_upload(eve(), false).unwrap();
     assert!(
         started.elapsed() < StdDuration::from_millis(2500),
         "{:?}",

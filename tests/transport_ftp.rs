@@ -298,10 +298,10 @@ fn check_reports_waiting_snapshots() {
 
 #[test]
 fn explicit_ftps_with_a_private_ca() {
-    if !peers::python_has("OpenSSL") {
-        eprintln!("SKIPPED explicit_ftps_with_a_private_ca: pyftpdlib's FTPS needs pyOpenSSL (pip install pyopenssl)");
-        return;
-    }
+    assert!(
+        peers::python_has("OpenSSL"),
+        "pyftpdlib's FTPS needs pyOpenSSL (.ci/run installs it: pip install pyopenssl)"
+    );
     let root = TempDir::new("ftps");
     std::fs::create_dir_all(root.join("in")).unwrap();
     std::fs::write(root.join("in/a.json"), "{\"data\": {}}").unwrap();

@@ -5,7 +5,7 @@ mod peers;
 
 use std::time::{Duration, Instant};
 
-use peers::{mis_peer, Peer, TempDir};
+use peers::{mis_basic, mis_peer, Peer, TempDir, MIS_PASSWORD, MIS_USER};
 use priem::transport::mis::{self, Format, MisAuth, MisConfig, MisError, Outcome};
 use priem::transport::Secret;
 use priem::wire::booking::DirectBooking;
@@ -162,11 +162,11 @@ fn garbage_500_and_redirects_leave_the_outcome_unknown() {
 
 #[test]
 fn basic_auth_is_sent_and_a_wrong_password_is_its_own_error() {
-    let mis = Mis::start(&["--basic", "site:right-password"]);
+    let mis = Mis::start(&["--basic", &mis_basic()]);
     let mut cfg = MisConfig::new(mis.url("/secure/success"));
     cfg.auth = MisAuth::Basic {
-        user: "site".into(),
-        password: Secret::new("right-password"),
+        user: MIS_USER.into(),
+        password: Secret::new(MIS_PASSWORD),
     };
     assert!(matches!(
         mis::deliver(&cfg, &payload()),
@@ -174,7 +174,7 @@ fn basic_auth_is_sent_and_a_wrong_password_is_its_own_error() {
     ));
 
     cfg.auth = MisAuth::Basic {
-        user: "site".into(),
+        user: MIS_USER.into(),
         password: Secret::new("wrong-password"),
     };
     let outcome = mis::deliver(&cfg, &payload());
@@ -191,7 +191,7 @@ fn basic_auth_is_sent_and_a_wrong_password_is_its_own_error() {
     assert_eq!(got.len(), 2);
     assert_eq!(
         header(&got[0], "Authorization"),
-        Some("Basic c2l0ZTpyaWdodC1wYXNzd29yZA==")
+        Some(format!("Basic {}", peers::base64(&mis_basic())).as_str())
     );
 }
 
@@ -292,13 +292,13 @@ fn v2_answers_and_token_auth() {
 
 #[test]
 fn check_reaches_the_mis_without_booking() {
-    let mis = Mis::start(&["--basic", "site:right-password"]);
+    let mis = Mis::start(&["--basic", &mis_basic()]);
     let report = mis::check(&MisConfig::new(mis.url("/success"))).unwrap();
     assert_eq!(report.status, 200);
 
     let mut cfg = MisConfig::new(mis.url("/secure/success"));
     cfg.auth = MisAuth::Basic {
-        user: "site".into(),
+        user: MIS_USER.into(),
         password: Secret::new("nope-nope"),
     };
     assert_eq!(mis::check(&cfg), Err(MisError::Auth { status: 401 }));

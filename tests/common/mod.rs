@@ -17,6 +17,12 @@ pub fn now() -> DateTime<Utc> {
     utc("2026-12-01T06:00:00Z")
 }
 
+/// 2026-11-30 13:00 in Moscow: the afternoon before [`now`], the clock of the engine tests
+/// (their schedules start the next morning, so every time of [`TODAY`] is still ahead).
+pub fn eve() -> DateTime<Utc> {
+    now() - chrono::Duration::hours(20)
+}
+
 pub fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .unwrap_or_else(|e| panic!("bad test instant {s:?}: {e}"))

@@ -162,7 +162,23 @@ pub fn python_has(module: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// `mis_peer.py` logging every request into `log`. `extra`: e.g. `["--basic", "u:p"]`.
+/// The MIS's Basic auth in every test that sets one up (`mis_peer.py --basic`, the settings'
+/// `mis.user` / `mis.password`).
+pub const MIS_USER: &str = "site";
+pub const MIS_PASSWORD: &str = "Mis-S3cret-8802";
+
+/// Standard base64 with padding, as HTTP Basic auth writes `user:password`.
+pub fn base64(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// `MIS_USER:MIS_PASSWORD`, as `mis_peer.py --basic` takes it.
+pub fn mis_basic() -> String {
+    format!("{MIS_USER}:{MIS_PASSWORD}")
+}
+
+/// `mis_peer.py` logging every request into `log`. `extra`: e.g. `["--basic", &mis_basic()]`.
 pub fn mis_peer(log: &Path, extra: &[&str]) -> Peer {
     let port = free_port();
     let port_s = port.to_string();

@@ -134,7 +134,7 @@ impl Drop for TestDb {
 #[path = "../common/mod.rs"]
 mod common;
 #[allow(unused_imports)]
-pub use common::{date, now, utc};
+pub use common::{date, eve, now, utc};
 
 /// Cells from `YYYY-MM-DD HH:MM-HH:MM free|busy [room]` entries separated by `;`.
 pub fn cells(spec: &str) -> Value {
