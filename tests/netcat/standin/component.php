@@ -10,8 +10,6 @@
 /** nc_component (netcat/system/essences/nc_component.class.php). */
 class nc_component
 {
-    public $cache_cleared = 0;
-
     /** add_field (l.502): no existence check, TypeOfEdit_ID = 1, an index on DoSearch. */
     public function add_field($component_id, array $field)
     {
@@ -69,9 +67,9 @@ class nc_component
         return $id;
     }
 
+    /** The real one forgets the components it read in this request; the stand-in keeps none. */
     public function clear_cache()
     {
-        $this->cache_cleared++;
     }
 }
 
