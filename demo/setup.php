@@ -10,8 +10,8 @@
  *
  * 1. the database: with "fresh" (or when it has no NetCat tables) dropped and recreated with the
  *    stand-in's NetCat tables (tests/netcat/standin/schema.php);
- * 2. the site root: vars.inc.php, netcat/connect_io.php and cron_api.inc.php of the stand-in, the
- *    stand-in admin (netcat/admin/), and the module copied as NetCat's installer copies it;
+ * 2. the site root: the stand-in's files (vars.inc.php, netcat/connect_io.php, cron_api.inc.php,
+ *    the admin's netcat/admin/), and the module copied as NetCat's installer copies it;
  * 3. the module: its real installer (nc_priem_installer::install), the shipped components
  *    (nc_priem_fields::create_components), the settings through nc_priem_settings::save_form;
  * 4. clinic and doctor cards matching the schedule (only into empty components).
@@ -66,13 +66,7 @@ $standin = $repo . '/tests/netcat/standin';
 require_once $standin . '/site.php';
 priem_standin_site_files($root, array('host' => $dbc['host'], 'user' => $dbc['user'], 'password' => $dbc['password'],
     'database' => $name, 'port' => $dbc['port']));
-@mkdir("$root/netcat/admin/modules", 0777, true);
 @mkdir("$root/netcat_template/class", 0777, true);
-$q = function ($v) {
-    return var_export($v, true);
-};
-file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire " . $q("$standin/admin.php") . ";\n");
-file_put_contents("$root/netcat/admin/modules/ui.php", "<?php\n// ui_config_module: in the stand-in's function.inc.php\n");
 
 // the module as the installer copies it (tests/netcat/standin/site.php)
 $pkg = $repo . '/netcat-module/priem';

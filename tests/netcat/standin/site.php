@@ -2,8 +2,11 @@
 /**
  * The files a NetCat 6.4 site root has that the module's scripts read, over the stand-in core:
  * vars.inc.php (the $MYSQL_* connection and the folders), netcat/connect_io.php,
- * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env), and the
- * admin's netcat/admin/function.inc.php and netcat/system/…/nc_ui_controller.class.php.
+ * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env), the
+ * admin's netcat/admin/function.inc.php and netcat/system/…/nc_ui_controller.class.php, and what a
+ * web server reads: the root .htaccess (as NetCat's: DirectoryIndex index.php, no listings,
+ * short_open_tag on, missing files to the front controller) and that front controller,
+ * netcat/require/e404.php (here a plain 404).
  * Shared by the tests (tests/netcat/bootstrap.php) and the demo (demo/setup.php).
  *
  * @param string $root site root (created)
@@ -26,6 +29,13 @@ function priem_standin_site_files($root, array $db)
         . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n");
     file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once " . $q(__DIR__ . '/netcat.php') . ";\n"
         . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
+    file_put_contents("$root/.htaccess", "# a NetCat stand-in site's .htaccess (tests/netcat/standin/site.php)\n"
+        . "DirectoryIndex index.php\nOptions -Indexes\nOptions +FollowSymLinks\n"
+        . "<IfModule mod_php.c>\nphp_value short_open_tag on\n</IfModule>\n"
+        . "<IfModule mod_rewrite.c>\nRewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteCond %{REQUEST_FILENAME} !-d\n"
+        . "RewriteRule ^(.+)$ /netcat/require/e404.php\n</IfModule>\n");
+    file_put_contents("$root/netcat/require/e404.php", "<?php\n// the stand-in's front controller: no pages here\n"
+        . "http_response_code(404);\nheader('Content-Type: text/plain; charset=utf-8');\necho \"Not found\\n\";\n");
     file_put_contents("$root/netcat/require/cron_api.inc.php", "<?php\n"
         . "require_once __DIR__ . '/../../vars.inc.php';\nrequire_once \$ROOT_FOLDER . 'connect_io.php';\n"
         . "\$cron_key = \$nc_core->get_settings('SecretKey');\n"
