@@ -5,7 +5,8 @@ use PHPUnit\Framework\TestCase;
 /**
  * The booking form's JSON API (nc_priem_api, docs/api.md) over the stand-in core, a real MariaDB
  * and the HTTP MIS peer (tests/peers/mis_peer.py): the reads merged with the editors' cards, the
- * form's protections, every booking outcome, status and .ics; api.php itself over `php -S`.
+ * form's protections, every booking outcome, status and .ics (api.php itself over HTTP: the
+ * Endpoints*Test classes).
  */
 final class ApiTest extends TestCase
 {
@@ -419,41 +420,6 @@ final class ApiTest extends TestCase
             $this->assertSame('2', $c['targets'][0]['filial'], 'a code typed into the block wins');
         } finally {
             unset($GLOBALS['message'], $GLOBALS['sub']);
-        }
-    }
-
-    public function test_api_php_answers_over_http_with_no_store(): void
-    {
-        $root = priem_nc_site();
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
-        $ext = dirname(__DIR__, 2) . '/target/debug/libpriem.so';
-        $server = proc_open(array(PHP_BINARY, '-d', 'extension=' . $ext, '-S', '127.0.0.1:' . $port, '-t', $root),
-            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
-        try {
-            for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
-                usleep(50000);
-            }
-            $get = function ($path, $method = 'GET', $body = '') use ($port) {
-                $ctx = stream_context_create(array('http' => array('method' => $method, 'ignore_errors' => true,
-                    'header' => 'Content-Type: application/json', 'content' => $body)));
-                $out = file_get_contents('http://127.0.0.1:' . $port . $path, false, $ctx);
-                return array($http_response_header, $out);
-            };
-            list($headers, $out) = $get('/netcat/modules/priem/api.php?action=filials');
-            $this->assertStringContainsString('200', $headers[0]);
-            $this->assertContains('Cache-Control: no-store', $headers);
-            $this->assertContains('Content-Type: application/json; charset=utf-8', $headers);
-            $this->assertCount(2, json_decode($out, true)['filials']);
-            list($headers) = $get('/netcat/modules/priem/api.php?action=book');
-            $this->assertStringContainsString('405', $headers[0]);
-            list($headers, $out) = $get('/netcat/modules/priem/api.php?action=book', 'POST', '{"broken');
-            $this->assertStringContainsString('400', $headers[0]);
-        } finally {
-            proc_terminate($server);
-            proc_close($server);
-            exec('rm -rf ' . escapeshellarg($root));
         }
     }
 }

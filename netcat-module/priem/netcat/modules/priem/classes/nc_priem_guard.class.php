@@ -97,7 +97,11 @@ class nc_priem_guard
             return false; // "Origin: null" and the like
         }
         $origin = strtolower($parts['host']) . (isset($parts['port']) ? ':' . $parts['port'] : '');
-        return $host !== '' && $origin === $host;
+        if ($host !== '' && $origin === $host) {
+            return true;
+        }
+        // a Host without its port (Debian's nginx passes HTTP_HOST as $host): the names alone
+        return $host !== '' && !preg_match('/:\d+$/', $host) && strtolower($parts['host']) === $host;
     }
 
     // ---- rate limits --------------------------------------------------------------------

@@ -1,0 +1,407 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * The module's entry points as installed in a site root (files copied the way NetCat's installer
+ * copies them), served over real HTTP by the server a subclass names (tests/servers/serve):
+ * php -S (EndpointsTest), Apache 2.4 + mod_php with .htaccess honoured (EndpointsApacheTest),
+ * nginx + php-fpm with the module's shipped snippet (EndpointsNginxTest). The same tests run
+ * through each: cron, the MIS's push, ProDoctorov's direct booking and the booking API (a booking
+ * reaches the HTTP MIS peer), and — where a server enforces them — which files are served at all.
+ */
+abstract class EndpointsTestCase extends TestCase
+{
+    /** The server of tests/servers/serve: php, apache or nginx. */
+    const SERVER = 'php';
+
+    const MODULE = '/netcat/modules/priem/';
+    const PD_USER = 'prodoctorov';
+    const PD_PASSWORD = 'pd-endpoint-password-42';
+
+    /** @var string */
+    protected static $root;
+    /** @var string the server's work folder: configs, logs, sessions/ */
+    protected static $work;
+    /** @var string */
+    protected static $base;
+    /** @var resource[] */
+    private static $procs = array();
+    /** @var string */
+    private static $mis_log;
+
+    public static function setUpBeforeClass(): void
+    {
+        priem_nc_reset_db();
+        self::$root = priem_nc_site();
+        $core = nc_Core::get_object();
+        $core->db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`) VALUES ('NETCAT_MODULE_PRIEM', 'priem', 1, 1)");
+        $priem = priem_nc_module();
+        $priem->installer()->install();
+
+        $mis_port = self::free_port();
+        self::$mis_log = tempnam(sys_get_temp_dir(), 'mis');
+        self::spawn(array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$mis_port, '--log', self::$mis_log), $mis_port);
+        TestCase::assertSame(array(), $priem->settings()->save_form(array(
+            'PushLogin' => 'mis', 'PushPassword' => 'push-pw', 'PushToken' => 'tok-123',
+            'MisUrl' => 'http://127.0.0.1:' . $mis_port . '/success', 'MisTimeout' => '5', 'FormMinSeconds' => '1',
+            'PdEnabled' => '1', 'PdUrl' => 'http://127.0.0.1:9/api/mis/send_cells/', 'PdLogin' => 'clinic', 'PdPassword' => 'pd-secret',
+            'PdEndpointUser' => self::PD_USER, 'PdEndpointPassword' => self::PD_PASSWORD)));
+        // filial 3 (Moscow) for the bookings, from tomorrow; the push tests replace filials 1 and 2 only
+        $report = priem_import_schedule($priem->settings()->engine(), self::bookable_schedule());
+        TestCase::assertSame(array(), $report['rejected']);
+
+        $port = self::free_port();
+        self::$work = sys_get_temp_dir() . '/priem-serve-' . static::SERVER . '-' . getmypid();
+        exec('rm -rf ' . escapeshellarg(self::$work));
+        self::spawn(array(dirname(__DIR__) . '/servers/serve', static::SERVER, self::$root, (string)$port, self::$work,
+            self::extension_path()), $port);
+        self::$base = 'http://127.0.0.1:' . $port;
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        foreach (self::$procs as $proc) {
+            proc_terminate($proc);
+            proc_close($proc);
+        }
+        self::$procs = array();
+        @unlink(self::$mis_log);
+        exec('rm -rf ' . escapeshellarg(self::$root) . ' ' . escapeshellarg(self::$work));
+    }
+
+    protected function tearDown(): void
+    {
+        // a PHP warning, notice or fatal error of the site fails the test that caused it
+        $log = (string)@file_get_contents(self::$work . '/php-errors.log');
+        @file_put_contents(self::$work . '/php-errors.log', '');
+        $this->assertDoesNotMatchRegularExpression('/PHP (Fatal|Parse|Warning|Notice|Deprecated)/', $log, 'the site logged PHP errors');
+    }
+
+    private static function free_port(): int
+    {
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        return $port;
+    }
+
+    private static function spawn(array $cmd, int $port): void
+    {
+        $proc = proc_open($cmd, array(array('pipe', 'r'), array('file', '/dev/null', 'w'), STDERR), $pipes);
+        self::$procs[] = $proc;
+        for ($i = 0; $i < 200; $i++) {
+            $c = @fsockopen('127.0.0.1', $port);
+            if ($c) {
+                fclose($c);
+                return;
+            }
+            if (!proc_get_status($proc)['running']) {
+                break;
+            }
+            usleep(50000);
+        }
+        throw new RuntimeException(implode(' ', $cmd) . ' did not start on port ' . $port);
+    }
+
+    /** The extension this PHP was started with (php -d extension=…), for the server and the CLI. */
+    protected static function extension_path(): string
+    {
+        $args = explode("\0", (string)@file_get_contents('/proc/self/cmdline'));
+        foreach ($args as $i => $a) {
+            $v = $a === '-d' && isset($args[$i + 1]) ? $args[$i + 1] : (strpos($a, '-d') === 0 ? substr($a, 2) : '');
+            if (strpos($v, 'extension=') === 0 && strpos($v, 'priem') !== false) {
+                return substr($v, strlen('extension='));
+            }
+        }
+        return dirname(__DIR__, 2) . '/target/debug/libpriem.so';
+    }
+
+    /** Filial 3 (no card: Europe/Moscow), doctor 0003: half-hour cells tomorrow and the day after. */
+    private static function bookable_schedule(): string
+    {
+        $cells = array();
+        foreach (array(1, 2) as $d) {
+            $day = gmdate('Y-m-d', time() + $d * 86400);
+            foreach (array('10:00', '10:30', '11:00', '11:30', '12:00', '12:30') as $t) {
+                $cells[] = array('dt' => $day, 'time_start' => $t, 'time_end' => date('H:i', strtotime("2000-01-01 $t") + 1800), 'free' => true);
+            }
+        }
+        return json_encode(array('3' => 'Клиника на Мира', 'data' => array('3' => array(
+            '0003' => array('efio' => 'Смирнова Анна Ивановна', 'espec' => 'Терапевт', 'cells' => $cells)))), JSON_UNESCAPED_UNICODE);
+    }
+
+    /**
+     * One request; no redirects followed.
+     *
+     * @return array{int, array<string, string>, string} status, headers (lower-case names; the
+     *                                                  last of repeated ones), body
+     */
+    protected function request(string $method, string $path, array $headers = array(), string $body = ''): array
+    {
+        $ctx = stream_context_create(array('http' => array('method' => $method, 'header' => implode("\r\n", $headers),
+            'content' => $body, 'ignore_errors' => true, 'timeout' => 30, 'follow_location' => 0)));
+        $out = @file_get_contents(self::$base . $path, false, $ctx);
+        $this->assertIsArray($http_response_header, "$method $path: no HTTP answer");
+        preg_match('~^HTTP/\S+ (\d+)~', $http_response_header[0], $m);
+        $h = array();
+        foreach (array_slice($http_response_header, 1) as $line) {
+            $parts = explode(':', $line, 2);
+            if (count($parts) === 2) {
+                $name = strtolower(trim($parts[0]));
+                $h[$name] = isset($h[$name]) && $name === 'set-cookie' ? $h[$name] . "\n" . trim($parts[1]) : trim($parts[1]);
+            }
+        }
+        return array((int)$m[1], $h, (string)$out);
+    }
+
+    /** @return array{int, array<string, string>, mixed} status, headers, the decoded JSON body */
+    protected function json(string $method, string $path, array $headers = array(), string $body = ''): array
+    {
+        list($status, $h, $out) = $this->request($method, $path, $headers, $body);
+        $this->assertStringStartsWith('application/json', isset($h['content-type']) ? $h['content-type'] : '',
+            "$method $path answers JSON ($status): " . substr($out, 0, 300));
+        $json = json_decode($out, true);
+        $this->assertIsArray($json, "$method $path: JSON body: " . substr($out, 0, 300));
+        return array($status, $h, $json);
+    }
+
+    private static function mis_received(): array
+    {
+        $out = array();
+        foreach (array_filter(explode("\n", (string)file_get_contents(self::$mis_log))) as $line) {
+            $out[] = json_decode(hex2bin(json_decode($line, true)['body_hex']), true);
+        }
+        return $out;
+    }
+
+    private static function slot_count(): string
+    {
+        return (string)nc_Core::get_object()->db->get_var("SELECT COUNT(*) FROM `Priem_Slot` WHERE `filial` IN ('1', '2')");
+    }
+
+    // ---- what is served at all --------------------------------------------------------------
+
+    /** Entry points: answered by PHP (X-Powered-By), never the server's 403/404. */
+    public function test_every_entry_point_answers(): void
+    {
+        $m = self::MODULE;
+        $php = array(
+            'GET api.php?action=filials' => 200, 'GET push.php' => 405, 'GET push/' => 405, 'GET prodoctorov.php' => 405,
+            'GET prodoctorov/' => 405, 'GET cron.php' => 200, 'HEAD cron.php' => 200, 'GET admin.php' => 200,
+        );
+        foreach ($php as $what => $status) {
+            list($method, $path) = explode(' ', $what);
+            list($got, $h, $body) = $this->request($method, $m . $path);
+            $this->assertSame($status, $got, "$what: $body");
+            $this->assertArrayHasKey('x-powered-by', $h, "$what is answered by PHP");
+        }
+        // the widget's files, the admin's routes, styles and icon, as static files
+        foreach (array('widget/priem.js' => 'javascript', 'widget/priem.js.gz' => '', 'url_routes.js' => 'javascript',
+                       'admin.css' => 'text/css', 'icon-20x20.png' => 'image/png') as $path => $type) {
+            list($got, $h) = $this->request('GET', $m . $path);
+            $this->assertSame(200, $got, $path);
+            $this->assertStringContainsString($type, $h['content-type'], $path);
+            $this->assertArrayNotHasKey('x-powered-by', $h, "$path is a static file");
+        }
+    }
+
+    /** Internal files: never served (403 or 404 from the server, not PHP's output or the source). */
+    public function test_internal_files_are_refused(): void
+    {
+        if (static::SERVER === 'php') {
+            $this->markTestSkipped('php -S serves every file (it reads no .htaccess)');
+        }
+        // files added after install (another module version, a designer) are refused too, as is
+        // source of any kind in widget/
+        $mod = self::$root . self::MODULE;
+        @mkdir("$mod/lib", 0777, true);
+        file_put_contents("$mod/lib/page.php", '<?php echo "LIB RAN";');
+        file_put_contents("$mod/controllers/main.php", '<?php echo "CONTROLLER RAN";');
+        file_put_contents("$mod/widget/stray.php", '<?php echo "WIDGET PHP RAN";');
+        file_put_contents("$mod/notes.txt", 'internal notes');
+        $paths = array('bootstrap.php', 'autoload.php', 'cli.php', 'classes/nc_priem.class.php', 'classes/nc_priem_api.class.php',
+            'controllers/nc_priem_settings_controller.class.php', 'views/settings.view.php',
+            'classes/', 'templates/priem_doctors/RecordTemplate.html', 'templates/priem_booking/Settings.html', 'templates/',
+            '.htaccess', 'nginx.conf.example', 'lib/page.php', 'controllers/main.php', 'widget/stray.php', 'widget/',
+            'widget/assets.php', 'notes.txt', '', 'no-such-file.php');
+        foreach ($paths as $path) {
+            list($status, $h, $body) = $this->request('GET', self::MODULE . $path);
+            $this->assertContains($status, array(403, 404), "$path must not be served ($status): " . substr($body, 0, 200));
+            $this->assertArrayNotHasKey('x-powered-by', $h, "$path: refused by the server, PHP never ran");
+            $this->assertStringNotContainsString('<?php', $body, "$path: no source");
+            $this->assertStringNotContainsString('RAN', $body, $path);
+        }
+    }
+
+    // ---- cron -----------------------------------------------------------------------------
+
+    public function test_cron_refuses_a_wrong_or_missing_key(): void
+    {
+        $runs = nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`');
+        list(, , $out) = $this->request('GET', self::MODULE . 'cron.php?cron_key=wrong');
+        $this->assertSame('Access denied', trim($out));
+        list(, , $out) = $this->request('GET', self::MODULE . 'cron.php');
+        $this->assertSame('Access denied', trim($out));
+        $this->assertSame($runs, nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`'));
+    }
+
+    public function test_cron_with_the_right_key_runs_one_tick(): void
+    {
+        list($status, , $out) = $this->request('GET', self::MODULE . 'cron.php?cron_key=cron-secret-42');
+        $this->assertSame(200, $status, $out);
+        $this->assertStringStartsWith('priem: ', $out, 'the report line');
+        $this->assertGreaterThanOrEqual(1, (int)nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`'));
+    }
+
+    public function test_cron_runs_on_the_head_request_netcat_crontab_makes(): void
+    {
+        $db = nc_Core::get_object()->db;
+        $before = (int)$db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`');
+        list($status) = $this->request('HEAD', self::MODULE . 'cron.php?cron_key=cron-secret-42');
+        $this->assertSame(200, $status);
+        $this->assertSame($before + 1, (int)$db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`'));
+    }
+
+    // ---- the MIS's push ---------------------------------------------------------------------
+
+    public function test_push_without_credentials_is_401_and_with_wrong_ones_403(): void
+    {
+        $form = array('Content-Type: application/x-www-form-urlencoded');
+        foreach (array('push.php', 'push/') as $url) {
+            $this->assertSame(401, $this->json('POST', self::MODULE . $url, $form, 'cells=%7B%7D')[0]);
+            $this->assertSame(403, $this->json('POST', self::MODULE . $url, $form,
+                http_build_query(array('login' => 'mis', 'password' => 'nope', 'cells' => priem_nc_schedule())))[0]);
+            $this->assertSame(403, $this->json('POST', self::MODULE . $url,
+                array('Authorization: Token nope', 'Content-Type: application/json'), '{"schedule": {"data": {}}}')[0]);
+            $this->assertSame(405, $this->json('GET', self::MODULE . $url)[0]);
+        }
+        $this->assertSame('0', self::slot_count());
+    }
+
+    public function test_push_old_style_form_imports(): void
+    {
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'push.php', array('Content-Type: application/x-www-form-urlencoded'),
+            http_build_query(array('login' => 'mis', 'password' => 'push-pw', 'cells' => priem_nc_schedule())));
+        $this->assertSame(200, $status);
+        $this->assertTrue($answer['success']);
+        $this->assertSame(array(), $answer['rejected']);
+        $this->assertSame('3', self::slot_count());
+    }
+
+    public function test_push_old_style_as_json_body_and_v2_token_import_at_the_directory_url(): void
+    {
+        $doc = json_decode(priem_nc_schedule(), true);
+        $doc['data']['1']['0001']['cells'][] = array('dt' => '2030-12-03', 'time_start' => '11:00', 'time_end' => '11:30', 'free' => true);
+        list($status) = $this->json('POST', self::MODULE . 'push/', array('Content-Type: application/json'),
+            json_encode(array('login' => 'mis', 'password' => 'push-pw', 'cells' => json_encode($doc))));
+        $this->assertSame(200, $status);
+        $this->assertSame('4', self::slot_count());
+
+        unset($doc['data']['2']);
+        $doc['data']['1']['0001']['cells'] = array_slice($doc['data']['1']['0001']['cells'], 0, 1);
+        // the exact request of a ProDoctorov client (mkv/prodoctorov): Token auth, JSON, a URL with a trailing slash
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'push/',
+            array('Authorization: Token tok-123', 'Content-Type: application/json'), json_encode(array('schedule' => $doc)));
+        $this->assertSame(200, $status);
+        $this->assertTrue($answer['success']);
+        // filial 1 replaced by one slot, filial 2 (not in this snapshot) kept
+        $this->assertSame('2', self::slot_count());
+    }
+
+    public function test_push_of_an_unreadable_document_is_400_and_keeps_the_schedule(): void
+    {
+        $before = self::slot_count();
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'push.php', array('Content-Type: application/x-www-form-urlencoded'),
+            http_build_query(array('login' => 'mis', 'password' => 'push-pw', 'cells' => '{"no data": 1}')));
+        $this->assertSame(400, $status);
+        $this->assertFalse($answer['success']);
+        $this->assertSame($before, self::slot_count());
+    }
+
+    // ---- ProDoctorov's direct booking ----------------------------------------------------------
+
+    /** §2.1 JSON for filial 3's doctor 0003, tomorrow at a Moscow time. */
+    private static function pd_booking(string $local_start): string
+    {
+        $tz = new DateTimeZone('Europe/Moscow');
+        $utc = function ($minutes) use ($tz, $local_start) {
+            $d = new DateTime(gmdate('Y-m-d', time() + 86400) . ' ' . $local_start, $tz);
+            $d->modify("+$minutes minutes");
+            $d->setTimezone(new DateTimeZone('UTC'));
+            return $d->format('Y-m-d\TH:i:s\Z');
+        };
+        return json_encode(array('dt_start' => $utc(0), 'dt_end' => $utc(30), 'filial_id' => '3', 'doctor_id' => '0003',
+            'specialty' => 'Терапевт', 'name' => 'Пациент ПроДокторов', 'phone' => '79001112233', 'comment' => 'через ПроДокторов'),
+            JSON_UNESCAPED_UNICODE);
+    }
+
+    public function test_prodoctorov_booking_reaches_the_mis_at_the_directory_url(): void
+    {
+        list($status, $h) = $this->json('POST', self::MODULE . 'prodoctorov/', array('Content-Type: application/json'), self::pd_booking('10:00'));
+        $this->assertSame(401, $status);
+        $this->assertStringStartsWith('Basic', $h['www-authenticate']);
+
+        $auth = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'prodoctorov/', array($auth, 'Content-Type: application/json'),
+            self::pd_booking('10:00'));
+        $this->assertSame(array(200, true), array($status, $answer['success']), json_encode($answer, JSON_UNESCAPED_UNICODE));
+        $mine = array_values(array_filter(self::mis_received(), function ($b) {
+            return $b['doctor_id'] === '0003' && $b['name'] === 'Пациент ПроДокторов';
+        }));
+        $this->assertCount(1, $mine);
+        $this->assertSame('79001112233', $mine[0]['phone']);
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'prodoctorov.php', array($auth, 'Content-Type: application/json'),
+            self::pd_booking('10:00'));
+        $this->assertSame(array(200, true), array($status, $answer['success']), 'the old URL, the same request: the same booking');
+    }
+
+    // ---- the booking form's API ---------------------------------------------------------------
+
+    public function test_api_reads_with_no_store_and_head_without_body(): void
+    {
+        list($status, $h, $body) = $this->json('GET', self::MODULE . 'api.php?action=filials');
+        $this->assertSame(200, $status);
+        $this->assertSame('no-store', $h['cache-control']);
+        $this->assertSame('nosniff', $h['x-content-type-options']);
+        $this->assertContains('3', array_column($body['filials'], 'code'));
+        list($status, , $out) = $this->request('HEAD', self::MODULE . 'api.php?action=filials');
+        $this->assertSame(array(200, ''), array($status, $out));
+        list($status, $h) = $this->json('GET', self::MODULE . 'api.php?action=book');
+        $this->assertSame(array(405, 'POST'), array($status, $h['allow']));
+        list($status) = $this->json('POST', self::MODULE . 'api.php?action=book', array('Content-Type: application/json'), '{"broken');
+        $this->assertSame(400, $status);
+    }
+
+    public function test_a_booking_through_the_api_reaches_the_mis(): void
+    {
+        list(, , $token) = $this->json('GET', self::MODULE . 'api.php?action=token');
+        list(, , $grid) = $this->json('GET', self::MODULE . 'api.php?action=grid&filial=3&doctor=0003');
+        $slot = null;
+        foreach ($grid['days'] as $day) {
+            foreach ($day['parts'] as $part) {
+                foreach ($part['slots'] as $s) {
+                    if ($s['free'] && $slot === null) {
+                        $slot = array('date' => $day['date'], 'time_start' => $s['time_start']);
+                    }
+                }
+            }
+        }
+        $this->assertNotNull($slot, 'a free time in the grid');
+        usleep(1100000); // FormMinSeconds = 1
+        $booking = json_encode($slot + array('token' => $token['token'], 'idempotency_key' => bin2hex(random_bytes(12)),
+            'filial' => '3', 'doctor' => '0003', 'name' => 'Петров Пётр Петрович', 'phone' => '+7 (900) 555-44-33',
+            'consent' => true, 'website' => ''), JSON_UNESCAPED_UNICODE);
+        list($status) = $this->json('POST', self::MODULE . 'api.php?action=book',
+            array('Content-Type: application/json', 'Origin: http://evil.example'), $booking);
+        $this->assertSame(403, $status, 'a page of another site');
+        // the browser's Origin carries the port (Debian's nginx passes HTTP_HOST without it)
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'api.php?action=book',
+            array('Content-Type: application/json', 'Origin: ' . self::$base), $booking);
+        $this->assertSame(array(200, 'confirmed'), array($status, $answer['status']), json_encode($answer, JSON_UNESCAPED_UNICODE));
+        $mine = array_filter(self::mis_received(), function ($b) {
+            return $b['phone'] === '79005554433';
+        });
+        $this->assertCount(1, $mine);
+    }
+}
