@@ -6,14 +6,18 @@
 #   - MariaDB (127.0.0.1:3306, root): database priem_browser_test_<pid>, a NetCat stand-in site in a temp
 #     dir with the module installed, cards, settings and the schedule imported by a real FTP sync
 #     (tests/browser/stack.php),
-#   - php -S with the extension serving the site (/index.php picker, /doctor.php?codes=… widget),
+#   - the site (/index.php picker, /doctor.php?codes=… widget) served by tests/servers/serve with the
+#     extension: php -S for every test, then Apache 2.4 + mod_php (the module's .htaccess enforced)
+#     and nginx + php-fpm (the module's shipped snippet) for the main booking flow,
 # then node's test runner on tests/browser/*.test.mjs. Screenshots go to target/browser-screenshots/
-# (PRIEM_SHOTS=$PWD/docs/screenshots tests/browser/run.sh refreshes the ones in the README).
+# (PRIEM_SHOTS=$PWD/docs/screenshots tests/browser/run.sh refreshes the ones in the README); those of
+# the Apache and nginx runs into apache/ and nginx/ below it.
 #
 #   tests/browser/run.sh            (after cargo build; PRIEM_EXTENSION=/path/libpriem.so to use another)
 #   PRIEM_BROWSER_KEEP=1 …          keep the temp dir (logs, site root) for a look afterwards
 #   CHROMIUM=/path/to/chromium …    another browser binary (default /usr/bin/chromium)
 #   PRIEM_BROWSER_ONLY='two visitors' …  only the tests whose names match (node --test-name-pattern)
+#   PRIEM_BROWSER_SERVERS='php' …   the servers to run (default: php apache nginx)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO="$PWD"
@@ -35,6 +39,7 @@ fi
 netcat-module/build.sh >/dev/null
 
 WORK="$(mktemp -d /tmp/priem-browser.XXXXXX)"
+chmod 0755 "$WORK" # Apache's and php-fpm's workers (www-data) read the site root in it
 pids=()
 cleanup() {
   local rc=$?
@@ -42,7 +47,7 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   mysql --protocol=tcp -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS priem_browser_test_$$" >/dev/null 2>&1 || true
   if [ $rc -ne 0 ]; then
-    for f in "$WORK"/*.log; do [ -s "$f" ] && { echo "---- $(basename "$f") (last lines)"; tail -n 20 "$f"; }; done >&2 || true
+    for f in "$WORK"/*.log "$WORK"/serve-*/*.log; do [ -s "$f" ] && { echo "---- ${f#"$WORK"/} (last lines)"; tail -n 20 "$f"; }; done >&2 || true
   fi
   if [ -n "${PRIEM_BROWSER_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
   exit $rc
@@ -76,7 +81,7 @@ start() {
   pids+=($!)
 }
 
-FTP_PORT=$(free_port) MIS_PORT=$(free_port) SITE_PORT=$(free_port)
+FTP_PORT=$(free_port) MIS_PORT=$(free_port)
 mkdir -p "$WORK/ftp/schedule" "$WORK/site"
 start ftp python3 -m pyftpdlib -i 127.0.0.1 -p "$FTP_PORT" -w -d "$WORK/ftp" -u mis -P browser-ftp-pass
 wait_port ftp "$FTP_PORT" "${pids[-1]}"
@@ -91,19 +96,32 @@ cat > "$WORK/stack.json" <<EOF
 EOF
 "${PHP[@]}" tests/browser/stack.php setup "$WORK/stack.json"
 
-# several workers, so two visitors' bookings really run at the same time
-start site env PHP_CLI_SERVER_WORKERS=4 "${PHP[@]}" -S "127.0.0.1:$SITE_PORT" -t "$WORK/site"
-wait_port site "$SITE_PORT" "${pids[-1]}"
-
-export PRIEM_BASE_URL="http://127.0.0.1:$SITE_PORT"
 export PRIEM_MIS_URL="http://127.0.0.1:$MIS_PORT"
 export PRIEM_MIS_LOG="$WORK/mis-requests.jsonl"
 export PRIEM_FIXTURE="$WORK/fixture.json"
 export PRIEM_STACK_CONFIG="$WORK/stack.json"
 export PRIEM_PHP="php -d extension=$SO -d date.timezone=UTC"
 # screenshots of every state: into target/ by default; PRIEM_SHOTS=docs/screenshots refreshes the README's
-export PRIEM_SHOTS="${PRIEM_SHOTS:-$REPO/target/browser-screenshots}"
-mkdir -p "$PRIEM_SHOTS"
+shots="${PRIEM_SHOTS:-$REPO/target/browser-screenshots}"
 only=()
 [ -n "${PRIEM_BROWSER_ONLY:-}" ] && only=(--test-name-pattern="$PRIEM_BROWSER_ONLY")
-node --test --test-reporter=spec "${only[@]}" "$HERE"/*.test.mjs
+for server in ${PRIEM_BROWSER_SERVERS:-php apache nginx}; do
+  SITE_PORT=$(free_port)
+  # php -S runs four workers, so two visitors' bookings really run at the same time
+  start "$server" tests/servers/serve "$server" "$WORK/site" "$SITE_PORT" "$WORK/serve-$server" "$SO"
+  wait_port "$server" "$SITE_PORT" "${pids[-1]}"
+  export PRIEM_BASE_URL="http://127.0.0.1:$SITE_PORT"
+  export PRIEM_SHOTS="$shots"
+  names=("${only[@]}") files=("$HERE"/*.test.mjs)
+  if [ "$server" != php ]; then
+    # the main booking flow through a host's server; php -S above ran every scenario
+    export PRIEM_SHOTS="$shots/$server"
+    files=("$HERE/booking.test.mjs")
+    [ ${#names[@]} -gt 0 ] || names=(--test-name-pattern="book a time on a doctor card")
+  fi
+  mkdir -p "$PRIEM_SHOTS"
+  echo "== the browser tests through $server (http://127.0.0.1:$SITE_PORT)"
+  node --test --test-reporter=spec "${names[@]}" "${files[@]}"
+  kill -TERM -- "-${pids[-1]}" 2>/dev/null || true
+  wait "${pids[-1]}" 2>/dev/null || true
+done
