@@ -2,7 +2,9 @@
 //! clinic's MIS through the ProDoctorov exchange format.
 //!
 //! Data flows one way: [`wire`] (bytes ↔ documents) → [`domain`] (schedule, grid, booking)
-//! → … → `php` (the ext-php-rs binding, behind the `php` feature).
+//! → [`storage`] (MySQL) → [`transport`] (FTP, HTTP, SMTP) → [`engine`] (booking path, cron
+//! tick, settings) → `php` (the ext-php-rs binding, behind the `php` feature); each imports only
+//! the ones before it, and [`time`] (minutes of the day, `HH:MM`, dates) is below them all.
 
 pub mod domain;
 pub mod engine;

@@ -32,7 +32,7 @@ impl SharedGrid {
         }
     }
 
-    /// `days` of the booking form's grid answer (see [`days_json`](super::grid_json::days_json)).
+    /// `days` of the booking form's grid answer (written by `engine::grid_json`).
     pub fn days_json(&self) -> &str {
         self.days_json
             .get_or_init(|| super::grid_json::days_json(&self.grid))

@@ -513,7 +513,8 @@ impl Engine {
         Ok(self.store.booking(id)?)
     }
 
-    /// One cron cycle (see [`tick`](tick::run)).
+    /// One cron cycle: import from FTP, check codes, deliver the outbox, read the FTP results,
+    /// upload to ProDoctorov, mail the alerts.
     pub fn tick(&self, now: DateTime<Utc>) -> TickReport {
         tick::run(self, now)
     }

@@ -241,136 +241,15 @@ impl Raw {
             return Err(bad("db.database", "is empty"));
         }
 
-        let ftp = match self.ftp {
-            None => None,
-            Some(f) if f.host.trim().is_empty() => None,
-            Some(f) => {
-                let mut c = FtpConfig::new(f.host.trim(), f.user, Secret::new(f.password));
-                c.port = f.port;
-                c.directory = f.directory;
-                c.passive = f.passive;
-                c.explicit_tls = f.tls;
-                c.after_import = match f.after_import.as_str() {
-                    "move" => AfterImport::MoveToProcessed,
-                    "delete" => AfterImport::Delete,
-                    other => {
-                        return Err(bad(
-                            "ftp.after_import",
-                            format!("\"{other}\" is neither \"move\" nor \"delete\""),
-                        ))
-                    }
-                };
-                c.stability_delay = Duration::from_secs(f.stability_delay_s);
-                c.bookings_dir = f.bookings_dir;
-                c.results_dir = f.results_dir;
-                Some(c)
-            }
-        };
-
-        let delivery = match self.mis {
-            None => None,
-            Some(m) => match m.transport.as_str() {
-                "ftp" => {
-                    if ftp.is_none() {
-                        return Err(bad(
-                            "mis.transport",
-                            "\"ftp\" needs the ftp section (host, user, password)",
-                        ));
-                    }
-                    Some(Delivery::FtpDrop)
-                }
-                "http" if m.url.trim().is_empty() => None,
-                "http" => {
-                    let url = m.url.trim().to_owned();
-                    if !(url.starts_with("http://") || url.starts_with("https://")) {
-                        return Err(bad("mis.url", "must start with http:// or https://"));
-                    }
-                    let mut c = MisConfig::new(url);
-                    c.format = match m.format.as_str() {
-                        "prodoctorov" => Format::Direct,
-                        "v2" => Format::V2,
-                        other => {
-                            return Err(bad(
-                                "mis.format",
-                                format!("\"{other}\" is neither \"prodoctorov\" nor \"v2\""),
-                            ))
-                        }
-                    };
-                    c.auth = if !m.token.is_empty() {
-                        MisAuth::Token(Secret::new(m.token))
-                    } else if !m.user.is_empty() {
-                        MisAuth::Basic {
-                            user: m.user,
-                            password: Secret::new(m.password),
-                        }
-                    } else {
-                        MisAuth::None
-                    };
-                    if !(1..=10).contains(&m.timeout_s) {
-                        return Err(bad(
-                            "mis.timeout_s",
-                            "must be from 1 to 10 seconds (ProDoctorov's limit)",
-                        ));
-                    }
-                    c.timeout = Duration::from_secs(m.timeout_s);
-                    c.connect_timeout = c.connect_timeout.min(c.timeout);
-                    Some(Delivery::Http(c))
-                }
-                other => {
-                    return Err(bad(
-                        "mis.transport",
-                        format!("\"{other}\" is neither \"http\" nor \"ftp\""),
-                    ))
-                }
-            },
-        };
-
-        let mut remind_after = Duration::from_secs(24 * 3600);
-        let mail = match self.mail {
-            None => None,
-            Some(m) if m.host.trim().is_empty() => None,
-            Some(m) => {
-                let mut c = MailConfig::new(m.host.trim(), m.from);
-                c.security = match m.security.as_str() {
-                    "none" => SmtpSecurity::None,
-                    "starttls" => SmtpSecurity::StartTls,
-                    "tls" => SmtpSecurity::Tls,
-                    other => {
-                        return Err(bad(
-                            "mail.security",
-                            format!("\"{other}\" is not one of \"none\", \"starttls\", \"tls\""),
-                        ))
-                    }
-                };
-                c.port = m.port.unwrap_or_else(|| c.security.default_port());
-                c.user = m.user;
-                c.password = Secret::new(m.password);
-                if let Some(to) = m.to {
-                    let list: Vec<String> = match to {
-                        Recipients::List(l) => l,
-                        Recipients::Text(t) => {
-                            t.split([',', ';', ' ', '\n']).map(str::to_owned).collect()
-                        }
-                    };
-                    let list: Vec<String> = list
-                        .into_iter()
-                        .map(|a| a.trim().to_owned())
-                        .filter(|a| !a.is_empty())
-                        .collect();
-                    if let Some(a) = list.iter().find(|a| !a.contains('@')) {
-                        return Err(bad("mail.to", format!("\"{a}\" is not an e-mail address")));
-                    }
-                    if list.is_empty() {
-                        return Err(bad("mail.to", "no recipients"));
-                    }
-                    c.recipients = list;
-                }
-                if m.remind_hours == 0 {
-                    return Err(bad("mail.remind_hours", "must be at least 1"));
-                }
-                remind_after = Duration::from_secs(u64::from(m.remind_hours) * 3600);
-                Some(c)
-            }
+        let ftp = self.ftp.map(RawFtp::check).transpose()?.flatten();
+        let delivery = self
+            .mis
+            .map(|m| m.check(ftp.is_some()))
+            .transpose()?
+            .flatten();
+        let (mail, remind_after) = match self.mail.map(RawMail::check).transpose()?.flatten() {
+            Some((mail, remind_after)) => (Some(mail), remind_after),
+            None => (None, Duration::from_secs(24 * 3600)),
         };
 
         let zones = Zones::from_names(self.timezones.pairs())?;
@@ -405,6 +284,142 @@ impl Raw {
             booking: self.booking,
             prodoctorov,
         })
+    }
+}
+
+impl RawFtp {
+    /// The FTP settings; `None` when no host is set.
+    fn check(self) -> Result<Option<FtpConfig>, SettingsError> {
+        if self.host.trim().is_empty() {
+            return Ok(None);
+        }
+        let mut c = FtpConfig::new(self.host.trim(), self.user, Secret::new(self.password));
+        c.port = self.port;
+        c.directory = self.directory;
+        c.passive = self.passive;
+        c.explicit_tls = self.tls;
+        c.after_import = match self.after_import.as_str() {
+            "move" => AfterImport::MoveToProcessed,
+            "delete" => AfterImport::Delete,
+            other => {
+                return Err(bad(
+                    "ftp.after_import",
+                    format!("\"{other}\" is neither \"move\" nor \"delete\""),
+                ))
+            }
+        };
+        c.stability_delay = Duration::from_secs(self.stability_delay_s);
+        c.bookings_dir = self.bookings_dir;
+        c.results_dir = self.results_dir;
+        Ok(Some(c))
+    }
+}
+
+impl RawMis {
+    /// How bookings reach the MIS; `None` for HTTP without a URL. `has_ftp`: whether the ftp
+    /// section is set (the FTP drop needs it).
+    fn check(self, has_ftp: bool) -> Result<Option<Delivery>, SettingsError> {
+        match self.transport.as_str() {
+            "ftp" => {
+                if !has_ftp {
+                    return Err(bad(
+                        "mis.transport",
+                        "\"ftp\" needs the ftp section (host, user, password)",
+                    ));
+                }
+                Ok(Some(Delivery::FtpDrop))
+            }
+            "http" if self.url.trim().is_empty() => Ok(None),
+            "http" => {
+                let url = self.url.trim().to_owned();
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(bad("mis.url", "must start with http:// or https://"));
+                }
+                let mut c = MisConfig::new(url);
+                c.format = match self.format.as_str() {
+                    "prodoctorov" => Format::Direct,
+                    "v2" => Format::V2,
+                    other => {
+                        return Err(bad(
+                            "mis.format",
+                            format!("\"{other}\" is neither \"prodoctorov\" nor \"v2\""),
+                        ))
+                    }
+                };
+                c.auth = if !self.token.is_empty() {
+                    MisAuth::Token(Secret::new(self.token))
+                } else if !self.user.is_empty() {
+                    MisAuth::Basic {
+                        user: self.user,
+                        password: Secret::new(self.password),
+                    }
+                } else {
+                    MisAuth::None
+                };
+                if !(1..=10).contains(&self.timeout_s) {
+                    return Err(bad(
+                        "mis.timeout_s",
+                        "must be from 1 to 10 seconds (ProDoctorov's limit)",
+                    ));
+                }
+                c.timeout = Duration::from_secs(self.timeout_s);
+                c.connect_timeout = c.connect_timeout.min(c.timeout);
+                Ok(Some(Delivery::Http(c)))
+            }
+            other => Err(bad(
+                "mis.transport",
+                format!("\"{other}\" is neither \"http\" nor \"ftp\""),
+            )),
+        }
+    }
+}
+
+impl RawMail {
+    /// The SMTP settings and the reminder interval; `None` when no host is set.
+    fn check(self) -> Result<Option<(MailConfig, Duration)>, SettingsError> {
+        if self.host.trim().is_empty() {
+            return Ok(None);
+        }
+        let mut c = MailConfig::new(self.host.trim(), self.from);
+        c.security = match self.security.as_str() {
+            "none" => SmtpSecurity::None,
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            other => {
+                return Err(bad(
+                    "mail.security",
+                    format!("\"{other}\" is not one of \"none\", \"starttls\", \"tls\""),
+                ))
+            }
+        };
+        c.port = self.port.unwrap_or_else(|| c.security.default_port());
+        c.user = self.user;
+        c.password = Secret::new(self.password);
+        if let Some(to) = self.to {
+            let list: Vec<String> = match to {
+                Recipients::List(l) => l,
+                Recipients::Text(t) => t.split([',', ';', ' ', '\n']).map(str::to_owned).collect(),
+            };
+            let list: Vec<String> = list
+                .into_iter()
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty())
+                .collect();
+            if let Some(a) = list.iter().find(|a| !a.contains('@')) {
+                return Err(bad("mail.to", format!("\"{a}\" is not an e-mail address")));
+            }
+            if list.is_empty() {
+                return Err(bad("mail.to", "no recipients"));
+            }
+            c.recipients = list;
+        }
+        if self.remind_hours == 0 {
+            return Err(bad("mail.remind_hours", "must be at least 1"));
+        }
+        Ok(Some((
+            c,
+            Duration::from_secs(u64::from(self.remind_hours) * 3600),
+        )))
     }
 }
 

@@ -137,7 +137,7 @@ impl FtpSession {
         classify(e, &self.addr, self.cfg.password.expose(), command, path)
     }
 
-    /// Finished `*.json` files in the snapshot directory ([`is_ready_json`]), oldest first.
+    /// Finished `*.json` files in the snapshot directory (`is_ready_json`), oldest first.
     pub fn list_snapshots(&mut self) -> Result<Vec<RemoteFile>, FtpError> {
         let dir = self.cfg.directory.clone();
         let mut files = self.list_ready_json(&dir)?;
