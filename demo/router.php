@@ -60,10 +60,10 @@ function priem_demo_css()
         . 'header.site{background:#fff;border-bottom:3px solid #2f9e8f;box-shadow:0 1px 4px rgba(0,0,0,.05)}'
         . 'header.site .wrap{display:flex;align-items:center;gap:18px;min-height:64px;flex-wrap:wrap}'
         . '.logo{font-size:22px;font-weight:700;color:#1d5f73;text-decoration:none;display:flex;align-items:center;gap:10px}'
-        . '.cross{display:inline-flex;width:30px;height:30px;border-radius:6px;background:#2f9e8f;color:#fff;align-items:center;justify-content:center;font-size:24px}'
-        . '.tag{color:#7a8a96;font-size:13px}nav{margin-left:auto;display:flex;gap:4px}'
+        . '.cross{display:inline-flex;width:30px;height:30px;border-radius:6px;background:#1b7569;color:#fff;align-items:center;justify-content:center;font-size:24px}'
+        . '.tag{color:#5f6f7b;font-size:13px}nav{margin-left:auto;display:flex;gap:4px}'
         . 'nav a{padding:8px 14px;border-radius:6px;text-decoration:none;color:#23313d;font-weight:500}nav a:hover{background:#eef5f5}'
-        . 'nav a.on{background:#2f9e8f;color:#fff}'
+        . 'nav a.on{background:#1b7569;color:#fff}'
         . 'main{max-width:1100px;margin:24px auto;padding:0 20px;min-height:60vh}h1{font-size:26px;margin:0 0 14px;color:#1d3f4f}'
         . 'h2{font-size:19px;margin:22px 0 10px;color:#1d3f4f}.lead{color:#5a6b77;margin:0 0 18px}'
         . '.card{background:#fff;border:1px solid #e0e7ea;border-radius:10px;padding:18px 20px;margin:0 0 16px}'
@@ -87,9 +87,11 @@ function priem_demo_css()
         . '.t.busy{background:#eef0f2;color:#a0aab2;text-decoration:line-through}'
         . 'table.mail{border-collapse:collapse;width:100%;background:#fff}table.mail td,table.mail th{border-bottom:1px solid #e0e7ea;padding:8px 10px;text-align:left;vertical-align:top}'
         . '.mail pre{white-space:pre-wrap;margin:8px 0 0;font:13px/1.45 "DejaVu Sans Mono",monospace;background:#f7f9fa;padding:10px;border-radius:6px}'
-        . '.muted{color:#7a8a96;font-size:13px}footer{max-width:1100px;margin:30px auto;padding:0 20px 30px;color:#8a98a3;font-size:12px}'
+        . '.muted{color:#5f6f7b;font-size:13px}footer{max-width:1100px;margin:30px auto;padding:0 20px 30px;color:#5f6f7b;font-size:12px}'
         . '.demo-bar{background:#1d3f4f;color:#d8e6ea;font:13px/1.4 "Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;padding:6px 20px}'
-        . '.demo-bar a{color:#fff;margin-right:14px}';
+        . '.demo-bar a{color:#fff;margin-right:14px}'
+        // the booking widget in the clinic's teal (its custom properties, docs/api.md)
+        . '.priem-widget{--priem-accent:#1b7569;--priem-accent-hover:#145a51;--priem-accent-soft:#e6f4f1}';
 }
 
 function priem_demo_h($s)

@@ -287,6 +287,47 @@
     ), function (el) { return el.offsetWidth > 0 || el.offsetHeight > 0 || el === el.getRootNode().activeElement; });
   }
 
+  /**
+   * One tab stop for a set of time buttons, as for the days: Tab enters at the first free time (or
+   * the last one focused), the arrows move between them (up and down by row), Home and End to the
+   * ends. Called again after the set changed, it keeps the tab stop or moves it to the first time.
+   */
+  function rove(box) {
+    function items() {
+      return Array.prototype.filter.call(box.querySelectorAll('.priem-slot'), function (b) { return !b.disabled; });
+    }
+    function stop(b) {
+      items().forEach(function (x) { x.tabIndex = x === b ? 0 : -1; });
+    }
+    var list = items();
+    stop(list.filter(function (b) { return b.getAttribute('tabindex') === '0'; })[0] || list[0]);
+    if (box.__rove) { return; }
+    box.__rove = true;
+    box.addEventListener('focusin', function (e) { if (items().indexOf(e.target) >= 0) { stop(e.target); } });
+    box.addEventListener('keydown', function (e) {
+      var list = items(), i = list.indexOf(e.target), j, at, best = Infinity;
+      if (i < 0) { return; }
+      switch (e.key) {
+        case 'ArrowLeft': case 'Left': j = i - 1; break;
+        case 'ArrowRight': case 'Right': j = i + 1; break;
+        case 'Home': j = 0; break;
+        case 'End': j = list.length - 1; break;
+        case 'ArrowUp': case 'Up': case 'ArrowDown': case 'Down':
+          // the nearest time of the nearest row above or below
+          at = e.target.getBoundingClientRect();
+          list.forEach(function (b, k) {
+            var r = b.getBoundingClientRect(), dy = /Down/.test(e.key) ? r.top - at.top : at.top - r.top;
+            var d = dy * 1e4 + Math.abs(r.left - at.left);
+            if (dy > 1 && d < best) { best = d; j = k; }
+          });
+          break;
+        default: return;
+      }
+      e.preventDefault();
+      if (list[j]) { list[j].focus(); }
+    });
+  }
+
   function slotId(filial, doctor, date, time) { return [filial, doctor, date, time].join('|'); }
 
   /* ------------------------------------------------------------------ *
@@ -381,24 +422,25 @@
 
   Schedule.prototype.dayButton = function (i) {
     var self = this, day = this.days[i], free = day.free || 0, chosen = i === this.day;
-    var label = fmt.dayFull(day.date) + ', ' + (free > 0 ? freeLabel(free) : 'нет приёма');
+    // The accessible name is the visible text («чт 3 дек. 8 свободно»), so voice control and the
+    // screen reader say what is written (WCAG 2.5.3); narrow screens hide words only visually.
     return h('button', {
       type: 'button',
       class: 'priem-day' + (chosen ? ' priem-day--active' : '') + (free > 0 ? '' : ' priem-day--off'),
       'data-day': String(i),
+      'data-date': day.date,
       'aria-pressed': chosen ? 'true' : 'false',
       'aria-disabled': free > 0 ? null : 'true',
-      'aria-label': label,
       'aria-controls': this.timesEl.id,
       tabindex: i === this.focusDay ? '0' : '-1',
       onclick: function () { self.choose(i); },
       onkeydown: function (e) { self.dayKey(e, i); }
     }, [
-      h('span', { class: 'priem-day__wd', text: fmt.weekdayShort(day.date) }),
+      h('span', { class: 'priem-day__wd', text: fmt.weekdayShort(day.date) }), ' ',
       h('span', { class: 'priem-day__date' }, [
         h('span', { class: 'priem-day__num', text: String(parseDate(day.date).d) }),
         h('span', { class: 'priem-day__month', text: ' ' + MONTHS_SHORT[parseDate(day.date).m] })
-      ]),
+      ]), ' ',
       h('span', { class: 'priem-day__free', text: free > 0 ? String(free) : 'нет' }, [
         h('span', { class: 'priem-day__word', text: free > 0 ? ' свободно' : ' приёма' })
       ])
@@ -472,6 +514,7 @@
         h('p', { class: 'priem-part__label', id: labelId, text: part.label || '' }), list
       ]));
     });
+    rove(el);
   };
 
   /** Marks a time as taken in the loaded grid and redraws. */
@@ -566,6 +609,7 @@
       b.disabled = true;
       b.classList.add('priem-slot--taken');
       b.setAttribute('aria-label', fmt.dayFull(date) + ', ' + time + ', занято');
+      rove(b.parentNode);
     });
   };
 
@@ -753,6 +797,7 @@
     (near.times || []).forEach(function (t) {
       times.appendChild(self.timeButton({ filial: filial, doctor: doc, tz_label: filial.tz_label, date: near.date, slot: t }));
     });
+    rove(times);
     var panel = h('div', { class: 'priem-card__schedule', id: panelId, hidden: true });
     var more = h('button', {
       type: 'button', class: 'priem-btn priem-btn--outline priem-card__more', 'aria-expanded': 'false', 'aria-controls': panelId,
@@ -1225,7 +1270,9 @@
         text: alts.length ? 'Посмотреть всё расписание' : 'Выбрать другое время', onclick: function () { self.close(); }
       })
     ]));
-    append(clear(this.content), [h('div', { class: 'priem-result priem-result--' + kind }, body), phoneLine(this.phone(), 'priem-phone--dialog')]);
+    var box = h('div', { class: 'priem-result priem-result--' + kind }, body);
+    append(clear(this.content), [box, phoneLine(this.phone(), 'priem-phone--dialog')]);
+    rove(box);
     titleEl.focus();
     this.announce(title + '. ' + text + (alts.length ? ' ' + freeLabel(alts.length) + '.' : ''));
   };

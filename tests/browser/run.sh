@@ -30,8 +30,8 @@ command -v node >/dev/null || { echo "run.sh: node is not installed" >&2; exit 1
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ||
   { echo "run.sh: playwright-core needs Node.js 20 or newer (this is $(node --version))" >&2; exit 1; }
 
-# playwright-core (pinned in package.json / package-lock.json), no browser download
-if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
+# playwright-core and axe-core (pinned in package.json / package-lock.json), no browser download
+if [ ! -f "$HERE/node_modules/playwright-core/package.json" ] || [ ! -f "$HERE/node_modules/axe-core/package.json" ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund --prefix "$HERE" >/dev/null
 fi
 
