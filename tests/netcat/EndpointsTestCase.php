@@ -234,6 +234,56 @@ abstract class EndpointsTestCase extends TestCase
         }
     }
 
+    // ---- sessions ------------------------------------------------------------------------------
+
+    /** The session files the site's PHP wrote (session.save_path of tests/servers/serve). */
+    private static function session_files(): array
+    {
+        return glob(self::$work . '/sessions/sess_*') ?: array();
+    }
+
+    /**
+     * NetCat starts a session on every request without a cookie (the stand-in's connect_io.php, as
+     * 6.4's system/index.php); the module's endpoints need none: no Set-Cookie, no session file —
+     * for the widget's reads and bookings, the MIS's pushes, ProDoctorov and cron alike.
+     */
+    public function test_no_entry_point_starts_a_session(): void
+    {
+        foreach (self::session_files() as $f) {
+            unlink($f);
+        }
+        // the stand-in starts sessions as NetCat does: the admin page (which needs one) gets a cookie and a file
+        list(, $h) = $this->request('GET', self::MODULE . 'admin.php');
+        $this->assertStringStartsWith('sid=', isset($h['set-cookie']) ? $h['set-cookie'] : '', 'the admin starts a NetCat session');
+        $this->assertCount(1, self::session_files());
+        foreach (self::session_files() as $f) {
+            unlink($f);
+        }
+
+        $json = array('Content-Type: application/json');
+        $auth = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+        $requests = array(
+            array('GET', 'api.php?action=filials', array(), ''),
+            array('HEAD', 'api.php?action=filials', array(), ''),
+            array('GET', 'api.php?action=token', array(), ''),
+            array('GET', 'api.php?action=grid&filial=3&doctor=0003', array(), ''),
+            array('POST', 'api.php?action=book', $json, '{"broken'),
+            array('GET', 'api.php?action=filials', array('Cookie: sid=' . str_repeat('a', 32)), ''),
+            array('POST', 'push/', array('Authorization: Token tok-123', 'Content-Type: application/json'), '{"schedule": {"data": {}}}'),
+            array('POST', 'push.php', array('Content-Type: application/x-www-form-urlencoded'), 'cells=%7B%7D'),
+            array('POST', 'prodoctorov/', array_merge($json, array($auth)), '{"dt_start": '),
+            array('POST', 'prodoctorov.php', $json, '{}'),
+            array('HEAD', 'cron.php?cron_key=cron-secret-42', array(), ''),
+            array('GET', 'cron.php?cron_key=wrong', array(), ''),
+        );
+        foreach ($requests as $r) {
+            list($status, $h) = $this->request($r[0], self::MODULE . $r[1], $r[2], $r[3]);
+            $this->assertArrayNotHasKey('set-cookie', $h, "$r[0] $r[1] ($status) sets no cookie");
+            $this->assertArrayNotHasKey('pragma', $h, "$r[0] $r[1]: no session cache headers");
+        }
+        $this->assertSame(array(), self::session_files(), 'no session file was written');
+    }
+
     // ---- cron -----------------------------------------------------------------------------
 
     public function test_cron_refuses_a_wrong_or_missing_key(): void

@@ -1,7 +1,8 @@
 <?php
 /**
  * The files a NetCat 6.4 site root has that the module's scripts read, over the stand-in core:
- * vars.inc.php (the $MYSQL_* connection and the folders), netcat/connect_io.php,
+ * vars.inc.php (the $MYSQL_* connection, the folders, the session settings), netcat/connect_io.php
+ * (standin/connect_io.php: a session started for every request, as 6.4's),
  * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env), the
  * admin's netcat/admin/function.inc.php and netcat/system/…/nc_ui_controller.class.php, and what a
  * web server reads: the root .htaccess (as NetCat's: DirectoryIndex index.php, no listings,
@@ -26,9 +27,12 @@ function priem_standin_site_files($root, array $db)
         . "\$DOCUMENT_ROOT = __DIR__;\n\$SUB_FOLDER = '';\n\$HTTP_ROOT_PATH = '/netcat/';\n"
         . "\$ROOT_FOLDER = __DIR__ . '/netcat/';\n\$ADMIN_FOLDER = \$ROOT_FOLDER . 'admin/';\n"
         . "\$SYSTEM_FOLDER = \$ROOT_FOLDER . 'system/';\n"
-        . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n");
-    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire_once " . $q(__DIR__ . '/netcat.php') . ";\n"
-        . "\$nc_core = nc_Core::get_object();\n\$db = \$nc_core->db;\n");
+        . "\$MODULE_FOLDER = \$ROOT_FOLDER . 'modules/';\n\$CLASS_TEMPLATE_FOLDER = __DIR__ . '/netcat_template/class/';\n"
+        // the session settings of 6.4's vars.inc.php: cookies only, named "sid", 32 characters
+        . "foreach (array('session.use_trans_sid' => '0', 'session.use_cookies' => '1', 'session.use_only_cookies' => '1',\n"
+        . "    'session.gc_probability' => '1', 'session.gc_maxlifetime' => '1800', 'session.sid_bits_per_character' => '5',\n"
+        . "    'session.sid_length' => '32', 'session.name' => 'sid') as \$k => \$v) {\n    @ini_set(\$k, \$v);\n}\n");
+    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire " . $q(__DIR__ . '/connect_io.php') . ";\n");
     file_put_contents("$root/.htaccess", "# a NetCat stand-in site's .htaccess (tests/netcat/standin/site.php)\n"
         . "DirectoryIndex index.php\nOptions -Indexes\nOptions +FollowSymLinks\n"
         . "<IfModule mod_php.c>\nphp_value short_open_tag on\n</IfModule>\n"
