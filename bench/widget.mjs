@@ -13,8 +13,8 @@
 // - axe-core on the booking page, a doctor's day strip and the open dialog: serious and critical
 //   violations (the demo theme's own colours included);
 // - screenshots (with a folder): the demo's booking and doctor pages, desktop 1280×900 and phone
-//   390×844, with the demo's theme and with tests/browser/hostile.mjs on top: demo-theme-*.png
-//   and demo-hostile-*.png.
+//   390×844 (scrolled to the widget), with the demo's theme and with tests/browser/hostile.mjs on
+//   top: demo-theme-*.png and demo-hostile-*.png.
 // Uses playwright-core and axe-core from tests/browser/node_modules (tests/browser/run.sh installs them).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -143,8 +143,10 @@ if (shots) {
         await p.waitForSelector('.priem-widget .priem-slot');
         await p.mouse.move(0, 0);
         await p.waitForTimeout(300);
+        // the window; on the phone scrolled to the widget's top (the page above it is long)
+        if (device === 'phone') await p.evaluate(() => document.querySelector('.priem-widget').scrollIntoView({ block: 'start' }));
         const file = path.join(shots, `demo-${theme}-${what}-${device}.png`);
-        await p.screenshot({ path: file, fullPage: device === 'phone' });
+        await p.screenshot({ path: file });
         console.log(`screenshot ${path.relative(REPO, file)}`);
       }
       await c.close();

@@ -42,29 +42,27 @@
     return s.charAt(0).toUpperCase() + s.slice(1);
   }
 
+  // Dates keep the day and its month on one line (a no-break space, U+00A0, between them).
+  var NB = '\u00a0';
   var fmt = {
-    /** "12 дек." */
-    dayShort: function (s) { var p = parseDate(s); return p ? p.d + ' ' + MONTHS_SHORT[p.m] : s; },
     /** "пн" */
     weekdayShort: function (s) { var p = parseDate(s); return p ? WEEKDAYS_SHORT[p.wd] : ''; },
-    /** "1 декабря" */
-    dayLong: function (s) { var p = parseDate(s); return p ? p.d + ' ' + MONTHS[p.m] : s; },
     /** "Вторник, 1 декабря" */
-    dayFull: function (s) { var p = parseDate(s); return p ? capitalize(WEEKDAYS[p.wd]) + ', ' + p.d + ' ' + MONTHS[p.m] : s; },
+    dayFull: function (s) { var p = parseDate(s); return p ? capitalize(WEEKDAYS[p.wd]) + ', ' + p.d + NB + MONTHS[p.m] : s; },
     /** "пн, 1 декабря, 09:00" */
     when: function (s, time) {
       var p = parseDate(s);
-      return (p ? WEEKDAYS_SHORT[p.wd] + ', ' + p.d + ' ' + MONTHS[p.m] : s) + (time ? ', ' + time : '');
+      return (p ? WEEKDAYS_SHORT[p.wd] + ', ' + p.d + NB + MONTHS[p.m] : s) + (time ? ', ' + time : '');
     },
     /** "1 – 7 декабря", "29 ноября – 5 декабря" */
     range: function (a, b) {
       var p = parseDate(a), q = parseDate(b);
       if (!p || !q) { return ''; }
-      if (a === b) { return p.d + ' ' + MONTHS[p.m]; }
-      return p.m === q.m ? p.d + ' – ' + q.d + ' ' + MONTHS[q.m] : p.d + ' ' + MONTHS[p.m] + ' – ' + q.d + ' ' + MONTHS[q.m];
+      if (a === b) { return p.d + NB + MONTHS[p.m]; }
+      return (p.m === q.m ? p.d : p.d + NB + MONTHS[p.m]) + NB + '– ' + q.d + NB + MONTHS[q.m];
     },
-    /** "1 500 ₽" */
-    money: function (n) { return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0') + '\u00a0₽'; }
+    /** "от 1 500 ₽": the format of the shipped templates too (no-break spaces in the number, before ₽ and after «от») */
+    price: function (n) { return 'от' + NB + String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, NB) + NB + '₽'; }
   };
 
   function plural(n, one, few, many) {
@@ -274,10 +272,10 @@
     return box;
   }
 
-  function phoneLine(phone, cls) {
+  function phoneLine(phone, cls, lead) {
     if (!phone) { return null; }
     return h('p', { class: 'priem-phone' + (cls ? ' ' + cls : '') }, [
-      icon('phone'), 'Или позвоните: ', h('a', { class: 'priem-phone__link', href: telHref(phone), text: phone })
+      icon('phone'), lead || 'Или позвоните: ', h('a', { class: 'priem-phone__link', href: telHref(phone), text: phone })
     ]);
   }
 
@@ -294,7 +292,7 @@
    */
   function rove(box) {
     function items() {
-      return Array.prototype.filter.call(box.querySelectorAll('.priem-slot'), function (b) { return !b.disabled; });
+      return Array.prototype.slice.call(box.querySelectorAll('.priem-slot'));
     }
     function stop(b) {
       items().forEach(function (x) { x.tabIndex = x === b ? 0 : -1; });
@@ -500,8 +498,9 @@
     }
     el.appendChild(h('p', { class: 'priem-times__title', text: fmt.dayFull(day.date) }));
     (day.parts || []).forEach(function (part) {
-      var slots = (part.slots || []);
-      if (!slots.some(function (s) { return s.free; })) { return; }
+      // only the free times: the taken ones would crowd them out (often more than half a day)
+      var slots = (part.slots || []).filter(function (s) { return s.free; });
+      if (!slots.length) { return; }
       var labelId = nextId('part');
       var list = h('div', { class: 'priem-slots', role: 'group', 'aria-labelledby': labelId });
       slots.forEach(function (slot) {
@@ -575,20 +574,22 @@
     if (phone && phone !== this.phone) { this.phone = phone; this.renderPhone(); }
   };
 
+  /** The clinic's phone at the widget's end and, on the booking page, under the filters too. */
   Widget.prototype.renderPhone = function () {
     this.api.phone = this.phone; // for the error messages
     append(clear(this.phoneBox), phoneLine(this.phone));
+    if (this.phoneTop) { append(clear(this.phoneTop), phoneLine(this.phone, null, 'Запись по телефону: ')); }
   };
 
   /** A free/taken time button; a free one opens the booking dialog. */
+  /** A free time's button: it opens the booking dialog. (Taken times are not shown.) */
   Widget.prototype.timeButton = function (ctx) {
-    var self = this, slot = ctx.slot, free = slot.free !== false;
+    var self = this, slot = ctx.slot;
     return h('button', {
       type: 'button',
-      class: 'priem-slot' + (free ? '' : ' priem-slot--taken'),
-      disabled: !free,
+      class: 'priem-slot',
       'data-slot': slotId(ctx.filial.code, ctx.doctor.code, ctx.date, slot.time_start),
-      'aria-label': fmt.dayFull(ctx.date) + ', ' + slot.time_start + ', ' + (free ? 'свободно' : 'занято'),
+      'aria-label': fmt.dayFull(ctx.date) + ', ' + slot.time_start,
       text: slot.time_start,
       onclick: function (e) { self.openDialog(ctx, e.currentTarget); }
     });
@@ -606,10 +607,9 @@
     });
     var btns = this.el.querySelectorAll('[data-slot="' + slotId(filial, doctor, date, time).replace(/"/g, '\\"') + '"]');
     Array.prototype.forEach.call(btns, function (b) {
-      b.disabled = true;
-      b.classList.add('priem-slot--taken');
-      b.setAttribute('aria-label', fmt.dayFull(date) + ', ' + time + ', занято');
-      rove(b.parentNode);
+      var box = b.parentNode;
+      box.removeChild(b);
+      rove(box);
     });
   };
 
@@ -632,10 +632,12 @@
           var open = btn.getAttribute('aria-expanded') !== 'true';
           btn.setAttribute('aria-expanded', open ? 'true' : 'false');
           self.panel.hidden = !open;
+          self.el.classList.toggle('priem-root--closed', !open);
           if (open && !self.started) { self.startDoctor(); }
         }
       }, [icon('calendar'), h('span', { text: 'Выбрать дату и время' })]);
       this.panel.hidden = true;
+      this.el.classList.add('priem-root--closed'); // the button and the phone side by side
       append(this.body, [btn, this.panel]);
     } else {
       this.body.appendChild(this.panel);
@@ -689,23 +691,31 @@
     var s = this.schedEls[i];
     if (!s) {
       s = this.schedEls[i] = new Schedule(this, this.targets[i]);
-      s.onload = function (grid) { if (self.current === i) { self.renderClinic(grid.filial); } };
+      s.onload = function (grid) { if (self.current === i) { self.renderClinic(grid); } };
     }
     clear(this.schedEl).appendChild(s.el);
     clear(this.clinicEl);
-    if (s.grid) { this.renderClinic(s.grid.filial); this.setPhone(s.grid.filial && s.grid.filial.phone); }
+    if (s.grid) { this.renderClinic(s.grid); }
   };
 
-  Widget.prototype.renderClinic = function (f) {
-    if (!f) { return; }
+  /**
+   * The clinic above the schedule: name, address and metro, phone, the patients' ages (the
+   * doctor's or the clinic's) where the cards have them.
+   */
+  Widget.prototype.renderClinic = function (grid) {
+    var f = grid.filial, ages = (grid.doctor && grid.doctor.ages) || f.ages;
     append(clear(this.clinicEl), [
       this.targets.length > 1 ? null : h('span', { class: 'priem-place__name', text: f.name }),
-      f.address ? h('span', { class: 'priem-place__addr' }, [icon('pin'), f.address]) : null
+      f.address ? h('span', { class: 'priem-place__item' }, [icon('pin'), f.address + (f.metro ? ', ' + f.metro : '')]) : null,
+      f.phone ? h('a', { class: 'priem-place__item priem-phone__link', href: telHref(f.phone) }, [icon('phone'), f.phone]) : null,
+      ages ? h('span', { class: 'priem-place__item', text: 'Возраст пациентов: ' + ages }) : null
     ]);
     this.setPhone(f.phone);
   };
 
   /* ---------- picker mode ---------- */
+  var CARD_ROW = 4, CARD_TIMES = 8; // a doctor card's nearest times: two rows of four at most
+
   Widget.prototype.picker = function () {
     var self = this;
     this.el.classList.add('priem-root--picker');
@@ -713,13 +723,16 @@
     this.filialSel = h('select', { class: 'priem-select', id: fId, onchange: function () { self.spec = ''; self.loadDoctors(); } });
     this.specSel = h('select', { class: 'priem-select', id: sId, onchange: function () { self.spec = self.specSel.value; self.loadDoctors(); } });
     this.listEl = h('div', { class: 'priem-list', 'aria-live': 'off' });
+    this.phoneTop = h('div', { class: 'priem-phone-top' });
     append(this.body, [
       h('div', { class: 'priem-filters' }, [
         h('div', { class: 'priem-filter' }, [h('label', { class: 'priem-label', for: fId, text: 'Клиника' }), this.filialSel]),
         h('div', { class: 'priem-filter' }, [h('label', { class: 'priem-label', for: sId, text: 'Специальность' }), this.specSel])
       ]),
+      this.phoneTop,
       this.listEl
     ]);
+    this.renderPhone();
     this.spec = this.cfg.specialty || '';
     this.filialSel.disabled = this.specSel.disabled = true;
     this.listEl.appendChild(spinner('Загружаем клиники…'));
@@ -748,8 +761,8 @@
     this.schedules = [];
     clear(this.listEl).appendChild(spinner('Ищем врачей со свободным временем…'));
     // The specialty list comes from the filial's unfiltered answer (cached).
-    var all = this.api.get('doctors', { filial: filial });
-    var filtered = spec ? this.api.get('doctors', { filial: filial, specialty: spec }) : all;
+    var all = this.api.get('doctors', { filial: filial, times: CARD_TIMES });
+    var filtered = spec ? this.api.get('doctors', { filial: filial, specialty: spec, times: CARD_TIMES }) : all;
     Promise.all([all, filtered]).then(function (r) {
       if (seq !== self.seq) { return; }
       self.renderSpecs(r[0].specialties || [], spec);
@@ -794,7 +807,9 @@
     var self = this, near = doc.nearest, panelId = nextId('doc');
     var nameId = nextId('name');
     var times = h('div', { class: 'priem-slots', role: 'group', 'aria-label': 'Ближайшее время, ' + fmt.dayFull(near.date) });
-    (near.times || []).forEach(function (t) {
+    // four to a row: whole rows only (4 or 8), unless the day has fewer than four
+    var list = near.times || [];
+    list.slice(0, list.length < CARD_ROW ? list.length : list.length - list.length % CARD_ROW).forEach(function (t) {
       times.appendChild(self.timeButton({ filial: filial, doctor: doc, tz_label: filial.tz_label, date: near.date, slot: t }));
     });
     rove(times);
@@ -812,8 +827,9 @@
         }
       }
     }, [icon('calendar'), h('span', { text: 'Все даты и время' })]);
-    var meta = [];
+    var meta = [], ages = doc.ages || filial.ages;
     if (doc.experience) { meta.push(experienceLabel(doc.experience)); }
+    if (ages) { meta.push('Возраст пациентов: ' + ages); }
     return h('article', { class: 'priem-card', 'aria-labelledby': nameId }, [
       h('div', { class: 'priem-card__head' }, [
         avatar(doc, 'priem-avatar--lg'),
@@ -821,7 +837,7 @@
           h('p', { class: 'priem-card__name', id: nameId, text: doc.name }),
           h('p', { class: 'priem-card__spec', text: (doc.specialties || []).join(', ') }),
           meta.length ? h('p', { class: 'priem-card__meta', text: meta.join(' · ') }) : null,
-          doc.price_from ? h('p', { class: 'priem-card__price', text: 'от ' + fmt.money(doc.price_from) }) : null
+          doc.price_from ? h('p', { class: 'priem-card__price', text: fmt.price(doc.price_from) }) : null
         ])
       ]),
       h('div', { class: 'priem-card__near' }, [
@@ -943,7 +959,7 @@
 
   BookingDialog.prototype.summary = function () {
     var c = this.ctx, doc = c.doctor || {}, f = c.filial || {};
-    var price = doc.price_from;
+    var price = doc.price_from, ages = doc.ages || f.ages;
     return h('div', { class: 'priem-summary' }, [
       h('div', { class: 'priem-summary__doctor' }, [
         avatar(doc),
@@ -960,9 +976,10 @@
         ]),
         h('div', { class: 'priem-summary__row' }, [
           h('dt', { text: 'Клиника' }),
-          h('dd', {}, [f.name || '', f.address ? h('span', { class: 'priem-summary__addr', text: f.address }) : null])
+          h('dd', {}, [f.name || '', f.address ? h('span', { class: 'priem-summary__addr', text: f.address + (f.metro ? ', ' + f.metro : '') }) : null])
         ]),
-        price ? h('div', { class: 'priem-summary__row' }, [h('dt', { text: 'Стоимость' }), h('dd', { text: 'от ' + fmt.money(price) })]) : null
+        ages ? h('div', { class: 'priem-summary__row' }, [h('dt', { text: 'Возраст' }), h('dd', { text: ages })]) : null,
+        price ? h('div', { class: 'priem-summary__row' }, [h('dt', { text: 'Стоимость' }), h('dd', { text: fmt.price(price) })]) : null
       ])
     ]);
   };
@@ -1204,9 +1221,11 @@
       ['Дата и время', capitalize(fmt.when((b && b.date) || c.date, (b && b.time_start) || c.slot.time_start)) +
         ' (' + ((b && b.tz_label) || c.tz_label || 'время местное') + ')']
     ];
-    if (b && b.number) { rows.push(['Номер записи', '№\u00a0' + b.number]); }
+    if (b && b.number) { rows.push(['Номер записи', '№' + NB + b.number]); }
+    // the date and time stand out; the rest reads as plain text
     return h('dl', { class: 'priem-details' }, rows.filter(function (r) { return r[1]; }).map(function (r) {
-      return h('div', { class: 'priem-details__row' }, [h('dt', { text: r[0] }), h('dd', { text: r[1] })]);
+      return h('div', { class: 'priem-details__row' }, [h('dt', { text: r[0] }),
+        h('dd', { class: r[0] === 'Дата и время' ? 'priem-details__when' : null, text: r[1] })]);
     }));
   };
 
@@ -1221,8 +1240,9 @@
     actions.appendChild(h('button', { type: 'button', class: 'priem-btn priem-btn--primary', text: 'Готово', onclick: function () { self.close(); } }));
     append(clear(this.content), [
       h('div', { class: 'priem-result priem-result--' + kind }, [
-        h('span', { class: 'priem-result__icon' }, icon(kind === 'success' ? 'check' : kind === 'pending' ? 'wait' : 'alert')),
-        titleEl,
+        h('div', { class: 'priem-result__head' }, [
+          h('span', { class: 'priem-result__icon' }, icon(kind === 'success' ? 'check' : kind === 'pending' ? 'wait' : 'alert')), titleEl
+        ]),
         text ? h('p', { class: 'priem-result__text', text: text }) : null,
         this.details(booking),
         kind === 'success' ? h('p', { class: 'priem-result__text', text: 'Если планы изменятся, пожалуйста, позвоните в клинику.' }) : null,
@@ -1248,7 +1268,8 @@
       text += ' Свободное время рядом — то, что вы ввели, сохранится:';
     }
     var titleEl = h('h3', { class: 'priem-result__title', tabindex: '-1', text: title });
-    var body = [h('span', { class: 'priem-result__icon' }, icon('alert')), titleEl, h('p', { class: 'priem-result__text', text: text })];
+    var body = [h('div', { class: 'priem-result__head' }, [h('span', { class: 'priem-result__icon' }, icon('alert')), titleEl]),
+      h('p', { class: 'priem-result__text', text: text })];
     // Group the alternatives by day.
     var byDate = {}, order = [];
     alts.forEach(function (s) { if (!byDate[s.date]) { byDate[s.date] = []; order.push(s.date); } byDate[s.date].push(s); });
@@ -1258,7 +1279,7 @@
       byDate[date].forEach(function (s) {
         group.appendChild(h('button', {
           type: 'button', class: 'priem-slot', text: s.time_start,
-          'aria-label': fmt.dayFull(date) + ', ' + s.time_start + ', свободно',
+          'aria-label': fmt.dayFull(date) + ', ' + s.time_start,
           onclick: function () { self.pick(date, s); }
         }));
       });
@@ -1321,11 +1342,11 @@
     this.widget.dialog = null;
     // Back to the time that opened the dialog; if it was redrawn or is now taken, to the nearest sensible control.
     var target = this.opener;
-    if (!target || !target.isConnected || target.disabled) {
+    if (!target || !target.isConnected) {
       var el = this.widget.el;
       var id = target && target.getAttribute('data-slot');
-      target = (id && el.querySelector('[data-slot="' + id.replace(/"/g, '\\"') + '"]:not([disabled])')) ||
-        el.querySelector('.priem-slot:not([disabled])') || el.querySelector('.priem-day[tabindex="0"]') || el.querySelector('button');
+      target = (id && el.querySelector('[data-slot="' + id.replace(/"/g, '\\"') + '"]')) ||
+        el.querySelector('.priem-slot[tabindex="0"]') || el.querySelector('.priem-day[tabindex="0"]') || el.querySelector('button');
     }
     if (target) { target.focus(); }
   };

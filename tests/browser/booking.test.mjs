@@ -94,6 +94,8 @@ test('book a time on a doctor card (Moscow, UTC+3): the MIS gets the §2.1 JSON 
   assert.equal(r.kind, 'success');
   assert.equal(r.title, 'Вы записаны');
   const details = await page.textContent('.priem-details');
+  const bold = await page.$$eval('.priem-details dd', (els) => els.filter((e) => Number(getComputedStyle(e).fontWeight) >= 600).map((e) => e.textContent));
+  assert.ok(bold.length === 1 && bold[0].includes(slot.time), `only the date and time stand out: ${bold}`);
   for (const part of [doctor.name, FIX.filials[slot.filial].name, FIX.filials[slot.filial].address, slot.time, 'время московское', '№']) {
     assert.ok(details.includes(part), `the confirmation shows ${part}`);
   }
@@ -107,11 +109,14 @@ test('book a time on a doctor card (Moscow, UTC+3): the MIS gets the §2.1 JSON 
   // closing: the booked time is taken in the widget, and for the next visitor too
   await page.click('.priem-result .priem-btn--primary');
   assert.equal(await page.$('.priem-dialog'), null);
-  assert.ok(await page.isDisabled(`[data-slot="${slot.dataSlot}"]`), 'the booked time is disabled in the widget');
+  assert.equal(await page.$(`[data-slot="${slot.dataSlot}"]`), null, 'the booked time is gone from the widget');
+  assert.ok(await page.$('.priem-times .priem-slot'), 'the day\'s other times are still there');
   const other = await newPage(DESKTOP);
   await openDoctor(other, doctor);
   await other.click(`.priem-day[data-date="${slot.date}"]`);
-  assert.ok(await other.isDisabled(`[data-slot="${slot.dataSlot}"]`), 'another visitor sees the time taken');
+  await other.waitForSelector(`.priem-day--active[data-date="${slot.date}"]`);
+  assert.ok(await other.$('.priem-times .priem-slot'), 'the day has other times');
+  assert.equal(await other.$(`[data-slot="${slot.dataSlot}"]`), null, 'another visitor is not offered the taken time');
   await closeAll();
 });
 
@@ -165,7 +170,9 @@ for (const device of [DESKTOP, PHONE]) {
     assert.match((await resultOf(loser)).title, /время уже занято/);
     const alternatives = await loser.$$eval('.priem-result--taken .priem-slot', (els) => els.map((e) => e.getAttribute('aria-label')));
     assert.ok(alternatives.length > 0, 'other times are offered');
-    assert.ok(alternatives.every((l) => l.endsWith(', свободно')), `free times: ${alternatives}`);
+    const align = await loser.$$eval('.priem-result__title, .priem-result__text', (els) => els.map((e) => getComputedStyle(e).textAlign));
+    assert.deepEqual(align, ['left', 'left'], 'the title and the text read from the left, as the times under them');
+    assert.ok(alternatives.every((l) => /, \d\d:\d\d$/.test(l)), `times named with their date: ${alternatives}`);
     await shot(loser, `taken-${device.name}`);
     // exactly one request reached the MIS for that time, the winner's
     await assertMisGot(slot, { name: forms.get(winner).name, phone: '7' + forms.get(winner).phone });
@@ -305,7 +312,7 @@ test('phone layout 390×844: the doctor card, the booking page, the full-screen 
   await page.waitForSelector('.priem-open');
   await assertPhoneLayout(page, 'the collapsed widget');
   await page.click('.priem-open');
-  await page.waitForSelector('.priem-widget .priem-slot:not([disabled])');
+  await page.waitForSelector('.priem-widget .priem-slot');
   await assertPhoneLayout(page, 'the day strip and times');
   const days = await page.$$eval('.priem-strip__days .priem-day', (els) => els.map((e) => {
     const b = e.getBoundingClientRect();

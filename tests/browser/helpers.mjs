@@ -69,7 +69,10 @@ export async function closeAll() {
   assert.deepEqual(pageErrors.splice(0), [], 'no script errors in the pages');
 }
 
-export const shot = (page, name, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `widget-${name}.png`), fullPage });
+export async function shot(page, name, fullPage = false) {
+  await page.waitForTimeout(200); // past the widget's colour transitions
+  await page.screenshot({ path: path.join(SHOTS, `widget-${name}.png`), fullPage });
+}
 
 /** "filial|doctor|date|time" of a time button → its parts. */
 export function slotOf(dataSlot) {
@@ -81,11 +84,11 @@ export function slotOf(dataSlot) {
 export async function openDoctor(page, doctor) {
   await page.goto(`${BASE}/doctor.php?codes=${encodeURIComponent(doctor.codes)}`);
   await page.click('.priem-open');
-  await page.waitForSelector('.priem-widget .priem-slot:not([disabled])');
+  await page.waitForSelector('.priem-widget .priem-slot');
 }
 
 export async function firstFree(page) {
-  return slotOf(await page.getAttribute('.priem-widget .priem-slot:not([disabled])', 'data-slot'));
+  return slotOf(await page.getAttribute('.priem-widget .priem-slot', 'data-slot'));
 }
 
 export async function openDialog(page, slot) {

@@ -28,5 +28,5 @@ input, select, textarea {
   background: #ffe; color: #840; font-size: 22px; line-height: 3;
 }
 textarea { min-height: 150px; }
-.priem-widget, .priem-dialog-host, [class*="priem"] { width: 50%; padding: 40px; border: 6px solid #f0f; background: #ff0; font-size: 30px; }
+.priem-widget, .priem-dialog-host { width: 50%; padding: 40px; border: 6px solid #f0f; background: #ff0; font-size: 30px; }
 `;

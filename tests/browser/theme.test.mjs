@@ -52,7 +52,7 @@ function pinContainer(page, width) {
 }
 
 const PAGE_CONTROLS = {
-  'a time': '.priem-slot:not([disabled])',
+  'a time': '.priem-slot',
   'the chosen day': '.priem-day--active',
   'another day': '.priem-day:not(.priem-day--active):not(.priem-day--off)',
   'a day without times': '.priem-day--off',
@@ -84,7 +84,7 @@ async function doctorPage(device, hostile) {
   await page.goto(`${BASE}/doctor.php?codes=${encodeURIComponent(doctor.codes)}`);
   if (hostile) await page.addStyleTag({ content: HOSTILE });
   await page.click('.priem-open');
-  await page.waitForSelector('.priem-widget .priem-slot:not([disabled])');
+  await page.waitForSelector('.priem-widget .priem-slot');
   return page;
 }
 

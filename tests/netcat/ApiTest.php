@@ -38,14 +38,17 @@ final class ApiTest extends TestCase
             usleep(50000);
         }
 
-        // the editors' cards: a clinic with address and phone, a doctor with photo and price
+        // the editors' cards: a clinic with address and phone, a doctor with photo and price; the
+        // optional metro and patients' ages, fields a site's own components may have
         $clinics = $core->db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_clinics'");
         $doctors = $core->db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_doctors'");
-        $core->db->query("INSERT INTO `Message$clinics` (`Name`, `Address`, `Phone`, `MisCode`, `MisTimezone`) VALUES "
-            . "('Клиника «Здоровье» на Ленина', 'ул. Ленина, 1', '+7 (495) 111-22-33', '1', 'Europe/Moscow'), "
-            . "('Клиника в Екатеринбурге', 'ул. Малышева, 5', '+7 (343) 222-33-44', '2', 'Asia/Yekaterinburg')");
-        $core->db->query("INSERT INTO `Message$doctors` (`Name`, `Photo`, `Specialty`, `Experience`, `PriceFrom`, `MisCode`) VALUES "
-            . "('Иванова Мария Петровна', '/netcat_files/ivanova.jpg', 'Кардиолог', 14, 1500, '1:0001')");
+        $core->db->query("ALTER TABLE `Message$clinics` ADD `Metro` VARCHAR(255) NULL, ADD `Ages` VARCHAR(255) NULL");
+        $core->db->query("ALTER TABLE `Message$doctors` ADD `Ages` VARCHAR(255) NULL");
+        $core->db->query("INSERT INTO `Message$clinics` (`Name`, `Address`, `Phone`, `Metro`, `Ages`, `MisCode`, `MisTimezone`) VALUES "
+            . "('Клиника «Здоровье» на Ленина', 'ул. Ленина, 1', '+7 (495) 111-22-33', 'м. Чеховская', 'от 18 лет', '1', 'Europe/Moscow'), "
+            . "('Клиника в Екатеринбурге', 'ул. Малышева, 5', '+7 (343) 222-33-44', '', NULL, '2', 'Asia/Yekaterinburg')");
+        $core->db->query("INSERT INTO `Message$doctors` (`Name`, `Photo`, `Specialty`, `Experience`, `PriceFrom`, `Ages`, `MisCode`) VALUES "
+            . "('Иванова Мария Петровна', '/netcat_files/ivanova.jpg', 'Кардиолог', 14, 1500, 'от 16 лет', '1:0001')");
         self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/success', 'MisTimeout' => '2',
             'BookingMinNotice' => '30', 'ClinicPhone' => '+7 (800) 000-00-00'));
         self::$now = strtotime('2030-12-01T08:00:00Z');
@@ -145,8 +148,9 @@ final class ApiTest extends TestCase
         $this->assertSame(200, $status);
         $this->assertSame('no-store', $headers['Cache-Control']);
         $this->assertSame(array('code' => '1', 'name' => 'Клиника «Здоровье» на Ленина', 'address' => 'ул. Ленина, 1',
-            'phone' => '+7 (495) 111-22-33', 'timezone' => 'Europe/Moscow', 'tz_label' => 'время московское', 'doctors' => 1),
-            $body['filials'][0]);
+            'phone' => '+7 (495) 111-22-33', 'metro' => 'м. Чеховская', 'ages' => 'от 18 лет', 'timezone' => 'Europe/Moscow',
+            'tz_label' => 'время московское', 'doctors' => 1), $body['filials'][0]);
+        $this->assertSame(array(null, null), array($body['filials'][1]['metro'], $body['filials'][1]['ages']), 'empty: null');
         $this->assertSame('Asia/Yekaterinburg', $body['filials'][1]['timezone']);
         $this->assertSame('время екатеринбургское', $body['filials'][1]['tz_label']);
     }
@@ -161,6 +165,7 @@ final class ApiTest extends TestCase
         $this->assertSame('/netcat_files/ivanova.jpg', $d['photo']);
         $this->assertSame(1500, $d['price_from']);
         $this->assertSame(14, $d['experience']);
+        $this->assertSame('от 16 лет', $d['ages'], 'the doctor\'s patients\' ages (over the clinic\'s)');
         $this->assertSame(5, $d['free']);
         $this->assertSame(array('date' => '2030-12-02', 'times' => array(
             array('time_start' => '09:00', 'time_end' => '09:30'), array('time_start' => '10:00', 'time_end' => '10:30'),

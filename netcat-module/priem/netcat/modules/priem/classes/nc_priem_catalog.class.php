@@ -1,8 +1,8 @@
 <?php
 
 /**
- * What the editors typed on the clinic and doctor cards (name, address, phone, photo, experience,
- * price), found by the MIS codes, merged with what the MIS sent (its names, specialties, zones).
+ * What the editors typed on the clinic and doctor cards (name, address, phone, metro, photo,
+ * experience, price, patients' ages), found by the MIS codes, merged with what the MIS sent (its names, specialties, zones).
  * The cards win where both have a value: editors polish what the MIS exports.
  *
  * Codes on a card (see nc_priem_fields): several separated by commas or semicolons; "1:0042"
@@ -95,7 +95,9 @@ class nc_priem_catalog
     }
 
     /**
-     * A filial for the widget: the MIS's name and zone, the clinic card's name, address, phone.
+     * A filial for the widget: the MIS's name and zone, the clinic card's name, address, phone,
+     * and the optional metro and patients' ages («от 18 лет»; null when the card has none or the
+     * component no such field).
      *
      * @param array $mis ['code', 'name', 'timezone'] from priem_filials()/priem_doctors()
      */
@@ -108,6 +110,8 @@ class nc_priem_catalog
             'name' => $name !== '' ? $name : 'Филиал ' . $mis['code'],
             'address' => $card ? $card['Address'] : '',
             'phone' => $this->phone($mis['code']),
+            'metro' => self::optional($card, 'Metro'),
+            'ages' => self::optional($card, 'Ages'),
             'timezone' => (string)$mis['timezone'],
             'tz_label' => self::zone_label((string)$mis['timezone']),
         );
@@ -122,7 +126,7 @@ class nc_priem_catalog
 
     /**
      * A doctor for the widget: the MIS's name and specialties, the card's name, photo,
-     * experience and price where the card has them.
+     * experience, price and patients' ages («от 18 лет», over the clinic's) where the card has them.
      *
      * @param array $mis ['code', 'name', 'specialties'] from the MIS
      */
@@ -140,7 +144,14 @@ class nc_priem_catalog
             'photo' => $card && $card['photo_url'] !== '' ? $card['photo_url'] : null,
             'experience' => $card && (int)$card['Experience'] > 0 ? (int)$card['Experience'] : null,
             'price_from' => $card && (int)$card['PriceFrom'] > 0 ? (int)$card['PriceFrom'] : null,
+            'ages' => self::optional($card, 'Ages'),
         );
+    }
+
+    /** An optional text field of a card: null when empty (or the component has no such field). */
+    private static function optional($card, $field)
+    {
+        return $card && isset($card[$field]) && $card[$field] !== '' ? $card[$field] : null;
     }
 
     /**
@@ -178,8 +189,8 @@ class nc_priem_catalog
             return $out;
         }
         $wanted = $role === 'clinic'
-            ? array('Name', 'Address', 'Phone')
-            : array('Name', 'Photo', 'Specialty', 'Experience', 'PriceFrom');
+            ? array('Name', 'Address', 'Phone', 'Metro', 'Ages')
+            : array('Name', 'Photo', 'Specialty', 'Experience', 'PriceFrom', 'Ages');
         $columns = array_merge(array($code_field), $wanted);
         $rows = $mentioning === null ? $this->netcat->card_rows($class_id, $columns)
             : $this->netcat->card_rows_like($class_id, $columns, $code_field, array($mentioning));
