@@ -406,6 +406,164 @@ abstract class EndpointsTestCase extends TestCase
         $this->assertSame(array(200, true), array($status, $answer['success']), 'the old URL, the same request: the same booking');
     }
 
+    // ---- a clean answer to any input ------------------------------------------------------------
+
+    /** A JSON error answer with a Russian message and nothing of the server's insides. */
+    private function assert_clean_error(int $expected, array $r, string $what): void
+    {
+        list($status, $h, $body) = $r;
+        $this->assertSame($expected, $status, "$what: $body");
+        $this->assertStringStartsWith('application/json', $h['content-type'], $what);
+        $json = json_decode($body, true);
+        $this->assertIsArray($json, "$what: JSON");
+        $message = isset($json['message']) ? $json['message'] : $json['error'];
+        $this->assertMatchesRegularExpression('/[А-Яа-яЁё]/u', $message, "$what: a Russian message");
+        foreach (array(self::$root, '.php', 'Stack trace', 'Exception', 'settings:') as $inside) {
+            $this->assertStringNotContainsString($inside, $body, "$what: no details");
+        }
+    }
+
+    /** Bytes that are not UTF-8, in the address, a body or a header: JSON 400 (401 for auth), never a PHP error page. */
+    public function test_invalid_utf8_anywhere_gets_a_json_400_or_401(): void
+    {
+        $m = self::MODULE;
+        $json = array('Content-Type: application/json');
+        $pd = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+        $this->assert_clean_error(400, $this->request('GET', $m . 'api.php?action=grid&filial=%FF&doctor=0003'), 'grid, filial %FF');
+        $this->assert_clean_error(400, $this->request('GET', $m . 'api.php?action=doctors&filial[%FF]=1'), 'doctors, a key %FF');
+        $this->assert_clean_error(400, $this->request('POST', $m . 'api.php?action=book', $json, "{\"name\": \"\xFF\"}"), 'book, a body with \\xFF');
+        $this->assert_clean_error(400, $this->request('POST', $m . 'prodoctorov/', array_merge($json, array($pd)),
+            "{\"name\": \"\xFF\xFE\", \"phone\": \"79001112233\"}"), 'ProDoctorov, a body with \\xFF');
+        $this->assert_clean_error(400, $this->request('POST', $m . 'prodoctorov.php', $json, "\xFF{}"), 'ProDoctorov, \\xFF before authentication');
+        list($status, $h) = $r = $this->request('POST', $m . 'prodoctorov/', array_merge($json, array("Authorization: Basic \xFF\xFE")),
+            self::pd_booking('11:00'));
+        $this->assert_clean_error(401, $r, 'ProDoctorov, an Authorization header with \\xFF');
+        $this->assertStringStartsWith('Basic', $h['www-authenticate']);
+        $this->assert_clean_error(400, $this->request('POST', $m . 'push/', array('Authorization: Token tok-123', 'Content-Type: application/json'),
+            "{\"schedule\": {\"data\": {\"1\": {\"0001\": {\"efio\": \"\xFF\"}}}}}"), 'push, a token and \\xFF in the JSON');
+        $this->assert_clean_error(400, $this->request('POST', $m . 'push.php', array('Content-Type: application/x-www-form-urlencoded'),
+            'login=mis&password=push-pw&cells=%7B%22data%22%3A%22%FF%22%7D'), 'push, the form\'s cells with %FF');
+        $this->assertSame(array(), array_filter(self::mis_received(), function ($b) {
+            return $b['doctor_id'] === '0003' && $b['dt_start'] === json_decode(self::pd_booking('11:00'), true)['dt_start'];
+        }), 'nothing was booked');
+    }
+
+    /** Bodies above the caps are refused (413) before they are read: 64 KB for bookings, PushMaxMb for the push. */
+    public function test_bodies_over_the_cap_get_413(): void
+    {
+        $m = self::MODULE;
+        $big = json_encode(array('name' => str_repeat('я', 40000)), JSON_UNESCAPED_UNICODE); // 80 KB
+        $json = array('Content-Type: application/json');
+        $pd = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+        $this->assert_clean_error(413, $this->request('POST', $m . 'api.php?action=book', $json, $big), 'a booking of 80 KB');
+        $this->assert_clean_error(413, $this->request('POST', $m . 'prodoctorov/', array_merge($json, array($pd)), $big), 'ProDoctorov, 80 KB');
+        $this->assert_clean_error(413, $this->chunked($m . 'api.php?action=book', $big), 'a chunked booking of 80 KB (no Content-Length)');
+
+        $settings = priem_nc_module()->settings();
+        $this->assertSame(array(), $settings->save_form(array('PushMaxMb' => '1')));
+        try {
+            $before = self::slot_count();
+            $doc = json_decode(priem_nc_schedule(), true);
+            $doc['padding'] = str_repeat('x', 1100000);
+            $this->assert_clean_error(413, $this->request('POST', $m . 'push/', array('Authorization: Token tok-123', 'Content-Type: application/json'),
+                json_encode(array('schedule' => $doc))), 'a push above PushMaxMb = 1');
+            $this->assertSame($before, self::slot_count(), 'the schedule is kept');
+        } finally {
+            $this->assertSame(array(), $settings->save_form(array('PushMaxMb' => '100')));
+        }
+    }
+
+    /** A POST with a chunked body (no Content-Length), over a plain socket. */
+    private function chunked(string $path, string $body): array
+    {
+        $port = (int)parse_url(self::$base, PHP_URL_PORT);
+        $c = fsockopen('127.0.0.1', $port, $errno, $error, 10);
+        $this->assertNotFalse($c, $error);
+        fwrite($c, "POST $path HTTP/1.1\r\nHost: 127.0.0.1:$port\r\nContent-Type: application/json\r\n"
+            . "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        foreach (str_split($body, 8192) as $chunk) {
+            fwrite($c, dechex(strlen($chunk)) . "\r\n" . $chunk . "\r\n");
+        }
+        fwrite($c, "0\r\n\r\n");
+        $raw = stream_get_contents($c);
+        fclose($c);
+        list($head, $out) = explode("\r\n\r\n", (string)$raw, 2) + array('', '');
+        preg_match('~^HTTP/\S+ (\d+)~', $head, $st);
+        $h = array();
+        foreach (array_slice(explode("\r\n", $head), 1) as $line) {
+            $parts = explode(':', $line, 2);
+            $h[strtolower(trim($parts[0]))] = isset($parts[1]) ? trim($parts[1]) : '';
+        }
+        if (isset($h['transfer-encoding']) && stripos($h['transfer-encoding'], 'chunked') !== false) {
+            $decoded = '';
+            while (preg_match('/^([0-9a-fA-F]+)\r\n/', $out, $mm) && hexdec($mm[1]) > 0) {
+                $decoded .= substr($out, strlen($mm[0]), hexdec($mm[1]));
+                $out = substr($out, strlen($mm[0]) + hexdec($mm[1]) + 2);
+            }
+            $out = $decoded;
+        }
+        return array(isset($st[1]) ? (int)$st[1] : 0, $h, $out);
+    }
+
+    /**
+     * Whatever else breaks — here another module's function.inc.php, which NetCat loads for every
+     * entry point — the client gets a JSON 500 with a Russian message; the detail goes to the
+     * server's log. Stray output of other modules (a byte-order mark) never spoils the JSON.
+     */
+    public function test_an_error_nobody_caught_is_a_json_500_and_the_detail_goes_to_the_log(): void
+    {
+        $db = nc_Core::get_object()->db;
+        $modules = self::$root . '/netcat/modules/';
+        @mkdir($modules . 'noisy');
+        file_put_contents($modules . 'noisy/function.inc.php', "\xEF\xBB\xBF<?php echo 'noise';\n");
+        file_put_contents($modules . 'noisy/en.lang.php', '<?php');
+        $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`) VALUES ('noisy', 'noisy', 1, 1)");
+        try {
+            $this->json('GET', self::MODULE . 'api.php?action=filials');
+            list($status, , $out) = $this->request('GET', self::MODULE . 'cron.php?cron_key=cron-secret-42');
+            $this->assertSame(200, $status);
+            $this->assertStringStartsWith('priem: ', $out, 'the report line alone');
+
+            @mkdir($modules . 'broken');
+            file_put_contents($modules . 'broken/function.inc.php', "<?php\nthrow new RuntimeException('broken module at ' . __FILE__);\n");
+            file_put_contents($modules . 'broken/en.lang.php', '<?php');
+            $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`) VALUES ('broken', 'broken', 1, 1)");
+            $pd = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+            $this->assert_clean_error(500, $this->request('GET', self::MODULE . 'api.php?action=filials'), 'api.php');
+            $this->assert_clean_error(500, $this->request('POST', self::MODULE . 'push/', array('Authorization: Token tok-123'), '{}'), 'push');
+            $this->assert_clean_error(500, $this->request('POST', self::MODULE . 'prodoctorov/', array($pd), self::pd_booking('11:30')), 'ProDoctorov');
+            $this->assert_clean_error(500, $this->request('GET', self::MODULE . 'cron.php?cron_key=cron-secret-42'), 'cron');
+            $log = (string)file_get_contents(self::$work . '/php-errors.log');
+            foreach (array('api.php', 'push.php', 'prodoctorov.php', 'cron.php') as $entry) {
+                $this->assertStringContainsString("priem: $entry: RuntimeException: broken module at", $log);
+            }
+        } finally {
+            $db->query("DELETE FROM `Module` WHERE `Keyword` IN ('noisy', 'broken')");
+        }
+    }
+
+    /** Wrong settings are the staff's business: visitors and peers get a generic answer, the detail goes to the server's log. */
+    public function test_a_settings_error_is_not_shown_to_visitors(): void
+    {
+        $settings = priem_nc_module()->settings();
+        // the extension refuses a recipient that is not an address (the form does not check it)
+        $this->assertSame(array(), $settings->save_form(array('MailHost' => 'smtp.clinic.test', 'MailFrom' => 'robot@clinic.test',
+            'MailTo' => 'registratura')));
+        try {
+            $pd = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+            $this->assert_clean_error(503, $this->request('GET', self::MODULE . 'api.php?action=grid&filial=3&doctor=0003'), 'grid');
+            $this->assert_clean_error(503, $this->request('POST', self::MODULE . 'prodoctorov/', array($pd), self::pd_booking('11:30')), 'ProDoctorov');
+            $this->assert_clean_error(500, $this->request('POST', self::MODULE . 'push/', array('Authorization: Token tok-123'),
+                json_encode(array('schedule' => json_decode(priem_nc_schedule(), true)))), 'push');
+            $log = (string)file_get_contents(self::$work . '/php-errors.log');
+            foreach (array('api.php grid', 'prodoctorov.php', 'push.php') as $entry) {
+                $this->assertStringContainsString("priem: $entry: Priem\\ConfigException: settings: mail.to", $log);
+            }
+        } finally {
+            $this->assertSame(array(), $settings->save_form(array('MailHost' => '', 'MailTo' => 'registratura@clinic.test')));
+        }
+    }
+
     // ---- the booking form's API ---------------------------------------------------------------
 
     public function test_api_reads_with_no_store_and_head_without_body(): void

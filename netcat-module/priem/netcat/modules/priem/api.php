@@ -3,20 +3,11 @@
  * priem: the booking form's JSON API (docs/api.md), e.g.
  * /netcat/modules/priem/api.php?action=grid&filial=1&doctor=0001
  */
-require __DIR__ . '/bootstrap.php';
-
-if (nc_priem::extension_problem() !== null) {
-    list($status, $headers, $body) = array(503, array('Content-Type' => 'application/json; charset=utf-8', 'Cache-Control' => 'no-store'),
-        json_encode(array('status' => 'unavailable', 'message' => 'Запись через сайт временно недоступна. Позвоните в клинику, пожалуйста.'),
-            JSON_UNESCAPED_UNICODE));
-} else {
-    list($status, $headers, $body) = nc_priem::get_instance()->api()->handle($_SERVER, $_GET, (string)file_get_contents('php://input'));
+require __DIR__ . '/autoload.php';
+try {
+    require __DIR__ . '/bootstrap.php';
+    $priem_answer = nc_priem::get_instance()->api()->serve($_SERVER, $_GET);
+} catch (\Throwable $e) {
+    $priem_answer = nc_priem_http::failed('api.php', $e, nc_priem_api::unavailable_answer());
 }
-http_response_code($status);
-foreach ($headers as $name => $value) {
-    header($name . ': ' . $value);
-}
-header('X-Content-Type-Options: nosniff');
-if (!isset($_SERVER['REQUEST_METHOD']) || $_SERVER['REQUEST_METHOD'] !== 'HEAD') {
-    echo $body;
-}
+nc_priem_http::send($priem_answer);

@@ -32,7 +32,7 @@ if ($problem !== null) {
 }
 try {
     $report = nc_priem::get_instance()->sync();
-} catch (Exception $e) {
+} catch (\Throwable $e) {
     fwrite(STDERR, 'priem: ' . get_class($e) . ': ' . $e->getMessage() . "\n");
     exit(2);
 }

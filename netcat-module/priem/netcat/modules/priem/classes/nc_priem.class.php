@@ -203,28 +203,51 @@ class nc_priem
         return priem_sync($this->settings()->engine());
     }
 
+    /** What ProDoctorov is told when the site cannot take its booking now (details: the server's log). */
+    const PD_UNAVAILABLE = 'Сервис записи клиники временно недоступен';
+
     /**
-     * ProDoctorov's direct booking (prodoctorov.php): [HTTP status, ['success' => …, 'error' => …]].
-     * The connector must be on (settings, ProDoctorov tab); the extension does the rest.
+     * ProDoctorov's direct booking (prodoctorov.php): the answer (nc_priem_http), JSON
+     * {"success": …, "error": …}. The connector must be on (settings, ProDoctorov tab); the
+     * extension does the rest.
+     *
+     * @param string      $method        the HTTP method
+     * @param string      $authorization the Authorization header ('' if none)
+     * @param string|null $body          the request body, null when longer than 64 KB
      */
     public function prodoctorov_booking($method, $authorization, $body)
     {
+        $answer = function ($status, $error, array $headers = array()) {
+            return nc_priem_http::json($status, array('success' => false, 'error' => $error), $headers);
+        };
+        $challenge = array('WWW-Authenticate' => 'Basic realm="priem", charset="UTF-8"');
         if (self::extension_problem() !== null) {
-            return array(503, array('success' => false, 'error' => 'Сервис записи клиники временно недоступен'));
+            return $answer(503, self::PD_UNAVAILABLE);
         }
         if ($method !== 'POST') {
-            return array(405, array('success' => false, 'error' => 'Нужен POST с JSON прямой записи'));
+            return $answer(405, 'Нужен POST с JSON прямой записи', array('Allow' => 'POST'));
+        }
+        if ($body === null) {
+            return $answer(413, 'Запрос больше 64 КБ');
+        }
+        // the extension takes UTF-8 only: anything else is refused before it sees the text
+        if (!nc_priem_http::is_utf8($authorization)) {
+            return $answer(401, 'Заголовок Authorization не в кодировке UTF-8', $challenge);
+        }
+        if (!nc_priem_http::is_utf8($body)) {
+            return $answer(400, 'Тело запроса не в кодировке UTF-8');
         }
         $settings = $this->settings()->engine(true);
         if (!isset($settings['prodoctorov'])) {
-            return array(404, array('success' => false, 'error' => 'Прямая запись от ПроДокторов на этом сайте выключена'));
+            return $answer(404, 'Прямая запись от ПроДокторов на этом сайте выключена');
         }
         try {
-            $r = priem_prodoctorov_booking($settings, (string)$body, $authorization === '' ? null : $authorization, null);
+            $r = priem_prodoctorov_booking($settings, $body, $authorization === '' ? null : $authorization, null);
         } catch (\Priem\Exception $e) {
-            return array(503, array('success' => false, 'error' => 'Сервис записи клиники временно недоступен'));
+            error_log('priem: prodoctorov.php: ' . get_class($e) . ': ' . $e->getMessage());
+            return $answer(503, self::PD_UNAVAILABLE);
         }
-        return array((int)$r['http'], $r['body']);
+        return nc_priem_http::json((int)$r['http'], $r['body'], (int)$r['http'] === 401 ? $challenge : array());
     }
 
     /** Whether the extension is loaded and is the version this module expects. */

@@ -26,6 +26,32 @@ class nc_priem_api
     }
 
     /**
+     * api.php's request: the body (at most 64 KB, read only for a POST) and then handle().
+     *
+     * @return array [int status, array headers, string body]
+     */
+    public function serve(array $server, array $get)
+    {
+        if (nc_priem::extension_problem() !== null) {
+            return nc_priem_http::json(503, self::unavailable_answer());
+        }
+        $body = '';
+        if (isset($server['REQUEST_METHOD']) && strtoupper((string)$server['REQUEST_METHOD']) === 'POST') {
+            $body = nc_priem_http::body(nc_priem_http::SMALL_BODY);
+            if ($body === null) {
+                return self::error(413, 'too_large', 'Запрос слишком большой. Позвоните в клинику, пожалуйста.');
+            }
+        }
+        return $this->handle($server, $get, $body);
+    }
+
+    /** What a visitor is told when the site cannot answer (no details: they go to the server's log). */
+    public static function unavailable_answer()
+    {
+        return array('status' => 'unavailable', 'message' => 'Запись через сайт временно недоступна. Позвоните в клинику, пожалуйста.');
+    }
+
+    /**
      * @param array  $server $_SERVER (method, host, origin, address)
      * @param array  $get    $_GET
      * @param string $body   the raw request body
@@ -34,6 +60,10 @@ class nc_priem_api
     public function handle(array $server, array $get, $body)
     {
         $method = isset($server['REQUEST_METHOD']) ? strtoupper((string)$server['REQUEST_METHOD']) : 'GET';
+        // the extension takes UTF-8 only: other bytes in the address are the client's mistake
+        if (!nc_priem_http::is_utf8($get)) {
+            return self::error(400, 'bad_request', 'В адресе запроса есть символы не в кодировке UTF-8. Обновите страницу.');
+        }
         $action = isset($get['action']) ? (string)$get['action'] : '';
         try {
             switch ($action) {
@@ -56,12 +86,11 @@ class nc_priem_api
             }
         } catch (\Priem\NotFoundException $e) {
             return self::error(404, 'not_found', 'Нет такого расписания: ' . $e->getMessage());
-        } catch (\Priem\TransientException $e) {
+        } catch (\Priem\Exception $e) {
+            // the database is down or broken, the module's settings are wrong (ConfigException):
+            // the site's staff read the server's log; the visitor is told the booking is unavailable
+            error_log('priem: api.php ' . $action . ': ' . get_class($e) . ': ' . $e->getMessage());
             return $this->unavailable();
-        } catch (\Priem\StorageException $e) {
-            return $this->unavailable();
-        } catch (\Priem\ConfigException $e) {
-            return self::error(400, 'bad_request', $e->getMessage());
         }
     }
 
@@ -509,7 +538,6 @@ class nc_priem_api
 
     private static function json($status, array $data)
     {
-        return array($status, array('Content-Type' => 'application/json; charset=utf-8', 'Cache-Control' => 'no-store'),
-            json_encode($data, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES));
+        return nc_priem_http::json($status, $data);
     }
 }

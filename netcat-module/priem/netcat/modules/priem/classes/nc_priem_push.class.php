@@ -6,7 +6,9 @@
  *    three fields as a JSON body;
  *  - v2 style: "Authorization: Token <token>" and a JSON body {"schedule": {…}}.
  * Credentials come from the module settings (PushLogin/PushPassword, PushToken); a style whose
- * credentials are not configured is refused. No credentials: 401; wrong ones: 403.
+ * credentials are not configured is refused. No credentials: 401; wrong ones: 403; a body above
+ * PushMaxMb: 413; a document that is not UTF-8 JSON of the schedule: 400 (the schedule kept).
+ * Answers are JSON {"success": …, "error": "<Russian>"} for the MIS's integrators.
  */
 class nc_priem_push
 {
@@ -18,63 +20,84 @@ class nc_priem_push
         $this->settings = $settings;
     }
 
+    /** The largest push body accepted, in bytes (setting PushMaxMb). */
+    public function max_bytes()
+    {
+        return max(1, (int)$this->settings->get('PushMaxMb')) * 1048576;
+    }
+
     /**
-     * @param string $method  the HTTP method
-     * @param string $auth    the Authorization header ('' if none)
-     * @param array  $post    $_POST
-     * @param string $body    the raw request body
-     * @return array [HTTP status, JSON-able answer]
+     * @param string      $method the HTTP method
+     * @param string      $auth   the Authorization header ('' if none)
+     * @param array       $post   $_POST
+     * @param string|null $body   the raw request body, null when longer than max_bytes()
+     * @return array the answer (nc_priem_http)
      */
     public function handle($method, $auth, array $post, $body)
     {
-        if (strtoupper($method) !== 'POST') {
-            return array(405, array('success' => false, 'error' => 'POST only'));
+        if (nc_priem::extension_problem() !== null) {
+            return self::answer(503, 'Приём расписания на сайте временно недоступен, повторите позже');
         }
-        $json = null;
+        if (strtoupper($method) !== 'POST') {
+            return self::answer(405, 'Нужен POST с расписанием', array('Allow' => 'POST'));
+        }
+        if ($body === null) {
+            return self::answer(413, 'Расписание больше ' . (int)$this->settings->get('PushMaxMb')
+                . ' МБ — предела, заданного в настройках модуля (PushMaxMb)');
+        }
+        $limit = nc_priem_http::post_max_bytes();
+        if (!$post && $limit > 0 && nc_priem_http::content_length() > $limit) {
+            // PHP dropped the form fields: say so instead of "no credentials"
+            return self::answer(413, 'Запрос больше, чем принимает PHP сайта (post_max_size = ' . ini_get('post_max_size')
+                . '): увеличьте post_max_size');
+        }
         if (preg_match('/^\s*Token\s+(\S+)\s*$/i', (string)$auth, $m)) {
             $token = (string)$this->settings->get('PushToken');
             if ($token === '' || !hash_equals($token, $m[1])) {
-                return array(403, array('success' => false, 'error' => 'invalid token'));
+                return self::answer(403, 'Неверный токен');
             }
-            $json = (string)$body;
-        } else {
-            $fields = $post;
-            if (!isset($fields['login']) && trim((string)$body) !== '') {
-                $decoded = json_decode((string)$body, true);
-                if (is_array($decoded) && isset($decoded['login'])) {
-                    $fields = $decoded;
-                }
-            }
-            if (!isset($fields['login'], $fields['password']) || !is_string($fields['login'])
-                || !is_string($fields['password'])) {
-                return array(401, array('success' => false, 'error' => 'authentication required'));
-            }
-            $login = (string)$this->settings->get('PushLogin');
-            $password = (string)$this->settings->get('PushPassword');
-            if ($login === '' || $password === '' || !hash_equals($login, $fields['login'])
-                || !hash_equals($password, $fields['password'])) {
-                return array(403, array('success' => false, 'error' => 'invalid login or password'));
-            }
-            if (!isset($fields['cells'])) {
-                return array(400, array('success' => false, 'error' => 'no cells'));
-            }
-            $json = is_string($fields['cells'])
-                ? $fields['cells']
-                : json_encode($fields['cells'], JSON_UNESCAPED_UNICODE);
+            return $this->import($body);
         }
-        return $this->import($json);
+        $fields = $post;
+        if (!isset($fields['login']) && trim($body) !== '') {
+            $decoded = json_decode($body, true);
+            if (is_array($decoded) && isset($decoded['login'])) {
+                $fields = $decoded;
+            }
+        }
+        if (!isset($fields['login'], $fields['password']) || !is_string($fields['login'])
+            || !is_string($fields['password'])) {
+            return self::answer(401, 'Нужны логин и пароль (поля login и password) или заголовок Authorization: Token',
+                array('WWW-Authenticate' => 'Token'));
+        }
+        $login = (string)$this->settings->get('PushLogin');
+        $password = (string)$this->settings->get('PushPassword');
+        if ($login === '' || $password === '' || !hash_equals($login, $fields['login'])
+            || !hash_equals($password, $fields['password'])) {
+            return self::answer(403, 'Неверный логин или пароль');
+        }
+        if (!isset($fields['cells'])) {
+            return self::answer(400, 'Нет поля cells с расписанием');
+        }
+        return $this->import(is_string($fields['cells'])
+            ? $fields['cells']
+            : json_encode($fields['cells'], JSON_UNESCAPED_UNICODE));
     }
 
     private function import($json)
     {
+        if (!nc_priem_http::is_utf8($json)) {
+            return self::answer(400, 'Расписание не в кодировке UTF-8; прежнее расписание сохранено');
+        }
         try {
             $report = priem_import_schedule($this->settings->engine(), $json);
         } catch (\Priem\ParseException $e) {
-            return array(400, array('success' => false, 'error' => $e->getMessage()));
+            return self::answer(400, $e->getMessage());
         } catch (\Priem\TransientException $e) {
-            return array(503, array('success' => false, 'error' => 'temporarily unavailable, retry later'));
+            return self::answer(503, 'База данных сайта временно недоступна, повторите позже');
         } catch (\Priem\Exception $e) {
-            return array(500, array('success' => false, 'error' => 'import failed'));
+            error_log('priem: push.php: ' . get_class($e) . ': ' . $e->getMessage());
+            return self::answer(500, 'Расписание не загружено из-за ошибки на сайте; подробности — в журнале ошибок сервера сайта');
         }
         $answer = array('success' => true);
         foreach (array('filials', 'doctors', 'slots_inserted', 'days_unchanged') as $k) {
@@ -83,7 +106,12 @@ class nc_priem_push
             }
         }
         $answer['rejected'] = isset($report['rejected']) ? $report['rejected'] : array();
-        return array(200, $answer);
+        return nc_priem_http::json(200, $answer);
+    }
+
+    private static function answer($status, $error, array $headers = array())
+    {
+        return nc_priem_http::json($status, array('success' => false, 'error' => $error), $headers);
     }
 
     /** The Authorization header under Apache, FastCGI and php -S. */

@@ -45,10 +45,11 @@ class nc_priem_settings
         'DoctorComponent' => '',
         'CodeField' => 'MisCode',
         'TimezoneField' => 'MisTimezone',
-        // HTTP push (ProDoctorov-compatible); empty credentials disable that style
+        // HTTP push (ProDoctorov-compatible); empty credentials disable that style; PushMaxMb caps its body
         'PushLogin' => '',
         'PushPassword' => '',
         'PushToken' => '',
+        'PushMaxMb' => '100',
         // the booking form (widget and api.php)
         'ClinicPhone' => '',
         'PolicyUrl' => '/politika-konfidentsialnosti/',
@@ -190,7 +191,8 @@ class nc_priem_settings
         $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
                       'BookingAnswerTimeout' => array(1, 10080), 'FormMinSeconds' => array(0, 600),
-                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000), 'PdInterval' => array(1, 1440));
+                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000), 'PdInterval' => array(1, 1440),
+                      'PushMaxMb' => array(1, 1024));
         foreach ($ints as $key => $range) {
             $v = (string)$s[$key];
             if (!ctype_digit($v) || (int)$v < $range[0] || (int)$v > $range[1]) {
