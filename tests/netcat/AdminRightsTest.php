@@ -39,6 +39,7 @@ final class AdminRightsTest extends TestCase
             'save the ProDoctorov tab' => array('controller=prodoctorov', array('action' => 'save', 'PdEnabled' => '1',
                 'PdUrl' => 'http://attacker.example/upload/')),
             'upload to ProDoctorov' => array('controller=prodoctorov', array('action' => 'upload')),
+            'rotate the cron key' => array('controller=status', array('action' => 'rotate_cron_secret')),
         );
     }
 

@@ -184,4 +184,66 @@ final class AdminTest extends TestCase
         $this->assertStringStartsWith('Запись №3: не отправлена', self::alert($page, 'red'));
         $this->assertSame('confirmed', $db->get_var('SELECT `status` FROM `Priem_Booking` WHERE `id` = 3'));
     }
+
+    public function test_a_changed_mis_address_with_a_blank_password_never_gets_the_old_secret(): void
+    {
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        $log = tempnam(sys_get_temp_dir(), 'mis');
+        $peer = proc_open(array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$port, '--log', $log),
+            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
+        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
+            usleep(50000);
+        }
+        $old = 'Basic ' . base64_encode('site:Old-Mis-Secret-7');
+        $authorizations = function () use ($log) {
+            return array_map(function ($line) {
+                $headers = array_change_key_case((array)json_decode($line, true)['headers']);
+                return isset($headers['authorization']) ? $headers['authorization'] : '';
+            }, array_values(array_filter(explode("\n", (string)file_get_contents($log)))));
+        };
+        try {
+            priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'MisUrl' => "http://127.0.0.1:$port/success",
+                'MisUser' => 'site', 'MisPassword' => 'Old-Mis-Secret-7'));
+            priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'mis'));
+            $this->assertSame(array($old), $authorizations(), 'the stored password went to the address it was typed for');
+
+            // another address (the same peer under another name), the password field left blank
+            list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'MisUrl' => "http://localhost:$port/success",
+                'MisUser' => 'site', 'MisPassword' => ''));
+            $this->assertStringContainsString('сохранённые секреты сброшены — они не уйдут на новый сервер: пароль МИС',
+                self::alert($page, 'yellow'));
+            priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'mis'));
+            $sent = $authorizations();
+            $this->assertCount(2, $sent, 'the check reached the new address');
+            $this->assertNotSame($old, $sent[1]);
+            $this->assertStringNotContainsString('Old-Mis-Secret-7', base64_decode(substr($sent[1], strlen('Basic '))));
+            $this->assertSame('', $this->fresh()->settings()->get('MisPassword'));
+        } finally {
+            proc_terminate($peer);
+            proc_close($peer);
+            @unlink($log);
+        }
+    }
+
+    public function test_the_status_tab_names_what_travels_unencrypted_and_rotates_the_cron_key(): void
+    {
+        priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'MisUrl' => 'http://mis.clinic.ru/book'));
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Записи уходят в МИС по http:// без шифрования', $page);
+        $this->assertStringContainsString('value="rotate_cron_secret"', $page);
+        $this->assertStringNotContainsString('Адрес задачи планировщика NetCat без действующего ключа', $page);
+
+        $url = nc_Core::get_object()->db->get_var('SELECT `Cron_Script_URL` FROM `CronTasks`');
+        list(, $page) = priem_nc_admin(1, 'status', array(), array('action' => 'rotate_cron_secret'));
+        $this->assertStringStartsWith('Ключ cron.php сменён', self::alert($page, 'green'));
+        $this->assertNotSame($url, nc_Core::get_object()->db->get_var('SELECT `Cron_Script_URL` FROM `CronTasks`'));
+        $this->assertStringNotContainsString($this->fresh()->settings()->cron_secret(), $page, 'the key never reaches the page');
+
+        // a task of an older install, without the key
+        nc_Core::get_object()->db->query("UPDATE `CronTasks` SET `Cron_Script_URL` = '/netcat/modules/priem/cron.php'");
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Адрес задачи планировщика NetCat без действующего ключа модуля', $page);
+    }
 }

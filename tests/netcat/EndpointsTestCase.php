@@ -188,7 +188,7 @@ abstract class EndpointsTestCase extends TestCase
         $m = self::MODULE;
         $php = array(
             'GET api.php?action=filials' => 200, 'GET push.php' => 405, 'GET push/' => 405, 'GET prodoctorov.php' => 405,
-            'GET prodoctorov/' => 405, 'GET cron.php' => 200, 'HEAD cron.php' => 200, 'GET admin.php' => 200,
+            'GET prodoctorov/' => 405, 'GET cron.php' => 403, 'HEAD cron.php' => 403, 'GET admin.php' => 200,
         );
         foreach ($php as $what => $status) {
             list($method, $path) = explode(' ', $what);
@@ -197,7 +197,7 @@ abstract class EndpointsTestCase extends TestCase
             $this->assertArrayHasKey('x-powered-by', $h, "$what is answered by PHP");
         }
         // the widget's files, the admin's routes, styles and icon, as static files
-        foreach (array('widget/priem.js' => 'javascript', 'widget/priem.js.gz' => '', 'url_routes.js' => 'javascript',
+        foreach (array('widget/priem.js' => 'javascript', 'widget/priem.js.gz' => '', 'url_routes.js' => 'javascript', 'admin.js' => 'javascript',
                        'admin.css' => 'text/css', 'icon-20x20.png' => 'image/png') as $path => $type) {
             list($got, $h) = $this->request('GET', $m . $path);
             $this->assertSame(200, $got, $path);
@@ -273,8 +273,8 @@ abstract class EndpointsTestCase extends TestCase
             array('POST', 'push.php', array('Content-Type: application/x-www-form-urlencoded'), 'cells=%7B%7D'),
             array('POST', 'prodoctorov/', array_merge($json, array($auth)), '{"dt_start": '),
             array('POST', 'prodoctorov.php', $json, '{}'),
-            array('HEAD', 'cron.php?cron_key=cron-secret-42', array(), ''),
-            array('GET', 'cron.php?cron_key=wrong', array(), ''),
+            array('HEAD', substr(self::cron_url(), strlen(self::MODULE)) . '&cron_key=cron-secret-42', array(), ''),
+            array('GET', 'cron.php?secret_key=wrong', array(), ''),
         );
         foreach ($requests as $r) {
             list($status, $h) = $this->request($r[0], self::MODULE . $r[1], $r[2], $r[3]);
@@ -286,19 +286,27 @@ abstract class EndpointsTestCase extends TestCase
 
     // ---- cron -----------------------------------------------------------------------------
 
-    public function test_cron_refuses_a_wrong_or_missing_key(): void
+    /** The CronTasks URL the installer registered: cron.php with the module's own key. */
+    private static function cron_url(): string
+    {
+        return (string)nc_Core::get_object()->db->get_var('SELECT `Cron_Script_URL` FROM `CronTasks`');
+    }
+
+    public function test_cron_refuses_a_wrong_or_missing_key_and_netcats_own_key(): void
     {
         $runs = nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`');
-        list(, , $out) = $this->request('GET', self::MODULE . 'cron.php?cron_key=wrong');
-        $this->assertSame('Access denied', trim($out));
-        list(, , $out) = $this->request('GET', self::MODULE . 'cron.php');
-        $this->assertSame('Access denied', trim($out));
+        foreach (array('?secret_key=wrong', '', '?cron_key=cron-secret-42', '?secret_key=cron-secret-42') as $query) {
+            list($status, , $out) = $this->request('GET', self::MODULE . 'cron.php' . $query);
+            $this->assertSame(403, $status, $query);
+            $this->assertSame('Access denied', trim($out));
+        }
         $this->assertSame($runs, nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`'));
     }
 
-    public function test_cron_with_the_right_key_runs_one_tick(): void
+    public function test_cron_with_the_modules_key_runs_one_tick(): void
     {
-        list($status, , $out) = $this->request('GET', self::MODULE . 'cron.php?cron_key=cron-secret-42');
+        // NetCat's crontab.php appends its own cron_key to the task's URL
+        list($status, , $out) = $this->request('GET', self::cron_url() . '&cron_key=cron-secret-42');
         $this->assertSame(200, $status, $out);
         $this->assertStringStartsWith('priem: ', $out, 'the report line');
         $this->assertGreaterThanOrEqual(1, (int)nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`'));
@@ -308,7 +316,7 @@ abstract class EndpointsTestCase extends TestCase
     {
         $db = nc_Core::get_object()->db;
         $before = (int)$db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`');
-        list($status) = $this->request('HEAD', self::MODULE . 'cron.php?cron_key=cron-secret-42');
+        list($status) = $this->request('HEAD', self::cron_url());
         $this->assertSame(200, $status);
         $this->assertSame($before + 1, (int)$db->get_var('SELECT COUNT(*) FROM `Priem_SyncRun`'));
     }
@@ -520,7 +528,7 @@ abstract class EndpointsTestCase extends TestCase
         $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`) VALUES ('noisy', 'noisy', 1, 1)");
         try {
             $this->json('GET', self::MODULE . 'api.php?action=filials');
-            list($status, , $out) = $this->request('GET', self::MODULE . 'cron.php?cron_key=cron-secret-42');
+            list($status, , $out) = $this->request('GET', self::cron_url());
             $this->assertSame(200, $status);
             $this->assertStringStartsWith('priem: ', $out, 'the report line alone');
 
@@ -532,7 +540,7 @@ abstract class EndpointsTestCase extends TestCase
             $this->assert_clean_error(500, $this->request('GET', self::MODULE . 'api.php?action=filials'), 'api.php');
             $this->assert_clean_error(500, $this->request('POST', self::MODULE . 'push/', array('Authorization: Token tok-123'), '{}'), 'push');
             $this->assert_clean_error(500, $this->request('POST', self::MODULE . 'prodoctorov/', array($pd), self::pd_booking('11:30')), 'ProDoctorov');
-            $this->assert_clean_error(500, $this->request('GET', self::MODULE . 'cron.php?cron_key=cron-secret-42'), 'cron');
+            $this->assert_clean_error(500, $this->request('GET', self::cron_url()), 'cron');
             $log = (string)file_get_contents(self::$work . '/php-errors.log');
             foreach (array('api.php', 'push.php', 'prodoctorov.php', 'cron.php') as $entry) {
                 $this->assertStringContainsString("priem: $entry: RuntimeException: broken module at", $log);

@@ -111,7 +111,7 @@ final class InstallTest extends TestCase
         $cron = $db->get_results('SELECT * FROM `CronTasks`', ARRAY_A);
         $this->assertCount(1, $cron);
         $this->assertSame('15', $cron[0]['Cron_Minutes']);
-        $this->assertSame('/netcat/modules/priem/cron.php', $cron[0]['Cron_Script_URL']);
+        $this->assertMatchesRegularExpression('~^/netcat/modules/priem/cron\.php\?secret_key=[0-9a-f]{64}$~', $cron[0]['Cron_Script_URL']);
         $this->assertFileExists(self::$site . '/netcat/modules/priem/admin.php');
 
         // uploading it again: NetCat refuses, nothing is touched

@@ -132,60 +132,122 @@ final class ProdoctorovTabTest extends TestCase
         return count(array_filter(explode("\n", (string)file_get_contents(self::$mis_log))));
     }
 
-    public function test_1_the_endpoint_is_off_until_the_connector_is_on(): void
+    /** The endpoint's Basic-auth password (at least 16 characters). */
+    private const ENDPOINT_PASSWORD = 'pd-endpoint-password-1';
+
+    /** The connector on, saved from the tab as a clinic would: each test starts from it or from off. */
+    private function connector_on(): void
     {
-        list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), null);
+        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdEnabled' => '1', 'PdApi' => 'old',
+            'PdUrl' => 'http://127.0.0.1:' . self::$pd_port . '/api/mis/send_cells/', 'PdLogin' => 'clinic', 'PdPassword' => 'pd-secret',
+            'PdEndpointUser' => 'prodoctorov', 'PdEndpointPassword' => self::ENDPOINT_PASSWORD, 'PdDoctors' => "1: 0001\n"));
+        $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
+    }
+
+    /** @return array the uploads the ProDoctorov peer received */
+    private static function uploads(): array
+    {
+        return array_map(function ($l) {
+            return json_decode($l, true);
+        }, array_values(array_filter(explode("\n", (string)file_get_contents(self::$pd_log)))));
+    }
+
+    public function test_the_endpoint_answers_404_while_the_connector_is_off(): void
+    {
+        $this->connector_on();
+        $this->admin('prodoctorov', array('action' => 'save', 'PdEnabled' => '0'));
+        list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), 'Basic ' . base64_encode('prodoctorov:' . self::ENDPOINT_PASSWORD));
         $this->assertSame(404, $status);
         $this->assertFalse($body['success']);
         $this->assertStringContainsString('выключена', $body['error']);
     }
 
-    public function test_2_settings_are_saved_from_the_tab_and_the_upload_reaches_prodoctorov(): void
+    public function test_the_tab_saves_the_connector_and_the_upload_reaches_prodoctorov(): void
     {
-        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdEnabled' => '1', 'PdApi' => 'old',
-            'PdUrl' => 'http://127.0.0.1:' . self::$pd_port . '/api/mis/send_cells/', 'PdLogin' => 'clinic', 'PdPassword' => 'pd-secret',
-            'PdEndpointUser' => 'prodoctorov', 'PdEndpointPassword' => 'pd-endpoint-pw', 'PdDoctors' => "1: 0001\n"));
-        $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
+        $this->connector_on();
+        $before = count(self::uploads());
         list($messages, $html) = $this->admin('prodoctorov', array('action' => 'upload'));
         $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
         $this->assertStringContainsString('Выгружено в ПроДокторов', $messages['ok']);
         $this->assertStringContainsString('принято', $html);
         $this->assertStringContainsString('/netcat/modules/priem/prodoctorov.php', $html);
         $this->assertStringNotContainsString('pd-secret', $html);
-        $this->assertStringNotContainsString('pd-endpoint-pw', $html);
-        $records = array_map(function ($l) {
-            return json_decode($l, true);
-        }, array_values(array_filter(explode("\n", (string)file_get_contents(self::$pd_log)))));
-        $this->assertCount(1, $records);
-        $this->assertTrue($records[0]['ok'], (string)$records[0]['problem']);
-        $this->assertSame('clinic', $records[0]['login']);
-        $this->assertCount(2, $records[0]['document']['data']['1']['0001']['cells']);
+        $this->assertStringNotContainsString(self::ENDPOINT_PASSWORD, $html);
+        $records = self::uploads();
+        $this->assertCount($before + 1, $records);
+        $last = end($records);
+        $this->assertTrue($last['ok'], (string)$last['problem']);
+        $this->assertSame('clinic', $last['login']);
+        $this->assertCount(2, $last['document']['data']['1']['0001']['cells']);
 
         list($messages, $page) = $this->admin('prodoctorov', array('action' => 'save', 'PdDoctors' => 'no colon here'));
         $this->assertArrayHasKey('fields', $messages);
         $this->assertStringContainsString('По строке на филиал', $page);
     }
 
-    public function test_3_basic_auth_is_required_when_set(): void
+    public function test_the_endpoint_wants_its_basic_auth_login_and_password(): void
     {
+        $this->connector_on();
+        $before = self::mis_received();
         list($status, $headers) = $this->post(self::booking_json('09:00', '09:30'), null);
         $this->assertSame(401, $status);
         $this->assertNotEmpty(preg_grep('/^WWW-Authenticate: Basic/i', $headers));
         list($status) = $this->post(self::booking_json('09:00', '09:30'), 'Basic ' . base64_encode('prodoctorov:wrong'));
         $this->assertSame(401, $status);
-        $this->assertSame(0, self::mis_received());
+        $this->assertSame($before, self::mis_received());
     }
 
-    public function test_4_a_booking_reaches_the_mis_once_and_shows_in_the_journal(): void
+    public function test_a_connector_without_an_endpoint_login_and_strong_password_takes_no_booking(): void
     {
-        $auth = 'Basic ' . base64_encode('prodoctorov:pd-endpoint-pw');
+        $this->connector_on();
+        $before = self::mis_received();
+        // what an install saved before the rule: a short password, or none with no login
+        foreach (array(array('prodoctorov', 'short'), array('', '')) as list($user, $password)) {
+            self::$priem->netcat()->set_module_setting('PdEndpointUser', $user);
+            self::$priem->netcat()->set_module_setting('PdEndpointPassword', $password);
+            foreach (array(null, 'Basic ' . base64_encode($user . ':' . $password)) as $auth) {
+                list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), $auth);
+                $this->assertSame(401, $status, $user . ':' . $password);
+                $this->assertStringContainsString('не заданы логин и пароль', $body['error']);
+            }
+        }
+        $this->assertSame($before, self::mis_received());
+    }
+
+    public function test_the_tab_refuses_the_connector_without_a_login_and_a_password_of_16_characters(): void
+    {
+        $this->connector_on();
+        list($messages, $page) = $this->admin('prodoctorov', array('action' => 'save', 'PdEndpointPassword' => 'fifteen-chars-1'));
+        $this->assertSame('Настройки не сохранены: исправьте поля', $messages['error']);
+        $this->assertStringContainsString('не короче 16 символов: нажмите «Сгенерировать»', $page);
+        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdEndpointUser' => '', 'PdEndpointPassword_clear' => '1'));
+        $this->assertArrayHasKey('error', $messages);
+        $this->assertSame(self::ENDPOINT_PASSWORD, self::$priem->settings()->get('PdEndpointPassword'), 'nothing saved');
+        $this->assertMatchesRegularExpression('~<button type="button" class="nc-btn" data-priem-generate="priem_PdEndpointPassword">Сгенерировать</button>~', $page);
+    }
+
+    public function test_clear_on_the_tab_empties_the_endpoint_password(): void
+    {
+        $this->connector_on();
+        list($messages) = $this->admin('prodoctorov', array('action' => 'save', 'PdEnabled' => '0', 'PdEndpointPassword_clear' => '1',
+            'PdToken_clear' => '1'));
+        $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
+        $this->assertSame('', self::$priem->settings()->get('PdEndpointPassword'));
+        $this->assertSame('pd-secret', self::$priem->settings()->get('PdPassword'), 'only what was ticked');
+    }
+
+    public function test_a_booking_reaches_the_mis_once_and_shows_in_the_journal(): void
+    {
+        $this->connector_on();
+        $before = self::mis_received();
+        $auth = 'Basic ' . base64_encode('prodoctorov:' . self::ENDPOINT_PASSWORD);
         list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), $auth);
         $this->assertSame(array(200, array('success' => true, 'error' => null)), array($status, $body));
-        $this->assertSame(1, self::mis_received());
+        $this->assertSame($before + 1, self::mis_received());
         list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), $auth);
         $this->assertSame(200, $status);
         $this->assertTrue($body['success'], 'the same request again answers as the first');
-        $this->assertSame(1, self::mis_received(), 'and makes no second booking');
+        $this->assertSame($before + 1, self::mis_received(), 'and makes no second booking');
 
         list($status, , $body) = $this->post(self::booking_json('09:00', '10:00'), $auth);
         $this->assertSame(200, $status);

@@ -20,7 +20,8 @@ final class SettingsTest extends TestCase
             'MailHost' => 'smtp.yandex.ru', 'MailPort' => '', 'MailSecurity' => 'tls', 'MailUser' => 'robot@clinic.ru',
             'MailPassword' => 'mail-pw', 'MailFrom' => 'robot@clinic.ru', 'MailTo' => 'a@clinic.ru; b@clinic.ru',
             'MailRemindHours' => '12', 'BookingHorizonDays' => '21', 'BookingMinNotice' => '90', 'BookingAnswerTimeout' => '60',
-            'PushLogin' => 'mis', 'PushPassword' => 'push-pw', 'PushToken' => 'tok',
+            'MisToken' => 'mis-token', 'PushLogin' => 'mis', 'PushPassword' => 'push-pw', 'PushToken' => 'tok',
+            'PdUrl' => 'https://pd.example/api/', 'PdPassword' => 'pd-pw', 'PdToken' => 'pd-token',
             'Unknown' => 'ignored',
         ), $over);
     }
@@ -97,5 +98,78 @@ final class SettingsTest extends TestCase
             'user' => 'u', 'password' => 'p', 'database' => 'site', 'port' => ''));
         $this->assertSame(array('host' => 'localhost', 'port' => 3306, 'user' => 'u', 'password' => 'p',
             'database' => 'site', 'socket' => '/run/mysqld/mysqld.sock'), $netcat->db_settings());
+    }
+
+    public function test_a_changed_server_address_drops_the_stored_secrets_sent_to_it_unless_typed_again(): void
+    {
+        $this->assertSame(array(), priem_nc_module()->settings()->save_form($this->form()));
+        $stored = function ($key) {
+            return (new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object())))->get($key);
+        };
+        $changes = array(
+            'FtpHost' => array('ftp.elsewhere.example', array('FtpPassword')),
+            'MisUrl' => array('https://mis.elsewhere.example/book', array('MisPassword', 'MisToken')),
+            'MailHost' => array('smtp.elsewhere.example', array('MailPassword')),
+            'PdUrl' => array('https://pd.elsewhere.example/api/', array('PdPassword', 'PdToken')),
+        );
+        foreach ($changes as $address => list($value, $secrets)) {
+            $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+            $this->assertSame(array(), $settings->save_form(array($address => $value), $dropped));
+            $this->assertSame($secrets, $dropped, $address);
+            foreach ($secrets as $secret) {
+                $this->assertSame('', $stored($secret), $secret);
+            }
+        }
+        $this->assertSame('push-pw', $stored('PushPassword'), 'secrets of no server address stay');
+
+        // a secret typed together with the new address is the new one; an unchanged address keeps them
+        $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+        $settings->save_form(array('MisUrl' => 'https://mis.clinic.ru/book', 'MisPassword' => 'new-mis-pw'), $dropped);
+        $this->assertSame(array(), $dropped, 'the token was already empty');
+        $this->assertSame('new-mis-pw', $stored('MisPassword'));
+        $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
+        $settings->save_form(array('MisUrl' => 'https://mis.clinic.ru/book', 'MisTimeout' => '5'), $dropped);
+        $this->assertSame(array(), $dropped);
+        $this->assertSame('new-mis-pw', $stored('MisPassword'));
+    }
+
+    public function test_cron_php_has_the_modules_own_key_and_rotating_it_moves_netcats_task(): void
+    {
+        $priem = priem_nc_module();
+        $priem->installer()->install();
+        $db = nc_Core::get_object()->db;
+        $url = $db->get_var('SELECT `Cron_Script_URL` FROM `CronTasks`');
+        $this->assertMatchesRegularExpression('~^/netcat/modules/priem/cron\.php\?secret_key=[0-9a-f]{64}$~', $url);
+        $key = substr($url, strpos($url, '=') + 1);
+        $settings = $priem->settings();
+        $this->assertTrue($settings->is_cron_secret($key));
+        $this->assertFalse($settings->is_cron_secret('cron-secret-42'), "NetCat's SecretKey is not the module's key");
+        $this->assertFalse($settings->is_cron_secret(null));
+        $this->assertFalse($settings->is_cron_secret(''));
+
+        $settings->rotate_cron_secret();
+        $this->assertFalse($settings->is_cron_secret($key));
+        $this->assertSame(array($settings->cron_url()), $db->get_col('SELECT `Cron_Script_URL` FROM `CronTasks`'));
+        $this->assertStringNotContainsString($key, $settings->cron_url());
+        $priem->installer()->install();
+        $this->assertSame(array($settings->cron_url()), $db->get_col('SELECT `Cron_Script_URL` FROM `CronTasks`'), 'a reinstall keeps one task');
+    }
+
+    public function test_what_travels_unencrypted_is_named_until_tls_is_on(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $settings->save_form($this->form(array('FtpTls' => '0', 'MisTransport' => 'ftp', 'MisUrl' => 'http://mis.clinic.ru/book',
+            'MailSecurity' => 'none', 'PdEnabled' => '1', 'PdUrl' => 'http://pd.example/api/', 'PdLogin' => 'clinic',
+            'PdEndpointUser' => 'prodoctorov', 'PdEndpointPassword' => str_repeat('x', 16))));
+        $warnings = $settings->plaintext_warnings();
+        $this->assertCount(3, $warnings, implode("\n", $warnings));
+        $this->assertStringStartsWith('FTP без шифрования: файлы расписания, заявки с ФИО и телефонами пациентов', $warnings[0]);
+        $this->assertStringStartsWith('Почта без шифрования', $warnings[1]);
+        $this->assertStringStartsWith('Выгрузка в ПроДокторов по http://', $warnings[2]);
+        $settings->save_form(array('MisTransport' => 'http'));
+        $this->assertStringStartsWith('Записи уходят в МИС по http://', $settings->plaintext_warnings()[1]);
+        $settings->save_form(array('FtpTls' => '1', 'MisUrl' => 'https://mis.clinic.ru/book', 'MisPassword' => 'mis-pw',
+            'MailSecurity' => 'starttls', 'PdUrl' => 'https://pd.example/api/', 'PdPassword' => 'pd-pw'));
+        $this->assertSame(array(), $settings->plaintext_warnings());
     }
 }

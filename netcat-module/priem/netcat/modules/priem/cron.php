@@ -1,19 +1,17 @@
 <?php
 /**
- * priem: one engine tick for NetCat's scheduler (CronTasks row "/netcat/modules/priem/cron.php",
- * every 15 minutes). cron_api.inc.php refuses requests without the site's cron_key, as for the
- * core's own cron scripts; the key is checked again here before anything runs. No session
- * (nc_priem_http::without_session(), after vars.inc.php and before cron_api.inc.php connects).
+ * priem: one engine tick for NetCat's scheduler (CronTasks row "/netcat/modules/priem/cron.php
+ * ?secret_key=…", every 15 minutes). The key is the module's own (CronSecret, rotatable in the
+ * admin), not NetCat's SecretKey, which also forms the admin's form tokens. No session
+ * (bootstrap.php).
  */
 require_once __DIR__ . '/autoload.php';
 try {
-    require_once dirname(__DIR__, 3) . '/vars.inc.php';
-    nc_priem_http::without_session();
-    require_once __DIR__ . '/../../require/cron_api.inc.php';
+    require_once __DIR__ . '/bootstrap.php';
     @set_time_limit(0);
     ignore_user_abort(true);
     $priem = nc_priem::get_instance();
-    if (!$priem->netcat()->is_cron_key(isset($_GET['cron_key']) ? $_GET['cron_key'] : null)) {
+    if (!$priem->settings()->is_cron_secret(isset($_GET['secret_key']) ? $_GET['secret_key'] : null)) {
         $priem_answer = nc_priem_http::text(403, 'Access denied');
     } elseif (nc_priem::extension_problem() !== null) {
         $priem_answer = nc_priem_http::text(500, nc_priem::extension_problem());

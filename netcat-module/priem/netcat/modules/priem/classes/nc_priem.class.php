@@ -208,8 +208,9 @@ class nc_priem
 
     /**
      * ProDoctorov's direct booking (prodoctorov.php): the answer (nc_priem_http), JSON
-     * {"success": …, "error": …}. The connector must be on (settings, ProDoctorov tab); the
-     * extension does the rest.
+     * {"success": …, "error": …}. The connector must be on (settings, ProDoctorov tab) with the
+     * endpoint's login and a strong password (401 otherwise, whatever is sent); the extension
+     * checks them and does the rest.
      *
      * @param string      $method        the HTTP method
      * @param string      $authorization the Authorization header ('' if none)
@@ -240,6 +241,12 @@ class nc_priem
         $settings = $this->settings()->engine(true);
         if (!isset($settings['prodoctorov'])) {
             return $answer(404, 'Прямая запись от ПроДокторов на этом сайте выключена');
+        }
+        // never open: a connector without a login and a strong password takes no booking at all
+        if ($settings['prodoctorov']['endpoint_user'] === ''
+            || mb_strlen($settings['prodoctorov']['endpoint_password'], 'UTF-8') < nc_priem_settings::ENDPOINT_PASSWORD_MIN) {
+            return $answer(401, 'Прямая запись не настроена: на сайте клиники не заданы логин и пароль (не короче '
+                . nc_priem_settings::ENDPOINT_PASSWORD_MIN . ' символов) для ПроДокторов', $challenge);
         }
         try {
             $r = priem_prodoctorov_booking($settings, $body, $authorization === '' ? null : $authorization, null);

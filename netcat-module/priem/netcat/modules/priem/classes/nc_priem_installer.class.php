@@ -46,7 +46,7 @@ class nc_priem_installer
         try {
             priem_migrate(array('db' => $this->netcat->db_settings()));
             $this->settings->store_defaults();
-            $this->netcat->ensure_cron_task(self::CRON_URL, self::CRON_MINUTES);
+            $this->netcat->ensure_cron_task($this->settings->cron_url(), self::CRON_MINUTES);
         } catch (\Priem\Exception $e) {
             // the extension's messages never contain passwords
             return array('Success' => 0, 'ErrorMessage' => 'Не удалось создать таблицы модуля priem: ' . $e->getMessage());

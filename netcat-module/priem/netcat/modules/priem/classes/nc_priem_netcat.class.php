@@ -2,7 +2,7 @@
 
 /**
  * The one place that touches NetCat's core: $nc_core, its nc_db, the Settings table, components
- * and fields, CronTasks, the cron key, the site charset, the admin token and permissions.
+ * and fields, CronTasks, the site charset, the admin token and permissions.
  * Only the calls documented for NetCat 6.4 are used (with fallbacks for older 5.x cores where
  * a method is missing); tests replace the core with a small stand-in.
  */
@@ -165,41 +165,41 @@ class nc_priem_netcat
 
     // ---- cron ---------------------------------------------------------------------------
 
-    /** Whether $given is the site's cron key (Settings.SecretKey), as cron_api.inc.php checks. */
-    public function is_cron_key($given)
-    {
-        $key = (string)$this->core->get_settings('SecretKey');
-        return $key !== '' && is_string($given) && hash_equals($key, $given);
-    }
-
     /**
-     * The CronTasks row of a script (its URL's path, with or without a query), or null:
-     * ['minutes' => its interval, 'launched' => when NetCat's scheduler last ran it (unix time, 0: never)].
+     * The CronTasks row of a script (its URL's path, with any query), or null: 'id', 'url',
+     * 'minutes' (its interval), 'launched' (when NetCat's scheduler last ran it; unix time, 0: never).
      */
     public function cron_task($path)
     {
-        $rows = $this->rows('SELECT `Cron_Minutes`, `Cron_Hours`, `Cron_Days`, `Cron_Launch` FROM `CronTasks` WHERE `Cron_Script_URL` = '
-            . $this->quote($path) . ' OR `Cron_Script_URL` LIKE ' . $this->quote(addcslashes($path, '%_\\') . '?%')
-            . ' ORDER BY `Cron_ID` LIMIT 1');
+        $rows = $this->rows('SELECT `Cron_ID`, `Cron_Script_URL`, `Cron_Minutes`, `Cron_Hours`, `Cron_Days`, `Cron_Launch` '
+            . 'FROM `CronTasks` WHERE `Cron_Script_URL` = ' . $this->quote($path) . ' OR `Cron_Script_URL` LIKE '
+            . $this->quote(addcslashes($path, '%_\\') . '?%') . ' ORDER BY `Cron_ID` LIMIT 1');
         if (!$rows) {
             return null;
         }
         $r = $rows[0];
-        return array('minutes' => (int)$r['Cron_Minutes'] + 60 * (int)$r['Cron_Hours'] + 1440 * (int)$r['Cron_Days'],
+        return array('id' => (int)$r['Cron_ID'], 'url' => (string)$r['Cron_Script_URL'],
+                     'minutes' => (int)$r['Cron_Minutes'] + 60 * (int)$r['Cron_Hours'] + 1440 * (int)$r['Cron_Days'],
                      'launched' => (int)$r['Cron_Launch']);
     }
 
-    /** Adds a CronTasks row for $url every $minutes minutes unless one exists. */
+    /**
+     * Makes the CronTasks row of $url's script carry $url (a new key, say), or adds one every
+     * $minutes minutes; returns whether a row was added.
+     */
     public function ensure_cron_task($url, $minutes)
     {
-        $exists = $this->value('SELECT `Cron_ID` FROM `CronTasks` WHERE `Cron_Script_URL` = ' . $this->quote($url));
-        if ($exists) {
-            return false;
+        $task = $this->cron_task((string)strtok($url, '?'));
+        if ($task === null) {
+            $this->execute('INSERT INTO `CronTasks` (`Cron_Minutes`, `Cron_Hours`, `Cron_Days`, `Cron_Months`, '
+                . '`Cron_Weekdays`, `Cron_Script_URL`, `Cron_Launch`) VALUES (' . (int)$minutes . ', 0, 0, 0, 0, '
+                . $this->quote($url) . ', 0)');
+            return true;
         }
-        $this->execute('INSERT INTO `CronTasks` (`Cron_Minutes`, `Cron_Hours`, `Cron_Days`, `Cron_Months`, '
-            . '`Cron_Weekdays`, `Cron_Script_URL`, `Cron_Launch`) VALUES (' . (int)$minutes . ', 0, 0, 0, 0, '
-            . $this->quote($url) . ', 0)');
-        return true;
+        if ($task['url'] !== $url) {
+            $this->execute('UPDATE `CronTasks` SET `Cron_Script_URL` = ' . $this->quote($url) . ' WHERE `Cron_ID` = ' . $task['id']);
+        }
+        return false;
     }
 
     // ---- components and fields ------------------------------------------------------------

@@ -61,6 +61,8 @@ class nc_priem_settings
         'CaptchaServerKey' => '',
         // signs the form's tokens; made at install (or on first use) and never shown
         'FormSecret' => '',
+        // the key of cron.php's URL (?secret_key=…), the module's own; made at install (or on first use)
+        'CronSecret' => '',
         // the ProDoctorov connector: schedule upload and ProDoctorov's direct bookings
         'PdEnabled' => '0',
         'PdApi' => 'old',
@@ -78,7 +80,17 @@ class nc_priem_settings
 
     /** Keys never shown back in a form. */
     public static $secrets = array('FtpPassword', 'MisPassword', 'MisToken', 'MailPassword', 'PushPassword', 'PushToken',
-        'CaptchaServerKey', 'FormSecret', 'PdPassword', 'PdToken', 'PdEndpointPassword');
+        'CaptchaServerKey', 'FormSecret', 'CronSecret', 'PdPassword', 'PdToken', 'PdEndpointPassword');
+
+    /**
+     * A server's host or URL => the secrets sent to it. Changing it drops them unless they are
+     * typed again, so a stored password never follows a changed address to another server.
+     */
+    const SENT_TO = array('FtpHost' => array('FtpPassword'), 'MisUrl' => array('MisPassword', 'MisToken'),
+                          'MailHost' => array('MailPassword'), 'PdUrl' => array('PdPassword', 'PdToken'));
+
+    /** The shortest password ProDoctorov's direct bookings may use (PdEndpointPassword). */
+    const ENDPOINT_PASSWORD_MIN = 16;
 
     /** @var nc_priem_netcat */
     private $netcat;
@@ -124,6 +136,7 @@ class nc_priem_settings
             }
         }
         $this->form_secret();
+        $this->cron_secret();
         $this->cache = null;
         return $written;
     }
@@ -131,10 +144,42 @@ class nc_priem_settings
     /** The secret that signs the booking form's tokens: made once, kept in the settings. */
     public function form_secret()
     {
-        $secret = (string)$this->get('FormSecret');
+        return $this->made_secret('FormSecret');
+    }
+
+    /** The key cron.php wants in ?secret_key= (the module's own, not NetCat's SecretKey). */
+    public function cron_secret()
+    {
+        return $this->made_secret('CronSecret');
+    }
+
+    /** Whether $given is the cron key. */
+    public function is_cron_secret($given)
+    {
+        return is_string($given) && hash_equals($this->cron_secret(), $given);
+    }
+
+    /** The CronTasks URL of cron.php, with the module's cron key. */
+    public function cron_url()
+    {
+        return nc_priem_installer::CRON_URL . '?secret_key=' . $this->cron_secret();
+    }
+
+    /** A new cron key (the old URL stops working); NetCat's CronTasks row gets the new URL. */
+    public function rotate_cron_secret()
+    {
+        $this->netcat->set_module_setting('CronSecret', bin2hex(random_bytes(32)));
+        $this->cache = null;
+        $this->netcat->ensure_cron_task($this->cron_url(), nc_priem_installer::CRON_MINUTES);
+    }
+
+    /** A stored random secret, made on first use. */
+    private function made_secret($key)
+    {
+        $secret = (string)$this->get($key);
         if (strlen($secret) < 32) {
             $secret = bin2hex(random_bytes(32));
-            $this->netcat->set_module_setting('FormSecret', $secret);
+            $this->netcat->set_module_setting($key, $secret);
             $this->cache = null;
         }
         return $secret;
@@ -153,10 +198,13 @@ class nc_priem_settings
 
     /**
      * Saves a submitted form. Only known keys are taken; a blank secret keeps the stored one
-     * unless "<Key>_clear" is set. Returns field => Russian error; nothing is saved on errors.
+     * unless "<Key>_clear" is set — or the host or URL it is sent to changed (SENT_TO): then it
+     * is dropped, and its key listed in $dropped. Returns field => Russian error; nothing is saved
+     * on errors.
      */
-    public function save_form(array $input)
+    public function save_form(array $input, &$dropped = null)
     {
+        $stored = $this->all();
         $values = array();
         foreach (self::$defaults as $key => $default) {
             if (in_array($key, self::$secrets, true)) {
@@ -173,8 +221,21 @@ class nc_priem_settings
                 $values[$key] = trim((string)$input[$key]);
             }
         }
-        $errors = $this->check(array_merge($this->all(), $values));
+        $dropped = array();
+        foreach (self::SENT_TO as $address => $secrets) {
+            if (!isset($values[$address]) || $values[$address] === $stored[$address]) {
+                continue;
+            }
+            foreach ($secrets as $secret) {
+                if (!isset($values[$secret]) && $stored[$secret] !== '') {
+                    $values[$secret] = '';
+                    $dropped[] = $secret;
+                }
+            }
+        }
+        $errors = $this->check(array_merge($stored, $values));
         if ($errors) {
+            $dropped = array();
             return $errors;
         }
         foreach ($values as $key => $value) {
@@ -182,6 +243,32 @@ class nc_priem_settings
         }
         $this->cache = null;
         return array();
+    }
+
+    /**
+     * What travels unencrypted with these settings (names and phones of patients, passwords), in
+     * Russian, for the settings and status pages; empty when nothing does.
+     */
+    public function plaintext_warnings()
+    {
+        $s = $this->all();
+        $out = array();
+        if ($s['FtpHost'] !== '' && $s['FtpTls'] !== '1') {
+            $out[] = 'FTP без шифрования: файлы расписания'
+                . ($s['MisTransport'] === 'ftp' ? ', заявки с ФИО и телефонами пациентов' : '')
+                . ' и пароль FTP идут по сети открытым текстом. Включите «FTPS (явный TLS)», если сервер FTP его поддерживает.';
+        }
+        if ($s['MisTransport'] === 'http' && stripos($s['MisUrl'], 'http://') === 0) {
+            $out[] = 'Записи уходят в МИС по http:// без шифрования: ФИО и телефоны пациентов и пароль МИС идут по сети '
+                . 'открытым текстом. Попросите у разработчика МИС адрес https://.';
+        }
+        if ($s['MailHost'] !== '' && $s['MailSecurity'] === 'none') {
+            $out[] = 'Почта без шифрования: письма-оповещения и пароль SMTP идут по сети открытым текстом. Выберите защиту TLS или STARTTLS.';
+        }
+        if ($s['PdEnabled'] === '1' && stripos($s['PdUrl'], 'http://') === 0) {
+            $out[] = 'Выгрузка в ПроДокторов по http:// без шифрования: расписание и пароль ПроДокторов идут по сети открытым текстом.';
+        }
+        return $out;
     }
 
     /** Plain checks of a settings set; field => Russian message. */
@@ -221,6 +308,16 @@ class nc_priem_settings
         }
         if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'v2' && $s['PdToken'] === '') {
             $errors['PdToken'] = 'Для API v2 нужен токен';
+        }
+        if ($s['PdEnabled'] === '1') {
+            // ProDoctorov's direct bookings go straight to the MIS: never without a login and a strong password
+            if ($s['PdEndpointUser'] === '' || strpos($s['PdEndpointUser'], ':') !== false) {
+                $errors['PdEndpointUser'] = 'Задайте логин для прямой записи (без двоеточия)';
+            }
+            if (mb_strlen($s['PdEndpointPassword'], 'UTF-8') < self::ENDPOINT_PASSWORD_MIN) {
+                $errors['PdEndpointPassword'] = 'Пароль для прямой записи — не короче ' . self::ENDPOINT_PASSWORD_MIN
+                    . ' символов: нажмите «Сгенерировать»';
+            }
         }
         if (self::doctor_lists($s['PdDoctors']) === null) {
             $errors['PdDoctors'] = 'По строке на филиал: «1: 0001, 0002»';

@@ -162,6 +162,30 @@ abstract class nc_priem_admin_controller extends nc_ui_controller
         return ob_get_clean();
     }
 
+    /** A secret's name for the staff. */
+    const SECRET_NAMES = array('FtpPassword' => 'пароль FTP', 'MisPassword' => 'пароль МИС', 'MisToken' => 'токен МИС',
+                               'MailPassword' => 'пароль SMTP', 'PdPassword' => 'пароль ПроДокторов', 'PdToken' => 'токен ПроДокторов');
+
+    /**
+     * Saves the settings of $input (nc_priem_settings::save_form) and says how it went: saved (with
+     * the secrets dropped because their server's address changed), or the fields' errors.
+     */
+    protected function save(array $input)
+    {
+        $errors = $this->priem->settings()->save_form($input, $dropped);
+        if ($errors) {
+            return array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors);
+        }
+        $names = array();
+        foreach ($dropped as $key) {
+            $names[] = isset(self::SECRET_NAMES[$key]) ? self::SECRET_NAMES[$key] : $key;
+        }
+        return array('ok' => $this->netcat->to_utf8(NETCAT_MODULE_PRIEM_SAVED), 'warnings' => $names
+            ? array('Адрес сервера изменился, поэтому сохранённые секреты сброшены — они не уйдут на новый сервер: '
+                . implode(', ', $names) . '. Введите их снова.')
+            : array());
+    }
+
     /** The message with every stored password or token replaced by ***. */
     protected function without_secrets($message)
     {

@@ -21,7 +21,7 @@ class nc_priem_prodoctorov_controller extends nc_priem_admin_controller
         'PdDoctors' => array('Врачи по филиалам («1: 0001, 0002»; филиал без строки — все)', 'textarea'),
         'PdAcceptWhenMisDown' => array('Принимать записи при недоступной МИС', 'checkbox'),
         'PdEndpointUser' => array('Логин для прямой записи (Basic)', 'text'),
-        'PdEndpointPassword' => array('Пароль для прямой записи (Basic)', 'password'),
+        'PdEndpointPassword' => array('Пароль для прямой записи (Basic), не короче 16 символов', 'generated_password'),
     );
 
     /** Upload outcome => its name. */
@@ -56,10 +56,14 @@ class nc_priem_prodoctorov_controller extends nc_priem_admin_controller
 
     protected function action_save()
     {
-        $errors = $this->priem->settings()->save_form(array_intersect_key($this->post, self::FIELDS));
-        return $this->action_index($errors
-            ? array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors)
-            : array('ok' => $this->netcat->to_utf8(NETCAT_MODULE_PRIEM_SAVED)));
+        $input = array();
+        foreach ($this->post as $key => $value) {
+            // the tab's fields and their «очистить» boxes
+            if (isset(self::FIELDS[$key]) || (substr($key, -6) === '_clear' && isset(self::FIELDS[substr($key, 0, -6)]))) {
+                $input[$key] = $value;
+            }
+        }
+        return $this->action_index($this->save($input));
     }
 
     /** "Выгрузить расписание сейчас": even when nothing changed since the last upload. */

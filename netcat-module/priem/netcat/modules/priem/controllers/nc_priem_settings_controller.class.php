@@ -28,6 +28,7 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
         }
         return $this->view('settings', array(
             'messages' => $messages,
+            'plaintext' => $this->priem->settings()->plaintext_warnings(),
             'fields' => $this->view('fields', array(
                 'groups' => $this->groups(), 'values' => $values,
                 'errors' => isset($messages['fields']) ? $messages['fields'] : array(),
@@ -38,14 +39,15 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
 
     protected function action_save()
     {
-        $errors = $this->priem->settings()->save_form($this->post);
-        if ($errors) {
-            return $this->action_index(array('error' => 'Настройки не сохранены: исправьте поля', 'fields' => $errors));
+        $messages = $this->save($this->post);
+        if (isset($messages['ok'])) {
+            // a policy page that does not open is worth a warning, never a refusal
+            $policy = $this->policy_problem();
+            if ($policy !== null) {
+                $messages['warnings'][] = $policy;
+            }
         }
-        // a policy page that does not open is worth a warning, never a refusal
-        $policy = $this->policy_problem();
-        return $this->action_index(array('ok' => $this->netcat->to_utf8(NETCAT_MODULE_PRIEM_SAVED),
-            'warnings' => $policy === null ? array() : array($policy)));
+        return $this->action_index($messages);
     }
 
     /**

@@ -3,11 +3,15 @@
 /** «Состояние»: how the sync runs (cron), the last runs, a 14-day chart, the open alerts. */
 class nc_priem_status_controller extends nc_priem_admin_controller
 {
-    protected function action_index()
+    protected $writes = array('rotate_cron_secret');
+
+    protected function action_index(array $messages = array())
     {
         $journal = new nc_priem_journal($this->netcat);
         $runs = $journal->runs();
         return $this->view('status', array(
+            'messages' => $messages,
+            'plaintext' => $this->priem->settings()->plaintext_warnings(),
             'cron' => $this->cron($runs ? strtotime($runs[0]['started_at'] . ' UTC') : null),
             'runs' => $runs,
             'days' => $journal->days(14),
@@ -15,11 +19,19 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         ));
     }
 
+    /** «Сменить ключ»: a new key for cron.php; NetCat's task gets the new URL, the old one is refused. */
+    protected function action_rotate_cron_secret()
+    {
+        $this->priem->settings()->rotate_cron_secret();
+        return $this->action_index(array('ok' => 'Ключ cron.php сменён; задача планировщика NetCat получила новый адрес, старый больше не работает.'));
+    }
+
     /**
      * How the engine's tick (import, retries, alert mails) is run now, for the cron view: 'state' —
      * none (never ran), stale (not for a while), netcat (NetCat's scheduler: an HTTP request every
      * N minutes) or system (something else, e.g. the system crontab with cli.php); the last run, the
-     * scheduler's task, and the crontab line to recommend.
+     * scheduler's task and whether its URL carries the current key ('keyed'), and the crontab line
+     * to recommend.
      *
      * @param int|null $last when the last sync run started (unix time)
      */
@@ -38,6 +50,7 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         }
         $host = preg_replace('~^https?://~', '', $this->netcat->site_url());
         return array('state' => $state, 'last' => $last, 'task' => $task,
+            'keyed' => $task !== null && $task['url'] === $this->priem->settings()->cron_url(),
             'line' => '* * * * * php -d short_open_tag=On ' . $this->netcat->module_folder() . 'cli.php' . ($host !== '' ? ' ' . $host : ''));
     }
 

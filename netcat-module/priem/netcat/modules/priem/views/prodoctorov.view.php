@@ -18,7 +18,7 @@ require __DIR__ . '/messages.view.php';
 <p>Сайт выгружает расписание из МИС в ПроДокторов (с временем, уже занятым на сайте) и принимает
     прямые записи ПроДокторов тем же путём, что и записи с сайта: одно время не достанется двоим.</p>
 <p>Адрес для прямой записи — сообщите его менеджеру ПроДокторов: <code><?= $h($endpoint) ?></code>
-    <?php if ($endpoint_user !== ''): ?>(HTTP Basic, логин «<?= $h($endpoint_user) ?>»)<?php else: ?>(без авторизации: задайте логин и пароль ниже)<?php endif; ?></p>
+    <?php if ($endpoint_user !== ''): ?>(HTTP Basic, логин «<?= $h($endpoint_user) ?>»)<?php else: ?>(закрыт, пока ниже не заданы логин и пароль)<?php endif; ?></p>
 <form method="post" action="<?= $h($url) ?>" class="nc-form">
     <?= $token ?>
     <input type="hidden" name="action" value="save">

@@ -3,6 +3,7 @@
  * «Настройки».
  *
  * @var array    $messages
+ * @var string[] $plaintext what travels unencrypted (nc_priem_settings::plaintext_warnings())
  * @var string   $fields  the fieldsets (fields.view.php)
  * @var array    $checks  what => caption of «Проверить соединение»
  * @var string   $token   the admin form token input
@@ -11,6 +12,7 @@
  * @var callable $h
  */
 require __DIR__ . '/messages.view.php';
+require __DIR__ . '/plaintext.view.php';
 ?>
 <form method="post" action="<?= $h($url) ?>" class="nc-form priem-settings">
     <?= $token ?>

@@ -3,7 +3,12 @@
  * «Состояние»: how the sync runs, the last sync runs, the last 14 days as bars (bookings by
  * outcome, per creation day in UTC; imported schedule files), the open alerts.
  *
+ * @var array    $messages
+ * @var string[] $plaintext what travels unencrypted (nc_priem_settings::plaintext_warnings())
  * @var array    $cron   nc_priem_status_controller::cron()
+ * @var string   $token
+ * @var string   $url
+ * @var bool     $can_write
  * @var array    $runs   nc_priem_journal::runs()
  * @var array    $days   nc_priem_journal::days()
  * @var string   $alerts the open alerts (alerts.view.php)
@@ -16,6 +21,8 @@ foreach ($days as $d) {
 $bar = function ($n) use ($max) {
     return $n ? max(3, (int)round(90 * $n / $max)) : 0;
 };
+require __DIR__ . '/messages.view.php';
+require __DIR__ . '/plaintext.view.php';
 ?>
 <h3>Синхронизация по расписанию (cron)</h3>
 <?php if ($cron['state'] === 'none'): ?>
@@ -37,6 +44,18 @@ $bar = function ($n) use ($max) {
     <?php elseif ($cron['task']['launched']): ?>каждые <?= (int)$cron['task']['minutes'] ?> мин, последний запуск <?= $h(nc_priem_status_controller::ago($cron['task']['launched'])) ?>.
     <?php else: ?>каждые <?= (int)$cron['task']['minutes'] ?> мин, но ещё ни разу не запускалась: системный crontab сервера не вызывает netcat/admin/crontab.php.
     <?php endif; ?></p>
+<?php if ($cron['task'] && !$cron['keyed']): ?>
+<div class="nc-alert nc--red">Адрес задачи планировщика NetCat без действующего ключа модуля: cron.php отвечает ей «Access denied».
+    Нажмите «Сменить ключ cron.php» — задача получит адрес с новым ключом.</div>
+<?php endif; ?>
+<?php if ($can_write): ?>
+<form method="post" action="<?= $h($url) ?>">
+    <?= $token ?>
+    <input type="hidden" name="action" value="rotate_cron_secret">
+    <button type="submit" class="nc-btn">Сменить ключ cron.php</button>
+    <small>свой ключ модуля в адресе задачи (не SecretKey NetCat); старый адрес перестанет работать</small>
+</form>
+<?php endif; ?>
 <?php if ($cron['state'] !== 'system'): ?>
 <p>Рекомендуем запускать синхронизацию из системного crontab сервера каждую минуту — без ограничений времени HTTP-запроса,
     оповещения уходят в течение минуты (задачу NetCat тогда можно удалить):</p>
