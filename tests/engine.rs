@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use mysql::prelude::Queryable;
 use serde_json::{json, Value};
 
-use peers::{free_port, mis_basic, script, Peer, TempDir, MIS_PASSWORD, MIS_USER};
+use peers::{free_port, mis_basic, Peer, TempDir, MIS_PASSWORD, MIS_USER};
 use priem::domain::booking::{BookingError, BookingInput};
 use priem::domain::booking::{BookingSource, BookingStatus, Consent};
 use priem::engine::settings::Settings;
@@ -55,9 +55,11 @@ struct Env {
     db: TestDb,
     ftp_root: TempDir,
     ftp: Option<Peer>,
+    /// The FTP server's port in the settings: one nothing listens on until [`Env::start_ftp`].
     ftp_port: u16,
     mail_dir: TempDir,
     smtp: Option<Peer>,
+    /// The SMTP sink's port in the settings (each start of the sink takes a new one).
     smtp_port: u16,
     /// Each start of the sink writes into its own sub-folder (it numbers messages from 1).
     smtp_starts: u32,
@@ -79,7 +81,7 @@ impl Env {
             ftp_port: free_port(),
             mail_dir,
             smtp: None,
-            smtp_port: free_port(),
+            smtp_port: 0,
             smtp_starts: 0,
             mis_dir: TempDir::new("engine-mis"),
             mis: None,
@@ -88,47 +90,26 @@ impl Env {
         env
     }
 
-    /// Starts pyftpdlib on [`Env::ftp_port`] (again, after [`Env::stop_ftp`]).
+    /// Starts the FTP server on a port of its own; the settings name it from now on (an engine
+    /// made before needs making again).
     fn start_ftp(&mut self) {
-        let port = self.ftp_port.to_string();
-        let root = self.ftp_root.path().to_str().unwrap().to_owned();
-        let args = [
-            "-m",
-            "pyftpdlib",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-w",
-            "-d",
-            &root,
-            "-u",
-            FTP_USER,
-            "-P",
-            FTP_PASSWORD,
-        ];
-        self.ftp = Some(Peer::spawn("pyftpdlib", &args, self.ftp_port));
+        let peer = peers::ftp_server(self.ftp_root.path(), FTP_USER, FTP_PASSWORD);
+        self.ftp_port = peer.port;
+        self.ftp = Some(peer);
     }
 
-    /// Starts the SMTP sink on [`Env::smtp_port`], requiring AUTH with the test credentials.
+    /// Starts the SMTP sink, requiring AUTH with the test credentials, on a port of its own;
+    /// the settings name it from now on (an engine made before needs making again).
     fn start_smtp(&mut self) {
-        let script = script("smtp_sink.py");
-        let port = self.smtp_port.to_string();
         self.smtp_starts += 1;
         let dir = self.mail_dir.join(&self.smtp_starts.to_string());
         let dir = dir.to_str().unwrap().to_owned();
-        let args = [
-            script.to_str().unwrap(),
-            "--port",
-            &port,
-            "--dir",
-            &dir,
-            "--user",
-            SMTP_USER,
-            "--password",
-            SMTP_PASSWORD,
-        ];
-        self.smtp = Some(Peer::spawn("smtp_sink.py", &args, self.smtp_port));
+        let peer = peers::smtp_sink(
+            Path::new(&dir),
+            &["--user", SMTP_USER, "--password", SMTP_PASSWORD],
+        );
+        self.smtp_port = peer.port;
+        self.smtp = Some(peer);
     }
 
     fn stop_smtp(&mut self) {
@@ -794,8 +775,11 @@ fn ftp_down_is_mailed_reminded_and_resolved() {
     e.tick(eve() + minutes(135));
     assert_eq!(env.mails().len(), 2, "{:?}", env.subjects());
 
-    // Back.
+    // Back (on a port of its own: the settings follow).
     env.start_ftp();
+    let mut s = env.settings();
+    s["mail"]["remind_hours"] = json!(1);
+    let e = engine(&s);
     env.put("in/schedule.json", &snapshot_v1(), 60);
     let r = e.tick(eve() + minutes(150));
     assert_ran(&r);
@@ -1466,6 +1450,7 @@ fn smtp_down_records_the_alert_and_mails_it_when_back() {
 
     // SMTP back: the alert that could not be mailed is mailed now, once.
     env.start_smtp();
+    let e = engine(&env.settings());
     let r = e.tick(eve() + minutes(30));
     assert_eq!((r.mails_sent, r.mails_failed), (1, 0), "{r:?}");
     let subjects = env.subjects();
@@ -1486,9 +1471,11 @@ fn a_resolution_while_smtp_is_down_is_mailed_when_it_is_back() {
     assert_eq!(env.mails().len(), 1, "FTP down: {:?}", env.subjects());
     env.stop_smtp();
     env.start_ftp();
+    let e = engine(&env.settings());
     let r = e.tick(eve() + minutes(15));
     assert_eq!((r.alerts_resolved, r.mails_failed), (1, 1), "{r:?}");
     env.start_smtp();
+    let e = engine(&env.settings());
     e.tick(eve() + minutes(30));
     e.tick(eve() + minutes(45));
     let subjects = env.subjects();

@@ -312,13 +312,10 @@ fn explicit_ftps_with_a_private_ca() {
         USER,
         PASSWORD,
         &[
-            "--tls",
-            "--certfile",
+            "--tls-cert",
             cert.cert.to_str().unwrap(),
-            "--keyfile",
+            "--tls-key",
             cert.key.to_str().unwrap(),
-            "--tls-control-required",
-            "--tls-data-required",
         ],
     );
     let mut cfg = FtpConfig::new("127.0.0.1", USER, Secret::new(PASSWORD));

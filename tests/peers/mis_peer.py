@@ -4,6 +4,8 @@
     python3 mis_peer.py --port PORT --log FILE [--basic USER:PASSWORD]
                         [--tls-cert CERT --tls-key KEY]
 
+PORT 0 takes any free port; once listening it prints "READY <port>" on stdout.
+
 Every request is appended to FILE as one JSON line *before* it is answered (so a request the
 client gave up on is recorded too): {"method", "path", "headers", "body_hex"}. GET /_received
 returns the same records as a JSON array (and is not recorded itself).
@@ -164,7 +166,7 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    print("READY %d" % args.port, flush=True)
+    print("READY %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,17 +1,18 @@
-//! Real servers for the transport tests, started by the tests themselves on free ports and
-//! killed when dropped: pyftpdlib (FTP), `mis_peer.py` (an HTTP server playing the MIS),
-//! `prodoctorov_peer.py` (ProDoctorov's upload API) and `smtp_sink.py` (aiosmtpd writing each
-//! message into a folder).
+//! Real servers for the transport tests, started by the tests themselves and killed when
+//! dropped, each on a port it bound and reported itself: `ftp_peer.py` (pyftpdlib),
+//! `mis_peer.py` (an HTTP server playing the MIS), `prodoctorov_peer.py` (ProDoctorov's upload
+//! API) and `smtp_sink.py` (aiosmtpd writing each message into a folder).
 //!
 //! Needs `python3` with `pyftpdlib` and `aiosmtpd` (`pip install pyftpdlib aiosmtpd`); set
 //! `PRIEM_TEST_PYTHON` to use another interpreter. TLS tests also need the `openssl` command.
 #![allow(dead_code)]
 
-use std::io::Read;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The interpreter that runs the peers.
@@ -25,7 +26,7 @@ pub fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A port nothing listens on right now.
+/// A port nothing listens on right now (for "the server is down"; a peer binds port 0 itself).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -67,47 +68,82 @@ impl Drop for TempDir {
 /// A server process; killed (by its own pid) and reaped on drop.
 pub struct Peer {
     child: Child,
+    /// The port it listens on, as it reported it.
     pub port: u16,
     pub name: &'static str,
+    /// What it wrote to stderr (the last 64 KiB), for the message when it fails.
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Peer {
-    /// Starts `python3 args…` and waits until `port` accepts connections.
-    pub fn spawn(name: &'static str, args: &[&str], port: u16) -> Peer {
-        let child = Command::new(python())
+    /// Starts `python3 args…` and waits until it prints `READY <port>`: a peer binds the port
+    /// its arguments name (0: any free port, the usual case) and reports the one it got, so no
+    /// other process can take the port between choosing and binding it. Both of its outputs are
+    /// read all along, so a chatty peer never blocks on a full pipe.
+    pub fn spawn(name: &'static str, args: &[&str]) -> Peer {
+        let mut child = Command::new(python())
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {name} with {}: {e}", python()));
-        let mut peer = Peer { child, port, name };
-        peer.wait_ready();
-        peer
+        let (ready, port) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(p) = line
+                    .strip_prefix("READY ")
+                    .and_then(|p| p.trim().parse().ok())
+                {
+                    let _ = ready.send(p);
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        let mut err = child.stderr.take().expect("piped stderr");
+        let drain = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut text = sink.lock().unwrap_or_else(|e| e.into_inner());
+                text.push_str(&String::from_utf8_lossy(&buf[..n]));
+                if text.len() > 64 * 1024 {
+                    let cut = text.len() - 64 * 1024;
+                    let cut = (cut..text.len())
+                        .find(|&i| text.is_char_boundary(i))
+                        .unwrap_or(0);
+                    text.drain(..cut);
+                }
+            }
+        });
+        match port.recv_timeout(Duration::from_secs(15)) {
+            Ok(port) => Peer {
+                child,
+                port,
+                name,
+                stderr,
+            },
+            Err(e) => {
+                let _ = child.kill();
+                let status = child.wait();
+                let _ = drain.join();
+                let text = stderr.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                panic!("{name} did not report a port ({e}; {status:?}):\n{text}");
+            }
+        }
     }
 
-    fn wait_ready(&mut self) {
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let mut err = String::new();
-                if let Some(mut stderr) = self.child.stderr.take() {
-                    let _ = stderr.read_to_string(&mut err);
-                }
-                panic!(
-                    "{} exited ({status}) before listening on {}:\n{err}",
-                    self.name, self.port
-                );
-            }
-            if Instant::now() > deadline {
-                panic!("{} did not listen on {} within 15 s", self.name, self.port);
-            }
-            std::thread::sleep(Duration::from_millis(30));
-        }
+    /// What the peer wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Stops the server now (to test "server down" after it was up).
@@ -123,33 +159,27 @@ impl Drop for Peer {
     }
 }
 
-/// `python3 -m pyftpdlib` serving `root` read-write for one user.
+/// `ftp_peer.py` (pyftpdlib) serving `root` read-write for one user, on a port of its own.
 pub fn ftp_server(root: &Path, user: &str, password: &str) -> Peer {
     ftp_server_with(root, user, password, &[])
 }
 
-/// The same with more pyftpdlib options (e.g. `--tls …`).
+/// The same with more `ftp_peer.py` options (e.g. `--tls-cert … --tls-key …`).
 pub fn ftp_server_with(root: &Path, user: &str, password: &str, extra: &[&str]) -> Peer {
-    let port = free_port();
-    let port_s = port.to_string();
-    let root_s = root.to_str().expect("utf-8 path");
+    let script = script("ftp_peer.py");
     let mut args = vec![
-        "-m",
-        "pyftpdlib",
-        "-i",
-        "127.0.0.1",
-        "-p",
-        &port_s,
-        "-w",
-        "-d",
-        root_s,
-        "-u",
+        script.to_str().expect("utf-8 path"),
+        "--port",
+        "0",
+        "--dir",
+        root.to_str().expect("utf-8 path"),
+        "--user",
         user,
-        "-P",
+        "--password",
         password,
     ];
     args.extend_from_slice(extra);
-    Peer::spawn("pyftpdlib", &args, port)
+    Peer::spawn("ftp_peer.py", &args)
 }
 
 /// Whether the Python has `module` (pyftpdlib's FTPS needs pyOpenSSL).
@@ -180,30 +210,26 @@ pub fn mis_basic() -> String {
 
 /// `mis_peer.py` logging every request into `log`. `extra`: e.g. `["--basic", &mis_basic()]`.
 pub fn mis_peer(log: &Path, extra: &[&str]) -> Peer {
-    let port = free_port();
-    let port_s = port.to_string();
     let script = script("mis_peer.py");
     let mut args = vec![
         script.to_str().expect("utf-8 path"),
         "--port",
-        &port_s,
+        "0",
         "--log",
         log.to_str().expect("utf-8 path"),
     ];
     args.extend_from_slice(extra);
-    Peer::spawn("mis_peer.py", &args, port)
+    Peer::spawn("mis_peer.py", &args)
 }
 
 /// `prodoctorov_peer.py` (ProDoctorov's schedule upload API) logging every upload into `log`,
 /// accepting the old API's `login`/`password` and the v2 `token`.
 pub fn prodoctorov_peer(log: &Path, login: &str, password: &str, token: &str) -> Peer {
-    let port = free_port();
-    let port_s = port.to_string();
     let script = script("prodoctorov_peer.py");
     let args = vec![
         script.to_str().expect("utf-8 path"),
         "--port",
-        &port_s,
+        "0",
         "--log",
         log.to_str().expect("utf-8 path"),
         "--login",
@@ -213,23 +239,21 @@ pub fn prodoctorov_peer(log: &Path, login: &str, password: &str, token: &str) ->
         "--token",
         token,
     ];
-    Peer::spawn("prodoctorov_peer.py", &args, port)
+    Peer::spawn("prodoctorov_peer.py", &args)
 }
 
 /// `smtp_sink.py` writing messages into `dir`. `extra`: TLS or auth options.
 pub fn smtp_sink(dir: &Path, extra: &[&str]) -> Peer {
-    let port = free_port();
-    let port_s = port.to_string();
     let script = script("smtp_sink.py");
     let mut args = vec![
         script.to_str().expect("utf-8 path"),
         "--port",
-        &port_s,
+        "0",
         "--dir",
         dir.to_str().expect("utf-8 path"),
     ];
     args.extend_from_slice(extra);
-    Peer::spawn("smtp_sink.py", &args, port)
+    Peer::spawn("smtp_sink.py", &args)
 }
 
 /// A test CA and a server certificate for 127.0.0.1 signed by it, made with `openssl`.

@@ -3,6 +3,8 @@
 
     python3 prodoctorov_peer.py --port PORT --log FILE --login L --password P --token T
 
+PORT 0 takes any free port; once listening it prints "READY <port>" on stdout.
+
 Every POST is checked, then appended to FILE as one JSON line before it is answered:
 {"path", "headers", "api": "old"|"v2"|null, "ok": bool, "problem": str|null,
  "login", "document"} — `document` is the §1.1 schedule as received (parsed), `login` the form
@@ -169,7 +171,7 @@ def main():
     server.daemon_threads = True
     server.log_path = args.log
     server.login, server.password, server.token = args.login, args.password, args.token
-    print("READY %d" % args.port, flush=True)
+    print("READY %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -4,6 +4,8 @@
     python3 smtp_sink.py --port PORT --dir DIR [--tls-cert CERT --tls-key KEY]
                          [--user USER --password PASSWORD]
 
+PORT 0 takes any free port; once listening it prints "READY <port>" on stdout.
+
 For message N it writes DIR/N.eml (the bytes as received) and DIR/N.json with what Python's
 e-mail parser reads from it: {"mail_from", "rcpt_tos", "from", "to", "subject", "body",
 "content_type"} — the subject and body decoded (RFC 2047, quoted-printable, base64), so a test
@@ -62,6 +64,14 @@ class Sink:
         return "250 Message accepted for delivery"
 
 
+class SinkController(Controller):
+    """A controller that may bind port 0: it wakes the server on the port it really got."""
+
+    def _trigger_server(self):
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 class Authenticator:
     def __init__(self, user, password):
         self.user = user.encode("utf-8")
@@ -99,9 +109,9 @@ def main():
         kwargs["auth_require_tls"] = bool(args.tls_cert)
 
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Sink(args.dir), hostname=args.host, port=args.port, **kwargs)
+    controller = SinkController(Sink(args.dir), hostname=args.host, port=args.port, **kwargs)
     controller.start()
-    print("READY %d" % args.port, flush=True)
+    print("READY %d" % controller.port, flush=True)
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
