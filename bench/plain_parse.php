@@ -10,17 +10,22 @@
  *                    'time_start' => '09:00', 'time_end' => '09:30',
  *                    'start_utc' => '2026-12-01T06:00:00Z', 'end_utc' => '2026-12-01T06:30:00Z',
  *                    'free' => true, 'room' => '12'], …],
- *    'rejected' => [['filial' => '1', 'doctor' => '0002', 'path' => 'data["1"]["0002"].cells[3].time_start',
- *                    'message' => 'data["1"]["0002"].cells[3].time_start: "9:60" is not HH:MM'], …]]
+ *    'rejected' => [['filial' => '1', 'doctor' => '0002', 'path' => 'data["1"]["0002"].cells',
+ *                    'message' => 'data["1"]["0002"].cells: missing'], …],
+ *    'bad_cells' => [['filial' => '1', 'doctor' => '0001', 'path' => 'data["1"]["0001"].cells[3].time_start',
+ *                    'message' => 'data["1"]["0001"].cells[3].time_start: "9:60" is not HH:MM'], …]]
  *
  * Same rules as the extension (src/wire/schedule.rs, src/domain/schedule.rs, zone.rs):
  * - accepts the plain document, {"schedule": …}, and arrays of documents;
  * - the whole document fails (RuntimeException) when it is not JSON or not shaped like a
  *   schedule (no "data", "data" or a filial not an object);
- * - one doctor is rejected (listed in 'rejected', left out of 'doctors' and 'slots') for a bad
- *   cell (missing dt/time_start/time_end/free, bad date or time, free not boolean, room not a
- *   string or number, time_start >= time_end), overlapping cells, a doctor listed twice, and
- *   — listed after all the others — a start time that a DST change skips;
+ * - one doctor is rejected (listed in 'rejected', left out of 'doctors' and 'slots') when he is
+ *   not an object, efio/espec is not a string, cells is missing or not an array, or he is
+ *   listed twice;
+ * - one cell is left out (listed in 'bad_cells', the doctor's other cells kept) when it is bad
+ *   (missing dt/time_start/time_end/free, bad date or time, free not boolean, room not a string
+ *   or number, time_start >= time_end) or overlaps another cell (both are left out), and —
+ *   listed after all the others — when its start time is one a DST change skips;
  * - times HH:MM (H:MM and HH:MM:SS are read too) are local to the filial's zone
  *   ($options['timezones'][code], default Europe/Moscow); an end time in a DST gap moves
  *   forward, an ambiguous time is the first of the two;
@@ -89,16 +94,14 @@ function plain_parse_schedule(string $json, array $options = []): array
     $filials = [];
     $doctors = [];
     $slots = [];
-    $rejected = $st->rejected;
+    $bad = $st->bad;
     foreach ($st->filials as $code => $f) {
         $code = (string)$code;
         $filials[] = ['code' => $code, 'name' => $f['name'], 'timezone' => $f['tz']->getName()];
         foreach ($f['doctors'] as $dcode => $d) {
-            if ($d['gap'] !== null) {
-                // A start time the clocks jump over cannot be booked: keep the old schedule.
-                $rejected[] = ['filial' => $code, 'doctor' => (string)$dcode, 'path' => $d['gap'][0],
-                    'message' => $d['gap'][0] . ': ' . $d['gap'][1]];
-                continue;
+            // A start time the clocks jump over cannot be booked: that cell is left out.
+            foreach ($d['gaps'] as [$path, $reason]) {
+                $bad[] = ['filial' => $code, 'doctor' => (string)$dcode, 'path' => $path, 'message' => "$path: $reason"];
             }
             $doctors[] = $d['row'];
             foreach ($d['slots'] as $s) {
@@ -106,7 +109,8 @@ function plain_parse_schedule(string $json, array $options = []): array
             }
         }
     }
-    return ['filials' => $filials, 'doctors' => $doctors, 'slots' => $slots, 'rejected' => $rejected];
+    return ['filials' => $filials, 'doctors' => $doctors, 'slots' => $slots, 'rejected' => $st->rejected,
+        'bad_cells' => $bad];
 }
 
 /** What the parse has gathered so far, plus the caches. */
@@ -115,6 +119,8 @@ final class PlainScheduleState
     /** code => ['name' => ?string, 'tz' => DateTimeZone, 'doctors' => [code => ['row' => [], 'slots' => []]]] */
     public array $filials = [];
     public array $rejected = [];
+    /** the bad cells of imported doctors, in document order (DST gaps are added at the end) */
+    public array $bad = [];
     /** [code, name] pairs from every document, in order */
     public array $names = [];
     /** "filial\0doctor" => true for every rejected doctor */
@@ -289,7 +295,10 @@ function plain_document(array $doc, string $path, PlainScheduleState $st): void
             if (is_string($res[0])) {
                 plain_reject($st, $fcode, $dcode, $res[0], $res[1]);
             } else {
-                $st->filials[$fcode]['doctors'][$dcode] = ['row' => $res[0], 'slots' => $res[1], 'gap' => $res[2]];
+                foreach ($res[3] as [$path, $reason]) {
+                    $st->bad[] = ['filial' => $fcode, 'doctor' => $dcode, 'path' => $path, 'message' => "$path: $reason"];
+                }
+                $st->filials[$fcode]['doctors'][$dcode] = ['row' => $res[0], 'slots' => $res[1], 'gaps' => $res[2]];
             }
         }
     }
@@ -324,8 +333,9 @@ function plain_specialties(string $espec): array
 }
 
 /**
- * One doctor: [row, slots, gap] when fine, [path, reason] when rejected. gap is [path, reason]
- * when a start time falls in a DST gap: that rejection is listed after all the others.
+ * One doctor: [row, slots, gaps, bad] when fine, [path, reason] when rejected. bad: [path,
+ * reason] of each bad cell, by index; gaps: the same for each good cell whose start a DST change
+ * skips (listed after all the others).
  */
 function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTimeZone $tz, PlainScheduleState $st): array
 {
@@ -359,10 +369,10 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
     $dates = &$st->dates;
 
     $slots = [];
-    $keys = [];          // [date, start, end] per cell, for the overlap check
-    $firstError = null;  // [index, field, reason]
-    $gap = null;         // [index, date, start]
-    $moreErrors = 0;
+    $keys = [];          // [date, start, end] per good cell, for the overlap check
+    $index = [];         // the index in cells[] of each good cell
+    $gapAt = [];         // good cell => [date, start] when its start falls in a DST gap
+    $bad = [];           // index => [path, reason]
     foreach ($cells as $i => $c) {
         // Fast path: a well-formed cell; anything odd goes to plain_cell_error() for the reason.
         if (!is_array($c)
@@ -378,14 +388,7 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
             || $start >= $end
         ) {
             $err = plain_cell_error($c, $st);
-            if ($firstError === null) {
-                $firstError = [$i, $err[0], $err[1]];
-            } else {
-                $moreErrors++;
-            }
-            continue;
-        }
-        if ($firstError !== null) {
+            $bad[$i] = ["$path.cells[$i]{$err[0]}", $err[1]];
             continue;
         }
         $b = $base[$dt] ?? null;
@@ -398,11 +401,12 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
         } else {
             [$t0, $kind] = plain_local_to_utc($dt, $start, $tz, $st);
             [$t1] = plain_local_to_utc($dt, $end, $tz, $st);
-            if ($kind === 0 && $gap === null) {
-                $gap = [$i, $dt, $start];
+            if ($kind === 0) {
+                $gapAt[count($keys)] = [$dt, $start];
             }
         }
         $keys[] = [$dt, $start, $end];
+        $index[] = $i;
         $slots[] = [
             'filial' => $fcode,
             'doctor' => $dcode,
@@ -415,23 +419,18 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
             'room' => $room,
         ];
     }
-    if ($firstError !== null) {
-        [$i, $field, $reason] = $firstError;
-        if ($moreErrors > 0) {
-            $reason .= " (and $moreErrors more bad cells)";
-        }
-        return ["$path.cells[$i]$field", $reason];
+    foreach (plain_overlaps($keys) as $k => $o) {
+        [$dk, $sk, $ek] = $keys[$k];
+        [, $so, $eo] = $keys[$o];
+        $bad[$index[$k]] = ["$path.cells[{$index[$k]}]", "$dk {$hhmm[$sk]}–{$hhmm[$ek]} overlaps cells[{$index[$o]}] {$hhmm[$so]}–{$hhmm[$eo]}"];
+        unset($slots[$k], $gapAt[$k]);
     }
-    $overlap = plain_overlap($keys);
-    if ($overlap !== null) {
-        [$i, $j] = $overlap;
-        [$da, $sa, $ea] = $keys[$i];
-        [$db, $sb, $eb] = $keys[$j];
-        return ["$path.cells[$j]", "$db {$hhmm[$sb]}–{$hhmm[$eb]} overlaps cells[$i] {$hhmm[$sa]}–{$hhmm[$ea]}"];
-    }
-    if ($gap !== null) {
-        $gap = ["$path.cells[{$gap[0]}].time_start",
-            "{$hhmm[$gap[2]]} on {$gap[1]} does not exist in $zoneName (the clocks jump over it)"];
+    ksort($bad);
+    $gaps = [];
+    foreach ($gapAt as $k => [$dt, $start]) {
+        unset($slots[$k]);
+        $gaps[] = ["$path.cells[{$index[$k]}].time_start",
+            "{$hhmm[$start]} on $dt does not exist in $zoneName (the clocks jump over it)"];
     }
     $row = [
         'filial' => $fcode,
@@ -439,7 +438,7 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
         'name' => $text['efio'],
         'specialties' => plain_specialties($text['espec']),
     ];
-    return [$row, $slots, $gap];
+    return [$row, array_values($slots), $gaps, array_values($bad)];
 }
 
 /** Why a cell is bad: [field suffix, reason], checked in the extension's order. */
@@ -547,33 +546,31 @@ function plain_local_to_utc(string $date, int $minute, DateTimeZone $tz, PlainSc
     return plain_local_resolve($tz, $midnight + $minute * 60, $st);
 }
 
-/** The first two overlapping cells in (date, start, end) order: [earlier, later] indices, or null. */
-function plain_overlap(array $keys): ?array
+/**
+ * The cells that overlap another: position => the first position it was found to overlap, by
+ * the extension's sweep (in (date, start, end) order, against the cell that reaches furthest).
+ */
+function plain_overlaps(array $keys): array
 {
     $n = count($keys);
-    $sorted = true;
-    for ($i = 1; $i < $n; $i++) {
-        if ($keys[$i - 1] > $keys[$i]) {   // element-wise: date string, start, end
-            $sorted = false;
-            break;
-        }
-    }
-    if ($sorted) {
-        for ($i = 1; $i < $n; $i++) {
-            if ($keys[$i][0] === $keys[$i - 1][0] && $keys[$i][1] < $keys[$i - 1][2]) {
-                return [$i - 1, $i];
-            }
-        }
-        return null;
+    if ($n < 2) {
+        return [];
     }
     $order = range(0, $n - 1);
     usort($order, fn($a, $b) => [$keys[$a], $a] <=> [$keys[$b], $b]);
-    for ($k = 1; $k < $n; $k++) {
-        $a = $order[$k - 1];
-        $b = $order[$k];
-        if ($keys[$b][0] === $keys[$a][0] && $keys[$b][1] < $keys[$a][2]) {
-            return [$a, $b];
+    $found = [];
+    $furthest = null;
+    foreach ($order as $i) {
+        if ($furthest !== null && $keys[$furthest][0] === $keys[$i][0] && $keys[$i][1] < $keys[$furthest][2]) {
+            $found[$i] = min($found[$i] ?? $furthest, $furthest);
+            $found[$furthest] = min($found[$furthest] ?? $i, $i);
+            if ($keys[$i][2] > $keys[$furthest][2]) {
+                $furthest = $i;
+            }
+        } else {
+            $furthest = $i;
         }
     }
-    return null;
+    ksort($found);
+    return $found;
 }

@@ -1007,16 +1007,25 @@ fn the_specialty_is_chosen_from_the_doctors_list_or_is_the_first() {
 fn a_cell_across_a_dst_gap_keeps_start_before_end() {
     let zones = Zones::from_names([("1", "Europe/Berlin")]).unwrap();
     let s = schedule_with(
-        schedule_json(&[("1", &[("A", "", "2026-03-29 02:30-03:00 free")])]),
+        schedule_json(&[(
+            "1",
+            &[(
+                "A",
+                "",
+                "2026-03-29 01:30-02:00 free; 2026-03-29 02:30-03:00 free; 2026-03-29 03:30-04:00 free",
+            )],
+        )]),
         &zones,
     );
-    // A start the clocks jump over cannot be booked: the doctor is rejected (keeping its old
-    // schedule) with a clear reason, and no slot with end before start is produced.
+    // A start the clocks jump over cannot be booked: that cell is left out with a clear
+    // reason, the others are kept, and no slot with end before start is produced.
     assert!(s.slots.iter().all(|slot| slot.start_utc < slot.end_utc));
-    assert!(s.slots.is_empty());
-    assert_eq!(s.rejected.len(), 1);
+    let starts: Vec<u16> = s.slots.iter().map(|slot| slot.start).collect();
+    assert_eq!(starts, [90, 210]);
+    assert!(s.rejected.is_empty());
+    assert_eq!(s.bad_cells.len(), 1);
     assert_eq!(
-        s.rejected[0].to_string(),
-        "data[\"1\"][\"A\"].cells[0].time_start: 02:30 on 2026-03-29 does not exist in Europe/Berlin (the clocks jump over it)"
+        s.bad_cells[0].to_string(),
+        "data[\"1\"][\"A\"].cells[1].time_start: 02:30 on 2026-03-29 does not exist in Europe/Berlin (the clocks jump over it)"
     );
 }

@@ -441,8 +441,8 @@ fn booking_snapshot_with(at_1600: &str) -> String {
 }
 
 fn import(e: &Engine, json: &str) {
-    let (_, rejected) = e.import_json(json, eve(), None).expect("import");
-    assert!(rejected.is_empty(), "{rejected:?}");
+    let i = e.import_json(json, eve(), None).expect("import");
+    assert!(i.rejected.is_empty() && i.bad_cells.is_empty(), "{i:?}");
 }
 
 /// The §2.1 request for booking `input` with the given UTC times.
@@ -633,10 +633,11 @@ fn a_file_name_broken_again_after_a_good_import_is_mailed_again() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. One doctor with a bad cell
+// 3. A bad cell, a bad doctor
 // ---------------------------------------------------------------------------------------------
 
-fn snapshot_bad_0002() -> String {
+/// Doctor 0001 updated, doctor 0002 with two cells, the second one changed by `damage`.
+fn snapshot_0002_with(damage: impl FnOnce(&mut Value)) -> String {
     let mut doc: Value = serde_json::from_str(&document(&[(
         "1",
         "Клиника на Ленина",
@@ -654,12 +655,81 @@ fn snapshot_bad_0002() -> String {
         ],
     )]))
     .unwrap();
-    doc["data"]["1"]["0002"]["cells"][1]["time_start"] = json!("25:61");
+    damage(&mut doc["data"]["1"]["0002"]);
     doc.to_string()
 }
 
+/// Doctor 0002's last cell with `"time_end": null`, as a public exporter of this format writes
+/// a day's last step.
+fn snapshot_null_end_0002() -> String {
+    snapshot_0002_with(|d| d["cells"][1]["time_end"] = Value::Null)
+}
+
+/// Doctor 0002 without a `cells` array: the doctor himself is wrong.
+fn snapshot_bad_0002() -> String {
+    snapshot_0002_with(|d| d["cells"] = json!("нет"))
+}
+
 #[test]
-fn a_doctor_with_a_bad_cell_keeps_its_schedule_others_are_imported() {
+fn a_null_time_end_costs_one_cell_the_rest_is_imported() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&env.settings());
+    env.put("in/s1.json", &snapshot_v1(), 60);
+    assert_ran(&e.tick(eve()));
+
+    env.put("in/s2.json", &snapshot_null_end_0002(), 60);
+    let r = e.tick(eve() + minutes(15));
+    assert!(r.ran && r.errors.is_empty(), "{r:?}");
+    assert_eq!((r.files_imported, r.files_failed), (1, 0), "{r:?}");
+    assert_eq!((r.doctors_rejected, r.cells_rejected), (0, 1), "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0001", eve()),
+        [t("2026-12-01 09:00", false), t("2026-12-01 10:00", true)],
+        "the other doctor is updated"
+    );
+    assert_eq!(
+        times(&e, "1", "0002", eve()),
+        [t("2026-12-01 12:00", true)],
+        "the doctor's good cell replaces his schedule, the bad one is not offered"
+    );
+    assert!(env.exists("in/processed/s2.json"));
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].subject.contains("0002") && mails[0].subject.contains("ячейки"),
+        "{mails:?}"
+    );
+    assert!(
+        mails[0]
+            .body
+            .contains(r#"data["1"]["0002"].cells[1].time_end: null is not HH:MM"#),
+        "the cell's path and what is wrong: {mails:?}"
+    );
+    assert!(mails[0].body.contains("s2.json"), "{mails:?}");
+
+    // The same file again: no second mail.
+    env.put("in/s3.json", &snapshot_null_end_0002(), 60);
+    let r = e.tick(eve() + minutes(30));
+    assert_eq!((r.mails_sent, r.alerts_resolved), (0, 0), "{r:?}");
+
+    // The MIS fixes the export.
+    let fixed = snapshot_0002_with(|_| {});
+    env.put("in/s4.json", &fixed, 60);
+    let r = e.tick(eve() + minutes(45));
+    assert_ran(&r);
+    assert_eq!(r.cells_rejected, 0, "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0002", eve()),
+        [t("2026-12-01 12:00", true), t("2026-12-01 12:20", true)]
+    );
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
+}
+
+#[test]
+fn a_doctor_without_cells_keeps_its_schedule_others_are_imported() {
     let mut env = Env::new();
     env.start_ftp();
     let e = engine(&env.settings());
@@ -682,13 +752,12 @@ fn a_doctor_with_a_bad_cell_keeps_its_schedule_others_are_imported() {
         old_0002,
         "the bad one is kept"
     );
-    assert!(env.exists("in/processed/s2.json"));
     let mails = env.mails();
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert!(mails[0].subject.contains("0002"), "{mails:?}");
     assert!(mails[0].body.contains("0002") && mails[0].body.contains("s2.json"));
     assert!(
-        mails[0].body.contains("25:61"),
+        mails[0].body.contains(r#"data["1"]["0002"].cells"#),
         "says what is wrong: {mails:?}"
     );
 
@@ -697,8 +766,7 @@ fn a_doctor_with_a_bad_cell_keeps_its_schedule_others_are_imported() {
     assert_eq!((r.mails_sent, r.alerts_resolved), (0, 0), "{r:?}");
 
     // The MIS fixes the export.
-    let fixed = snapshot_bad_0002().replace("25:61", "12:20");
-    env.put("in/s3.json", &fixed, 60);
+    env.put("in/s3.json", &snapshot_0002_with(|_| {}), 60);
     let r = e.tick(eve() + minutes(45));
     assert_ran(&r);
     assert_eq!(r.doctors_rejected, 0, "{r:?}");
@@ -1727,11 +1795,7 @@ fn lost_database_connections_are_reopened_by_the_next_tick_and_booking() {
         }
     };
     kill_all();
-    env.put(
-        "in/s2.json",
-        &snapshot_bad_0002().replace("25:61", "12:20"),
-        60,
-    );
+    env.put("in/s2.json", &snapshot_0002_with(|_| {}), 60);
     let r = e.tick(eve() + minutes(15));
     assert_ran(&r);
     assert_eq!(r.files_imported, 1, "{r:?}");

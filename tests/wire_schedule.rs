@@ -30,6 +30,7 @@ const SPEC_EXAMPLE: &str = r#"{
 fn expected_spec_cells() -> Vec<Cell<'static>> {
     vec![
         Cell {
+            index: 0,
             date: date("2026-12-01"),
             start: 9 * 60,
             end: 9 * 60 + 30,
@@ -37,6 +38,7 @@ fn expected_spec_cells() -> Vec<Cell<'static>> {
             room: "12".into(),
         },
         Cell {
+            index: 1,
             date: date("2026-12-01"),
             start: 9 * 60 + 30,
             end: 10 * 60,
@@ -49,7 +51,7 @@ fn expected_spec_cells() -> Vec<Cell<'static>> {
 /// Checks that `json` parses to exactly the §1.1 example (one filial, one doctor).
 fn assert_is_spec_example(json: &str) {
     let doc = parse_ok(json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     assert_eq!(doc.filials.len(), 1);
     let f = &doc.filials[0];
     assert_eq!(f.code, "1");
@@ -77,8 +79,9 @@ fn not_json(json: &str) -> String {
     }
 }
 
-/// The doctor `0001` of filial `1` with one cell whose `field` is replaced by `value`
-/// (or removed when `value` is `None`); returns the rejection.
+/// The doctor `0001` of filial `1` with a good cell and one whose `field` is replaced by
+/// `value` (or removed when `value` is `None`); returns the bad cell's error after checking
+/// that the good one is kept.
 fn reject_cell_field(field: &str, value: Option<serde_json::Value>) -> DoctorError {
     let mut c = cell("2026-12-01", "09:00", "09:30", true);
     match value {
@@ -87,7 +90,15 @@ fn reject_cell_field(field: &str, value: Option<serde_json::Value>) -> DoctorErr
             c.as_object_mut().unwrap().remove(field);
         }
     }
-    only_rejection(&doc_with_cells(vec![c]))
+    let json = doc_with_cells(vec![cell("2026-12-02", "09:00", "09:30", true), c]);
+    let doc = parse_ok(&json);
+    let kept: Vec<_> = doc.filials[0].doctors[0]
+        .cells
+        .iter()
+        .map(|c| c.index)
+        .collect();
+    assert_eq!(kept, [0], "the good cell is kept");
+    only_bad_cell(&json)
 }
 
 fn assert_rejection(e: &DoctorError, path: &str, reason: &str) {
@@ -117,7 +128,7 @@ fn accepts_an_array_of_documents() {
         r#"[{SPEC_EXAMPLE}, {{"2": "Клиника на Мира", "data": {{"2": {{"0007": {{"efio": "Петров", "cells": []}}}}}}}}]"#
     );
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty());
+    assert!(all_passed(&doc));
     assert_eq!(doc.filials.len(), 2);
     assert_eq!(doc.filials[0].code, "1");
     assert_eq!(doc.filials[0].doctors[0].cells, expected_spec_cells());
@@ -140,7 +151,7 @@ fn accepts_an_array_wrapped_in_schedule() {
         r#"{{"schedule": [{SPEC_EXAMPLE}, {{"data": {{"2": {{"0001": {{"cells": []}}}}}}}}]}}"#
     );
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty());
+    assert!(all_passed(&doc));
     let codes: Vec<&str> = doc.filials.iter().map(|f| &*f.code).collect();
     assert_eq!(codes, ["1", "2"]);
     assert_eq!(doc.filials[0].doctors[0].cells, expected_spec_cells());
@@ -156,7 +167,7 @@ fn accepts_an_array_of_wrapped_documents() {
 fn accepts_an_empty_array_as_a_document_with_no_filials() {
     let doc = parse_ok("[]");
     assert!(doc.filials.is_empty());
-    assert!(doc.rejected.is_empty());
+    assert!(all_passed(&doc));
     let doc = parse_ok(r#"{"schedule": []}"#);
     assert!(doc.filials.is_empty());
 }
@@ -217,7 +228,7 @@ fn accepts_espec_missing_or_empty() {
     ] {
         let json = doc_with_doctor(doctor.clone());
         let doc = parse_ok(&json);
-        assert!(doc.rejected.is_empty(), "{doctor}: {:?}", doc.rejected);
+        assert!(all_passed(&doc), "{doctor}: {:?}", doc.rejected);
         assert_eq!(doc.filials[0].doctors[0].specialty, "", "{doctor}");
     }
 }
@@ -226,7 +237,7 @@ fn accepts_espec_missing_or_empty() {
 fn accepts_efio_missing_as_empty_name() {
     let json = doc_with_doctor(json!({"cells": []}));
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty());
+    assert!(all_passed(&doc));
     assert_eq!(doc.filials[0].doctors[0].name, "");
     assert_eq!(doc.filials[0].doctors[0].specialty, "");
 }
@@ -257,7 +268,7 @@ fn accepts_room_missing_null_string_or_number() {
     zero["room"] = json!(0);
     let json = doc_with_cells(vec![missing, null, number, text, zero]);
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     let rooms: Vec<&str> = doc.filials[0].doctors[0]
         .cells
         .iter()
@@ -273,7 +284,7 @@ fn accepts_any_numeric_room() {
         c["room"] = room.clone();
         let json = doc_with_cells(vec![c]);
         let doc = parse_ok(&json);
-        assert!(doc.rejected.is_empty(), "room {room}: {:?}", doc.rejected);
+        assert!(all_passed(&doc), "room {room}: {:?}", doc.rejected);
     }
 }
 
@@ -349,7 +360,7 @@ fn accepts_unsorted_cells_and_keeps_their_order() {
         "2026-12-02 10:00-10:30 free; 2026-12-01 15:00-15:30 busy; 2026-12-01 09:00-09:30 free; 2026-12-02 09:00-10:00 free",
     ));
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     let got: Vec<(String, String)> = doc.filials[0].doctors[0]
         .cells
         .iter()
@@ -373,13 +384,13 @@ fn adjacent_cells_do_not_overlap() {
         "2026-12-01 09:00-09:30 free; 2026-12-01 09:30-10:00 free; 2026-12-01 10:00-10:10 busy",
     ));
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     assert_eq!(doc.cell_count(), 3);
     // Unsorted, still adjacent.
     let json = doc_with_cells(cells(
         "2026-12-01 09:30-10:00 free; 2026-12-01 09:00-09:30 free",
     ));
-    assert!(parse_ok(&json).rejected.is_empty());
+    assert!(all_passed(&parse_ok(&json)));
 }
 
 #[test]
@@ -387,7 +398,7 @@ fn same_times_on_different_days_do_not_overlap() {
     let json = doc_with_cells(cells(
         "2026-12-01 09:00-09:30 free; 2026-12-02 09:00-09:30 free; 2026-12-01 09:30-10:00 free; 2026-12-03 09:00-09:30 free",
     ));
-    assert!(parse_ok(&json).rejected.is_empty());
+    assert!(all_passed(&parse_ok(&json)));
 }
 
 #[test]
@@ -398,7 +409,7 @@ fn same_times_for_different_doctors_or_filials_do_not_overlap() {
         ("2", &[("0001", "", c)]),
     ]);
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     assert_eq!(doc.cell_count(), 3);
 }
 
@@ -411,7 +422,7 @@ fn reads_short_hours_and_seconds() {
         cell("2026-12-02", "0:00", "0:10", true),
     ]);
     let doc = parse_ok(&json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     let got: Vec<(u16, u16)> = doc.filials[0].doctors[0]
         .cells
         .iter()
@@ -493,7 +504,7 @@ fn reads_unicode_escapes_in_names_keys_and_values() {
       }}}
     }"#;
     let doc = parse_ok(json);
-    assert!(doc.rejected.is_empty(), "{:?}", doc.rejected);
+    assert!(all_passed(&doc), "{:?}", doc.rejected);
     let f = &doc.filials[0];
     assert_eq!(f.code, "1");
     assert_eq!(f.name.as_deref(), Some("Клиника \"Центр\""));
@@ -875,7 +886,7 @@ fn rejects_a_cell_that_is_not_an_object() {
         (json!(true), "a boolean"),
     ] {
         let json = doc_with_cells(vec![cell("2026-12-01", "09:00", "09:30", true), value]);
-        let e = only_rejection(&json);
+        let e = only_bad_cell(&json);
         assert_rejection(
             &e,
             r#"data["1"]["0001"].cells[1]"#,
@@ -890,7 +901,7 @@ fn rejects_a_cell_missing_a_required_field() {
         let e = reject_cell_field(field, None);
         assert_rejection(
             &e,
-            &format!(r#"data["1"]["0001"].cells[0].{field}"#),
+            &format!(r#"data["1"]["0001"].cells[1].{field}"#),
             "missing",
         );
     }
@@ -912,7 +923,7 @@ fn rejects_bad_dates() {
         let e = reject_cell_field("dt", Some(value));
         assert_rejection(
             &e,
-            r#"data["1"]["0001"].cells[0].dt"#,
+            r#"data["1"]["0001"].cells[1].dt"#,
             &format!("{shown} is not a date YYYY-MM-DD"),
         );
     }
@@ -938,7 +949,7 @@ fn rejects_bad_times() {
         let e = reject_cell_field(field, Some(value));
         assert_rejection(
             &e,
-            &format!(r#"data["1"]["0001"].cells[0].{field}"#),
+            &format!(r#"data["1"]["0001"].cells[1].{field}"#),
             &format!("{shown} is not HH:MM"),
         );
     }
@@ -952,7 +963,7 @@ fn the_error_names_the_cell_and_field_like_the_style_guide() {
         all.push(cell("2026-12-01", &hhmm(start), &hhmm(start + 15), true));
     }
     all[17]["time_start"] = json!("9:60");
-    let e = only_rejection(&doc_with_cells(all));
+    let e = only_bad_cell(&doc_with_cells(all));
     assert_eq!(
         e.to_string(),
         r#"data["1"]["0001"].cells[17].time_start: "9:60" is not HH:MM"#
@@ -973,7 +984,7 @@ fn rejects_free_that_is_not_a_json_boolean() {
         let e = reject_cell_field("free", Some(value));
         assert_rejection(
             &e,
-            r#"data["1"]["0001"].cells[0].free"#,
+            r#"data["1"]["0001"].cells[1].free"#,
             &format!("expected true or false, got {shown}"),
         );
     }
@@ -989,7 +1000,7 @@ fn rejects_a_room_that_is_not_a_string_or_number() {
         let e = reject_cell_field("room", Some(value));
         assert_rejection(
             &e,
-            r#"data["1"]["0001"].cells[0].room"#,
+            r#"data["1"]["0001"].cells[1].room"#,
             &format!("expected a string, got {shown}"),
         );
     }
@@ -1023,7 +1034,7 @@ fn rejects_time_start_not_before_time_end() {
             cell("2026-12-01", "08:00", "08:30", true),
             cell("2026-12-01", start, end, true),
         ]);
-        let e = only_rejection(&json);
+        let e = only_bad_cell(&json);
         assert_rejection(&e, r#"data["1"]["0001"].cells[1]"#, reason);
     }
 }
@@ -1035,7 +1046,7 @@ fn the_first_field_error_of_a_cell_is_reported() {
         json!({"dt": "x", "time_start": "y", "free": "z", "room": []}),
     ]);
     assert_rejection(
-        &only_rejection(&json),
+        &only_bad_cell(&json),
         r#"data["1"]["0001"].cells[0].dt"#,
         r#""x" is not a date YYYY-MM-DD"#,
     );
@@ -1043,14 +1054,42 @@ fn the_first_field_error_of_a_cell_is_reported() {
         json!({"dt": "2026-12-01", "time_end": "y", "free": "z"}),
     ]);
     assert_rejection(
-        &only_rejection(&json),
+        &only_bad_cell(&json),
         r#"data["1"]["0001"].cells[0].time_start"#,
         "missing",
     );
 }
 
+/// The bad cells of the only doctor as `(path, reason)`.
+fn bad_cell_list(json: &str) -> Vec<(String, String)> {
+    bad_cells(json)
+        .into_iter()
+        .map(|e| {
+            assert_eq!((e.filial.as_str(), e.doctor.as_str()), ("1", "0001"));
+            (e.path, e.reason)
+        })
+        .collect()
+}
+
+/// `(path, reason)` of cell `i` of doctor 1/0001.
+fn at(i: usize, field: &str, reason: &str) -> (String, String) {
+    (
+        format!(r#"data["1"]["0001"].cells[{i}]{field}"#),
+        reason.to_owned(),
+    )
+}
+
+/// The indices of the cells the only doctor kept.
+fn kept(json: &str) -> Vec<u32> {
+    parse_ok(json).filials[0].doctors[0]
+        .cells
+        .iter()
+        .map(|c| c.index)
+        .collect()
+}
+
 #[test]
-fn reports_how_many_more_cells_are_bad() {
+fn every_bad_cell_is_reported_and_the_good_ones_kept() {
     let json = doc_with_cells(vec![
         cell("2026-12-01", "09:00", "09:30", true),
         cell("2026-12-01", "9:60", "10:00", true),
@@ -1059,48 +1098,105 @@ fn reports_how_many_more_cells_are_bad() {
         cell("2026-12-32", "11:00", "11:30", true),
         cell("2026-12-01", "12:00", "11:30", "yes" == "no"),
     ]);
-    let e = only_rejection(&json);
-    assert_rejection(
-        &e,
-        r#"data["1"]["0001"].cells[1].time_start"#,
-        r#""9:60" is not HH:MM (and 3 more bad cells)"#,
-    );
-    // One bad cell: no suffix.
-    let json = doc_with_cells(vec![
-        cell("2026-12-01", "09:00", "09:30", true),
-        cell("2026-12-01", "9:60", "10:00", true),
-    ]);
-    assert_eq!(only_rejection(&json).reason, r#""9:60" is not HH:MM"#);
-    // Two bad cells: "1 more".
-    let json = doc_with_cells(vec![json!(null), json!(null)]);
     assert_eq!(
-        only_rejection(&json).reason,
-        "expected a cell object, got null (and 1 more bad cells)"
+        bad_cell_list(&json),
+        [
+            at(1, ".time_start", r#""9:60" is not HH:MM"#),
+            at(3, "", "expected a cell object, got a number"),
+            at(4, ".dt", r#""2026-12-32" is not a date YYYY-MM-DD"#),
+            at(5, "", "time_start 12:00 is not before time_end 11:30"),
+        ]
     );
+    assert_eq!(kept(&json), [0, 2]);
+}
+
+/// A public exporter of this format writes `"time_end": null` for the last step of a day: that
+/// cell alone is left out.
+#[test]
+fn a_null_time_end_costs_only_its_cell() {
+    let mut last = cell("2026-12-01", "18:30", "19:00", true);
+    last["time_end"] = json!(null);
+    let json = doc_with_cells(vec![
+        cell("2026-12-01", "18:00", "18:30", false),
+        last,
+        cell("2026-12-02", "09:00", "09:30", true),
+    ]);
+    assert_eq!(
+        bad_cell_list(&json),
+        [at(1, ".time_end", "null is not HH:MM")]
+    );
+    assert_eq!(kept(&json), [0, 2]);
 }
 
 #[test]
-fn rejects_overlapping_cells() {
+fn rejects_both_overlapping_cells() {
     let json = doc_with_cells(cells(
-        "2026-12-01 09:00-09:30 free; 2026-12-01 09:15-09:45 free",
+        "2026-12-01 09:00-09:30 free; 2026-12-01 09:15-09:45 free; 2026-12-01 10:00-10:30 free",
     ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[1]"#,
-        "2026-12-01 09:15–09:45 overlaps cells[0] 09:00–09:30",
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                0,
+                "",
+                "2026-12-01 09:00–09:30 overlaps cells[1] 09:15–09:45"
+            ),
+            at(
+                1,
+                "",
+                "2026-12-01 09:15–09:45 overlaps cells[0] 09:00–09:30"
+            ),
+        ]
     );
+    assert_eq!(kept(&json), [2]);
 }
 
 #[test]
-fn rejects_a_cell_inside_another() {
+fn rejects_a_cell_inside_another_and_that_one() {
     let json = doc_with_cells(cells(
         "2026-12-01 08:00-08:30 free; 2026-12-01 09:00-12:00 busy; 2026-12-01 10:00-10:30 free",
     ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[2]"#,
-        "2026-12-01 10:00–10:30 overlaps cells[1] 09:00–12:00",
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                1,
+                "",
+                "2026-12-01 09:00–12:00 overlaps cells[2] 10:00–10:30"
+            ),
+            at(
+                2,
+                "",
+                "2026-12-01 10:00–10:30 overlaps cells[1] 09:00–12:00"
+            ),
+        ]
     );
+    assert_eq!(kept(&json), [0]);
+    // Two cells inside a long one: all three, each with one it overlaps.
+    let json = doc_with_cells(cells(
+        "2026-12-01 09:00-12:00 busy; 2026-12-01 10:00-10:30 free; 2026-12-01 11:00-11:30 free; 2026-12-01 12:00-12:30 free",
+    ));
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                0,
+                "",
+                "2026-12-01 09:00–12:00 overlaps cells[1] 10:00–10:30"
+            ),
+            at(
+                1,
+                "",
+                "2026-12-01 10:00–10:30 overlaps cells[0] 09:00–12:00"
+            ),
+            at(
+                2,
+                "",
+                "2026-12-01 11:00–11:30 overlaps cells[0] 09:00–12:00"
+            ),
+        ]
+    );
+    assert_eq!(kept(&json), [3]);
 }
 
 #[test]
@@ -1108,31 +1204,45 @@ fn rejects_overlapping_cells_sent_unsorted() {
     let json = doc_with_cells(cells(
         "2026-12-01 10:00-10:30 free; 2026-12-01 09:00-09:30 free; 2026-12-02 09:00-09:30 free; 2026-12-01 09:15-09:45 free",
     ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[3]"#,
-        "2026-12-01 09:15–09:45 overlaps cells[1] 09:00–09:30",
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                1,
+                "",
+                "2026-12-01 09:00–09:30 overlaps cells[3] 09:15–09:45"
+            ),
+            at(
+                3,
+                "",
+                "2026-12-01 09:15–09:45 overlaps cells[1] 09:00–09:30"
+            ),
+        ]
     );
-    // The later-starting cell comes first in the array: it is the one named.
-    let json = doc_with_cells(cells(
-        "2026-12-01 09:15-09:45 free; 2026-12-01 09:00-09:30 free",
-    ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[0]"#,
-        "2026-12-01 09:15–09:45 overlaps cells[1] 09:00–09:30",
-    );
+    assert_eq!(kept(&json), [0, 2]);
     // Far apart in the array, far apart in the day list.
     let mut many = cells("2026-12-01 13:00-13:20 busy");
     for d in 2..=20 {
         many.push(cell(&format!("2026-12-{d:02}"), "13:00", "13:20", true));
     }
     many.push(cell("2026-12-01", "12:50", "13:10", true));
-    assert_rejection(
-        &only_rejection(&doc_with_cells(many)),
-        r#"data["1"]["0001"].cells[0]"#,
-        "2026-12-01 13:00–13:20 overlaps cells[20] 12:50–13:10",
+    let json = doc_with_cells(many);
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                0,
+                "",
+                "2026-12-01 13:00–13:20 overlaps cells[20] 12:50–13:10"
+            ),
+            at(
+                20,
+                "",
+                "2026-12-01 12:50–13:10 overlaps cells[0] 13:00–13:20"
+            ),
+        ]
     );
+    assert_eq!(kept(&json), (1..20).collect::<Vec<u32>>());
 }
 
 #[test]
@@ -1140,28 +1250,45 @@ fn rejects_identical_duplicate_cells() {
     let json = doc_with_cells(cells(
         "2026-12-01 09:00-09:30 free; 2026-12-01 09:30-10:00 free; 2026-12-01 09:00-09:30 free",
     ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[2]"#,
-        "2026-12-01 09:00–09:30 overlaps cells[0] 09:00–09:30",
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                0,
+                "",
+                "2026-12-01 09:00–09:30 overlaps cells[2] 09:00–09:30"
+            ),
+            at(
+                2,
+                "",
+                "2026-12-01 09:00–09:30 overlaps cells[0] 09:00–09:30"
+            ),
+        ]
     );
+    assert_eq!(kept(&json), [1]);
     // Same times, one free and one taken: still a duplicate.
     let json = doc_with_cells(cells(
         "2026-12-01 09:00-09:30 busy; 2026-12-01 09:00-09:30 free",
     ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[1]"#,
-        "2026-12-01 09:00–09:30 overlaps cells[0] 09:00–09:30",
-    );
+    assert_eq!(bad_cell_list(&json).len(), 2);
     // Same start, different ends.
     let json = doc_with_cells(cells(
         "2026-12-01 09:00-10:00 busy; 2026-12-01 09:00-09:30 free",
     ));
-    assert_rejection(
-        &only_rejection(&json),
-        r#"data["1"]["0001"].cells[0]"#,
-        "2026-12-01 09:00–10:00 overlaps cells[1] 09:00–09:30",
+    assert_eq!(
+        bad_cell_list(&json),
+        [
+            at(
+                0,
+                "",
+                "2026-12-01 09:00–10:00 overlaps cells[1] 09:00–09:30"
+            ),
+            at(
+                1,
+                "",
+                "2026-12-01 09:00–09:30 overlaps cells[0] 09:00–10:00"
+            ),
+        ]
     );
 }
 
@@ -1252,7 +1379,7 @@ fn a_doctor_listed_three_times_is_not_imported() {
     let json = r#"{"data": {"1": {"7": {"cells": []}, "7": {"cells": []}, "7": {"cells": []}}}}"#;
     let doc = parse_ok(json);
     assert!(doc.filials[0].doctors.is_empty());
-    assert!(!doc.rejected.is_empty());
+    assert!(!all_passed(&doc));
     assert!(doc
         .rejected
         .iter()
@@ -1278,25 +1405,27 @@ fn a_rejected_doctor_does_not_stop_the_others() {
     let doc = parse_ok(json);
     let f1: Vec<&str> = doc.filials[0].doctors.iter().map(|d| &*d.code).collect();
     let f2: Vec<&str> = doc.filials[1].doctors.iter().map(|d| &*d.code).collect();
-    assert_eq!(f1, ["A", "C"]);
+    // B of filial 1 is imported without its bad cell; D of filial 2 is rejected.
+    assert_eq!(f1, ["A", "B", "C"]);
     assert_eq!(f2, ["B"]);
     assert_eq!(doc.cell_count(), 2);
     assert_eq!(
         doc.rejected,
-        [
-            DoctorError {
-                filial: "1".into(),
-                doctor: "B".into(),
-                path: r#"data["1"]["B"].cells[0].time_start"#.into(),
-                reason: r#""9:60" is not HH:MM"#.into(),
-            },
-            DoctorError {
-                filial: "2".into(),
-                doctor: "D".into(),
-                path: r#"data["2"]["D"]"#.into(),
-                reason: "expected a doctor object, got a number".into(),
-            },
-        ]
+        [DoctorError {
+            filial: "2".into(),
+            doctor: "D".into(),
+            path: r#"data["2"]["D"]"#.into(),
+            reason: "expected a doctor object, got a number".into(),
+        }]
+    );
+    assert_eq!(
+        doc.bad_cells,
+        [DoctorError {
+            filial: "1".into(),
+            doctor: "B".into(),
+            path: r#"data["1"]["B"].cells[0].time_start"#.into(),
+            reason: r#""9:60" is not HH:MM"#.into(),
+        }]
     );
 }
 
@@ -1319,7 +1448,7 @@ fn a_filial_whose_doctors_are_all_rejected_is_still_in_the_snapshot() {
 #[test]
 fn doctor_paths_inside_wrappers_and_arrays() {
     let bad = r#"{"data": {"1": {"0001": {"cells": [{"dt": "2026-02-30", "time_start": "09:00", "time_end": "09:30", "free": true}]}}}}"#;
-    let path = |json: &str| parse_ok(json).rejected[0].path.clone();
+    let path = |json: &str| parse_ok(json).bad_cells[0].path.clone();
     assert_eq!(path(bad), r#"data["1"]["0001"].cells[0].dt"#);
     assert_eq!(
         path(&format!(r#"{{"schedule": {bad}}}"#)),

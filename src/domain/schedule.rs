@@ -49,6 +49,8 @@ pub struct Schedule<'a> {
     pub slots: Vec<Slot<'a>>,
     /// Doctors left out of the document (their old schedule must be kept).
     pub rejected: Vec<DoctorError>,
+    /// Cells left out of doctors that are imported (their times are not offered).
+    pub bad_cells: Vec<DoctorError>,
 }
 
 impl<'a> Schedule<'a> {
@@ -90,6 +92,7 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
     let mut out = Schedule {
         slots: Vec::with_capacity(doc.cell_count()),
         rejected: doc.rejected,
+        bad_cells: doc.bad_cells,
         ..Schedule::default()
     };
     for f in doc.filials {
@@ -103,12 +106,21 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
         let mut conv = UtcConverter::new(zone);
         for d in f.doctors {
             let di = out.doctors.len() as u32;
-            let first = out.slots.len();
-            let mut gap = None;
-            for (i, c) in d.cells.into_iter().enumerate() {
+            for c in d.cells {
                 let Some(start_utc) = conv.convert_existing(c.date, c.start) else {
-                    gap = Some((i, c.date, c.start));
-                    break;
+                    // A time the clocks jump over cannot be booked: that cell is left out.
+                    out.bad_cells.push(DoctorError {
+                        filial: out.filials[fi].code.to_string(),
+                        doctor: d.code.to_string(),
+                        path: format!("{}.cells[{}].time_start", d.path, c.index),
+                        reason: format!(
+                            "{} on {} does not exist in {} (the clocks jump over it)",
+                            crate::time::hhmm(c.start),
+                            c.date,
+                            zone.name()
+                        ),
+                    });
+                    continue;
                 };
                 out.slots.push(Slot {
                     doctor: di,
@@ -120,21 +132,6 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
                     free: c.free,
                     room: c.room,
                 });
-            }
-            if let Some((i, date, start)) = gap {
-                // A time the clocks jump over cannot be booked: the doctor keeps its old schedule.
-                out.slots.truncate(first);
-                out.rejected.push(DoctorError {
-                    filial: out.filials[fi].code.to_string(),
-                    doctor: d.code.to_string(),
-                    path: format!("{}.cells[{i}].time_start", d.path),
-                    reason: format!(
-                        "{} on {date} does not exist in {} (the clocks jump over it)",
-                        crate::time::hhmm(start),
-                        zone.name()
-                    ),
-                });
-                continue;
             }
             out.doctors.push(Doctor {
                 filial: fi,

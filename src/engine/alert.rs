@@ -12,6 +12,7 @@ use crate::wire::schedule::DoctorError;
 pub const FTP: &str = "ftp";
 pub const MIS: &str = "mis";
 pub const BAD_DOCTOR: &str = "bad_doctor";
+pub const BAD_CELLS: &str = "bad_cells";
 pub const UNANSWERED: &str = "booking_unanswered";
 pub const BAD_FILE: &str = "bad_file";
 pub const REFUSED: &str = "booking_refused";
@@ -57,6 +58,10 @@ pub fn bad_file_key(name: &str) -> String {
 
 pub fn bad_doctor_key(filial: &str, doctor: &str) -> String {
     format!("bad_doctor:{filial}:{doctor}")
+}
+
+pub fn bad_cells_key(filial: &str, doctor: &str) -> String {
+    format!("bad_cells:{filial}:{doctor}")
 }
 
 /// `28.11.2026 15:30 МСК`.
@@ -121,6 +126,37 @@ pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
             ),
             now,
             "передайте это письмо разработчикам МИС, чтобы исправить выгрузку этого врача.",
+        ),
+    }
+}
+
+/// The cells of one doctor left out of a file (`cells` all of one filial and doctor).
+pub fn bad_cells(cells: &[&DoctorError], file: &str, now: DateTime<Utc>) -> Alert {
+    /// How many cells a letter lists.
+    const LISTED: usize = 10;
+    let (filial, doctor) = cells
+        .first()
+        .map_or(("", ""), |c| (c.filial.as_str(), c.doctor.as_str()));
+    let mut list: Vec<String> = cells.iter().take(LISTED).map(|c| c.to_string()).collect();
+    if cells.len() > LISTED {
+        list.push(format!("… и ещё {}", cells.len() - LISTED));
+    }
+    Alert {
+        key: bad_cells_key(filial, doctor),
+        kind: BAD_CELLS,
+        subject: format!(
+            "В расписании врача {doctor} в филиале {filial} пропущены ячейки с ошибкой: {}",
+            cells.len()
+        ),
+        body: body(
+            &format!(
+                "В файле {file} у врача с кодом {doctor} (филиал {filial}) ячейки с ошибкой \
+                 (путь в файле: что не так):\n{}\nЭти ячейки не загружены и их время не \
+                 предлагается на сайте; остальное расписание врача обновлено.",
+                list.join("\n")
+            ),
+            now,
+            "передайте это письмо разработчикам МИС, чтобы исправить выгрузку этих ячеек.",
         ),
     }
 }

@@ -26,7 +26,7 @@ use crate::storage::{
 };
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
-use crate::wire::schedule::DocumentError;
+use crate::wire::schedule::{DoctorError, DocumentError};
 use grid_cache::{Built, GridCache, SharedGrid};
 use settings::{Delivery, Settings};
 
@@ -43,6 +43,16 @@ pub enum EngineError {
     /// No such filial or doctor in the stored schedule.
     #[error(transparent)]
     NotFound(#[from] NotFound),
+}
+
+/// What importing one snapshot did.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub report: ImportReport,
+    /// Doctors left out of the snapshot: each keeps its previous schedule.
+    pub rejected: Vec<DoctorError>,
+    /// Cells left out of the doctors that were imported: their times are not offered.
+    pub bad_cells: Vec<DoctorError>,
 }
 
 /// What a visitor's (or ProDoctorov's) booking came to.
@@ -182,7 +192,7 @@ impl Engine {
         json: &str,
         now: DateTime<Utc>,
         produced_at: Option<DateTime<Utc>>,
-    ) -> Result<(ImportReport, Vec<crate::wire::schedule::DoctorError>), EngineError> {
+    ) -> Result<Imported, EngineError> {
         let s = schedule::read(json, &self.settings.zones)?;
         let report = self.store.import_schedule(
             &s,
@@ -192,7 +202,11 @@ impl Engine {
                 produced_at,
             },
         )?;
-        Ok((report, s.rejected))
+        Ok(Imported {
+            report,
+            rejected: s.rejected,
+            bad_cells: s.bad_cells,
+        })
     }
 
     /// The grid a visitor sees, from the stored schedule; kept in the process and built again

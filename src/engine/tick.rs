@@ -2,7 +2,7 @@
 //! results, mail alerts, record the run. Whatever fails is recorded and alerted; nothing in
 //! one step stops the others.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +17,7 @@ use crate::storage::{AlertAction, RunSummary, SnapshotInfo, StorageError};
 use crate::transport::ftp::FtpSession;
 use crate::transport::mail;
 use crate::wire::booking::MisAnswer;
+use crate::wire::schedule::DoctorError;
 
 /// The name of the MySQL lock that keeps one runner at a time, across web servers.
 pub const LOCK_NAME: &str = "priem_tick";
@@ -34,6 +35,8 @@ pub struct TickReport {
     pub slots_inserted: u64,
     pub slots_deleted: u64,
     pub doctors_rejected: usize,
+    /// Cells left out of imported doctors (a bad time, an overlap…).
+    pub cells_rejected: usize,
     pub bookings_confirmed: usize,
     pub bookings_refused: usize,
     pub bookings_dropped: usize,
@@ -223,13 +226,23 @@ fn import_from_ftp(
         report.slots_inserted += r.slots_inserted;
         report.slots_deleted += r.slots_deleted;
         report.doctors_rejected += s.rejected.len();
+        report.cells_rejected += s.bad_cells.len();
         for d in &s.rejected {
             seen.alerts.push(alert::bad_doctor(d, &f.name, now));
         }
+        let mut bad_cells: BTreeMap<(&str, &str), Vec<&DoctorError>> = BTreeMap::new();
+        for c in &s.bad_cells {
+            bad_cells.entry((&c.filial, &c.doctor)).or_default().push(c);
+        }
+        for cells in bad_cells.values() {
+            seen.alerts.push(alert::bad_cells(cells, &f.name, now));
+        }
         seen.fixed.push(alert::bad_file_key(&f.name));
+        // Alerts raised by this tick win over these.
         for d in &s.doctors {
             let filial = &s.filials[d.filial].code;
             seen.fixed.push(alert::bad_doctor_key(filial, &d.code));
+            seen.fixed.push(alert::bad_cells_key(filial, &d.code));
         }
         *last_file = Some((f.name.clone(), digest));
         if let Err(e) = session.mark_imported(&f.name) {

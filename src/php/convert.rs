@@ -248,9 +248,10 @@ impl StrCache {
     }
 }
 
-/// `['filials' => …, 'doctors' => …, 'slots' => …, 'rejected' => …]` (see the stubs).
+/// `['filials' => …, 'doctors' => …, 'slots' => …, 'rejected' => …, 'bad_cells' => …]` (see
+/// the stubs).
 pub fn schedule(s: &Schedule) -> ZBox<ZendHashTable> {
-    let mut out = with_capacity(4);
+    let mut out = with_capacity(5);
 
     let mut filials = with_capacity(s.filials.len());
     for f in &s.filials {
@@ -315,16 +316,18 @@ pub fn schedule(s: &Schedule) -> ZBox<ZendHashTable> {
     }
     put(&mut out, "slots", slots);
 
-    let mut rejected = with_capacity(s.rejected.len());
-    for r in &s.rejected {
-        let mut row = with_capacity(4);
-        put(&mut row, "filial", r.filial.as_str());
-        put(&mut row, "doctor", r.doctor.as_str());
-        put(&mut row, "path", r.path.as_str());
-        put(&mut row, "message", r.to_string());
-        push(&mut rejected, row);
+    for (key, list) in [("rejected", &s.rejected), ("bad_cells", &s.bad_cells)] {
+        let mut rows = with_capacity(list.len());
+        for r in list {
+            let mut row = with_capacity(4);
+            put(&mut row, "filial", r.filial.as_str());
+            put(&mut row, "doctor", r.doctor.as_str());
+            put(&mut row, "path", r.path.as_str());
+            put(&mut row, "message", r.to_string());
+            push(&mut rows, row);
+        }
+        put(&mut out, key, rows);
     }
-    put(&mut out, "rejected", rejected);
     out
 }
 

@@ -19,14 +19,18 @@ use crate::domain::{grid, schedule};
 ///                  'time_start' => '09:00', 'time_end' => '09:30',
 ///                  'start_utc' => '2026-12-01T06:00:00Z', 'end_utc' => '2026-12-01T06:30:00Z',
 ///                  'free' => true, 'room' => '12'], …],
-///  'rejected' => [['filial' => '1', 'doctor' => '0002',
-///                  'path' => 'data["1"]["0002"].cells[3].time_start',
-///                  'message' => 'data["1"]["0002"].cells[3].time_start: "9:60" is not HH:MM'], …]]
+///  'rejected' => [['filial' => '1', 'doctor' => '0002', 'path' => 'data["1"]["0002"].cells',
+///                  'message' => 'data["1"]["0002"].cells: missing'], …],
+///  'bad_cells' => [['filial' => '1', 'doctor' => '0001',
+///                  'path' => 'data["1"]["0001"].cells[3].time_start',
+///                  'message' => 'data["1"]["0001"].cells[3].time_start: "9:60" is not HH:MM'], …]]
 /// ```
 ///
 /// Options: `'timezones' => ['<filial code>' => '<IANA zone>']` (default `Europe/Moscow`).
-/// A doctor with a bad cell is left out and listed in `rejected`; a document that cannot be
-/// read at all throws `Priem\ParseException` naming the place.
+/// A bad cell (and both cells of an overlap) is left out and listed in `bad_cells`, the
+/// doctor's other cells are kept; a doctor that is wrong itself (no `cells` array, listed
+/// twice) is left out and listed in `rejected`; a document that cannot be read at all throws
+/// `Priem\ParseException` naming the place.
 #[php_function]
 #[php(name = "priem_parse_schedule")]
 pub fn priem_parse_schedule(

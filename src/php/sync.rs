@@ -22,8 +22,9 @@ pub fn priem_migrate(settings: &ZendHashTable) -> PhpResult<Vec<i64>> {
 }
 
 /// Imports one schedule snapshot (any §1.1 variant) into the database by the replacement rule.
-/// Returns counts (`filials`, `doctors`, `days_unchanged`, `slots_inserted`, …) and
-/// `rejected`: the doctors left out, each with `filial`, `doctor`, `message`.
+/// Returns counts (`filials`, `doctors`, `days_unchanged`, `slots_inserted`, …), `rejected`:
+/// the doctors left out (each keeps its previous schedule), and `bad_cells`: the cells left out
+/// of imported doctors; each entry with `filial`, `doctor`, `path`, `message`.
 #[php_function]
 #[php(name = "priem_import_schedule")]
 pub fn priem_import_schedule(
@@ -33,16 +34,19 @@ pub fn priem_import_schedule(
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
-    let (r, rejected) = e
+    let imported = e
         .import_json(json_text, now, Some(now))
         .map_err(error::engine)?;
-    let rejected: Vec<serde_json::Value> = rejected
-        .iter()
-        .map(|d| {
-            serde_json::json!({"filial": d.filial, "doctor": d.doctor, "path": d.path,
-                               "message": d.to_string()})
-        })
-        .collect();
+    let r = &imported.report;
+    let list = |errors: &[crate::wire::schedule::DoctorError]| -> Vec<serde_json::Value> {
+        errors
+            .iter()
+            .map(|d| {
+                serde_json::json!({"filial": d.filial, "doctor": d.doctor, "path": d.path,
+                                   "message": d.to_string()})
+            })
+            .collect()
+    };
     Ok(json(&serde_json::json!({
         "filials": r.filials, "doctors": r.doctors, "doctors_kept": r.doctors_kept,
         "doctors_removed": r.doctors_removed, "days_unchanged": r.days_unchanged,
@@ -50,7 +54,8 @@ pub fn priem_import_schedule(
         "days_removed": r.days_removed, "slots_inserted": r.slots_inserted,
         "slots_updated": r.slots_updated, "slots_deleted": r.slots_deleted,
         "cells_past": r.cells_past, "holds_released": r.holds_released,
-        "seconds": r.duration.as_secs_f64(), "rejected": rejected,
+        "seconds": r.duration.as_secs_f64(), "rejected": list(&imported.rejected),
+        "bad_cells": list(&imported.bad_cells),
     })))
 }
 

@@ -19,11 +19,15 @@
 //! doctor's previously imported schedule must be kept, not replaced) when:
 //! - the doctor is not an object, `cells` is missing or not an array, `efio`/`espec` is not a
 //!   string;
-//! - a cell is not an object, lacks `dt`/`time_start`/`time_end`/`free`, has a bad date or time
-//!   (`YYYY-MM-DD`, `HH:MM` 24 h; `H:MM` and `HH:MM:SS` are read too), a `free` that is not a
-//!   JSON boolean, a `room` that is not a string or number, or `time_start >= time_end`;
-//! - two cells of the doctor overlap (identical cells included);
 //! - the doctor is listed twice in one filial (in one document or across an array of them).
+//!
+//! **One cell** is left out ([`Document::bad_cells`]; the doctor's other cells are imported and
+//! replace his schedule, so the bad cell's time is simply not offered) when:
+//! - it is not an object, lacks `dt`/`time_start`/`time_end`/`free`, has a bad date or time
+//!   (`YYYY-MM-DD`, `HH:MM` 24 h; `H:MM` and `HH:MM:SS` are read too; `null` is bad — a public
+//!   exporter writes `"time_end": null` for a day's last step), a `free` that is not a JSON
+//!   boolean, a `room` that is not a string or number, or `time_start >= time_end`;
+//! - it overlaps another cell of the doctor (identical cells included): both are left out.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -46,13 +50,15 @@ pub enum DocumentError {
     Shape { path: String, reason: String },
 }
 
-/// One doctor of one filial that was left out of the document, and why.
+/// One doctor of one filial, or one cell of a doctor, that was left out of the document, and
+/// why.
 #[derive(Debug, Error, Clone, PartialEq)]
 #[error("{path}: {reason}")]
 pub struct DoctorError {
     pub filial: String,
     pub doctor: String,
-    /// Where, e.g. `data["1"]["0001"].cells[17].time_start`.
+    /// Where, e.g. `data["1"]["0001"]` for a doctor, `data["1"]["0001"].cells[17].time_start`
+    /// for a cell.
     pub path: String,
     /// Why, e.g. `"9:60" is not HH:MM`.
     pub reason: String,
@@ -61,6 +67,8 @@ pub struct DoctorError {
 /// One slot as the MIS sent it: local wall-clock time of the filial.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell<'a> {
+    /// Its position in the doctor's `cells` array as sent (for messages).
+    pub index: u32,
     pub date: NaiveDate,
     pub start: Minute,
     pub end: Minute,
@@ -77,7 +85,7 @@ pub struct Doctor<'a> {
     pub name: Cow<'a, str>,
     /// `espec` as sent (free text, possibly a comma-separated list), `""` when missing.
     pub specialty: Cow<'a, str>,
-    /// In the order sent.
+    /// The good cells, in the order sent.
     pub cells: Vec<Cell<'a>>,
 }
 
@@ -90,13 +98,15 @@ pub struct Filial<'a> {
     pub doctors: Vec<Doctor<'a>>,
 }
 
-/// A parsed document: the filials it lists (in order of appearance) and the doctors that were
-/// rejected. Every filial listed here is "in the snapshot" for the replacement rule, even if
-/// all of its doctors were rejected or it has none.
+/// A parsed document: the filials it lists (in order of appearance), the doctors that were
+/// rejected and the cells that were left out. Every filial listed here is "in the snapshot" for
+/// the replacement rule, even if all of its doctors were rejected or it has none.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document<'a> {
     pub filials: Vec<Filial<'a>>,
     pub rejected: Vec<DoctorError>,
+    /// Cells left out of doctors that are imported, in document order.
+    pub bad_cells: Vec<DoctorError>,
 }
 
 impl<'a> Document<'a> {
@@ -113,8 +123,8 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Parses a schedule document. See the module docs for what rejects the document and what
-/// rejects one doctor.
+/// Parses a schedule document. See the module docs for what rejects the document, what
+/// rejects one doctor and what leaves out one cell.
 pub fn parse(json: &str) -> Result<Document<'_>, DocumentError> {
     // Windows tools (1C, Notepad) often start UTF-8 files with a byte order mark.
     let json = json.strip_prefix('\u{feff}').unwrap_or(json);
@@ -179,9 +189,8 @@ struct RawDoctor<'a> {
 enum RawCells<'a> {
     List {
         cells: Vec<Cell<'a>>,
-        /// The first bad cell: index, field suffix, reason.
-        first_error: Option<(usize, &'static str, String)>,
-        more_errors: usize,
+        /// The bad cells: index, field suffix, reason.
+        bad: Vec<(usize, &'static str, String)>,
     },
     Other(&'static str),
 }
@@ -326,7 +335,11 @@ fn assemble_doc<'a>(
                 continue;
             }
             match assemble_doctor(dcode.clone(), rawdoc, &dpath) {
-                Ok(d) => filial.doctors.push(d),
+                Ok((d, bad)) => {
+                    filial.doctors.push(d);
+                    out.bad_cells
+                        .extend(bad.into_iter().map(|(p, reason)| reject(p, reason)));
+                }
                 Err((p, reason)) => out.rejected.push(reject(p, reason)),
             }
         }
@@ -350,11 +363,16 @@ fn text_field<'a>(
     }
 }
 
+/// A (path, reason) of what is wrong.
+type Wrong = (String, String);
+
+/// The doctor with his good cells, and the bad cells left out; `Err` when the doctor himself is
+/// wrong.
 fn assemble_doctor<'a>(
     code: Cow<'a, str>,
     raw: ObjectOr<RawDoctor<'a>>,
     path: &str,
-) -> Result<Doctor<'a>, (String, String)> {
+) -> Result<(Doctor<'a>, Vec<Wrong>), Wrong> {
     let raw = match raw {
         ObjectOr::Object(r) => r,
         ObjectOr::Other(kind) => {
@@ -366,7 +384,7 @@ fn assemble_doctor<'a>(
     };
     let name = text_field(raw.efio, path, "efio")?;
     let specialty = text_field(raw.espec, path, "espec")?;
-    let cells = match raw.cells {
+    let (mut cells, bad) = match raw.cells {
         None => return Err((format!("{path}.cells"), "missing".into())),
         Some(RawCells::Other(kind)) => {
             return Err((
@@ -374,45 +392,56 @@ fn assemble_doctor<'a>(
                 format!("expected an array, got {kind}"),
             ))
         }
-        Some(RawCells::List {
-            first_error: Some((i, field, reason)),
-            more_errors,
-            ..
-        }) => {
-            let reason = if more_errors > 0 {
-                format!("{reason} (and {more_errors} more bad cells)")
-            } else {
-                reason
-            };
-            return Err((format!("{path}.cells[{i}]{field}"), reason));
-        }
-        Some(RawCells::List { cells, .. }) => cells,
+        Some(RawCells::List { cells, bad }) => (cells, bad),
     };
-    check_overlaps(&cells).map_err(|(i, j)| {
-        let (a, b) = (&cells[i], &cells[j]);
-        (
-            format!("{path}.cells[{j}]"),
-            format!(
-                "{} {}–{} overlaps cells[{i}] {}–{}",
-                b.date,
-                hhmm(b.start),
-                hhmm(b.end),
-                hhmm(a.start),
-                hhmm(a.end)
-            ),
-        )
-    })?;
-    Ok(Doctor {
-        code,
-        path: path.to_owned(),
-        name,
-        specialty,
-        cells,
-    })
+    let mut bad: Vec<(usize, Wrong)> = bad
+        .into_iter()
+        .map(|(i, field, reason)| (i, (format!("{path}.cells[{i}]{field}"), reason)))
+        .collect();
+    let overlapping = overlaps(&cells);
+    if !overlapping.is_empty() {
+        for &(k, other) in &overlapping {
+            let (c, o) = (&cells[k], &cells[other]);
+            bad.push((
+                c.index as usize,
+                (
+                    format!("{path}.cells[{}]", c.index),
+                    format!(
+                        "{} {}–{} overlaps cells[{}] {}–{}",
+                        c.date,
+                        hhmm(c.start),
+                        hhmm(c.end),
+                        o.index,
+                        hhmm(o.start),
+                        hhmm(o.end)
+                    ),
+                ),
+            ));
+        }
+        let mut k = 0;
+        cells.retain(|_| {
+            k += 1;
+            overlapping
+                .binary_search_by_key(&(k - 1), |&(i, _)| i)
+                .is_err()
+        });
+        bad.sort_by_key(|(i, _)| *i);
+    }
+    Ok((
+        Doctor {
+            code,
+            path: path.to_owned(),
+            name,
+            specialty,
+            cells,
+        },
+        bad.into_iter().map(|(_, w)| w).collect(),
+    ))
 }
 
-/// Finds two overlapping cells; returns their indices (earlier-starting first).
-fn check_overlaps(cells: &[Cell]) -> Result<(), (usize, usize)> {
+/// The cells that overlap another cell of the list, each with one it overlaps: `(position,
+/// other position)`, by position.
+fn overlaps(cells: &[Cell]) -> Vec<(usize, usize)> {
     let key = |c: &Cell| (c.date, c.start, c.end);
     let sorted = cells.windows(2).all(|w| key(&w[0]) <= key(&w[1]));
     let order: Vec<usize> = if sorted {
@@ -422,16 +451,30 @@ fn check_overlaps(cells: &[Cell]) -> Result<(), (usize, usize)> {
         o.sort_by_key(|&i| (key(&cells[i]), i));
         o
     };
-    for w in order.windows(2) {
-        let (a, b) = (&cells[w[0]], &cells[w[1]]);
-        if a.date == b.date && b.start < a.end {
-            return Err((w[0], w[1]));
+    // Sweep by start, keeping the cell that reaches furthest: a cell starting before it ends
+    // overlaps it. Every overlapping pair is found this way (the earlier cell of a pair is
+    // either that furthest cell or overlapped by it).
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut furthest: Option<usize> = None;
+    for &i in &order {
+        let c = &cells[i];
+        match furthest {
+            Some(f) if cells[f].date == c.date && c.start < cells[f].end => {
+                found.push((i, f));
+                found.push((f, i));
+                if c.end > cells[f].end {
+                    furthest = Some(i);
+                }
+            }
+            _ => furthest = Some(i),
         }
     }
-    Ok(())
+    found.sort_unstable();
+    found.dedup_by_key(|(i, _)| *i);
+    found
 }
 
-fn read_cell<'a>(raw: RawCellFields<'a>) -> Result<Cell<'a>, (&'static str, String)> {
+fn read_cell<'a>(raw: RawCellFields<'a>, index: u32) -> Result<Cell<'a>, (&'static str, String)> {
     fn required<'a>(
         v: Option<Scalar<'a>>,
         field: &'static str,
@@ -483,6 +526,7 @@ fn read_cell<'a>(raw: RawCellFields<'a>) -> Result<Cell<'a>, (&'static str, Stri
         ));
     }
     Ok(Cell {
+        index,
         date,
         start,
         end,
@@ -635,29 +679,20 @@ impl<'de> Visitor<'de> for CellsVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut cells = Vec::with_capacity(seq.size_hint().unwrap_or(64));
-        let mut first_error = None;
-        let mut more_errors = 0;
+        let mut bad = Vec::new();
         let mut i = 0usize;
         while let Some(raw) = seq.next_element_seed(ObjectSeed(CellVisitor))? {
             let res = match raw {
-                ObjectOr::Object(fields) => read_cell(fields),
+                ObjectOr::Object(fields) => read_cell(fields, i as u32),
                 ObjectOr::Other(kind) => Err(("", format!("expected a cell object, got {kind}"))),
             };
             match res {
-                Ok(c) if first_error.is_none() => cells.push(c),
-                Ok(_) => {}
-                Err((field, reason)) if first_error.is_none() => {
-                    first_error = Some((i, field, reason))
-                }
-                Err(_) => more_errors += 1,
+                Ok(c) => cells.push(c),
+                Err((field, reason)) => bad.push((i, field, reason)),
             }
             i += 1;
         }
-        Ok(RawCells::List {
-            cells,
-            first_error,
-            more_errors,
-        })
+        Ok(RawCells::List { cells, bad })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}

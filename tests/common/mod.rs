@@ -133,15 +133,41 @@ pub fn only_rejection(json: &str) -> DoctorError {
     doc.rejected.into_iter().next().unwrap()
 }
 
-/// Parses and normalizes a document in which every doctor must pass (the text is leaked so
-/// the schedule can borrow it).
+/// Parses a document whose only doctor must be imported with exactly one cell left out;
+/// returns that cell's error.
+pub fn only_bad_cell(json: &str) -> DoctorError {
+    let mut bad = bad_cells(json);
+    assert_eq!(bad.len(), 1, "bad cells: {bad:?}");
+    bad.remove(0)
+}
+
+/// Parses a document whose doctors must all be imported; returns the cells left out.
+pub fn bad_cells(json: &str) -> Vec<DoctorError> {
+    let doc = parse_ok(json);
+    assert!(doc.rejected.is_empty(), "rejections: {:?}", doc.rejected);
+    assert!(
+        doc.filials.iter().any(|f| !f.doctors.is_empty()),
+        "no doctor was imported: {:?}",
+        doc.filials
+    );
+    doc.bad_cells
+}
+
+/// Whether every doctor and every cell of the document passed.
+pub fn all_passed(doc: &Document) -> bool {
+    doc.rejected.is_empty() && doc.bad_cells.is_empty()
+}
+
+/// Parses and normalizes a document in which every doctor and cell must pass (the text is
+/// leaked so the schedule can borrow it).
 pub fn schedule_with(json: String, zones: &Zones) -> Schedule<'static> {
     let text: &'static str = Box::leak(json.into_boxed_str());
     let doc = parse_ok(text);
     assert!(
-        doc.rejected.is_empty(),
-        "test schedule has rejections: {:?}",
-        doc.rejected
+        all_passed(&doc),
+        "test schedule has rejections: {:?} {:?}",
+        doc.rejected,
+        doc.bad_cells
     );
     normalize(doc, zones)
 }

@@ -80,9 +80,10 @@ final class EngineTest extends TestCase
         $this->assertSame([], priem_migrate(self::settings()), 'migrations run once');
         $r = priem_import_schedule(self::settings(), priem_fixture(), self::NOW);
         $this->assertSame(2, $r['filials']);
-        $this->assertSame(2, $r['doctors']);
+        $this->assertSame(3, $r['doctors']);
         $this->assertSame(5, $r['slots_inserted']);
-        $this->assertSame('0002', $r['rejected'][0]['doctor']);
+        $this->assertSame([], $r['rejected']);
+        $this->assertSame('0002', $r['bad_cells'][0]['doctor']);
         $again = priem_import_schedule(self::settings(), priem_fixture(), self::NOW);
         $this->assertSame(0, $again['slots_inserted'], 'an unchanged snapshot writes nothing');
         $this->assertSame($again['days_unchanged'], $r['days_added']);

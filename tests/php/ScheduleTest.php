@@ -13,7 +13,7 @@ final class ScheduleTest extends TestCase
     public function testParsesTheNormalizedSchedule(): void
     {
         $s = priem_parse_schedule(priem_fixture(), PRIEM_ZONES);
-        $this->assertSame(['filials', 'doctors', 'slots', 'rejected'], array_keys($s));
+        $this->assertSame(['filials', 'doctors', 'slots', 'rejected', 'bad_cells'], array_keys($s));
         $this->assertSame(
             [
                 ['code' => '1', 'name' => 'Клиника на Ленина', 'timezone' => 'Europe/Moscow'],
@@ -25,7 +25,8 @@ final class ScheduleTest extends TestCase
             ['filial' => '1', 'code' => '0001', 'name' => 'Иванова Мария Петровна', 'specialties' => ['Кардиолог', 'терапевт']],
             $s['doctors'][0]
         );
-        $this->assertCount(2, $s['doctors'], 'the doctor with a bad cell is left out');
+        $this->assertCount(3, $s['doctors'], 'the doctor with a bad cell is kept, without it');
+        $this->assertSame([], $s['rejected']);
         $this->assertCount(5, $s['slots']);
         $this->assertSame(
             [
@@ -44,7 +45,7 @@ final class ScheduleTest extends TestCase
         $this->assertSame('2026-12-01T04:00:00Z', $s['slots'][4]['start_utc']);
     }
 
-    public function testReportsTheRejectedDoctorWithThePlace(): void
+    public function testReportsTheBadCellWithThePlace(): void
     {
         $s = priem_parse_schedule(priem_fixture());
         $this->assertSame(
@@ -54,8 +55,25 @@ final class ScheduleTest extends TestCase
                 'path' => 'data["1"]["0002"].cells[0].time_start',
                 'message' => 'data["1"]["0002"].cells[0].time_start: "9:60" is not HH:MM',
             ]],
+            $s['bad_cells']
+        );
+    }
+
+    public function testReportsARejectedDoctorWithThePlace(): void
+    {
+        $doc = json_decode(priem_fixture(), true);
+        $doc['data']['1']['0002']['cells'] = 'нет';
+        $s = priem_parse_schedule(json_encode($doc, JSON_UNESCAPED_UNICODE));
+        $this->assertSame(
+            [[
+                'filial' => '1',
+                'doctor' => '0002',
+                'path' => 'data["1"]["0002"].cells',
+                'message' => 'data["1"]["0002"].cells: expected an array, got a string',
+            ]],
             $s['rejected']
         );
+        $this->assertCount(2, $s['doctors'], 'a rejected doctor is left out');
     }
 
     public function testAcceptsTheWrappedAndArrayVariants(): void
@@ -63,16 +81,16 @@ final class ScheduleTest extends TestCase
         $doc = json_decode(priem_fixture(), true);
         $plain = priem_parse_schedule(priem_fixture());
         $wrapped = priem_parse_schedule(json_encode(['schedule' => $doc], JSON_UNESCAPED_UNICODE));
-        $this->assertSame('schedule.data["1"]["0002"].cells[0].time_start', $wrapped['rejected'][0]['path']);
-        unset($plain['rejected'], $wrapped['rejected']);
+        $this->assertSame('schedule.data["1"]["0002"].cells[0].time_start', $wrapped['bad_cells'][0]['path']);
+        unset($plain['bad_cells'], $wrapped['bad_cells']);
         $this->assertSame($plain, $wrapped);
         $split = [
             ['1' => $doc['1'], 'data' => ['1' => $doc['data']['1']]],
             ['2' => $doc['2'], 'data' => ['2' => $doc['data']['2']]],
         ];
         $many = priem_parse_schedule(json_encode($split, JSON_UNESCAPED_UNICODE));
-        $this->assertSame('[0].data["1"]["0002"].cells[0].time_start', $many['rejected'][0]['path']);
-        unset($many['rejected']);
+        $this->assertSame('[0].data["1"]["0002"].cells[0].time_start', $many['bad_cells'][0]['path']);
+        unset($many['bad_cells']);
         $this->assertSame($plain, $many);
     }
 

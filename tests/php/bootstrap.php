@@ -5,7 +5,7 @@ if (!extension_loaded('priem')) {
     exit(1);
 }
 
-/** A small schedule: two filials (Moscow, Yekaterinburg), three doctors, one bad. */
+/** A small schedule: two filials (Moscow, Yekaterinburg), three doctors, one with only a bad cell. */
 function priem_fixture(): string
 {
     return json_encode([

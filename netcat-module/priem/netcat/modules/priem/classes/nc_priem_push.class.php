@@ -105,7 +105,9 @@ class nc_priem_push
                 $answer[$k] = $report[$k];
             }
         }
-        $answer['rejected'] = isset($report['rejected']) ? $report['rejected'] : array();
+        foreach (array('rejected', 'bad_cells') as $k) {
+            $answer[$k] = isset($report[$k]) ? $report[$k] : array();
+        }
         return nc_priem_http::json(200, $answer);
     }
 

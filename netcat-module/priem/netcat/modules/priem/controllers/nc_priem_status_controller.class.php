@@ -73,6 +73,9 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         if ($n('doctors_rejected')) {
             $parts[] = 'врачей отклонено: ' . $n('doctors_rejected');
         }
+        if ($n('cells_rejected')) {
+            $parts[] = 'ячеек пропущено: ' . $n('cells_rejected');
+        }
         $sent = array();
         foreach (array('bookings_confirmed' => 'подтв.', 'bookings_refused' => 'отказ', 'bookings_dropped' => 'на FTP',
                        'bookings_unknown' => 'без ответа') as $k => $label) {
