@@ -14,8 +14,17 @@ const TAKEN = ['09:30', '14:30'];
 for (const device of [DESKTOP, PHONE]) {
   test(`layout (${device.name}): the booking page and a doctor's schedule`, async () => {
     const page = await newPage(device);
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url().replace(BASE, '')));
     await page.goto(`${BASE}/index.php`);
     await page.waitForSelector('.priem-card .priem-slot');
+    // the first clinic's doctors come once: the page's preload is what the widget uses; the
+    // dialog's script comes after the times, when the page is idle
+    assert.deepEqual(requests.filter((u) => u.includes('action=doctors')),
+      [`/netcat/modules/priem/api.php?action=doctors&filial=${FIX.doctors.booking.filial}&times=8`], 'one request for the doctors');
+    if (!requests.some((u) => u.includes('priem-dialog.js'))) await page.waitForRequest((r) => r.url().includes('/widget/priem-dialog.js?v='));
+    const order = (part) => requests.findIndex((u) => u.includes(part));
+    assert.ok(order('priem-dialog.js') > order('action=doctors'), `the dialog's script after the doctors: ${requests}`);
     const picker = await page.evaluate(() => {
       const host = document.querySelector('.priem-widget');
       const parent = getComputedStyle(host.parentElement);

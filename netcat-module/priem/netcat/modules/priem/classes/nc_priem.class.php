@@ -27,6 +27,9 @@ class nc_priem
     /** Whether the widget's script tag is already on the page. */
     private static $assets_printed = false;
 
+    /** The nearest times a doctor card of the booking page shows (priem.js asks for as many). */
+    const CARD_TIMES = 8;
+
     public function __construct(nc_priem_netcat $netcat)
     {
         $this->netcat = $netcat;
@@ -172,12 +175,25 @@ class nc_priem
             'policy_url' => (string)$s->get('PolicyUrl'),
             'consent_version' => (string)$s->get('ConsentVersion'),
         ), $config);
-        $html = '';
+        $html = $script = '';
+        if ($config['mode'] === 'picker') {
+            // The booking page shows the first clinic's doctors (or the block's clinic): name it, so
+            // the widget asks for them at once, and have the browser fetch them while the script loads.
+            if (!isset($config['filial']) || (string)$config['filial'] === '') {
+                $config['filial'] = $this->first_filial();
+            }
+            if ($config['filial'] !== '') {
+                $html .= '<link rel="preload" as="fetch" crossorigin href="' . htmlspecialchars($config['api']
+                    . '?action=doctors&filial=' . rawurlencode($config['filial']) . '&times=' . self::CARD_TIMES, ENT_QUOTES) . '">';
+            }
+        }
         if (!self::$assets_printed) {
             self::$assets_printed = true;
-            // one script, its styles inside; the content hash (written by build.sh) renews the URL with every build
+            // one script, its styles inside (it loads the dialog's later), right after the widget and
+            // async: it starts as soon as it is here, not after the rest of the page; the content hash
+            // (written by build.sh) renews the URL with every build
             $v = (string)include __DIR__ . '/../widget/assets.php';
-            $html .= '<script src="' . htmlspecialchars($base . 'widget/priem.js?v=' . rawurlencode($v), ENT_QUOTES) . '" defer></script>';
+            $script = '<script src="' . htmlspecialchars($base . 'widget/priem.js?v=' . rawurlencode($v), ENT_QUOTES) . '" async></script>';
         }
         $json = json_encode($config, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
         $fallback = $config['phone'] !== ''
@@ -186,7 +202,21 @@ class nc_priem
             : 'Загрузка расписания…';
         return $html . '<div class="priem-widget" data-priem="' . htmlspecialchars($json, ENT_QUOTES) . '">'
             . '<noscript>Для онлайн-записи включите JavaScript.</noscript>'
-            . '<p class="priem-widget__fallback">' . $fallback . '</p></div>';
+            . '<p class="priem-widget__fallback">' . $fallback . '</p></div>' . $script;
+    }
+
+    /** The first clinic with a schedule (as the API lists them), '' when there is none or no extension. */
+    private function first_filial()
+    {
+        if (self::extension_problem() !== null) {
+            return '';
+        }
+        try {
+            $filials = priem_filials($this->settings()->engine(true));
+        } catch (\Priem\Exception $e) {
+            return '';
+        }
+        return $filials ? (string)$filials[0]['code'] : '';
     }
 
     /**
