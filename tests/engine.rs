@@ -1078,12 +1078,91 @@ fn the_same_form_sent_concurrently_makes_one_booking_and_one_answer() {
         let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
         assert_eq!(env.mis_posts().len(), round + 1, "sent once");
         assert_eq!(env.db.count("Priem_Booking"), (round + 1) as u64);
-        let ids: Vec<u64> = results
+        let answers: Vec<BookOutcome> = results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|e| panic!("round {round}: {e:?}")).id())
+            .map(|r| r.unwrap_or_else(|e| panic!("round {round}: {e:?}")))
             .collect();
-        assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+        assert!(
+            answers.iter().all(|a| *a == answers[0]),
+            "round {round}: {answers:?}"
+        );
+        assert!(
+            matches!(answers[0], BookOutcome::Confirmed { .. }),
+            "{answers:?}"
+        );
     }
+}
+
+/// Doctor 1/0001 with `n` free 15-minute times from 2026-12-01 09:00.
+fn many_times_snapshot(n: u16) -> String {
+    let spec: Vec<String> = (0..n)
+        .map(|i| {
+            let start = 9 * 60 + i * 15;
+            format!("2026-12-01 {}-{} free", hhmm(start), hhmm(start + 15))
+        })
+        .collect();
+    document(&[(
+        "1",
+        "Клиника на Ленина",
+        vec![("0001", "Иванова Мария Петровна", cells(&spec.join("; ")))],
+    )])
+}
+
+/// docs/api.md: a repeated idempotency key "answers what the first request got". Two identical
+/// requests at once, while the MIS takes its time to confirm, refuses, or does not answer in
+/// time: both get the same answer, round after round (the second waits for the first's
+/// delivery instead of answering "pending" while it is under way).
+#[test]
+fn two_identical_requests_at_once_get_equal_answers() {
+    let mut env = Env::new();
+    env.start_mis();
+    let rounds = [
+        ("/sleep/0.3", 5, 12, "confirmed"),
+        ("/refuse?reason=Врач%20в%20отпуске", 5, 4, "refused"),
+        ("/sleep/3", 1, 3, "pending"),
+    ];
+    let total: u16 = rounds.iter().map(|r| r.2 as u16).sum();
+    let mut slot = 0u16;
+    let mut imported = false;
+    for (path, timeout, n, want) in rounds {
+        let e = Arc::new(engine(&env.mis_only_settings(path, timeout)));
+        if !imported {
+            import(&e, &many_times_snapshot(total));
+            imported = true;
+        }
+        for round in 0..n {
+            let time = hhmm(9 * 60 + slot * 15);
+            slot += 1;
+            let key = format!("k-twice-{slot}");
+            let barrier = Arc::new(Barrier::new(2));
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    let (e, barrier, key, time) =
+                        (e.clone(), barrier.clone(), key.clone(), time.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        e.book(
+                            &request(&key, input("1", "0001", "2026-12-01", &time)),
+                            eve(),
+                        )
+                    })
+                })
+                .collect();
+            let answers: Vec<BookOutcome> = handles
+                .into_iter()
+                .map(|h| h.join().unwrap().expect("answered"))
+                .collect();
+            assert_eq!(answers[0], answers[1], "{path}, round {round}");
+            let got = match answers[0] {
+                BookOutcome::Confirmed { .. } => "confirmed",
+                BookOutcome::Pending { .. } => "pending",
+                BookOutcome::Refused { .. } => "refused",
+            };
+            assert_eq!(got, want, "{path}, round {round}: {answers:?}");
+        }
+    }
+    assert_eq!(env.db.count("Priem_Booking"), u64::from(total));
+    assert_eq!(env.mis_posts().len(), usize::from(total), "each sent once");
 }
 
 /// `booking.max_attempts` (settings.rs: "Delivery attempts of a booking whose outcome is

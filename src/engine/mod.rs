@@ -289,7 +289,7 @@ impl Engine {
         let (filial, doctor) = (&req.input.filial_id, &req.input.doctor_id);
         // A repeated request answers as the first one stands, whatever it says now.
         if let Some(existing) = self.store.booking_by_key(&req.idempotency_key)? {
-            return Ok(self.outcome_of(&existing, now));
+            return self.answer_again(existing, now, mis_budget);
         }
         let loaded = self.store.load_schedule(
             filial,
@@ -303,7 +303,7 @@ impl Engine {
             // The same form sent twice at once: the time is "taken" by this very booking.
             Err(e @ BookingError::Taken { .. }) => {
                 return match self.store.booking_by_key(&req.idempotency_key)? {
-                    Some(existing) => Ok(self.outcome_of(&existing, now)),
+                    Some(existing) => self.answer_again(existing, now, mis_budget),
                     None => Err(e.into()),
                 }
             }
@@ -323,12 +323,12 @@ impl Engine {
         let id = match self.store.hold_and_queue(&new, now) {
             Ok(id) => id,
             Err(HoldError::Duplicate(id)) => match self.store.booking(id)? {
-                Some(b) => return Ok(self.outcome_of(&b, now)),
+                Some(b) => return self.answer_again(b, now, mis_budget),
                 None => return Ok(BookOutcome::Pending { id }),
             },
             Err(HoldError::Taken) => {
                 if let Some(existing) = self.store.booking_by_key(&req.idempotency_key)? {
-                    return Ok(self.outcome_of(&existing, now));
+                    return self.answer_again(existing, now, mis_budget);
                 }
                 return Err(BookingError::Taken {
                     next: self.alternatives(filial, doctor, now),
@@ -371,6 +371,33 @@ impl Engine {
             Ok(Some(b)) => self.outcome_of(&b, now),
             _ => BookOutcome::Pending { id },
         })
+    }
+
+    /// The answer to a request whose idempotency key already made booking `b`: what the request
+    /// that made it answers. That request answers after its delivery attempt, so while `b` is
+    /// still `queued` or `sent` over HTTP it is being delivered right now (a double click, two
+    /// tabs): wait for that attempt's outcome, no longer than the MIS call may take.
+    fn answer_again(
+        &self,
+        mut b: BookingRecord,
+        now: DateTime<Utc>,
+        mis_budget: Option<std::time::Duration>,
+    ) -> Result<BookOutcome, BookError> {
+        const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+        if let Some(Delivery::Http(cfg)) = &self.settings.delivery {
+            let bound = capped(cfg, mis_budget).timeout + std::time::Duration::from_secs(1);
+            let deadline = std::time::Instant::now() + bound;
+            while matches!(b.status, BookingStatus::Queued | BookingStatus::Sent)
+                && std::time::Instant::now() + POLL < deadline
+            {
+                std::thread::sleep(POLL);
+                match self.store.booking(b.id)? {
+                    Some(again) => b = again,
+                    None => break,
+                }
+            }
+        }
+        Ok(self.outcome_of(&b, now))
     }
 
     fn outcome_of(&self, b: &BookingRecord, now: DateTime<Utc>) -> BookOutcome {
