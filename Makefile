@@ -23,9 +23,9 @@ fmt:
 netcat:
 	netcat-module/build.sh
 
-# The demo: site, MIS simulator, FTP, SMTP, cron on 127.0.0.1 (demo/run --help)
+# The demo: site, MIS simulator, FTP, SMTP, cron on 127.0.0.1 (demo/run --help; DEMO_ARGS=--fresh …)
 demo:
-	demo/run
+	demo/run $(DEMO_ARGS)
 
 # The grid endpoint benchmark (issue 5): in-process and over HTTP (nginx + php-fpm 8.2 + wrk); ~4 min
 bench-grid: release

@@ -14,7 +14,8 @@
  *    the admin's netcat/admin/), and the module copied as NetCat's installer copies it;
  * 3. the module: its real installer (nc_priem_installer::install), the shipped components
  *    (nc_priem_fields::create_components), the settings through nc_priem_settings::save_form;
- * 4. clinic and doctor cards matching the schedule (only into empty components).
+ * 4. clinic and doctor cards matching the schedule (only into empty components), and the
+ *    doctors' photos wherever a card's file is missing.
  * Prints one line per step.
  */
 $repo = dirname(__DIR__);
@@ -158,17 +159,9 @@ if (!$db->get_var("SELECT COUNT(*) FROM `Message$clinic_id`")) {
             'Phone' => $info[1], 'MisCode' => $code, 'MisTimezone' => $info[2], 'Priority' => (int)$code));
         $n++;
     }
-    $palette = array('#2f7d6d', '#3a6ea5', '#8a5a9e', '#b5651d', '#4d7c2f', '#a23b4b');
     $i = 0;
     foreach ($schedule['data'] as $fcode => $doctors) {
         foreach ($doctors as $dcode => $d) {
-            $parts = preg_split('/\s+/u', $d['efio']);
-            $initials = mb_substr($parts[0], 0, 1) . (isset($parts[1]) ? mb_substr($parts[1], 0, 1) : '');
-            $svg = '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240">'
-                . '<rect width="240" height="240" rx="24" fill="' . $palette[$i % count($palette)] . '"/>'
-                . '<text x="120" y="142" font-family="DejaVu Sans,Arial,sans-serif" font-size="84" fill="#fff" text-anchor="middle">'
-                . htmlspecialchars($initials) . '</text></svg>';
-            file_put_contents("$root/demo-photos/$dcode.svg", $svg);
             $spec = isset($d['espec']) ? (string)$d['espec'] : '';
             $insert($doctor_id, array(
                 'Name' => $d['efio'], 'Specialty' => $spec, 'MisCode' => (string)$dcode,
@@ -183,4 +176,22 @@ if (!$db->get_var("SELECT COUNT(*) FROM `Message$clinic_id`")) {
 } else {
     $say('cards kept');
 }
+// the doctors' photos (initials on a colour): written wherever one is missing — a kept database
+// with a new site root (a second clone, a removed demo/.run/site) has none
+$palette = array('#2f7d6d', '#3a6ea5', '#8a5a9e', '#b5651d', '#4d7c2f', '#a23b4b');
+$drawn = 0;
+foreach ((array)$db->get_results("SELECT `Name`, `Photo`, `Priority` FROM `Message$doctor_id` WHERE `Photo` LIKE '/demo-photos/%'", ARRAY_A) as $row) {
+    $file = $root . $row['Photo'];
+    if (is_file($file) || !preg_match('~^/demo-photos/[A-Za-z0-9_-]+\.svg$~', $row['Photo'])) {
+        continue;
+    }
+    $parts = preg_split('/\s+/u', (string)$row['Name']);
+    $initials = mb_substr($parts[0], 0, 1) . (isset($parts[1]) ? mb_substr($parts[1], 0, 1) : '');
+    file_put_contents($file, '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240">'
+        . '<rect width="240" height="240" rx="24" fill="' . $palette[max(0, (int)$row['Priority'] - 1) % count($palette)] . '"/>'
+        . '<text x="120" y="142" font-family="DejaVu Sans,Arial,sans-serif" font-size="84" fill="#fff" text-anchor="middle">'
+        . htmlspecialchars($initials) . '</text></svg>');
+    $drawn++;
+}
+$say("photos: $drawn drawn");
 $say('engine settings OK: ' . implode(', ', array_keys($priem->settings()->engine())));
