@@ -17,8 +17,8 @@ namespace Priem {
         public function __construct() {}
 
         /**
-         * Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30',
-         * 'time_end' => '10:00'], …]`.
+         * Other free times, the nearest to the one wanted first: `[['date' => '2026-12-01',
+         * 'time_start' => '09:30', 'time_end' => '10:00'], …]`.
          *
          * @return array
          */

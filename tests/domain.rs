@@ -378,10 +378,9 @@ fn counts_free_times_per_day_and_lists_every_day_of_the_window() {
     assert!(grid_times(&g)
         .iter()
         .all(|(d, ..)| d.as_str() >= "2026-12-01" && d.as_str() <= "2026-12-05"));
-    // next_free: soonest first, across days, at most n.
+    // free_times: soonest first, across days.
     let next: Vec<(String, String)> = g
-        .next_free(10)
-        .into_iter()
+        .free_times()
         .map(|(d, s)| (d.to_string(), hhmm(s.start)))
         .collect();
     assert_eq!(
@@ -392,8 +391,6 @@ fn counts_free_times_per_day_and_lists_every_day_of_the_window() {
             ("2026-12-03".into(), "10:00".into()),
         ]
     );
-    assert_eq!(g.next_free(2).len(), 2);
-    assert!(g.next_free(0).is_empty());
 }
 
 #[test]
@@ -872,7 +869,7 @@ fn rejects_a_past_time_or_one_within_min_notice() {
 }
 
 #[test]
-fn a_taken_time_offers_the_next_free_times() {
+fn a_taken_time_offers_the_free_times_nearest_to_it() {
     let s = clinic();
     let e = validate(
         &s,
@@ -885,10 +882,12 @@ fn a_taken_time_offers_the_next_free_times() {
     assert_eq!(
         e,
         BookingError::Taken {
+            // 16:00 wanted: half an hour before and after (the earlier first), then the morning,
+            // then the next day
             next: vec![
-                alt("2026-12-01", "09:00", "09:30"),
                 alt("2026-12-01", "15:30", "16:00"),
                 alt("2026-12-01", "16:30", "17:00"),
+                alt("2026-12-01", "09:00", "09:30"),
                 alt("2026-12-02", "10:00", "10:30"),
             ]
         }
@@ -929,7 +928,7 @@ fn a_held_time_is_taken_and_not_offered_again() {
 }
 
 #[test]
-fn taken_offers_at_most_six_times_soonest_first() {
+fn taken_offers_at_most_six_times_the_nearest_first() {
     let mut spec = String::from("2026-12-01 09:30-10:00 busy");
     for day in 1..=4 {
         for h in [10, 11, 12] {
@@ -960,6 +959,41 @@ fn taken_offers_at_most_six_times_soonest_first() {
             "2026-12-02 11:00-11:30",
             "2026-12-02 12:00-12:30",
         ]
+    );
+}
+
+#[test]
+fn taken_offers_the_wanted_day_first_then_the_nearest_days_not_the_soonest() {
+    // 8 December 12:00 wanted and taken; free times on the 4th (soonest), the 7th, the 8th, the 9th
+    let s = schedule_of(schedule_json(&[(
+        "1",
+        &[(
+            "0001",
+            "",
+            "2026-12-04 09:00-09:30 free; 2026-12-04 12:00-12:30 free; 2026-12-04 15:00-15:30 free; \
+             2026-12-07 14:00-14:30 free; 2026-12-08 09:00-09:30 free; 2026-12-08 12:00-12:30 busy; \
+             2026-12-08 17:00-17:30 free; 2026-12-09 10:00-10:30 free",
+        )],
+    )]));
+    let e = validate(
+        &s,
+        &input("1", "0001", "2026-12-08", "12:00"),
+        now(),
+        &GridRules::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        BookingError::Taken {
+            next: vec![
+                alt("2026-12-08", "09:00", "09:30"),
+                alt("2026-12-08", "17:00", "17:30"),
+                alt("2026-12-07", "14:00", "14:30"),
+                alt("2026-12-09", "10:00", "10:30"),
+                alt("2026-12-04", "12:00", "12:30"),
+                alt("2026-12-04", "09:00", "09:30"),
+            ]
+        }
     );
 }
 

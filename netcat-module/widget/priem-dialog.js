@@ -437,10 +437,12 @@
     var titleEl = h('h3', { class: 'priem-result__title', tabindex: '-1', text: title });
     var body = [h('div', { class: 'priem-result__head' }, [h('span', { class: 'priem-result__icon' }, icon('alert')), titleEl]),
       h('p', { class: 'priem-result__text', text: text })];
-    // Group the alternatives by day.
+    // By day, in the order the site gives them (the day wanted first, then the nearest days);
+    // a day's times in clock order.
     var byDate = {}, order = [];
     alts.forEach(function (s) { if (!byDate[s.date]) { byDate[s.date] = []; order.push(s.date); } byDate[s.date].push(s); });
     order.forEach(function (date) {
+      byDate[date].sort(function (a, b) { return a.time_start < b.time_start ? -1 : 1; });
       var labelId = nextId('alt');
       var group = h('div', { class: 'priem-slots', role: 'group', 'aria-labelledby': labelId });
       byDate[date].forEach(function (s) {

@@ -65,16 +65,36 @@ pub struct Alternative {
     pub end: Minute,
 }
 
-/// The first [`ALTERNATIVES`] bookable times of a grid, soonest first.
-pub fn alternatives(grid: &Grid) -> Vec<Alternative> {
-    grid.next_free(ALTERNATIVES)
-        .into_iter()
+/// The [`ALTERNATIVES`] bookable times of a grid nearest to the one the visitor wanted (`wanted`,
+/// its start): that day's first, then the nearest days (of two as near, the earlier), within a
+/// day the nearest to the wanted time of day (of two as near, the earlier).
+pub fn alternatives(grid: &Grid, wanted: DateTime<Utc>) -> Vec<Alternative> {
+    let local = super::zone::to_local(grid.zone, wanted);
+    let (day, minute) = (local.date(), minute_of(local.time()));
+    let mut free: Vec<Alternative> = grid
+        .free_times()
         .map(|(date, s)| Alternative {
             date,
             start: s.start,
             end: s.end,
         })
-        .collect()
+        .collect();
+    free.sort_by_key(|a| {
+        (
+            (a.date - day).num_days().abs(),
+            a.date,
+            a.start.abs_diff(minute),
+            a.start,
+        )
+    });
+    free.truncate(ALTERNATIVES);
+    free
+}
+
+fn minute_of(t: chrono::NaiveTime) -> Minute {
+    use chrono::Timelike;
+    // at most 23 * 60 + 59: fits
+    (t.hour() * 60 + t.minute()) as Minute
 }
 
 /// A booking ready to send, with the slot it takes.
@@ -256,7 +276,10 @@ pub fn validate(
         return Err(BookingError::Invalid(Vec::new()));
     };
     if !slot.free || rules.held.contains(&slot.start_utc) {
-        let next = alternatives(&grid::build(schedule, d, now, ALTERNATIVE_DAYS, rules));
+        let next = alternatives(
+            &grid::build(schedule, d, now, ALTERNATIVE_DAYS, rules),
+            slot.start_utc,
+        );
         return Err(BookingError::Taken { next });
     }
     let doc = &schedule.doctors[d];

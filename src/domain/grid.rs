@@ -99,8 +99,8 @@ impl Grid {
         self.days.iter().map(|d| d.free).sum()
     }
 
-    /// The first `n` bookable times, soonest first.
-    pub fn next_free(&self, n: usize) -> Vec<(NaiveDate, &GridSlot)> {
+    /// The bookable times, soonest first.
+    pub fn free_times(&self) -> impl Iterator<Item = (NaiveDate, &GridSlot)> {
         self.days
             .iter()
             .flat_map(|d| {
@@ -110,8 +110,6 @@ impl Grid {
                     .map(move |s| (d.date, s))
             })
             .filter(|(_, s)| s.free)
-            .take(n)
-            .collect()
     }
 }
 

@@ -263,10 +263,17 @@ impl Engine {
         Ok(shared)
     }
 
-    /// Other free times of the doctor, for a "time just taken" answer.
-    fn alternatives(&self, filial: &str, doctor: &str, now: DateTime<Utc>) -> Vec<Alternative> {
+    /// Other free times of the doctor near the one wanted (`wanted`, its start), for a "time just
+    /// taken" or "refused" answer.
+    fn alternatives(
+        &self,
+        filial: &str,
+        doctor: &str,
+        wanted: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<Alternative> {
         match self.grid(filial, doctor, now, None) {
-            Ok(g) => booking::alternatives(&g),
+            Ok(g) => booking::alternatives(&g, wanted),
             Err(_) => Vec::new(),
         }
     }
@@ -331,7 +338,7 @@ impl Engine {
                     return self.answer_again(existing, now, mis_budget);
                 }
                 return Err(BookingError::Taken {
-                    next: self.alternatives(filial, doctor, now),
+                    next: self.alternatives(filial, doctor, valid.start_utc, now),
                 }
                 .into());
             }
@@ -406,7 +413,7 @@ impl Engine {
             BookingStatus::Rejected => BookOutcome::Refused {
                 id: b.id,
                 reason: b.last_error.clone().unwrap_or_default(),
-                next: self.alternatives(&b.filial, &b.doctor, now),
+                next: self.alternatives(&b.filial, &b.doctor, b.start_utc, now),
             },
             _ => BookOutcome::Pending { id: b.id },
         }

@@ -121,8 +121,8 @@ pub struct ConflictException {
 
 #[php_impl]
 impl ConflictException {
-    /// Other free times, soonest first: `[['date' => '2026-12-01', 'time_start' => '09:30',
-    /// 'time_end' => '10:00'], …]`.
+    /// Other free times, the nearest to the one wanted first: `[['date' => '2026-12-01',
+    /// 'time_start' => '09:30', 'time_end' => '10:00'], …]`.
     pub fn get_alternatives(&self) -> ZBox<ZendHashTable> {
         let mut ht = ZendHashTable::new();
         for (date, start, end) in &self.alternatives {

@@ -154,6 +154,7 @@ for (const device of [DESKTOP, PHONE]) {
     const b = await newPage(device);
     await openDoctor(a, doctor);
     const slot = await firstFree(a);
+    const chosenDay = (await a.getAttribute(`[data-slot="${slot.dataSlot}"]`, 'aria-label')).replace(/, \d\d:\d\d$/, '');
     await openDoctor(b, doctor);
     await openDialog(a, slot);
     await openDialog(b, slot);
@@ -173,6 +174,8 @@ for (const device of [DESKTOP, PHONE]) {
     const align = await loser.$$eval('.priem-result__title, .priem-result__text', (els) => els.map((e) => getComputedStyle(e).textAlign));
     assert.deepEqual(align, ['left', 'left'], 'the title and the text read from the left, as the times under them');
     assert.ok(alternatives.every((l) => /, \d\d:\d\d$/.test(l)), `times named with their date: ${alternatives}`);
+    // the nearest to the time chosen: that day's first (the fixture's day has other free times)
+    assert.ok(alternatives[0].startsWith(`${chosenDay}, `), `the chosen day (${chosenDay}) first: ${alternatives}`);
     await shot(loser, `taken-${device.name}`);
     // exactly one request reached the MIS for that time, the winner's
     await assertMisGot(slot, { name: forms.get(winner).name, phone: '7' + forms.get(winner).phone });
