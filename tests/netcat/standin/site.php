@@ -2,7 +2,8 @@
 /**
  * The files a NetCat 6.4 site root has that the module's scripts read, over the stand-in core:
  * vars.inc.php (the $MYSQL_* connection, the folders, the session settings), netcat/connect_io.php
- * (standin/connect_io.php: a session started for every request, as 6.4's),
+ * (standin/connect_io.php: a session started for every request, as 6.4's; the stand-in's files
+ * are copied into netcat/standin/, so the site reads nothing outside its root),
  * netcat/require/cron_api.inc.php (6.4's steps: vars, connect, cron_key check, load_env), the
  * admin's netcat/admin/function.inc.php and netcat/system/…/nc_ui_controller.class.php, and what a
  * web server reads: the root .htaccess (as NetCat's: DirectoryIndex index.php, no listings,
@@ -32,7 +33,13 @@ function priem_standin_site_files($root, array $db)
         . "foreach (array('session.use_trans_sid' => '0', 'session.use_cookies' => '1', 'session.use_only_cookies' => '1',\n"
         . "    'session.gc_probability' => '1', 'session.gc_maxlifetime' => '1800', 'session.sid_bits_per_character' => '5',\n"
         . "    'session.sid_length' => '32', 'session.name' => 'sid') as \$k => \$v) {\n    @ini_set(\$k, \$v);\n}\n");
-    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire " . $q(__DIR__ . '/connect_io.php') . ";\n");
+    // the stand-in core is copied into the site root (netcat/standin/), so the site needs nothing
+    // outside it: the web servers' workers (www-data) may not read the repository's folder
+    @mkdir("$root/netcat/standin", 0777, true);
+    foreach (glob(__DIR__ . '/*.php') as $file) {
+        copy($file, "$root/netcat/standin/" . basename($file));
+    }
+    file_put_contents("$root/netcat/connect_io.php", "<?php\nrequire __DIR__ . '/standin/connect_io.php';\n");
     file_put_contents("$root/.htaccess", "# a NetCat stand-in site's .htaccess (tests/netcat/standin/site.php)\n"
         . "DirectoryIndex index.php\nOptions -Indexes\nOptions +FollowSymLinks\n"
         . "<IfModule mod_php.c>\nphp_value short_open_tag on\n</IfModule>\n"
@@ -47,10 +54,10 @@ function priem_standin_site_files($root, array $db)
         . "\$nc_core->modules->load_env();\n");
     // the admin: $ADMIN_FOLDER/function.inc.php and the core's nc_ui_controller, of the stand-in
     @mkdir("$root/netcat/admin", 0777, true);
-    file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire_once " . $q(__DIR__ . '/admin.php') . ";\n");
+    file_put_contents("$root/netcat/admin/function.inc.php", "<?php\nrequire_once __DIR__ . '/../standin/admin.php';\n");
     @mkdir("$root/netcat/system/admin/ui/components", 0777, true);
     file_put_contents("$root/netcat/system/admin/ui/components/nc_ui_controller.class.php",
-        "<?php\nrequire_once " . $q(__DIR__ . '/nc_ui_controller.php') . ";\n");
+        "<?php\nrequire_once __DIR__ . '/../../../../standin/nc_ui_controller.php';\n");
 }
 
 /**
