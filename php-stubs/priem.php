@@ -33,6 +33,8 @@ namespace Priem {
 
         public const CODE_CONFLICT = 5;
 
+        public const CODE_LIMIT = 8;
+
         public const CODE_NOT_FOUND = 3;
 
         public const CODE_PARSE = 1;
@@ -44,6 +46,29 @@ namespace Priem {
         public const CODE_VALIDATION = 4;
 
         public function __construct() {}
+    }
+
+    /**
+     * A booking from the site refused by a protection before anything was stored: the phone
+     * number's bookings for the day, the doctor's day as full as the clinic allows through the
+     * site, or a form token that already made a booking. The message is for the visitor.
+     */
+    class LimitException extends \Priem\Exception {
+        public function __construct() {}
+
+        /**
+         * `phone`, `doctor_day` or `form_used`.
+         *
+         * @return string
+         */
+        public function getKind(): string {}
+
+        /**
+         * Seconds until the limit no longer applies (`null` for a used form token).
+         *
+         * @return int|null
+         */
+        public function getRetryAfter(): ?int {}
     }
 
     /**
@@ -105,12 +130,15 @@ namespace {
      *
      * `$request` as for `priem_booking_payload`. `$meta`: `idempotency_key` (required: the same
      * key never makes a second booking), `source` (`site` or `prodoctorov`), `consent_ip`,
-     * `consent_version` (the consent text shown; required for `site`), `now_utc`.
+     * `consent_version` (the consent text shown; required for `site`), `form_nonce` (the form
+     * token's nonce: one token makes one booking), `now_utc`. A booking from the site is counted
+     * per phone number and per doctor-day (settings `limits`).
      *
      * Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
      * 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
-     * `Priem\ValidationException` (field errors) or `Priem\ConflictException` (the time was just
-     * taken; other times offered).
+     * `Priem\ValidationException` (field errors), `Priem\ConflictException` (the time was just
+     * taken; other times offered) or `Priem\LimitException` (a limit is reached, or the form
+     * token made another booking; nothing stored).
      *
      * @param array $settings
      * @param array $request
@@ -158,6 +186,30 @@ namespace {
      * @return array
      */
     function priem_check(array $settings, string $what): array {}
+
+    /**
+     * The address a request comes from: `$remoteAddr` (`$_SERVER['REMOTE_ADDR']`), or — only when
+     * that is one of the settings' `limits.trusted_proxies` — what `$forwardedFor`
+     * (`$_SERVER['HTTP_X_FORWARDED_FOR']`) says, read from the right. Use it for every limit, the
+     * consent record and the captcha.
+     *
+     * @param array $settings
+     * @param string $remote_addr
+     * @param string|null $forwarded_for
+     * @return string
+     */
+    function priem_client_address(array $settings, string $remote_addr, ?string $forwarded_for = null): string {}
+
+    /**
+     * Counts one booking attempt of `$client` (per IPv4 address, per IPv6 /64); returns the seconds
+     * it must wait when that exceeds `limits.per_address` in its 10-minute window, else 0.
+     *
+     * @param array $settings
+     * @param string $client
+     * @param string|null $now_utc
+     * @return int
+     */
+    function priem_count_attempt(array $settings, string $client, ?string $now_utc = null): int {}
 
     /**
      * A filial's doctors with their free time in the booking window, as ProDoctorov lists them:
@@ -232,6 +284,27 @@ namespace {
     function priem_import_schedule(array $settings, string $json_text, ?string $now_utc = null): array {}
 
     /**
+     * Counts a wrong login of `$client`; returns the wait it now has (0 while under 10).
+     *
+     * @param array $settings
+     * @param string $client
+     * @param string|null $now_utc
+     * @return int
+     */
+    function priem_login_failed(array $settings, string $client, ?string $now_utc = null): int {}
+
+    /**
+     * The seconds `$client` must wait before its credentials are checked again: it had 10 wrong
+     * logins in the current 10-minute window (its /64 for IPv6). 0: check them.
+     *
+     * @param array $settings
+     * @param string $client
+     * @param string|null $now_utc
+     * @return int
+     */
+    function priem_login_wait(array $settings, string $client, ?string $now_utc = null): int {}
+
+    /**
      * `79001234567` → `7900***4567`, for logs and journals.
      *
      * @param string $phone_number
@@ -291,12 +364,15 @@ namespace {
 
     /**
      * Answers ProDoctorov's direct booking (the §2.1 JSON POSTed to the module's endpoint).
-     * `$authorization` is the raw `Authorization` header (checked against
-     * `prodoctorov.endpoint_user`/`endpoint_password` when set).
+     * `$authorization` is the raw `Authorization` header, checked against
+     * `prodoctorov.endpoint_user`/`endpoint_password` (without both — a password of at least 16
+     * characters — the endpoint is closed: 401). `$client` is the request's address
+     * (`priem_client_address`): 10 wrong logins from it (its /64 for IPv6) in 10 minutes close the
+     * door to it until the window ends (429).
      *
-     * Returns `['http' => 200|400|401|403|503, 'body' => ['success' => bool, 'error' => ?string],
-     * 'booking_id' => ?int]`: send `http` as the status and `body` as JSON (with
-     * `WWW-Authenticate: Basic` on 401). Refusals (unknown codes, a time that is not exactly one
+     * Returns `['http' => 200|400|401|403|429|503, 'body' => ['success' => bool, 'error' =>
+     * ?string], 'booking_id' => ?int, 'retry_after' => ?int]`: send `http` as the status and
+     * `body` as JSON (with `WWW-Authenticate: Basic` on 401, `Retry-After` on 429). Refusals (unknown codes, a time that is not exactly one
      * free cell, past, taken, held, the MIS refusing or not answering in time) are 200 with
      * `success => false` and a Russian reason; an unreadable request is 400; 503 means the site's
      * database failed. Answers within 9 s. Throws only for unusable `$settings`.
@@ -305,9 +381,10 @@ namespace {
      * @param string $body
      * @param string|null $authorization
      * @param string|null $now_utc
+     * @param string|null $client
      * @return array
      */
-    function priem_prodoctorov_booking(array $settings, string $body, ?string $authorization = null, ?string $now_utc = null): array {}
+    function priem_prodoctorov_booking(array $settings, string $body, ?string $authorization = null, ?string $now_utc = null, ?string $client = null): array {}
 
     /**
      * Uploads the schedule to ProDoctorov now, when due (the interval has passed since the last
@@ -354,6 +431,16 @@ namespace {
      * @return int
      */
     function priem_selftest_panic(): int {}
+
+    /**
+     * The settings check, for the admin before it saves: `[]` when `$settings` work, else the
+     * problems as `[['key' => 'limits.trusted_proxies', 'message' => '…'], …]` (the key as in the
+     * settings array, empty for the array as a whole). Never throws for bad settings.
+     *
+     * @param array $settings
+     * @return array
+     */
+    function priem_settings_problems(array $settings): array {}
 
     /**
      * The grid a visitor sees for one doctor in one filial: `$days` days from the filial's local

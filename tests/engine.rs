@@ -145,7 +145,9 @@ impl Env {
                      "from": "Запись на приём <robot@clinic.test>",
                      "to": ["klinmed@yandex.ru", "diggy@yandex.ru", "info@angioclinic.ru"]},
             "timezones": {"2": "Asia/Yekaterinburg"},
-            "booking": {"horizon_days": 14, "min_notice_minutes": 60}
+            "booking": {"horizon_days": 14, "min_notice_minutes": 60},
+            // these tests book one number many times a day (tests/limits.rs tests the limits)
+            "limits": {"per_phone": 1000}
         })
     }
 
@@ -404,6 +406,7 @@ fn request(key: &str, input: BookingInput) -> BookRequest {
             ip: "203.0.113.7".into(),
             text_version: "2026-01".into(),
         }),
+        form_nonce: None,
     }
 }
 

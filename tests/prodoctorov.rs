@@ -33,7 +33,9 @@ const PD_PASSWORD: &str = "Pd-S3cret-6617";
 const PD_TOKEN: &str = "Pd-T0ken-9931";
 const WRONG_PASSWORD: &str = "Wrong-S3cret-0000";
 const EP_USER: &str = "prodoctorov";
-const EP_PASSWORD: &str = "Ep-S3cret-2208";
+const EP_PASSWORD: &str = "Ep-S3cret-2208-long";
+/// Where ProDoctorov's requests come from.
+const PD_ADDRESS: &str = "203.0.113.9";
 const PHONE: &str = "79001234567";
 
 /// One test's database and peers.
@@ -84,7 +86,8 @@ impl Env {
             "prodoctorov": {"enabled": true, "api": "old",
                             "url": self.pd_url("/api/mis/send_cells/"),
                             "login": PD_LOGIN, "password": PD_PASSWORD,
-                            "doctors": {"1": ["0001"]}}
+                            "doctors": {"1": ["0001"]},
+                            "endpoint_user": EP_USER, "endpoint_password": EP_PASSWORD}
         })
     }
 
@@ -227,7 +230,13 @@ fn site_booking(key: &str, time: &str) -> BookRequest {
             ip: "203.0.113.7".into(),
             text_version: "2026-01".into(),
         }),
+        form_nonce: None,
     }
+}
+
+/// ProDoctorov's direct booking with the right credentials, from [`PD_ADDRESS`].
+fn pd_book(e: &Engine, body: &str, now: chrono::DateTime<chrono::Utc>) -> DirectAnswer {
+    e.prodoctorov_booking(body, Some(&basic(EP_USER, EP_PASSWORD)), PD_ADDRESS, now)
 }
 
 fn basic(user: &str, password: &str) -> String {
@@ -475,30 +484,102 @@ const START: &str = "2026-12-01T12:30:00Z";
 const END: &str = "2026-12-01T13:00:00Z";
 
 #[test]
-fn the_endpoint_asks_for_basic_auth_when_configured() {
+fn the_endpoint_is_closed_without_a_login_and_a_strong_password() {
     let env = Env::new();
-    let mut s = env.settings("/secure/success");
-    s["prodoctorov"]["endpoint_user"] = json!(EP_USER);
-    s["prodoctorov"]["endpoint_password"] = json!(EP_PASSWORD);
-    let e = engine(&s);
+    let body = pd_request("1", "0001", START, END);
+    for (user, password) in [
+        ("", ""),
+        ("", EP_PASSWORD),
+        (EP_USER, ""),
+        (EP_USER, "short-password"),
+    ] {
+        let mut s = env.settings("/secure/success");
+        s["prodoctorov"]["endpoint_user"] = json!(user);
+        s["prodoctorov"]["endpoint_password"] = json!(password);
+        let e = engine(&s);
+        import(&e);
+        // whatever is sent: nothing, the empty password ("user:"), the configured pair
+        for auth in [None, Some(basic(user, "")), Some(basic(user, password))] {
+            let a = e.prodoctorov_booking(&body, auth.as_deref(), PD_ADDRESS, eve());
+            assert_eq!(a.http_status, 401, "{user:?}/{password:?} {auth:?}: {a:?}");
+            assert!(
+                refusal(&a).starts_with("Прямая запись не настроена на сайте клиники: "),
+                "{a:?}"
+            );
+        }
+    }
+    assert_eq!(env.db.count("Priem_Booking"), 0);
+    assert!(env.mis_posts().is_empty());
+}
+
+#[test]
+fn the_endpoint_asks_for_basic_auth_and_stops_an_address_guessing_it() {
+    let env = Env::new();
+    let e = engine(&env.settings("/secure/success"));
     import(&e);
     let body = pd_request("1", "0001", START, END);
+    let guesser = "2001:db8:5:6::1";
     for auth in [
         None,
+        Some(basic(EP_USER, "")),
         Some(basic(EP_USER, WRONG_PASSWORD)),
         Some(basic("other", EP_PASSWORD)),
         Some(format!("Bearer {EP_PASSWORD}")),
         Some("Basic ***".to_owned()),
     ] {
-        let a = e.prodoctorov_booking(&body, auth.as_deref(), eve());
+        let a = e.prodoctorov_booking(&body, auth.as_deref(), guesser, eve());
         assert_eq!(a.http_status, 401, "{auth:?}: {a:?}");
         assert_eq!(refusal(&a), "Неверный логин или пароль");
     }
     assert_eq!(env.db.count("Priem_Booking"), 0);
     assert!(env.mis_posts().is_empty());
-    let a = e.prodoctorov_booking(&body, Some(&basic(EP_USER, EP_PASSWORD)), eve());
+    // Five wrong logins so far (no header at all is not a guess); five more from the same /64
+    for i in 0..5 {
+        let other_host = format!("2001:db8:5:6::{:x}", 0x100 + i);
+        let a = e.prodoctorov_booking(
+            &body,
+            Some(&basic(EP_USER, WRONG_PASSWORD)),
+            &other_host,
+            eve(),
+        );
+        assert_eq!(a.http_status, 401, "{a:?}");
+    }
+    // ... and the /64 waits until the window ends, right password or not
+    for auth in [basic(EP_USER, WRONG_PASSWORD), basic(EP_USER, EP_PASSWORD)] {
+        let a = e.prodoctorov_booking(&body, Some(&auth), "2001:db8:5:6:ffff::1", eve());
+        assert_eq!(a.http_status, 429, "{a:?}");
+        let wait = a.retry_after.expect("Retry-After");
+        assert!((1..=600).contains(&wait), "{wait}");
+        assert!(
+            refusal(&a).starts_with("Слишком много неверных попыток входа"),
+            "{a:?}"
+        );
+    }
+    assert_eq!(env.db.count("Priem_Booking"), 0);
+    // ProDoctorov's own address is not concerned; the next window is open again
+    let a = pd_book(&e, &body, eve());
     assert_eq!((a.http_status, a.success), (200, true), "{a:?}");
     assert_eq!(a.body(), json!({"success": true, "error": null}));
+    let later = e.prodoctorov_booking(
+        &body,
+        Some(&basic(EP_USER, EP_PASSWORD)),
+        guesser,
+        eve() + Duration::minutes(10),
+    );
+    assert_eq!(later.http_status, 200, "{later:?}");
+    // the counters name no address
+    let buckets: Vec<String> = env
+        .db
+        .conn()
+        .query("SELECT bucket FROM Priem_RateLimit")
+        .unwrap();
+    assert!(!buckets.is_empty());
+    assert!(
+        buckets
+            .iter()
+            .all(|b| !b.contains("2001") && !b.contains("203.0")),
+        "{buckets:?}"
+    );
 }
 
 #[test]
@@ -593,7 +674,7 @@ fn the_endpoint_refuses_each_bad_request_with_a_reason() {
         ),
     ];
     for (body, status, reason) in &cases {
-        let a = e.prodoctorov_booking(body, None, eve());
+        let a = pd_book(&e, body, eve());
         assert_eq!(a.http_status, *status, "{body}: {a:?}");
         let got = refusal(&a);
         assert!(got.starts_with(reason), "{body}: {got:?} is not {reason:?}");
@@ -609,7 +690,7 @@ fn the_endpoint_refuses_each_bad_request_with_a_reason() {
     // Switched off: refused before anything is read.
     let mut s = env.settings("/secure/success");
     s["prodoctorov"]["enabled"] = json!(false);
-    let off = engine(&s).prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
+    let off = pd_book(&engine(&s), &pd_request("1", "0001", START, END), eve());
     assert_eq!(off.http_status, 403);
     assert_eq!(
         refusal(&off),
@@ -623,7 +704,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
     let e = Arc::new(engine(&env.settings("/secure/success")));
     import(&e);
     let body = pd_request("1", "0001", START, END);
-    let a = e.prodoctorov_booking(&body, None, eve());
+    let a = pd_book(&e, &body, eve());
     assert_eq!(
         (a.http_status, a.success, a.error.as_deref()),
         (200, true, None),
@@ -655,7 +736,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
     assert!(!slot.free);
 
     // The same request again (ProDoctorov retrying): the same booking, no second MIS call.
-    let again = e.prodoctorov_booking(&body, None, eve() + Duration::minutes(1));
+    let again = pd_book(&e, &body, eve() + Duration::minutes(1));
     assert_eq!(again, a);
     assert_eq!(env.mis_posts().len(), 1);
     assert_eq!(env.db.count("Priem_Booking"), 1);
@@ -678,7 +759,7 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
                 let (e, b, body) = (e.clone(), barrier.clone(), body.clone());
                 std::thread::spawn(move || {
                     b.wait();
-                    e.prodoctorov_booking(&body, None, eve())
+                    pd_book(&e, &body, eve())
                 })
             })
             .collect::<Vec<_>>()
@@ -719,7 +800,7 @@ fn a_prodoctorov_and_a_site_booking_racing_for_one_time_one_wins() {
             let body = pd_request("1", "0001", start, end);
             std::thread::spawn(move || {
                 b.wait();
-                e.prodoctorov_booking(&body, None, eve())
+                pd_book(&e, &body, eve())
             })
         };
         let site = {
@@ -750,7 +831,7 @@ fn a_refusal_by_the_mis_is_passed_on() {
     let env = Env::new();
     let e = engine(&env.settings("/secure/refuse?reason=%D0%92%D1%80%D0%B0%D1%87%20%D0%B2%20%D0%BE%D1%82%D0%BF%D1%83%D1%81%D0%BA%D0%B5"));
     import(&e);
-    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
+    let a = pd_book(&e, &pd_request("1", "0001", START, END), eve());
     assert_eq!(a.http_status, 200);
     assert_eq!(refusal(&a), "МИС клиники отказала в записи: Врач в отпуске");
     let b = e.booking(a.booking_id.unwrap()).unwrap().unwrap();
@@ -763,7 +844,7 @@ fn the_mis_slower_than_the_budget_gets_a_refusal_within_ten_seconds() {
     let e = engine(&env.settings("/secure/sleep/12"));
     import(&e);
     let started = Instant::now();
-    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
+    let a = pd_book(&e, &pd_request("1", "0001", START, END), eve());
     let took = started.elapsed();
     assert!(took < StdDuration::from_millis(9500), "took {took:?}");
     assert!(
@@ -792,7 +873,7 @@ fn the_mis_slower_than_the_budget_gets_a_refusal_within_ten_seconds() {
         "{alerts:?}"
     );
     // A repeat answers the same.
-    let again = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
+    let again = pd_book(&e, &pd_request("1", "0001", START, END), eve());
     assert_eq!(again, a);
     assert_eq!(env.mis_posts().len(), 1);
     env.assert_no_secrets_stored();
@@ -806,7 +887,7 @@ fn the_mis_slower_than_the_budget_is_accepted_when_the_admin_chose_so() {
     let e = engine(&s);
     import(&e);
     let started = Instant::now();
-    let a = e.prodoctorov_booking(&pd_request("1", "0001", START, END), None, eve());
+    let a = pd_book(&e, &pd_request("1", "0001", START, END), eve());
     assert!(
         started.elapsed() < StdDuration::from_millis(9500),
         "{:?}",
@@ -828,14 +909,14 @@ fn without_an_mis_that_answers_at_once_bookings_are_refused_unless_accepted() {
     let e = engine(&s);
     import(&e);
     let body = pd_request("1", "0001", START, END);
-    let a = e.prodoctorov_booking(&body, None, eve());
+    let a = pd_book(&e, &body, eve());
     assert!(
         refusal(&a).starts_with("Клиника не может подтвердить запись сразу"),
         "{a:?}"
     );
     assert_eq!(env.db.count("Priem_Booking"), 0);
     s["prodoctorov"]["accept_when_mis_down"] = json!(true);
-    let a = engine(&s).prodoctorov_booking(&body, None, eve());
+    let a = pd_book(&engine(&s), &body, eve());
     assert!(a.success, "{a:?}");
     assert_eq!(env.db.count("Priem_Booking WHERE status = 'queued'"), 1);
 }

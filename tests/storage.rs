@@ -69,6 +69,7 @@ fn booking(key: &str, filial: &str, doctor: &str, start: &str, end: &str) -> New
         payload: format!(r#"{{"dt_start":"{start}","dt_end":"{end}","filial_id":"{filial}"}}"#),
         phone_masked: "7900***4567".into(),
         consent: None,
+        admission: Default::default(),
     }
 }
 

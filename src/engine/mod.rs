@@ -5,6 +5,7 @@ pub mod alert;
 pub mod directory;
 pub mod grid_cache;
 mod grid_json;
+pub mod limits;
 pub mod prodoctorov;
 pub mod settings;
 mod tick;
@@ -28,6 +29,7 @@ use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
 use crate::wire::schedule::{DoctorError, DocumentError};
 use grid_cache::{Built, GridCache, SharedGrid};
+use limits::Refusal;
 use settings::{Delivery, Settings};
 
 pub use tick::{TickReport, LOCK_NAME};
@@ -89,6 +91,9 @@ pub struct BookRequest {
     pub idempotency_key: String,
     pub source: BookingSource,
     pub consent: Option<Consent>,
+    /// The nonce of the form token a booking from the site was sent with: one token makes one
+    /// booking (a repeat of it, with the same idempotency key, answers that booking).
+    pub form_nonce: Option<String>,
 }
 
 /// What a caller outside the core (the site's form, the PHP API) left out of a booking request.
@@ -123,15 +128,18 @@ impl BookRequest {
             idempotency_key,
             source,
             consent,
+            form_nonce: None,
         })
     }
 }
 
-/// Why a booking was not taken: the visitor's to fix, or the time is gone.
+/// Why a booking was not taken: the visitor's to fix, the time is gone, or a protection said no.
 #[derive(Debug, Error)]
 pub enum BookError {
     #[error(transparent)]
     Booking(#[from] BookingError),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -327,6 +335,9 @@ impl Engine {
                 new.payload = valid.to_v2(req.source.as_str()).to_json();
             }
         }
+        if req.source == BookingSource::Site {
+            new.admission = self.admission(req, &valid, now);
+        }
         let id = match self.store.hold_and_queue(&new, now) {
             Ok(id) => id,
             Err(HoldError::Duplicate(id)) => match self.store.booking(id)? {
@@ -354,6 +365,10 @@ impl Engine {
                     "Это время уже прошло — выберите другое",
                 ))
             }
+            Err(HoldError::FormUsed) => return Err(Refusal::FormUsed.into()),
+            Err(HoldError::Limited(kind, until)) => {
+                return Err(Refusal::of_quota(kind, until, now).into())
+            }
             Err(HoldError::Storage(e)) => return Err(e.into()),
         };
         // From here on the booking is stored and the time held: whatever fails now, the
@@ -362,6 +377,10 @@ impl Engine {
             return Ok(BookOutcome::Pending { id });
         };
         if let Ok(Delivered::Refused(reason)) = self.deliver_within(&record, now, mis_budget) {
+            // Refused: the visitor picks another time with the same form.
+            if req.form_nonce.is_some() {
+                let _ = self.store.release_form_nonce(id);
+            }
             // Mailed by the next tick (a booking must not wait for SMTP).
             let a = alert::refused(id, &reason, now);
             let remind = Duration::from_std(self.settings.remind_after)

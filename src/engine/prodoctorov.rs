@@ -9,7 +9,9 @@
 //! alert `prodoctorov_upload`, resolved by the next upload that works.
 //!
 //! **Direct bookings.** [`Engine::prodoctorov_booking`] answers ProDoctorov's §2.1 POST:
-//! Basic auth (when configured; constant-time), then the request is read and checked — known
+//! Basic auth (constant-time; the endpoint is closed without a login and a strong password, and
+//! an address with [`LOGIN_FAILURES`] wrong logins in a window waits for its end: 429), then the
+//! request is read and checked — known
 //! and enabled filial and doctor, a stored cell with exactly that start and end, not past nor
 //! too soon, not taken nor held — and booked through [`Engine::book`] with source
 //! `prodoctorov` and an idempotency key derived from the request (filial, doctor, start, end,
@@ -28,11 +30,12 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::alert::{self, Alert};
+use super::limits::LOGIN_FAILURES;
 use super::{BookError, BookOutcome, BookRequest, Engine};
 use crate::domain::booking::{BookingError, BookingInput, BookingSource, BookingStatus};
 use crate::domain::phone;
 use crate::domain::range::Range;
-use crate::engine::settings::{Delivery, Prodoctorov};
+use crate::engine::settings::{Delivery, Endpoint, Prodoctorov};
 use crate::storage::{BookingId, BookingRecord, NewUpload, StorageError, UploadOutcome};
 use crate::time::hhmm;
 use crate::transport::prodoctorov::{self as transport, UploadConfig, UploadError};
@@ -87,13 +90,16 @@ pub struct UploadReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DirectAnswer {
     /// 200 (booked or refused), 400 (unreadable request), 401 (auth), 403 (connector off),
-    /// 503 (the site's database failed: ProDoctorov may try again).
+    /// 429 (too many wrong logins from the address: `retry_after`), 503 (the site's database
+    /// failed: ProDoctorov may try again).
     pub http_status: u16,
     pub success: bool,
     /// Why not, in Russian (`None` on success).
     pub error: Option<String>,
     /// The booking made (or found again), for the journal and logs.
     pub booking_id: Option<BookingId>,
+    /// With 429: the seconds until the address may try its credentials again.
+    pub retry_after: Option<u64>,
 }
 
 impl DirectAnswer {
@@ -103,6 +109,7 @@ impl DirectAnswer {
             success: true,
             error: None,
             booking_id: Some(id),
+            retry_after: None,
         }
     }
 
@@ -112,6 +119,7 @@ impl DirectAnswer {
             success: false,
             error: Some(error.into()),
             booking_id: None,
+            retry_after: None,
         }
     }
 
@@ -260,21 +268,21 @@ impl Engine {
     }
 
     /// Answers ProDoctorov's direct booking (`body`: the §2.1 JSON; `authorization`: the raw
-    /// `Authorization` header, if any). Never panics, never fails: every problem is an answer.
+    /// `Authorization` header, if any; `client`: the address it came from, see
+    /// [`Engine::client_address`]). Never panics, never fails: every problem is an answer.
     pub fn prodoctorov_booking(
         &self,
         body: &str,
         authorization: Option<&str>,
+        client: &str,
         now: DateTime<Utc>,
     ) -> DirectAnswer {
         let started = Instant::now();
         let Some(p) = self.settings().prodoctorov.as_ref() else {
             return DirectAnswer::no(403, "Запись через ПроДокторов не включена на сайте клиники");
         };
-        if let Some((user, password)) = &p.endpoint_auth {
-            if !basic_auth_matches(user, password, authorization) {
-                return DirectAnswer::no(401, "Неверный логин или пароль");
-            }
+        if let Some(no) = self.endpoint_login(p, authorization, client, now) {
+            return no;
         }
         if !p.enabled {
             return DirectAnswer::no(403, "Запись через ПроДокторов не включена на сайте клиники");
@@ -287,6 +295,55 @@ impl Engine {
             Ok(a) => a,
             Err(_) => DirectAnswer::no(503, TEMPORARY),
         }
+    }
+
+    /// The endpoint's door: `None` when the credentials are right; otherwise the answer — 401
+    /// (closed, or wrong credentials, counted per address), 429 once the address has
+    /// [`LOGIN_FAILURES`] wrong logins in the window, 503 when they cannot be counted.
+    fn endpoint_login(
+        &self,
+        p: &Prodoctorov,
+        authorization: Option<&str>,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Option<DirectAnswer> {
+        let (user, password) = match &p.endpoint {
+            Endpoint::Basic { user, password } => (user, password),
+            Endpoint::Closed { reason, .. } => {
+                return Some(DirectAnswer::no(
+                    401,
+                    format!("Прямая запись не настроена на сайте клиники: {reason}"),
+                ))
+            }
+        };
+        let too_many = |retry_after: u64| {
+            DirectAnswer {
+            retry_after: Some(retry_after),
+            ..DirectAnswer::no(
+                429,
+                format!(
+                    "Слишком много неверных попыток входа с этого адреса ({LOGIN_FAILURES} подряд). \
+                     Повторите через {} мин.",
+                    retry_after.div_ceil(60)
+                ),
+            )
+        }
+        };
+        match self.login_wait(client, now) {
+            Ok(0) => {}
+            Ok(wait) => return Some(too_many(wait)),
+            Err(_) => return Some(DirectAnswer::no(503, TEMPORARY)),
+        }
+        if basic_auth_matches(user, password, authorization) {
+            return None;
+        }
+        if authorization.is_some_and(|a| !a.trim().is_empty()) {
+            // a wrong password, not a missing one: counted
+            if self.login_failed(client, now).is_err() {
+                return Some(DirectAnswer::no(503, TEMPORARY));
+            }
+        }
+        Some(DirectAnswer::no(401, "Неверный логин или пароль"))
     }
 
     fn book_direct(
@@ -409,6 +466,7 @@ impl Engine {
             idempotency_key: key,
             source: BookingSource::Prodoctorov,
             consent: None,
+            form_nonce: None,
         };
         let left = ENDPOINT_BUDGET.saturating_sub(started.elapsed());
         if left < StdDuration::from_secs(1) {
@@ -434,7 +492,10 @@ impl Engine {
                     .join("; ");
                 Ok(DirectAnswer::no(if bad_input { 400 } else { 200 }, text))
             }
-            Err(BookError::Engine(_)) => Ok(DirectAnswer::no(503, TEMPORARY)),
+            // ProDoctorov's bookings pass no quota and no form token
+            Err(BookError::Engine(_)) | Err(BookError::Refused(_)) => {
+                Ok(DirectAnswer::no(503, TEMPORARY))
+            }
         }
     }
 

@@ -146,6 +146,9 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
         report.errors.push(e.to_string());
     }
     upload_to_prodoctorov(engine, now, &mut report, &mut seen);
+    if let Err(e) = engine.prune_counters(now) {
+        report.errors.push(e.to_string());
+    }
     if let Err(e) = send_alerts(engine, now, &mut report, seen) {
         report.errors.push(e.to_string());
     }

@@ -109,12 +109,15 @@ fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
 ///
 /// `$request` as for `priem_booking_payload`. `$meta`: `idempotency_key` (required: the same
 /// key never makes a second booking), `source` (`site` or `prodoctorov`), `consent_ip`,
-/// `consent_version` (the consent text shown; required for `site`), `now_utc`.
+/// `consent_version` (the consent text shown; required for `site`), `form_nonce` (the form
+/// token's nonce: one token makes one booking), `now_utc`. A booking from the site is counted
+/// per phone number and per doctor-day (settings `limits`).
 ///
 /// Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
 /// 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
-/// `Priem\ValidationException` (field errors) or `Priem\ConflictException` (the time was just
-/// taken; other times offered).
+/// `Priem\ValidationException` (field errors), `Priem\ConflictException` (the time was just
+/// taken; other times offered) or `Priem\LimitException` (a limit is reached, or the form
+/// token made another booking; nothing stored).
 #[php_function]
 #[php(name = "priem_book")]
 pub fn priem_book(
@@ -132,6 +135,7 @@ pub fn priem_book(
             "source",
             "consent_ip",
             "consent_version",
+            "form_nonce",
             "now_utc",
         ]
         .contains(&k.as_str())
@@ -154,7 +158,8 @@ pub fn priem_book(
         text_version: v,
     });
     let key = text("idempotency_key").unwrap_or_default();
-    let req = BookRequest::new(input, key, source, consent).map_err(error::book_request)?;
+    let mut req = BookRequest::new(input, key, source, consent).map_err(error::book_request)?;
+    req.form_nonce = text("form_nonce").filter(|n| !n.is_empty());
     let alternatives = |next: &[crate::domain::booking::Alternative]| {
         next.iter()
             .map(|a| {
@@ -176,6 +181,7 @@ pub fn priem_book(
         }))),
         Err(BookError::Booking(b @ BookingError::Invalid(_)))
         | Err(BookError::Booking(b @ BookingError::Taken { .. })) => Err(error::booking(b)),
+        Err(BookError::Refused(r)) => Err(error::refusal(r)),
         Err(BookError::Engine(e)) => Err(error::engine(e)),
     }
 }

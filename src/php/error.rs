@@ -8,6 +8,7 @@
 //!      ├─ Priem\NotFoundException     no such filial or doctor in the schedule
 //!      ├─ Priem\ValidationException   form fields are wrong: getErrors() field => message
 //!      ├─ Priem\ConflictException     the time is taken: getAlternatives() other free times
+//!      ├─ Priem\LimitException        a protection refused a booking: getKind(), getRetryAfter()
 //!      ├─ Priem\TransientException    the database (or a server) failed in a way a retry may fix
 //!      └─ Priem\StorageException      the database failed otherwise (schema, permissions …)
 //! ```
@@ -35,6 +36,7 @@ pub const CODE_VALIDATION: i32 = 4;
 pub const CODE_CONFLICT: i32 = 5;
 pub const CODE_TRANSIENT: i32 = 6;
 pub const CODE_STORAGE: i32 = 7;
+pub const CODE_LIMIT: i32 = 8;
 
 /// Base class of every exception priem throws.
 #[php_class]
@@ -52,6 +54,7 @@ impl PriemException {
     const CODE_CONFLICT: i32 = CODE_CONFLICT;
     const CODE_TRANSIENT: i32 = CODE_TRANSIENT;
     const CODE_STORAGE: i32 = CODE_STORAGE;
+    const CODE_LIMIT: i32 = CODE_LIMIT;
 }
 
 /// The database or a server failed in a way that a retry may fix (connection lost, lock wait).
@@ -136,6 +139,31 @@ impl ConflictException {
     }
 }
 
+/// A booking from the site refused by a protection before anything was stored: the phone
+/// number's bookings for the day, the doctor's day as full as the clinic allows through the
+/// site, or a form token that already made a booking. The message is for the visitor.
+#[php_class]
+#[php(name = "Priem\\LimitException")]
+#[php(extends(PriemException))]
+#[derive(Default)]
+pub struct LimitException {
+    kind: &'static str,
+    retry_after: Option<u64>,
+}
+
+#[php_impl]
+impl LimitException {
+    /// `phone`, `doctor_day` or `form_used`.
+    pub fn get_kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// Seconds until the limit no longer applies (`null` for a used form token).
+    pub fn get_retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+}
+
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
         .class::<PriemException>()
@@ -144,6 +172,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .class::<NotFoundException>()
         .class::<ValidationException>()
         .class::<ConflictException>()
+        .class::<LimitException>()
         .class::<TransientException>()
         .class::<StorageException>()
 }
@@ -327,6 +356,20 @@ pub fn book_request(e: crate::engine::BookRequestError) -> PhpException {
         BookRequestError::NoConsent => {
             "$meta[\"consent_version\"] is required for bookings from the site (152-ФЗ)"
         }
+    })
+}
+
+pub fn refusal(r: crate::engine::limits::Refusal) -> PhpException {
+    use crate::engine::limits::Refusal;
+    let kind = match r {
+        Refusal::Phone { .. } => "phone",
+        Refusal::DoctorDay { .. } => "doctor_day",
+        Refusal::FormUsed => "form_used",
+    };
+    let retry_after = r.retry_after();
+    raise::<LimitException>(r.to_string(), CODE_LIMIT, |ex| {
+        ex.kind = kind;
+        ex.retry_after = retry_after;
     })
 }
 

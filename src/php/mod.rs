@@ -9,6 +9,7 @@ mod directory;
 mod engine;
 mod error;
 mod grid;
+mod limits;
 mod prodoctorov;
 mod schedule;
 mod sync;
@@ -41,6 +42,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         directory::build,
         sync::build,
         prodoctorov::build,
+        limits::build,
     ]
     .into_iter()
     .fold(module, |module, build| build(module))

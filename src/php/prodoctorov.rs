@@ -20,12 +20,15 @@ fn connector(e: ConnectorError) -> PhpException {
 }
 
 /// Answers ProDoctorov's direct booking (the §2.1 JSON POSTed to the module's endpoint).
-/// `$authorization` is the raw `Authorization` header (checked against
-/// `prodoctorov.endpoint_user`/`endpoint_password` when set).
+/// `$authorization` is the raw `Authorization` header, checked against
+/// `prodoctorov.endpoint_user`/`endpoint_password` (without both — a password of at least 16
+/// characters — the endpoint is closed: 401). `$client` is the request's address
+/// (`priem_client_address`): 10 wrong logins from it (its /64 for IPv6) in 10 minutes close the
+/// door to it until the window ends (429).
 ///
-/// Returns `['http' => 200|400|401|403|503, 'body' => ['success' => bool, 'error' => ?string],
-/// 'booking_id' => ?int]`: send `http` as the status and `body` as JSON (with
-/// `WWW-Authenticate: Basic` on 401). Refusals (unknown codes, a time that is not exactly one
+/// Returns `['http' => 200|400|401|403|429|503, 'body' => ['success' => bool, 'error' =>
+/// ?string], 'booking_id' => ?int, 'retry_after' => ?int]`: send `http` as the status and
+/// `body` as JSON (with `WWW-Authenticate: Basic` on 401, `Retry-After` on 429). Refusals (unknown codes, a time that is not exactly one
 /// free cell, past, taken, held, the MIS refusing or not answering in time) are 200 with
 /// `success => false` and a Russian reason; an unreadable request is 400; 503 means the site's
 /// database failed. Answers within 9 s. Throws only for unusable `$settings`.
@@ -36,14 +39,16 @@ pub fn priem_prodoctorov_booking(
     body: &str,
     authorization: Option<&str>,
     now_utc: Option<&str>,
+    client: Option<&str>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
-    let a = e.prodoctorov_booking(body, authorization, now);
+    let a = e.prodoctorov_booking(body, authorization, client.unwrap_or(""), now);
     Ok(json(&serde_json::json!({
         "http": a.http_status,
         "body": a.body(),
         "booking_id": a.booking_id,
+        "retry_after": a.retry_after,
     })))
 }
 

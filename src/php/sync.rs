@@ -116,6 +116,22 @@ pub fn priem_check(settings: &ZendHashTable, what: &str) -> PhpResult<ZBox<ZendH
     Ok(json(&serde_json::json!({"ok": ok, "message": message})))
 }
 
+/// The settings check, for the admin before it saves: `[]` when `$settings` work, else the
+/// problems as `[['key' => 'limits.trusted_proxies', 'message' => '…'], …]` (the key as in the
+/// settings array, empty for the array as a whole). Never throws for bad settings.
+#[php_function]
+#[php(name = "priem_settings_problems")]
+pub fn priem_settings_problems(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut z = ext_php_rs::types::Zval::new();
+    z.set_hashtable(settings.to_owned());
+    let value = convert::to_json(&z, "$settings")?;
+    let list: Vec<serde_json::Value> = crate::engine::settings::Settings::problems(value)
+        .into_iter()
+        .map(|p| serde_json::json!({"key": p.key, "message": p.message}))
+        .collect();
+    Ok(json(&list))
+}
+
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(priem_migrate))
@@ -123,4 +139,5 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_sync))
         .function(wrap_function!(priem_alerts))
         .function(wrap_function!(priem_check))
+        .function(wrap_function!(priem_settings_problems))
 }

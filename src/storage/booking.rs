@@ -6,7 +6,8 @@
 //! the MIS, inserts the booking and then the hold. `Priem_Hold`'s primary key (filial, doctor,
 //! start_utc) decides: the second insert for one time fails with a duplicate key and its whole
 //! transaction (booking included) is rolled back — [`HoldError::Taken`]. Nothing is checked
-//! and then inserted separately.
+//! and then inserted separately. A booking from the site is also counted in its quotas and
+//! keeps its form token's nonce in the same transaction ([`Admission`], see [`super::limits`]).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql::prelude::Queryable;
@@ -14,6 +15,7 @@ use mysql::{Row, Value};
 use thiserror::Error;
 
 use super::import::CODE_MAX;
+use super::limits::{take_quota, Admission, QuotaKind};
 use super::{check_len, db_time, LockConflict, Result, StorageError, Store};
 use crate::domain::booking::{BookingSource, BookingStatus, Consent, ValidBooking};
 use crate::domain::phone;
@@ -37,6 +39,8 @@ pub struct NewBooking {
     /// For the journal (`7900***4567`); the full number is only in the payload.
     pub phone_masked: String,
     pub consent: Option<Consent>,
+    /// What a booking from the site must pass (nothing for ProDoctorov's).
+    pub admission: Admission,
 }
 
 impl NewBooking {
@@ -57,6 +61,7 @@ impl NewBooking {
             payload: valid.request.to_json(),
             phone_masked: phone::mask(&valid.request.phone),
             consent,
+            admission: Admission::default(),
         }
     }
 }
@@ -77,6 +82,12 @@ pub enum HoldError {
     /// booking stands.
     #[error("booking {0} was already made with this idempotency key")]
     Duplicate(BookingId),
+    /// Another booking was made with the same form token.
+    #[error("the form token has made a booking already")]
+    FormUsed,
+    /// A quota is full: nothing was stored or counted.
+    #[error("the limit of bookings is reached ({0:?})")]
+    Limited(QuotaKind, DateTime<Utc>),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -188,6 +199,7 @@ fn validate_new(b: &NewBooking) -> Result<()> {
     check_len(|| "filial code".into(), &b.filial, CODE_MAX)?;
     check_len(|| "doctor code".into(), &b.doctor, CODE_MAX)?;
     check_len(|| "masked phone".into(), &b.phone_masked, 32)?;
+    b.admission.validate()?;
     if let Some(c) = &b.consent {
         check_len(|| "consent IP".into(), &c.ip, 45)?;
         check_len(|| "consent text version".into(), &c.text_version, 64)?;
@@ -232,8 +244,8 @@ impl Store {
                 .exec_iter(
                     "INSERT INTO Priem_Booking (idempotency_key, source, status, filial, doctor, \
                      start_utc, end_utc, payload, attempts, created_at, consent_at, consent_ip, \
-                     consent_version, phone_masked) \
-                     VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+                     consent_version, phone_masked, form_nonce) \
+                     VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
                     vec![
                         Value::from(&b.idempotency_key),
                         b.source.as_str().into(),
@@ -247,6 +259,10 @@ impl Store {
                         consent.map_or(Value::NULL, |c| (&c.ip).into()),
                         consent.map_or(Value::NULL, |c| (&c.text_version).into()),
                         (&b.phone_masked).into(),
+                        b.admission
+                            .form_nonce
+                            .as_ref()
+                            .map_or(Value::NULL, Value::from),
                     ],
                 )
                 .map_err(|e| StorageError::query("booking: insert", e))?
@@ -258,10 +274,16 @@ impl Store {
                 (&b.filial, &b.doctor, start, id, now_db),
             );
             match held {
-                Ok(()) => Ok(id),
-                Err(mysql::Error::MySqlError(e)) if e.code == 1062 => Err(HoldError::Taken),
-                Err(e) => Err(StorageError::query("booking: hold", e).into()),
+                Ok(()) => {}
+                Err(mysql::Error::MySqlError(e)) if e.code == 1062 => return Err(HoldError::Taken),
+                Err(e) => return Err(StorageError::query("booking: hold", e).into()),
             }
+            for q in &b.admission.quotas {
+                if !take_quota(tx, q)? {
+                    return Err(HoldError::Limited(q.kind, q.until));
+                }
+            }
+            Ok(id)
         });
         match result {
             // Another request with the same key committed between our check and our insert.
@@ -271,9 +293,12 @@ impl Store {
                 ..
             })) => {
                 let mut conn = self.conn()?;
-                match booking_id_by_key(&mut conn, &b.idempotency_key)? {
-                    Some(id) => Err(HoldError::Duplicate(id)),
-                    None => Err(HoldError::Taken),
+                if let Some(id) = booking_id_by_key(&mut conn, &b.idempotency_key)? {
+                    return Err(HoldError::Duplicate(id));
+                }
+                match &b.admission.form_nonce {
+                    Some(nonce) if nonce_used(&mut conn, nonce)? => Err(HoldError::FormUsed),
+                    _ => Err(HoldError::Taken),
                 }
             }
             other => other,
@@ -325,6 +350,16 @@ impl Store {
     }
 }
 
+fn nonce_used<Q: Queryable>(q: &mut Q, nonce: &str) -> Result<bool> {
+    let n: Option<u64> = q
+        .exec_first(
+            "SELECT COUNT(*) FROM Priem_Booking WHERE form_nonce = ?",
+            (nonce,),
+        )
+        .map_err(|e| StorageError::query("booking: find form token", e))?;
+    Ok(n.unwrap_or(0) > 0)
+}
+
 fn booking_id_by_key<Q: Queryable>(q: &mut Q, key: &str) -> Result<Option<BookingId>> {
     q.exec_first(
         "SELECT id FROM Priem_Booking WHERE idempotency_key = ?",
@@ -350,6 +385,7 @@ mod tests {
             payload: "{}".into(),
             phone_masked: "7900***4567".into(),
             consent: None,
+            admission: Admission::default(),
         };
         assert!(validate_new(&b).is_ok());
         let empty = NewBooking {

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "003_prodoctorov",
         sql: include_str!("../../sql/003_prodoctorov.sql"),
     },
+    Migration {
+        version: 4,
+        name: "004_security",
+        sql: include_str!("../../sql/004_security.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

@@ -17,6 +17,7 @@
 //! | `Priem_Hold` | the slots the site holds for its bookings; its unique key decides who got a time |
 //! | `Priem_SyncRun` | one row per cron run or import |
 //! | `Priem_Alert` | failures being reported by e-mail, one row per stable key |
+//! | `Priem_RateLimit` | rate-limit counters per hashed bucket and window (`sql/002_form.sql`) |
 //! | `Priem_Upload` | schedule uploads to ProDoctorov (`sql/003_prodoctorov.sql`) |
 //!
 //! # Connections
@@ -31,6 +32,7 @@ mod codes;
 mod directory;
 mod error;
 mod import;
+mod limits;
 mod lock;
 mod migrate;
 mod outbox;
@@ -53,6 +55,7 @@ pub use codes::{Card, CodeProblem, CodeReport, CodeSource, KnownCodes};
 pub use directory::{DoctorFreeTime, StoredFilial};
 pub use error::StorageError;
 pub use import::{ImportReport, SnapshotInfo};
+pub use limits::{Admission, Quota, QuotaKind};
 pub use lock::TickLock;
 pub use migrate::{migrate, Migration, MIGRATIONS};
 pub use runs::{RunId, RunRecord, RunStatus, RunSummary};

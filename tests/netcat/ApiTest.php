@@ -65,8 +65,10 @@ final class ApiTest extends TestCase
 
     protected function setUp(): void
     {
+        // the test reads and clears the extension's counters; the module never touches them
         nc_Core::get_object()->db->query('DELETE FROM `Priem_RateLimit`');
-        self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/success', 'RateLimitIp' => '10', 'RateLimitPhone' => '3'));
+        self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/success', 'RateLimitIp' => '10', 'RateLimitPhone' => '3',
+            'RateLimitDoctorDay' => '20', 'TrustedProxies' => ''));
     }
 
     private static function set_settings(array $values)
@@ -76,7 +78,7 @@ final class ApiTest extends TestCase
         self::$priem->settings()->forget();
     }
 
-    /** Filial 1 (Moscow): doctor 0001 with four half-hour cells, one taken; filial 2 (Yekaterinburg): 0042. */
+    /** Filial 1 (Moscow): doctor 0001 with six half-hour cells, one taken; filial 2 (Yekaterinburg): 0042 and 0043. */
     private static function schedule(): string
     {
         $cells = function ($times, $taken = array()) {
@@ -93,7 +95,9 @@ final class ApiTest extends TestCase
                     array('09:00-09:30', '09:30-10:00', '10:00-10:30', '17:00-17:30', '17:30-18:00', '18:00-18:30'), array('09:30-10:00'))),
                 '0007' => array('efio' => 'Петров Пётр', 'espec' => 'Терапевт', 'cells' => $cells(array('12:00-12:20'), array('12:00-12:20'))),
             ),
-            '2' => array('0042' => array('efio' => 'Сидоров Сидор', 'espec' => 'Невролог', 'cells' => $cells(array('10:00-10:20', '10:20-10:40')))),
+            '2' => array('0042' => array('efio' => 'Сидоров Сидор', 'espec' => 'Невролог', 'cells' => $cells(array('10:00-10:20', '10:20-10:40'))),
+                         // the protections' tests book (and have refused) these
+                         '0043' => array('efio' => 'Кузнецова Ольга', 'espec' => 'Окулист', 'cells' => $cells(array('11:00-11:20', '11:20-11:40')))),
         )), JSON_UNESCAPED_UNICODE);
     }
 
@@ -131,6 +135,18 @@ final class ApiTest extends TestCase
             $out[] = json_decode(hex2bin(json_decode($line, true)['body_hex']), true);
         }
         return $out;
+    }
+
+    /** Runs $test, then frees the times it held, so the tests after it find them free. */
+    private static function holding_nothing_after(callable $test): void
+    {
+        $db = nc_Core::get_object()->db;
+        $since = (int)$db->get_var('SELECT COALESCE(MAX(`id`), 0) FROM `Priem_Booking`');
+        try {
+            $test();
+        } finally {
+            $db->query('DELETE FROM `Priem_Hold` WHERE `booking_id` > ' . $since);
+        }
     }
 
     private static function free_slot_count(string $filial, string $doctor): int
@@ -270,15 +286,18 @@ final class ApiTest extends TestCase
     {
         $was = nc_priem_guard::$captcha_url;
         self::set_settings(array('CaptchaSiteKey' => 'site-key', 'CaptchaServerKey' => 'server-key'));
+        $answer = function ($json) {
+            return 'http://127.0.0.1:' . self::$port . '/json?body=' . rawurlencode($json);
+        };
         try {
             list(, , $t) = $this->call('GET', array('action' => 'token'));
             $this->assertSame(array('site_key' => 'site-key'), $t['captcha']);
-            nc_priem_guard::$captcha_url = 'data://text/plain,' . rawurlencode('{"status":"failed","message":""}');
+            nc_priem_guard::$captcha_url = $answer('{"status":"failed","message":""}');
             list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => 'tok')));
             $this->assertSame(array(403, 'captcha'), array($status, $body['status']));
             list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => '')));
             $this->assertSame(403, $status, 'no captcha token at all');
-            nc_priem_guard::$captcha_url = 'data://text/plain,' . rawurlencode('{"status":"ok","message":""}');
+            nc_priem_guard::$captcha_url = $answer('{"status":"ok","message":""}');
             list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => 'tok', 'phone' => '1')));
             $this->assertSame(422, $status, 'the captcha passed; the phone did not');
         } finally {
@@ -287,6 +306,103 @@ final class ApiTest extends TestCase
         }
         list(, , $t) = $this->call('GET', array('action' => 'token'));
         $this->assertNull($t['captcha']);
+    }
+
+    public function test_an_unreachable_smartcaptcha_stops_bookings_unless_the_clinic_chose_otherwise(): void
+    {
+        self::holding_nothing_after(function () {
+            $was = nc_priem_guard::$captcha_url;
+            self::set_settings(array('CaptchaSiteKey' => 'site-key', 'CaptchaServerKey' => 'server-key'));
+            $peer = 'http://127.0.0.1:' . self::$port;
+            try {
+                // down (nothing listens), an HTTP error, an answer that is not SmartCaptcha's
+                foreach (array('http://127.0.0.1:9/validate', $peer . '/status/502', $peer . '/garbage', $peer . '/json?body=%7B%7D') as $url) {
+                    nc_priem_guard::$captcha_url = $url;
+                    list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => 'tok',
+                        'time_start' => '17:30')));
+                    $this->assertSame(array(503, 'captcha_unavailable'), array($status, $body['status']), $url);
+                    $this->assertStringContainsString('позвоните в клинику: +7 (800) 000-00-00', $body['message']);
+                }
+                $this->assertSame(5, self::free_slot_count('1', '0001'), 'nothing was booked');
+                self::set_settings(array('CaptchaFailOpen' => '1'));
+                list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('captcha' => 'tok',
+                    'time_start' => '17:30', 'phone' => '+7 903 111-22-33')));
+                $this->assertSame(array(200, 'confirmed'), array($status, $body['status']), 'fail-open: the booking goes through');
+            } finally {
+                nc_priem_guard::$captcha_url = $was;
+                self::set_settings(array('CaptchaSiteKey' => '', 'CaptchaServerKey' => '', 'CaptchaServerKey_clear' => '1',
+                    'CaptchaFailOpen' => '0'));
+            }
+        });
+    }
+
+    public function test_ipv6_addresses_share_the_budget_of_their_64(): void
+    {
+        self::set_settings(array('RateLimitIp' => '2'));
+        foreach (array('2001:db8:7:1::1', '2001:db8:7:1:ffff::2') as $ip) {
+            list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('phone' => '1')), array('REMOTE_ADDR' => $ip));
+            $this->assertSame(422, $status, $ip);
+        }
+        list($status, $headers) = $this->call('POST', array('action' => 'book'), $this->booking(array('phone' => '1')),
+            array('REMOTE_ADDR' => '2001:db8:7:1:abcd::3'));
+        $this->assertSame(429, $status, 'a third host of the same /64');
+        $this->assertGreaterThan(0, (int)$headers['Retry-After']);
+        list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('phone' => '1')),
+            array('REMOTE_ADDR' => '2001:db8:7:2::1'));
+        $this->assertSame(422, $status, 'another /64');
+    }
+
+    public function test_behind_a_trusted_proxy_each_visitor_has_a_budget_of_his_own(): void
+    {
+        self::holding_nothing_after(function () {
+            self::set_settings(array('RateLimitIp' => '1'));
+            $via_proxy = function ($visitor, array $over = array()) {
+                return $this->call('POST', array('action' => 'book'), $this->booking($over + array('phone' => '1')),
+                    array('REMOTE_ADDR' => '127.0.0.1', 'HTTP_X_FORWARDED_FOR' => $visitor));
+            };
+            // no proxy trusted (the default): everyone behind it shares the proxy's budget, and the
+            // header, which anyone can send, changes nothing
+            $this->assertSame(422, $via_proxy('198.51.100.1')[0]);
+            $this->assertSame(429, $via_proxy('198.51.100.2')[0]);
+            self::set_settings(array('TrustedProxies' => '127.0.0.1'));
+            nc_Core::get_object()->db->query('DELETE FROM `Priem_RateLimit`');
+            $this->assertSame(422, $via_proxy('198.51.100.1')[0]);
+            $this->assertSame(422, $via_proxy('203.0.113.50, 198.51.100.2')[0], 'the address the proxy saw, not one the visitor claims');
+            $this->assertSame(429, $via_proxy('198.51.100.1')[0]);
+            // the consent is recorded with the visitor's address
+            list($status, , $body) = $via_proxy('198.51.100.3', array('time_start' => '18:00', 'phone' => '+7 904 000-11-22'));
+            $this->assertSame(200, $status, json_encode($body, JSON_UNESCAPED_UNICODE));
+            $this->assertSame('198.51.100.3', nc_Core::get_object()->db->get_var(
+                'SELECT `consent_ip` FROM `Priem_Booking` WHERE `id` = ' . (int)$body['booking']['id']));
+        });
+    }
+
+    public function test_a_form_token_books_once_while_a_repeat_of_its_booking_keeps_working(): void
+    {
+        self::holding_nothing_after(function () {
+            $token = $this->token();
+            $first = $this->booking(array('token' => $token, 'time_start' => '17:00', 'phone' => '+7 905 000-11-22'));
+            list($status, , $body) = $this->call('POST', array('action' => 'book'), $first);
+            $this->assertSame(array(200, 'confirmed'), array($status, $body['status']), json_encode($body, JSON_UNESCAPED_UNICODE));
+            list($status, , $again) = $this->call('POST', array('action' => 'book'), $first);
+            $this->assertSame(200, $status, 'the same request again (a lost answer, a double click)');
+            $this->assertSame($body['booking']['id'], $again['booking']['id']);
+            list($status, , $second) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => $token,
+                'time_start' => '10:00', 'phone' => '+7 905 000-11-22')));
+            $this->assertSame(array(403, 'forbidden'), array($status, $second['status']), 'the same form, another booking');
+            $this->assertSame('Эта форма уже отправлена. Нажмите «Записаться» ещё раз.', $second['message']);
+            $this->assertSame(4, self::free_slot_count('1', '0001'), '17:00 held; 10:00 not');
+            // a refusal by the MIS gives the form back: the visitor picks another time
+            self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/refuse?reason=busy'));
+            $token = $this->token();
+            list(, , $refused) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => $token,
+                'filial' => '2', 'doctor' => '0043', 'time_start' => '11:00')));
+            $this->assertSame('refused', $refused['status']);
+            self::set_settings(array('MisUrl' => 'http://127.0.0.1:' . self::$port . '/success'));
+            list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('token' => $token,
+                'filial' => '2', 'doctor' => '0043', 'time_start' => '11:20')));
+            $this->assertSame(array(200, 'confirmed'), array($status, $body['status']), json_encode($body, JSON_UNESCAPED_UNICODE));
+        });
     }
 
     // ---- outcomes -----------------------------------------------------------------------
@@ -379,10 +495,26 @@ final class ApiTest extends TestCase
         $this->assertSame(200, $status);
         list($status) = $this->call('POST', array('action' => 'book'), $first);
         $this->assertSame(200, $status, 'repeating the made booking is not a new one');
-        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('filial' => '2',
+        list($status, $headers, $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('filial' => '2',
             'doctor' => '0042', 'time_start' => '10:20', 'phone' => '89025556677')));
         $this->assertSame(429, $status);
         $this->assertStringContainsString('позвоните в клинику', $body['message']);
+        $this->assertGreaterThan(0, (int)$headers['Retry-After']);
+        $this->assertSame(1, (int)nc_Core::get_object()->db->get_var(
+            "SELECT COUNT(*) FROM `Priem_Hold` WHERE `filial` = '2'"), 'the refused one holds nothing');
+    }
+
+    public function test_a_doctors_day_takes_a_capped_number_of_bookings_from_the_site(): void
+    {
+        self::set_settings(array('RateLimitDoctorDay' => '1'));
+        nc_Core::get_object()->db->query("DELETE FROM `Priem_Hold` WHERE `filial` = '2'");
+        list($status) = $this->call('POST', array('action' => 'book'), $this->booking(array('filial' => '2', 'doctor' => '0042',
+            'time_start' => '10:00', 'phone' => '+7 906 000-00-01')));
+        $this->assertSame(200, $status);
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('filial' => '2',
+            'doctor' => '0042', 'time_start' => '10:20', 'phone' => '+7 906 000-00-02')));
+        $this->assertSame(array(422, 'invalid'), array($status, $body['status']));
+        $this->assertStringStartsWith('Запись к этому врачу на этот день через сайт закрыта', $body['errors']['form']);
     }
 
     // ---- the widget's HTML and api.php --------------------------------------------------

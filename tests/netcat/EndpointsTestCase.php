@@ -137,10 +137,14 @@ abstract class EndpointsTestCase extends TestCase
      * @return array{int, array<string, string>, string} status, headers (lower-case names; the
      *                                                  last of repeated ones), body
      */
-    protected function request(string $method, string $path, array $headers = array(), string $body = ''): array
+    protected function request(string $method, string $path, array $headers = array(), string $body = '', ?string $from = null): array
     {
-        $ctx = stream_context_create(array('http' => array('method' => $method, 'header' => implode("\r\n", $headers),
-            'content' => $body, 'ignore_errors' => true, 'timeout' => 30, 'follow_location' => 0)));
+        $options = array('http' => array('method' => $method, 'header' => implode("\r\n", $headers),
+            'content' => $body, 'ignore_errors' => true, 'timeout' => 30, 'follow_location' => 0));
+        if ($from !== null) {
+            $options['socket'] = array('bindto' => $from . ':0'); // another client: 127.0.0.0/8 is all loopback
+        }
+        $ctx = stream_context_create($options);
         $out = @file_get_contents(self::$base . $path, false, $ctx);
         $this->assertIsArray($http_response_header, "$method $path: no HTTP answer");
         preg_match('~^HTTP/\S+ (\d+)~', $http_response_header[0], $m);
@@ -156,9 +160,9 @@ abstract class EndpointsTestCase extends TestCase
     }
 
     /** @return array{int, array<string, string>, mixed} status, headers, the decoded JSON body */
-    protected function json(string $method, string $path, array $headers = array(), string $body = ''): array
+    protected function json(string $method, string $path, array $headers = array(), string $body = '', ?string $from = null): array
     {
-        list($status, $h, $out) = $this->request($method, $path, $headers, $body);
+        list($status, $h, $out) = $this->request($method, $path, $headers, $body, $from);
         $this->assertStringStartsWith('application/json', isset($h['content-type']) ? $h['content-type'] : '',
             "$method $path answers JSON ($status): " . substr($out, 0, 300));
         $json = json_decode($out, true);
@@ -377,6 +381,28 @@ abstract class EndpointsTestCase extends TestCase
         $this->assertSame($before, self::slot_count());
     }
 
+    public function test_push_stops_an_address_guessing_passwords_and_no_other(): void
+    {
+        $form = array('Content-Type: application/x-www-form-urlencoded');
+        $wrong = http_build_query(array('login' => 'mis', 'password' => 'guess', 'cells' => '{}'));
+        for ($i = 0; $i < 10; $i++) {
+            $this->assertSame(403, $this->json('POST', self::MODULE . 'push/', $form, $wrong, '127.0.0.31')[0], "guess $i");
+        }
+        foreach (array($wrong, http_build_query(array('login' => 'mis', 'password' => 'push-pw', 'cells' => '{"no data": 1}'))) as $body) {
+            list($status, $h, $answer) = $this->json('POST', self::MODULE . 'push.php', $form, $body, '127.0.0.31');
+            $this->assertSame(429, $status, 'blocked until the window ends, right password or not');
+            $this->assertGreaterThan(0, (int)$h['retry-after']);
+            $this->assertLessThanOrEqual(600, (int)$h['retry-after']);
+            $this->assertFalse($answer['success']);
+            $this->assertStringStartsWith('Слишком много неверных попыток входа', $answer['error']);
+        }
+        // the MIS's own server, another address: its right password is checked (and the
+        // unreadable document refused, the schedule kept)
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'push.php', $form,
+            http_build_query(array('login' => 'mis', 'password' => 'push-pw', 'cells' => '{"no data": 1}')), '127.0.0.32');
+        $this->assertSame(400, $status, json_encode($answer, JSON_UNESCAPED_UNICODE));
+    }
+
     // ---- ProDoctorov's direct booking ----------------------------------------------------------
 
     /** §2.1 JSON for filial 3's doctor 0003, tomorrow at a Moscow time. */
@@ -554,9 +580,14 @@ abstract class EndpointsTestCase extends TestCase
     public function test_a_settings_error_is_not_shown_to_visitors(): void
     {
         $settings = priem_nc_module()->settings();
-        // the extension refuses a recipient that is not an address (the form does not check it)
-        $this->assertSame(array(), $settings->save_form(array('MailHost' => 'smtp.clinic.test', 'MailFrom' => 'robot@clinic.test',
-            'MailTo' => 'registratura')));
+        // the extension refuses a recipient that is not an address (the form refuses it too, so it
+        // is stored as an older version of the module could have)
+        $this->assertSame(array('MailTo' => '«registratura» — не адрес электронной почты'), $settings->save_form(array(
+            'MailHost' => 'smtp.clinic.test', 'MailFrom' => 'robot@clinic.test', 'MailTo' => 'registratura')));
+        foreach (array('MailHost' => 'smtp.clinic.test', 'MailFrom' => 'robot@clinic.test', 'MailTo' => 'registratura') as $key => $value) {
+            priem_nc_module()->netcat()->set_module_setting($key, $value);
+        }
+        $settings->forget();
         try {
             $pd = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
             $this->assert_clean_error(503, $this->request('GET', self::MODULE . 'api.php?action=grid&filial=3&doctor=0003'), 'grid');
@@ -570,6 +601,25 @@ abstract class EndpointsTestCase extends TestCase
         } finally {
             $this->assertSame(array(), $settings->save_form(array('MailHost' => '', 'MailTo' => 'registratura@clinic.test')));
         }
+    }
+
+    public function test_prodoctorov_endpoint_stops_an_address_guessing_passwords_and_no_other(): void
+    {
+        $json = 'Content-Type: application/json';
+        $unknown = json_encode(array('dt_start' => '2030-01-01T10:00:00Z', 'dt_end' => '2030-01-01T10:30:00Z',
+            'filial_id' => '99', 'doctor_id' => '1', 'name' => 'Пациент', 'phone' => '79001112233'));
+        $wrong = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':guess');
+        for ($i = 0; $i < 10; $i++) {
+            $this->assertSame(401, $this->json('POST', self::MODULE . 'prodoctorov/', array($wrong, $json), $unknown, '127.0.0.41')[0]);
+        }
+        $right = 'Authorization: Basic ' . base64_encode(self::PD_USER . ':' . self::PD_PASSWORD);
+        list($status, $h, $answer) = $this->json('POST', self::MODULE . 'prodoctorov.php', array($right, $json), $unknown, '127.0.0.41');
+        $this->assertSame(429, $status);
+        $this->assertGreaterThan(0, (int)$h['retry-after']);
+        $this->assertStringStartsWith('Слишком много неверных попыток входа', $answer['error']);
+        // ProDoctorov's own address gets through to the booking checks
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'prodoctorov/', array($right, $json), $unknown, '127.0.0.42');
+        $this->assertSame(array(200, 'Неизвестный код филиала «99»'), array($status, $answer['error']));
     }
 
     // ---- the booking form's API ---------------------------------------------------------------
@@ -619,5 +669,72 @@ abstract class EndpointsTestCase extends TestCase
             return $b['phone'] === '79005554433';
         });
         $this->assertCount(1, $mine);
+    }
+
+    /**
+     * The requests written to the server at once, each from its own address (127.0.0.N), answers
+     * read after all were sent: [status, decoded JSON body] each.
+     */
+    private static function at_once(array $requests): array
+    {
+        $port = (int)parse_url(self::$base, PHP_URL_PORT);
+        $socks = array();
+        foreach ($requests as $i => list($path, $body, $from)) {
+            $ctx = stream_context_create(array('socket' => array('bindto' => $from . ':0')));
+            $sock = stream_socket_client('tcp://127.0.0.1:' . $port, $errno, $error, 10, STREAM_CLIENT_CONNECT, $ctx);
+            TestCase::assertNotFalse($sock, $error);
+            $socks[$i] = array($sock, "POST $path HTTP/1.0\r\nHost: 127.0.0.1:$port\r\nContent-Type: application/json\r\n"
+                . 'Content-Length: ' . strlen($body) . "\r\nConnection: close\r\n\r\n" . $body);
+        }
+        foreach ($socks as list($sock, $raw)) {
+            fwrite($sock, $raw);
+        }
+        $out = array();
+        foreach ($socks as $i => list($sock)) {
+            stream_set_timeout($sock, 30);
+            $raw = stream_get_contents($sock);
+            fclose($sock);
+            list($head, $body) = explode("\r\n\r\n", (string)$raw, 2) + array('', '');
+            preg_match('~^HTTP/\S+ (\d+)~', $head, $m);
+            $out[$i] = array(isset($m[1]) ? (int)$m[1] : 0, json_decode($body, true));
+        }
+        return $out;
+    }
+
+    public function test_ten_bookings_at_once_with_one_phone_make_only_the_allowed_three(): void
+    {
+        list(, , $grid) = $this->json('GET', self::MODULE . 'api.php?action=grid&filial=3&doctor=0003');
+        $slots = array();
+        foreach ($grid['days'] as $day) {
+            foreach ($day['parts'] as $part) {
+                foreach ($part['slots'] as $s) {
+                    if ($s['free']) {
+                        $slots[] = array('date' => $day['date'], 'time_start' => $s['time_start']);
+                    }
+                }
+            }
+        }
+        $this->assertGreaterThanOrEqual(10, count($slots), 'ten free times');
+        $requests = array();
+        foreach (array_slice($slots, 0, 10) as $i => $slot) {
+            $from = '127.0.0.' . (50 + $i);
+            list(, , $token) = $this->json('GET', self::MODULE . 'api.php?action=token', array(), '', $from);
+            $requests[] = array(self::MODULE . 'api.php?action=book', json_encode($slot + array('token' => $token['token'],
+                'idempotency_key' => bin2hex(random_bytes(12)), 'filial' => '3', 'doctor' => '0003', 'name' => 'Робот Роботович',
+                'phone' => $i % 2 ? '+7 (900) 777-00-11' : '89007770011', 'consent' => true,
+                'website' => ''), JSON_UNESCAPED_UNICODE), $from);
+        }
+        usleep(1100000); // FormMinSeconds = 1
+        $answers = self::at_once($requests);
+        $made = array_filter($answers, function ($a) {
+            return $a[0] === 200;
+        });
+        $this->assertCount(3, $made, json_encode($answers, JSON_UNESCAPED_UNICODE));
+        foreach ($answers as $a) {
+            $this->assertContains($a[0], array(200, 429), json_encode($a, JSON_UNESCAPED_UNICODE));
+        }
+        $this->assertCount(3, array_filter(self::mis_received(), function ($b) {
+            return $b['phone'] === '79007770011';
+        }), 'three bookings reached the MIS');
     }
 }

@@ -208,7 +208,7 @@ final class ProdoctorovTabTest extends TestCase
             foreach (array(null, 'Basic ' . base64_encode($user . ':' . $password)) as $auth) {
                 list($status, , $body) = $this->post(self::booking_json('09:00', '09:30'), $auth);
                 $this->assertSame(401, $status, $user . ':' . $password);
-                $this->assertStringContainsString('не заданы логин и пароль', $body['error']);
+                $this->assertStringStartsWith('Прямая запись не настроена на сайте клиники: ', $body['error']);
             }
         }
         $this->assertSame($before, self::mis_received());

@@ -80,7 +80,10 @@ final class SettingsTest extends TestCase
         $settings->store_defaults();
         $this->assertSame('klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru', $settings->get('MailTo'));
         $e = $settings->engine();
-        $this->assertSame(array('db', 'booking'), array_keys($e));
+        $this->assertSame(array('db', 'booking', 'limits'), array_keys($e));
+        $this->assertSame(array('per_address' => 10, 'per_phone' => 3, 'per_doctor_day' => 20, 'trusted_proxies' => ''),
+            array_diff_key($e['limits'], array('secret' => 1)), 'no proxy is trusted by default');
+        $this->assertSame($settings->form_secret(), $e['limits']['secret'], 'the counters are keyed by the form secret');
         $this->assertIsArray(priem_migrate($e));
     }
 
@@ -90,6 +93,18 @@ final class SettingsTest extends TestCase
         $errors = $settings->save_form($this->form(array('MisTimeout' => '30', 'MisUrl' => 'ftp://x', 'CodeField' => 'Mis Code; DROP')));
         $this->assertSame(array('MisTimeout', 'MisUrl', 'CodeField'), array_keys($errors));
         $this->assertFalse((new nc_priem_netcat(nc_Core::get_object()))->module_setting('FtpHost'));
+    }
+
+    public function test_a_trusted_proxy_must_be_an_address_or_a_network(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $errors = $settings->save_form($this->form(array('TrustedProxies' => '127.0.0.1, proxy.local')));
+        $this->assertSame(array('TrustedProxies'), array_keys($errors));
+        $this->assertStringStartsWith('«proxy.local» — не IP-адрес и не сеть', $errors['TrustedProxies']);
+        $this->assertSame(array(), $settings->save_form($this->form(array('TrustedProxies' => "127.0.0.1, 10.0.0.0/8\nfd00::/8"))));
+        $this->assertSame(array(), $settings->save_form($this->form(array('RateLimitDoctorDay' => '5'))));
+        $this->assertSame(5, (new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object())))->engine()['limits']['per_doctor_day']);
+        $this->assertSame(array('RateLimitDoctorDay'), array_keys($settings->save_form($this->form(array('RateLimitDoctorDay' => '0')))));
     }
 
     public function test_a_localhost_connection_uses_the_socket_like_mysqli(): void

@@ -15,6 +15,7 @@ What it answers is chosen by the path, so one server serves every case:
     /success                   200 {"success": true}
     /refuse?reason=TEXT        200 {"success": false, "error": TEXT}
     /garbage                   200 <html>… (not JSON)
+    /json?body=TEXT            200 with TEXT as an application/json body (any other service's answer)
     /status/CODE               CODE with a short text body
     /sleep/SECONDS             sleeps, then 200 {"success": true}
     /stall-body/SECONDS        sends headers (Content-Length 17) at once, the body after SECONDS
@@ -100,6 +101,8 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "refuse":
             reason = query.get("reason", ["Время занято"])[0]
             self.send(200, json.dumps({"success": False, "error": reason}, ensure_ascii=False), head=head)
+        elif kind == "json":
+            self.send(200, query.get("body", [""])[0], head=head)
         elif kind == "garbage":
             self.send(200, "<html><body>Bad Gateway</body></html>", "text/html", head=head)
         elif kind == "status":

@@ -53,6 +53,7 @@ final class EngineTest extends TestCase
             'mis' => ['url' => 'http://127.0.0.1:' . self::$port . $misPath, 'timeout_s' => 2],
             'timezones' => ['2' => 'Asia/Yekaterinburg'],
             'booking' => ['min_notice_minutes' => 30, 'horizon_days' => 14],
+            'limits' => ['per_phone' => 1000], // one number books many times here
         ];
     }
 

@@ -77,7 +77,7 @@ final class ProdoctorovTest extends TestCase
                 'enabled' => true, 'api' => 'old',
                 'url' => 'http://127.0.0.1:' . self::$pdPort . '/mis/send_cells/',
                 'login' => 'clinic', 'password' => 'pd-secret',
-                'endpoint_user' => 'pd', 'endpoint_password' => 'ep-secret',
+                'endpoint_user' => 'pd', 'endpoint_password' => 'ep-secret-of-16-chars',
             ],
         ];
     }
@@ -90,12 +90,12 @@ final class ProdoctorovTest extends TestCase
 
     public function testBookingAnswersCarryTheStatusAndTheBody(): void
     {
-        $auth = 'Basic ' . base64_encode('pd:ep-secret');
+        $auth = 'Basic ' . base64_encode('pd:ep-secret-of-16-chars');
         $body = self::body('2026-12-01T12:30:00Z', '2026-12-01T13:00:00Z');
 
         $r = priem_prodoctorov_booking(self::settings(), $body, null, self::NOW);
         $this->assertSame(['http' => 401, 'body' => ['success' => false, 'error' => 'Неверный логин или пароль'],
-            'booking_id' => null], $r);
+            'booking_id' => null, 'retry_after' => null], $r);
 
         $r = priem_prodoctorov_booking(self::settings(), '{nope', $auth, self::NOW);
         $this->assertSame(400, $r['http']);

@@ -18,13 +18,22 @@
 //!  "prodoctorov": {"enabled": true, "api": "old", "url": "https://api.prodoctorov.ru/mis/send_cells/",
 //!                  "login": "…", "password": "…", "token": "", "interval_minutes": 15,
 //!                  "timeout_s": 30, "filials": ["1"], "doctors": {"1": ["0001", "0002"]},
-//!                  "accept_when_mis_down": false, "endpoint_user": "pd", "endpoint_password": "…"}}
+//!                  "accept_when_mis_down": false, "endpoint_user": "pd", "endpoint_password": "…"},
+//!  "limits": {"secret": "…", "per_address": 10, "per_phone": 3, "per_doctor_day": 20,
+//!             "trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]}}
 //! ```
 //! `prodoctorov` (the site as the clinic's ProDoctorov connector, mis-exchange.md §4):
 //! `filials` empty = every filial; `doctors` maps a filial code to the doctor codes exported
 //! from it, a filial not in the map exporting all its doctors. The same lists decide which
-//! doctors ProDoctorov may book. `endpoint_user` empty = the booking endpoint takes no Basic
-//! auth. `enabled` false (the default) = no upload and the endpoint refuses every booking.
+//! doctors ProDoctorov may book. The booking endpoint takes bookings only with Basic auth of
+//! `endpoint_user` and an `endpoint_password` of at least [`ENDPOINT_PASSWORD_MIN`] characters:
+//! without them it is closed (401), whatever is sent. `enabled` false (the default) = no upload
+//! and the endpoint refuses every booking.
+//! `limits` (the booking form's protections, see `engine::limits`): `secret` keys the hashed
+//! names of the counters (no address or phone number is stored); booking attempts per address
+//! (an IPv4 address or an IPv6 /64) per 10 minutes, bookings per phone number per day and per
+//! doctor per day of appointments; `trusted_proxies` (addresses or networks, a list or one
+//! string) are the reverse proxies whose `X-Forwarded-For` is believed — none by default.
 //! Every section but `db` may be left out: no `ftp` means no FTP import, no `mail` means
 //! alerts are only recorded, no `known_codes` means codes are not checked. Unknown keys are
 //! refused, so a typo does not silently fall back to a default.
@@ -37,6 +46,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::domain::address::Network;
 use crate::domain::zone::{ZoneError, Zones};
 use crate::storage::{DbConfig, KnownCodes};
 use crate::transport::ftp::FtpConfig;
@@ -129,8 +139,8 @@ pub struct Prodoctorov {
     /// Answer ProDoctorov `success: true` for a booking the MIS has not confirmed yet (kept
     /// and retried) — «принимать при недоступной МИС».
     pub accept_when_mis_down: bool,
-    /// Basic auth ProDoctorov must send to the endpoint; `None` = none asked.
-    pub endpoint_auth: Option<(String, Secret)>,
+    /// The credentials ProDoctorov must send to the booking endpoint, or why it is closed.
+    pub endpoint: Endpoint,
 }
 
 impl Prodoctorov {
@@ -148,6 +158,47 @@ impl Prodoctorov {
     }
 }
 
+/// The shortest password ProDoctorov's direct bookings may use (`endpoint_password`).
+pub const ENDPOINT_PASSWORD_MIN: usize = 16;
+
+/// Whether ProDoctorov's booking endpoint takes bookings. `Debug` hides the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Only with exactly these Basic credentials.
+    Basic { user: String, password: Secret },
+    /// Refuses every booking (401): no login, or no strong password. The settings key to fix
+    /// and why, in Russian.
+    Closed { key: &'static str, reason: String },
+}
+
+/// The booking form's protections (`engine::limits`). `Debug` hides the secret.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Keys the hashed bucket names of the counters.
+    pub secret: Secret,
+    /// Booking attempts per address (an IPv4 address, an IPv6 /64) per 10 minutes (default 10).
+    pub per_address: u32,
+    /// Bookings per phone number per day (default 3).
+    pub per_phone: u32,
+    /// Bookings from the site per doctor per day of appointments (default 20), so that no one
+    /// can fill a doctor's day through the form.
+    pub per_doctor_day: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Vec<Network>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            secret: Secret::default(),
+            per_address: 10,
+            per_phone: 3,
+            per_doctor_day: 20,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
 /// The checked settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -161,9 +212,39 @@ pub struct Settings {
     pub booking: BookingPolicy,
     /// `None` when the section is absent (the connector is off).
     pub prodoctorov: Option<Prodoctorov>,
+    pub limits: Limits,
+}
+
+/// A problem of a settings document for the admin's settings check: the key (`limits.per_phone`;
+/// empty when the document as a whole is wrong) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
 }
 
 impl Settings {
+    /// What keeps settings from working, for the admin before it saves them: the error that
+    /// makes them unusable, if any. (The one check of the settings is [`Settings::from_value`];
+    /// this only names its key.)
+    pub fn problems(v: serde_json::Value) -> Vec<Problem> {
+        match Settings::from_value(v) {
+            Ok(_) => Vec::new(),
+            Err(SettingsError::Value { key, reason }) => vec![Problem {
+                key: key.into(),
+                message: reason,
+            }],
+            Err(SettingsError::Zone(e)) => vec![Problem {
+                key: "timezones".into(),
+                message: e.to_string(),
+            }],
+            Err(e @ SettingsError::Shape(_)) => vec![Problem {
+                key: String::new(),
+                message: e.to_string(),
+            }],
+        }
+    }
+
     /// Reads settings from JSON text.
     pub fn from_json(json: &str) -> Result<Settings, SettingsError> {
         let de = &mut serde_json::Deserializer::from_str(json);
@@ -286,7 +367,14 @@ mod tests {
         let p = s.prodoctorov.unwrap();
         assert!(!p.enabled && p.upload.is_none() && !p.accept_when_mis_down);
         assert_eq!(p.interval, Duration::from_secs(15 * 60));
-        assert!(p.allows("1", "0001") && p.endpoint_auth.is_none());
+        assert!(p.allows("1", "0001"));
+        assert!(matches!(
+            p.endpoint,
+            Endpoint::Closed {
+                key: "prodoctorov.endpoint_user",
+                ..
+            }
+        ));
         let s = Settings::from_json(
             r#"{"db": {"user": "u", "database": "d"}, "prodoctorov": {"enabled": true,
                 "api": "v2", "url": "https://pd/v2/doctors/send_schedule/", "token": "t",
@@ -322,6 +410,80 @@ mod tests {
         assert!(err(r#"{"api": "v2", "url": "https://x"}"#).contains("prodoctorov.token"));
         assert!(err(r#"{"interval_minutes": 0}"#).contains("prodoctorov.interval_minutes"));
         assert!(err(r#"{"loginn": "x"}"#).contains("unknown field `loginn`"));
+    }
+
+    #[test]
+    fn the_booking_endpoint_needs_a_login_and_a_strong_password() {
+        let endpoint = |section: &str| {
+            Settings::from_json(&format!(
+                r#"{{"db": {{"user": "u", "database": "d"}}, "prodoctorov": {section}}}"#
+            ))
+            .unwrap()
+            .prodoctorov
+            .unwrap()
+            .endpoint
+        };
+        let closed = |e: Endpoint| match e {
+            Endpoint::Closed { key, .. } => key,
+            Endpoint::Basic { .. } => "open",
+        };
+        assert_eq!(
+            closed(endpoint(r#"{"endpoint_password": "0123456789abcdef"}"#)),
+            "prodoctorov.endpoint_user"
+        );
+        for weak in ["", "short", "0123456789abcde"] {
+            let e = endpoint(&format!(
+                r#"{{"endpoint_user": "pd", "endpoint_password": "{weak}"}}"#
+            ));
+            assert_eq!(closed(e), "prodoctorov.endpoint_password", "{weak:?}");
+        }
+        let e = endpoint(r#"{"endpoint_user": "pd", "endpoint_password": "пароль-из-16-букв"}"#);
+        assert!(
+            matches!(e, Endpoint::Basic { ref user, .. } if user == "pd"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn limits_have_defaults_and_name_a_bad_proxy() {
+        let s = Settings::from_json(MIN).unwrap();
+        assert_eq!(
+            (
+                s.limits.per_address,
+                s.limits.per_phone,
+                s.limits.per_doctor_day
+            ),
+            (10, 3, 20)
+        );
+        assert!(
+            s.limits.trusted_proxies.is_empty(),
+            "no proxy is trusted by default"
+        );
+        let s = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "limits": {"secret": "s3cret-salt",
+                "per_doctor_day": 5, "trusted_proxies": "127.0.0.1, 10.0.0.0/8\nfd00::/8"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.limits.per_doctor_day, 5);
+        assert_eq!(s.limits.trusted_proxies.len(), 3);
+        assert!(!format!("{s:?}").contains("s3cret-salt"));
+        let e = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "limits": {"trusted_proxies": ["proxy.local"]}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("settings: limits.trusted_proxies: «proxy.local» — не IP-адрес"),
+            "{e}"
+        );
+        let e = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "limits": {"per_phone": 0}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "settings: limits.per_phone: must be from 1 to 1000"
+        );
     }
 
     #[test]

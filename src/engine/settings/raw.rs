@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{BookingPolicy, Delivery, Prodoctorov, Settings, SettingsError};
+use super::{
+    BookingPolicy, Delivery, Endpoint, Limits, Prodoctorov, Settings, SettingsError,
+    ENDPOINT_PASSWORD_MIN,
+};
+use crate::domain::address::Network;
 use crate::domain::zone::Zones;
 use crate::storage::{CodeSource, DbConfig, KnownCodes};
 use crate::transport::ftp::{AfterImport, FtpConfig};
@@ -27,6 +31,22 @@ pub(super) struct Raw {
     #[serde(default)]
     booking: BookingPolicy,
     prodoctorov: Option<RawProdoctorov>,
+    limits: Option<RawLimits>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    #[serde(default)]
+    secret: String,
+    #[serde(default = "ten_u32")]
+    per_address: u32,
+    #[serde(default = "three")]
+    per_phone: u32,
+    #[serde(default = "twenty")]
+    per_doctor_day: u32,
+    /// A list, or one string with entries separated by commas, semicolons or spaces.
+    trusted_proxies: Option<TextList>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -159,7 +179,7 @@ struct RawMail {
     password: String,
     from: String,
     /// A list, or one string with addresses separated by commas, semicolons or spaces.
-    to: Option<Recipients>,
+    to: Option<TextList>,
     #[serde(default = "day")]
     remind_hours: u32,
 }
@@ -191,11 +211,29 @@ impl ZoneMap {
     }
 }
 
+/// A list of strings, or one string of them separated by commas, semicolons or white space.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-enum Recipients {
+enum TextList {
     List(Vec<String>),
     Text(String),
+}
+
+impl TextList {
+    /// The entries, trimmed, empty ones left out.
+    fn items(self) -> Vec<String> {
+        let list: Vec<String> = match self {
+            TextList::List(l) => l,
+            TextList::Text(t) => t
+                .split([',', ';', ' ', '\n', '\r', '\t'])
+                .map(str::to_owned)
+                .collect(),
+        };
+        list.into_iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -273,6 +311,11 @@ impl Raw {
             return Err(bad("booking.grid_cache_mb", "must be from 0 to 4096"));
         }
         let prodoctorov = self.prodoctorov.map(RawProdoctorov::check).transpose()?;
+        let limits = self
+            .limits
+            .map(RawLimits::check)
+            .transpose()?
+            .unwrap_or_default();
         Ok(Settings {
             db,
             ftp,
@@ -283,6 +326,7 @@ impl Raw {
             known_codes,
             booking: self.booking,
             prodoctorov,
+            limits,
         })
     }
 }
@@ -396,20 +440,12 @@ impl RawMail {
         c.user = self.user;
         c.password = Secret::new(self.password);
         if let Some(to) = self.to {
-            let list: Vec<String> = match to {
-                Recipients::List(l) => l,
-                Recipients::Text(t) => t.split([',', ';', ' ', '\n']).map(str::to_owned).collect(),
-            };
-            let list: Vec<String> = list
-                .into_iter()
-                .map(|a| a.trim().to_owned())
-                .filter(|a| !a.is_empty())
-                .collect();
+            let list = to.items();
             if let Some(a) = list.iter().find(|a| !a.contains('@')) {
-                return Err(bad("mail.to", format!("\"{a}\" is not an e-mail address")));
+                return Err(bad("mail.to", format!("«{a}» — не адрес электронной почты")));
             }
             if list.is_empty() {
-                return Err(bad("mail.to", "no recipients"));
+                return Err(bad("mail.to", "не указан ни один получатель"));
             }
             c.recipients = list;
         }
@@ -486,17 +522,13 @@ impl RawProdoctorov {
             .into_iter()
             .map(|(f, d)| (f.trim().to_owned(), clean(d)))
             .collect();
-        let endpoint_auth = if self.endpoint_user.is_empty() {
-            None
-        } else {
-            if self.endpoint_user.contains(':') {
-                return Err(bad(
-                    "prodoctorov.endpoint_user",
-                    "a Basic auth user name cannot contain \":\"",
-                ));
-            }
-            Some((self.endpoint_user, Secret::new(self.endpoint_password)))
-        };
+        if self.endpoint_user.contains(':') {
+            return Err(bad(
+                "prodoctorov.endpoint_user",
+                "a Basic auth user name cannot contain \":\"",
+            ));
+        }
+        let endpoint = endpoint(self.endpoint_user, self.endpoint_password);
         Ok(Prodoctorov {
             enabled: self.enabled,
             upload,
@@ -504,7 +536,57 @@ impl RawProdoctorov {
             filials: clean(self.filials),
             doctors,
             accept_when_mis_down: self.accept_when_mis_down,
-            endpoint_auth,
+            endpoint,
+        })
+    }
+}
+
+/// ProDoctorov's booking endpoint: open only to a login and a strong password; never to none,
+/// never to an empty or short one.
+fn endpoint(user: String, password: String) -> Endpoint {
+    if user.trim().is_empty() {
+        return Endpoint::Closed {
+            key: "prodoctorov.endpoint_user",
+            reason: "не задан логин для прямой записи ПроДокторов".into(),
+        };
+    }
+    if password.chars().count() < ENDPOINT_PASSWORD_MIN {
+        return Endpoint::Closed {
+            key: "prodoctorov.endpoint_password",
+            reason: format!(
+                "пароль для прямой записи ПроДокторов {} — нужен не короче {ENDPOINT_PASSWORD_MIN} символов",
+                if password.is_empty() { "не задан" } else { "слишком короткий" }
+            ),
+        };
+    }
+    Endpoint::Basic {
+        user,
+        password: Secret::new(password),
+    }
+}
+
+impl RawLimits {
+    fn check(self) -> Result<Limits, SettingsError> {
+        let range = |key: &'static str, v: u32, max: u32| {
+            if (1..=max).contains(&v) {
+                Ok(v)
+            } else {
+                Err(bad(key, format!("must be from 1 to {max}")))
+            }
+        };
+        let trusted_proxies = self
+            .trusted_proxies
+            .map(TextList::items)
+            .unwrap_or_default()
+            .iter()
+            .map(|n| Network::parse(n).map_err(|e| bad("limits.trusted_proxies", e.to_string())))
+            .collect::<Result<_, _>>()?;
+        Ok(Limits {
+            secret: Secret::new(self.secret),
+            per_address: range("limits.per_address", self.per_address, 10_000)?,
+            per_phone: range("limits.per_phone", self.per_phone, 1000)?,
+            per_doctor_day: range("limits.per_doctor_day", self.per_doctor_day, 1000)?,
+            trusted_proxies,
         })
     }
 }
@@ -526,6 +608,15 @@ fn five() -> u64 {
 }
 fn ten() -> u64 {
     10
+}
+fn ten_u32() -> u32 {
+    10
+}
+fn three() -> u32 {
+    3
+}
+fn twenty() -> u32 {
+    20
 }
 fn day() -> u32 {
     24

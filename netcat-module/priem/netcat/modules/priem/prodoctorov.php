@@ -13,7 +13,8 @@ try {
     $priem_answer = nc_priem::get_instance()->prodoctorov_booking(
         isset($_SERVER['REQUEST_METHOD']) ? $_SERVER['REQUEST_METHOD'] : 'GET',
         nc_priem_push::authorization_header($_SERVER),
-        nc_priem_http::body(nc_priem_http::SMALL_BODY)
+        nc_priem_http::body(nc_priem_http::SMALL_BODY),
+        $_SERVER
     );
 } catch (\Throwable $e) {
     $priem_answer = nc_priem_http::failed('prodoctorov.php', $e, array('success' => false, 'error' => nc_priem::PD_UNAVAILABLE));

@@ -14,7 +14,8 @@ try {
         isset($_SERVER['REQUEST_METHOD']) ? $_SERVER['REQUEST_METHOD'] : 'GET',
         nc_priem_push::authorization_header($_SERVER),
         $_POST,
-        nc_priem_http::body($priem_push->max_bytes())
+        nc_priem_http::body($priem_push->max_bytes()),
+        $_SERVER
     );
 } catch (\Throwable $e) {
     $priem_answer = nc_priem_http::failed('push.php', $e, array('success' => false,

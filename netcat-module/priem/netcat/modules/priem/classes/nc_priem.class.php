@@ -95,7 +95,7 @@ class nc_priem
     /** @return nc_priem_guard the booking form's tokens and rate limits */
     public function guard()
     {
-        return new nc_priem_guard($this->netcat, $this->settings()->form_secret());
+        return new nc_priem_guard($this->settings()->form_secret());
     }
 
     /** @return nc_priem_api the booking form's JSON API (api.php) */
@@ -240,13 +240,15 @@ class nc_priem
      * ProDoctorov's direct booking (prodoctorov.php): the answer (nc_priem_http), JSON
      * {"success": …, "error": …}. The connector must be on (settings, ProDoctorov tab) with the
      * endpoint's login and a strong password (401 otherwise, whatever is sent); the extension
-     * checks them and does the rest.
+     * checks them — 10 wrong passwords from an address in 10 minutes: 429 with Retry-After until
+     * the window ends — and does the rest.
      *
      * @param string      $method        the HTTP method
      * @param string      $authorization the Authorization header ('' if none)
      * @param string|null $body          the request body, null when longer than 64 KB
+     * @param array       $server        $_SERVER (the client's address)
      */
-    public function prodoctorov_booking($method, $authorization, $body)
+    public function prodoctorov_booking($method, $authorization, $body, array $server = array())
     {
         $answer = function ($status, $error, array $headers = array()) {
             return nc_priem_http::json($status, array('success' => false, 'error' => $error), $headers);
@@ -272,19 +274,20 @@ class nc_priem
         if (!isset($settings['prodoctorov'])) {
             return $answer(404, 'Прямая запись от ПроДокторов на этом сайте выключена');
         }
-        // never open: a connector without a login and a strong password takes no booking at all
-        if ($settings['prodoctorov']['endpoint_user'] === ''
-            || mb_strlen($settings['prodoctorov']['endpoint_password'], 'UTF-8') < nc_priem_settings::ENDPOINT_PASSWORD_MIN) {
-            return $answer(401, 'Прямая запись не настроена: на сайте клиники не заданы логин и пароль (не короче '
-                . nc_priem_settings::ENDPOINT_PASSWORD_MIN . ' символов) для ПроДокторов', $challenge);
-        }
         try {
-            $r = priem_prodoctorov_booking($settings, $body, $authorization === '' ? null : $authorization, null);
+            // the extension keeps the door: closed without a login and a strong password, and an
+            // address that sent 10 wrong passwords in 10 minutes waits (429)
+            $r = priem_prodoctorov_booking($settings, $body, $authorization === '' ? null : $authorization, null,
+                nc_priem_guard::client($settings, $server));
         } catch (\Priem\Exception $e) {
             error_log('priem: prodoctorov.php: ' . get_class($e) . ': ' . $e->getMessage());
             return $answer(503, self::PD_UNAVAILABLE);
         }
-        return nc_priem_http::json((int)$r['http'], $r['body'], (int)$r['http'] === 401 ? $challenge : array());
+        $headers = (int)$r['http'] === 401 ? $challenge : array();
+        if ($r['retry_after'] !== null) {
+            $headers['Retry-After'] = (string)$r['retry_after'];
+        }
+        return nc_priem_http::json((int)$r['http'], $r['body'], $headers);
     }
 
     /** Whether the extension is loaded and is the version this module expects. */

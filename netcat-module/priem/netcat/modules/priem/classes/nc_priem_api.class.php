@@ -295,13 +295,21 @@ class nc_priem_api
         if ($bad === 'fast') {
             return self::error(403, 'too_fast', 'Форма отправлена слишком быстро. Проверьте данные и нажмите «Записаться» ещё раз.');
         }
-        $ip = isset($server['REMOTE_ADDR']) ? (string)$server['REMOTE_ADDR'] : '';
+        $settings = $this->engine_settings();
+        $ip = nc_priem_guard::client($settings, $server);
         $captcha_key = (string)$s->get('CaptchaServerKey');
-        if ($captcha_key !== '' && (string)$s->get('CaptchaSiteKey') !== ''
-            && !nc_priem_guard::captcha_ok($captcha_key, isset($in['captcha']) ? (string)$in['captcha'] : '', $ip)) {
-            return self::error(403, 'captcha', 'Подтвердите, что вы не робот');
+        if ($captcha_key !== '' && (string)$s->get('CaptchaSiteKey') !== '') {
+            $verdict = nc_priem_guard::captcha($captcha_key, isset($in['captcha']) ? (string)$in['captcha'] : '', $ip);
+            if ($verdict === 'failed') {
+                return self::error(403, 'captcha', 'Подтвердите, что вы не робот');
+            }
+            if ($verdict === 'unavailable' && (string)$s->get('CaptchaFailOpen') !== '1') {
+                $phone = (string)$s->get('ClinicPhone');
+                return self::error(503, 'captcha_unavailable', 'Проверка «Я не робот» сейчас не отвечает, поэтому запись '
+                    . 'не отправлена. Попробуйте через минуту или позвоните в клинику' . ($phone !== '' ? ': ' . $phone : '') . '.');
+            }
         }
-        $wait = $guard->hit($guard->bucket('ip', $ip), (int)$s->get('RateLimitIp'), nc_priem_guard::IP_WINDOW, $now);
+        $wait = priem_count_attempt($settings, $ip, $this->now_utc());
         if ($wait > 0) {
             return $this->rate_limited($wait);
         }
@@ -323,29 +331,15 @@ class nc_priem_api
             return $this->invalid($this->field_errors($request) + array(
                 'consent' => 'Нужно ваше согласие на обработку персональных данных'));
         }
-        // the per-phone limit counts bookings made; a repeat of a made one is not a new one
-        $seen = $guard->bucket('key', $key);
-        $phone_bucket = null;
-        try {
-            $phone_bucket = $guard->bucket('phone', priem_normalize_phone($request['phone']));
-        } catch (\Priem\ValidationException $e) {
-            // the engine reports the phone with the other fields
-        }
-        if ($phone_bucket !== null && $guard->hits($seen, nc_priem_guard::PHONE_WINDOW, $now) === 0) {
-            $wait = $guard->exhausted($phone_bucket, (int)$s->get('RateLimitPhone'), nc_priem_guard::PHONE_WINDOW, $now);
-            if ($wait > 0) {
-                return $this->rate_limited($wait, 'На этот номер уже сделано несколько записей за сутки. '
-                    . 'Чтобы записаться ещё, позвоните в клинику.');
-            }
-        }
 
-        $settings = $this->engine_settings();
         try {
+            // the extension counts the booking per phone and per doctor-day and uses the token once
             $result = priem_book($settings, $request, array(
                 'idempotency_key' => $key,
                 'source' => 'site',
                 'consent_ip' => $ip,
                 'consent_version' => (string)$s->get('ConsentVersion'),
+                'form_nonce' => nc_priem_guard::nonce($in['token']),
                 'now_utc' => $this->now_utc(),
             ));
         } catch (\Priem\ValidationException $e) {
@@ -356,10 +350,14 @@ class nc_priem_api
                 'message' => 'Это время уже занято. Выберите другое:',
                 'alternatives' => $e->getAlternatives(),
             ));
-        }
-        if ($phone_bucket !== null && $guard->hits($seen, nc_priem_guard::PHONE_WINDOW, $now) === 0) {
-            $guard->hit($phone_bucket, PHP_INT_MAX, nc_priem_guard::PHONE_WINDOW, $now);
-            $guard->hit($seen, PHP_INT_MAX, nc_priem_guard::PHONE_WINDOW, $now);
+        } catch (\Priem\LimitException $e) {
+            if ($e->getKind() === 'form_used') {
+                return self::error(403, 'forbidden', $e->getMessage());
+            }
+            if ($e->getKind() === 'doctor_day') {
+                return $this->invalid(array('form' => $e->getMessage())); // the day, not the visitor: pick another
+            }
+            return $this->rate_limited($e->getRetryAfter(), $e->getMessage());
         }
         $booking = priem_booking($settings, (int)$result['booking_id']);
         $view = $this->booking_view($booking);

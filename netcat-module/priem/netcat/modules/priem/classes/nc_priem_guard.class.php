@@ -1,33 +1,25 @@
 <?php
 
 /**
- * The booking form's protections: signed form tokens (CSRF and the minimal fill time), the
- * status tokens of bookings, rate limits per address and per phone (Priem_RateLimit, keys are
- * salted hashes), the same-origin check and the optional Yandex SmartCaptcha.
+ * The booking form's protections: signed form tokens (CSRF and the minimal fill time; the
+ * extension makes each one book once), the status tokens of bookings, the client's address, the
+ * same-origin check and the optional Yandex SmartCaptcha. What counts (attempts per address,
+ * bookings per phone and per doctor-day, wrong logins) is the extension's: priem_count_attempt,
+ * priem_book, priem_login_wait / priem_login_failed.
  */
 class nc_priem_guard
 {
     /** How long a form token is accepted, seconds. */
     const TOKEN_TTL = 7200;
 
-    /** Per-address window, seconds (RateLimitIp attempts per window). */
-    const IP_WINDOW = 600;
-
-    /** Per-phone window, seconds (RateLimitPhone bookings per window). */
-    const PHONE_WINDOW = 86400;
-
     /** Where SmartCaptcha tokens are checked (overridable for tests). */
     public static $captcha_url = 'https://smartcaptcha.yandexcloud.net/validate';
-
-    /** @var nc_priem_netcat */
-    private $netcat;
 
     /** @var string */
     private $secret;
 
-    public function __construct(nc_priem_netcat $netcat, $secret)
+    public function __construct($secret)
     {
-        $this->netcat = $netcat;
         $this->secret = (string)$secret;
     }
 
@@ -46,7 +38,8 @@ class nc_priem_guard
      */
     public function check_token($token, $now, $min_seconds)
     {
-        if (!is_string($token) || !preg_match('/^(\d{1,12})\.([0-9a-f]{16})\.([0-9a-f]{32})$/', $token, $m)) {
+        $m = self::token_parts($token);
+        if ($m === null) {
             return 'bad';
         }
         if (!hash_equals($this->mac('form|' . $m[1] . '.' . $m[2]), $m[3])) {
@@ -57,6 +50,18 @@ class nc_priem_guard
             return 'expired';
         }
         return $age < (int)$min_seconds ? 'fast' : null;
+    }
+
+    /** A form token's nonce (what the extension keeps with the booking it made), or null. */
+    public static function nonce($token)
+    {
+        $m = self::token_parts($token);
+        return $m === null ? null : $m[2];
+    }
+
+    private static function token_parts($token)
+    {
+        return is_string($token) && preg_match('/^(\d{1,12})\.([0-9a-f]{16})\.([0-9a-f]{32})$/', $token, $m) ? $m : null;
     }
 
     /** The token that lets a visitor read his booking's status and .ics. */
@@ -104,61 +109,31 @@ class nc_priem_guard
         return $host !== '' && !preg_match('/:\d+$/', $host) && strtolower($parts['host']) === $host;
     }
 
-    // ---- rate limits --------------------------------------------------------------------
-
-    /** Bucket names: a salted hash, never the address or the number itself. */
-    public function bucket($kind, $value)
-    {
-        return $kind . ':' . substr(hash_hmac('sha256', $kind . '|' . $value, $this->secret), 0, 40);
-    }
+    // ---- counting (the extension's: Priem_RateLimit is the core's) --------------------------
 
     /**
-     * Counts one hit in the bucket's current window; returns the seconds to wait when the
-     * count now exceeds $limit, else 0.
+     * The address a request comes from (the one place that decides it): REMOTE_ADDR, or what a
+     * trusted proxy's X-Forwarded-For says (settings «Доверенные прокси»).
      */
-    public function hit($bucket, $limit, $window, $now)
+    public static function client(array $engine_settings, array $server)
     {
-        $start = $this->window_start($window, $now);
-        $b = $this->netcat->quote($bucket);
-        $this->netcat->execute('INSERT INTO `Priem_RateLimit` (`bucket`, `window_start`, `hits`) VALUES ('
-            . $b . ", '" . gmdate('Y-m-d H:i:s', $start) . "', 1) ON DUPLICATE KEY UPDATE `hits` = `hits` + 1");
-        if (mt_rand(1, 50) === 1) {
-            $this->netcat->execute("DELETE FROM `Priem_RateLimit` WHERE `window_start` < '"
-                . gmdate('Y-m-d H:i:s', (int)$now - 2 * self::PHONE_WINDOW) . "'");
-        }
-        return $this->hits($bucket, $window, $now) > $limit ? $start + $window - (int)$now : 0;
-    }
-
-    /** Hits in the bucket's current window. */
-    public function hits($bucket, $window, $now)
-    {
-        return (int)$this->netcat->value('SELECT `hits` FROM `Priem_RateLimit` WHERE `bucket` = '
-            . $this->netcat->quote($bucket) . " AND `window_start` = '"
-            . gmdate('Y-m-d H:i:s', $this->window_start($window, $now)) . "'");
-    }
-
-    /** Seconds until the bucket's window ends when it already holds $limit hits, else 0. */
-    public function exhausted($bucket, $limit, $window, $now)
-    {
-        return $this->hits($bucket, $window, $now) >= $limit
-            ? $this->window_start($window, $now) + $window - (int)$now : 0;
-    }
-
-    private function window_start($window, $now)
-    {
-        return (int)(floor((int)$now / $window) * $window);
+        $forwarded = isset($server['HTTP_X_FORWARDED_FOR']) ? (string)$server['HTTP_X_FORWARDED_FOR'] : null;
+        return priem_client_address($engine_settings,
+            isset($server['REMOTE_ADDR']) ? (string)$server['REMOTE_ADDR'] : '',
+            $forwarded !== null && nc_priem_http::is_utf8($forwarded) ? $forwarded : null); // the extension takes UTF-8 only
     }
 
     // ---- captcha ------------------------------------------------------------------------
 
     /**
-     * Yandex SmartCaptcha: true when the token passes. An unreachable captcha service lets
-     * the booking through (a clinic would rather take a booking than lose one).
+     * Yandex SmartCaptcha's verdict on a token: 'ok', 'failed' (no token, or the service says
+     * no) or 'unavailable' (no answer, an HTTP error, an answer that is not its JSON). The caller
+     * decides what an unavailable service means (CaptchaFailOpen: by default, no booking).
      */
-    public static function captcha_ok($server_key, $token, $ip)
+    public static function captcha($server_key, $token, $ip)
     {
         if ((string)$token === '') {
-            return false;
+            return 'failed';
         }
         $context = stream_context_create(array('http' => array(
             'method' => 'POST',
@@ -168,10 +143,12 @@ class nc_priem_guard
             'ignore_errors' => true,
         )));
         $answer = @file_get_contents(self::$captcha_url, false, $context);
-        if ($answer === false) {
-            return true;
+        $status = isset($http_response_header[0]) && preg_match('~^HTTP/\S+ (\d{3})~', $http_response_header[0], $m)
+            ? (int)$m[1] : 0;
+        $json = is_string($answer) ? json_decode($answer, true) : null;
+        if ($status !== 200 || !is_array($json) || !isset($json['status']) || !is_string($json['status'])) {
+            return 'unavailable';
         }
-        $json = json_decode($answer, true);
-        return !is_array($json) || !isset($json['status']) || $json['status'] === 'ok';
+        return $json['status'] === 'ok' ? 'ok' : 'failed';
     }
 }

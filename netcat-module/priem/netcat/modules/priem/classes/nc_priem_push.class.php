@@ -6,8 +6,10 @@
  *    three fields as a JSON body;
  *  - v2 style: "Authorization: Token <token>" and a JSON body {"schedule": {…}}.
  * Credentials come from the module settings (PushLogin/PushPassword, PushToken); a style whose
- * credentials are not configured is refused. No credentials: 401; wrong ones: 403; a body above
- * PushMaxMb: 413; a document that is not UTF-8 JSON of the schedule: 400 (the schedule kept).
+ * credentials are not configured is refused. No credentials: 401; wrong ones: 403, counted per
+ * address by the extension — after 10 in 10 minutes the address gets 429 (Retry-After) until the
+ * window ends, right credentials or not; a body above PushMaxMb: 413; a document that is not
+ * UTF-8 JSON of the schedule: 400 (the schedule kept).
  * Answers are JSON {"success": …, "error": "<Russian>"} for the MIS's integrators.
  */
 class nc_priem_push
@@ -31,9 +33,10 @@ class nc_priem_push
      * @param string      $auth   the Authorization header ('' if none)
      * @param array       $post   $_POST
      * @param string|null $body   the raw request body, null when longer than max_bytes()
+     * @param array       $server $_SERVER (the client's address)
      * @return array the answer (nc_priem_http)
      */
-    public function handle($method, $auth, array $post, $body)
+    public function handle($method, $auth, array $post, $body, array $server = array())
     {
         if (nc_priem::extension_problem() !== null) {
             return self::answer(503, 'Приём расписания на сайте временно недоступен, повторите позже');
@@ -51,12 +54,39 @@ class nc_priem_push
             return self::answer(413, 'Запрос больше, чем принимает PHP сайта (post_max_size = ' . ini_get('post_max_size')
                 . '): увеличьте post_max_size');
         }
+        try {
+            $settings = $this->settings->engine(true);
+            $client = nc_priem_guard::client($settings, $server);
+            $wait = priem_login_wait($settings, $client);
+            if ($wait > 0) {
+                return self::answer(429, 'Слишком много неверных попыток входа с этого адреса. Повторите через '
+                    . max(1, (int)ceil($wait / 60)) . ' мин.', array('Retry-After' => (string)(int)$wait));
+            }
+            $checked = $this->authenticate($auth, $post, $body);
+            if ($checked[0] === 403) {
+                priem_login_failed($settings, $client);
+            }
+        } catch (\Priem\TransientException $e) {
+            return self::answer(503, 'База данных сайта временно недоступна, повторите позже');
+        } catch (\Priem\Exception $e) {
+            error_log('priem: push.php: ' . get_class($e) . ': ' . $e->getMessage());
+            return self::answer(500, 'Расписание не загружено из-за ошибки на сайте; подробности — в журнале ошибок сервера сайта');
+        }
+        return is_string($checked[1]) ? $this->import($checked[1]) : $checked[1];
+    }
+
+    /**
+     * The credentials of either style: [0, the schedule's JSON text] when they are right, else
+     * [status, the answer] — 401 (none), 403 (wrong), 400 (no cells).
+     */
+    private function authenticate($auth, array $post, $body)
+    {
         if (preg_match('/^\s*Token\s+(\S+)\s*$/i', (string)$auth, $m)) {
             $token = (string)$this->settings->get('PushToken');
             if ($token === '' || !hash_equals($token, $m[1])) {
-                return self::answer(403, 'Неверный токен');
+                return array(403, self::answer(403, 'Неверный токен'));
             }
-            return $this->import($body);
+            return array(0, $body);
         }
         $fields = $post;
         if (!isset($fields['login']) && trim($body) !== '') {
@@ -67,19 +97,19 @@ class nc_priem_push
         }
         if (!isset($fields['login'], $fields['password']) || !is_string($fields['login'])
             || !is_string($fields['password'])) {
-            return self::answer(401, 'Нужны логин и пароль (поля login и password) или заголовок Authorization: Token',
-                array('WWW-Authenticate' => 'Token'));
+            return array(401, self::answer(401, 'Нужны логин и пароль (поля login и password) или заголовок Authorization: Token',
+                array('WWW-Authenticate' => 'Token')));
         }
         $login = (string)$this->settings->get('PushLogin');
         $password = (string)$this->settings->get('PushPassword');
         if ($login === '' || $password === '' || !hash_equals($login, $fields['login'])
             || !hash_equals($password, $fields['password'])) {
-            return self::answer(403, 'Неверный логин или пароль');
+            return array(403, self::answer(403, 'Неверный логин или пароль'));
         }
         if (!isset($fields['cells'])) {
-            return self::answer(400, 'Нет поля cells с расписанием');
+            return array(400, self::answer(400, 'Нет поля cells с расписанием'));
         }
-        return $this->import(is_string($fields['cells'])
+        return array(0, is_string($fields['cells'])
             ? $fields['cells']
             : json_encode($fields['cells'], JSON_UNESCAPED_UNICODE));
     }

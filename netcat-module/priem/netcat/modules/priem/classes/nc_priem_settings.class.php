@@ -57,8 +57,13 @@ class nc_priem_settings
         'FormMinSeconds' => '3',
         'RateLimitIp' => '10',
         'RateLimitPhone' => '3',
+        'RateLimitDoctorDay' => '20',
+        // reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default
+        'TrustedProxies' => '',
         'CaptchaSiteKey' => '',
         'CaptchaServerKey' => '',
+        // '1': an unreachable SmartCaptcha lets bookings through; by default it stops them
+        'CaptchaFailOpen' => '0',
         // signs the form's tokens; made at install (or on first use) and never shown
         'FormSecret' => '',
         // the key of cron.php's URL (?secret_key=…), the module's own; made at install (or on first use)
@@ -278,8 +283,8 @@ class nc_priem_settings
         $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
                       'BookingAnswerTimeout' => array(1, 10080), 'FormMinSeconds' => array(0, 600),
-                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000), 'PdInterval' => array(1, 1440),
-                      'PushMaxMb' => array(1, 1024));
+                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000),
+                      'RateLimitDoctorDay' => array(1, 1000), 'PdInterval' => array(1, 1440), 'PushMaxMb' => array(1, 1024));
         foreach ($ints as $key => $range) {
             $v = (string)$s[$key];
             if (!ctype_digit($v) || (int)$v < $range[0] || (int)$v > $range[1]) {
@@ -291,7 +296,8 @@ class nc_priem_settings
         }
         $choices = array('FtpAfterImport' => array('move', 'delete'), 'MisTransport' => array('http', 'ftp'),
                          'MisFormat' => array('prodoctorov', 'v2'), 'MailSecurity' => array('none', 'starttls', 'tls'),
-                         'PdApi' => array('old', 'v2'), 'PdEnabled' => array('0', '1'), 'PdAcceptWhenMisDown' => array('0', '1'));
+                         'PdApi' => array('old', 'v2'), 'PdEnabled' => array('0', '1'), 'PdAcceptWhenMisDown' => array('0', '1'),
+                         'CaptchaFailOpen' => array('0', '1'));
         foreach ($choices as $key => $allowed) {
             if (!in_array($s[$key], $allowed, true)) {
                 $errors[$key] = 'Допустимо: ' . implode(', ', $allowed);
@@ -333,8 +339,19 @@ class nc_priem_settings
         if ($s['MailHost'] !== '' && strpos($s['MailFrom'], '@') === false) {
             $errors['MailFrom'] = 'Укажите адрес отправителя';
         }
+        if (!$errors) {
+            // what the extension's own check of the settings finds (e.g. a proxy that is no address)
+            foreach (priem_settings_problems($this->engine_of($s, true, '')) as $p) {
+                $field = isset(self::ENGINE_KEYS[$p['key']]) ? self::ENGINE_KEYS[$p['key']] : 'settings';
+                $errors[$field] = $p['message'];
+            }
+        }
         return $errors;
     }
+
+    /** Keys of the extension's settings => the fields they come from, for its problems. */
+    const ENGINE_KEYS = array('mail.to' => 'MailTo', 'limits.trusted_proxies' => 'TrustedProxies', 'limits.per_address' => 'RateLimitIp',
+                              'limits.per_phone' => 'RateLimitPhone', 'limits.per_doctor_day' => 'RateLimitDoctorDay');
 
     public static function is_identifier($s)
     {
@@ -352,7 +369,15 @@ class nc_priem_settings
      */
     public function engine($for_visitors = false)
     {
-        $s = $this->all();
+        return $this->engine_of($this->all(), $for_visitors, $this->form_secret());
+    }
+
+    /**
+     * engine() of a settings set (the stored ones, or a form's before they are saved), with
+     * $secret keying the rate limits' counters.
+     */
+    private function engine_of(array $s, $for_visitors, $secret)
+    {
         $out = array('db' => $this->netcat->db_settings());
 
         if ($s['FtpHost'] !== '') {
@@ -398,6 +423,13 @@ class nc_priem_settings
             'horizon_days' => (int)$s['BookingHorizonDays'],
             'min_notice_minutes' => (int)$s['BookingMinNotice'],
             'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
+        );
+        $out['limits'] = array(
+            'secret' => $secret,
+            'per_address' => (int)$s['RateLimitIp'],
+            'per_phone' => (int)$s['RateLimitPhone'],
+            'per_doctor_day' => (int)$s['RateLimitDoctorDay'],
+            'trusted_proxies' => $s['TrustedProxies'],
         );
 
         if ($s['PdEnabled'] === '1') {

@@ -201,8 +201,11 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
                 'FormMinSeconds' => array('Не быстрее, с (защита от роботов)', 'text'),
                 'RateLimitIp' => array('Попыток с одного адреса за 10 мин', 'text'),
                 'RateLimitPhone' => array('Записей на один телефон в сутки', 'text'),
+                'RateLimitDoctorDay' => array('Записей через сайт к одному врачу на один день', 'text'),
+                'TrustedProxies' => array('Доверенные прокси (адреса или сети через запятую; пусто — нет)', 'text'),
                 'CaptchaSiteKey' => array('SmartCaptcha: ключ клиента', 'text'),
                 'CaptchaServerKey' => array('SmartCaptcha: ключ сервера', 'password'),
+                'CaptchaFailOpen' => array('Пропускать записи, когда SmartCaptcha недоступна', 'checkbox'),
             ),
             'Карточки клиник и врачей' => array(
                 'ClinicComponent' => array('Компонент клиник', $components),
