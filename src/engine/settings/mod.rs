@@ -225,11 +225,22 @@ pub struct Problem {
 
 impl Settings {
     /// What keeps settings from working, for the admin before it saves them: the error that
-    /// makes them unusable, if any. (The one check of the settings is [`Settings::from_value`];
-    /// this only names its key.)
+    /// makes them unusable, or — with the ProDoctorov connector on — why its booking endpoint is
+    /// closed (no login, no strong password). The one check of the settings is
+    /// [`Settings::from_value`]; this names its key.
     pub fn problems(v: serde_json::Value) -> Vec<Problem> {
         match Settings::from_value(v) {
-            Ok(_) => Vec::new(),
+            Ok(s) => match s.prodoctorov {
+                Some(Prodoctorov {
+                    enabled: true,
+                    endpoint: Endpoint::Closed { key, reason },
+                    ..
+                }) => vec![Problem {
+                    key: key.into(),
+                    message: reason,
+                }],
+                _ => Vec::new(),
+            },
             Err(SettingsError::Value { key, reason }) => vec![Problem {
                 key: key.into(),
                 message: reason,
@@ -442,6 +453,34 @@ mod tests {
             matches!(e, Endpoint::Basic { ref user, .. } if user == "pd"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn the_admin_hears_of_a_closed_endpoint_only_with_the_connector_on() {
+        let problems = |section: &str| {
+            Settings::problems(
+                serde_json::from_str(&format!(
+                    r#"{{"db": {{"user": "u", "database": "d"}}, "prodoctorov": {section}}}"#
+                ))
+                .unwrap(),
+            )
+        };
+        assert!(problems(r#"{"enabled": false}"#).is_empty());
+        let p =
+            problems(r#"{"enabled": true, "endpoint_user": "pd", "endpoint_password": "short"}"#);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].key, "prodoctorov.endpoint_password");
+        assert!(
+            p[0].message.contains("не короче 16 символов"),
+            "{}",
+            p[0].message
+        );
+        assert!(problems(
+            r#"{"enabled": true, "endpoint_user": "pd", "endpoint_password": "0123456789abcdef"}"#
+        )
+        .is_empty());
+        let p = problems(r#"{"enabled": true, "endpoint_user": "p:d"}"#);
+        assert_eq!(p[0].key, "prodoctorov.endpoint_user");
     }
 
     #[test]

@@ -442,7 +442,10 @@ impl RawMail {
         if let Some(to) = self.to {
             let list = to.items();
             if let Some(a) = list.iter().find(|a| !a.contains('@')) {
-                return Err(bad("mail.to", format!("«{a}» — не адрес электронной почты")));
+                return Err(bad(
+                    "mail.to",
+                    format!("«{a}» — не адрес электронной почты"),
+                ));
             }
             if list.is_empty() {
                 return Err(bad("mail.to", "не указан ни один получатель"));
@@ -525,7 +528,7 @@ impl RawProdoctorov {
         if self.endpoint_user.contains(':') {
             return Err(bad(
                 "prodoctorov.endpoint_user",
-                "a Basic auth user name cannot contain \":\"",
+                "в логине для прямой записи не может быть двоеточия «:» (так устроен Basic auth)",
             ));
         }
         let endpoint = endpoint(self.endpoint_user, self.endpoint_password);
@@ -555,7 +558,11 @@ fn endpoint(user: String, password: String) -> Endpoint {
             key: "prodoctorov.endpoint_password",
             reason: format!(
                 "пароль для прямой записи ПроДокторов {} — нужен не короче {ENDPOINT_PASSWORD_MIN} символов",
-                if password.is_empty() { "не задан" } else { "слишком короткий" }
+                if password.is_empty() {
+                    "не задан"
+                } else {
+                    "слишком короткий"
+                }
             ),
         };
     }

@@ -94,9 +94,6 @@ class nc_priem_settings
     const SENT_TO = array('FtpHost' => array('FtpPassword'), 'MisUrl' => array('MisPassword', 'MisToken'),
                           'MailHost' => array('MailPassword'), 'PdUrl' => array('PdPassword', 'PdToken'));
 
-    /** The shortest password ProDoctorov's direct bookings may use (PdEndpointPassword). */
-    const ENDPOINT_PASSWORD_MIN = 16;
-
     /** @var nc_priem_netcat */
     private $netcat;
 
@@ -315,16 +312,6 @@ class nc_priem_settings
         if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'v2' && $s['PdToken'] === '') {
             $errors['PdToken'] = 'Для API v2 нужен токен';
         }
-        if ($s['PdEnabled'] === '1') {
-            // ProDoctorov's direct bookings go straight to the MIS: never without a login and a strong password
-            if ($s['PdEndpointUser'] === '' || strpos($s['PdEndpointUser'], ':') !== false) {
-                $errors['PdEndpointUser'] = 'Задайте логин для прямой записи (без двоеточия)';
-            }
-            if (mb_strlen($s['PdEndpointPassword'], 'UTF-8') < self::ENDPOINT_PASSWORD_MIN) {
-                $errors['PdEndpointPassword'] = 'Пароль для прямой записи — не короче ' . self::ENDPOINT_PASSWORD_MIN
-                    . ' символов: нажмите «Сгенерировать»';
-            }
-        }
         if (self::doctor_lists($s['PdDoctors']) === null) {
             $errors['PdDoctors'] = 'По строке на филиал: «1: 0001, 0002»';
         }
@@ -340,10 +327,13 @@ class nc_priem_settings
             $errors['MailFrom'] = 'Укажите адрес отправителя';
         }
         if (!$errors) {
-            // what the extension's own check of the settings finds (e.g. a proxy that is no address)
+            // what the extension's own check of the settings finds: a proxy that is no address, a
+            // recipient that is no mail address, ProDoctorov's endpoint without a login and a
+            // password of 16 characters (its direct bookings go straight to the MIS)
             foreach (priem_settings_problems($this->engine_of($s, true, '')) as $p) {
                 $field = isset(self::ENGINE_KEYS[$p['key']]) ? self::ENGINE_KEYS[$p['key']] : 'settings';
-                $errors[$field] = $p['message'];
+                $message = mb_strtoupper(mb_substr($p['message'], 0, 1, 'UTF-8'), 'UTF-8') . mb_substr($p['message'], 1, null, 'UTF-8');
+                $errors[$field] = $field === 'PdEndpointPassword' ? $message . ': нажмите «Сгенерировать»' : $message;
             }
         }
         return $errors;
@@ -351,7 +341,8 @@ class nc_priem_settings
 
     /** Keys of the extension's settings => the fields they come from, for its problems. */
     const ENGINE_KEYS = array('mail.to' => 'MailTo', 'limits.trusted_proxies' => 'TrustedProxies', 'limits.per_address' => 'RateLimitIp',
-                              'limits.per_phone' => 'RateLimitPhone', 'limits.per_doctor_day' => 'RateLimitDoctorDay');
+                              'limits.per_phone' => 'RateLimitPhone', 'limits.per_doctor_day' => 'RateLimitDoctorDay',
+                              'prodoctorov.endpoint_user' => 'PdEndpointUser', 'prodoctorov.endpoint_password' => 'PdEndpointPassword');
 
     public static function is_identifier($s)
     {
