@@ -20,10 +20,11 @@ export PRIEM_EXTENSION="${PRIEM_EXTENSION:-$PWD/target/debug/libpriem.so}"
 export PRIEM_DEMO_PORT=$(free_port) PRIEM_DEMO_MIS_PORT=$(free_port) PRIEM_DEMO_MIS_CONTROL_PORT=$(free_port) \
   PRIEM_DEMO_FTP_PORT=$(free_port) PRIEM_DEMO_SMTP_PORT=$(free_port) PRIEM_DEMO_PD_PORT=$(free_port) \
   PRIEM_DEMO_SNAPSHOT_SECONDS=5 PRIEM_DEMO_CRON_SECONDS=5
-services=""
+services="" group=""
 finish() {
   local rc=$?
-  for pid in $services; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  # a failed round leaves nothing behind: make, demo/run and tail (one group), the services
+  for pid in $group $services; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   mysql --protocol=tcp -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $PRIEM_DEMO_DB" >/dev/null 2>&1 || true
   [ $rc = 0 ] || { echo "---- the last round's output"; tail -n 30 "$RUN/round.log"; } >&2
   rm -rf "$RUN"
@@ -56,5 +57,5 @@ for round in $(seq 1 "$ROUNDS"); do
     exit 1
   fi
   echo "round $round: $(wc -w <<<"$services") services started and stopped"
-  services=""
+  services="" group=""
 done
