@@ -148,8 +148,10 @@ namespace {
     function priem_book(array $settings, array $request, array $meta): array {}
 
     /**
-     * One booking as stored (`status`, times, the exact `payload`, `attempts`, `last_error`, …),
-     * or null.
+     * One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
+     * `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
+     * "taken", settled by the MIS's next snapshot), times, the exact `payload`, `attempts`,
+     * `last_error`, `unsure` (an attempt may have reached the MIS unanswered), …
      *
      * @param array $settings
      * @param int $id
@@ -414,8 +416,9 @@ namespace {
 
     /**
      * Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
-     * unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'skipped',
-     * 'message' => …]`.
+     * unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'check'|'skipped',
+     * 'message' => …]` (`check`: answered "taken" after an unanswered attempt — «проверить в МИС»,
+     * settled by the MIS's next snapshot).
      *
      * @param array $settings
      * @param int $id

@@ -182,6 +182,17 @@ impl Env {
             .unwrap();
     }
 
+    /// Writes a file under the FTP root, modified at `when` (the snapshot's production time).
+    fn put_at(&self, rel: &str, content: &str, when: DateTime<Utc>) {
+        self.put(rel, content, 0);
+        std::fs::File::options()
+            .write(true)
+            .open(self.ftp_root.join(rel))
+            .unwrap()
+            .set_modified(SystemTime::from(when))
+            .unwrap();
+    }
+
     fn exists(&self, rel: &str) -> bool {
         self.ftp_root.join(rel).exists()
     }
@@ -225,6 +236,49 @@ impl Env {
                 )
             })
             .collect()
+    }
+
+    /// The times the MIS peer's `/slow-book` booked, as `dt_start` (UTC) of doctor 1/0001.
+    fn mis_booked(&self) -> Vec<String> {
+        let list: Vec<Vec<String>> = reqwest::blocking::get(self.mis_url("/_booked"))
+            .and_then(|r| r.json())
+            .expect("the MIS peer's bookings");
+        list.into_iter()
+            .filter(|k| k[0] == "1" && k[1] == "0001")
+            .map(|k| k[2].clone())
+            .collect()
+    }
+
+    /// Doctor 1/0001's 2026-12-01 15:00, 15:30 and 16:00 as the MIS exports them: busy when
+    /// the MIS peer booked them.
+    fn mis_snapshot(&self) -> String {
+        let booked = self.mis_booked();
+        let cell = |local: &str, utc: &str| {
+            let (h, m) = local.split_once(':').unwrap();
+            let end = hhmm(h.parse::<u16>().unwrap() * 60 + m.parse::<u16>().unwrap() + 30);
+            let state = if booked.iter().any(|b| b == utc) {
+                "busy"
+            } else {
+                "free"
+            };
+            format!("2026-12-01 {local}-{end} {state}")
+        };
+        document(&[(
+            "1",
+            "Клиника на Ленина",
+            vec![(
+                "0001",
+                "Иванова Мария Петровна",
+                cells(
+                    &[
+                        cell("15:00", "2026-12-01T12:00:00Z"),
+                        cell("15:30", "2026-12-01T12:30:00Z"),
+                        cell("16:00", "2026-12-01T13:00:00Z"),
+                    ]
+                    .join("; "),
+                ),
+            )],
+        )])
     }
 
     /// Asserts that no mail contains a password, a credential or a full phone number.
@@ -1459,6 +1513,210 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
     // Book 1: at booking and at both ticks; book 2: at booking and at the second tick.
     assert_eq!(env.mis_posts().len(), 5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ambiguous outcomes: «проверить в МИС»
+// ---------------------------------------------------------------------------------------------
+
+/// Books 2026-12-01 15:30 of doctor 1/0001 through an MIS at `path` that answers after the 1 s
+/// timeout, then runs the retry, which the MIS answers "Время уже занято": returns the booking,
+/// now in `check`, and the time of the retry.
+fn book_slow_then_taken(env: &Env, e: &Engine) -> (u64, DateTime<Utc>) {
+    import(e, &booking_snapshot());
+    let started = Instant::now();
+    let out = e
+        .book(
+            &request("k-slow", input("1", "0001", "2026-12-01", "15:30")),
+            eve(),
+        )
+        .expect("stored");
+    assert!(started.elapsed() < StdDuration::from_secs(5));
+    let BookOutcome::Pending { id } = out else {
+        panic!("{out:?}")
+    };
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(
+        (b.status, b.unsure),
+        (BookingStatus::Unknown, true),
+        "{b:?}"
+    );
+    let retry = b.next_attempt_at.unwrap() + Duration::seconds(1);
+    let r = e.tick(retry);
+    assert_ran(&r);
+    assert_eq!((r.bookings_check, r.bookings_refused), (1, 0), "{r:?}");
+    assert_eq!(env.mis_posts().len(), 2);
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!((b.status, b.attempts), (BookingStatus::Check, 2), "{b:?}");
+    assert_eq!(
+        b.last_error.as_deref(),
+        Some("Время уже занято"),
+        "the journal shows the answer"
+    );
+    // The visitor is still told "accepted", the time stays held.
+    let again = e
+        .book(
+            &request("k-slow", input("1", "0001", "2026-12-01", "15:30")),
+            retry,
+        )
+        .unwrap();
+    assert_eq!(again, BookOutcome::Pending { id });
+    assert!(times(e, "1", "0001", eve()).contains(&t("2026-12-01 15:30", false)));
+    let err = e
+        .book(
+            &request("k-other", input("1", "0001", "2026-12-01", "15:30")),
+            retry,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, BookError::Booking(BookingError::Taken { .. })),
+        "{err:?}"
+    );
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{:?}", env.subjects());
+    assert_eq!(
+        mails[0].subject,
+        format!("Проверьте в МИС запись №{id}: первая попытка, вероятно, дошла")
+    );
+    for words in [
+        "«Время уже занято»",
+        "Заявка принята",
+        "первая попытка дошла",
+    ] {
+        assert!(mails[0].body.contains(words), "{words}: {}", mails[0].body);
+    }
+    // Not mailed again by the next tick.
+    e.tick(retry + minutes(1));
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+    (id, retry)
+}
+
+/// The MIS books the first attempt but answers after the site gave up; the retry is answered
+/// "taken". Not a refusal: «проверить в МИС», settled by the MIS's next snapshot, which shows
+/// the time busy: confirmed. A snapshot produced before the "taken" answer settles nothing.
+#[test]
+fn slow_then_taken_is_checked_and_a_snapshot_showing_the_time_busy_confirms_it() {
+    let mut env = Env::new();
+    env.start_mis();
+    env.start_ftp();
+    let mut s = env.http_settings("/secure/slow-book/2.5", 1);
+    s.as_object_mut().unwrap().remove("ftp");
+    let e = engine(&s);
+    let (id, retry) = book_slow_then_taken(&env, &e);
+    assert_eq!(
+        env.mis_booked(),
+        ["2026-12-01T12:30:00Z"],
+        "the first attempt booked it"
+    );
+
+    // An older snapshot (produced before the "taken" answer) settles nothing.
+    let older = e
+        .import_json(&env.mis_snapshot(), retry, Some(retry - minutes(10)))
+        .unwrap();
+    assert_eq!((older.settled.confirmed, older.settled.lost), (0, 0));
+    assert_eq!(e.booking(id).unwrap().unwrap().status, BookingStatus::Check);
+
+    // The next snapshot, from FTP, shows 15:30 busy: the booking is the MIS's.
+    let e = engine(&env.http_settings("/secure/slow-book/2.5", 1));
+    env.put_at("in/s.json", &env.mis_snapshot(), retry + minutes(5));
+    let r = e.tick(retry + minutes(6));
+    assert_ran(&r);
+    assert_eq!((r.checks_confirmed, r.checks_lost), (1, 0), "{r:?}");
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Confirmed, "{b:?}");
+    assert_eq!(env.mis_posts().len(), 2, "not sent again");
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
+    let again = e
+        .book(
+            &request("k-slow", input("1", "0001", "2026-12-01", "15:30")),
+            retry,
+        )
+        .unwrap();
+    assert_eq!(again, BookOutcome::Confirmed { id });
+}
+
+/// The MIS lost the first attempt and still answers the retry "taken": its snapshot shows the
+/// time free. With `when_lost: refuse` the booking is refused and the clinic told to call the
+/// patient.
+#[test]
+fn a_checked_booking_the_snapshot_shows_free_is_lost_and_refused_when_so_set() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.mis_only_settings("/secure/slow-lose/2.5", 1);
+    s["booking"]["when_lost"] = json!("refuse");
+    let e = engine(&s);
+    let (id, retry) = book_slow_then_taken(&env, &e);
+    assert!(env.mis_booked().is_empty());
+
+    let i = e
+        .import_json(&env.mis_snapshot(), retry, Some(retry + minutes(5)))
+        .unwrap();
+    assert_eq!((i.settled.confirmed, i.settled.lost), (0, 1));
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(b.status, BookingStatus::Rejected, "{b:?}");
+    assert_eq!(env.db.count("Priem_Hold"), 0, "the time is released");
+    e.tick(retry + minutes(6));
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 3, "{subjects:?}");
+    assert!(subjects.contains(&format!("МИС не записала запись №{id}: запись отменена")));
+    assert!(subjects.contains(&format!("Решено: {}", subjects[0])));
+    let lost = env
+        .mails()
+        .into_iter()
+        .find(|m| m.subject.starts_with("МИС не записала"))
+        .unwrap();
+    assert!(lost.body.contains("свободным"), "{}", lost.body);
+    assert_eq!(env.mis_posts().len(), 2, "not sent again");
+}
+
+/// The same, with the default `when_lost: retry`: the booking goes back to the outbox and the
+/// next tick sends it again (here to an MIS that takes it).
+#[test]
+fn a_checked_booking_the_snapshot_shows_free_is_sent_again_by_default() {
+    let mut env = Env::new();
+    env.start_mis();
+    let e = engine(&env.mis_only_settings("/secure/slow-lose/2.5", 1));
+    let (id, retry) = book_slow_then_taken(&env, &e);
+
+    let i = e
+        .import_json(&env.mis_snapshot(), retry, Some(retry + minutes(5)))
+        .unwrap();
+    assert_eq!((i.settled.confirmed, i.settled.lost), (0, 1));
+    let b = e.booking(id).unwrap().unwrap();
+    assert_eq!(
+        (b.status, b.unsure),
+        (BookingStatus::Unknown, false),
+        "{b:?}"
+    );
+    assert!(env.db.count("Priem_Hold") == 1, "the time stays held");
+
+    let e = engine(&env.mis_only_settings("/secure/success", 1));
+    let r = e.tick(retry + minutes(6));
+    assert_ran(&r);
+    assert_eq!(r.bookings_confirmed, 1, "{r:?}");
+    assert_eq!(
+        e.booking(id).unwrap().unwrap().status,
+        BookingStatus::Confirmed
+    );
+    let posts = env.mis_posts();
+    assert_eq!(posts.len(), 3);
+    assert!(
+        posts.iter().all(|(_, _, body)| *body == posts[0].2),
+        "the same payload"
+    );
+    let subjects = env.subjects();
+    assert!(
+        subjects.contains(&format!(
+            "МИС не записала запись №{id}: отправлена повторно"
+        )),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&format!("Решено: {}", subjects[0])),
+        "{subjects:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -840,17 +840,25 @@ fn delivery_states_and_the_outbox() {
     assert!(s.mark_sent(a, now()).unwrap());
     assert!(!s.mark_sent(a, now()).unwrap(), "a second claim must fail");
     assert_eq!(due(now()), vec![b]);
-    s.mark_unknown(a, "timeout after 10 s", now() + Duration::minutes(5))
+    s.mark_unknown(a, "timeout after 10 s", now() + Duration::minutes(5), true)
         .unwrap();
     let rec = s.booking(a).unwrap().unwrap();
     assert_eq!((rec.status, rec.attempts), (BookingStatus::Unknown, 1));
+    assert!(rec.unsure, "a timeout after sending may have booked it");
     assert_eq!(rec.last_error.as_deref(), Some("timeout after 10 s"));
     assert_eq!(due(now()), vec![b]);
     assert_eq!(due(now() + Duration::minutes(5)), vec![a, b]);
     // An unclaimed unknown outcome counts as an attempt too.
-    s.mark_unknown(a, "HTTP 502", now() + Duration::minutes(10))
-        .unwrap();
-    assert_eq!(s.booking(a).unwrap().unwrap().attempts, 2);
+    s.mark_unknown(
+        a,
+        "connection refused",
+        now() + Duration::minutes(10),
+        false,
+    )
+    .unwrap();
+    let rec = s.booking(a).unwrap().unwrap();
+    assert_eq!(rec.attempts, 2);
+    assert!(rec.unsure, "once unsure, always unsure");
     assert!(s.mark_sent(a, now() + Duration::minutes(10)).unwrap());
     s.mark_confirmed(a, now(), Some("claim-77")).unwrap();
     s.mark_confirmed(a, now(), None).unwrap(); // a no-op
@@ -866,7 +874,7 @@ fn delivery_states_and_the_outbox() {
         })
     ));
     assert!(matches!(
-        s.mark_unknown(a, "x", now()),
+        s.mark_unknown(a, "x", now(), false),
         Err(StorageError::BadTransition { .. })
     ));
     assert!(!s.mark_sent(a, now()).unwrap());
@@ -890,6 +898,70 @@ fn delivery_states_and_the_outbox() {
         Err(StorageError::NoSuchBooking(999))
     ));
     assert_eq!(s.recent_bookings(1).unwrap()[0].id, b);
+}
+
+#[test]
+fn check_keeps_the_hold_until_confirmed_refused_or_sent_again() {
+    let db = TestDb::new();
+    import(&db, one_doctor());
+    let s = &db.store;
+    let a = s
+        .hold_and_queue(&booking("a", "1", "0001", T0900, T0930), now())
+        .unwrap();
+    let b = s
+        .hold_and_queue(&booking("b", "1", "0001", T0930, T1000), now())
+        .unwrap();
+    for id in [a, b] {
+        assert!(s.mark_sent(id, now()).unwrap());
+        s.mark_unknown(id, "timeout", now(), true).unwrap();
+        assert!(s.mark_sent(id, now()).unwrap());
+        s.mark_check(id, now(), "Время уже занято").unwrap();
+    }
+    let in_check: Vec<u64> = s
+        .bookings_in_check()
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(in_check, [a, b]);
+    let rec = s.booking(a).unwrap().unwrap();
+    assert_eq!(rec.status, BookingStatus::Check);
+    assert_eq!(rec.last_error.as_deref(), Some("Время уже занято"));
+    assert_eq!(rec.answered_at, Some(now()));
+    assert_eq!(db.count("Priem_Hold"), 2, "both times stay held");
+    assert!(s
+        .due_for_delivery(now() + Duration::days(1), 10)
+        .unwrap()
+        .is_empty());
+    assert!(
+        !s.mark_sent(a, now()).unwrap(),
+        "a checked booking is not sent"
+    );
+    assert_eq!(s.mis_shows_free(&rec).unwrap(), Some(true));
+
+    // a: the snapshot shows it; b: lost, sent again.
+    s.mark_confirmed(a, now(), None).unwrap();
+    assert!(s.send_again(b, now(), "потеряна").unwrap());
+    assert!(
+        !s.send_again(b, now(), "потеряна").unwrap(),
+        "only from check"
+    );
+    let rec = s.booking(b).unwrap().unwrap();
+    assert_eq!(
+        (rec.status, rec.unsure, rec.next_attempt_at),
+        (BookingStatus::Unknown, false, Some(now()))
+    );
+    assert_eq!(s.due_for_delivery(now(), 10).unwrap()[0].id, b);
+    assert!(s.bookings_in_check().unwrap().is_empty());
+    assert_eq!(db.count("Priem_Hold"), 2);
+    assert!(matches!(
+        s.mark_check(a, now(), "x"),
+        Err(StorageError::BadTransition {
+            from: BookingStatus::Confirmed,
+            to: BookingStatus::Check,
+            ..
+        })
+    ));
 }
 
 #[test]

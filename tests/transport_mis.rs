@@ -124,7 +124,8 @@ fn refusal_carries_the_mis_reason() {
         outcome,
         Outcome::Refused {
             status: 200,
-            reason: "Врач не принимает".into()
+            reason: "Врач не принимает".into(),
+            taken: true
         }
     );
     assert!(!outcome.is_transient());
@@ -261,15 +262,19 @@ fn v2_answers_and_token_auth() {
         }
     );
     let cases = [
-        ("/v2/423", "время уже занято"),
-        ("/v2/416", "в расписании МИС нет такого времени"),
-        ("/v2/409", "пациент уже записан на это время"),
-        ("/v2http/423", "время уже занято"),
+        ("/v2/423", "время уже занято", true),
+        ("/v2/416", "в расписании МИС нет такого времени", false),
+        ("/v2/409", "пациент уже записан на это время", true),
+        ("/v2http/423", "время уже занято", true),
     ];
-    for (path, reason) in cases {
+    for (path, reason, taken) in cases {
         cfg.url = mis.url(path);
         match mis::deliver(&cfg, body) {
-            Outcome::Refused { reason: r, .. } => assert_eq!(r, reason, "{path}"),
+            Outcome::Refused {
+                reason: r,
+                taken: t,
+                ..
+            } => assert_eq!((r.as_str(), t), (reason, taken), "{path}"),
             other => panic!("{path} gave {other:?}"),
         }
     }

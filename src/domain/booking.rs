@@ -350,6 +350,11 @@ pub enum BookingStatus {
     /// The outcome of the last attempt is unknown (timeout, 5xx, garbage): retried at
     /// `next_attempt_at` with the same payload.
     Unknown,
+    /// «Проверить в МИС»: an earlier attempt may have reached the MIS unanswered, and a retry was
+    /// answered "taken" — most likely by that very booking. The time stays held and the visitor
+    /// is told "accepted"; the MIS's next snapshot settles it: the time busy → `Confirmed`, free
+    /// → the booking was lost (sent again or refused, as `booking.when_lost` says).
+    Check,
 }
 
 impl BookingStatus {
@@ -360,6 +365,7 @@ impl BookingStatus {
             BookingStatus::Confirmed => "confirmed",
             BookingStatus::Rejected => "rejected",
             BookingStatus::Unknown => "unknown",
+            BookingStatus::Check => "check",
         }
     }
 
@@ -370,6 +376,7 @@ impl BookingStatus {
             "confirmed" => BookingStatus::Confirmed,
             "rejected" => BookingStatus::Rejected,
             "unknown" => BookingStatus::Unknown,
+            "check" => BookingStatus::Check,
             _ => return None,
         })
     }
@@ -408,9 +415,11 @@ mod tests {
             BookingStatus::Confirmed,
             BookingStatus::Rejected,
             BookingStatus::Unknown,
+            BookingStatus::Check,
         ] {
             assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
         }
+        assert!(!BookingStatus::Check.is_final());
         assert!(BookingStatus::Confirmed.is_final());
         assert!(!BookingStatus::Unknown.is_final());
         assert_eq!(

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::storage::{CodeProblem, StorageError};
+use super::settings::WhenLost;
+use crate::storage::{BookingRecord, CodeProblem, StorageError};
 use crate::wire::schedule::DoctorError;
 
 /// Kinds that describe a lasting condition: resolved (and announced) when a run that checked
@@ -16,13 +17,17 @@ pub const BAD_CELLS: &str = "bad_cells";
 pub const UNANSWERED: &str = "booking_unanswered";
 pub const BAD_FILE: &str = "bad_file";
 pub const REFUSED: &str = "booking_refused";
+/// A booking in «проверить в МИС» (a condition: resolved when a snapshot settles it).
+pub const CHECK: &str = "booking_check";
+/// A `check` booking the MIS's snapshot shows free: lost (an event).
+pub const LOST: &str = "booking_lost";
 pub const STORAGE: &str = "storage";
 /// The announcement that a problem is over, kept only while its mail could not be sent.
 pub const RESOLVED: &str = "resolved";
 
 /// Events are mailed once and then closed; conditions stay open until resolved.
 pub fn is_event(kind: &str) -> bool {
-    kind == REFUSED || kind == RESOLVED
+    kind == REFUSED || kind == LOST || kind == RESOLVED
 }
 /// The kinds of the known-codes check (see [`CodeProblem::kind`]).
 pub const CODE_KINDS: [&str; 4] = [
@@ -210,6 +215,93 @@ pub fn refused(booking: u64, reason: &str, now: DateTime<Utc>) -> Alert {
             now,
             "если пациент оставил телефон, свяжитесь с ним и предложите другое время (телефон — в \
              журнале записей модуля).",
+        ),
+    }
+}
+
+/// `01.12.2026 15:30 МСК, филиал 1, врач 0001`: which appointment.
+fn appointment(b: &BookingRecord) -> String {
+    format!(
+        "{}, филиал {}, врач {}",
+        moscow_time(b.start_utc),
+        b.filial,
+        b.doctor
+    )
+}
+
+/// The booking is in «проверить в МИС» (see `BookingStatus::Check`).
+pub fn check(b: &BookingRecord, when_lost: WhenLost, now: DateTime<Utc>) -> Alert {
+    let reason = b.last_error.as_deref().unwrap_or("время занято");
+    let then = match when_lost {
+        WhenLost::Retry => "отправит запись повторно",
+        WhenLost::Refuse => "отменит запись и сообщит об этом",
+    };
+    Alert {
+        key: format!("booking_check:{}", b.id),
+        kind: CHECK,
+        subject: format!(
+            "Проверьте в МИС запись №{}: первая попытка, вероятно, дошла",
+            b.id
+        ),
+        body: body(
+            &format!(
+                "Запись №{} ({}) отправлялась в МИС, и на одну из попыток ответа не было (истекло \
+                 время ожидания или оборвалась связь). Повторная отправка получила ответ «{reason}» — \
+                 скорее всего, это время занято самой этой записью: первая попытка дошла до МИС.\n\
+                 Время на сайте удерживается за пациентом, пациенту сказано «Заявка принята». В \
+                 журнале записей модуля запись в состоянии «проверить в МИС».",
+                b.id,
+                appointment(b)
+            ),
+            now,
+            &format!(
+                "найдите в МИС приём на это время и сверьте его с записью №{} (телефон пациента — в \
+                 журнале записей модуля). Если приём в МИС есть, ничего делать не нужно: модуль \
+                 подтвердит запись по следующей выгрузке расписания, где это время занято. Если \
+                 время в МИС свободно, модуль увидит это в выгрузке и {then}.",
+                b.id
+            ),
+        ),
+    }
+}
+
+/// A `check` booking the MIS's snapshot (produced at `produced`) shows free: the booking was
+/// lost, and was sent again or refused as `when_lost` says.
+pub fn lost(
+    b: &BookingRecord,
+    when_lost: WhenLost,
+    produced: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Alert {
+    let (what, then, todo) = match when_lost {
+        WhenLost::Retry => (
+            "отправлена повторно",
+            "Запись отправлена в МИС ещё раз тем же запросом.",
+            "проверьте в журнале записей модуля, что повторная отправка подтверждена; если нет — \
+             свяжитесь с пациентом (телефон — в журнале).",
+        ),
+        WhenLost::Refuse => (
+            "запись отменена",
+            "Запись отменена, время на сайте освобождено; пациенту было сказано «Заявка принята».",
+            "свяжитесь с пациентом (телефон — в журнале записей модуля) и предложите записаться \
+             снова.",
+        ),
+    };
+    Alert {
+        key: format!("booking_lost:{}", b.id),
+        kind: LOST,
+        subject: format!("МИС не записала запись №{}: {what}", b.id),
+        body: body(
+            &format!(
+                "Запись №{} ({}) ждала проверки в МИС: повторная отправка получила ответ «время \
+                 занято», но выгрузка расписания МИС от {} показывает это время свободным — первая \
+                 попытка не дошла, запись в МИС потеряна.\n{then}",
+                b.id,
+                appointment(b),
+                moscow_time(produced)
+            ),
+            now,
+            todo,
         ),
     }
 }

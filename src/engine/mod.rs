@@ -30,7 +30,7 @@ use crate::transport::mis::{self, Format, Outcome};
 use crate::wire::schedule::{DoctorError, DocumentError};
 use grid_cache::{Built, GridCache, SharedGrid};
 use limits::Refusal;
-use settings::{Delivery, Settings};
+use settings::{Delivery, Settings, WhenLost};
 
 pub use tick::{TickReport, LOCK_NAME};
 
@@ -51,10 +51,22 @@ pub enum EngineError {
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub report: ImportReport,
+    /// The bookings in «проверить в МИС» it settled.
+    pub settled: Settled,
     /// Doctors left out of the snapshot: each keeps its previous schedule.
     pub rejected: Vec<DoctorError>,
     /// Cells left out of the doctors that were imported: their times are not offered.
     pub bad_cells: Vec<DoctorError>,
+}
+
+/// What a snapshot settled of the bookings in «проверить в МИС» (see
+/// [`Engine::settle_checks`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// The MIS shows the time busy: confirmed.
+    pub confirmed: usize,
+    /// The MIS shows the time free: lost (sent again or refused).
+    pub lost: usize,
 }
 
 /// What a visitor's (or ProDoctorov's) booking came to.
@@ -159,6 +171,9 @@ pub enum Delivered {
     Dropped,
     /// The outcome is unknown; retried later.
     Unknown(String),
+    /// A retry after an unanswered attempt was answered "taken" (the MIS's words): «проверить в
+    /// МИС» until a snapshot settles it (see `BookingStatus::Check`).
+    Check(String),
     /// Another runner is sending it, or it is final already.
     Skipped,
 }
@@ -210,8 +225,10 @@ impl Engine {
                 produced_at,
             },
         )?;
+        let settled = self.settle_checks(&s, produced_at, now)?;
         Ok(Imported {
             report,
+            settled,
             rejected: s.rejected,
             bad_cells: s.bad_cells,
         })
@@ -383,11 +400,9 @@ impl Engine {
             }
             // Mailed by the next tick (a booking must not wait for SMTP).
             let a = alert::refused(id, &reason, now);
-            let remind = Duration::from_std(self.settings.remind_after)
-                .unwrap_or_else(|_| Duration::hours(24));
             if self
                 .store
-                .raise_alert(&a.key, a.kind, &a.text(), now, remind)
+                .raise_alert(&a.key, a.kind, &a.text(), now, self.remind_after())
                 .is_ok()
             {
                 let _ = self.store.alert_send_failed(&a.key, "ожидает отправки");
@@ -483,13 +498,23 @@ impl Engine {
                     self.store.mark_confirmed(b.id, now, claim_id.as_deref())?;
                     Ok(Delivered::Confirmed)
                 }
+                // An earlier attempt may have booked it: "taken" is most likely that booking.
+                Outcome::Refused {
+                    reason,
+                    taken: true,
+                    ..
+                } if b.unsure => {
+                    self.store.mark_check(b.id, now, &reason)?;
+                    Ok(Delivered::Check(reason))
+                }
                 Outcome::Refused { reason, .. } => {
                     self.store.mark_rejected(b.id, now, &reason)?;
                     Ok(Delivered::Refused(reason))
                 }
                 Outcome::Unknown(e) => {
                     let why = unknown(e.to_string());
-                    self.store.mark_unknown(b.id, &why, retry_at)?;
+                    self.store
+                        .mark_unknown(b.id, &why, retry_at, e.may_have_arrived())?;
                     Ok(Delivered::Unknown(why))
                 }
             },
@@ -503,9 +528,10 @@ impl Engine {
                 });
                 match dropped {
                     Some(Ok(_)) => Ok(Delivered::Dropped),
+                    // The MIS answers a dropped file by its booking id: never ambiguous.
                     Some(Err(e)) => {
                         let why = unknown(e.to_string());
-                        self.store.mark_unknown(b.id, &why, retry_at)?;
+                        self.store.mark_unknown(b.id, &why, retry_at, false)?;
                         Ok(Delivered::Unknown(why))
                     }
                     None => Ok(Delivered::Skipped),
@@ -573,6 +599,65 @@ impl Engine {
                 "неизвестная проверка «{other}»: db, ftp, mis или mail"
             )),
         }
+    }
+
+    /// After a snapshot was imported: the `check` bookings of the doctors it replaced (`s`'s
+    /// doctors) whose "taken" answer came before the MIS produced it (`produced_at`; `None`:
+    /// unknown, nothing is settled) are settled by what it shows. The time busy: the first
+    /// attempt did book it, `confirmed`. Free (or no such cell): the booking was lost, sent
+    /// again or refused as `booking.when_lost` says, and the clinic is mailed (by the next tick).
+    /// Past bookings are left alone.
+    pub(crate) fn settle_checks(
+        &self,
+        s: &schedule::Schedule,
+        produced_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Settled, StorageError> {
+        let mut settled = Settled::default();
+        let Some(produced) = produced_at else {
+            return Ok(settled);
+        };
+        let doctors: std::collections::HashSet<(&str, &str)> = s
+            .doctors
+            .iter()
+            .map(|d| (&*s.filials[d.filial].code, &*d.code))
+            .collect();
+        let when_lost = self.settings.booking.when_lost;
+        for b in self.store.bookings_in_check()? {
+            let answered_before = b.answered_at.is_some_and(|a| a <= produced);
+            if b.start_utc < now
+                || !answered_before
+                || !doctors.contains(&(b.filial.as_str(), b.doctor.as_str()))
+            {
+                continue;
+            }
+            if self.store.mis_shows_free(&b)? == Some(false) {
+                self.store.mark_confirmed(b.id, now, None)?;
+                settled.confirmed += 1;
+                continue;
+            }
+            let note = "МИС не показывает запись в расписании: первая попытка не дошла";
+            let changed = match when_lost {
+                WhenLost::Retry => self.store.send_again(b.id, now, note)?,
+                WhenLost::Refuse => {
+                    self.store.mark_rejected(b.id, now, note)?;
+                    true
+                }
+            };
+            if changed {
+                settled.lost += 1;
+                // Mailed by the tick, like a refusal at booking time.
+                let a = alert::lost(&b, when_lost, produced, now);
+                self.store
+                    .raise_alert(&a.key, a.kind, &a.text(), now, self.remind_after())?;
+                self.store.alert_send_failed(&a.key, "ожидает отправки")?;
+            }
+        }
+        Ok(settled)
+    }
+
+    fn remind_after(&self) -> Duration {
+        Duration::from_std(self.settings.remind_after).unwrap_or_else(|_| Duration::hours(24))
     }
 
     /// The booking as stored.

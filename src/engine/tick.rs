@@ -41,6 +41,12 @@ pub struct TickReport {
     pub bookings_refused: usize,
     pub bookings_dropped: usize,
     pub bookings_unknown: usize,
+    /// Retries answered "taken" after an unanswered attempt: «проверить в МИС».
+    pub bookings_check: usize,
+    /// Bookings in «проверить в МИС» a snapshot settled: the MIS shows them (confirmed), or not
+    /// (lost: sent again or refused).
+    pub checks_confirmed: usize,
+    pub checks_lost: usize,
     pub results_read: usize,
     pub alerts_raised: usize,
     pub mails_sent: usize,
@@ -65,7 +71,7 @@ impl TickReport {
         };
         format!(
             "priem: {} file(s) imported, {} failed, +{}/-{} slots, bookings: {} confirmed, {} refused, \
-             {} dropped, {} pending; {} alert(s), {} mail(s), {} resolved; {prodoctorov}{} error(s); {:.2} s",
+             {} dropped, {} pending, {} to check; {} alert(s), {} mail(s), {} resolved; {prodoctorov}{} error(s); {:.2} s",
             self.files_imported,
             self.files_failed,
             self.slots_inserted,
@@ -74,6 +80,7 @@ impl TickReport {
             self.bookings_refused,
             self.bookings_dropped,
             self.bookings_unknown,
+            self.bookings_check,
             self.alerts_raised,
             self.mails_sent,
             self.alerts_resolved,
@@ -144,6 +151,15 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
     }
     if let Err(e) = read_results(engine, now, &mut report, &mut seen) {
         report.errors.push(e.to_string());
+    }
+    match store.bookings_in_check() {
+        Ok(list) => {
+            seen.checked.insert(alert::CHECK);
+            let when_lost = engine.settings().booking.when_lost;
+            seen.alerts
+                .extend(list.iter().map(|b| alert::check(b, when_lost, now)));
+        }
+        Err(e) => report.errors.push(e.to_string()),
     }
     upload_to_prodoctorov(engine, now, &mut report, &mut seen);
     if let Err(e) = engine.prune_counters(now) {
@@ -225,6 +241,9 @@ fn import_from_ftp(
         let r = engine
             .store()
             .import_schedule(&s, now, SnapshotInfo { run, produced_at })?;
+        let settled = engine.settle_checks(&s, produced_at, now)?;
+        report.checks_confirmed += settled.confirmed;
+        report.checks_lost += settled.lost;
         report.files_imported += 1;
         report.slots_inserted += r.slots_inserted;
         report.slots_deleted += r.slots_deleted;
@@ -296,6 +315,10 @@ fn deliver_outbox(
             Ok(Delivered::Dropped) => {
                 reached = true;
                 report.bookings_dropped += 1;
+            }
+            Ok(Delivered::Check(_)) => {
+                reached = true;
+                report.bookings_check += 1;
             }
             Ok(Delivered::Unknown(why)) => {
                 report.bookings_unknown += 1;

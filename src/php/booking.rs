@@ -193,15 +193,17 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
         "filial": b.filial, "doctor": b.doctor,
         "start_utc": format_utc(b.start_utc), "end_utc": format_utc(b.end_utc),
         "payload": b.payload, "attempts": b.attempts,
-        "next_attempt_at": t(b.next_attempt_at), "last_error": b.last_error,
+        "next_attempt_at": t(b.next_attempt_at), "last_error": b.last_error, "unsure": b.unsure,
         "mis_reference": b.mis_reference, "created_at": format_utc(b.created_at),
         "sent_at": t(b.sent_at), "answered_at": t(b.answered_at),
         "phone_masked": b.phone_masked,
     })
 }
 
-/// One booking as stored (`status`, times, the exact `payload`, `attempts`, `last_error`, …),
-/// or null.
+/// One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
+/// `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
+/// "taken", settled by the MIS's next snapshot), times, the exact `payload`, `attempts`,
+/// `last_error`, `unsure` (an attempt may have reached the MIS unanswered), …
 #[php_function]
 #[php(name = "priem_booking")]
 pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
@@ -215,8 +217,9 @@ pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox
 }
 
 /// Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
-/// unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'skipped',
-/// 'message' => …]`.
+/// unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'check'|'skipped',
+/// 'message' => …]` (`check`: answered "taken" after an unanswered attempt — «проверить в МИС»,
+/// settled by the MIS's next snapshot).
 #[php_function]
 #[php(name = "priem_retry")]
 pub fn priem_retry(
@@ -233,6 +236,7 @@ pub fn priem_retry(
         Delivered::Refused(r) => ("refused", r),
         Delivered::Dropped => ("dropped", String::new()),
         Delivered::Unknown(why) => ("unknown", why),
+        Delivered::Check(r) => ("check", r),
         Delivered::Skipped => ("skipped", String::new()),
     };
     Ok(json(

@@ -120,6 +120,8 @@ pub struct BookingRecord {
     pub attempts: u32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// An attempt may have reached the MIS without an answer (see `BookingStatus::Check`).
+    pub unsure: bool,
     pub mis_reference: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -131,7 +133,7 @@ pub struct BookingRecord {
 pub(super) const BOOKING_COLUMNS: &str =
     "id, idempotency_key, source, status, filial, doctor, start_utc, \
     end_utc, payload, attempts, next_attempt_at, last_error, mis_reference, created_at, sent_at, \
-    answered_at, consent_at, consent_ip, consent_version, phone_masked";
+    answered_at, consent_at, consent_ip, consent_version, phone_masked, unsure";
 
 pub(super) fn corrupt(message: String) -> StorageError {
     StorageError::Corrupt {
@@ -179,6 +181,7 @@ pub(super) fn booking_from_row(row: Row) -> Result<BookingRecord> {
             text_version: consent_version.unwrap_or_default(),
         }),
         phone_masked: take(&mut row, 19, "phone_masked")?,
+        unsure: take(&mut row, 20, "unsure")?,
     })
 }
 
@@ -327,6 +330,17 @@ impl Store {
             )
             .map_err(|e| StorageError::query("booking: read", e))?;
         row.map(booking_from_row).transpose()
+    }
+
+    /// Whether the stored schedule (the MIS's last snapshot of the doctor) shows the booking's
+    /// time free; `None` when it has no cell starting then.
+    pub fn mis_shows_free(&self, b: &BookingRecord) -> Result<Option<bool>> {
+        let mut conn = self.conn()?;
+        conn.exec_first(
+            "SELECT free FROM Priem_Slot WHERE filial = ? AND doctor = ? AND start_utc = ?",
+            (&b.filial, &b.doctor, db_time(b.start_utc)),
+        )
+        .map_err(|e| StorageError::query("booking: slot state", e))
     }
 
     /// The newest bookings first, for the journal.

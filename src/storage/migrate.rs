@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "004_security",
         sql: include_str!("../../sql/004_security.sql"),
     },
+    Migration {
+        version: 5,
+        name: "005_check",
+        sql: include_str!("../../sql/005_check.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

@@ -6,13 +6,18 @@
 //! queued ──mark_sent──▶ sent ──mark_confirmed──▶ confirmed
 //!   │  ▲                 │  └──mark_rejected───▶ rejected (hold released, slot shown busy)
 //!   │  └─────────────────┼──mark_unknown──▶ unknown ──(next_attempt_at)──▶ mark_sent …
+//!   │                    └──mark_check──▶ check ──mark_confirmed (the snapshot shows it)──▶ confirmed
+//!   │                                       ├──mark_rejected (lost, refused)──▶ rejected
+//!   │                                       └──send_again (lost, retried)──▶ unknown
 //!   └── mark_confirmed / mark_rejected / mark_unknown directly (HTTP answers at once)
 //! ```
 //! `mark_sent` is also the claim: it succeeds (returns `true`) only from `queued` or `unknown`,
 //! so of two workers that see the same due booking only one sends it. `confirmed` and
 //! `rejected` are final; repeating the same final mark is a no-op, the opposite one an error.
 //! `attempts` counts delivery attempts: `mark_sent` adds one, and `mark_unknown` adds one when
-//! the attempt was not claimed with `mark_sent` first.
+//! the attempt was not claimed with `mark_sent` first. `unsure` remembers that an attempt may
+//! have reached the MIS without an answer: a "taken" answer to a later one is then `check`
+//! (see [`BookingStatus::Check`]), not a refusal.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use mysql::prelude::Queryable;
@@ -198,13 +203,15 @@ impl Store {
     }
 
     /// The outcome of a delivery is unknown (timeout, connection error, 5xx, garbage): keep the
-    /// booking and its hold, retry at `next_attempt_at` with the same payload. An error on a
-    /// final booking.
+    /// booking and its hold, retry at `next_attempt_at` with the same payload. `may_have_arrived`:
+    /// the request may have reached the MIS (remembered as `unsure`). An error on a final
+    /// booking.
     pub fn mark_unknown(
         &self,
         id: BookingId,
         error: &str,
         next_attempt_at: DateTime<Utc>,
+        may_have_arrived: bool,
     ) -> Result<()> {
         self.transaction("booking: mark unknown", |tx| {
             let cur = lock_booking(tx, id)?;
@@ -220,15 +227,65 @@ impl Store {
                 tx,
                 "booking: mark unknown",
                 "UPDATE Priem_Booking SET status = 'unknown', last_error = ?, \
-                 next_attempt_at = ?, attempts = attempts + ? WHERE id = ?",
+                 next_attempt_at = ?, attempts = attempts + ?, unsure = unsure OR ? WHERE id = ?",
                 vec![
                     error.into(),
                     db_time(next_attempt_at).into(),
                     (1 - counted).into(),
+                    may_have_arrived.into(),
                     id.into(),
                 ],
             )?;
             Ok(())
         })
+    }
+
+    /// A retry of an `unsure` booking was answered "taken" (`reason` as the MIS said it): the
+    /// booking is `check`, its hold kept, until a snapshot settles it. An error on a final
+    /// booking.
+    pub fn mark_check(&self, id: BookingId, now: DateTime<Utc>, reason: &str) -> Result<()> {
+        self.transaction("booking: mark check", |tx| {
+            let cur = lock_booking(tx, id)?;
+            if cur.status.is_final() {
+                return Err(StorageError::BadTransition {
+                    id,
+                    from: cur.status,
+                    to: BookingStatus::Check,
+                });
+            }
+            exec(
+                tx,
+                "booking: mark check",
+                "UPDATE Priem_Booking SET status = 'check', answered_at = ?, last_error = ?, \
+                 next_attempt_at = NULL WHERE id = ?",
+                vec![db_time(now).into(), reason.into(), id.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A `check` booking the MIS's snapshot shows free was lost: back to the outbox, sent again
+    /// at `now` with the same payload (`note` says why). `unsure` is cleared: the earlier attempt
+    /// evidently did not book it, so a "taken" answer now is a refusal. Returns `false` when the
+    /// booking is no longer in `check`.
+    pub fn send_again(&self, id: BookingId, now: DateTime<Utc>, note: &str) -> Result<bool> {
+        self.transaction("booking: send again", |tx| {
+            if lock_booking(tx, id)?.status != BookingStatus::Check {
+                return Ok(false);
+            }
+            exec(
+                tx,
+                "booking: send again",
+                "UPDATE Priem_Booking SET status = 'unknown', last_error = ?, next_attempt_at = ?, \
+                 unsure = 0 WHERE id = ?",
+                vec![note.into(), db_time(now).into(), id.into()],
+            )?;
+            Ok(true)
+        })
+    }
+
+    /// The bookings in `check`, oldest first.
+    pub fn bookings_in_check(&self) -> Result<Vec<BookingRecord>> {
+        self.bookings_where("status = 'check' ORDER BY id", Vec::new())
     }
 }

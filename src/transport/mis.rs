@@ -111,7 +111,14 @@ pub enum Outcome {
         claim_id: Option<String>,
     },
     /// The MIS refused it: `reason` as the MIS said it (may be empty), or in words for v2.
-    Refused { status: u16, reason: String },
+    /// `taken`: the refusal may mean the time is booked already — possibly by an earlier attempt
+    /// of this very booking that got no answer. Every §2.1 refusal (its reason is free text),
+    /// v2's 423 (slot busy) and 409 (patient booked at that time); not v2's 416 (no such slot).
+    Refused {
+        status: u16,
+        reason: String,
+        taken: bool,
+    },
     /// Nobody knows whether the MIS has it: keep the booking, retry later with the same payload,
     /// alert.
     Unknown(MisError),
@@ -236,9 +243,11 @@ pub fn classify_direct(status: u16, body: &str) -> Outcome {
             status,
             claim_id: None,
         },
-        (200..=299 | 400..=499, Ok(MisAnswer::Refused(reason))) => {
-            Outcome::Refused { status, reason }
-        }
+        (200..=299 | 400..=499, Ok(MisAnswer::Refused(reason))) => Outcome::Refused {
+            status,
+            reason,
+            taken: true,
+        },
         (200..=299, Err(e)) => Outcome::Unknown(MisError::BadAnswer {
             status,
             cause: e.0,
@@ -262,6 +271,7 @@ pub fn classify_v2(status: u16, body: &str) -> Outcome {
         refused => Outcome::Refused {
             status,
             reason: refused.refusal().unwrap_or_default().to_owned(),
+            taken: refused != V2Answer::NoSuchSlot,
         },
     };
     match status {
@@ -423,14 +433,16 @@ mod tests {
             classify_direct(200, r#"{"success": false, "error": "Слот занят"}"#),
             Outcome::Refused {
                 status: 200,
-                reason: "Слот занят".into()
+                reason: "Слот занят".into(),
+                taken: true
             }
         );
         assert_eq!(
             classify_direct(409, r#"{"success": false, "error": "busy"}"#),
             Outcome::Refused {
                 status: 409,
-                reason: "busy".into()
+                reason: "busy".into(),
+                taken: true
             }
         );
         let garbage = classify_direct(200, "<html>oops</html>");
@@ -474,23 +486,25 @@ mod tests {
                 claim_id: None
             }
         );
-        for (code, reason) in [
-            (416, "в расписании МИС нет такого времени"),
-            (423, "время уже занято"),
-            (409, "пациент уже записан на это время"),
+        for (code, reason, taken) in [
+            (416, "в расписании МИС нет такого времени", false),
+            (423, "время уже занято", true),
+            (409, "пациент уже записан на это время", true),
         ] {
             assert_eq!(
                 classify_v2(200, &format!(r#"{{"status_code": {code}}}"#)),
                 Outcome::Refused {
                     status: 200,
-                    reason: reason.into()
+                    reason: reason.into(),
+                    taken
                 }
             );
             assert_eq!(
                 classify_v2(code, "<html/>"),
                 Outcome::Refused {
                     status: code,
-                    reason: reason.into()
+                    reason: reason.into(),
+                    taken
                 }
             );
         }

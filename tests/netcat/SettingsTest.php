@@ -67,7 +67,8 @@ final class SettingsTest extends TestCase
             'directory' => 'schedule', 'tls' => true, 'after_import' => 'move'), $e['ftp']);
         $this->assertSame('https://mis.clinic.ru/book', $e['mis']['url']);
         $this->assertArrayNotHasKey('port', $e['mail']);
-        $this->assertSame(array('horizon_days' => 21, 'min_notice_minutes' => 90, 'answer_timeout_minutes' => 60), $e['booking']);
+        $this->assertSame(array('horizon_days' => 21, 'min_notice_minutes' => 90, 'answer_timeout_minutes' => 60,
+            'when_lost' => 'retry'), $e['booking']);
         $this->assertArrayNotHasKey('known_codes', $e, 'no components chosen yet');
         // the extension accepts the document (unknown keys would be refused)
         $this->assertIsArray(priem_migrate($e));

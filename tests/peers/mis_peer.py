@@ -19,11 +19,18 @@ What it answers is chosen by the path, so one server serves every case:
     /status/CODE               CODE with a short text body
     /sleep/SECONDS             sleeps, then 200 {"success": true}
     /stall-body/SECONDS        sends headers (Content-Length 17) at once, the body after SECONDS
+    /slow-book/SECONDS         books the time (filial_id, doctor_id, dt_start of the body) at once,
+                               answers 200 {"success": true} after SECONDS; a time already booked
+                               is answered at once 200 {"success": false, "error": "Время уже занято"}
+                               (an MIS that books but answers after the site gave up)
+    /slow-lose/SECONDS         the same, but the first request books nothing (an MIS that lost it):
+                               a repeat of the time is still answered "Время уже занято"
     /v2/CODE                   200 {"status_code": CODE, "claim_id": "C-1"}
     /v2http/CODE               HTTP CODE with an empty body
     /secure/<any of the above> 401 unless the Basic credentials match --basic
 
 HEAD on any path answers the status the path would (no body), after the same auth check.
+GET /_booked returns the times /slow-book booked, as [[filial_id, doctor_id, dt_start], …].
 """
 
 import argparse
@@ -82,7 +89,26 @@ class Handler(BaseHTTPRequestHandler):
         token = base64.b64encode(expected.encode("utf-8")).decode("ascii")
         return self.headers.get("Authorization") == "Basic " + token
 
-    def route(self, head):
+    def slow(self, arg, head, body, keep):
+        try:
+            req = json.loads(body.decode("utf-8"))
+            key = (str(req["filial_id"]), str(req["doctor_id"]), str(req["dt_start"]))
+        except (ValueError, KeyError, TypeError):
+            self.send(400, "not a booking", "text/plain", head=head)
+            return
+        with LOCK:
+            taken = key in self.server.seen
+            self.server.seen.add(key)
+            if keep and not taken:
+                self.server.booked.append(list(key))
+        if taken:
+            answer = {"success": False, "error": "Время уже занято"}
+            self.send(200, json.dumps(answer, ensure_ascii=False), head=head)
+            return
+        time.sleep(float(arg))
+        self.send(200, json.dumps({"success": True}), head=head)
+
+    def route(self, head, body=b""):
         url = urlsplit(self.path)
         parts = [p for p in url.path.split("/") if p]
         query = parse_qs(url.query)
@@ -121,6 +147,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(arg))
             if not head:
                 self.wfile.write(body)
+        elif kind in ("slow-book", "slow-lose"):
+            self.slow(arg, head, body, keep=kind == "slow-book")
         elif kind == "v2":
             self.send(200, json.dumps({"status_code": int(arg), "claim_id": "C-1"}), head=head)
         elif kind == "v2http":
@@ -131,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.read_body()
         self.record(body)
-        self.route(head=False)
+        self.route(head=False, body=body)
 
     def do_HEAD(self):
         self.record(b"")
@@ -146,6 +174,11 @@ class Handler(BaseHTTPRequestHandler):
                 except FileNotFoundError:
                     records = []
             self.send(200, json.dumps(records, ensure_ascii=False))
+            return
+        if self.path == "/_booked":
+            with LOCK:
+                booked = list(self.server.booked)
+            self.send(200, json.dumps(booked, ensure_ascii=False))
             return
         self.record(b"")
         self.route(head=False)
@@ -165,6 +198,8 @@ def main():
     server.daemon_threads = True
     server.log_path = args.log
     server.basic = args.basic
+    server.seen = set()  # times /slow-book and /slow-lose were asked for
+    server.booked = []  # times /slow-book booked
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)

@@ -14,7 +14,7 @@
 //!  "known_codes": {"filial_table": "Message12", "filial_column": "MisCode",
 //!                  "doctor_table": "Message13", "doctor_column": "MisCode"},
 //!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60,
-//!              "max_attempts": 12, "grid_cache_mb": 32},
+//!              "max_attempts": 12, "grid_cache_mb": 32, "when_lost": "retry"},
 //!  "prodoctorov": {"enabled": true, "api": "old", "url": "https://api.prodoctorov.ru/mis/send_cells/",
 //!                  "login": "…", "password": "…", "token": "", "interval_minutes": 15,
 //!                  "timeout_s": 30, "filials": ["1"], "doctors": {"1": ["0001", "0002"]},
@@ -85,6 +85,19 @@ pub struct BookingPolicy {
     /// Memory for the grids a process keeps between requests, in MiB (default 32, 0 = none;
     /// see `engine::grid_cache`). Per process: each php-fpm worker keeps its own.
     pub grid_cache_mb: u32,
+    /// What becomes of a booking the MIS lost: one in «проверить в МИС» (`check`) whose time the
+    /// MIS's next snapshot shows free. `"retry"` (the default): sent again with the same payload;
+    /// `"refuse"`: refused, the time released. Either way the clinic is mailed.
+    pub when_lost: WhenLost,
+}
+
+/// See [`BookingPolicy::when_lost`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WhenLost {
+    #[default]
+    Retry,
+    Refuse,
 }
 
 impl Default for BookingPolicy {
@@ -95,6 +108,7 @@ impl Default for BookingPolicy {
             answer_timeout_minutes: 60,
             max_attempts: 12,
             grid_cache_mb: 32,
+            when_lost: WhenLost::Retry,
         }
     }
 }
@@ -522,6 +536,24 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "settings: limits.per_phone: must be from 1 to 1000"
+        );
+    }
+
+    #[test]
+    fn when_lost_is_retry_or_refuse() {
+        let s = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "booking": {"when_lost": "refuse"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.booking.when_lost, WhenLost::Refuse);
+        let e = Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "booking": {"when_lost": "drop"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("settings: booking.when_lost: unknown variant `drop`"),
+            "{e}"
         );
     }
 

@@ -9,7 +9,7 @@ class nc_priem_journal
 {
     /** Booking status => its name for the clinic's staff. */
     const STATUSES = array('queued' => 'в очереди', 'sent' => 'отправлена', 'confirmed' => 'подтверждена',
-                           'rejected' => 'отказ МИС', 'unknown' => 'ответ неизвестен');
+                           'rejected' => 'отказ МИС', 'unknown' => 'ответ неизвестен', 'check' => 'проверить в МИС');
 
     /** Booking source => its name. */
     const SOURCES = array('site' => 'сайт', 'prodoctorov' => 'ПроДокторов');

@@ -40,6 +40,8 @@ class nc_priem_settings
         'BookingHorizonDays' => '14',
         'BookingMinNotice' => '60',
         'BookingAnswerTimeout' => '60',
+        // a booking in «проверить в МИС» the MIS's snapshot shows free: send it again or refuse it
+        'BookingWhenLost' => 'retry',
         // the editors' cards
         'ClinicComponent' => '',
         'DoctorComponent' => '',
@@ -294,7 +296,7 @@ class nc_priem_settings
         $choices = array('FtpAfterImport' => array('move', 'delete'), 'MisTransport' => array('http', 'ftp'),
                          'MisFormat' => array('prodoctorov', 'v2'), 'MailSecurity' => array('none', 'starttls', 'tls'),
                          'PdApi' => array('old', 'v2'), 'PdEnabled' => array('0', '1'), 'PdAcceptWhenMisDown' => array('0', '1'),
-                         'CaptchaFailOpen' => array('0', '1'));
+                         'CaptchaFailOpen' => array('0', '1'), 'BookingWhenLost' => array('retry', 'refuse'));
         foreach ($choices as $key => $allowed) {
             if (!in_array($s[$key], $allowed, true)) {
                 $errors[$key] = 'Допустимо: ' . implode(', ', $allowed);
@@ -414,6 +416,7 @@ class nc_priem_settings
             'horizon_days' => (int)$s['BookingHorizonDays'],
             'min_notice_minutes' => (int)$s['BookingMinNotice'],
             'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
+            'when_lost' => $s['BookingWhenLost'],
         );
         $out['limits'] = array(
             'secret' => $secret,

@@ -43,6 +43,9 @@ class nc_priem_bookings_controller extends nc_priem_admin_controller
                 return array('error' => $n . 'МИС отказала' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
             case 'unknown':
                 return array('error' => $n . 'ответ МИС снова неизвестен' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
+            case 'check':
+                return array('error' => $n . 'МИС ответила «' . $message . '» — вероятно, запись уже есть в МИС; '
+                    . 'проверьте её там (состояние «проверить в МИС», уточнится по следующей выгрузке расписания)', 'result' => $result);
             default:
                 return array('error' => $n . 'не отправлена — её нет, она уже не ждёт отправки (не «unknown»/«queued») '
                     . 'или передача в МИС не настроена', 'result' => 'skipped');

@@ -193,6 +193,8 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
             'Запись' => array(
                 'BookingHorizonDays' => array('Дней вперёд', 'text'), 'BookingMinNotice' => array('Не раньше чем через, мин', 'text'),
                 'BookingAnswerTimeout' => array('Ждать ответа МИС (FTP), мин', 'text'),
+                'BookingWhenLost' => array('Если МИС потеряла запись («проверить в МИС», а в выгрузке время свободно)',
+                    array('retry' => 'отправить повторно', 'refuse' => 'отменить и сообщить')),
             ),
             'Форма записи на сайте' => array(
                 'ClinicPhone' => array('Телефон клиники (если в карточке нет)', 'text'),

@@ -78,7 +78,8 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         }
         $sent = array();
         foreach (array('bookings_confirmed' => 'подтв.', 'bookings_refused' => 'отказ', 'bookings_dropped' => 'на FTP',
-                       'bookings_unknown' => 'без ответа') as $k => $label) {
+                       'bookings_unknown' => 'без ответа', 'bookings_check' => 'проверить в МИС',
+                       'checks_confirmed' => 'подтверждено выгрузкой', 'checks_lost' => 'потеряно МИС') as $k => $label) {
             if ($n($k)) {
                 $sent[] = $label . ' ' . $n($k);
             }
