@@ -151,7 +151,9 @@ namespace {
      * One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
      * `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
      * "taken", settled by the MIS's next snapshot), times, the exact `payload`, `attempts`,
-     * `last_error`, `unsure` (an attempt may have reached the MIS unanswered), …
+     * `last_error`, `unsure` (an attempt may have reached the MIS unanswered), `mis_seen_at` (a
+     * snapshot of the MIS showed the confirmed time busy), `mis_missing_at` (since when its
+     * snapshots show it free: «МИС не показывает запись»), …
      *
      * @param array $settings
      * @param int $id
@@ -413,6 +415,19 @@ namespace {
      * @return array
      */
     function priem_prodoctorov_uploads(array $settings, int $limit): array {}
+
+    /**
+     * Where the site's upcoming bookings stand against the MIS's schedule, for the admin's
+     * «Состояние»: `['confirmed' => 12, 'seen' => 10, 'missing' => 1, 'check' => 0]` — confirmed
+     * bookings whose time is ahead; of them, the ones the MIS's snapshots show busy; the ones still
+     * shown free `booking.reconcile_minutes` after the confirmation (alerted «МИС не показывает
+     * запись № …»); and bookings in «проверить в МИС» (`check`).
+     *
+     * @param array $settings
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_reconciliation(array $settings, ?string $now_utc = null): array {}
 
     /**
      * Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is

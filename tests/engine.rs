@@ -1720,6 +1720,140 @@ fn a_checked_booking_the_snapshot_shows_free_is_sent_again_by_default() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reconciliation: does the MIS show the confirmed bookings?
+// ---------------------------------------------------------------------------------------------
+
+/// Doctor 1/0001 at 2026-12-01 15:30 (Moscow) and doctor 2/0007 at 15:30 (Yekaterinburg), each
+/// `busy` or free, as the MIS exports them.
+fn reconcile_snapshot(busy_0001: bool, busy_0007: bool) -> String {
+    let state = |busy: bool| if busy { "busy" } else { "free" };
+    document(&[
+        (
+            "1",
+            "Клиника на Ленина",
+            vec![(
+                "0001",
+                "Иванова Мария Петровна",
+                cells(&format!(
+                    "2026-12-01 15:00-15:30 free; 2026-12-01 15:30-16:00 {}",
+                    state(busy_0001)
+                )),
+            )],
+        ),
+        (
+            "2",
+            "Клиника в Екатеринбурге",
+            vec![(
+                "0007",
+                "Смирнов Олег Иванович",
+                cells(&format!("2026-12-01 15:30-16:00 {}", state(busy_0007))),
+            )],
+        ),
+    ])
+}
+
+/// A confirmed booking the MIS's snapshots keep showing free past the grace period (30
+/// minutes) is alerted once, counted for the status tab, and resolved when a snapshot shows
+/// it; one the MIS shows at once is only marked seen.
+#[test]
+fn a_confirmed_booking_missing_from_the_snapshots_is_alerted_once_and_resolved_when_it_appears() {
+    let mut env = Env::new();
+    env.start_mis();
+    let e = engine(&env.mis_only_settings("/secure/success", 5));
+    import(&e, &reconcile_snapshot(false, false));
+    let book = |key: &str, filial: &str, doctor: &str| {
+        let out = e
+            .book(
+                &request(key, input(filial, doctor, "2026-12-01", "15:30")),
+                eve(),
+            )
+            .unwrap();
+        let BookOutcome::Confirmed { id } = out else {
+            panic!("{out:?}")
+        };
+        id
+    };
+    let lost = book("k-lost", "1", "0001");
+    let kept = book("k-kept", "2", "0007");
+    let snapshot = |busy_0001: bool, produced: i64| {
+        e.import_json(
+            &reconcile_snapshot(busy_0001, true),
+            eve() + minutes(produced),
+            Some(eve() + minutes(produced)),
+        )
+        .unwrap()
+        .reconciled
+    };
+    let counts = || env.db.store.reconciliation(eve()).unwrap();
+
+    // 15 minutes after the confirmation: 0007's time is busy in the MIS (seen); 0001's still
+    // free, within the grace period.
+    let r = snapshot(false, 15);
+    assert_eq!((r.seen, r.missing), (1, 0));
+    let c = counts();
+    assert_eq!((c.confirmed, c.seen, c.missing), (2, 1, 0), "{c:?}");
+    assert!(e.booking(kept).unwrap().unwrap().mis_seen_at.is_some());
+    e.tick(eve() + minutes(16));
+    assert!(env.mails().is_empty(), "{:?}", env.subjects());
+
+    // 31 minutes after: 0001 is missing. One mail, not one per snapshot.
+    let r = snapshot(false, 31);
+    assert_eq!((r.seen, r.missing), (0, 1));
+    assert_eq!(counts().missing, 1);
+    let r = e.tick(eve() + minutes(32));
+    assert_ran(&r);
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{:?}", env.subjects());
+    assert_eq!(
+        mails[0].subject,
+        format!("МИС не показывает запись №{lost}")
+    );
+    assert!(mails[0].body.contains("свободно"), "{}", mails[0].body);
+    let r = snapshot(false, 46);
+    assert_eq!(r.missing, 0, "already missing");
+    e.tick(eve() + minutes(47));
+    assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
+
+    // It appears: seen, resolved.
+    let r = snapshot(true, 61);
+    assert_eq!((r.seen, r.missing), (1, 0));
+    let c = counts();
+    assert_eq!((c.confirmed, c.seen, c.missing), (2, 2, 0), "{c:?}");
+    e.tick(eve() + minutes(62));
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
+    let b = e.booking(lost).unwrap().unwrap();
+    assert!(
+        b.mis_seen_at.is_some() && b.mis_missing_at.is_none(),
+        "{b:?}"
+    );
+}
+
+/// `booking.reconcile_minutes: 0` switches reconciliation off.
+#[test]
+fn reconciliation_can_be_switched_off() {
+    let mut env = Env::new();
+    env.start_mis();
+    let mut s = env.mis_only_settings("/secure/success", 5);
+    s["booking"]["reconcile_minutes"] = json!(0);
+    let e = engine(&s);
+    import(&e, &reconcile_snapshot(false, false));
+    e.book(
+        &request("k", input("1", "0001", "2026-12-01", "15:30")),
+        eve(),
+    )
+    .unwrap();
+    let later = eve() + minutes(120);
+    let i = e
+        .import_json(&reconcile_snapshot(false, false), later, Some(later))
+        .unwrap();
+    assert_eq!((i.reconciled.seen, i.reconciled.missing), (0, 0));
+    e.tick(later);
+    assert!(env.mails().is_empty(), "{:?}", env.subjects());
+}
+
+// ---------------------------------------------------------------------------------------------
 // 7. Two ticks at once
 // ---------------------------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ pub const REFUSED: &str = "booking_refused";
 pub const CHECK: &str = "booking_check";
 /// A `check` booking the MIS's snapshot shows free: lost (an event).
 pub const LOST: &str = "booking_lost";
+/// A confirmed booking the MIS's snapshots do not show (a condition: resolved when one does).
+pub const MISSING: &str = "booking_missing";
 pub const STORAGE: &str = "storage";
 /// The announcement that a problem is over, kept only while its mail could not be sent.
 pub const RESOLVED: &str = "resolved";
@@ -302,6 +304,34 @@ pub fn lost(
             ),
             now,
             todo,
+        ),
+    }
+}
+
+/// A confirmed booking whose time the MIS's snapshots still show free (see
+/// `storage::reconcile`).
+pub fn missing(b: &BookingRecord, now: DateTime<Utc>) -> Alert {
+    let since = b.mis_missing_at.unwrap_or(now);
+    let confirmed = b
+        .answered_at
+        .map_or_else(String::new, |a| format!(" {}", moscow_time(a)));
+    Alert {
+        key: format!("booking_missing:{}", b.id),
+        kind: MISSING,
+        subject: format!("МИС не показывает запись №{}", b.id),
+        body: body(
+            &format!(
+                "Запись №{} ({}) МИС подтвердила{confirmed}, но в её выгрузках расписания это \
+                 время свободно (с {}). Возможно, МИС потеряла запись, или её отменили в МИС. Пока \
+                 время в МИС свободно, сайт предлагает его другим пациентам.",
+                b.id,
+                appointment(b),
+                moscow_time(since)
+            ),
+            now,
+            "найдите запись в МИС. Если её нет, а пациент не отменял приём, запишите его в МИС \
+             заново (телефон — в журнале записей модуля). Оповещение закроется само, когда \
+             выгрузка МИС покажет это время занятым или когда время приёма пройдёт.",
         ),
     }
 }

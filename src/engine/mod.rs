@@ -22,8 +22,8 @@ use crate::domain::booking::{
 use crate::domain::grid::{self, NotFound};
 use crate::domain::schedule;
 use crate::storage::{
-    BookingId, BookingRecord, HoldError, ImportReport, NewBooking, SnapshotInfo, StorageError,
-    Store,
+    BookingId, BookingRecord, HoldError, ImportReport, NewBooking, Reconciled, SnapshotInfo,
+    StorageError, Store,
 };
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
@@ -53,6 +53,8 @@ pub struct Imported {
     pub report: ImportReport,
     /// The bookings in «проверить в МИС» it settled.
     pub settled: Settled,
+    /// The confirmed bookings it found shown or missing in the MIS.
+    pub reconciled: Reconciled,
     /// Doctors left out of the snapshot: each keeps its previous schedule.
     pub rejected: Vec<DoctorError>,
     /// Cells left out of the doctors that were imported: their times are not offered.
@@ -225,10 +227,11 @@ impl Engine {
                 produced_at,
             },
         )?;
-        let settled = self.settle_checks(&s, produced_at, now)?;
+        let (settled, reconciled) = self.after_import(&s, produced_at, now)?;
         Ok(Imported {
             report,
             settled,
+            reconciled,
             rejected: s.rejected,
             bad_cells: s.bad_cells,
         })
@@ -601,15 +604,40 @@ impl Engine {
         }
     }
 
-    /// After a snapshot was imported: the `check` bookings of the doctors it replaced (`s`'s
-    /// doctors) whose "taken" answer came before the MIS produced it (`produced_at`; `None`:
-    /// unknown, nothing is settled) are settled by what it shows. The time busy: the first
-    /// attempt did book it, `confirmed`. Free (or no such cell): the booking was lost, sent
-    /// again or refused as `booking.when_lost` says, and the clinic is mailed (by the next tick).
-    /// Past bookings are left alone.
-    pub(crate) fn settle_checks(
+    /// What follows the import of snapshot `s`, produced by the MIS at `produced_at`: the
+    /// bookings in «проверить в МИС» are settled ([`Engine::settle_checks`]), then the confirmed
+    /// ones reconciled (`storage::reconcile`), both for the doctors it replaced.
+    pub(crate) fn after_import(
         &self,
         s: &schedule::Schedule,
+        produced_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(Settled, Reconciled), StorageError> {
+        let doctors: std::collections::HashSet<(&str, &str)> = s
+            .doctors
+            .iter()
+            .map(|d| (&*s.filials[d.filial].code, &*d.code))
+            .collect();
+        let settled = self.settle_checks(&doctors, produced_at, now)?;
+        let minutes = self.settings.booking.reconcile_minutes;
+        let reconciled = if minutes == 0 {
+            Reconciled::default()
+        } else {
+            let grace = Duration::minutes(i64::from(minutes));
+            self.store.reconcile(&doctors, produced_at, grace, now)?
+        };
+        Ok((settled, reconciled))
+    }
+
+    /// The `check` bookings of `doctors` (the ones a snapshot replaced) whose "taken" answer
+    /// came before the MIS produced the snapshot (`produced_at`; `None`: unknown, nothing is
+    /// settled) are settled by what it shows. The time busy: the first attempt did book it,
+    /// `confirmed`. Free (or no such cell): the booking was lost, sent again or refused as
+    /// `booking.when_lost` says, and the clinic is mailed (by the next tick). Past bookings are
+    /// left alone.
+    fn settle_checks(
+        &self,
+        doctors: &std::collections::HashSet<(&str, &str)>,
         produced_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Settled, StorageError> {
@@ -617,11 +645,6 @@ impl Engine {
         let Some(produced) = produced_at else {
             return Ok(settled);
         };
-        let doctors: std::collections::HashSet<(&str, &str)> = s
-            .doctors
-            .iter()
-            .map(|d| (&*s.filials[d.filial].code, &*d.code))
-            .collect();
         let when_lost = self.settings.booking.when_lost;
         for b in self.store.bookings_in_check()? {
             let answered_before = b.answered_at.is_some_and(|a| a <= produced);

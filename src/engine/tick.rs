@@ -47,6 +47,10 @@ pub struct TickReport {
     /// (lost: sent again or refused).
     pub checks_confirmed: usize,
     pub checks_lost: usize,
+    /// Confirmed bookings a snapshot showed in the MIS (for the first time, or again), and ones
+    /// found missing (see `storage::reconcile`).
+    pub bookings_seen: usize,
+    pub bookings_missing: usize,
     pub results_read: usize,
     pub alerts_raised: usize,
     pub mails_sent: usize,
@@ -152,6 +156,16 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
     if let Err(e) = read_results(engine, now, &mut report, &mut seen) {
         report.errors.push(e.to_string());
     }
+    if engine.settings().booking.reconcile_minutes > 0 {
+        match store.missing_in_mis(now) {
+            Ok(list) => {
+                seen.checked.insert(alert::MISSING);
+                seen.alerts
+                    .extend(list.iter().map(|b| alert::missing(b, now)));
+            }
+            Err(e) => report.errors.push(e.to_string()),
+        }
+    }
     match store.bookings_in_check() {
         Ok(list) => {
             seen.checked.insert(alert::CHECK);
@@ -241,9 +255,11 @@ fn import_from_ftp(
         let r = engine
             .store()
             .import_schedule(&s, now, SnapshotInfo { run, produced_at })?;
-        let settled = engine.settle_checks(&s, produced_at, now)?;
+        let (settled, reconciled) = engine.after_import(&s, produced_at, now)?;
         report.checks_confirmed += settled.confirmed;
         report.checks_lost += settled.lost;
+        report.bookings_seen += reconciled.seen;
+        report.bookings_missing += reconciled.missing;
         report.files_imported += 1;
         report.slots_inserted += r.slots_inserted;
         report.slots_deleted += r.slots_deleted;

@@ -194,6 +194,7 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
         "start_utc": format_utc(b.start_utc), "end_utc": format_utc(b.end_utc),
         "payload": b.payload, "attempts": b.attempts,
         "next_attempt_at": t(b.next_attempt_at), "last_error": b.last_error, "unsure": b.unsure,
+        "mis_seen_at": t(b.mis_seen_at), "mis_missing_at": t(b.mis_missing_at),
         "mis_reference": b.mis_reference, "created_at": format_utc(b.created_at),
         "sent_at": t(b.sent_at), "answered_at": t(b.answered_at),
         "phone_masked": b.phone_masked,
@@ -203,7 +204,9 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
 /// One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
 /// `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
 /// "taken", settled by the MIS's next snapshot), times, the exact `payload`, `attempts`,
-/// `last_error`, `unsure` (an attempt may have reached the MIS unanswered), …
+/// `last_error`, `unsure` (an attempt may have reached the MIS unanswered), `mis_seen_at` (a
+/// snapshot of the MIS showed the confirmed time busy), `mis_missing_at` (since when its
+/// snapshots show it free: «МИС не показывает запись»), …
 #[php_function]
 #[php(name = "priem_booking")]
 pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {

@@ -102,6 +102,28 @@ pub fn priem_alerts(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> 
     Ok(json(&list))
 }
 
+/// Where the site's upcoming bookings stand against the MIS's schedule, for the admin's
+/// «Состояние»: `['confirmed' => 12, 'seen' => 10, 'missing' => 1, 'check' => 0]` — confirmed
+/// bookings whose time is ahead; of them, the ones the MIS's snapshots show busy; the ones still
+/// shown free `booking.reconcile_minutes` after the confirmation (alerted «МИС не показывает
+/// запись № …»); and bookings in «проверить в МИС» (`check`).
+#[php_function]
+#[php(name = "priem_reconciliation")]
+pub fn priem_reconciliation(
+    settings: &ZendHashTable,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let r = e
+        .store()
+        .reconciliation(now)
+        .map_err(|e| error::storage(&e))?;
+    Ok(json(&serde_json::json!({
+        "confirmed": r.confirmed, "seen": r.seen, "missing": r.missing, "check": r.check,
+    })))
+}
+
 /// "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is
 /// booked) or `mail` (sends a test letter). Returns `['ok' => bool, 'message' => '…']` in
 /// Russian; never throws for a failing server.
@@ -138,6 +160,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_import_schedule))
         .function(wrap_function!(priem_sync))
         .function(wrap_function!(priem_alerts))
+        .function(wrap_function!(priem_reconciliation))
         .function(wrap_function!(priem_check))
         .function(wrap_function!(priem_settings_problems))
 }

@@ -123,6 +123,10 @@ pub struct BookingRecord {
     /// An attempt may have reached the MIS without an answer (see `BookingStatus::Check`).
     pub unsure: bool,
     pub mis_reference: Option<String>,
+    /// When a snapshot of the MIS first showed the confirmed time busy.
+    pub mis_seen_at: Option<DateTime<Utc>>,
+    /// Since when the MIS shows the confirmed time free (see `storage::reconcile`).
+    pub mis_missing_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
@@ -133,7 +137,8 @@ pub struct BookingRecord {
 pub(super) const BOOKING_COLUMNS: &str =
     "id, idempotency_key, source, status, filial, doctor, start_utc, \
     end_utc, payload, attempts, next_attempt_at, last_error, mis_reference, created_at, sent_at, \
-    answered_at, consent_at, consent_ip, consent_version, phone_masked, unsure";
+    answered_at, consent_at, consent_ip, consent_version, phone_masked, unsure, mis_seen_at, \
+    mis_missing_at";
 
 pub(super) fn corrupt(message: String) -> StorageError {
     StorageError::Corrupt {
@@ -182,6 +187,8 @@ pub(super) fn booking_from_row(row: Row) -> Result<BookingRecord> {
         }),
         phone_masked: take(&mut row, 19, "phone_masked")?,
         unsure: take(&mut row, 20, "unsure")?,
+        mis_seen_at: take::<Option<NaiveDateTime>>(&mut row, 21, "mis_seen_at")?.map(utc),
+        mis_missing_at: take::<Option<NaiveDateTime>>(&mut row, 22, "mis_missing_at")?.map(utc),
     })
 }
 

@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "005_check",
         sql: include_str!("../../sql/005_check.sql"),
     },
+    Migration {
+        version: 6,
+        name: "006_reconcile",
+        sql: include_str!("../../sql/006_reconcile.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

@@ -185,6 +185,27 @@ final class AdminTest extends TestCase
         $this->assertSame('confirmed', $db->get_var('SELECT `status` FROM `Priem_Booking` WHERE `id` = 3'));
     }
 
+    public function test_the_status_tab_counts_bookings_against_the_mis_and_the_journal_marks_them(): void
+    {
+        $db = nc_Core::get_object()->db;
+        $rows = array(11 => array('confirmed', 'UTC_TIMESTAMP()', 'NULL'), 12 => array('confirmed', 'NULL', 'UTC_TIMESTAMP()'),
+                      13 => array('confirmed', 'NULL', 'NULL'), 14 => array('check', 'NULL', 'NULL'));
+        foreach ($rows as $id => $r) {
+            $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
+                `payload`, `created_at`, `phone_masked`, `mis_seen_at`, `mis_missing_at`) VALUES ($id, 'r$id', 'site', '{$r[0]}', '1', '0001',
+                '2030-12-02 06:00:00' + INTERVAL $id MINUTE, '2030-12-02 06:30:00', '{}', UTC_TIMESTAMP(), '7900***4567', {$r[1]}, {$r[2]})");
+        }
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('Сверка с МИС', $page);
+        $this->assertMatchesRegularExpression('/Предстоящих подтверждённых записей: 3, из них МИС показывает в расписании:\s+1,\s+ждут следующей выгрузки: 1\./u', $page);
+        $this->assertStringContainsString('МИС не показывает записей: 1', $page);
+        $this->assertStringContainsString('Записей «проверить в МИС»: 1', $page);
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $this->assertSame(1, substr_count($page, 'МИС не показывает в расписании'));
+        $this->assertSame(1, substr_count($page, 'есть в расписании МИС'));
+        $this->assertStringContainsString('проверить в МИС', $page);
+    }
+
     public function test_a_changed_mis_address_with_a_blank_password_never_gets_the_old_secret(): void
     {
         $sock = stream_socket_server('tcp://127.0.0.1:0');

@@ -14,7 +14,8 @@
 //!  "known_codes": {"filial_table": "Message12", "filial_column": "MisCode",
 //!                  "doctor_table": "Message13", "doctor_column": "MisCode"},
 //!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60,
-//!              "max_attempts": 12, "grid_cache_mb": 32, "when_lost": "retry"},
+//!              "max_attempts": 12, "grid_cache_mb": 32, "when_lost": "retry",
+//!              "reconcile_minutes": 30},
 //!  "prodoctorov": {"enabled": true, "api": "old", "url": "https://api.prodoctorov.ru/mis/send_cells/",
 //!                  "login": "…", "password": "…", "token": "", "interval_minutes": 15,
 //!                  "timeout_s": 30, "filials": ["1"], "doctors": {"1": ["0001", "0002"]},
@@ -89,6 +90,10 @@ pub struct BookingPolicy {
     /// MIS's next snapshot shows free. `"retry"` (the default): sent again with the same payload;
     /// `"refuse"`: refused, the time released. Either way the clinic is mailed.
     pub when_lost: WhenLost,
+    /// Reconciliation with the MIS (`storage::reconcile`): a confirmed booking whose time the
+    /// MIS's snapshots still show free this many minutes after the confirmation raises «МИС не
+    /// показывает запись № …» (default 30: two 15-minute snapshots; 0 = no reconciliation).
+    pub reconcile_minutes: u32,
 }
 
 /// See [`BookingPolicy::when_lost`].
@@ -109,6 +114,7 @@ impl Default for BookingPolicy {
             max_attempts: 12,
             grid_cache_mb: 32,
             when_lost: WhenLost::Retry,
+            reconcile_minutes: 30,
         }
     }
 }

@@ -310,6 +310,9 @@ impl Raw {
         if b.grid_cache_mb > 4096 {
             return Err(bad("booking.grid_cache_mb", "must be from 0 to 4096"));
         }
+        if b.reconcile_minutes > 1440 {
+            return Err(bad("booking.reconcile_minutes", "must be from 0 to 1440"));
+        }
         let prodoctorov = self.prodoctorov.map(RawProdoctorov::check).transpose()?;
         let limits = self
             .limits

@@ -58,7 +58,7 @@ class nc_priem_journal
             $where[] = '`created_at` < ' . $this->netcat->quote($filter['to']) . ' + INTERVAL 1 DAY';
         }
         $rows = $this->netcat->rows('SELECT `id`, `status`, `filial`, `doctor`, `start_utc`, `created_at`, `attempts`, `last_error`, '
-            . '`payload`, `phone_masked`, `source` FROM `Priem_Booking` WHERE ' . implode(' AND ', $where)
+            . '`payload`, `phone_masked`, `source`, `mis_seen_at`, `mis_missing_at` FROM `Priem_Booking` WHERE ' . implode(' AND ', $where)
             . ' ORDER BY `id` DESC LIMIT ' . (int)$limit);
         foreach ($rows as $i => $r) {
             $payload = json_decode((string)$r['payload'], true);

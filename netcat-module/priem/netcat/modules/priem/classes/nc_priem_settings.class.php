@@ -42,6 +42,8 @@ class nc_priem_settings
         'BookingAnswerTimeout' => '60',
         // a booking in «проверить в МИС» the MIS's snapshot shows free: send it again or refuse it
         'BookingWhenLost' => 'retry',
+        // minutes after the MIS confirmed a booking before its snapshots must show it (0 = no check)
+        'BookingReconcileMinutes' => '30',
         // the editors' cards
         'ClinicComponent' => '',
         'DoctorComponent' => '',
@@ -281,7 +283,7 @@ class nc_priem_settings
         $errors = array();
         $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
-                      'BookingAnswerTimeout' => array(1, 10080), 'FormMinSeconds' => array(0, 600),
+                      'BookingAnswerTimeout' => array(1, 10080), 'BookingReconcileMinutes' => array(0, 1440), 'FormMinSeconds' => array(0, 600),
                       'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000),
                       'RateLimitDoctorDay' => array(1, 1000), 'PdInterval' => array(1, 1440), 'PushMaxMb' => array(1, 1024));
         foreach ($ints as $key => $range) {
@@ -417,6 +419,7 @@ class nc_priem_settings
             'min_notice_minutes' => (int)$s['BookingMinNotice'],
             'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
             'when_lost' => $s['BookingWhenLost'],
+            'reconcile_minutes' => (int)$s['BookingReconcileMinutes'],
         );
         $out['limits'] = array(
             'secret' => $secret,

@@ -15,8 +15,25 @@ class nc_priem_status_controller extends nc_priem_admin_controller
             'cron' => $this->cron($runs ? strtotime($runs[0]['started_at'] . ' UTC') : null),
             'runs' => $runs,
             'days' => $journal->days(14),
+            'reconciliation' => $this->reconciliation(),
             'alerts' => $this->view('alerts', array('title' => 'Открытые оповещения', 'alerts' => $this->alerts(null))),
         ));
+    }
+
+    /**
+     * Where the upcoming bookings stand against the MIS's schedule (priem_reconciliation()), or
+     * null when the extension cannot tell.
+     */
+    private function reconciliation()
+    {
+        if (nc_priem::extension_problem() !== null) {
+            return null;
+        }
+        try {
+            return priem_reconciliation($this->priem->settings()->engine());
+        } catch (Throwable $e) {
+            return null;
+        }
     }
 
     /** «Сменить ключ»: a new key for cron.php; NetCat's task gets the new URL, the old one is refused. */

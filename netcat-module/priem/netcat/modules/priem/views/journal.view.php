@@ -54,6 +54,11 @@ $value = function ($key) use ($filter) {
         <td title="<?= $h($r['status']) ?>">
             <?= $h(isset(nc_priem_journal::STATUSES[$r['status']]) ? nc_priem_journal::STATUSES[$r['status']] : $r['status']) ?>
             <small class="priem-muted">попыток: <?= (int)$r['attempts'] ?></small>
+            <?php if ($r['status'] === 'confirmed' && $r['mis_missing_at'] !== null): ?>
+            <small class="priem-error">МИС не показывает в расписании</small>
+            <?php elseif ($r['status'] === 'confirmed' && $r['mis_seen_at'] !== null): ?>
+            <small class="priem-muted">есть в расписании МИС</small>
+            <?php endif; ?>
         </td>
         <td>
             <span class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['start_utc'])) ?></span>

@@ -11,6 +11,7 @@
  * @var bool     $can_write
  * @var array    $runs   nc_priem_journal::runs()
  * @var array    $days   nc_priem_journal::days()
+ * @var array|null $reconciliation priem_reconciliation(): confirmed, seen, missing, check
  * @var string   $alerts the open alerts (alerts.view.php)
  * @var callable $h
  */
@@ -60,6 +61,21 @@ require __DIR__ . '/plaintext.view.php';
 <p>Рекомендуем запускать синхронизацию из системного crontab сервера каждую минуту — без ограничений времени HTTP-запроса,
     оповещения уходят в течение минуты (задачу NetCat тогда можно удалить):</p>
 <pre class="priem-code"><?= $h($cron['line']) ?></pre>
+<?php endif; ?>
+
+<?php if ($reconciliation !== null): ?>
+<h3>Сверка с МИС</h3>
+<p>Предстоящих подтверждённых записей: <?= (int)$reconciliation['confirmed'] ?>, из них МИС показывает в расписании:
+    <?= (int)$reconciliation['seen'] ?><?php if ($reconciliation['confirmed'] > $reconciliation['seen'] + $reconciliation['missing']): ?>,
+    ждут следующей выгрузки: <?= (int)($reconciliation['confirmed'] - $reconciliation['seen'] - $reconciliation['missing']) ?><?php endif; ?>.</p>
+<?php if ($reconciliation['missing'] > 0): ?>
+<div class="nc-alert nc--red">МИС не показывает записей: <?= (int)$reconciliation['missing'] ?> — время подтверждённой записи в выгрузках
+    МИС свободно дольше допустимого. Найдите эти записи в МИС (номера — в оповещениях ниже).</div>
+<?php endif; ?>
+<?php if ($reconciliation['check'] > 0): ?>
+<div class="nc-alert nc--yellow">Записей «проверить в МИС»: <?= (int)$reconciliation['check'] ?> — МИС ответила «занято» после попытки без
+    ответа; состояние уточнится по следующей выгрузке расписания (подробности — в оповещениях ниже).</div>
+<?php endif; ?>
 <?php endif; ?>
 
 <h3>Последние запуски</h3>
