@@ -150,10 +150,10 @@ namespace {
     /**
      * One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
      * `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
-     * "taken", settled by the MIS's next snapshot), times, the exact `payload`, `attempts`,
-     * `last_error`, `unsure` (an attempt may have reached the MIS unanswered), `mis_seen_at` (a
-     * snapshot of the MIS showed the confirmed time busy), `mis_missing_at` (since when its
-     * snapshots show it free: «МИС не показывает запись»), …
+     * "taken", settled by the MIS's next snapshot), times, `payload` (the JSON sent to the MIS
+     * with every phone masked), `attempts`, `last_error`, `unsure` (an attempt may have reached the
+     * MIS unanswered), `mis_seen_at` (a snapshot of the MIS showed the confirmed time busy),
+     * `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …
      *
      * @param array $settings
      * @param int $id
@@ -179,6 +179,19 @@ namespace {
      * @return string
      */
     function priem_booking_payload(string $schedule_json, array $request, string $now_utc, ?array $options = null): string {}
+
+    /**
+     * The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`
+     * gives it (the payload's phones masked). `$filter`: `source` (`site`, `prodoctorov`), `status`
+     * (`queued`, `sent`, `confirmed`, `rejected`, `unknown`), `from` and `to` (`YYYY-MM-DD`, the day
+     * it was made, UTC, both included); a key left out or empty filters nothing.
+     *
+     * @param array $settings
+     * @param array|null $filter
+     * @param int $limit
+     * @return array
+     */
+    function priem_bookings(array $settings, ?array $filter = null, int $limit = 200): array {}
 
     /**
      * "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is

@@ -2230,7 +2230,12 @@ fn no_mail_carries_a_password_or_a_phone_number() {
             assert!(!a.text.contains(secret), "{a:?}");
         }
     }
-    for b in env.db.store.recent_bookings(10).unwrap() {
+    for b in env
+        .db
+        .store
+        .recent_bookings(&Default::default(), 10)
+        .unwrap()
+    {
         let e = b.last_error.unwrap_or_default();
         assert!(
             !e.contains(MIS_PASSWORD) && !e.contains(WRONG_PASSWORD),

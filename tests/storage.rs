@@ -897,7 +897,7 @@ fn delivery_states_and_the_outbox() {
         s.mark_sent(999, now()),
         Err(StorageError::NoSuchBooking(999))
     ));
-    assert_eq!(s.recent_bookings(1).unwrap()[0].id, b);
+    assert_eq!(s.recent_bookings(&Default::default(), 1).unwrap()[0].id, b);
 }
 
 #[test]

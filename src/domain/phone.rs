@@ -70,6 +70,74 @@ pub fn mask(phone: &str) -> String {
         .collect()
 }
 
+/// A booking's payload (the JSON the MIS receives: §2.1, v2/MedFlex, whatever it becomes) as
+/// staff may see it: every phone masked, at any depth — the value of every field whose name
+/// says phone (`phone`, `client.mobile_phone`, `tel`…), and any Russian number written inside
+/// another text (a comment). Text that is not JSON has its numbers masked the same way.
+pub fn mask_payload(payload: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(payload) {
+        Ok(mut v) => {
+            mask_value(&mut v, false);
+            v.to_string()
+        }
+        Err(_) => mask_numbers_in(payload),
+    }
+}
+
+fn is_phone_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("phone") || k == "tel" || k.starts_with("tel_") || k.ends_with("_tel")
+}
+
+fn mask_value(v: &mut serde_json::Value, phone_field: bool) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                mask_value(child, is_phone_key(k));
+            }
+        }
+        Value::Array(list) => list
+            .iter_mut()
+            .for_each(|child| mask_value(child, phone_field)),
+        Value::String(s) if phone_field => *s = mask_any(s),
+        Value::Number(n) if phone_field => *v = Value::String(mask_any(&n.to_string())),
+        Value::String(s) => *s = mask_numbers_in(s),
+        _ => {}
+    }
+}
+
+/// A phone field's value, whatever it holds: the number normalized and masked, else its
+/// characters masked.
+fn mask_any(text: &str) -> String {
+    normalize(text).map_or_else(|_| mask(text.trim()), |n| mask(&n))
+}
+
+/// `text` with every Russian phone number in it masked (`позвоните 8 900 123-45-67` →
+/// `позвоните 7900***4567`); dates, times and other numbers stay.
+fn mask_numbers_in(text: &str) -> String {
+    let is_part = |c: char| c.is_ascii_digit() || " ()-+.\u{a0}".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(') {
+        out.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let len = run.find(|c: char| !is_part(c)).unwrap_or(run.len());
+        // the run without separators after its last digit
+        let len = run[..len]
+            .rfind(|c: char| c.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        let (candidate, after) = run.split_at(len.max(1));
+        match normalize(candidate) {
+            Ok(n) => out.push_str(&mask(&n)),
+            Err(_) => out.push_str(candidate),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +194,46 @@ mod tests {
             PhoneError::Foreign.to_string(),
             "Принимаются только российские номера: +7 и 10 цифр"
         );
+    }
+
+    #[test]
+    fn payloads_show_no_phone_at_any_depth() {
+        let direct = r#"{"dt_start":"2026-12-01T09:00:00Z","phone":"79001234567","name":"Анна","comment":"перезвоните на 8 (912) 345-67-89, после 18:00"}"#;
+        let masked = mask_payload(direct);
+        assert_eq!(
+            masked,
+            r#"{"dt_start":"2026-12-01T09:00:00Z","phone":"7900***4567","name":"Анна","comment":"перезвоните на 7912***6789, после 18:00"}"#
+        );
+        let v2 = r#"{"client":{"first_name":"Анна","mobile_phone":"+7 900 123-45-67","phones":["89001112233",79005556677]},"date_start":"2026-12-01 09:00","claim":{"contact_tel":"8-900-000-11-22"}}"#;
+        let masked = mask_payload(v2);
+        for full in [
+            "9001234567",
+            "123-45-67",
+            "9001112233",
+            "79005556677",
+            "9000001122",
+            "000-11-22",
+        ] {
+            assert!(!masked.contains(full), "{full} in {masked}");
+        }
+        assert!(
+            masked.contains(r#""mobile_phone":"7900***4567""#),
+            "{masked}"
+        );
+        assert!(
+            masked.contains(r#""date_start":"2026-12-01 09:00""#),
+            "dates stay: {masked}"
+        );
+        assert!(
+            masked.contains(r#""phones":["7900***2233","7900***6677"]"#),
+            "{masked}"
+        );
+        // a phone field with something else in it is masked all the same; text that is not JSON too
+        assert_eq!(
+            mask_payload(r#"{"phone":"+1 212 555 0100"}"#),
+            r#"{"phone":"+1 2*******0100"}"#
+        );
+        assert_eq!(mask_payload("phone=89001234567;"), "phone=7900***4567;");
     }
 
     #[test]

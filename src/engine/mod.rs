@@ -688,6 +688,15 @@ impl Engine {
         Ok(self.store.booking(id)?)
     }
 
+    /// The journal: the newest bookings that match `filter` first, at most `limit`.
+    pub fn bookings(
+        &self,
+        filter: &crate::storage::BookingFilter,
+        limit: u32,
+    ) -> Result<Vec<BookingRecord>, EngineError> {
+        Ok(self.store.recent_bookings(filter, limit)?)
+    }
+
     /// One cron cycle: import from FTP, check codes, deliver the outbox, read the FTP results,
     /// upload to ProDoctorov, mail the alerts.
     pub fn tick(&self, now: DateTime<Utc>) -> TickReport {

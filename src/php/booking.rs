@@ -1,5 +1,5 @@
 //! Bookings: `priem_normalize_phone`, `priem_booking_payload`, `priem_book`, `priem_booking`,
-//! `priem_retry`, `priem_mask_phone`.
+//! `priem_bookings`, `priem_retry`, `priem_mask_phone`.
 
 use chrono::{DateTime, Utc};
 use ext_php_rs::boxed::ZBox;
@@ -14,7 +14,7 @@ use crate::domain::booking::{
 };
 use crate::domain::{phone, schedule};
 use crate::engine::{BookError, BookOutcome, BookRequest};
-use crate::storage::BookingRecord;
+use crate::storage::{BookingFilter, BookingRecord};
 use crate::time::hhmm;
 use crate::wire::booking::format_utc;
 
@@ -192,7 +192,7 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
         "id": b.id, "status": b.status.as_str(), "source": b.source.as_str(),
         "filial": b.filial, "doctor": b.doctor,
         "start_utc": format_utc(b.start_utc), "end_utc": format_utc(b.end_utc),
-        "payload": b.payload, "attempts": b.attempts,
+        "payload": phone::mask_payload(&b.payload), "attempts": b.attempts,
         "next_attempt_at": t(b.next_attempt_at), "last_error": b.last_error, "unsure": b.unsure,
         "mis_seen_at": t(b.mis_seen_at), "mis_missing_at": t(b.mis_missing_at),
         "mis_reference": b.mis_reference, "created_at": format_utc(b.created_at),
@@ -203,10 +203,10 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
 
 /// One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
 /// `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
-/// "taken", settled by the MIS's next snapshot), times, the exact `payload`, `attempts`,
-/// `last_error`, `unsure` (an attempt may have reached the MIS unanswered), `mis_seen_at` (a
-/// snapshot of the MIS showed the confirmed time busy), `mis_missing_at` (since when its
-/// snapshots show it free: «МИС не показывает запись»), …
+/// "taken", settled by the MIS's next snapshot), times, `payload` (the JSON sent to the MIS
+/// with every phone masked), `attempts`, `last_error`, `unsure` (an attempt may have reached the
+/// MIS unanswered), `mis_seen_at` (a snapshot of the MIS showed the confirmed time busy),
+/// `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …
 #[php_function]
 #[php(name = "priem_booking")]
 pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
@@ -217,6 +217,68 @@ pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox
     Ok(e.booking(id)
         .map_err(error::engine)?
         .map(|b| json(&booking_json(&b))))
+}
+
+/// The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`
+/// gives it (the payload's phones masked). `$filter`: `source` (`site`, `prodoctorov`), `status`
+/// (`queued`, `sent`, `confirmed`, `rejected`, `unknown`), `from` and `to` (`YYYY-MM-DD`, the day
+/// it was made, UTC, both included); a key left out or empty filters nothing.
+#[php_function]
+#[php(name = "priem_bookings")]
+#[php(defaults(limit = 200))]
+pub fn priem_bookings(
+    settings: &ZendHashTable,
+    filter: Option<&ZendHashTable>,
+    limit: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let limit = BOOKINGS_LISTED.check(limit).map_err(error::range)?;
+    let filter = match filter {
+        Some(f) => booking_filter(f)?,
+        None => BookingFilter::default(),
+    };
+    let list: Vec<serde_json::Value> = e
+        .bookings(&filter, limit)
+        .map_err(error::engine)?
+        .iter()
+        .map(booking_json)
+        .collect();
+    Ok(json(&list))
+}
+
+/// How many bookings `priem_bookings` lists at most.
+const BOOKINGS_LISTED: crate::domain::range::Range =
+    crate::domain::range::Range::new("limit", 1, 1000);
+
+fn booking_filter(ht: &ZendHashTable) -> PhpResult<BookingFilter> {
+    let mut f = BookingFilter::default();
+    for (key, val) in ht.iter() {
+        let key = key.to_string();
+        let text = val.str().unwrap_or_default();
+        if text.is_empty() {
+            continue;
+        }
+        let bad = || {
+            error::config(format!(
+                "$filter[\"{key}\"]: \"{text}\" is not one of its values"
+            ))
+        };
+        let day = || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad());
+        match key.as_str() {
+            "source" => f.source = Some(BookingSource::parse(text).ok_or_else(bad)?),
+            "status" => {
+                f.status = Some(crate::domain::booking::BookingStatus::parse(text).ok_or_else(bad)?)
+            }
+            "from" => f.from = Some(day()?),
+            "to" => f.to = Some(day()?),
+            _ => {
+                return Err(error::config(format!(
+                    "unknown $filter key \"{key}\" (known: source, status, from, to)"
+                )))
+            }
+        }
+    }
+    Ok(f)
 }
 
 /// Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
@@ -260,6 +322,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_booking_payload))
         .function(wrap_function!(priem_book))
         .function(wrap_function!(priem_booking))
+        .function(wrap_function!(priem_bookings))
         .function(wrap_function!(priem_retry))
         .function(wrap_function!(priem_mask_phone))
 }

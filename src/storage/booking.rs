@@ -105,6 +105,17 @@ impl HoldError {
     }
 }
 
+/// Which bookings the journal lists; `None` = any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BookingFilter {
+    pub source: Option<BookingSource>,
+    pub status: Option<BookingStatus>,
+    /// Made on this day (UTC) or later.
+    pub from: Option<chrono::NaiveDate>,
+    /// Made on this day (UTC) or earlier.
+    pub to: Option<chrono::NaiveDate>,
+}
+
 /// A stored booking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingRecord {
@@ -350,9 +361,35 @@ impl Store {
         .map_err(|e| StorageError::query("booking: slot state", e))
     }
 
-    /// The newest bookings first, for the journal.
-    pub fn recent_bookings(&self, limit: u32) -> Result<Vec<BookingRecord>> {
-        self.bookings_where("1 = 1 ORDER BY id DESC LIMIT ?", vec![limit.into()])
+    /// The newest bookings that match `filter` first (at most `limit`), for the journal.
+    pub fn recent_bookings(
+        &self,
+        filter: &BookingFilter,
+        limit: u32,
+    ) -> Result<Vec<BookingRecord>> {
+        let mut condition = vec!["1 = 1"];
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(source) = filter.source {
+            condition.push("source = ?");
+            params.push(source.as_str().into());
+        }
+        if let Some(status) = filter.status {
+            condition.push("status = ?");
+            params.push(status.as_str().into());
+        }
+        if let Some(from) = filter.from {
+            condition.push("created_at >= ?");
+            params.push(from.and_time(chrono::NaiveTime::MIN).into());
+        }
+        if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
+            condition.push("created_at < ?");
+            params.push(to.and_time(chrono::NaiveTime::MIN).into());
+        }
+        params.push(limit.into());
+        self.bookings_where(
+            &format!("{} ORDER BY id DESC LIMIT ?", condition.join(" AND ")),
+            params,
+        )
     }
 
     pub(super) fn bookings_where(

@@ -51,7 +51,7 @@ use mysql::prelude::Queryable;
 use mysql::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, PooledConn, Transaction, TxOpts};
 
 pub use alerts::{AlertAction, AlertRecord};
-pub use booking::{BookingId, BookingRecord, HoldError, NewBooking};
+pub use booking::{BookingFilter, BookingId, BookingRecord, HoldError, NewBooking};
 pub use codes::{Card, CodeProblem, CodeReport, CodeSource, KnownCodes};
 pub use directory::{DoctorFreeTime, StoredFilial};
 pub use error::StorageError;

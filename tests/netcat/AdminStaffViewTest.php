@@ -137,6 +137,28 @@ final class AdminStaffViewTest extends TestCase
         $this->assertStringContainsString('МИС не ответила за 10 с (попытка 2)', $page);
     }
 
+    public function test_the_journal_masks_every_phone_of_a_payload_at_any_depth(): void
+    {
+        $db = nc_Core::get_object()->db;
+        // what the v2 / MedFlex format sends: the number under client, a second one in the comment
+        $v2 = json_encode(array('doctor' => array('id' => '0001'), 'date_start' => '2030-12-02 09:00',
+            'client' => array('last_name' => 'Петрова', 'mobile_phone' => '+79001234567', 'phones' => array('8 (912) 345-67-89')),
+            'comment' => 'если не дозвонитесь — 8 916 555-44-33'), JSON_UNESCAPED_UNICODE);
+        $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
+            `payload`, `attempts`, `created_at`, `phone_masked`) VALUES (1, 'k1', 'site', 'confirmed', '1', '0001',
+            '2030-12-02 06:00:00', '2030-12-02 06:30:00', '" . $db->escape($v2) . "', 1, UTC_TIMESTAMP(), '7900***4567')");
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $text = html_entity_decode($page, ENT_QUOTES, 'UTF-8');
+        foreach (array('79001234567', '9123456789', '345-67-89', '916 555-44-33') as $full) {
+            $this->assertStringNotContainsString($full, $text);
+        }
+        foreach (array('"mobile_phone": "7900***4567"', '"7912***6789"', 'если не дозвонитесь — 7916***4433', '"date_start": "2030-12-02 09:00"') as $shown) {
+            $this->assertStringContainsString($shown, $text);
+        }
+        // the extension's own view of the booking masks it the same way
+        $this->assertStringNotContainsString('79001234567', priem_booking(priem_nc_module()->settings()->engine(), 1)['payload']);
+    }
+
     public function test_the_doctors_per_filial_field_is_one_netcats_code_editor_leaves_alone(): void
     {
         list(, $page) = priem_nc_admin(1, 'prodoctorov');

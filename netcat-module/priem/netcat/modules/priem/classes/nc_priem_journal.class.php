@@ -1,9 +1,10 @@
 <?php
 
 /**
- * The admin's reads of the core's tables: the bookings journal, the sync runs and the daily
- * counts of the status chart. The module's only SQL on Priem_* tables, kept in this one place
- * until the core offers these reads as priem_* functions (issue 14).
+ * The admin's reads of the core's tables: the bookings journal (the extension's priem_bookings),
+ * the sync runs and the daily counts of the status chart. The module's only SQL on Priem_*
+ * tables (runs and counts), kept in this one place until the core offers these reads as priem_*
+ * functions (issue 14).
  */
 class nc_priem_journal
 {
@@ -42,30 +43,16 @@ class nc_priem_journal
         return $out;
     }
 
-    /** The newest bookings (at most $limit) that match a filter(), phone masked in the payload too. */
-    public function bookings(array $filter, $limit = 200)
+    /**
+     * The newest bookings (at most $limit) that match a filter(), from the extension: every phone
+     * in the payload is masked there, at any depth (the v2 format's client.mobile_phone too).
+     */
+    public function bookings(array $engine_settings, array $filter, $limit = 200)
     {
-        $where = array('1');
-        foreach (array('source', 'status') as $key) {
-            if (isset($filter[$key])) {
-                $where[] = '`' . $key . '` = ' . $this->netcat->quote($filter[$key]);
-            }
-        }
-        if (isset($filter['from'])) {
-            $where[] = '`created_at` >= ' . $this->netcat->quote($filter['from']);
-        }
-        if (isset($filter['to'])) {
-            $where[] = '`created_at` < ' . $this->netcat->quote($filter['to']) . ' + INTERVAL 1 DAY';
-        }
-        $rows = $this->netcat->rows('SELECT `id`, `status`, `filial`, `doctor`, `start_utc`, `created_at`, `attempts`, `last_error`, '
-            . '`payload`, `phone_masked`, `source`, `mis_seen_at`, `mis_missing_at` FROM `Priem_Booking` WHERE ' . implode(' AND ', $where)
-            . ' ORDER BY `id` DESC LIMIT ' . (int)$limit);
+        $rows = priem_bookings($engine_settings, $filter, (int)$limit);
         foreach ($rows as $i => $r) {
             $payload = json_decode((string)$r['payload'], true);
-            if (is_array($payload) && isset($payload['phone'])) {
-                $payload['phone'] = $r['phone_masked']; // the journal shows masked numbers only
-            }
-            $rows[$i]['payload'] = $payload;
+            $rows[$i]['payload'] = $payload !== null ? $payload : (string)$r['payload'];
         }
         return $rows;
     }

@@ -242,7 +242,7 @@ abstract class nc_priem_admin_controller extends nc_ui_controller
         return $this->view('journal', array(
             'filter' => $filter,
             'fixed_source' => $source !== null,
-            'rows' => $journal->bookings($filter),
+            'rows' => $journal->bookings($this->priem->settings()->engine(true), $filter),
             'back' => '?' . http_build_query(array('controller' => 'bookings') + $filter),
         ));
     }
