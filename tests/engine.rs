@@ -1515,6 +1515,99 @@ fn booking_with_a_garbage_or_500_answer_is_pending_and_alerted() {
     assert_eq!(env.mis_posts().len(), 5);
 }
 
+/// Whether a message for the clinic's staff reads as Russian: outside its parentheses (where
+/// the technical detail goes) no word is Latin but the names of protocols.
+fn reads_russian(text: &str) -> bool {
+    let mut depth = 0;
+    let mut outside = String::new();
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 => outside.push(c),
+            _ => {}
+        }
+    }
+    outside
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .all(|w| ["HTTP", "FTP", "FTPS", "SMTP", "TLS", "JSON", "failed"].contains(&w))
+        && outside.chars().any(|c| ('а'..='я').contains(&c))
+}
+
+#[test]
+fn transport_errors_reach_the_staff_in_russian_with_the_detail_in_parentheses() {
+    let mut env = Env::new();
+    env.start_mis();
+    // nothing listens at the MIS's address, nor at the FTP server's (never started)
+    let mut s = env.settings();
+    s["mis"] =
+        json!({"url": format!("http://127.0.0.1:{}/book", peers::free_port()), "timeout_s": 2});
+    let e = engine(&s);
+    import(&e, &booking_snapshot());
+    let out = e
+        .book(
+            &request("k-ru", input("1", "0001", "2026-12-01", "15:30")),
+            eve(),
+        )
+        .unwrap();
+    let BookOutcome::Pending { id } = out else {
+        panic!("{out:?}")
+    };
+    // the journal
+    let error = e.booking(id).unwrap().unwrap().last_error.unwrap();
+    assert!(error.starts_with("нет соединения с МИС ("), "{error}");
+    assert!(reads_russian(&error), "{error}");
+    // the mails
+    let r = e.tick(eve() + minutes(2));
+    assert_ran(&r);
+    let mails = env.mails();
+    let mis = mails
+        .iter()
+        .find(|m| m.subject.starts_with("МИС не отвечает"))
+        .expect("the MIS mail");
+    assert!(
+        mis.body.contains(&format!(
+            "Запись №{id} не удалось передать в МИС: нет соединения с МИС ("
+        )),
+        "{}",
+        mis.body
+    );
+    let ftp = mails
+        .iter()
+        .find(|m| m.subject.contains("FTP"))
+        .expect("the FTP mail");
+    assert!(
+        ftp.body.contains(&format!(
+            "нет соединения с FTP-сервером 127.0.0.1:{} (",
+            env.ftp_port
+        )),
+        "{}",
+        ftp.body
+    );
+    for m in &mails {
+        for line in m.body.lines().filter(|l| l.contains('(')) {
+            assert!(reads_russian(line), "{line:?} in {}", m.subject);
+        }
+    }
+    // «Проверить соединение»
+    for what in ["mis", "ftp"] {
+        let no = e.check(what).unwrap_err();
+        assert!(reads_russian(&no), "{what}: {no}");
+    }
+    s["mis"]["url"] = json!(env.mis_url("/status/503"));
+    let no = engine(&s).check("mis").unwrap_err();
+    assert_eq!(no, "МИС ответила ошибкой (HTTP 503)");
+    env.stop_smtp();
+    let no = e.check("mail").unwrap_err();
+    assert!(
+        no.starts_with("нет соединения с SMTP-сервером 127.0.0.1:"),
+        "{no}"
+    );
+    assert!(reads_russian(&no), "{no}");
+    assert!(r.errors.iter().all(|e| reads_russian(e)), "{:?}", r.errors);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ambiguous outcomes: «проверить в МИС»
 // ---------------------------------------------------------------------------------------------

@@ -940,7 +940,7 @@ fn a_prodoctorov_slower_than_the_upload_timeout_is_a_failure() {
     assert!(r.error.as_ref().is_some_and(|e| e.is_timeout()), "{r:?}");
     assert_eq!(
         r.message.as_deref(),
-        Some("ProDoctorov did not answer within 1 s")
+        Some("ПроДокторов не ответил за 1 с")
     );
     let u = &e.store().recent_uploads(1).unwrap()[0];
     assert_eq!((u.outcome, u.http_status), (UploadOutcome::Failed, None));

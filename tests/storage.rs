@@ -1250,6 +1250,42 @@ fn sync_runs_are_recorded() {
 }
 
 #[test]
+fn a_mail_that_went_out_or_a_resolved_alert_carries_no_old_send_error() {
+    let db = TestDb::new();
+    let s = &db.store;
+    let every = Duration::hours(24);
+    // a refusal at booking time: raised, its mail left to the tick
+    let key = "booking_refused:7";
+    let raise = |t| {
+        s.raise_alert(key, "booking_refused", "МИС отказала", t, every)
+            .unwrap()
+    };
+    assert_eq!(raise(now()), AlertAction::SendNew);
+    s.alert_send_failed(key, "ожидает отправки").unwrap();
+    assert_eq!(
+        s.alert(key).unwrap().unwrap().last_error.as_deref(),
+        Some("ожидает отправки")
+    );
+    // the tick sends it: nothing is waiting any more
+    assert_eq!(raise(now() + Duration::minutes(1)), AlertAction::SendNew);
+    assert_eq!(s.alert(key).unwrap().unwrap().last_error, None);
+    // a mail that failed, then the problem went away: resolved, no stale error
+    s.alert_send_failed(key, "нет соединения с SMTP-сервером")
+        .unwrap();
+    s.resolve_alerts(&[key], now() + Duration::minutes(2))
+        .unwrap();
+    let rec = s.alert(key).unwrap().unwrap();
+    assert!(rec.resolved_at.is_some());
+    assert_eq!(rec.last_error, None);
+    s.raise_alert("mis", "mis", "МИС не отвечает", now(), every)
+        .unwrap();
+    s.alert_send_failed("mis", "ожидает отправки").unwrap();
+    s.resolve_missing_alerts::<&str>(&[], now() + Duration::minutes(3))
+        .unwrap();
+    assert_eq!(s.alert("mis").unwrap().unwrap().last_error, None);
+}
+
+#[test]
 fn alerts_are_sent_once_reminded_at_the_interval_and_resolved_once() {
     let db = TestDb::new();
     let s = &db.store;

@@ -296,7 +296,7 @@ fn v2_answers_and_token_auth() {
 }
 
 #[test]
-fn check_reaches_the_mis_without_booking() {
+fn check_reaches_the_mis_without_booking_and_a_5xx_is_a_failure() {
     let mis = Mis::start(&["--basic", &mis_basic()]);
     let report = mis::check(&MisConfig::new(mis.url("/success"))).unwrap();
     assert_eq!(report.status, 200);
@@ -312,7 +312,32 @@ fn check_reaches_the_mis_without_booking() {
     assert!(got.iter().all(|r| r.method == "HEAD"), "nothing was POSTed");
 
     let down = MisConfig::new(format!("http://127.0.0.1:{}/", peers::free_port()));
-    assert!(matches!(mis::check(&down), Err(MisError::Connect { .. })));
+    let e = mis::check(&down).unwrap_err();
+    assert!(matches!(e, MisError::Connect { .. }), "{e:?}");
+    assert!(e.to_string().starts_with("нет соединения с МИС ("), "{e}");
+
+    // there but failing: a 5xx is no answer a booking could get
+    for status in [500, 503] {
+        let e = mis::check(&MisConfig::new(mis.url(&format!("/status/{status}")))).unwrap_err();
+        assert_eq!(
+            e,
+            MisError::Http {
+                status,
+                body: String::new()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("МИС ответила ошибкой (HTTP {status})")
+        );
+    }
+    // a booking endpoint that allows no HEAD is there
+    assert_eq!(
+        mis::check(&MisConfig::new(mis.url("/status/405")))
+            .unwrap()
+            .status,
+        405
+    );
 }
 
 #[test]

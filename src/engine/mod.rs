@@ -563,7 +563,7 @@ impl Engine {
                 .store
                 .migrate()
                 .map(|_| format!("База данных {} доступна", self.settings.db.target()))
-                .map_err(|e| e.to_string()),
+                .map_err(|e| format!("база данных недоступна или отказала ({e})")),
             "ftp" => {
                 let cfg = self.settings.ftp.as_ref().ok_or("FTP не настроен")?;
                 ftp::check(cfg)

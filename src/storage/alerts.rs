@@ -2,10 +2,11 @@
 //! mailed when it appears, reminded at an interval, and announced once when it is resolved.
 //! Sending the mail is the mailer's job; this only decides and records.
 //!
-//! [`Store::raise_alert`] records the mail it asks for as sent (`last_sent = now`). When the
-//! mail then fails, [`Store::alert_send_failed`] undoes that, so the next raise asks again
-//! (for a new alert: [`AlertAction::SendNew`]; for a reminder: [`AlertAction::SendReminder`]).
-//! The problem stays recorded and visible either way.
+//! [`Store::raise_alert`] records the mail it asks for as sent (`last_sent = now`) and clears
+//! the error of an earlier attempt. When the mail then fails, [`Store::alert_send_failed`] undoes
+//! that, so the next raise asks again (for a new alert: [`AlertAction::SendNew`]; for a
+//! reminder: [`AlertAction::SendReminder`]) and `last_error` says why it is waiting. The problem
+//! stays recorded and visible either way; a resolved alert waits for no mail and has no error.
 
 use std::collections::HashSet;
 
@@ -151,7 +152,8 @@ impl Store {
                 "alerts: raise",
                 "UPDATE Priem_Alert SET kind = ?, text = ?, last_seen = ?, \
                  occurrences = occurrences + 1, \
-                 last_sent = IF(?, ?, last_sent), mails = mails + ? WHERE id = ?",
+                 last_sent = IF(?, ?, last_sent), mails = mails + ?, \
+                 last_error = IF(?, NULL, last_error) WHERE id = ?",
                 vec![
                     kind.into(),
                     text.into(),
@@ -159,6 +161,7 @@ impl Store {
                     sending.into(),
                     now_db.into(),
                     u32::from(sending).into(),
+                    sending.into(),
                     id.into(),
                 ],
             )?;
@@ -228,7 +231,7 @@ impl Store {
                 .collect();
             for chunk in gone.chunks(500) {
                 let sql = format!(
-                    "UPDATE Priem_Alert SET resolved_at = ? WHERE alert_key IN ({})",
+                    "UPDATE Priem_Alert SET resolved_at = ?, last_error = NULL WHERE alert_key IN ({})",
                     placeholders(chunk.len())
                 );
                 let mut params: Vec<Value> = vec![now_db.into()];
@@ -270,8 +273,8 @@ impl Store {
                     continue;
                 }
                 let sql = format!(
-                    "UPDATE Priem_Alert SET resolved_at = ? WHERE resolved_at IS NULL \
-                     AND alert_key IN ({})",
+                    "UPDATE Priem_Alert SET resolved_at = ?, last_error = NULL \
+                     WHERE resolved_at IS NULL AND alert_key IN ({})",
                     placeholders(chunk.len())
                 );
                 let mut p: Vec<Value> = vec![now_db.into()];

@@ -86,24 +86,25 @@ impl MailConfig {
     }
 }
 
-/// A message could not be sent. Messages never contain the password.
+/// A message could not be sent. Messages are for the clinic's staff: in Russian, the technical
+/// detail in parentheses; they never contain the password.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum MailError {
     /// The settings cannot work: no host, no recipients, an address that is not an address,
     /// an unreadable CA PEM. Nothing was sent.
-    #[error("mail settings: {0}")]
+    #[error("настройки почты неверны ({0})")]
     Config(String),
     /// The server could not be reached, or the connection broke.
-    #[error("cannot reach the SMTP server {addr}: {cause}")]
+    #[error("нет соединения с SMTP-сервером {addr} ({cause})")]
     Connect { addr: String, cause: String },
     /// The server did not answer in time.
-    #[error("the SMTP server {addr} did not answer in time")]
+    #[error("SMTP-сервер {addr} не ответил вовремя")]
     Timeout { addr: String },
     /// TLS failed: STARTTLS not offered, certificate not trusted, handshake error.
-    #[error("TLS with the SMTP server {addr} failed: {cause}")]
+    #[error("не удалось установить защищённое соединение (TLS) с SMTP-сервером {addr} ({cause})")]
     Tls { addr: String, cause: String },
     /// The server refused the login (530/534/535/538).
-    #[error("the SMTP server {addr} refused the login of {user:?} ({code}): {reply}")]
+    #[error("SMTP-сервер {addr} не принял логин «{user}» и пароль ({code}: {reply})")]
     Auth {
         addr: String,
         user: String,
@@ -111,13 +112,13 @@ pub enum MailError {
         reply: String,
     },
     /// A 4xx reply: try again later (greylisting, mailbox busy, rate limit).
-    #[error("the SMTP server refused for now ({code}): {reply}")]
+    #[error("SMTP-сервер временно отказал ({code}: {reply})")]
     Temporary { code: u16, reply: String },
     /// A 5xx reply other than a login failure (sender or recipient refused, message refused).
-    #[error("the SMTP server refused ({code}): {reply}")]
+    #[error("SMTP-сервер отказал ({code}: {reply})")]
     Rejected { code: u16, reply: String },
     /// The server's reply could not be read.
-    #[error("the SMTP server {addr} sent an unreadable reply: {cause}")]
+    #[error("SMTP-сервер {addr} прислал непонятный ответ ({cause})")]
     Protocol { addr: String, cause: String },
 }
 

@@ -143,39 +143,40 @@ impl Outcome {
     }
 }
 
-/// Why the outcome is unknown (or why a check failed). Messages never contain the password,
-/// the token or the `Authorization` header.
+/// Why the outcome is unknown (or why a check failed). Messages are for the clinic's staff: in
+/// Russian, the technical detail in parentheses; they never contain the password, the token or
+/// the `Authorization` header.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum MisError {
     /// The settings cannot work (not an http(s) URL, unreadable CA PEM). Nothing was sent.
-    #[error("MIS settings: {0}")]
+    #[error("настройки МИС неверны ({0})")]
     Config(String),
     /// The MIS could not be reached (name not resolved, connection refused, unreachable).
     /// Nothing was sent.
-    #[error("cannot connect to the MIS: {cause}")]
+    #[error("нет соединения с МИС ({cause})")]
     Connect { cause: String },
     /// TLS failed (certificate not trusted, handshake refused). Nothing was sent.
-    #[error("TLS with the MIS failed: {cause}")]
+    #[error("не удалось установить защищённое соединение (TLS) с МИС ({cause})")]
     Tls { cause: String },
     /// No complete answer in time. `connecting`: the time ran out while connecting (nothing
     /// was sent); otherwise the MIS may have the booking.
-    #[error("the MIS did not answer within {} s{}", .after.as_secs_f32(), if *.connecting { " (connecting)" } else { "" })]
+    #[error("МИС не ответила за {} с{}", .after.as_secs_f32(), if *.connecting { " (не удалось подключиться)" } else { "" })]
     Timeout { after: Duration, connecting: bool },
     /// HTTP 401 or 403: the login, password or token is wrong.
-    #[error("the MIS refused the credentials (HTTP {status})")]
+    #[error("МИС не приняла логин и пароль или токен (HTTP {status})")]
     Auth { status: u16 },
     /// Another HTTP status that is not an answer (3xx, 5xx, most 4xx).
-    #[error("the MIS answered HTTP {status}: {body}")]
+    #[error("МИС ответила ошибкой (HTTP {status}{})", if .body.is_empty() { String::new() } else { format!(": {}", .body) })]
     Http { status: u16, body: String },
     /// A 2xx answer whose body is not the expected JSON.
-    #[error("the MIS answered HTTP {status} with an unreadable body ({cause}): {body}")]
+    #[error("МИС прислала непонятный ответ (HTTP {status}, {cause}: {body})")]
     BadAnswer {
         status: u16,
         cause: String,
         body: String,
     },
     /// The connection broke while sending or reading.
-    #[error("the connection to the MIS broke: {cause}")]
+    #[error("соединение с МИС оборвалось ({cause})")]
     Io { cause: String },
 }
 
@@ -307,19 +308,26 @@ pub fn classify_v2(status: u16, body: &str) -> Outcome {
 /// What the admin's "Проверить соединение" reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MisCheck {
-    /// The HTTP status of a `HEAD` to the booking URL (any status means the MIS is reachable;
-    /// many booking endpoints answer 404/405 to `HEAD`).
+    /// The HTTP status of a `HEAD` to the booking URL, below 500 (many booking endpoints answer
+    /// 404/405 to `HEAD`: the MIS is there).
     pub status: u16,
     pub elapsed: Duration,
 }
 
 /// Checks that the MIS answers at the configured URL without booking anything: a `HEAD` with
-/// the configured credentials. 401/403 → [`MisError::Auth`].
+/// the configured credentials. 401/403 → [`MisError::Auth`]; 5xx → [`MisError::Http`] (the
+/// server is there but failing: a booking would not be taken).
 pub fn check(cfg: &MisConfig) -> Result<MisCheck, MisError> {
     let started = Instant::now();
     let (status, _) = request(cfg, Method::HEAD, None)?;
     if status == 401 || status == 403 {
         return Err(MisError::Auth { status });
+    }
+    if status >= 500 {
+        return Err(MisError::Http {
+            status,
+            body: String::new(),
+        });
     }
     Ok(MisCheck {
         status,

@@ -109,25 +109,25 @@ pub struct Accepted {
 pub enum UploadError {
     /// The settings cannot work (not an http(s) URL, a token HTTP cannot carry). Nothing was
     /// sent.
-    #[error("ProDoctorov upload settings: {0}")]
+    #[error("настройки выгрузки в ПроДокторов неверны ({0})")]
     Config(String),
     /// ProDoctorov could not be reached. Nothing was sent.
-    #[error("cannot connect to ProDoctorov: {cause}")]
+    #[error("нет соединения с ПроДокторов ({cause})")]
     Connect { cause: String },
     /// TLS failed (certificate not trusted, handshake refused).
-    #[error("TLS with ProDoctorov failed: {cause}")]
+    #[error("не удалось установить защищённое соединение (TLS) с ПроДокторов ({cause})")]
     Tls { cause: String },
     /// No complete answer in time.
-    #[error("ProDoctorov did not answer within {} s", .after.as_secs_f32())]
+    #[error("ПроДокторов не ответил за {} с", .after.as_secs_f32())]
     Timeout { after: Duration },
     /// HTTP 401 or 403: the login, password or token is wrong.
-    #[error("ProDoctorov refused the credentials (HTTP {status}): {body}")]
+    #[error("ПроДокторов не принял логин и пароль или токен (HTTP {status}: {body})")]
     Auth { status: u16, body: String },
     /// Another non-2xx status.
-    #[error("ProDoctorov answered HTTP {status}: {body}")]
+    #[error("ПроДокторов ответил ошибкой (HTTP {status}: {body})")]
     Http { status: u16, body: String },
     /// The connection broke while sending or reading.
-    #[error("the connection to ProDoctorov broke: {cause}")]
+    #[error("соединение с ПроДокторов оборвалось ({cause})")]
     Io { cause: String },
 }
 

@@ -154,6 +154,35 @@ final class AdminTest extends TestCase
         $this->assertStringNotContainsString('Ftp-Secret-1', $page);
     }
 
+    /** A connection failure in the staff's words, the technical detail in parentheses. */
+    public function test_a_failing_check_and_the_journal_say_it_in_russian(): void
+    {
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $closed = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock); // nothing listens there now
+        priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'MisUrl' => "http://127.0.0.1:$closed/book",
+            'MailHost' => '127.0.0.1', 'MailPort' => (string)$closed, 'MailSecurity' => 'none', 'MailFrom' => 'robot@clinic.test',
+            'FtpHost' => '127.0.0.1', 'FtpPort' => (string)$closed, 'FtpUser' => 'mis'));
+        $this->fresh();
+        foreach (array('mis' => 'Проверка МИС: нет соединения с МИС (', 'ftp' => "Проверка FTP: нет соединения с FTP-сервером 127.0.0.1:$closed (",
+                       'mail' => "Проверка SMTP (тестовое письмо): нет соединения с SMTP-сервером 127.0.0.1:$closed (") as $what => $start) {
+            list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => $what));
+            $this->assertStringStartsWith($start, self::alert($page, 'red'), $what);
+            $this->assertSame('', self::alert($page, 'green'), $what);
+        }
+        // a booking the MIS did not take: its row in the journal says why, in Russian
+        $s = $this->priem->settings()->engine();
+        priem_import_schedule($s, json_encode(array('data' => array('1' => array('0001' => array('efio' => 'Иванова',
+            'cells' => array(array('dt' => '2030-12-02', 'time_start' => '09:00', 'time_end' => '09:30', 'free' => true))))))),
+            '2030-12-01T08:00:00Z');
+        $r = priem_book($s, array('filial_id' => '1', 'doctor_id' => '0001', 'date' => '2030-12-02', 'time_start' => '09:00',
+            'name' => 'Петров Пётр', 'phone' => '+79001234567'), array('idempotency_key' => 'k-ru', 'consent_version' => '1',
+            'now_utc' => '2030-12-01T08:00:00Z'));
+        $this->assertSame('pending', $r['status']);
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $this->assertMatchesRegularExpression('~<td class="priem-error">нет соединения с МИС \\(~u', $page);
+    }
+
     public function test_retry_of_a_booking_that_does_not_wait_is_skipped(): void
     {
         list(, $page) = priem_nc_admin(1, 'bookings', array(), array('action' => 'retry', 'id' => '424242'));

@@ -163,35 +163,35 @@ impl FtpConfig {
     }
 }
 
-/// An FTP failure. Messages name the server, the command and the path, and quote the server's
-/// reply; they never contain the password.
+/// An FTP failure. Messages are for the clinic's staff: in Russian, with the server, the command,
+/// the path and the server's reply in parentheses; they never contain the password.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum FtpError {
     /// The settings cannot work (empty host, unreadable CA PEM, a booking id that is not a
     /// safe file name, a booking payload that is not a JSON object…). Nothing was sent.
-    #[error("FTP settings: {0}")]
+    #[error("настройки FTP неверны ({0})")]
     Config(String),
     /// The server could not be reached: name not resolved, connection refused or unreachable.
-    #[error("cannot connect to the FTP server {addr}: {cause}")]
+    #[error("нет соединения с FTP-сервером {addr} ({cause})")]
     Connect { addr: String, cause: String },
     /// The server did not answer within the connect or I/O timeout.
-    #[error("the FTP server {addr} did not answer in time ({during})")]
+    #[error("FTP-сервер {addr} не ответил вовремя ({during})")]
     Timeout { addr: String, during: String },
     /// FTPS failed: `AUTH TLS` refused, certificate not trusted, handshake error.
-    #[error("FTPS with {addr} failed: {cause}")]
+    #[error("не удалось установить защищённое соединение (FTPS) с {addr} ({cause})")]
     Tls { addr: String, cause: String },
     /// The server refused the user name or password (reply 530). The password is not shown.
-    #[error("the FTP server {addr} refused the login of user {user:?}: {reply}")]
+    #[error("FTP-сервер {addr} не принял логин «{user}» и пароль ({reply})")]
     Login {
         addr: String,
         user: String,
         reply: String,
     },
     /// A file or directory does not exist or is not accessible (reply 550).
-    #[error("FTP: {path} not found or not accessible: {reply}")]
+    #[error("на FTP-сервере нет {path} или к нему нет доступа ({reply})")]
     NotFound { path: String, reply: String },
     /// The server refused a command for now (4xx: busy, too many connections, file locked).
-    #[error("FTP {command} {path}: temporarily refused: {reply}")]
+    #[error("FTP-сервер временно отказал ({command} {path}: {reply})")]
     Busy {
         command: String,
         path: String,
@@ -200,7 +200,7 @@ pub enum FtpError {
     },
     /// The server refused a command for good (5xx other than 550: permission, quota,
     /// command not supported).
-    #[error("FTP {command} {path}: refused: {reply}")]
+    #[error("FTP-сервер отказал ({command} {path}: {reply})")]
     Refused {
         command: String,
         path: String,
@@ -208,14 +208,14 @@ pub enum FtpError {
         reply: String,
     },
     /// The connection broke during a command or a transfer.
-    #[error("FTP connection to {addr} broke during {during}: {cause}")]
+    #[error("соединение с FTP-сервером {addr} оборвалось ({during}: {cause})")]
     Io {
         addr: String,
         during: String,
         cause: String,
     },
     /// The server sent a reply that could not be read.
-    #[error("FTP server {addr} sent an unreadable reply during {during}: {cause}")]
+    #[error("FTP-сервер {addr} прислал непонятный ответ ({during}: {cause})")]
     Protocol {
         addr: String,
         during: String,
