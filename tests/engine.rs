@@ -664,6 +664,47 @@ fn a_malformed_file_goes_to_failed_keeps_the_schedule_and_is_mailed_once() {
     assert_eq!(env.mails().len(), 1, "{:?}", env.subjects());
 }
 
+#[test]
+fn a_snapshot_above_the_cap_is_not_read_keeps_the_schedule_and_is_mailed() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let mut s = env.settings();
+    s["ftp"]["max_snapshot_mb"] = json!(1);
+    let e = engine(&s);
+    env.put("in/schedule.json", &snapshot_v1(), 60);
+    assert_ran(&e.tick(eve()));
+    let before = times(&e, "1", "0001", eve());
+
+    // a readable document, padded past 1 MB
+    let mut doc: Value = serde_json::from_str(&snapshot_v1()).unwrap();
+    doc["padding"] = json!("x".repeat(1 << 20));
+    let big = doc.to_string();
+    env.put("in/huge.json", &big, 60);
+    let r = e.tick(eve() + minutes(15));
+    assert_eq!((r.files_imported, r.files_failed), (0, 1), "{r:?}");
+    assert_eq!(
+        times(&e, "1", "0001", eve()),
+        before,
+        "the old schedule stays"
+    );
+    assert!(!env.exists("in/huge.json"));
+    assert_eq!(env.read("in/failed/huge.json").len(), big.len());
+    let mails = env.mails();
+    assert_eq!(mails.len(), 1, "{:?}", env.subjects());
+    assert_eq!(
+        mails[0].subject,
+        "Файл расписания huge.json не принят: больше 1 МБ"
+    );
+    assert!(
+        mails[0].body.contains("Наибольший файл расписания, МБ"),
+        "{mails:?}"
+    );
+    // the next good file imports
+    env.put("in/schedule.json", &snapshot_v1(), 60);
+    let r = e.tick(eve() + minutes(30));
+    assert_eq!((r.files_imported, r.files_failed), (1, 0), "{r:?}");
+}
+
 /// The MIS usually uploads under one fixed name. A broken `schedule.json`, then a good one,
 /// then a broken one again an hour later: the second failure must be mailed too (and the
 /// good file should resolve the first one).

@@ -167,6 +167,32 @@ fn downloads_and_files_snapshots_into_processed_and_failed() {
 }
 
 #[test]
+fn a_file_larger_than_allowed_is_not_kept_and_the_session_goes_on() {
+    let ftp = Ftp::start();
+    let big = "x".repeat(3 << 20);
+    ftp.put("in/big.json", &big, 60);
+    ftp.put("in/small.json", "{\"data\": {}}", 60);
+    let mut cfg = ftp.config();
+    cfg.max_download = 1 << 20;
+    let mut session = FtpSession::connect(&cfg).expect("connect");
+    match session.download("big.json") {
+        Err(e @ FtpError::TooLarge { .. }) => {
+            assert!(!e.is_transient());
+            assert!(e.to_string().contains("in/big.json"), "{e}");
+        }
+        other => panic!("a 3 MB file with a 1 MB cap gave {other:?}"),
+    }
+    // the same session downloads and files again
+    assert_eq!(session.download("small.json").unwrap(), b"{\"data\": {}}");
+    session.mark_failed("big.json").unwrap();
+    assert!(ftp.exists("in/failed/big.json"));
+    // exactly the cap is allowed
+    cfg.max_download = 12;
+    let mut session = FtpSession::connect(&cfg).expect("connect");
+    assert_eq!(session.download("small.json").unwrap().len(), 12);
+}
+
+#[test]
 fn delete_policy_removes_imported_files() {
     let ftp = Ftp::start();
     ftp.put("in/a.json", "{}", 60);

@@ -117,6 +117,26 @@ pub fn bad_file(name: &str, error: &str, now: DateTime<Utc>) -> Alert {
     }
 }
 
+/// A snapshot larger than the settings allow: not imported, filed into `failed/`.
+pub fn too_large(name: &str, max_mb: u64, now: DateTime<Utc>) -> Alert {
+    Alert {
+        key: bad_file_key(name),
+        kind: BAD_FILE,
+        subject: format!("Файл расписания {name} не принят: больше {max_mb} МБ"),
+        body: body(
+            &format!(
+                "Файл {name} на FTP-сервере больше {max_mb} МБ — предела, заданного в настройках \
+                 модуля, — и не был загружен.\nФайл перенесён в папку failed/; прежнее расписание на \
+                 сайте не изменилось."
+            ),
+            now,
+            "если расписание клиники действительно так велико, увеличьте «Наибольший файл \
+             расписания, МБ» в настройках модуля (следующий файл МИС будет загружен); иначе \
+             передайте это письмо разработчикам МИС — в выгрузку попало лишнее.",
+        ),
+    }
+}
+
 pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
     Alert {
         key: bad_doctor_key(&e.filial, &e.doctor),

@@ -14,7 +14,7 @@ use super::{Delivered, Engine};
 use crate::domain::schedule;
 use crate::engine::settings::Delivery;
 use crate::storage::{AlertAction, RunSummary, SnapshotInfo, StorageError};
-use crate::transport::ftp::FtpSession;
+use crate::transport::ftp::{FtpError, FtpSession};
 use crate::transport::mail;
 use crate::wire::booking::MisAnswer;
 use crate::wire::schedule::DoctorError;
@@ -226,8 +226,25 @@ fn import_from_ftp(
         }
     };
     for f in files {
-        let bytes = match session.download(&f.name) {
+        // a file the listing shows too large is not downloaded at all
+        let bytes = if f.size > cfg.max_download {
+            Err(FtpError::TooLarge {
+                path: f.name.clone(),
+                max: cfg.max_download,
+            })
+        } else {
+            session.download(&f.name)
+        };
+        let bytes = match bytes {
             Ok(b) => b,
+            Err(FtpError::TooLarge { max, .. }) => {
+                report.files_failed += 1;
+                seen.alerts.push(alert::too_large(&f.name, max >> 20, now));
+                if let Err(e) = session.mark_failed(&f.name) {
+                    report.errors.push(e.to_string());
+                }
+                continue;
+            }
             Err(e) => {
                 seen.alerts
                     .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));

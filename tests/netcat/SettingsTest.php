@@ -64,7 +64,7 @@ final class SettingsTest extends TestCase
         $e = $settings->engine();
         $this->assertSame(array('host' => '127.0.0.1', 'port' => 3306, 'user' => 'root', 'password' => '', 'database' => PRIEM_NC_DB), $e['db']);
         $this->assertSame(array('host' => 'ftp.clinic.ru', 'port' => 21, 'user' => 'mis', 'password' => 'ftp-Pw\\1',
-            'directory' => 'schedule', 'tls' => true, 'after_import' => 'move'), $e['ftp']);
+            'directory' => 'schedule', 'tls' => true, 'after_import' => 'move', 'max_snapshot_mb' => 100), $e['ftp']);
         $this->assertSame('https://mis.clinic.ru/book', $e['mis']['url']);
         $this->assertArrayNotHasKey('port', $e['mail']);
         $this->assertSame(array('horizon_days' => 21, 'min_notice_minutes' => 90, 'answer_timeout_minutes' => 60,

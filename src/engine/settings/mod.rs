@@ -5,7 +5,7 @@
 //! {"db":    {"host": "127.0.0.1", "port": 3306, "user": "site", "password": "…", "database": "site"},
 //!  "ftp":   {"host": "ftp.clinic.ru", "user": "mis", "password": "…", "directory": "schedule",
 //!            "tls": false, "after_import": "move", "stability_delay_s": 5,
-//!            "bookings_dir": "bookings", "results_dir": "results"},
+//!            "bookings_dir": "bookings", "results_dir": "results", "max_snapshot_mb": 100},
 //!  "mis":   {"transport": "http", "format": "prodoctorov", "url": "https://mis.clinic.ru/book",
 //!            "user": "", "password": "", "token": "", "timeout_s": 10},
 //!  "mail":  {"host": "smtp.yandex.ru", "port": 465, "security": "tls", "user": "…", "password": "…",

@@ -145,6 +145,9 @@ struct RawFtp {
     bookings_dir: String,
     #[serde(default = "results_dir")]
     results_dir: String,
+    /// The largest snapshot downloaded, in MB.
+    #[serde(default = "hundred")]
+    max_snapshot_mb: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -358,6 +361,10 @@ impl RawFtp {
         c.stability_delay = Duration::from_secs(self.stability_delay_s);
         c.bookings_dir = self.bookings_dir;
         c.results_dir = self.results_dir;
+        if !(1..=4096).contains(&self.max_snapshot_mb) {
+            return Err(bad("ftp.max_snapshot_mb", "must be from 1 to 4096"));
+        }
+        c.max_download = self.max_snapshot_mb << 20;
         Ok(Some(c))
     }
 }
@@ -618,6 +625,9 @@ fn five() -> u64 {
 }
 fn ten() -> u64 {
     10
+}
+fn hundred() -> u64 {
+    100
 }
 fn ten_u32() -> u32 {
     10

@@ -52,6 +52,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default pause between the two listings of the stability check.
 pub const DEFAULT_STABILITY_DELAY: Duration = Duration::from_secs(5);
+/// Default largest file downloaded: 100 MiB (a 1-million-cell snapshot of 1 000 doctors over 30
+/// days is about 80 MB).
+pub const DEFAULT_MAX_DOWNLOAD: u64 = 100 << 20;
 
 /// What happens to a snapshot (or result file) once it has been imported (stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -129,6 +132,9 @@ pub struct FtpConfig {
     /// Where the MIS writes its answers (default `results`).
     pub results_dir: String,
     pub listing: Listing,
+    /// The largest file downloaded, in bytes (default [`DEFAULT_MAX_DOWNLOAD`]): of a bigger one
+    /// no more than this is kept in memory ([`FtpError::TooLarge`]).
+    pub max_download: u64,
 }
 
 impl FtpConfig {
@@ -151,6 +157,7 @@ impl FtpConfig {
             bookings_dir: "bookings".into(),
             results_dir: "results".into(),
             listing: Listing::default(),
+            max_download: DEFAULT_MAX_DOWNLOAD,
         }
     }
 
@@ -214,6 +221,9 @@ pub enum FtpError {
         during: String,
         cause: String,
     },
+    /// A file is larger than [`FtpConfig::max_download`]: it was not kept.
+    #[error("файл {path} на FTP-сервере больше {} МБ — предела из настроек", .max >> 20)]
+    TooLarge { path: String, max: u64 },
     /// The server sent a reply that could not be read.
     #[error("FTP-сервер {addr} прислал непонятный ответ ({during}: {cause})")]
     Protocol {

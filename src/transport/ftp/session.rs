@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use suppaftp::types::FileType;
 use suppaftp::{Mode, RustlsFtpStream};
@@ -250,17 +250,42 @@ impl FtpSession {
         }
     }
 
-    /// The whole content of a file in the snapshot directory.
+    /// The whole content of a file in the snapshot directory, if it is not larger than
+    /// [`FtpConfig::max_download`].
     pub fn download(&mut self, name: &str) -> Result<Vec<u8>, FtpError> {
         let path = join(&self.cfg.directory, name);
         self.download_path(&path)
     }
 
+    /// Keeps at most [`FtpConfig::max_download`] bytes: the rest of a longer file is read and
+    /// dropped (memory stays bounded; the control connection stays in step — an `ABOR` races
+    /// the server's end-of-transfer reply) and [`FtpError::TooLarge`] returned.
     fn download_path(&mut self, path: &str) -> Result<Vec<u8>, FtpError> {
-        self.ftp
-            .retr_as_buffer(path)
-            .map(Cursor::into_inner)
-            .map_err(|e| self.err(e, "RETR", path))
+        let max = self.cfg.max_download;
+        let mut stream = self
+            .ftp
+            .retr_as_stream(path)
+            .map_err(|e| self.err(e, "RETR", path))?;
+        let mut bytes = Vec::new();
+        let read = (&mut stream)
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .and_then(|_| {
+                if bytes.len() as u64 > max {
+                    std::io::copy(&mut stream, &mut std::io::sink())?;
+                }
+                Ok(())
+            });
+        let finished = stream.finish();
+        read.map_err(|e| self.err(suppaftp::FtpError::ConnectionError(e), "RETR", path))?;
+        finished.map_err(|e| self.err(e, "RETR", path))?;
+        if bytes.len() as u64 > max {
+            return Err(FtpError::TooLarge {
+                path: path.to_owned(),
+                max,
+            });
+        }
+        Ok(bytes)
     }
 
     /// Moves a snapshot into `processed/` or `failed/` under the snapshot directory, creating

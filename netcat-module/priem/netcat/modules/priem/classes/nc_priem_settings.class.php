@@ -19,6 +19,8 @@ class nc_priem_settings
         'FtpDirectory' => '',
         'FtpTls' => '0',
         'FtpAfterImport' => 'move',
+        // a bigger snapshot is not downloaded (alerted, filed into failed/; the schedule kept)
+        'FtpMaxSnapshotMb' => '100',
         // bookings to the MIS
         'MisTransport' => 'http',
         'MisFormat' => 'prodoctorov',
@@ -281,7 +283,7 @@ class nc_priem_settings
     public function check(array $s)
     {
         $errors = array();
-        $ints = array('FtpPort' => array(1, 65535), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
+        $ints = array('FtpPort' => array(1, 65535), 'FtpMaxSnapshotMb' => array(1, 4096), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
                       'BookingAnswerTimeout' => array(1, 10080), 'BookingReconcileMinutes' => array(0, 1440), 'FormMinSeconds' => array(0, 600),
                       'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000),
@@ -384,6 +386,7 @@ class nc_priem_settings
                 'directory' => $s['FtpDirectory'],
                 'tls' => $s['FtpTls'] === '1',
                 'after_import' => $s['FtpAfterImport'],
+                'max_snapshot_mb' => (int)$s['FtpMaxSnapshotMb'],
             );
         }
         if ($s['MisTransport'] === 'ftp') {

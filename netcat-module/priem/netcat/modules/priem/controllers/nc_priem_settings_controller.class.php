@@ -175,6 +175,7 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
                 'FtpPassword' => array('Пароль', 'password'), 'FtpDirectory' => array('Папка', 'text'),
                 'FtpTls' => array('FTPS (явный TLS)', 'checkbox'),
                 'FtpAfterImport' => array('Файл после импорта', array('move' => 'перенести в processed/', 'delete' => 'удалить')),
+                'FtpMaxSnapshotMb' => array('Наибольший файл расписания, МБ', 'text'),
             ),
             'Передача записей в МИС' => array(
                 'MisTransport' => array('Способ', array('http' => 'HTTP POST', 'ftp' => 'файл на FTP')),
