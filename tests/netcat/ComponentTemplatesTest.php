@@ -44,14 +44,14 @@ final class ComponentTemplatesTest extends TestCase
     private function cards(array $ids): array
     {
         self::add($ids['clinic'], array('Name' => 'Клиника на Ленина', 'Address' => 'ул. Ленина, 1', 'Phone' => '+7 495 111-11-11',
-            'MisCode' => '1'));
+            'Metro' => 'м. Чеховская', 'Ages' => 'от 18 лет', 'MisCode' => '1'));
         self::add($ids['clinic'], array('Name' => 'Клиника в Екатеринбурге', 'Address' => 'ул. Мира, 5', 'Phone' => '+7 343 222-22-22',
             'MisCode' => '2', 'MisTimezone' => 'Asia/Yekaterinburg'));
         return array(
             'Иванова Мария Петровна' => self::add($ids['doctor'], array('Name' => 'Иванова Мария Петровна', 'Specialty' => 'Кардиолог',
                 'Experience' => 12, 'PriceFrom' => 2300, 'MisCode' => '0001')),
             'Сидоров Сидор' => self::add($ids['doctor'], array('Name' => 'Сидоров Сидор', 'Specialty' => 'Терапевт',
-                'PriceFrom' => 900, 'MisCode' => '0042')),
+                'PriceFrom' => 900, 'Ages' => 'с 3 лет', 'MisCode' => '0042')),
         );
     }
 
@@ -88,6 +88,9 @@ final class ComponentTemplatesTest extends TestCase
             $this->assertStringContainsString($text, $clinics);
         }
         $this->assertSame(2, substr_count($clinics, 'class="priem-clinic"'));
+        // the optional fields show only where filled (ProDoctorov's cards show metro and ages)
+        $this->assertSame(1, substr_count($clinics, 'м. Чеховская'));
+        $this->assertSame(1, substr_count($clinics, 'Возраст пациентов: от 18 лет'));
         $list = nc_standin_tpl::object_list($ids['doctor'], array('link' => function (array $row) {
             return '/doctors/' . $row['Message_ID'] . '/';
         }));
@@ -96,8 +99,9 @@ final class ComponentTemplatesTest extends TestCase
             // each entry links to the doctor's page, where «Выбрать дату и время» is
             $this->assertMatchesRegularExpression('~<a class="priem-doctor__link" href="/doctors/' . $id . '/">\s*' . preg_quote($name, '~') . '\s*</a>~u', $list);
         }
-        $this->assertStringContainsString('от 2&nbsp;300&nbsp;&#8381;', $list);
-        $this->assertStringContainsString('от 900&nbsp;&#8381;', $list);
+        $this->assertStringContainsString('от&nbsp;2&nbsp;300&nbsp;&#8381;', $list);
+        $this->assertStringContainsString('от&nbsp;900&nbsp;&#8381;', $list);
+        $this->assertSame(1, substr_count($list, 'Возраст пациентов: с 3 лет'));
         $this->assertStringContainsString('Стаж 12 лет', $list);
 
         // each component opened in the admin and saved unchanged, then rendered again
@@ -129,7 +133,7 @@ final class ComponentTemplatesTest extends TestCase
         $this->assertSame('Иванова Мария Петровна', $page['h1']);
         $this->assertStringNotContainsString('<h1', $page['body']);
         $this->assertStringContainsString('Кардиолог', $page['body']);
-        $this->assertStringContainsString('Приём от 2&nbsp;300&nbsp;&#8381;', $page['body']);
+        $this->assertStringContainsString('Приём от&nbsp;2&nbsp;300&nbsp;&#8381;', $page['body']);
         // the widget offers the doctor's clinic's phone (the card of filial 1), not the settings' one
         $this->assertSame(array(), $priem->settings()->save_form(array('ClinicPhone' => '+7 800 000-00-00')));
         $page = nc_standin_tpl::full_page($ids['doctor'], $doctors['Иванова Мария Петровна']);
@@ -142,6 +146,19 @@ final class ComponentTemplatesTest extends TestCase
         nc_Core::get_object()->db->query('DELETE FROM `Message' . $ids['clinic'] . "` WHERE `MisCode` = '2'");
         $page = nc_standin_tpl::full_page($ids['doctor'], $doctors['Сидоров Сидор']);
         $this->assertSame('+7 800 000-00-00', $this->widget_config($page['body'])['phone']);
+    }
+
+    public function test_a_clinic_page_shows_metro_and_ages_but_no_mis_code(): void
+    {
+        $ids = $this->components();
+        $this->cards($ids);
+        $id = (int)nc_Core::get_object()->db->get_var('SELECT `Message_ID` FROM `Message' . $ids['clinic'] . "` WHERE `MisCode` = '1'");
+        $page = nc_standin_tpl::full_page($ids['clinic'], $id);
+        $this->assertSame('Клиника на Ленина', $page['h1']);
+        $this->assertStringContainsString('м. Чеховская', $page['body']);
+        $this->assertStringContainsString('Возраст пациентов: от 18 лет', $page['body']);
+        // the MIS code and the time zone are the editors' business, not the visitors'
+        $this->assertStringNotContainsString('Код МИС', $page['body']);
     }
 
     public function test_a_designers_template_is_not_overwritten(): void

@@ -60,7 +60,7 @@ final class FieldsTest extends TestCase
         $this->assertStringContainsString('->infoblock(', (string)file_get_contents(
             nc_priem_netcat::from_core()->component_template_folder('priem_booking') . 'FormPrefix.html'));
         $clinic = $db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_clinics'");
-        $this->assertSame(array('Name', 'Address', 'Phone', 'MisCode', 'MisTimezone'),
+        $this->assertSame(array('Name', 'Address', 'Phone', 'Metro', 'Ages', 'MisCode', 'MisTimezone'),
             $db->get_col("SELECT `Field_Name` FROM `Field` WHERE `Class_ID` = $clinic ORDER BY `Priority`"));
         $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
         $this->assertSame('priem_clinics', $settings->get('ClinicComponent'));

@@ -71,6 +71,8 @@ class nc_priem_fields
             'Name' => array('Название клиники', 1),
             'Address' => array('Адрес', 1),
             'Phone' => array('Телефон', 1),
+            'Metro' => array('Метро (как показать: «м. Чеховская»)', 1),
+            'Ages' => array('Возраст пациентов (например, «от 18 лет»)', 1),
         )),
         'doctor' => array('priem_doctors', 'Врачи', array(
             'Name' => array('ФИО врача', 1),
@@ -78,6 +80,7 @@ class nc_priem_fields
             'Specialty' => array('Специальность', 1),
             'Experience' => array('Стаж, лет', 2),
             'PriceFrom' => array('Цена приёма от, руб.', 2),
+            'Ages' => array('Возраст пациентов (пусто — как у клиники)', 1),
         )),
     );
 
