@@ -47,6 +47,9 @@ final class AdminTest extends TestCase
         $this->assertStringContainsString('klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru', $settings);
         $this->assertStringContainsString('Клиники (clinics)', $settings);
         $this->assertStringContainsString('Добавить поле «Код МИС»', $settings);
+        // the URL to hand to an MIS that pushes its schedule, and the push's size cap
+        $this->assertStringContainsString('/netcat/modules/priem/push/', $settings);
+        $this->assertStringContainsString('name="PushMaxMb"', $settings);
         $this->assertStringNotContainsString(' style=', $settings, 'styles are in admin.css');
         list(, $status_page) = priem_nc_admin(1, 'status');
         $this->assertStringContainsString('Последние запуски', $status_page);

@@ -170,7 +170,7 @@ final class ProdoctorovTabTest extends TestCase
         $this->assertArrayHasKey('ok', $messages, json_encode($messages, JSON_UNESCAPED_UNICODE));
         $this->assertStringContainsString('Выгружено в ПроДокторов', $messages['ok']);
         $this->assertStringContainsString('принято', $html);
-        $this->assertStringContainsString('/netcat/modules/priem/prodoctorov.php', $html);
+        $this->assertStringContainsString('/netcat/modules/priem/prodoctorov/', $html);
         $this->assertStringNotContainsString('pd-secret', $html);
         $this->assertStringNotContainsString(self::ENDPOINT_PASSWORD, $html);
         $records = self::uploads();

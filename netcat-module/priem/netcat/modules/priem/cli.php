@@ -2,7 +2,7 @@
 /**
  * priem: one engine tick from the system crontab, without NetCat's HTTP cron and its timeouts:
  *
- *   0,15,30,45 * * * * php -d short_open_tag=On /path/to/site/netcat/modules/priem/cli.php [host]
+ *   * * * * * php -d short_open_tag=On /path/to/site/netcat/modules/priem/cli.php [host]
  *
  * Prints the report's one-line summary; exits 1 when the tick had errors, 2 when it could not run.
  */

@@ -95,8 +95,9 @@ class nc_priem_installer
             . '<li><b>Подключения.</b> Там же укажите FTP, адрес МИС, почту для оповещений и телефон клиники, '
             . 'сохраните и нажмите «Проверить соединение».</li>'
             . '<li><b>Cron.</b> Задача модуля добавлена в планировщик NetCat (каждые ' . self::CRON_MINUTES . ' минут); '
-            . 'он работает, если crontab сервера вызывает netcat/admin/crontab.php. Надёжнее — строка в crontab сервера: '
-            . '<code>*/' . self::CRON_MINUTES . ' * * * * php -d short_open_tag=On ' . $h($cli) . '</code></li>'
+            . 'он работает, если crontab сервера вызывает netcat/admin/crontab.php. Надёжнее — строка в crontab сервера '
+            . '(каждую минуту: повторная отправка записей и оповещения уходят без задержки): '
+            . '<code>* * * * * php -d short_open_tag=On ' . $h($cli) . '</code></li>'
             . '</ol><a href="' . $h($settings) . '" target="_top">Открыть настройки модуля →</a></div></div>';
     }
 }

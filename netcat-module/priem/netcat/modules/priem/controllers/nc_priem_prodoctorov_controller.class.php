@@ -43,7 +43,7 @@ class nc_priem_prodoctorov_controller extends nc_priem_admin_controller
         }
         return $this->view('prodoctorov', array(
             'messages' => $messages,
-            'endpoint' => $this->netcat->site_url() . $this->netcat->module_url() . 'prodoctorov.php',
+            'endpoint' => $this->netcat->site_url() . $this->netcat->module_url() . 'prodoctorov/',
             'endpoint_user' => $values['PdEndpointUser'],
             'fields' => $this->view('fields', array(
                 'groups' => array('ПроДокторов' => self::FIELDS), 'values' => $values,

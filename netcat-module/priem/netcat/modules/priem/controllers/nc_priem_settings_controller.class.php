@@ -14,6 +14,9 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
      */
     const CHECKS = array('ftp' => 'FTP', 'mis' => 'МИС', 'mail' => 'SMTP (тестовое письмо)', 'policy' => 'страница политики');
 
+    /** The fieldset of the MIS's HTTP push (its note gives the URL to hand to the MIS). */
+    const PUSH_GROUP = 'Приём расписания по HTTP (как у ПроДокторов)';
+
     protected function action_index(array $messages = array())
     {
         $values = $this->priem->settings()->for_form();
@@ -32,6 +35,8 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
             'fields' => $this->view('fields', array(
                 'groups' => $this->groups(), 'values' => $values,
                 'errors' => isset($messages['fields']) ? $messages['fields'] : array(),
+                'notes' => array(self::PUSH_GROUP => 'Адрес для МИС, которая отправляет расписание как в ПроДокторов: '
+                    . $this->netcat->site_url() . $this->netcat->module_url() . 'push/'),
             )),
             'checks' => self::CHECKS,
         ));
@@ -216,9 +221,10 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
                 'DoctorComponent' => array('Компонент врачей', $components),
                 'CodeField' => array('Поле кода МИС', 'text'), 'TimezoneField' => array('Поле часового пояса', 'text'),
             ),
-            'Приём расписания по HTTP (как у ПроДокторов)' => array(
+            self::PUSH_GROUP => array(
                 'PushLogin' => array('Логин', 'text'), 'PushPassword' => array('Пароль', 'password'),
                 'PushToken' => array('Токен (v2)', 'password'),
+                'PushMaxMb' => array('Наибольший размер расписания, МБ', 'text'),
             ),
         );
     }

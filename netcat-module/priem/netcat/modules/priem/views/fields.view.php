@@ -7,6 +7,7 @@
  *                       «Сгенерировать», admin.js), checkbox, textarea or [value => label]
  * @var array    $values key => value (secrets blank, "<key>_set" whether one is stored)
  * @var array    $errors key => message
+ * @var array    $notes  title => a line under the fieldset's legend (optional)
  * @var bool     $can_write
  * @var callable $h
  */
@@ -14,6 +15,7 @@
 <?php foreach ($groups as $title => $fields): ?>
 <fieldset class="priem-fields">
     <legend><?= $h($title) ?></legend>
+    <?php if (isset($notes[$title])): ?><p><?= $h($notes[$title]) ?></p><?php endif; ?>
     <?php foreach ($fields as $key => list($label, $type)): ?>
     <div class="priem-field">
         <label for="priem_<?= $h($key) ?>"><?= $h($label) ?></label>
