@@ -164,7 +164,7 @@
     if (!data) {
       return 'Сервис записи сейчас недоступен (ошибка ' + answer.http + '). Попробуйте позже' + call;
     }
-    if (answer.http === 429) {
+    if (answer.http === 429 && !msg) {
       var min = Math.ceil((parseInt(answer.retryAfter, 10) || 0) / 60);
       return 'Слишком много попыток записи. Попробуйте ещё раз ' +
         (min > 0 ? 'через ' + min + ' ' + plural(min, 'минуту', 'минуты', 'минут') : 'позже') + call;

@@ -292,6 +292,18 @@ test('the booking service is out of reach: the widget says what happened and off
   text = await error.textContent();
   assert.match(text, /^Нет связи с сервером\. Проверьте интернет и попробуйте ещё раз или позвоните: /, text);
   assert.ok(text.includes(phone));
+  // the API's own refusal for too many bookings on one number says why, not «через N минут»
+  await page.evaluate(() => { document.querySelector('.priem-widget').__priem.api.base = '/netcat/modules/priem/api.php'; });
+  const why = 'На этот номер уже сделано несколько записей за сутки. Чтобы записаться ещё, позвоните в клинику.';
+  await page.route('**/api.php?action=book*', (route) => route.fulfill({
+    status: 429, headers: { 'Retry-After': '80000' }, contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ status: 'rate_limited', message: why }),
+  }));
+  await submit(page);
+  await page.waitForFunction((t) => $priem.one('.priem-alert--error').textContent !== t, text, { timeout: RESULT });
+  text = await error.textContent();
+  assert.ok(text.startsWith(why), text);
+  await page.unroute('**/api.php?action=book*');
   // a schedule that cannot be loaded: the same words in the widget, with the site's phone
   await page.keyboard.press('Escape');
   await page.evaluate(() => {
