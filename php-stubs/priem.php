@@ -183,7 +183,7 @@ namespace {
     /**
      * The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`
      * gives it (the payload's phones masked). `$filter`: `source` (`site`, `prodoctorov`), `status`
-     * (`queued`, `sent`, `confirmed`, `rejected`, `unknown`), `from` and `to` (`YYYY-MM-DD`, the day
+     * (`queued`, `sent`, `confirmed`, `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day
      * it was made, UTC, both included); a key left out or empty filters nothing.
      *
      * @param array $settings
@@ -249,6 +249,35 @@ namespace {
      * @return array
      */
     function priem_doctors(array $settings, string $filial_code, ?string $now_utc = null, ?int $times = null): array {}
+
+    /**
+     * Erases one person's data on request (152-ФЗ): every booking made with this phone number (as
+     * typed, any way of writing it), the alerts and sync run errors that quote the patient and the
+     * booking and result files on FTP; a booking the MIS has not settled yet is cancelled. The rows
+     * stay for statistics. `$actor` is who erased (the admin user) — recorded with the time and the
+     * counts, never the person's data (`priem_erasures()`).
+     *
+     * Returns `['erased' => true, 'message' => '…', 'bookings' => 2, 'files' => 3, 'texts' => 1,
+     * 'cancelled' => 0]`, or `['erased' => false, 'message' => '…']` (in Russian) when the number is
+     * not a phone number or the FTP server failed — then nothing was changed.
+     *
+     * @param array $settings
+     * @param string $phone_number
+     * @param string $actor
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_erase_person(array $settings, string $phone_number, string $actor, ?string $now_utc = null): array {}
+
+    /**
+     * The latest erasures on request, newest first: `[['erased_at' => '2026-12-01T10:00:00Z',
+     * 'actor' => '…', 'bookings' => 2, 'files' => 3], …]` (who and when, never whose).
+     *
+     * @param array $settings
+     * @param int|null $limit
+     * @return array
+     */
+    function priem_erasures(array $settings, ?int $limit = null): array {}
 
     /**
      * The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,

@@ -281,6 +281,70 @@ impl Env {
         )])
     }
 
+    /// The test database as `mysqldump` writes it (data and schema, text as UTF-8).
+    fn dump(&self) -> String {
+        let c = storage_common::config(&self.db.name);
+        let out = std::process::Command::new("mysqldump")
+            .env("MYSQL_PWD", &c.password)
+            .args([
+                "--protocol=tcp",
+                "-h",
+                &c.host,
+                "-P",
+                &c.port.to_string(),
+                "-u",
+                &c.user,
+            ])
+            .args([
+                "--default-character-set=utf8mb4",
+                "--skip-extended-insert",
+                &c.database,
+            ])
+            .output()
+            .expect("mysqldump (.ci/run installs mariadb-client)");
+        assert!(
+            out.status.success(),
+            "mysqldump: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Every file under the FTP root: (path, content).
+    fn ftp_tree(&self) -> Vec<(String, String)> {
+        fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                    out.push((p.display().to_string(), text));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.ftp_root.path(), &mut out);
+        out
+    }
+
+    /// Where `word` is left: the database dump and the FTP files that contain it.
+    fn traces_of(&self, word: &str) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .dump()
+            .lines()
+            .filter(|l| l.contains(word))
+            .map(|l| format!("database: {}", l.chars().take(200).collect::<String>()))
+            .collect();
+        found.extend(
+            self.ftp_tree()
+                .into_iter()
+                .filter(|(_, text)| text.contains(word))
+                .map(|(path, _)| format!("FTP: {path}")),
+        );
+        found
+    }
+
     /// Asserts that no mail contains a password, a credential or a full phone number.
     fn assert_mails_clean(&self) {
         let basic = peers::base64(&mis_basic());
@@ -1985,6 +2049,206 @@ fn reconciliation_can_be_switched_off() {
     assert_eq!((i.reconciled.seen, i.reconciled.missing), (0, 0));
     e.tick(later);
     assert!(env.mails().is_empty(), "{:?}", env.subjects());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The patients' data (152-ФЗ): retention and erasure
+// ---------------------------------------------------------------------------------------------
+
+/// Another patient.
+const OTHER_PHONE: &str = "79007654321";
+const OTHER_NAME: &str = "Кузнецов Игорь";
+
+/// A booking of `time` by the other patient.
+fn other_input(filial: &str, doctor: &str, time: &str) -> BookingInput {
+    BookingInput {
+        name: OTHER_NAME.into(),
+        phone: "8 900 765-43-21".into(),
+        ..input(filial, doctor, "2026-12-01", time)
+    }
+}
+
+/// Settings with bookings dropped as files on the FTP server (their data then lives there too).
+fn ftp_drop_settings(env: &Env) -> Value {
+    let mut s = env.settings();
+    s["mis"] = json!({"transport": "ftp"});
+    s
+}
+
+/// Books on the FTP drop; returns the booking (pending until a result file answers).
+fn book_dropped(e: &Engine, key: &str, input: BookingInput) -> u64 {
+    match e.book(&request(key, input), eve()).expect("stored") {
+        BookOutcome::Pending { id } => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// What identifies the first patient (`input()`) and the other one.
+const FIRST: [&str; 4] = [PHONE, "9001234567", "Сидорова", "Анна"];
+const OTHER: [&str; 4] = [OTHER_PHONE, "9007654321", "Кузнецов", "Игорь"];
+
+/// `booking.retention_days` after the appointment the tick removes the patients' names,
+/// phones and comments from the database (bookings, the alert that quoted one) and the booking
+/// and result files from FTP; the rows stay. Checked by searching a mysqldump of the database
+/// and every file on the FTP server.
+#[test]
+fn after_the_retention_period_no_name_or_phone_is_left_in_the_database_or_on_ftp() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&ftp_drop_settings(&env));
+    import(&e, &booking_snapshot());
+    let a = book_dropped(&e, "k-a", input("1", "0001", "2026-12-01", "15:30"));
+    let b = book_dropped(&e, "k-b", other_input("2", "0007", "15:30"));
+    env.put(&format!("results/{a}.json"), r#"{"success": true}"#, 30);
+    env.put(
+        &format!("results/{b}.json"),
+        &format!(r#"{{"success": false, "error": "{OTHER_NAME} уже записан на это время"}}"#),
+        30,
+    );
+    assert_ran(&e.tick(eve() + minutes(5)));
+    assert_eq!(
+        e.booking(b).unwrap().unwrap().status,
+        BookingStatus::Rejected
+    );
+    for word in FIRST
+        .iter()
+        .chain(&OTHER)
+        .filter(|w| w.len() > 10 || !w.is_ascii())
+    {
+        assert!(!env.traces_of(word).is_empty(), "{word} is stored before");
+    }
+    assert!(
+        env.db.store.open_alerts().unwrap().is_empty(),
+        "the refusal was mailed"
+    );
+    assert!(
+        env.dump().contains(&format!("{OTHER_NAME} уже записан")),
+        "the alert quotes him"
+    );
+
+    // The appointments are on 2026-12-01 (10:30Z and 12:30Z): 29 days later, nothing yet.
+    let r = e.tick(utc("2026-12-30T13:00:00Z"));
+    assert_ran(&r);
+    assert_eq!(r.bookings_anonymized, 0, "{r:?}");
+    assert!(!env.traces_of(PHONE).is_empty());
+
+    let r = e.tick(utc("2026-12-31T13:00:00Z"));
+    assert_ran(&r);
+    assert_eq!((r.bookings_anonymized, r.files_deleted), (2, 4), "{r:?}");
+    for word in FIRST.iter().chain(&OTHER) {
+        assert_eq!(env.traces_of(word), Vec::<String>::new(), "{word}");
+    }
+    // The rows stay for statistics, with what is not personal.
+    assert_eq!(env.db.count("Priem_Booking"), 2);
+    let a = e.booking(a).unwrap().unwrap();
+    assert_eq!(a.status, BookingStatus::Confirmed);
+    assert!(
+        a.anonymized_at.is_some() && a.phone_masked.is_empty(),
+        "{a:?}"
+    );
+    let payload: Value = serde_json::from_str(&a.payload).unwrap();
+    assert_eq!(
+        (payload["doctor_id"].as_str(), payload["dt_start"].as_str()),
+        (Some("0001"), Some("2026-12-01T12:30:00Z"))
+    );
+    assert!(
+        a.consent.is_some_and(|c| c.ip.is_empty()),
+        "when and to which text stay"
+    );
+    // Nothing more to do.
+    let r = e.tick(utc("2026-12-31T13:15:00Z"));
+    assert_eq!(r.bookings_anonymized, 0, "{r:?}");
+}
+
+/// An erasure on request removes one person's data by phone number — from every booking,
+/// the alerts that quote him and the FTP files — cancels the booking the MIS has not answered,
+/// records who erased and when (nothing of the person), and leaves the other patients alone.
+#[test]
+fn an_erasure_by_phone_removes_one_persons_data_everywhere_and_records_who_did_it() {
+    let mut env = Env::new();
+    env.start_ftp();
+    let e = engine(&ftp_drop_settings(&env));
+    import(&e, &booking_snapshot());
+    let confirmed = book_dropped(&e, "k-1", input("1", "0001", "2026-12-01", "15:30"));
+    let refused = book_dropped(&e, "k-2", input("1", "0001", "2026-12-01", "16:00"));
+    let waiting = book_dropped(&e, "k-3", input("2", "0007", "2026-12-01", "16:00"));
+    let other = book_dropped(&e, "k-4", other_input("2", "0007", "15:30"));
+    for (id, answer) in [
+        (confirmed, r#"{"success": true}"#.to_owned()),
+        (other, r#"{"success": true}"#.to_owned()),
+        (
+            refused,
+            r#"{"success": false, "error": "Сидорова Анна (79001234567) уже записана"}"#.to_owned(),
+        ),
+    ] {
+        env.put(&format!("results/{id}.json"), &answer, 30);
+    }
+    assert_ran(&e.tick(eve() + minutes(5)));
+    assert!(env
+        .dump()
+        .contains("Сидорова Анна (79001234567) уже записана"));
+
+    // A number that is not one changes nothing.
+    assert!(matches!(
+        e.erase_person("12345", "пользователь NetCat №1", eve()),
+        Err(priem::engine::EraseError::Phone(_))
+    ));
+    let f = e
+        .erase_person(
+            "+7 (900) 123-45-67",
+            "пользователь NetCat №1",
+            eve() + minutes(10),
+        )
+        .expect("erased");
+    assert_eq!((f.bookings, f.cancelled), (3, 1), "{f:?}");
+    assert_eq!(f.files, 5, "three booking files, two results: {f:?}");
+    assert!(f.texts >= 1, "the refusal's alert quoted her: {f:?}");
+    for word in FIRST {
+        assert_eq!(env.traces_of(word), Vec::<String>::new(), "{word}");
+    }
+    for word in OTHER {
+        assert!(
+            !env.traces_of(word).is_empty(),
+            "{word}: the other patient is kept"
+        );
+    }
+    let w = e.booking(waiting).unwrap().unwrap();
+    assert_eq!(w.status, BookingStatus::Rejected, "cancelled: {w:?}");
+    assert_eq!(
+        env.db.count(
+            "Priem_Hold WHERE booking_id = {waiting}"
+                .replace("{waiting}", &waiting.to_string())
+                .as_str()
+        ),
+        0
+    );
+    assert_eq!(env.db.count("Priem_Booking"), 4, "the rows stay");
+    let log = env.db.store.erasures(10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].actor.as_str(), log[0].bookings, log[0].files),
+        ("пользователь NetCat №1", 3, 5)
+    );
+    // The tick does not send the cancelled booking again.
+    let r = e.tick(eve() + minutes(20));
+    assert_ran(&r);
+    assert_eq!(r.bookings_dropped, 0, "{r:?}");
+    assert!(!env.exists(&format!("bookings/{waiting}.json")));
+
+    // Again: nothing left to erase.
+    let f = e
+        .erase_person(PHONE, "пользователь NetCat №1", eve() + minutes(30))
+        .unwrap();
+    assert_eq!((f.bookings, f.files), (0, 0), "{f:?}");
+
+    // FTP down: nothing changes, the admin is told to try again.
+    env.ftp = None;
+    let err = e
+        .erase_person(OTHER_PHONE, "пользователь NetCat №1", eve() + minutes(40))
+        .unwrap_err();
+    assert!(matches!(err, priem::engine::EraseError::Ftp(_)), "{err:?}");
+    assert!(err.to_string().contains("повторите"), "{err}");
+    assert!(!env.traces_of(OTHER_PHONE).is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -724,7 +724,12 @@ fn a_valid_booking_reaches_the_mis_once_and_a_repeat_is_the_same_booking() {
     assert_eq!(b.source, BookingSource::Prodoctorov);
     assert_eq!(b.status, BookingStatus::Confirmed);
     assert_eq!(b.phone_masked, "7900***4567");
-    assert!(b.consent.is_none());
+    // The consent was ProDoctorov's to collect (its terms), not the site's form.
+    let consent = b.consent.expect("recorded");
+    assert_eq!(
+        (consent.text_version.as_str(), consent.ip.as_str()),
+        (Consent::PRODOCTOROV, "")
+    );
     // The site's grid shows the time taken.
     let g = e.grid("1", "0001", eve(), Some(3)).unwrap();
     let slot = g
@@ -938,10 +943,7 @@ fn a_prodoctorov_slower_than_the_upload_timeout_is_a_failure() {
     );
     assert_eq!(r.outcome, "failed");
     assert!(r.error.as_ref().is_some_and(|e| e.is_timeout()), "{r:?}");
-    assert_eq!(
-        r.message.as_deref(),
-        Some("ПроДокторов не ответил за 1 с")
-    );
+    assert_eq!(r.message.as_deref(), Some("ПроДокторов не ответил за 1 с"));
     let u = &e.store().recent_uploads(1).unwrap()[0];
     assert_eq!((u.outcome, u.http_status), (UploadOutcome::Failed, None));
 }

@@ -18,11 +18,12 @@ use priem::storage::{
 
 use storage_common::*;
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "Priem_Alert",
     "Priem_Booking",
     "Priem_Day",
     "Priem_Doctor",
+    "Priem_Erasure",
     "Priem_Filial",
     "Priem_Hold",
     "Priem_Migration",

@@ -397,10 +397,27 @@ impl fmt::Display for BookingStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
     pub at: DateTime<Utc>,
-    /// IPv4 or IPv6 address, at most 45 characters.
+    /// IPv4 or IPv6 address, at most 45 characters; empty for [`Consent::by_prodoctorov`].
     pub ip: String,
-    /// Which text of the consent was shown (at most 64 characters).
+    /// Which text of the consent was shown (at most 64 characters); [`Consent::PRODOCTOROV`]
+    /// when ProDoctorov collected it.
     pub text_version: String,
+}
+
+impl Consent {
+    /// The `text_version` of a consent ProDoctorov collected from its patient under its own
+    /// terms: a booking ProDoctorov sends is not the site's form.
+    pub const PRODOCTOROV: &'static str = "prodoctorov";
+
+    /// The consent of a booking ProDoctorov sent at `at`: collected by ProDoctorov (the
+    /// booking's source), with no address of the site's visitor.
+    pub fn by_prodoctorov(at: DateTime<Utc>) -> Consent {
+        Consent {
+            at,
+            ip: String::new(),
+            text_version: Consent::PRODOCTOROV.to_owned(),
+        }
+    }
 }
 
 #[cfg(test)]

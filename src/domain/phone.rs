@@ -114,8 +114,9 @@ fn mask_any(text: &str) -> String {
 }
 
 /// `text` with every Russian phone number in it masked (`позвоните 8 900 123-45-67` →
-/// `позвоните 7900***4567`); dates, times and other numbers stay.
-fn mask_numbers_in(text: &str) -> String {
+/// `позвоните 7900***4567`); dates, times and other numbers stay. For texts written by others
+/// (an MIS's refusal) before they reach a letter.
+pub fn mask_numbers_in(text: &str) -> String {
     let is_part = |c: char| c.is_ascii_digit() || " ()-+.\u{a0}".contains(c);
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::settings::WhenLost;
+use crate::domain::phone;
 use crate::storage::{BookingRecord, CodeProblem, StorageError};
 use crate::wire::schedule::DoctorError;
 
@@ -220,10 +221,11 @@ pub fn mis_unreachable(error: &str, booking: u64, now: DateTime<Utc>) -> Alert {
 }
 
 pub fn refused(booking: u64, reason: &str, now: DateTime<Utc>) -> Alert {
+    // The MIS's words may name the patient's phone: letters never carry a full one.
     let reason = if reason.is_empty() {
-        "причина не указана"
+        "причина не указана".to_owned()
     } else {
-        reason
+        phone::mask_numbers_in(reason)
     };
     Alert {
         key: format!("booking_refused:{booking}"),
@@ -253,7 +255,7 @@ fn appointment(b: &BookingRecord) -> String {
 
 /// The booking is in «проверить в МИС» (see `BookingStatus::Check`).
 pub fn check(b: &BookingRecord, when_lost: WhenLost, now: DateTime<Utc>) -> Alert {
-    let reason = b.last_error.as_deref().unwrap_or("время занято");
+    let reason = phone::mask_numbers_in(b.last_error.as_deref().unwrap_or("время занято"));
     let then = match when_lost {
         WhenLost::Retry => "отправит запись повторно",
         WhenLost::Refuse => "отменит запись и сообщит об этом",

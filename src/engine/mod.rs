@@ -6,6 +6,7 @@ pub mod directory;
 pub mod grid_cache;
 mod grid_json;
 pub mod limits;
+mod privacy;
 pub mod prodoctorov;
 pub mod settings;
 mod tick;
@@ -32,6 +33,7 @@ use grid_cache::{Built, GridCache, SharedGrid};
 use limits::Refusal;
 use settings::{Delivery, Settings, WhenLost};
 
+pub use privacy::{EraseError, Forgotten};
 pub use tick::{TickReport, LOCK_NAME};
 
 #[derive(Debug, Error)]
@@ -547,7 +549,10 @@ impl Engine {
     /// whose outcome is unknown (or still queued) is sent; returns how the attempt ended.
     pub fn retry(&self, id: BookingId, now: DateTime<Utc>) -> Result<Delivered, EngineError> {
         match self.store.booking(id)? {
-            Some(b) if matches!(b.status, BookingStatus::Unknown | BookingStatus::Queued) => {
+            Some(b)
+                if matches!(b.status, BookingStatus::Unknown | BookingStatus::Queued)
+                    && b.anonymized_at.is_none() =>
+            {
                 self.deliver(&b, now)
             }
             _ => Ok(Delivered::Skipped),

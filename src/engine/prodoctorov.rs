@@ -32,7 +32,7 @@ use thiserror::Error;
 use super::alert::{self, Alert};
 use super::limits::LOGIN_FAILURES;
 use super::{BookError, BookOutcome, BookRequest, Engine};
-use crate::domain::booking::{BookingError, BookingInput, BookingSource, BookingStatus};
+use crate::domain::booking::{BookingError, BookingInput, BookingSource, BookingStatus, Consent};
 use crate::domain::phone;
 use crate::domain::range::Range;
 use crate::engine::settings::{Delivery, Endpoint, Prodoctorov};
@@ -465,7 +465,7 @@ impl Engine {
             },
             idempotency_key: key,
             source: BookingSource::Prodoctorov,
-            consent: None,
+            consent: Some(Consent::by_prodoctorov(now)),
             form_nonce: None,
         };
         let left = ENDPOINT_BUDGET.saturating_sub(started.elapsed());

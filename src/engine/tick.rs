@@ -51,6 +51,10 @@ pub struct TickReport {
     /// found missing (see `storage::reconcile`).
     pub bookings_seen: usize,
     pub bookings_missing: usize,
+    /// The retention step: bookings whose patient's data was removed `booking.retention_days`
+    /// after the appointment, and their files deleted from FTP.
+    pub bookings_anonymized: usize,
+    pub files_deleted: usize,
     pub results_read: usize,
     pub alerts_raised: usize,
     pub mails_sent: usize,
@@ -155,6 +159,16 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
     }
     if let Err(e) = read_results(engine, now, &mut report, &mut seen) {
         report.errors.push(e.to_string());
+    }
+    match engine.forget_old(now) {
+        Some(Ok(f)) => {
+            report.bookings_anonymized += f.bookings;
+            report.files_deleted += f.files;
+        }
+        // Kept for the next tick; the run records why (an FTP server that is down is alerted
+        // by the import step).
+        Some(Err(e)) => report.errors.push(e.to_string()),
+        None => {}
     }
     if engine.settings().booking.reconcile_minutes > 0 {
         match store.missing_in_mis(now) {

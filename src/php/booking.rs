@@ -1,5 +1,6 @@
 //! Bookings: `priem_normalize_phone`, `priem_booking_payload`, `priem_book`, `priem_booking`,
-//! `priem_bookings`, `priem_retry`, `priem_mask_phone`.
+//! `priem_bookings`, `priem_retry`, `priem_mask_phone`, and the patient's data:
+//! `priem_erase_person`, `priem_erasures`.
 
 use chrono::{DateTime, Utc};
 use ext_php_rs::boxed::ZBox;
@@ -195,6 +196,7 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
         "payload": phone::mask_payload(&b.payload), "attempts": b.attempts,
         "next_attempt_at": t(b.next_attempt_at), "last_error": b.last_error, "unsure": b.unsure,
         "mis_seen_at": t(b.mis_seen_at), "mis_missing_at": t(b.mis_missing_at),
+        "anonymized_at": t(b.anonymized_at),
         "mis_reference": b.mis_reference, "created_at": format_utc(b.created_at),
         "sent_at": t(b.sent_at), "answered_at": t(b.answered_at),
         "phone_masked": b.phone_masked,
@@ -221,7 +223,7 @@ pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox
 
 /// The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`
 /// gives it (the payload's phones masked). `$filter`: `source` (`site`, `prodoctorov`), `status`
-/// (`queued`, `sent`, `confirmed`, `rejected`, `unknown`), `from` and `to` (`YYYY-MM-DD`, the day
+/// (`queued`, `sent`, `confirmed`, `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day
 /// it was made, UTC, both included); a key left out or empty filters nothing.
 #[php_function]
 #[php(name = "priem_bookings")]
@@ -309,6 +311,72 @@ pub fn priem_retry(
     ))
 }
 
+/// Erases one person's data on request (152-ФЗ): every booking made with this phone number (as
+/// typed, any way of writing it), the alerts and sync run errors that quote the patient and the
+/// booking and result files on FTP; a booking the MIS has not settled yet is cancelled. The rows
+/// stay for statistics. `$actor` is who erased (the admin user) — recorded with the time and the
+/// counts, never the person's data (`priem_erasures()`).
+///
+/// Returns `['erased' => true, 'message' => '…', 'bookings' => 2, 'files' => 3, 'texts' => 1,
+/// 'cancelled' => 0]`, or `['erased' => false, 'message' => '…']` (in Russian) when the number is
+/// not a phone number or the FTP server failed — then nothing was changed.
+#[php_function]
+#[php(name = "priem_erase_person")]
+pub fn priem_erase_person(
+    settings: &ZendHashTable,
+    phone_number: &str,
+    actor: &str,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    use crate::engine::EraseError;
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let v = match e.erase_person(phone_number, actor, now) {
+        Ok(f) => serde_json::json!({
+            "erased": true,
+            "message": format!(
+                "Данные удалены: записей — {}, файлов на FTP — {}, текстов оповещений и журнала \
+                 синхронизации — {}{}",
+                f.bookings,
+                f.files,
+                f.texts,
+                if f.cancelled > 0 {
+                    format!("; неотправленных записей отменено — {}", f.cancelled)
+                } else {
+                    String::new()
+                }
+            ),
+            "bookings": f.bookings, "files": f.files, "texts": f.texts, "cancelled": f.cancelled,
+        }),
+        Err(EraseError::Storage(s)) => return Err(error::storage(&s)),
+        Err(other) => serde_json::json!({"erased": false, "message": other.to_string()}),
+    };
+    Ok(json(&v))
+}
+
+/// The latest erasures on request, newest first: `[['erased_at' => '2026-12-01T10:00:00Z',
+/// 'actor' => '…', 'bookings' => 2, 'files' => 3], …]` (who and when, never whose).
+#[php_function]
+#[php(name = "priem_erasures")]
+pub fn priem_erasures(
+    settings: &ZendHashTable,
+    limit: Option<i64>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let limit = u32::try_from(limit.unwrap_or(20).clamp(1, 1000)).unwrap_or(20);
+    let list: Vec<serde_json::Value> = e
+        .store()
+        .erasures(limit)
+        .map_err(|e| error::storage(&e))?
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({"erased_at": format_utc(r.erased_at), "actor": r.actor,
+                               "bookings": r.bookings, "files": r.files})
+        })
+        .collect();
+    Ok(json(&list))
+}
+
 /// `79001234567` → `7900***4567`, for logs and journals.
 #[php_function]
 #[php(name = "priem_mask_phone")]
@@ -325,4 +393,6 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_bookings))
         .function(wrap_function!(priem_retry))
         .function(wrap_function!(priem_mask_phone))
+        .function(wrap_function!(priem_erase_person))
+        .function(wrap_function!(priem_erasures))
 }

@@ -143,13 +143,15 @@ pub struct BookingRecord {
     pub answered_at: Option<DateTime<Utc>>,
     pub consent: Option<Consent>,
     pub phone_masked: String,
+    /// When the patient's data was removed (retention or erasure, `storage::privacy`).
+    pub anonymized_at: Option<DateTime<Utc>>,
 }
 
 pub(super) const BOOKING_COLUMNS: &str =
     "id, idempotency_key, source, status, filial, doctor, start_utc, \
     end_utc, payload, attempts, next_attempt_at, last_error, mis_reference, created_at, sent_at, \
     answered_at, consent_at, consent_ip, consent_version, phone_masked, unsure, mis_seen_at, \
-    mis_missing_at";
+    mis_missing_at, anonymized_at";
 
 pub(super) fn corrupt(message: String) -> StorageError {
     StorageError::Corrupt {
@@ -200,6 +202,7 @@ pub(super) fn booking_from_row(row: Row) -> Result<BookingRecord> {
         unsure: take(&mut row, 20, "unsure")?,
         mis_seen_at: take::<Option<NaiveDateTime>>(&mut row, 21, "mis_seen_at")?.map(utc),
         mis_missing_at: take::<Option<NaiveDateTime>>(&mut row, 22, "mis_missing_at")?.map(utc),
+        anonymized_at: take::<Option<NaiveDateTime>>(&mut row, 23, "anonymized_at")?.map(utc),
     })
 }
 
@@ -277,7 +280,10 @@ impl Store {
                         (&b.payload).into(),
                         now_db.into(),
                         consent.map_or(Value::NULL, |c| db_time(c.at).into()),
-                        consent.map_or(Value::NULL, |c| (&c.ip).into()),
+                        // ProDoctorov's consent has no address of the site's visitor.
+                        consent
+                            .filter(|c| !c.ip.is_empty())
+                            .map_or(Value::NULL, |c| (&c.ip).into()),
                         consent.map_or(Value::NULL, |c| (&c.text_version).into()),
                         (&b.phone_masked).into(),
                         b.admission

@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "006_reconcile",
         sql: include_str!("../../sql/006_reconcile.sql"),
     },
+    Migration {
+        version: 7,
+        name: "007_privacy",
+        sql: include_str!("../../sql/007_privacy.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

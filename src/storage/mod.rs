@@ -19,6 +19,7 @@
 //! | `Priem_Alert` | failures being reported by e-mail, one row per stable key |
 //! | `Priem_RateLimit` | rate-limit counters per hashed bucket and window (`sql/002_form.sql`) |
 //! | `Priem_Upload` | schedule uploads to ProDoctorov (`sql/003_prodoctorov.sql`) |
+//! | `Priem_Erasure` | erasures of a person's data on request, without the data (`sql/007_privacy.sql`) |
 //!
 //! # Connections
 //! A [`Store`] is cheap to create and connects on first use (php-fpm forks workers after
@@ -37,6 +38,7 @@ mod lock;
 mod migrate;
 mod outbox;
 mod packed;
+mod privacy;
 mod reconcile;
 mod runs;
 mod uploads;
@@ -59,6 +61,7 @@ pub use import::{ImportReport, SnapshotInfo};
 pub use limits::{Admission, Quota, QuotaKind};
 pub use lock::TickLock;
 pub use migrate::{migrate, Migration, MIGRATIONS};
+pub use privacy::ErasureRecord;
 pub use reconcile::{Reconciled, Reconciliation};
 pub use runs::{RunId, RunRecord, RunStatus, RunSummary};
 pub use uploads::{NewUpload, UploadOutcome, UploadRecord};

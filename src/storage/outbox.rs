@@ -47,10 +47,10 @@ fn lock_booking(tx: &mut Transaction<'_>, id: BookingId) -> Result<Locked> {
 
 impl Store {
     /// The outbox: `queued` bookings, and `unknown` ones whose `next_attempt_at` has come,
-    /// oldest first.
+    /// oldest first; never one whose patient's data was removed (`storage::privacy`).
     pub fn due_for_delivery(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<BookingRecord>> {
         self.bookings_where(
-            "status IN ('queued', 'unknown') \
+            "status IN ('queued', 'unknown') AND anonymized_at IS NULL \
              AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
             vec![db_time(now).into(), limit.into()],
         )
@@ -64,7 +64,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<BookingRecord>> {
         self.bookings_where(
-            "status = 'sent' AND sent_at < ? ORDER BY id LIMIT ?",
+            "status = 'sent' AND sent_at < ? AND anonymized_at IS NULL ORDER BY id LIMIT ?",
             vec![db_time(sent_before).into(), limit.into()],
         )
     }

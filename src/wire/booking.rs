@@ -254,6 +254,82 @@ impl V2Booking {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The patient's data in a stored payload (§2.1 or §2.3), for retention and erasure.
+
+/// The patient in a stored booking payload: the phone and the names, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Patient {
+    pub phone: Option<String>,
+    /// §2.1's `name`; v2's last, first and middle names (each non-empty one).
+    pub names: Vec<String>,
+}
+
+/// Reads the patient out of a payload; an unreadable one has none.
+pub fn patient_of(payload: &str) -> Patient {
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_str(payload) else {
+        return Patient::default();
+    };
+    let text = |v: Option<&serde_json::Value>| {
+        v.and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let client = o.get("client").and_then(|c| c.as_object());
+    let from_client = |k: &str| text(client.and_then(|c| c.get(k)));
+    Patient {
+        phone: text(o.get("phone")).or_else(|| from_client("mobile_phone")),
+        names: [
+            text(o.get("name")),
+            from_client("last_name"),
+            from_client("first_name"),
+            from_client("second_name"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+    }
+}
+
+/// The payload without the patient's data: §2.1's `name`, `phone` and `comment`, v2's client
+/// names, phone and birthday and the appointment's comment are blanked; the doctor, the times
+/// and the specialty stay (for statistics). A payload that is not a JSON object becomes `{}`.
+pub fn anonymize_payload(payload: &str) -> String {
+    use serde_json::Value;
+    let Ok(Value::Object(mut o)) = serde_json::from_str::<Value>(payload) else {
+        return "{}".into();
+    };
+    let blank = |o: &mut serde_json::Map<String, Value>, keys: &[&str]| {
+        for k in keys {
+            if let Some(v) = o.get_mut(*k) {
+                *v = if *k == "birthday" {
+                    Value::Null
+                } else {
+                    Value::String(String::new())
+                };
+            }
+        }
+    };
+    blank(&mut o, &["name", "phone", "comment"]);
+    if let Some(Value::Object(c)) = o.get_mut("client") {
+        blank(
+            c,
+            &[
+                "first_name",
+                "second_name",
+                "last_name",
+                "mobile_phone",
+                "birthday",
+            ],
+        );
+    }
+    if let Some(Value::Object(a)) = o.get_mut("appointment") {
+        blank(a, &["comment"]);
+    }
+    Value::Object(o).to_string()
+}
+
 /// The v2 answer, read from the `status_code` in an HTTP 200 body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum V2Answer {
@@ -306,6 +382,39 @@ pub fn parse_v2_answer(body: &str) -> Result<V2Answer, AnswerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_patient_is_read_and_blanked_in_both_formats() {
+        let direct = r#"{"dt_start":"2026-12-01T12:30:00Z","filial_id":"1","doctor_id":"0001","specialty":"Кардиолог","name":"Сидорова Анна","phone":"79001234567","comment":"болит"}"#;
+        assert_eq!(
+            patient_of(direct),
+            Patient {
+                phone: Some("79001234567".into()),
+                names: vec!["Сидорова Анна".into()]
+            }
+        );
+        assert_eq!(
+            anonymize_payload(direct),
+            r#"{"dt_start":"2026-12-01T12:30:00Z","filial_id":"1","doctor_id":"0001","specialty":"Кардиолог","name":"","phone":"","comment":""}"#
+        );
+        let v2 = r#"{"doctor":{"id":"0001","lpu_id":"1","specialty":{"id":"","name":"Кардиолог"}},"appointment":{"dt_start":"2026-12-01 15:30","dt_end":"2026-12-01 16:00","comment":"болит","is_online":false},"client":{"first_name":"Анна","second_name":"","last_name":"Сидорова","mobile_phone":"79001234567","birthday":"1990-01-01"},"appointment_source":"site"}"#;
+        assert_eq!(
+            patient_of(v2),
+            Patient {
+                phone: Some("79001234567".into()),
+                names: vec!["Сидорова".into(), "Анна".into()]
+            }
+        );
+        let blank = anonymize_payload(v2);
+        assert_eq!(
+            blank,
+            r#"{"doctor":{"id":"0001","lpu_id":"1","specialty":{"id":"","name":"Кардиолог"}},"appointment":{"dt_start":"2026-12-01 15:30","dt_end":"2026-12-01 16:00","comment":"","is_online":false},"client":{"first_name":"","second_name":"","last_name":"","mobile_phone":"","birthday":null},"appointment_source":"site"}"#,
+            "the specialty's name stays"
+        );
+        assert_eq!(patient_of(&blank), Patient::default());
+        assert_eq!(anonymize_payload("not json"), "{}");
+        assert_eq!(patient_of("[1]"), Patient::default());
+    }
 
     #[test]
     fn direct_booking_serializes_in_wire_order() {

@@ -40,6 +40,7 @@ final class AdminRightsTest extends TestCase
                 'PdUrl' => 'http://attacker.example/upload/')),
             'upload to ProDoctorov' => array('controller=prodoctorov', array('action' => 'upload')),
             'rotate the cron key' => array('controller=status', array('action' => 'rotate_cron_secret')),
+            'erase a patient' => array('controller=bookings', array('action' => 'erase', 'phone' => '+7 900 123-45-67', 'confirm' => '1')),
         );
     }
 
@@ -54,7 +55,7 @@ final class AdminRightsTest extends TestCase
         $db = nc_Core::get_object()->db;
         $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
             `payload`, `created_at`, `phone_masked`) VALUES (1, 'k1', 'site', 'unknown', '1', '0001', '2030-12-02 06:00:00',
-            '2030-12-02 06:30:00', '{}', UTC_TIMESTAMP(), '7900***4567')");
+            '2030-12-02 06:30:00', '{\"name\":\"Сидорова Анна\",\"phone\":\"79001234567\"}', UTC_TIMESTAMP(), '7900***4567')");
         self::$site = new PriemAdminSite();
     }
 
@@ -70,7 +71,7 @@ final class AdminRightsTest extends TestCase
         return array(
             (array)$db->get_results("SELECT `Key`, `Value` FROM `Settings` WHERE `Module` = 'priem' ORDER BY `Key`", ARRAY_A),
             (int)$db->get_var('SELECT COUNT(*) FROM `Class`'),
-            $db->get_row('SELECT `status`, `attempts` FROM `Priem_Booking` WHERE `id` = 1', ARRAY_A),
+            $db->get_row('SELECT `status`, `attempts`, `payload`, `anonymized_at` FROM `Priem_Booking` WHERE `id` = 1', ARRAY_A),
         );
     }
 

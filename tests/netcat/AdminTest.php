@@ -238,6 +238,43 @@ final class AdminTest extends TestCase
         $this->assertStringContainsString('проверить в МИС', $page);
     }
 
+    public function test_erasing_a_patients_data_needs_the_confirmation_and_records_who_did_it(): void
+    {
+        $db = nc_Core::get_object()->db;
+        foreach (array(21 => array('confirmed', '79001234567', 'Сидорова Анна'), 22 => array('unknown', '79001234567', 'Сидорова Анна'),
+                       23 => array('confirmed', '79007654321', 'Кузнецов Игорь')) as $id => $b) {
+            $payload = $db->escape(json_encode(array('name' => $b[2], 'phone' => $b[1], 'comment' => 'болит'), JSON_UNESCAPED_UNICODE));
+            $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
+                `payload`, `created_at`, `phone_masked`, `consent_ip`) VALUES ($id, 'e$id', 'site', '{$b[0]}', '1', '0001',
+                '2030-12-02 06:00:00' + INTERVAL $id MINUTE, '2030-12-02 06:30:00', '$payload', UTC_TIMESTAMP(),
+                '" . priem_mask_phone($b[1]) . "', '203.0.113.7')");
+        }
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $this->assertStringContainsString('Удаление данных пациента по его запросу', $page);
+        $this->assertStringContainsString('name="action" value="erase"', $page);
+
+        list(, $page) = priem_nc_admin(1, 'bookings', array(), array('action' => 'erase', 'phone' => '8 (900) 123-45-67'));
+        $this->assertSame('Данные не удалены: подтвердите, что пациент просил удалить свои данные', self::alert($page, 'red'));
+        list(, $page) = priem_nc_admin(1, 'bookings', array(), array('action' => 'erase', 'phone' => '123', 'confirm' => '1'));
+        $this->assertStringStartsWith('Данные не удалены: ', self::alert($page, 'red'));
+        $this->assertSame(0, (int)$db->get_var('SELECT COUNT(*) FROM `Priem_Booking` WHERE `anonymized_at` IS NOT NULL'));
+
+        list(, $page) = priem_nc_admin(1, 'bookings', array(), array('action' => 'erase', 'phone' => '8 (900) 123-45-67', 'confirm' => '1'));
+        $this->assertStringStartsWith('Данные удалены: записей — 2', self::alert($page, 'green'));
+        $this->assertStringContainsString('неотправленных записей отменено — 1', self::alert($page, 'green'));
+        $rows = $db->get_results('SELECT `id`, `status`, `payload`, `phone_masked`, `consent_ip` FROM `Priem_Booking` WHERE `id` > 20 ORDER BY `id`', ARRAY_A);
+        $this->assertSame('rejected', $rows[1]['status'], 'the unsent one is cancelled');
+        foreach (array($rows[0], $rows[1]) as $r) {
+            $this->assertStringNotContainsString('79001234567', $r['payload']);
+            $this->assertStringNotContainsString('Сидорова', $r['payload']);
+            $this->assertSame(array('', null), array($r['phone_masked'], $r['consent_ip']));
+        }
+        $this->assertStringContainsString('79007654321', $rows[2]['payload'], 'another patient is kept');
+        // Who and when, never whose: the page lists it, with no phone.
+        $this->assertMatchesRegularExpression('~<td>пользователь NetCat №1</td>\s*<td>2</td>\s*<td>0</td>~u', $page);
+        $this->assertStringNotContainsString('123-45-67', $page);
+    }
+
     public function test_a_changed_mis_address_with_a_blank_password_never_gets_the_old_secret(): void
     {
         $sock = stream_socket_server('tcp://127.0.0.1:0');

@@ -68,7 +68,7 @@ final class SettingsTest extends TestCase
         $this->assertSame('https://mis.clinic.ru/book', $e['mis']['url']);
         $this->assertArrayNotHasKey('port', $e['mail']);
         $this->assertSame(array('horizon_days' => 21, 'min_notice_minutes' => 90, 'answer_timeout_minutes' => 60,
-            'when_lost' => 'retry', 'reconcile_minutes' => 30), $e['booking']);
+            'when_lost' => 'retry', 'reconcile_minutes' => 30, 'retention_days' => 30), $e['booking']);
         $this->assertArrayNotHasKey('known_codes', $e, 'no components chosen yet');
         // the extension accepts the document (unknown keys would be refused)
         $this->assertIsArray(priem_migrate($e));

@@ -79,6 +79,8 @@ $bookings = array(
     array('rejected', '1', '0007', "$d1 08:00:00", 'Борис Л.', '79037654321', 1, 'Время уже занято', -20),
     array('unknown', '2', '0042', "$d2 05:00:00", 'Вера М.', '79221112233', 5, 'МИС не ответила за 10 с', -6),
     array('queued', '1', '0001', "$d2 11:30:00", 'Глеб Н.', '79998887766', 0, null, -1),
+    array('check', '1', '0001', "$d1 07:00:00", 'Дарья О.', '79035556677', 2, 'Время уже занято', -3),
+    array('confirmed', '1', '0007', "$d1 09:00:00", 'Евгений П.', '79034443322', 1, null, -2),
 );
 foreach ($bookings as $i => $b) {
     list($status, $filial, $doctor, $start, $name, $phone, $attempts, $error, $hours) = $b;
@@ -90,6 +92,10 @@ foreach ($bookings as $i => $b) {
         '$start' + INTERVAL 30 MINUTE, '" . $db->escape($payload) . "', $attempts, " . ($error === null ? 'NULL' : "'" . $db->escape($error) . "'")
         . ", UTC_TIMESTAMP() - INTERVAL " . (-$hours) . " HOUR, '$masked')");
 }
+
+// reconciliation: the MIS's snapshot shows the first confirmed booking, not the last one
+$db->query("UPDATE `Priem_Booking` SET `answered_at` = `created_at`, `mis_seen_at` = UTC_TIMESTAMP() WHERE `idempotency_key` = 'demo-0'");
+$db->query("UPDATE `Priem_Booking` SET `answered_at` = `created_at`, `mis_missing_at` = UTC_TIMESTAMP() WHERE `idempotency_key` = 'demo-5'");
 
 // serve the site root
 $site = new PriemAdminSite();
@@ -116,10 +122,17 @@ $shots = array(
     // after the buttons: "Проверить соединение: FTP" and "Повторить отправку" of booking 3 (unknown)
     'settings-check' => array($post_page('post-check', 'settings', array('action' => 'check', 'what' => 'ftp')), 900),
     'bookings-retry' => array($post_page('post-retry', 'bookings', array('action' => 'retry', 'id' => '3')), 900),
+    // "Удалить данные" of the patient of booking 3, by his phone typed as people do (taken last,
+    // with the unreachable FTP server taken out of the settings: an erasure waits for FTP)
+    'bookings-erase' => array($post_page('post-erase', 'bookings', array('action' => 'erase', 'phone' => '8 (922) 111-22-33',
+        'confirm' => '1')), 1400),
 );
 $rc = 0;
 foreach ($shots as $view => $shot) {
     list($url, $height) = $shot;
+    if ($view === 'bookings-erase') {
+        priem_nc_module()->settings()->save_form(array('FtpHost' => ''));
+    }
     $png = "$out/admin-$view.png";
     @unlink($png);
     $cmd = escapeshellarg($chromium) . ' --headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars'

@@ -15,7 +15,7 @@
 //!                  "doctor_table": "Message13", "doctor_column": "MisCode"},
 //!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60,
 //!              "max_attempts": 12, "grid_cache_mb": 32, "when_lost": "retry",
-//!              "reconcile_minutes": 30},
+//!              "reconcile_minutes": 30, "retention_days": 30},
 //!  "prodoctorov": {"enabled": true, "api": "old", "url": "https://api.prodoctorov.ru/mis/send_cells/",
 //!                  "login": "…", "password": "…", "token": "", "interval_minutes": 15,
 //!                  "timeout_s": 30, "filials": ["1"], "doctors": {"1": ["0001", "0002"]},
@@ -94,6 +94,10 @@ pub struct BookingPolicy {
     /// MIS's snapshots still show free this many minutes after the confirmation raises «МИС не
     /// показывает запись № …» (default 30: two 15-minute snapshots; 0 = no reconciliation).
     pub reconcile_minutes: u32,
+    /// Days after the appointment the patient's name, phone, comment and consent address are
+    /// kept; then the cron tick removes them from the booking and from the FTP exchange (the
+    /// row stays for statistics). Default 30; 0 = kept for good.
+    pub retention_days: u32,
 }
 
 /// See [`BookingPolicy::when_lost`].
@@ -115,6 +119,7 @@ impl Default for BookingPolicy {
             grid_cache_mb: 32,
             when_lost: WhenLost::Retry,
             reconcile_minutes: 30,
+            retention_days: 30,
         }
     }
 }

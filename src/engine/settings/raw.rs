@@ -316,6 +316,9 @@ impl Raw {
         if b.reconcile_minutes > 1440 {
             return Err(bad("booking.reconcile_minutes", "must be from 0 to 1440"));
         }
+        if b.retention_days > 3650 {
+            return Err(bad("booking.retention_days", "must be from 0 to 3650"));
+        }
         let prodoctorov = self.prodoctorov.map(RawProdoctorov::check).transpose()?;
         let limits = self
             .limits

@@ -442,6 +442,36 @@ impl FtpSession {
                 .map(|_| ()),
         }
     }
+
+    /// Deletes what the FTP exchange left of these bookings (they hold the patient's name and
+    /// phone): the dropped booking file, a temporary one a crash left behind, and the MIS's
+    /// result file in the results directory and in its `processed/` and `failed/` folders. A file
+    /// that is not there (550) is skipped. Returns how many files were deleted.
+    pub fn forget_bookings(&mut self, ids: &[u64]) -> Result<usize, FtpError> {
+        let bookings = self.cfg.bookings_dir.clone();
+        let results = self.cfg.results_dir.clone();
+        let dirs = [
+            results.clone(),
+            join(&results, Folder::Processed.name()),
+            join(&results, Folder::Failed.name()),
+        ];
+        let mut deleted = 0;
+        for id in ids {
+            let mut paths = vec![
+                join(&bookings, &format!("{id}.json")),
+                join(&bookings, &format!(".{id}.json.tmp")),
+            ];
+            paths.extend(dirs.iter().map(|d| join(d, &format!("{id}.json"))));
+            for path in paths {
+                match self.ftp.rm(&path) {
+                    Ok(()) => deleted += 1,
+                    Err(e) if reply_code(&e) == Some(550) => {}
+                    Err(e) => return Err(self.err(e, "DELE", &path)),
+                }
+            }
+        }
+        Ok(deleted)
+    }
 }
 
 /// The admin's "Проверить соединение": connect, log in, list the snapshot directory, quit.

@@ -605,6 +605,13 @@ class nc_priem_netcat
         return $perm !== null && $perm->isAccess(array(NC_PERM_MODULE, nc_priem::KEYWORD), self::RIGHT_EDIT, 0, 1);
     }
 
+    /** Who the admin user is, for records that must say who did something: "пользователь NetCat №1". */
+    public function admin_user()
+    {
+        $perm = self::perm();
+        return 'пользователь NetCat №' . ($perm !== null && method_exists($perm, 'GetUserID') ? (int)$perm->GetUserID() : 0);
+    }
+
     /** @return object|null the admin's $perm (NetCat's Permission of the logged-in user) */
     private static function perm()
     {

@@ -46,6 +46,8 @@ class nc_priem_settings
         'BookingWhenLost' => 'retry',
         // minutes after the MIS confirmed a booking before its snapshots must show it (0 = no check)
         'BookingReconcileMinutes' => '30',
+        // days after the appointment the patient's data is kept (0 = for good)
+        'BookingRetentionDays' => '30',
         // the editors' cards
         'ClinicComponent' => '',
         'DoctorComponent' => '',
@@ -285,7 +287,8 @@ class nc_priem_settings
         $errors = array();
         $ints = array('FtpPort' => array(1, 65535), 'FtpMaxSnapshotMb' => array(1, 4096), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
                       'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
-                      'BookingAnswerTimeout' => array(1, 10080), 'BookingReconcileMinutes' => array(0, 1440), 'FormMinSeconds' => array(0, 600),
+                      'BookingAnswerTimeout' => array(1, 10080), 'BookingReconcileMinutes' => array(0, 1440),
+                      'BookingRetentionDays' => array(0, 3650), 'FormMinSeconds' => array(0, 600),
                       'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000),
                       'RateLimitDoctorDay' => array(1, 1000), 'PdInterval' => array(1, 1440), 'PushMaxMb' => array(1, 1024));
         foreach ($ints as $key => $range) {
@@ -423,6 +426,7 @@ class nc_priem_settings
             'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
             'when_lost' => $s['BookingWhenLost'],
             'reconcile_minutes' => (int)$s['BookingReconcileMinutes'],
+            'retention_days' => (int)$s['BookingRetentionDays'],
         );
         $out['limits'] = array(
             'secret' => $secret,

@@ -202,6 +202,7 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
                 'BookingWhenLost' => array('Если МИС потеряла запись («проверить в МИС», а в выгрузке время свободно)',
                     array('retry' => 'отправить повторно', 'refuse' => 'отменить и сообщить')),
                 'BookingReconcileMinutes' => array('Сообщать, если МИС не показывает подтверждённую запись дольше, мин (0 — не сверять)', 'text'),
+                'BookingRetentionDays' => array('Хранить имя, телефон и комментарий пациента после приёма, дней (0 — бессрочно)', 'text'),
             ),
             'Форма записи на сайте' => array(
                 'ClinicPhone' => array('Телефон клиники (если в карточке нет)', 'text'),
