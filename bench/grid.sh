@@ -14,17 +14,18 @@
 #    identical arrays (after a JSON round trip), and priem_grid_json() the same form days as
 #    plain PHP, for 40 doctors at four clocks (now, now again —
 #    the grids kept in the process answer —, 40 s and 5 h 17 min later); over HTTP, the two
-#    bare endpoints give the same JSON for 5 doctors. Prints "outputs identical: yes/no".
+#    bare endpoints give the same days, free count, zone and names for 5 doctors. Prints
+#    "outputs identical: yes/no".
 # 4. In-process, each mode in its own PHP process, CALLS calls over random doctors:
 #    ext        priem_grid($settings, filial, doctor, now, 30), the engine's defaults (grids kept
 #               in the process, 32 MiB: ~250 of these 300 doctors);
 #    ext-cold   the same with nothing kept (booking.grid_cache_mb 0): every grid built;
-#    json       priem_grid_json() with its days spliced into the answer — the extension
-#               endpoint's work, and the call api.php makes;
+#    json       priem_grid_json(), the whole answer as JSON text — the extension endpoint's
+#               work, and the call api.php makes;
 #    plain-json the plain-PHP endpoint's work: the form's grid built in PHP + json_encode;
 #    plain      bench/grid_plain.php (persistent mysqli, prepared queries, the grid built in PHP);
 #    api        the whole api.php request minus HTTP (fresh core + DB connection, settings,
-#               priem_grid_json, cards, the answer's JSON), as php-fpm runs it per request;
+#               cards, priem_grid_json with them), as php-fpm runs it per request;
 #    breakdown  api's time per step and the SQL statements PHP sends per request;
 #    sql        the database alone: the slot query (with and without the holds join), and what
 #               reading the packed days (Priem_Day.packed) plus the window's holds would cost.
@@ -239,7 +240,7 @@ foreach (array("api" => "/netcat/modules/priem/api.php?action=grid&filial=%s&doc
     file_put_contents($argv[2] . "/paths-$k.txt", $out);
 }' "$ROOT/bench-doctors.txt" "$TMP"
 
-# the two bare endpoints answer the same JSON; api.php answers 200 with the widget's shape
+# the two bare endpoints answer the same days; api.php answers 200 with the widget's shape
 if ! php -r '
 $base = $argv[1];
 $paths = array_slice(file($argv[2] . "/paths-ext.txt", FILE_IGNORE_NEW_LINES), 0, 5);
@@ -247,7 +248,9 @@ $bad = 0;
 foreach ($paths as $p) {
     $a = json_decode((string)file_get_contents($base . $p), true);
     $b = json_decode((string)file_get_contents($base . str_replace("grid_ext.php", "grid_plain.php", $p)), true);
-    if (!is_array($a) || !isset($a["days"]) || $a !== $b) { $bad++; }
+    // the same days, count, zone and MIS names (the extension's answer has the filial and the doctor as objects)
+    if (!is_array($a) || !isset($a["days"]) || !is_array($b) || $a["days"] !== $b["days"] || $a["free"] !== $b["free"]
+        || $a["timezone"] !== $b["timezone"] || $a["doctor"]["name"] !== $b["doctor_name"]) { $bad++; }
 }
 $api = json_decode((string)file_get_contents($base . trim(file($argv[2] . "/paths-api.txt")[0])), true);
 if (!is_array($api) || count($api["days"] ?? array()) !== 30 || !isset($api["doctor"]["name"])) { $bad++; fwrite(STDERR, "api.php: unexpected answer\n"); }
@@ -344,7 +347,7 @@ $b = json_decode((string)@file_get_contents($argv[2] . "/breakdown.json"), true)
 if (is_array($b)) {
     echo "\napi.php in-process, where the time goes (mean µs per request):\n";
     foreach (array("core" => "NetCat core + its DB connection", "settings" => "settings()->engine(true)",
-                   "priem_grid" => "priem_grid_json()", "cards" => "cards (catalog: clinic + doctor)", "json" => "the answer\x27s JSON") as $k => $n) {
+                   "cards" => "cards (catalog: clinic + doctor)", "priem_grid" => "priem_grid_json() with the cards") as $k => $n) {
         printf("  %-36s %8.0f  (p99 %.0f)\n", $n, $b[$k]["mean_us"], $b[$k]["p99_us"]);
     }
     printf("  SQL statements PHP sends per request: %d (priem_grid\x27s own, on its pooled connection, come on top)\n", $b["php_sql_per_request"]);

@@ -1,9 +1,9 @@
 <?php
 /**
  * bench/grid.sh: the grid endpoint as a bare extension call — priem_grid_json(), the call api.php
- * makes, with its days (JSON text written in Rust) spliced into the answer; no NetCat bootstrap,
- * no settings queries, no cards. Answers what bench/grid_plain_endpoint.php answers (names, zone,
- * free count, the booking form's days); shows what api.php adds on top.
+ * makes, its answer JSON text written in Rust; no NetCat bootstrap, no settings queries, no cards.
+ * Answers what bench/grid_plain_endpoint.php answers (names, zone, free count, the booking form's
+ * days); shows what api.php adds on top.
  * GET ?filial=…&doctor=…; the site's settings from the file named by the PRIEM_BENCH_CONFIG
  * FastCGI parameter (ROOT/bench-config.php of bench/grid_setup.php; opcache keeps it).
  */
@@ -13,12 +13,10 @@ $doctor = isset($_GET['doctor']) ? trim((string)$_GET['doctor']) : '';
 header('Content-Type: application/json; charset=utf-8');
 header('Cache-Control: no-store');
 try {
-    $g = priem_grid_json($cfg['settings'], $filial, $doctor, gmdate('Y-m-d\TH:i:s\Z'), $cfg['days']);
+    $answer = priem_grid_json($cfg['settings'], $filial, $doctor, gmdate('Y-m-d\TH:i:s\Z'), $cfg['days']);
 } catch (\Priem\NotFoundException $e) {
     http_response_code(404);
     echo json_encode(array('status' => 'not_found', 'message' => $e->getMessage()), JSON_UNESCAPED_UNICODE);
     return;
 }
-$days = $g['days_json'];
-unset($g['days_json']);
-echo substr(json_encode($g, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES), 0, -1), ',"days":', $days, '}';
+echo $answer;

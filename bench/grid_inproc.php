@@ -9,16 +9,16 @@
  *              with the engine's defaults: grids kept in the process between calls (32 MiB, ~250
  *              grids of this size for 300 doctors), built again when their stored days change;
  *   ext-cold   the same with booking.grid_cache_mb = 0: every grid read, unpacked and built;
- *   json       priem_grid_json() and its days spliced into the answer: what the extension
- *              endpoint (bench/grid_ext_endpoint.php) and api.php call, as JSON text;
+ *   json       priem_grid_json(), the whole answer as JSON text: what the extension endpoint
+ *              (bench/grid_ext_endpoint.php) and api.php call;
  *   plain-json priem_plain_grid(…, form: true) + json_encode: the plain endpoint's answer;
  *   plain      priem_plain_grid() of bench/grid_plain.php over the same doctors;
  *   api        the whole api.php request in-process as php-fpm runs it, minus HTTP: a fresh
  *              nc_Core (its own DB connection, as every request opens one) and nc_priem, then
  *              nc_priem_api::handle(GET action=grid) with the clock at NOW_UTC, body json_encoded;
  *   breakdown  where api's time goes: the same steps one by one (core + connection, the settings
- *              (settings()->engine(true)), priem_grid_json, the cards (catalog), the answer's
- *              JSON), with the SQL statements the PHP side sends per request;
+ *              (settings()->engine(true)), the cards (catalog), priem_grid_json with them), with
+ *              the SQL statements the PHP side sends per request;
  *   sql        the database alone, same doctors: the slot query of both implementations (with
  *              and without the holds join), the packed days (Priem_Day) and the holds of the window;
  *   check      ext against plain on CALLS doctors (and an unknown doctor): identical arrays after a
@@ -105,10 +105,7 @@ switch ($mode) {
                     $g = priem_plain_grid($m, $p[0], $p[1], $now, $days, $min_notice);
                     break;
                 case 'json': // what bench/grid_ext_endpoint.php answers
-                    $g = priem_grid_json($settings, $p[0], $p[1], $now_utc, $days);
-                    $json = $g['days_json'];
-                    unset($g['days_json']);
-                    $json = substr(json_encode($g, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES), 0, -1) . ',"days":' . $json . '}';
+                    $json = priem_grid_json($settings, $p[0], $p[1], $now_utc, $days);
                     break;
                 case 'plain-json': // what bench/grid_plain_endpoint.php answers
                     $json = json_encode(priem_plain_grid($m, $p[0], $p[1], $now, $days, $min_notice, true),
@@ -215,7 +212,7 @@ switch ($mode) {
                 return parent::query($query);
             }
         }
-        $stages = array('core' => array(), 'settings' => array(), 'priem_grid' => array(), 'cards' => array(), 'json' => array());
+        $stages = array('core' => array(), 'settings' => array(), 'cards' => array(), 'priem_grid' => array());
         $queries = array();
         foreach ($order as $k => $p) {
             $t0 = hrtime(true);
@@ -228,24 +225,17 @@ switch ($mode) {
             $t1 = hrtime(true);
             $s = $priem->settings()->engine(true);
             $t2 = hrtime(true);
-            $g = priem_grid_json($s, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $now));
+            $cards = $priem->catalog()->of($p[0], $p[1]);
             $t3 = hrtime(true);
-            $f = $priem->catalog()->filial(array('code' => $g['filial'], 'name' => $g['filial_name'], 'timezone' => $g['timezone']));
-            $d = $priem->catalog()->doctor($p[0], array('code' => $g['doctor'], 'name' => $g['doctor_name'],
-                'specialties' => $g['specialties']));
+            $json = priem_grid_json($s, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $now), null, $cards);
             $t4 = hrtime(true);
-            $head = json_encode(array('filial' => $f, 'doctor' => $d, 'timezone' => $g['timezone'], 'free' => $g['free']),
-                JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
-            $json = substr($head, 0, -1) . ',"days":' . $g['days_json'] . '}';
-            $t5 = hrtime(true);
             if ($k < 50) {
                 continue;
             }
             $stages['core'][] = ($t1 - $t0) / 1e3; // nb: two connections here (the core's, then the counting one)
             $stages['settings'][] = ($t2 - $t1) / 1e3;
-            $stages['priem_grid'][] = ($t3 - $t2) / 1e3;
-            $stages['cards'][] = ($t4 - $t3) / 1e3;
-            $stages['json'][] = ($t5 - $t4) / 1e3;
+            $stages['cards'][] = ($t3 - $t2) / 1e3;
+            $stages['priem_grid'][] = ($t4 - $t3) / 1e3;
             $queries = $core->db->log;
         }
         $out = array('mode' => 'breakdown');
@@ -281,9 +271,9 @@ switch ($mode) {
                         }
                     }
                 }
-                $j = priem_grid_json($settings, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $at), $days);
+                $j = json_decode(priem_grid_json($settings, $p[0], $p[1], gmdate('Y-m-d\TH:i:s\Z', $at), $days), true);
                 $form = priem_plain_grid($m, $p[0], $p[1], $at, $days, $min_notice, true);
-                if ($a === $b && json_decode($j['days_json'], true) === $form['days'] && $j['free'] === $form['free']) {
+                if ($a === $b && $j['days'] === $form['days'] && $j['free'] === $form['free']) {
                     $same++;
                 } else {
                     $diff[] = "$p[0]:$p[1]@" . gmdate('H:i', $at);

@@ -135,7 +135,8 @@ namespace {
      * per phone number and per doctor-day (settings `limits`).
      *
      * Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
-     * 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
+     * 'alternatives' => [['date', 'time_start', 'time_end'], …], 'booking' => what the visitor sees
+     * of it (as `priem_booking`'s `view`, with `$cards`)]`. Throws
      * `Priem\ValidationException` (field errors), `Priem\ConflictException` (the time was just
      * taken; other times offered) or `Priem\LimitException` (a limit is reached, or the form
      * token made another booking; nothing stored).
@@ -143,9 +144,10 @@ namespace {
      * @param array $settings
      * @param array $request
      * @param array $meta
+     * @param array|null $cards
      * @return array
      */
-    function priem_book(array $settings, array $request, array $meta): array {}
+    function priem_book(array $settings, array $request, array $meta, ?array $cards = null): array {}
 
     /**
      * One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
@@ -153,13 +155,18 @@ namespace {
      * "taken", settled by the MIS's next snapshot), times, `payload` (the JSON sent to the MIS
      * with every phone masked), `attempts`, `last_error`, `unsure` (an attempt may have reached the
      * MIS unanswered), `mis_seen_at` (a snapshot of the MIS showed the confirmed time busy),
-     * `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …
+     * `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …,
+     * and `view`, what the visitor sees of it: `['id', 'number', 'status' =>
+     * 'confirmed'|'pending'|'refused', 'filial', 'doctor', 'doctor_name', 'specialty', 'clinic',
+     * 'address', 'phone', 'date', 'time_start', 'time_end'` (the filial's local day and times)`,
+     * 'timezone', 'tz_label']` (names from `$cards` over the MIS's, as for `priem_grid_json`).
      *
      * @param array $settings
      * @param int $id
+     * @param array|null $cards
      * @return array|null
      */
-    function priem_booking(array $settings, int $id): ?array {}
+    function priem_booking(array $settings, int $id, ?array $cards = null): ?array {}
 
     /**
      * Validates a visitor's booking against the schedule and returns the exact JSON the MIS
@@ -218,6 +225,19 @@ namespace {
     function priem_client_address(array $settings, string $remote_addr, ?string $forwarded_for = null): string {}
 
     /**
+     * Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` as it is, a
+     * bare `0042` in every filial whose schedule has that doctor — `[['filial' => '1', 'doctor' =>
+     * '0042', 'phone' => the filial's phone (its clinic card's, else `$cards['phone']`)], …]`; empty
+     * when no code has a schedule.
+     *
+     * @param array $settings
+     * @param string $codes
+     * @param array|null $cards
+     * @return array
+     */
+    function priem_code_targets(array $settings, string $codes, ?array $cards = null): array {}
+
+    /**
      * Counts one booking attempt of `$client` (per IPv4 address, per IPv6 /64); returns the seconds
      * it must wait when that exceeds `limits.per_address` in its 10-minute window, else 0.
      *
@@ -229,26 +249,32 @@ namespace {
     function priem_count_attempt(array $settings, string $client, ?string $now_utc = null): int {}
 
     /**
-     * A filial's doctors with their free time in the booking window, as ProDoctorov lists them:
+     * A filial's doctors with free time in the booking window, as the booking form lists them
+     * (`docs/api.md`, `doctors`): each with his card (`$cards`, see `priem_grid_json`) over the
+     * MIS's name and specialties, the soonest first; `$specialty` (one of `specialties`; null or
+     * `''`: all) keeps that specialty's:
      *
      * ```text
-     * ['filial' => ['code' => '1', 'name' => …, 'timezone' => 'Europe/Moscow'],
+     * ['filial' => [as priem_filials gives it, without doctors],
+     *  'specialties' => [['name' => 'Кардиолог', 'doctors' => 2], …],
      *  'doctors' => [['code' => '0001', 'name' => 'Иванова Мария Петровна', 'specialties' => ['Кардиолог'],
+     *                 'photo' => ?string, 'experience' => ?int, 'price_from' => ?int, 'ages' => ?string,
      *                 'free' => 37, 'nearest' => ['date' => '2026-12-01',
-     *                 'times' => [['time_start' => '09:00', 'time_end' => '09:30'], …]] | null], …]]
+     *                 'times' => [['time_start' => '09:00', 'time_end' => '09:30'], …]]], …]]
      * ```
      *
-     * Doctors with free time come first, the soonest first; then the others (`free` 0, `nearest`
-     * null) by name. `$times` (1–50, default 4) is how many times of the nearest day to give.
-     * Throws `Priem\NotFoundException` when the MIS never sent the filial.
+     * `$times` (1–50, default 4) is how many times of the nearest day to give. Throws
+     * `Priem\NotFoundException` when the MIS never sent the filial.
      *
      * @param array $settings
      * @param string $filial_code
      * @param string|null $now_utc
      * @param int|null $times
+     * @param array|null $cards
+     * @param string|null $specialty
      * @return array
      */
-    function priem_doctors(array $settings, string $filial_code, ?string $now_utc = null, ?int $times = null): array {}
+    function priem_doctors(array $settings, string $filial_code, ?string $now_utc = null, ?int $times = null, ?array $cards = null, ?string $specialty = null): array {}
 
     /**
      * Erases one person's data on request (152-ФЗ): every booking made with this phone number (as
@@ -280,13 +306,22 @@ namespace {
     function priem_erasures(array $settings, ?int $limit = null): array {}
 
     /**
-     * The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,
-     * 'timezone' => 'Europe/Moscow'], …]`, by code.
+     * The filials the MIS has sent, by code, as the booking form lists them: each with its clinic
+     * card (`$cards`, see `priem_grid_json`) over the MIS's name, and `doctors`, how many of its
+     * doctors have free time in the booking window:
+     *
+     * ```text
+     * [['code' => '1', 'name' => 'Клиника на Ленина', 'address' => 'ул. Ленина, 1',
+     *   'phone' => '+7 (495) 111-22-33', 'metro' => 'м. Чеховская'|null, 'ages' => 'от 18 лет'|null,
+     *   'timezone' => 'Europe/Moscow', 'tz_label' => 'время московское', 'doctors' => 3], …]
+     * ```
      *
      * @param array $settings
+     * @param array|null $cards
+     * @param string|null $now_utc
      * @return array
      */
-    function priem_filials(array $settings): array {}
+    function priem_filials(array $settings, ?array $cards = null, ?string $now_utc = null): array {}
 
     /**
      * The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
@@ -302,19 +337,24 @@ namespace {
     function priem_grid(array $settings, string $filial_code, string $doctor_code, ?string $now_utc = null, ?int $days = null): array {}
 
     /**
-     * The grid of `priem_grid` for a JSON API: `['filial' => '1', 'doctor' => '0001',
-     * 'filial_name', 'doctor_name', 'specialties', 'timezone', 'free', 'days_json' => '[…]']`, where
-     * `days_json` is the `days` of the booking form's `grid` answer (docs/api.md) as JSON text — no
-     * UTC instants or rooms, and no PHP arrays to build for a thousand times.
+     * The booking form's `grid` answer (docs/api.md) as JSON text, ready to send: the filial and
+     * the doctor as the visitor sees them — the site's cards over the MIS's data —, `timezone`,
+     * `tz_label`, `free` and `days` (no UTC instants or rooms, and no PHP arrays to build for a
+     * thousand times). `$cards`: the site's cards as the module read them, `['clinics' =>
+     * [['id', 'codes' => '1, 5', 'name', 'address', 'phone', 'metro', 'ages', 'timezone'], …],
+     * 'doctors' => [['id', 'codes' => '0001, 2:0042', 'name', 'photo', 'specialties', 'experience',
+     * 'price_from', 'ages'], …], 'phone' => the clinic's phone]` (fields left out or empty: not
+     * filled on the card); null: the MIS's data only.
      *
      * @param array $settings
      * @param string $filial_code
      * @param string $doctor_code
      * @param string|null $now_utc
      * @param int|null $days
-     * @return array
+     * @param array|null $cards
+     * @return string
      */
-    function priem_grid_json(array $settings, string $filial_code, string $doctor_code, ?string $now_utc = null, ?int $days = null): array {}
+    function priem_grid_json(array $settings, string $filial_code, string $doctor_code, ?string $now_utc = null, ?int $days = null, ?array $cards = null): string {}
 
     /**
      * Imports one schedule snapshot (any §1.1 variant) into the database by the replacement rule.

@@ -1030,22 +1030,18 @@ fn ftp_down_is_mailed_reminded_and_resolved() {
 #[test]
 fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
     let env = Env::new();
-    let mut conn = env.db.conn();
-    for sql in [
-        "CREATE TABLE Message1 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(255))",
-        "CREATE TABLE Message2 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(255))",
-        "INSERT INTO Message1 VALUES (1, '1')",
-        "INSERT INTO Message2 VALUES (10, '0001, 0003'), (11, NULL)",
-    ] {
-        conn.query_drop(sql).unwrap();
-    }
     let mut s = env.settings();
     s.as_object_mut().unwrap().remove("ftp");
-    s["known_codes"] = json!({
-        "filial_table": "Message1", "filial_column": "MisCode", "filial_id_column": "Message_ID",
-        "doctor_table": "Message2", "doctor_column": "MisCode", "doctor_id_column": "Message_ID"
-    });
-    let e = engine(&s);
+    let with_cards = |clinics: Value, doctors: Value| {
+        let mut s = s.clone();
+        s["cards"] = json!({"clinics": clinics, "doctors": doctors});
+        engine(&s)
+    };
+    let clinics = json!([{"id": "1", "codes": "1"}]);
+    let e = with_cards(
+        clinics.clone(),
+        json!([{"id": "10", "codes": "0001, 0003"}, {"id": "11", "codes": ""}]),
+    );
     let doc = document(&[
         (
             "1",
@@ -1081,8 +1077,11 @@ fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
     assert!(mails.iter().all(|m| m.body.contains("Что сделать")));
 
     // A card gets the code: resolved, once.
-    conn.query_drop("INSERT INTO Message1 VALUES (2, '3')")
-        .unwrap();
+    let clinics = json!([{"id": "1", "codes": "1"}, {"id": "2", "codes": "3"}]);
+    let e = with_cards(
+        clinics.clone(),
+        json!([{"id": "10", "codes": "0001, 0003"}, {"id": "11", "codes": ""}]),
+    );
     e.tick(eve() + minutes(75));
     e.tick(eve() + minutes(90));
     let subjects = env.subjects();
@@ -1090,8 +1089,10 @@ fn unknown_codes_are_mailed_once_per_problem_not_once_per_tick() {
     assert_eq!(subjects[2], "Решено: нет филиала с кодом 3");
 
     // A card whose code the MIS never sends is a problem too.
-    conn.query_drop("UPDATE Message2 SET MisCode = '0099' WHERE Message_ID = 11")
-        .unwrap();
+    let e = with_cards(
+        clinics,
+        json!([{"id": "10", "codes": "0001, 0003"}, {"id": "11", "codes": "0099"}]),
+    );
     e.tick(eve() + minutes(105));
     e.tick(eve() + minutes(120));
     let subjects = env.subjects();

@@ -12,8 +12,8 @@ use priem::domain::booking::{BookingSource, BookingStatus};
 use priem::domain::grid;
 use priem::domain::zone::Zones;
 use priem::storage::{
-    AlertAction, CodeProblem, CodeSource, HoldError, KnownCodes, NewBooking, RunStatus, RunSummary,
-    SnapshotInfo, StorageError, Store, MIGRATIONS,
+    AlertAction, Card, CodeProblem, HoldError, NewBooking, RunStatus, RunSummary, SnapshotInfo,
+    StorageError, Store, MIGRATIONS,
 };
 
 use storage_common::*;
@@ -566,34 +566,22 @@ fn unknown_codes_are_reported_both_ways() {
             ("3", "C", vec![("0005", "z", c)]),
         ]),
     );
-    let mut conn = db.conn();
-    conn.query_drop(
-        "CREATE TABLE Message10 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(64) NULL)",
-    )
-    .unwrap();
-    conn.query_drop("INSERT INTO Message10 VALUES (1, '1'), (2, '7'), (3, NULL)")
-        .unwrap();
-    conn.query_drop(
-        "CREATE TABLE Message11 (Message_ID INT PRIMARY KEY, MisCode VARCHAR(255) NULL)",
-    )
-    .unwrap();
-    conn.query_drop(
-        "INSERT INTO Message11 VALUES (1, '0001, 0005'), (2, ''), (3, '0099'), (4, '3:0005')",
-    )
-    .unwrap();
-    let known = KnownCodes {
-        filials: CodeSource {
-            table: "Message10".into(),
-            column: "MisCode".into(),
-            id_column: Some("Message_ID".into()),
-        },
-        doctors: CodeSource {
-            table: "Message11".into(),
-            column: "MisCode".into(),
-            id_column: Some("Message_ID".into()),
-        },
+    let card = |id: &str, code: &str| Card {
+        id: Some(id.into()),
+        code: code.into(),
     };
-    let r = db.store.unknown_codes(&known).unwrap();
+    let r = db
+        .store
+        .unknown_codes(
+            &[card("1", "1"), card("2", "7")],
+            &[
+                card("1", "0001"),
+                card("1", "0005"),
+                card("3", "0099"),
+                card("4", "3:0005"),
+            ],
+        )
+        .unwrap();
     let texts: Vec<String> = r.problems().iter().map(ToString::to_string).collect();
     assert_eq!(
         texts,
@@ -611,30 +599,6 @@ fn unknown_codes_are_reported_both_ways() {
             doctor: "0042".into()
         }
     );
-
-    // Names from the settings are checked before they reach SQL.
-    let evil = KnownCodes {
-        filials: CodeSource {
-            table: "Message10` WHERE 1=1; DROP TABLE Priem_Slot; --".into(),
-            column: "MisCode".into(),
-            id_column: None,
-        },
-        doctors: known.doctors.clone(),
-    };
-    assert!(matches!(
-        db.store.unknown_codes(&evil),
-        Err(StorageError::BadIdentifier { .. })
-    ));
-    let missing = KnownCodes {
-        filials: CodeSource {
-            table: "Message404".into(),
-            column: "MisCode".into(),
-            id_column: None,
-        },
-        doctors: known.doctors,
-    };
-    let e = db.store.unknown_codes(&missing).unwrap_err();
-    assert!(e.to_string().contains("Message404"), "{e}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -381,6 +381,19 @@ impl BookingStatus {
         })
     }
 
+    /// Where the visitor is told the booking stands: `confirmed`, `refused`, or `pending` (kept
+    /// and sent until the MIS answers).
+    pub fn visitor(self) -> &'static str {
+        match self {
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Rejected => "refused",
+            BookingStatus::Queued
+            | BookingStatus::Sent
+            | BookingStatus::Unknown
+            | BookingStatus::Check => "pending",
+        }
+    }
+
     /// `confirmed` or `rejected`.
     pub fn is_final(self) -> bool {
         matches!(self, BookingStatus::Confirmed | BookingStatus::Rejected)

@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod booking;
+pub mod cards;
 pub mod grid;
 pub mod phone;
 pub mod range;

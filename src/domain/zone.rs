@@ -67,6 +67,40 @@ pub fn parse_zone(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
 }
 
+/// How a visitor reads the zone's time: «время московское», «время екатеринбургское»… for the
+/// zones clinics in Russia use, else «время: <IANA name>».
+pub fn label(tz: Tz) -> String {
+    const LABELS: [(&str, &str); 23] = [
+        ("Europe/Kaliningrad", "калининградское"),
+        ("Europe/Moscow", "московское"),
+        ("Europe/Simferopol", "московское"),
+        ("Europe/Kirov", "московское"),
+        ("Europe/Volgograd", "волгоградское"),
+        ("Europe/Samara", "самарское"),
+        ("Europe/Ulyanovsk", "ульяновское"),
+        ("Europe/Saratov", "саратовское"),
+        ("Europe/Astrakhan", "астраханское"),
+        ("Asia/Yekaterinburg", "екатеринбургское"),
+        ("Asia/Omsk", "омское"),
+        ("Asia/Novosibirsk", "новосибирское"),
+        ("Asia/Barnaul", "барнаульское"),
+        ("Asia/Tomsk", "томское"),
+        ("Asia/Novokuznetsk", "кемеровское"),
+        ("Asia/Krasnoyarsk", "красноярское"),
+        ("Asia/Irkutsk", "иркутское"),
+        ("Asia/Chita", "читинское"),
+        ("Asia/Yakutsk", "якутское"),
+        ("Asia/Vladivostok", "владивостокское"),
+        ("Asia/Sakhalin", "сахалинское"),
+        ("Asia/Magadan", "магаданское"),
+        ("Asia/Kamchatka", "камчатское"),
+    ];
+    match LABELS.iter().find(|(name, _)| *name == tz.name()) {
+        Some((_, adjective)) => format!("время {adjective}"),
+        None => format!("время: {}", tz.name()),
+    }
+}
+
 /// Local wall-clock time of a zone → UTC, by the policy in the module docs.
 pub fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
@@ -151,6 +185,16 @@ mod tests {
 
     fn local(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn zones_are_named_as_visitors_read_them() {
+        assert_eq!(label(chrono_tz::Europe::Moscow), "время московское");
+        assert_eq!(
+            label(chrono_tz::Asia::Yekaterinburg),
+            "время екатеринбургское"
+        );
+        assert_eq!(label(chrono_tz::Europe::Berlin), "время: Europe/Berlin");
     }
 
     #[test]

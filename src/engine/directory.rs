@@ -1,13 +1,18 @@
 //! "Choose a clinic, a specialty, a doctor": the filials and, per filial, the doctors with
-//! their nearest free day and its first times, as ProDoctorov lists doctors.
+//! their nearest free day and its first times, as ProDoctorov lists doctors — and what the
+//! booking form shows of them, the site's cards over the MIS's data (`domain::cards`).
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
 
 use super::{Engine, EngineError};
+use crate::domain::cards::{pinned, split_codes, Cards, DoctorView, FilialView};
 use crate::domain::range::Range;
 use crate::domain::zone::to_local;
 use crate::storage::{DoctorFreeTime, StoredFilial};
-use crate::time::Minute;
+use crate::time::{hhmm, Minute};
 
 /// How many times of a doctor's nearest day the listing may give, and how many by default.
 pub const TIMES: Range = Range::new("times", 1, 50);
@@ -33,7 +38,158 @@ pub struct Listing {
     pub doctors: Vec<ListedDoctor>,
 }
 
+/// A filial of the booking form's list: as the visitor sees it, and how many of its doctors
+/// have free time.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilialEntry {
+    #[serde(flatten)]
+    pub filial: FilialView,
+    pub doctors: usize,
+}
+
+/// The booking form's doctors of a filial (`docs/api.md`, `doctors`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorsPage {
+    pub filial: FilialView,
+    /// Every specialty of the doctors with free time, by name, with how many such doctors.
+    pub specialties: Vec<SpecialtyEntry>,
+    /// The doctors with free time (of the specialty asked for), the soonest first.
+    pub doctors: Vec<DoctorEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecialtyEntry {
+    pub name: String,
+    pub doctors: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorEntry {
+    #[serde(flatten)]
+    pub doctor: DoctorView,
+    pub free: u32,
+    pub nearest: Option<Nearest>,
+}
+
+/// A doctor's nearest day with free time and its first times.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nearest {
+    pub date: String,
+    pub times: Vec<Times>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Times {
+    pub time_start: String,
+    pub time_end: String,
+}
+
+impl ListedDoctor {
+    /// The nearest day and its times as the form shows them.
+    pub fn nearest(&self) -> Option<Nearest> {
+        self.nearest.as_ref().map(|(date, t)| Nearest {
+            date: date.to_string(),
+            times: t
+                .iter()
+                .map(|&(s, e)| Times {
+                    time_start: hhmm(s),
+                    time_end: hhmm(e),
+                })
+                .collect(),
+        })
+    }
+}
+
 impl Engine {
+    /// The booking form's filials: each with its card, and the number of its doctors with free
+    /// time in the booking window.
+    pub fn filial_entries(
+        &self,
+        cards: &Cards,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<FilialEntry>, EngineError> {
+        let mut out = Vec::new();
+        for f in self.filials()? {
+            let booking = &self.settings().booking;
+            let today = to_local(f.zone, now).date();
+            let until = today + Duration::days(i64::from(booking.horizon_days));
+            let from = now + Duration::minutes(i64::from(booking.min_notice_minutes));
+            let doctors = self
+                .store()
+                .doctors_free_time(&f.code, from, until, 1)?
+                .iter()
+                .filter(|d| d.free > 0)
+                .count();
+            out.push(FilialEntry {
+                filial: cards.filial_view(&f.code, f.name.as_deref(), f.zone),
+                doctors,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The booking form's doctors of a filial: those with free time, with their cards, of one
+    /// specialty (`""`: all), and the specialties they have. `None` when the filial is unknown.
+    pub fn doctors_page(
+        &self,
+        filial: &str,
+        now: DateTime<Utc>,
+        times: u32,
+        specialty: &str,
+        cards: &Cards,
+    ) -> Result<Option<DoctorsPage>, EngineError> {
+        let Some(listing) = self.doctors(filial, now, times)? else {
+            return Ok(None);
+        };
+        let mut specialties: BTreeMap<String, usize> = BTreeMap::new();
+        let mut doctors = Vec::new();
+        for d in listing.doctors.iter().filter(|d| d.free > 0) {
+            let view = cards.doctor_view(filial, &d.code, &d.name, &d.specialties);
+            for s in &view.specialties {
+                *specialties.entry(s.clone()).or_default() += 1;
+            }
+            if specialty.is_empty() || view.specialties.iter().any(|s| s == specialty) {
+                doctors.push(DoctorEntry {
+                    free: d.free,
+                    nearest: d.nearest(),
+                    doctor: view,
+                });
+            }
+        }
+        let f = &listing.filial;
+        Ok(Some(DoctorsPage {
+            filial: cards.filial_view(&f.code, f.name.as_deref(), f.zone),
+            specialties: specialties
+                .into_iter()
+                .map(|(name, doctors)| SpecialtyEntry { name, doctors })
+                .collect(),
+            doctors,
+        }))
+    }
+
+    /// Where a doctor card's code cell books (`domain::cards`): a pinned `1:0042` as it is, a
+    /// bare `0042` in every filial whose schedule has that doctor.
+    pub fn code_targets(&self, cell: &str) -> Result<Vec<(String, String)>, EngineError> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for code in split_codes(cell) {
+            let found = match pinned(code) {
+                Some((f, d)) => vec![(f.to_owned(), d.to_owned())],
+                None => self
+                    .store()
+                    .filials_of_doctor(code)?
+                    .into_iter()
+                    .map(|f| (f, code.to_owned()))
+                    .collect(),
+            };
+            for t in found {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Every filial the MIS has sent.
     pub fn filials(&self) -> Result<Vec<StoredFilial>, EngineError> {
         Ok(self.store().filials()?)

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::value::RawValue;
 
 use crate::domain::grid::Grid;
 use crate::domain::zone::to_local;
@@ -21,7 +22,7 @@ use crate::domain::zone::to_local;
 #[derive(Debug)]
 pub struct SharedGrid {
     grid: Grid,
-    days_json: OnceLock<String>,
+    days_json: OnceLock<Box<RawValue>>,
 }
 
 impl SharedGrid {
@@ -33,9 +34,12 @@ impl SharedGrid {
     }
 
     /// `days` of the booking form's grid answer (written by `engine::grid_json`).
-    pub fn days_json(&self) -> &str {
-        self.days_json
-            .get_or_init(|| super::grid_json::days_json(&self.grid))
+    pub fn days_json(&self) -> &RawValue {
+        self.days_json.get_or_init(|| {
+            // well-formed by construction (tested): the check is paid once per grid built
+            RawValue::from_string(super::grid_json::days_json(&self.grid))
+                .unwrap_or_else(|_| RawValue::NULL.to_owned())
+        })
     }
 
     fn approx_bytes(&self) -> usize {

@@ -4,8 +4,40 @@
 
 use std::fmt::Write;
 
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::grid_cache::SharedGrid;
+use crate::domain::cards::{Cards, DoctorView, FilialView};
 use crate::domain::grid::Grid;
+use crate::domain::zone;
 use crate::time::push_hhmm;
+
+/// The booking form's `grid` answer (docs/api.md): the filial and the doctor as the visitor sees
+/// them (their cards over the MIS's data), the zone, the free count and the days.
+#[derive(Serialize)]
+struct Answer<'a> {
+    filial: FilialView,
+    doctor: DoctorView,
+    timezone: &'a str,
+    tz_label: String,
+    free: usize,
+    days: &'a RawValue,
+}
+
+/// The whole `grid` answer as JSON text, the days written once per built grid.
+pub fn answer(filial: &str, doctor: &str, g: &SharedGrid, cards: &Cards) -> String {
+    let a = Answer {
+        filial: cards.filial_view(filial, g.filial_name.as_deref(), g.zone),
+        doctor: cards.doctor_view(filial, doctor, &g.doctor_name, &g.specialties),
+        timezone: g.zone.name(),
+        tz_label: zone::label(g.zone),
+        free: g.free(),
+        days: g.days_json(),
+    };
+    // plain strings, numbers and already valid JSON: nothing can fail to serialize
+    serde_json::to_string(&a).unwrap_or_default()
+}
 
 /// `[{"date":"2026-12-01","free":3,"parts":[{"part":"morning","label":"Утро","slots":
 /// [{"time_start":"09:00","time_end":"09:30","free":true},…]},…]},…]`

@@ -10,6 +10,7 @@ mod privacy;
 pub mod prodoctorov;
 pub mod settings;
 mod tick;
+pub mod view;
 
 use std::sync::Arc;
 
@@ -291,6 +292,20 @@ impl Engine {
                 .put(filial, doctor, days, built, Arc::clone(&shared));
         }
         Ok(shared)
+    }
+
+    /// The booking form's `grid` answer as JSON text: the filial and the doctor with their
+    /// cards, the zone, the free count and the days of [`grid`](Self::grid).
+    pub fn grid_answer(
+        &self,
+        filial: &str,
+        doctor: &str,
+        now: DateTime<Utc>,
+        days: Option<u32>,
+        cards: &crate::domain::cards::Cards,
+    ) -> Result<String, EngineError> {
+        let g = self.grid(filial, doctor, now, days)?;
+        Ok(grid_json::answer(filial, doctor, &g, cards))
     }
 
     /// Other free times of the doctor near the one wanted (`wanted`, its start), for a "time just

@@ -11,9 +11,10 @@ use sha2::{Digest, Sha256};
 
 use super::alert::{self, Alert};
 use super::{Delivered, Engine};
+use crate::domain::cards::split_codes;
 use crate::domain::schedule;
 use crate::engine::settings::Delivery;
-use crate::storage::{AlertAction, RunSummary, SnapshotInfo, StorageError};
+use crate::storage::{AlertAction, Card, RunSummary, SnapshotInfo, StorageError};
 use crate::transport::ftp::{FtpError, FtpSession};
 use crate::transport::mail;
 use crate::wire::booking::MisAnswer;
@@ -143,8 +144,33 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
     if let Err(e) = import_from_ftp(engine, now, run, &mut report, &mut seen, &mut last_file) {
         report.errors.push(e.to_string());
     }
-    if let Some(known) = &engine.settings().known_codes {
-        match store.unknown_codes(known) {
+    if let Some(cards) = &engine.settings().cards {
+        let codes = |cells: Vec<(&str, &str)>| -> Vec<Card> {
+            cells
+                .into_iter()
+                .flat_map(|(id, cell)| {
+                    split_codes(cell).map(move |code| Card {
+                        id: (!id.is_empty()).then(|| id.to_owned()),
+                        code: code.to_owned(),
+                    })
+                })
+                .collect()
+        };
+        let clinics = codes(
+            cards
+                .clinics()
+                .iter()
+                .map(|c| (c.id.as_str(), c.codes.as_str()))
+                .collect(),
+        );
+        let doctors = codes(
+            cards
+                .doctors()
+                .iter()
+                .map(|c| (c.id.as_str(), c.codes.as_str()))
+                .collect(),
+        );
+        match store.unknown_codes(&clinics, &doctors) {
             Ok(codes) => {
                 seen.checked.extend(alert::CODE_KINDS);
                 for p in codes.problems() {

@@ -115,7 +115,8 @@ fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
 /// per phone number and per doctor-day (settings `limits`).
 ///
 /// Returns `['status' => 'confirmed'|'pending'|'refused', 'booking_id' => 17, 'reason' => …,
-/// 'alternatives' => [['date', 'time_start', 'time_end'], …]]`. Throws
+/// 'alternatives' => [['date', 'time_start', 'time_end'], …], 'booking' => what the visitor sees
+/// of it (as `priem_booking`'s `view`, with `$cards`)]`. Throws
 /// `Priem\ValidationException` (field errors), `Priem\ConflictException` (the time was just
 /// taken; other times offered) or `Priem\LimitException` (a limit is reached, or the form
 /// token made another booking; nothing stored).
@@ -125,8 +126,10 @@ pub fn priem_book(
     settings: &ZendHashTable,
     request: &ZendHashTable,
     meta: &ZendHashTable,
+    cards: Option<&ZendHashTable>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
+    let cards = convert::cards(cards)?;
     let input: BookingInput = booking_input(request)?;
     let text = |k: &str| meta.get(k).and_then(|z| z.str()).map(str::to_owned);
     for (k, _) in meta.iter() {
@@ -169,22 +172,31 @@ pub fn priem_book(
             })
             .collect::<Vec<_>>()
     };
-    match e.book(&req, now) {
-        Ok(BookOutcome::Confirmed { id }) => Ok(json(
-            &serde_json::json!({"status": "confirmed", "booking_id": id}),
-        )),
-        Ok(BookOutcome::Pending { id }) => Ok(json(
-            &serde_json::json!({"status": "pending", "booking_id": id}),
-        )),
-        Ok(BookOutcome::Refused { id, reason, next }) => Ok(json(&serde_json::json!({
+    let outcome = match e.book(&req, now) {
+        Ok(o) => o,
+        Err(BookError::Booking(b @ BookingError::Invalid(_)))
+        | Err(BookError::Booking(b @ BookingError::Taken { .. })) => return Err(error::booking(b)),
+        Err(BookError::Refused(r)) => return Err(error::refusal(r)),
+        Err(BookError::Engine(e)) => return Err(error::engine(e)),
+    };
+    let id = outcome.id();
+    let record = e
+        .booking(id)
+        .map_err(error::engine)?
+        .ok_or_else(|| error::not_found(format!("запись {id} не найдена")))?;
+    let view = e.booking_view(&record, &cards).map_err(error::engine)?;
+    let mut out = match outcome {
+        BookOutcome::Confirmed { .. } => {
+            serde_json::json!({"status": "confirmed", "booking_id": id})
+        }
+        BookOutcome::Pending { .. } => serde_json::json!({"status": "pending", "booking_id": id}),
+        BookOutcome::Refused { reason, next, .. } => serde_json::json!({
             "status": "refused", "booking_id": id, "reason": reason,
             "alternatives": alternatives(&next),
-        }))),
-        Err(BookError::Booking(b @ BookingError::Invalid(_)))
-        | Err(BookError::Booking(b @ BookingError::Taken { .. })) => Err(error::booking(b)),
-        Err(BookError::Refused(r)) => Err(error::refusal(r)),
-        Err(BookError::Engine(e)) => Err(error::engine(e)),
-    }
+        }),
+    };
+    out["booking"] = serde_json::to_value(view).unwrap_or_default();
+    Ok(json(&out))
 }
 
 fn booking_json(b: &BookingRecord) -> serde_json::Value {
@@ -208,17 +220,30 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
 /// "taken", settled by the MIS's next snapshot), times, `payload` (the JSON sent to the MIS
 /// with every phone masked), `attempts`, `last_error`, `unsure` (an attempt may have reached the
 /// MIS unanswered), `mis_seen_at` (a snapshot of the MIS showed the confirmed time busy),
-/// `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …
+/// `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …,
+/// and `view`, what the visitor sees of it: `['id', 'number', 'status' =>
+/// 'confirmed'|'pending'|'refused', 'filial', 'doctor', 'doctor_name', 'specialty', 'clinic',
+/// 'address', 'phone', 'date', 'time_start', 'time_end'` (the filial's local day and times)`,
+/// 'timezone', 'tz_label']` (names from `$cards` over the MIS's, as for `priem_grid_json`).
 #[php_function]
 #[php(name = "priem_booking")]
-pub fn priem_booking(settings: &ZendHashTable, id: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+pub fn priem_booking(
+    settings: &ZendHashTable,
+    id: i64,
+    cards: Option<&ZendHashTable>,
+) -> PhpResult<Option<ZBox<ZendHashTable>>> {
     let e = engine(settings)?;
+    let cards = convert::cards(cards)?;
     let Ok(id) = u64::try_from(id) else {
         return Ok(None);
     };
-    Ok(e.booking(id)
-        .map_err(error::engine)?
-        .map(|b| json(&booking_json(&b))))
+    let Some(b) = e.booking(id).map_err(error::engine)? else {
+        return Ok(None);
+    };
+    let mut out = booking_json(&b);
+    let view = e.booking_view(&b, &cards).map_err(error::engine)?;
+    out["view"] = serde_json::to_value(view).unwrap_or_default();
+    Ok(Some(json(&out)))
 }
 
 /// The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`

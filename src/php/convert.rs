@@ -6,6 +6,7 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 
 use super::error;
+use crate::domain::cards::Cards;
 use crate::domain::grid::{Grid, GridRules};
 use crate::domain::schedule::Schedule;
 use crate::domain::zone::Zones;
@@ -95,6 +96,23 @@ impl<'a> Options<'a> {
             held: self.held()?,
         })
     }
+}
+
+/// The `$cards` argument: the site's clinic and doctor cards as the module read them
+/// (`['clinics' => [['id', 'codes', 'name', …], …], 'doctors' => […], 'phone' => '…']`, see
+/// `domain::cards`); none when null.
+pub fn cards(ht: Option<&ZendHashTable>) -> PhpResult<Cards> {
+    let Some(ht) = ht else {
+        return Ok(Cards::default());
+    };
+    let mut z = Zval::new();
+    z.set_hashtable(ht.to_owned());
+    let v = to_json(&z, "$cards")?;
+    if v.as_array().is_some_and(Vec::is_empty) {
+        return Ok(Cards::default());
+    }
+    serde_path_to_error::deserialize(v)
+        .map_err(|e| error::config(format!("$cards: {}: {}", e.path(), e.inner())))
 }
 
 /// Reads an argument that must be a UTC instant.

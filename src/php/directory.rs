@@ -1,42 +1,53 @@
-//! What the MIS has sent, listed: `priem_filials`, `priem_doctors`.
+//! What the MIS has sent, as the booking form lists it: `priem_filials`, `priem_doctors`,
+//! `priem_code_targets`.
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use super::convert::{self, PhpResult};
-use super::engine::{engine, now_arg};
+use super::engine::{engine, json, now_arg};
 use super::error;
 use crate::engine::directory::{DEFAULT_TIMES, TIMES};
-use crate::time::hhmm;
 
-/// The filials the MIS has sent: `[['code' => '1', 'name' => 'Клиника на Ленина'|null,
-/// 'timezone' => 'Europe/Moscow'], …]`, by code.
-#[php_function]
-#[php(name = "priem_filials")]
-pub fn priem_filials(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
-    let e = engine(settings)?;
-    let list: Vec<serde_json::Value> = e
-        .filials()
-        .map_err(error::engine)?
-        .into_iter()
-        .map(|f| serde_json::json!({"code": f.code, "name": f.name, "timezone": f.zone.name()}))
-        .collect();
-    Ok(convert::json_array(&serde_json::Value::Array(list)))
-}
-
-/// A filial's doctors with their free time in the booking window, as ProDoctorov lists them:
+/// The filials the MIS has sent, by code, as the booking form lists them: each with its clinic
+/// card (`$cards`, see `priem_grid_json`) over the MIS's name, and `doctors`, how many of its
+/// doctors have free time in the booking window:
 ///
 /// ```text
-/// ['filial' => ['code' => '1', 'name' => …, 'timezone' => 'Europe/Moscow'],
+/// [['code' => '1', 'name' => 'Клиника на Ленина', 'address' => 'ул. Ленина, 1',
+///   'phone' => '+7 (495) 111-22-33', 'metro' => 'м. Чеховская'|null, 'ages' => 'от 18 лет'|null,
+///   'timezone' => 'Europe/Moscow', 'tz_label' => 'время московское', 'doctors' => 3], …]
+/// ```
+#[php_function]
+#[php(name = "priem_filials")]
+pub fn priem_filials(
+    settings: &ZendHashTable,
+    cards: Option<&ZendHashTable>,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let cards = convert::cards(cards)?;
+    let now = now_arg(now_utc)?;
+    Ok(json(&e.filial_entries(&cards, now).map_err(error::engine)?))
+}
+
+/// A filial's doctors with free time in the booking window, as the booking form lists them
+/// (`docs/api.md`, `doctors`): each with his card (`$cards`, see `priem_grid_json`) over the
+/// MIS's name and specialties, the soonest first; `$specialty` (one of `specialties`; null or
+/// `''`: all) keeps that specialty's:
+///
+/// ```text
+/// ['filial' => [as priem_filials gives it, without doctors],
+///  'specialties' => [['name' => 'Кардиолог', 'doctors' => 2], …],
 ///  'doctors' => [['code' => '0001', 'name' => 'Иванова Мария Петровна', 'specialties' => ['Кардиолог'],
+///                 'photo' => ?string, 'experience' => ?int, 'price_from' => ?int, 'ages' => ?string,
 ///                 'free' => 37, 'nearest' => ['date' => '2026-12-01',
-///                 'times' => [['time_start' => '09:00', 'time_end' => '09:30'], …]] | null], …]]
+///                 'times' => [['time_start' => '09:00', 'time_end' => '09:30'], …]]], …]]
 /// ```
 ///
-/// Doctors with free time come first, the soonest first; then the others (`free` 0, `nearest`
-/// null) by name. `$times` (1–50, default 4) is how many times of the nearest day to give.
-/// Throws `Priem\NotFoundException` when the MIS never sent the filial.
+/// `$times` (1–50, default 4) is how many times of the nearest day to give. Throws
+/// `Priem\NotFoundException` when the MIS never sent the filial.
 #[php_function]
 #[php(name = "priem_doctors")]
 pub fn priem_doctors(
@@ -44,42 +55,52 @@ pub fn priem_doctors(
     filial_code: &str,
     now_utc: Option<&str>,
     times: Option<i64>,
+    cards: Option<&ZendHashTable>,
+    specialty: Option<&str>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
     let times = times
         .map_or(Ok(DEFAULT_TIMES), |t| TIMES.check(t))
         .map_err(error::range)?;
-    let listing = e
-        .doctors(filial_code, now, times)
+    let cards = convert::cards(cards)?;
+    let page = e
+        .doctors_page(filial_code, now, times, specialty.unwrap_or(""), &cards)
         .map_err(error::engine)?
         .ok_or_else(|| {
             error::not_found(format!("нет филиала с кодом {filial_code} в расписании"))
         })?;
-    let doctors: Vec<serde_json::Value> = listing
-        .doctors
-        .iter()
-        .map(|d| {
-            let nearest = d.nearest.as_ref().map(|(date, t)| {
-                let t: Vec<_> = t
-                    .iter()
-                    .map(|&(s, e)| serde_json::json!({"time_start": hhmm(s), "time_end": hhmm(e)}))
-                    .collect();
-                serde_json::json!({"date": date.to_string(), "times": t})
-            });
-            serde_json::json!({"code": d.code, "name": d.name, "specialties": d.specialties,
-                               "free": d.free, "nearest": nearest})
+    Ok(json(&page))
+}
+
+/// Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` as it is, a
+/// bare `0042` in every filial whose schedule has that doctor — `[['filial' => '1', 'doctor' =>
+/// '0042', 'phone' => the filial's phone (its clinic card's, else `$cards['phone']`)], …]`; empty
+/// when no code has a schedule.
+#[php_function]
+#[php(name = "priem_code_targets")]
+pub fn priem_code_targets(
+    settings: &ZendHashTable,
+    codes: &str,
+    cards: Option<&ZendHashTable>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let cards = convert::cards(cards)?;
+    let list: Vec<serde_json::Value> = e
+        .code_targets(codes)
+        .map_err(error::engine)?
+        .into_iter()
+        .map(|(filial, doctor)| {
+            let phone = cards.filial_phone(&filial);
+            serde_json::json!({"filial": filial, "doctor": doctor, "phone": phone})
         })
         .collect();
-    let f = &listing.filial;
-    Ok(convert::json_array(&serde_json::json!({
-        "filial": {"code": f.code, "name": f.name, "timezone": f.zone.name()},
-        "doctors": doctors,
-    })))
+    Ok(json(&list))
 }
 
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(priem_filials))
         .function(wrap_function!(priem_doctors))
+        .function(wrap_function!(priem_code_targets))
 }

@@ -7,7 +7,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use super::convert::{self, PhpResult};
-use super::engine::{engine, json, now_arg};
+use super::engine::{engine, now_arg};
 use super::error;
 use crate::domain::grid;
 use crate::engine::grid_cache::SharedGrid;
@@ -27,10 +27,14 @@ pub fn priem_grid(
     Ok(convert::grid(filial_code, doctor_code, &g))
 }
 
-/// The grid of `priem_grid` for a JSON API: `['filial' => '1', 'doctor' => '0001',
-/// 'filial_name', 'doctor_name', 'specialties', 'timezone', 'free', 'days_json' => '[…]']`, where
-/// `days_json` is the `days` of the booking form's `grid` answer (docs/api.md) as JSON text — no
-/// UTC instants or rooms, and no PHP arrays to build for a thousand times.
+/// The booking form's `grid` answer (docs/api.md) as JSON text, ready to send: the filial and
+/// the doctor as the visitor sees them — the site's cards over the MIS's data —, `timezone`,
+/// `tz_label`, `free` and `days` (no UTC instants or rooms, and no PHP arrays to build for a
+/// thousand times). `$cards`: the site's cards as the module read them, `['clinics' =>
+/// [['id', 'codes' => '1, 5', 'name', 'address', 'phone', 'metro', 'ages', 'timezone'], …],
+/// 'doctors' => [['id', 'codes' => '0001, 2:0042', 'name', 'photo', 'specialties', 'experience',
+/// 'price_from', 'ages'], …], 'phone' => the clinic's phone]` (fields left out or empty: not
+/// filled on the card); null: the MIS's data only.
 #[php_function]
 #[php(name = "priem_grid_json")]
 pub fn priem_grid_json(
@@ -39,13 +43,17 @@ pub fn priem_grid_json(
     doctor_code: &str,
     now_utc: Option<&str>,
     days: Option<i64>,
-) -> PhpResult<ZBox<ZendHashTable>> {
-    let g = stored_grid(settings, filial_code, doctor_code, now_utc, days)?;
-    Ok(json(&serde_json::json!({
-        "filial": filial_code, "doctor": doctor_code, "filial_name": g.filial_name,
-        "doctor_name": g.doctor_name, "specialties": g.specialties, "timezone": g.zone.name(),
-        "free": g.free(), "days_json": g.days_json(),
-    })))
+    cards: Option<&ZendHashTable>,
+) -> PhpResult<String> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let days = days
+        .map(|d| grid::DAYS.check(d))
+        .transpose()
+        .map_err(error::range)?;
+    let cards = convert::cards(cards)?;
+    e.grid_answer(filial_code, doctor_code, now, days, &cards)
+        .map_err(error::engine)
 }
 
 /// The grid of `priem_grid` and `priem_grid_json`, from their arguments.

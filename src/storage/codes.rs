@@ -1,18 +1,6 @@
-//! Known codes: the site's clinic and doctor cards (NetCat components) carry MIS codes; this
-//! compares them with the codes the MIS sends.
-//!
-//! # Where the codes are
-//! [`KnownCodes`] names, for clinics and for doctors, a table and its code column (e.g.
-//! NetCat's `Message123`.`MisCode`), and optionally an id column to name the card in the
-//! report (`Message_ID`). The names come from the settings: they are checked to be plain
-//! identifiers before they are put into SQL.
-//!
-//! A code cell may hold **several codes separated by commas** (or semicolons), spaces around
-//! them ignored: a doctor who works in several filials, or whom the MIS knows under several
-//! codes, has one card with `0042, 0107`. A doctor's code may be written `filial:doctor`
-//! (`1:0042`) when the MIS reuses doctor codes across filials; a bare `0042` matches doctor
-//! `0042` in any filial. Empty and NULL cells are ignored. Codes are compared exactly:
-//! `0042` ≠ `42`.
+//! Known codes: the site's clinic and doctor cards carry MIS codes (the module reads them and
+//! hands them over, see `domain::cards` for how a code cell is written); this compares them with
+//! the codes the MIS sends.
 //!
 //! # What the MIS sends
 //! The filials in `Priem_Filial` and the (filial, doctor) pairs in `Priem_Doctor`, as the
@@ -22,30 +10,14 @@ use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
 use mysql::prelude::Queryable;
-use mysql::Value;
 
-use super::{check_identifier, Result, StorageError, Store};
-
-/// A table and column holding MIS codes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeSource {
-    pub table: String,
-    pub column: String,
-    /// A column that identifies the card in the report (`Message_ID`).
-    pub id_column: Option<String>,
-}
-
-/// Where the site keeps the MIS codes of its clinic cards and doctor cards.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownCodes {
-    pub filials: CodeSource,
-    pub doctors: CodeSource,
-}
+use super::{Result, StorageError, Store};
+use crate::domain::cards::pinned;
 
 /// One code of one card.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Card {
-    /// The card's id, when [`CodeSource::id_column`] is set.
+    /// The card's id on the site, when known.
     pub id: Option<String>,
     pub code: String,
 }
@@ -170,29 +142,14 @@ impl CodeReport {
     }
 }
 
-/// Splits a code cell: `"0042, 0107"` → `["0042", "0107"]`.
-pub(crate) fn split_codes(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([',', ';'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-}
-
-fn value_text(v: Value) -> Option<String> {
-    match v {
-        Value::NULL => None,
-        Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::UInt(u) => Some(u.to_string()),
-        other => Some(other.as_sql(true).trim_matches('\'').to_owned()),
-    }
-}
-
 impl Store {
     /// Compares the MIS codes the imports stored with the codes on the site's cards.
-    pub fn unknown_codes(&self, known: &KnownCodes) -> Result<CodeReport> {
+    pub fn unknown_codes(
+        &self,
+        filial_cards: &[Card],
+        doctor_cards: &[Card],
+    ) -> Result<CodeReport> {
         let mut conn = self.conn()?;
-        let filial_cards = read_cards(&mut conn, &known.filials, "clinic cards")?;
-        let doctor_cards = read_cards(&mut conn, &known.doctors, "doctor cards")?;
         let mis_filials: Vec<String> = conn
             .query("SELECT code FROM Priem_Filial ORDER BY code")
             .map_err(|e| StorageError::query("known codes: read filials", e))?;
@@ -202,51 +159,10 @@ impl Store {
         Ok(compare(
             &mis_filials,
             &mis_doctors,
-            &filial_cards,
-            &doctor_cards,
+            filial_cards,
+            doctor_cards,
         ))
     }
-}
-
-fn read_cards<Q: Queryable>(q: &mut Q, src: &CodeSource, what: &'static str) -> Result<Vec<Card>> {
-    check_identifier("known codes: table", &src.table)?;
-    check_identifier("known codes: code column", &src.column)?;
-    if let Some(id) = &src.id_column {
-        check_identifier("known codes: id column", id)?;
-    }
-    let sql = match &src.id_column {
-        Some(id) => format!("SELECT `{}`, `{}` FROM `{}`", src.column, id, src.table),
-        None => format!("SELECT `{}`, NULL FROM `{}`", src.column, src.table),
-    };
-    let rows: Vec<(Value, Value)> =
-        q.query(sql).map_err(
-            |e| match StorageError::query("known codes: read cards", e) {
-                StorageError::Query {
-                    context,
-                    code,
-                    message,
-                    transient,
-                } => StorageError::Query {
-                    context,
-                    code,
-                    message: format!("{what} ({}.{}): {message}", src.table, src.column),
-                    transient,
-                },
-                other => other,
-            },
-        )?;
-    let mut out = Vec::new();
-    for (code, id) in rows {
-        let Some(cell) = value_text(code) else {
-            continue;
-        };
-        let id = value_text(id);
-        out.extend(split_codes(&cell).map(|c| Card {
-            id: id.clone(),
-            code: c.to_owned(),
-        }));
-    }
-    Ok(out)
 }
 
 /// The comparison itself (see the module docs for the rules).
@@ -278,7 +194,7 @@ pub(crate) fn compare(
         })
         .cloned()
         .collect();
-    let doctor_in_mis = |code: &str| match code.split_once(':') {
+    let doctor_in_mis = |code: &str| match pinned(code) {
         Some((f, d)) if !mis_doctor_codes.contains(code) => mis_pairs.contains(&(f, d)),
         _ => mis_doctor_codes.contains(code),
     };
@@ -317,15 +233,6 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn splits_code_cells_on_commas() {
-        assert_eq!(
-            split_codes(" 0042, 0107 ,,;1:0003").collect::<Vec<_>>(),
-            vec!["0042", "0107", "1:0003"]
-        );
-        assert_eq!(split_codes("  ").count(), 0);
     }
 
     #[test]

@@ -53,6 +53,28 @@ impl Store {
             .collect()
     }
 
+    /// The filials whose schedule has a doctor with this code, by code.
+    pub fn filials_of_doctor(&self, doctor: &str) -> Result<Vec<String>> {
+        let mut conn = self.conn()?;
+        conn.exec(
+            "SELECT filial FROM Priem_Doctor WHERE code = ? ORDER BY filial",
+            (doctor,),
+        )
+        .map_err(|e| StorageError::query("directory: find doctor", e))
+    }
+
+    /// A filial's doctor as the MIS names him, and his specialties.
+    pub fn doctor(&self, filial: &str, doctor: &str) -> Result<Option<(String, Vec<String>)>> {
+        let mut conn = self.conn()?;
+        let row: Option<(String, String)> = conn
+            .exec_first(
+                "SELECT name, specialties FROM Priem_Doctor WHERE filial = ? AND code = ?",
+                (filial, doctor),
+            )
+            .map_err(|e| StorageError::query("directory: read doctor", e))?;
+        Ok(row.map(|(name, s)| (name, split_specialties(&s))))
+    }
+
     /// The filial's doctors (all of them, those without free time with `free == 0`), each
     /// with the count of free, not held times starting in `[from, …)` on local dates before
     /// `until`, and the first `first` of them.

@@ -54,7 +54,7 @@ use mysql::{Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, PooledConn, Tran
 
 pub use alerts::{AlertAction, AlertRecord};
 pub use booking::{BookingFilter, BookingId, BookingRecord, HoldError, NewBooking};
-pub use codes::{Card, CodeProblem, CodeReport, CodeSource, KnownCodes};
+pub use codes::{Card, CodeProblem, CodeReport};
 pub use directory::{DoctorFreeTime, StoredFilial};
 pub use error::StorageError;
 pub use import::{ImportReport, SnapshotInfo};
@@ -349,7 +349,7 @@ fn mariadb_with_bulk(version: &str) -> bool {
     (major, minor) >= (10, 2)
 }
 
-/// Checks a table or column name that comes from the settings before it is put into SQL:
+/// Checks a name that comes from the settings (the database's) before it is put into SQL:
 /// 1–64 characters from `A–Z a–z 0–9 _ $`, not only digits.
 pub fn check_identifier(what: &'static str, value: &str) -> Result<()> {
     let ok = !value.is_empty()
@@ -420,13 +420,13 @@ mod tests {
 
     #[test]
     fn identifiers_are_checked_strictly() {
-        for ok in ["Message123", "MisCode", "Priem_Slot", "a$b", "_x", "1abc"] {
+        for ok in ["site_db", "Priem_Slot", "a$b", "_x", "1abc"] {
             assert!(check_identifier("t", ok).is_ok(), "{ok}");
         }
         for bad in [
             "",
             "123",
-            "Message123`; DROP TABLE x; --",
+            "site`; DROP TABLE x; --",
             "a b",
             "a.b",
             "a-b",

@@ -65,7 +65,7 @@ final class FieldsTest extends TestCase
         $settings = new nc_priem_settings(new nc_priem_netcat(nc_Core::get_object()));
         $this->assertSame('priem_clinics', $settings->get('ClinicComponent'));
         $this->assertSame('priem_doctors', $settings->get('DoctorComponent'));
-        $this->assertArrayHasKey('known_codes', $settings->engine());
+        $this->assertArrayHasKey('cards', $settings->engine());
     }
 
     public function test_a_5x_core_cannot_create_components_and_says_what_to_do(): void
@@ -100,10 +100,10 @@ final class FieldsTest extends TestCase
         $result = $priem->fields()->ensure_configured();
         $this->assertSame('added', $result['clinic']['MisTimezone']);
 
-        // no cards yet: no time-zone map at all (an empty one would be refused), codes still checked
+        // no cards yet: the codes are still checked (against none)
         $engine = $priem->settings()->engine();
         $this->assertArrayNotHasKey('timezones', $engine);
-        $this->assertArrayHasKey('known_codes', $engine);
+        $this->assertSame(array('clinics' => array(), 'doctors' => array()), $engine['cards']);
         priem_migrate($engine);
         $this->assertSame(array(), priem_sync($engine)['errors'] ?? array());
 
@@ -112,13 +112,19 @@ final class FieldsTest extends TestCase
             . "('Екатеринбург', '2, 5', 'Asia/Yekaterinburg'), ('Без пояса', '7', ''), ('Опечатка', '8', 'Asia/Ekb')");
         $db->query("INSERT INTO `Message$doctor` (`Name`, `MisCode`) VALUES ('Иванова', '0001'), ('Сидоров', '0042, 2:0107')");
 
+        // the cards' code cells as typed (the extension splits them), no table or column names
         $engine = $priem->settings()->engine();
-        $this->assertSame(array('1' => 'Europe/Moscow', '2' => 'Asia/Yekaterinburg', '5' => 'Asia/Yekaterinburg'), $engine['timezones']);
-        $this->assertSame(array('filial_table' => "Message$clinic", 'filial_column' => 'MisCode', 'filial_id_column' => 'Message_ID',
-            'doctor_table' => "Message$doctor", 'doctor_column' => 'MisCode', 'doctor_id_column' => 'Message_ID'), $engine['known_codes']);
+        $this->assertSame(array(
+            array('id' => '1', 'codes' => '1', 'timezone' => 'Europe/Moscow'),
+            array('id' => '2', 'codes' => '2, 5', 'timezone' => 'Asia/Yekaterinburg'),
+            array('id' => '3', 'codes' => '7', 'timezone' => ''),
+            array('id' => '4', 'codes' => '8', 'timezone' => 'Asia/Ekb'),
+        ), $engine['cards']['clinics']);
+        $this->assertSame(array(array('id' => '1', 'codes' => '0001'), array('id' => '2', 'codes' => '0042, 2:0107')),
+            $engine['cards']['doctors']);
         // the booking form's and ProDoctorov's requests skip what only the import and the code check use
         $light = $priem->settings()->engine(true);
-        $this->assertSame(array_diff_key($engine, array('timezones' => 1, 'known_codes' => 1)), $light);
+        $this->assertSame(array_diff_key($engine, array('cards' => 1)), $light);
 
         // the engine accepts these settings, imports, and checks the codes against the cards
         priem_migrate($engine);
@@ -126,5 +132,16 @@ final class FieldsTest extends TestCase
         $report = priem_sync($engine);
         $this->assertArrayHasKey('line', $report);
         $this->assertSame(array(), $report['errors'] ?? array(), $report['line']);
+        // the clinic cards' zones reached the import (a typo or no zone: Moscow)
+        $zones = array();
+        foreach (priem_filials($engine) as $f) {
+            $zones[$f['code']] = $f['timezone'];
+        }
+        $this->assertSame(array('1' => 'Europe/Moscow', '2' => 'Asia/Yekaterinburg'), $zones);
+        // each code of a cell is compared: the pinned 2:0107 and the clinics 5, 7, 8 the MIS never sent
+        $keys = array_column(priem_alerts($engine), 'key');
+        sort($keys);
+        $this->assertSame(array('doctor_card_not_in_mis:2:0107', 'filial_card_not_in_mis:5', 'filial_card_not_in_mis:7',
+            'filial_card_not_in_mis:8'), $keys);
     }
 }

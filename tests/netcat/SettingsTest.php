@@ -69,7 +69,7 @@ final class SettingsTest extends TestCase
         $this->assertArrayNotHasKey('port', $e['mail']);
         $this->assertSame(array('horizon_days' => 21, 'min_notice_minutes' => 90, 'answer_timeout_minutes' => 60,
             'when_lost' => 'retry', 'reconcile_minutes' => 30, 'retention_days' => 30), $e['booking']);
-        $this->assertArrayNotHasKey('known_codes', $e, 'no components chosen yet');
+        $this->assertArrayNotHasKey('cards', $e, 'no components chosen yet');
         // the extension accepts the document (unknown keys would be refused)
         $this->assertIsArray(priem_migrate($e));
         $this->assertIsArray(priem_alerts($e));

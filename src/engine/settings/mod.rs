@@ -11,8 +11,8 @@
 //!  "mail":  {"host": "smtp.yandex.ru", "port": 465, "security": "tls", "user": "…", "password": "…",
 //!            "from": "robot@clinic.ru", "to": ["klinmed@yandex.ru"], "remind_hours": 24},
 //!  "timezones": {"2": "Asia/Yekaterinburg"},
-//!  "known_codes": {"filial_table": "Message12", "filial_column": "MisCode",
-//!                  "doctor_table": "Message13", "doctor_column": "MisCode"},
+//!  "cards": {"clinics": [{"id": "12", "codes": "1, 5", "timezone": "Asia/Yekaterinburg"}],
+//!            "doctors": [{"id": "20", "codes": "0001, 2:0042"}]},
 //!  "booking": {"horizon_days": 14, "min_notice_minutes": 60, "answer_timeout_minutes": 60,
 //!              "max_attempts": 12, "grid_cache_mb": 32, "when_lost": "retry",
 //!              "reconcile_minutes": 30, "retention_days": 30},
@@ -23,9 +23,13 @@
 //!  "limits": {"secret": "…", "per_address": 10, "per_phone": 3, "per_doctor_day": 20,
 //!             "trusted_proxies": ["127.0.0.1", "10.0.0.0/8"]}}
 //! ```
+//! `cards` are the site's clinic and doctor cards as the module reads them (`domain::cards`: the
+//! MIS code cell of each, a clinic's time zone): the code check compares their codes with the
+//! MIS's, and a clinic card's zone is its filials' (`timezones` win over it).
 //! `prodoctorov` (the site as the clinic's ProDoctorov connector, mis-exchange.md §4):
-//! `filials` empty = every filial; `doctors` maps a filial code to the doctor codes exported
-//! from it, a filial not in the map exporting all its doctors. The same lists decide which
+//! `filials` (a list or one string, `"1, 2"`) empty = every filial; `doctors` maps a filial code
+//! to the doctor codes exported from it (or is text, a line a filial: `1: 0001, 0002`), a filial
+//! not in the map exporting all its doctors. The same lists decide which
 //! doctors ProDoctorov may book. The booking endpoint takes bookings only with Basic auth of
 //! `endpoint_user` and an `endpoint_password` of at least [`ENDPOINT_PASSWORD_MIN`] characters:
 //! without them it is closed (401), whatever is sent. `enabled` false (the default) = no upload
@@ -36,7 +40,7 @@
 //! doctor per day of appointments; `trusted_proxies` (addresses or networks, a list or one
 //! string) are the reverse proxies whose `X-Forwarded-For` is believed — none by default.
 //! Every section but `db` may be left out: no `ftp` means no FTP import, no `mail` means
-//! alerts are only recorded, no `known_codes` means codes are not checked. Unknown keys are
+//! alerts are only recorded, no `cards` means codes are not checked. Unknown keys are
 //! refused, so a typo does not silently fall back to a default.
 
 mod raw;
@@ -48,8 +52,9 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::domain::address::Network;
+use crate::domain::cards::Cards;
 use crate::domain::zone::{ZoneError, Zones};
-use crate::storage::{DbConfig, KnownCodes};
+use crate::storage::DbConfig;
 use crate::transport::ftp::FtpConfig;
 use crate::transport::mail::MailConfig;
 use crate::transport::mis::MisConfig;
@@ -233,7 +238,8 @@ pub struct Settings {
     pub mail: Option<MailConfig>,
     pub remind_after: Duration,
     pub zones: Zones,
-    pub known_codes: Option<KnownCodes>,
+    /// The site's cards, for the code check; `None`: codes are not checked.
+    pub cards: Option<Cards>,
     pub booking: BookingPolicy,
     /// `None` when the section is absent (the connector is off).
     pub prodoctorov: Option<Prodoctorov>,

@@ -10,8 +10,9 @@ use super::{
     ENDPOINT_PASSWORD_MIN,
 };
 use crate::domain::address::Network;
+use crate::domain::cards::{split_codes, Cards};
 use crate::domain::zone::Zones;
-use crate::storage::{CodeSource, DbConfig, KnownCodes};
+use crate::storage::DbConfig;
 use crate::transport::ftp::{AfterImport, FtpConfig};
 use crate::transport::mail::{MailConfig, SmtpSecurity};
 use crate::transport::mis::{Format, MisAuth, MisConfig};
@@ -27,7 +28,7 @@ pub(super) struct Raw {
     mail: Option<RawMail>,
     #[serde(default)]
     timezones: ZoneMap,
-    known_codes: Option<RawCodes>,
+    cards: Option<Cards>,
     #[serde(default)]
     booking: BookingPolicy,
     prodoctorov: Option<RawProdoctorov>,
@@ -68,8 +69,8 @@ struct RawProdoctorov {
     interval_minutes: u32,
     #[serde(default = "thirty")]
     timeout_s: u64,
-    #[serde(default)]
-    filials: Vec<String>,
+    /// A list, or one string of codes separated by commas or semicolons.
+    filials: Option<CodeList>,
     #[serde(default)]
     doctors: DoctorLists,
     #[serde(default)]
@@ -81,12 +82,30 @@ struct RawProdoctorov {
 }
 
 /// Filial code => doctor codes. A PHP array whose filial codes are 0, 1, 2 … arrives as a
-/// list of lists.
+/// list of lists; as text, a line a filial: `1: 0001, 0002`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 enum DoctorLists {
     Map(BTreeMap<String, Vec<String>>),
     List(Vec<Vec<String>>),
+    Text(String),
+}
+
+/// Codes: a list, or one string of them separated by commas or semicolons.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum CodeList {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl CodeList {
+    fn items(self) -> Vec<String> {
+        match self {
+            CodeList::List(l) => l,
+            CodeList::Text(t) => split_codes(&t).map(str::to_owned).collect(),
+        }
+    }
 }
 
 impl Default for DoctorLists {
@@ -96,15 +115,29 @@ impl Default for DoctorLists {
 }
 
 impl DoctorLists {
-    fn into_map(self) -> BTreeMap<String, Vec<String>> {
-        match self {
+    fn into_map(self) -> Result<BTreeMap<String, Vec<String>>, SettingsError> {
+        Ok(match self {
             DoctorLists::Map(m) => m,
             DoctorLists::List(l) => l
                 .into_iter()
                 .enumerate()
                 .map(|(i, d)| (i.to_string(), d))
                 .collect(),
-        }
+            DoctorLists::Text(t) => {
+                let mut out = BTreeMap::new();
+                for line in t.lines().filter(|l| !l.trim().is_empty()) {
+                    let Some((filial, doctors)) = line.split_once(':') else {
+                        return Err(bad(
+                            "prodoctorov.doctors",
+                            "по строке на филиал: «1: 0001, 0002»",
+                        ));
+                    };
+                    let doctors = split_codes(doctors).map(str::to_owned).collect();
+                    out.insert(filial.trim().to_owned(), doctors);
+                }
+                out
+            }
+        })
     }
 }
 
@@ -239,17 +272,6 @@ impl TextList {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCodes {
-    filial_table: String,
-    filial_column: String,
-    filial_id_column: Option<String>,
-    doctor_table: String,
-    doctor_column: String,
-    doctor_id_column: Option<String>,
-}
-
 pub(super) fn shape<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> SettingsError {
     let path = e.path().to_string();
     let inner = e.inner().to_string();
@@ -293,19 +315,13 @@ impl Raw {
             None => (None, Duration::from_secs(24 * 3600)),
         };
 
-        let zones = Zones::from_names(self.timezones.pairs())?;
-        let known_codes = self.known_codes.map(|k| KnownCodes {
-            filials: CodeSource {
-                table: k.filial_table,
-                column: k.filial_column,
-                id_column: k.filial_id_column,
-            },
-            doctors: CodeSource {
-                table: k.doctor_table,
-                column: k.doctor_column,
-                id_column: k.doctor_id_column,
-            },
-        });
+        // the clinic cards' zones, then the explicit ones over them
+        let card_zones = self.cards.iter().flat_map(|c| c.zones());
+        let zones = Zones::from_names(
+            card_zones
+                .map(|(code, tz)| (code, tz.name().to_owned()))
+                .chain(self.timezones.pairs()),
+        )?;
         let b = &self.booking;
         if !(1..=90).contains(&b.horizon_days) {
             return Err(bad("booking.horizon_days", "must be from 1 to 90"));
@@ -332,7 +348,7 @@ impl Raw {
             mail,
             remind_after,
             zones,
-            known_codes,
+            cards: self.cards,
             booking: self.booking,
             prodoctorov,
             limits,
@@ -534,7 +550,7 @@ impl RawProdoctorov {
         };
         let doctors = self
             .doctors
-            .into_map()
+            .into_map()?
             .into_iter()
             .map(|(f, d)| (f.trim().to_owned(), clean(d)))
             .collect();
@@ -549,7 +565,7 @@ impl RawProdoctorov {
             enabled: self.enabled,
             upload,
             interval: Duration::from_secs(u64::from(self.interval_minutes) * 60),
-            filials: clean(self.filials),
+            filials: clean(self.filials.map(CodeList::items).unwrap_or_default()),
             doctors,
             accept_when_mis_down: self.accept_when_mis_down,
             endpoint,

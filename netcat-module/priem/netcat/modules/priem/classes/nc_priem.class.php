@@ -116,15 +116,27 @@ class nc_priem
      */
     public function widget($codes, array $options = array())
     {
-        $targets = $this->catalog()->targets($codes);
+        if (self::extension_problem() !== null) {
+            return '';
+        }
+        try {
+            $targets = priem_code_targets($this->settings()->engine(true), (string)$codes, $this->catalog()->clinics());
+        } catch (\Priem\Exception $e) {
+            error_log('priem: widget: ' . get_class($e) . ': ' . $e->getMessage());
+            return '';
+        }
         if (!$targets) {
             return '';
         }
         if (!isset($options['phone'])) {
             // «Или позвоните» before the schedule loads: the doctor's (first) filial's clinic card
-            $options['phone'] = $this->catalog()->phone($targets[0]['filial']);
+            $options['phone'] = $targets[0]['phone'];
         }
-        return $this->widget_html(array_merge(array('mode' => 'doctor', 'targets' => $targets, 'collapsed' => true), $options));
+        $places = array();
+        foreach ($targets as $t) {
+            $places[] = array('filial' => $t['filial'], 'doctor' => $t['doctor']);
+        }
+        return $this->widget_html(array_merge(array('mode' => 'doctor', 'targets' => $places, 'collapsed' => true), $options));
     }
 
     /**

@@ -107,18 +107,7 @@ class nc_priem_api
 
     private function filials(array $get)
     {
-        $out = array();
-        $settings = $this->engine_settings();
-        $this->catalog()->preload('clinic');
-        foreach (priem_filials($settings) as $f) {
-            $listing = priem_doctors($settings, $f['code'], $this->now_utc(), 1);
-            $free = 0;
-            foreach ($listing['doctors'] as $d) {
-                $free += $d['free'] > 0 ? 1 : 0;
-            }
-            $out[] = $this->catalog()->filial($f) + array('doctors' => $free);
-        }
-        return array('filials' => $out);
+        return array('filials' => priem_filials($this->engine_settings(), $this->catalog()->all(), $this->now_utc()));
     }
 
     private function doctors(array $get)
@@ -128,30 +117,8 @@ class nc_priem_api
             return self::error(400, 'bad_request', 'Не указан филиал (filial)');
         }
         $times = isset($get['times']) ? max(1, min(12, (int)$get['times'])) : 4;
-        $specialty = self::param($get, 'specialty');
-        $listing = priem_doctors($this->engine_settings(), $filial, $this->now_utc(), $times);
-        $catalog = $this->catalog();
-        $catalog->preload('doctor');
-        $specialties = array();
-        $doctors = array();
-        foreach ($listing['doctors'] as $d) {
-            $doctor = $catalog->doctor($filial, $d);
-            if ($d['free'] > 0) {
-                foreach ($doctor['specialties'] as $s) {
-                    $specialties[$s] = isset($specialties[$s]) ? $specialties[$s] + 1 : 1;
-                }
-            }
-            if ($d['free'] === 0 || ($specialty !== '' && !in_array($specialty, $doctor['specialties'], true))) {
-                continue;
-            }
-            $doctors[] = $doctor + array('free' => $d['free'], 'nearest' => $d['nearest']);
-        }
-        ksort($specialties, SORT_STRING);
-        $list = array();
-        foreach ($specialties as $name => $n) {
-            $list[] = array('name' => (string)$name, 'doctors' => $n);
-        }
-        return array('filial' => $catalog->filial($listing['filial']), 'specialties' => $list, 'doctors' => $doctors);
+        return priem_doctors($this->engine_settings(), $filial, $this->now_utc(), $times, $this->catalog()->all(),
+            self::param($get, 'specialty'));
     }
 
     private function grid(array $get)
@@ -161,28 +128,11 @@ class nc_priem_api
         if ($filial === '' || $doctor === '') {
             return self::error(400, 'bad_request', 'Не указаны филиал и врач (filial, doctor)');
         }
-        $grid = priem_grid_json($this->engine_settings(), $filial, $doctor, $this->now_utc());
-        list($f, $d) = self::mis_records($grid);
-        $head = json_encode(array(
-            'filial' => $this->catalog()->filial($f),
-            'doctor' => $this->catalog()->doctor($filial, $d),
-            'timezone' => $grid['timezone'],
-            'tz_label' => nc_priem_catalog::zone_label($grid['timezone']),
-            'free' => $grid['free'],
-        ), JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
-        // the days come as JSON text from the extension: spliced in, not decoded and encoded again
+        // the whole answer comes as JSON text from the extension: the days are not decoded and encoded again
         $out = self::json(200, array());
-        $out[2] = substr($head, 0, -1) . ',"days":' . $grid['days_json'] . '}';
+        $out[2] = priem_grid_json($this->engine_settings(), $filial, $doctor, $this->now_utc(), null,
+            $this->catalog()->of($filial, $doctor));
         return $out;
-    }
-
-    /** The MIS's filial and doctor records (names, zone, specialties) of a grid, for the cards lookup. */
-    private static function mis_records(array $grid)
-    {
-        return array(
-            array('code' => $grid['filial'], 'name' => $grid['filial_name'], 'timezone' => $grid['timezone']),
-            array('code' => $grid['doctor'], 'name' => $grid['doctor_name'], 'specialties' => $grid['specialties']),
-        );
     }
 
     private function token(array $get)
@@ -202,7 +152,7 @@ class nc_priem_api
         if (isset($booking[0])) {
             return $booking;
         }
-        return array('status' => self::visitor_status($booking['status']), 'booking' => $this->booking_view($booking));
+        return array('status' => $booking['view']['status'], 'booking' => $this->booking_view($booking['view']));
     }
 
     private function ics(array $get)
@@ -214,7 +164,7 @@ class nc_priem_api
         if ($booking['status'] !== 'confirmed') {
             return self::error(404, 'not_confirmed', 'Запись ещё не подтверждена клиникой');
         }
-        $v = $this->booking_view($booking);
+        $v = $booking['view'];
         $esc = function ($s) {
             return str_replace(array('\\', ';', ',', "\r", "\n"), array('\\\\', '\\;', '\\,', '', '\\n'), (string)$s);
         };
@@ -267,7 +217,7 @@ class nc_priem_api
         if ($id <= 0 || !$this->guard()->status_token_ok($id, $t)) {
             return self::error(404, 'not_found', 'Запись не найдена');
         }
-        $booking = priem_booking($this->engine_settings(), $id);
+        $booking = priem_booking($this->engine_settings(), $id, $this->catalog()->all());
         return $booking === null ? self::error(404, 'not_found', 'Запись не найдена') : $booking;
     }
 
@@ -341,7 +291,7 @@ class nc_priem_api
                 'consent_version' => (string)$s->get('ConsentVersion'),
                 'form_nonce' => nc_priem_guard::nonce($in['token']),
                 'now_utc' => $this->now_utc(),
-            ));
+            ), $this->catalog()->of($request['filial_id'], $request['doctor_id']));
         } catch (\Priem\ValidationException $e) {
             return $this->invalid(self::api_errors($e->getErrors()));
         } catch (\Priem\ConflictException $e) {
@@ -359,8 +309,7 @@ class nc_priem_api
             }
             return $this->rate_limited($e->getRetryAfter(), $e->getMessage());
         }
-        $booking = priem_booking($settings, (int)$result['booking_id']);
-        $view = $this->booking_view($booking);
+        $view = $this->booking_view($result['booking']);
         $out = array('status' => $result['status'], 'booking' => $view);
         if ($result['status'] === 'confirmed') {
             $out['message'] = 'Вы записаны';
@@ -402,51 +351,10 @@ class nc_priem_api
         return $out;
     }
 
-    /** What the visitor sees of a stored booking (no phone, no name: he typed them). */
-    private function booking_view(array $b)
+    /** What the visitor sees of a booking (the extension's view) with its status token. */
+    private function booking_view(array $view)
     {
-        $settings = $this->engine_settings();
-        $filial = (string)$b['filial'];
-        $doctor = (string)$b['doctor'];
-        // the names and zone only: the JSON form builds no PHP arrays for the day's times
-        list($f, $d) = self::mis_records(priem_grid_json($settings, $filial, $doctor, $this->now_utc(), 1));
-        $f = $this->catalog()->filial($f);
-        $d = $this->catalog()->doctor($filial, $d);
-        $tz = new DateTimeZone($f['timezone']);
-        $start = new DateTime($b['start_utc']);
-        $end = new DateTime($b['end_utc']);
-        $start->setTimezone($tz);
-        $end->setTimezone($tz);
-        return array(
-            'id' => (int)$b['id'],
-            'number' => (string)$b['id'],
-            'status_token' => $this->guard()->status_token($b['id']),
-            'status' => self::visitor_status($b['status']),
-            'filial' => $filial,
-            'doctor' => $doctor,
-            'doctor_name' => $d['name'],
-            'specialty' => $d['specialties'] ? $d['specialties'][0] : '',
-            'clinic' => $f['name'],
-            'address' => $f['address'],
-            'phone' => $f['phone'],
-            'date' => $start->format('Y-m-d'),
-            'time_start' => $start->format('H:i'),
-            'time_end' => $end->format('H:i'),
-            'timezone' => $f['timezone'],
-            'tz_label' => $f['tz_label'],
-        );
-    }
-
-    private static function visitor_status($status)
-    {
-        switch ($status) {
-            case 'confirmed':
-                return 'confirmed';
-            case 'rejected':
-                return 'refused';
-            default:
-                return 'pending'; // queued, sent, unknown: kept and retried
-        }
+        return array_slice($view, 0, 2) + array('status_token' => $this->guard()->status_token($view['id'])) + $view;
     }
 
     private function ics_url(array $view)
@@ -476,6 +384,7 @@ class nc_priem_api
         return $this->engine_settings;
     }
 
+    /** @return nc_priem_catalog */
     private function catalog()
     {
         return $this->priem->catalog();

@@ -321,9 +321,6 @@ class nc_priem_settings
         if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'v2' && $s['PdToken'] === '') {
             $errors['PdToken'] = 'Для API v2 нужен токен';
         }
-        if (self::doctor_lists($s['PdDoctors']) === null) {
-            $errors['PdDoctors'] = 'По строке на филиал: «1: 0001, 0002»';
-        }
         if ($s['MisTransport'] === 'ftp' && $s['FtpHost'] === '') {
             $errors['MisTransport'] = 'Для передачи записей через FTP заполните настройки FTP';
         }
@@ -351,7 +348,8 @@ class nc_priem_settings
     /** Keys of the extension's settings => the fields they come from, for its problems. */
     const ENGINE_KEYS = array('mail.to' => 'MailTo', 'limits.trusted_proxies' => 'TrustedProxies', 'limits.per_address' => 'RateLimitIp',
                               'limits.per_phone' => 'RateLimitPhone', 'limits.per_doctor_day' => 'RateLimitDoctorDay',
-                              'prodoctorov.endpoint_user' => 'PdEndpointUser', 'prodoctorov.endpoint_password' => 'PdEndpointPassword');
+                              'prodoctorov.endpoint_user' => 'PdEndpointUser', 'prodoctorov.endpoint_password' => 'PdEndpointPassword',
+                              'prodoctorov.doctors' => 'PdDoctors');
 
     public static function is_identifier($s)
     {
@@ -359,12 +357,12 @@ class nc_priem_settings
     }
 
     /**
-     * The extension's settings array (src/settings.rs): db from NetCat's connection, the rest
-     * from the stored settings, time zones and known codes from the chosen components.
+     * The extension's settings array (src/engine/settings/): db from NetCat's connection, the rest
+     * from the stored settings, the cards' codes and zones from the chosen components.
      *
-     * @param bool $for_visitors without the time zones and known codes, which only the import
-     *                           and the code check use (the stored schedule has its zones): what
-     *                           the booking form and ProDoctorov's bookings need, without reading
+     * @param bool $for_visitors without the cards' codes and zones, which only the import and the
+     *                           code check use (the stored schedule has its zones): what the
+     *                           booking form and ProDoctorov's bookings need, without reading
      *                           the components on every request
      */
     public function engine($for_visitors = false)
@@ -449,85 +447,20 @@ class nc_priem_settings
                 'endpoint_user' => $s['PdEndpointUser'],
                 'endpoint_password' => $s['PdEndpointPassword'],
             );
-            $filials = nc_priem_catalog::split_codes($s['PdFilials']);
-            if ($filials) {
-                $pd['filials'] = $filials;
-            }
-            $doctors = self::doctor_lists($s['PdDoctors']);
-            if ($doctors) {
-                $pd['doctors'] = $doctors;
-            }
+            // the extension reads the lists: "1, 2" and a line a filial, "1: 0001, 0002"
+            $pd['filials'] = $s['PdFilials'];
+            $pd['doctors'] = $s['PdDoctors'];
             $out['prodoctorov'] = $pd;
         }
 
         if ($for_visitors) {
             return $out;
         }
-        $clinic = $this->netcat->component_id($s['ClinicComponent']);
-        $doctor = $this->netcat->component_id($s['DoctorComponent']);
-        $code = $s['CodeField'];
-        $zone = $s['TimezoneField'];
-        if ($clinic && self::is_identifier($code) && self::is_identifier($zone)
-            && $this->netcat->has_column($clinic, $code) && $this->netcat->has_column($clinic, $zone)) {
-            $zones = $this->timezones($this->netcat->code_rows($clinic, $code, $zone));
-            if ($zones) {
-                // an empty PHP array reaches the extension as a JSON list, which `timezones` refuses
-                $out['timezones'] = $zones;
-            }
+        // the cards' codes (and clinics' zones) for the code check and the import's zones
+        $cards = (new nc_priem_catalog($this->netcat, $this))->codes();
+        if ($cards !== null) {
+            $out['cards'] = $cards;
         }
-        if ($clinic && $doctor && self::is_identifier($code)
-            && $this->netcat->has_column($clinic, $code) && $this->netcat->has_column($doctor, $code)) {
-            $out['known_codes'] = array(
-                'filial_table' => 'Message' . $clinic, 'filial_column' => $code, 'filial_id_column' => 'Message_ID',
-                'doctor_table' => 'Message' . $doctor, 'doctor_column' => $code, 'doctor_id_column' => 'Message_ID',
-            );
-        }
-        return $out;
-    }
-
-    /**
-     * "1: 0001, 0002" lines → ['1' => ['0001', '0002']] (the doctors of a filial sent to
-     * ProDoctorov; a filial without a line sends all). Null when a line is not of that form.
-     */
-    public static function doctor_lists($text)
-    {
-        $out = array();
-        foreach (preg_split('/\r?\n/', trim((string)$text)) as $line) {
-            if (trim($line) === '') {
-                continue;
-            }
-            if (!preg_match('/^\s*([^:]+?)\s*:(.*)$/', $line, $m)) {
-                return null;
-            }
-            $out[$m[1]] = nc_priem_catalog::split_codes($m[2]);
-        }
-        return $out;
-    }
-
-    /**
-     * filial code => IANA zone from the clinic cards. A cell may hold several codes ("1, 5");
-     * an empty or unknown zone is left out (the engine's default, Europe/Moscow, applies).
-     */
-    public function timezones(array $rows)
-    {
-        static $known = null;
-        if ($known === null) {
-            $known = array_flip(timezone_identifiers_list(DateTimeZone::ALL_WITH_BC));
-        }
-        $out = array();
-        foreach ($rows as $row) {
-            $zone = trim($row['zone']);
-            if ($zone === '' || !isset($known[$zone])) {
-                continue;
-            }
-            foreach (preg_split('/[,;]/', $row['code']) as $c) {
-                $c = trim($c);
-                if ($c !== '') {
-                    $out[$c] = $zone;
-                }
-            }
-        }
-        ksort($out, SORT_STRING);
         return $out;
     }
 }

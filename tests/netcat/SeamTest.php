@@ -1,0 +1,41 @@
+<?php
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * The seam between the module and the core (issue 14): the core never names NetCat's tables —
+ * the module reads its cards through NetCat and hands codes and fields over —, and the module
+ * never sends SQL to the core's Priem_* tables — it asks the extension.
+ */
+final class SeamTest extends TestCase
+{
+    /** @return string[] path => text of every file under $dir ending in $ext */
+    private static function files($dir, $ext)
+    {
+        $out = array();
+        $it = new RecursiveIteratorIterator(new RecursiveDirectoryIterator($dir, FilesystemIterator::SKIP_DOTS));
+        foreach ($it as $file) {
+            if (substr($file->getFilename(), -strlen($ext)) === $ext) {
+                $out[$file->getPathname()] = (string)file_get_contents($file->getPathname());
+            }
+        }
+        ksort($out);
+        return $out;
+    }
+
+    public function test_the_core_names_no_netcat_table(): void
+    {
+        $root = dirname(__DIR__, 2);
+        $files = self::files($root . '/src', '.rs');
+        $this->assertGreaterThan(40, count($files));
+        // NetCat's objects (Message<N>, their Message_ID), components (Class) and fields (Field)
+        $netcat = '/\bMessage(\d+|<N>|_ID)\b|\b(Class|Field|Sub_Class|Subdivision|CronTasks)(_ID|_Name)?`|`(Class|Field|Sub_Class|Subdivision|CronTasks)\b|\b(FROM|JOIN|INTO|UPDATE)\s+`?(Class|Field|Message\w*|Sub_Class|Subdivision|CronTasks)\b/';
+        foreach ($files as $path => $text) {
+            $this->assertSame(0, preg_match($netcat, $text, $m), substr($path, strlen($root) + 1) . ' names ' . ($m[0] ?? ''));
+        }
+        // the check itself finds what it is for
+        $this->assertSame(1, preg_match($netcat, 'SELECT `MisCode` FROM `Message12`'));
+        $this->assertSame(1, preg_match($netcat, 'id_column: "Message_ID"'));
+        $this->assertSame(1, preg_match($netcat, 'SELECT Class_Name FROM Class'));
+    }
+}
