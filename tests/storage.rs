@@ -136,6 +136,51 @@ fn a_schema_newer_than_the_build_is_refused() {
     ));
 }
 
+#[test]
+fn the_first_connection_of_a_process_brings_an_older_schema_up_to_date() {
+    // a site that installed a newer extension: the schema of the previous one, no priem_migrate
+    let db = TestDb::empty();
+    let old = db.another_store();
+    let mut conn = old.conn().unwrap();
+    conn.query_drop("DELETE FROM Priem_Migration WHERE version > 1")
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        db.count("Priem_Migration"),
+        MIGRATIONS.len() as u64,
+        "this store had migrated already"
+    );
+    // a new process (a new store) takes its first connection: the lacking migrations are applied
+    let later: Vec<u32> = MIGRATIONS.iter().skip(1).map(|m| m.version).collect();
+    let fresh = db.another_store();
+    let applied: Vec<u32> = {
+        let _first = fresh.conn().unwrap();
+        fresh
+            .conn()
+            .unwrap()
+            .query("SELECT version FROM Priem_Migration WHERE version > 1 ORDER BY version")
+            .unwrap()
+    };
+    assert_eq!(applied, later);
+}
+
+#[test]
+fn a_schema_newer_than_the_build_still_serves_an_older_worker() {
+    let db = TestDb::new();
+    db.conn()
+        .query_drop("INSERT INTO Priem_Migration VALUES (99, 'future', '', NOW())")
+        .unwrap();
+    let older = db.another_store();
+    assert_eq!(
+        older
+            .conn()
+            .unwrap()
+            .query_first::<u64, _>("SELECT 1")
+            .unwrap(),
+        Some(1)
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Connections
 

@@ -198,6 +198,8 @@ pub struct Store {
     pool: OnceLock<Pool>,
     /// Whether the server takes bulk execution (found on first use).
     bulk: OnceLock<bool>,
+    /// Set once this process has seen the schema up to date (see [`Store::conn`]).
+    schema_ok: OnceLock<()>,
 }
 
 impl fmt::Debug for Store {
@@ -217,6 +219,7 @@ impl Store {
             config,
             pool: OnceLock::new(),
             bulk: OnceLock::new(),
+            schema_ok: OnceLock::new(),
         })
     }
 
@@ -257,7 +260,26 @@ impl Store {
     }
 
     /// A pooled connection (waits up to [`DbConfig::pool_wait`] when all are busy).
+    ///
+    /// The first one a process takes first brings the schema up to date ([`migrate()`]): a site
+    /// that installs a newer extension gets its new tables and columns on the next request or
+    /// cron tick, without an explicit `priem_migrate`. A database migrated by a newer build
+    /// ([`StorageError::SchemaTooNew`]) is left as it is and used (an older worker that has
+    /// not restarted yet keeps serving).
     pub fn conn(&self) -> Result<PooledConn> {
+        let mut conn = self.pooled()?;
+        if self.schema_ok.get().is_none() {
+            match migrate(&mut conn) {
+                Ok(_) | Err(StorageError::SchemaTooNew { .. }) => {
+                    let _ = self.schema_ok.set(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(conn)
+    }
+
+    fn pooled(&self) -> Result<PooledConn> {
         self.pool()?
             .try_get_conn(self.config.pool_wait)
             .map_err(|e| self.connect_error(e))
@@ -272,8 +294,10 @@ impl Store {
     /// Applies the migrations this build knows that the database lacks; returns the versions
     /// applied now (empty when the schema was up to date). See [`migrate()`].
     pub fn migrate(&self) -> Result<Vec<u32>> {
-        let mut conn = self.conn()?;
-        migrate(&mut conn)
+        let mut conn = self.pooled()?;
+        let applied = migrate(&mut conn)?;
+        let _ = self.schema_ok.set(());
+        Ok(applied)
     }
 
     /// Whether to write big batches with MariaDB's bulk execution (see
