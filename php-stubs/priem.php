@@ -152,7 +152,9 @@ namespace {
     /**
      * One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
      * `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
-     * "taken", settled by the MIS's next snapshot), times, `payload` (the JSON sent to the MIS
+     * "taken", settled by the MIS's next snapshot) and `status_name` (its Russian name, see
+     * `priem_booking_labels`), `source` and `source_name`, `retryable` (staff may send it again:
+     * «Повторить отправку»), times, `payload` (the JSON sent to the MIS
      * with every phone masked), `attempts`, `last_error`, `unsure` (an attempt may have reached the
      * MIS unanswered), `mis_seen_at` (a snapshot of the MIS showed the confirmed time busy),
      * `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …,
@@ -167,6 +169,16 @@ namespace {
      * @return array|null
      */
     function priem_booking(array $settings, int $id, ?array $cards = null): ?array {}
+
+    /**
+     * What the admin calls bookings' statuses and sources: `['statuses' => ['queued' => ['name'
+     * => 'в очереди', 'visitor' => 'pending' (what the visitor is told: confirmed, pending,
+     * refused), 'class' => 'priem-tone-new' (the colour in the admin's styles)], …], 'sources' =>
+     * ['site' => 'сайт', 'prodoctorov' => 'ПроДокторов']]`, in the order to list them.
+     *
+     * @return array
+     */
+    function priem_booking_labels(): array {}
 
     /**
      * Validates a visitor's booking against the schedule and returns the exact JSON the MIS
@@ -247,6 +259,19 @@ namespace {
      * @return int
      */
     function priem_count_attempt(array $settings, string $client, ?string $now_utc = null): int {}
+
+    /**
+     * The last `$days` days (1–366, default 14) up to today (UTC), oldest first, for the admin's
+     * chart: `[['date' => '2026-12-01', 'bookings' => ['confirmed' => 3, 'rejected' => 1],
+     * 'files' => 96], …]` — the bookings made that day per status (only statuses with some, in the
+     * order of `priem_booking_labels`) and the schedule files the cron imported.
+     *
+     * @param array $settings
+     * @param int $days
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_daily(array $settings, int $days = 14, ?string $now_utc = null): array {}
 
     /**
      * A filial's doctors with free time in the booking window, as the booking form lists them
@@ -523,6 +548,18 @@ namespace {
      * @return array
      */
     function priem_retry(array $settings, int $id, ?string $now_utc = null): array {}
+
+    /**
+     * The newest sync runs first (at most `$limit`, 1–1000): `['id', 'started_at', 'finished_at'
+     * (UTC, null while running), 'status' => 'running'|'ok'|'failed', 'status_name' (in Russian),
+     * 'file', 'counts' (the tick's report), 'summary' (the counts in Russian words), 'errors' =>
+     * ['…', …]]`.
+     *
+     * @param array $settings
+     * @param int $limit
+     * @return array
+     */
+    function priem_runs(array $settings, int $limit = 50): array {}
 
     /**
      * Panics on purpose, to check on a given PHP build that a Rust panic surfaces as a PHP

@@ -1260,6 +1260,64 @@ fn sync_runs_are_recorded() {
 }
 
 #[test]
+fn the_charts_days_count_imported_files_and_bookings_by_status() {
+    let db = TestDb::new();
+    let s = &db.store;
+    let day = now().date_naive();
+    for (at, files) in [(0, 2), (60, 1), (-24 * 60, 5)] {
+        let id = s.start_run(now() + Duration::minutes(at), None).unwrap();
+        s.finish_run(
+            id,
+            now() + Duration::minutes(at),
+            &RunSummary {
+                ok: true,
+                counts: serde_json::json!({ "files_imported": files }),
+                ..RunSummary::default()
+            },
+        )
+        .unwrap();
+    }
+    // a run that died before its counts were written counts nothing
+    s.start_run(now(), None).unwrap();
+    assert_eq!(
+        s.files_per_day(day).unwrap(),
+        vec![(day, 3)],
+        "the day before is not asked for"
+    );
+    let mut conn = db.conn();
+    for (id, status, days_ago) in [
+        (1, "confirmed", 0),
+        (2, "confirmed", 0),
+        (3, "rejected", 0),
+        (4, "confirmed", 1),
+    ] {
+        conn.exec_drop(
+            "INSERT INTO Priem_Booking (id, idempotency_key, source, status, filial, doctor, \
+             start_utc, end_utc, payload, created_at, phone_masked) \
+             VALUES (?, ?, 'site', ?, '1', '0001', ?, ?, '{}', ?, '7900***4567')",
+            (
+                id,
+                format!("k{id}"),
+                status,
+                (now() + Duration::days(1)).naive_utc(),
+                (now() + Duration::days(1) + Duration::minutes(30)).naive_utc(),
+                (now() - Duration::days(days_ago)).naive_utc(),
+            ),
+        )
+        .unwrap();
+    }
+    let mut counts = s.bookings_per_day(day).unwrap();
+    counts.sort_by_key(|(_, st, _)| st.as_str());
+    assert_eq!(
+        counts,
+        vec![
+            (day, BookingStatus::Confirmed, 2),
+            (day, BookingStatus::Rejected, 1)
+        ]
+    );
+}
+
+#[test]
 fn a_mail_that_went_out_or_a_resolved_alert_carries_no_old_send_error() {
     let db = TestDb::new();
     let s = &db.store;

@@ -334,6 +334,16 @@ impl BookingSource {
             _ => None,
         }
     }
+
+    pub const ALL: [BookingSource; 2] = [BookingSource::Site, BookingSource::Prodoctorov];
+
+    /// Its name for the clinic's staff.
+    pub fn name(self) -> &'static str {
+        match self {
+            BookingSource::Site => "сайт",
+            BookingSource::Prodoctorov => "ПроДокторов",
+        }
+    }
 }
 
 /// Where a booking is on its way to the MIS (the states of `storage::outbox`).
@@ -358,6 +368,16 @@ pub enum BookingStatus {
 }
 
 impl BookingStatus {
+    /// Every status, in the order the admin lists them.
+    pub const ALL: [BookingStatus; 6] = [
+        BookingStatus::Queued,
+        BookingStatus::Sent,
+        BookingStatus::Confirmed,
+        BookingStatus::Rejected,
+        BookingStatus::Unknown,
+        BookingStatus::Check,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             BookingStatus::Queued => "queued",
@@ -392,6 +412,36 @@ impl BookingStatus {
             | BookingStatus::Unknown
             | BookingStatus::Check => "pending",
         }
+    }
+
+    /// Its name for the clinic's staff.
+    pub fn name(self) -> &'static str {
+        match self {
+            BookingStatus::Queued => "в очереди",
+            BookingStatus::Sent => "отправлена",
+            BookingStatus::Confirmed => "подтверждена",
+            BookingStatus::Rejected => "отказ МИС",
+            BookingStatus::Unknown => "ответ неизвестен",
+            BookingStatus::Check => "проверить в МИС",
+        }
+    }
+
+    /// The colour it is drawn in (the admin's chart and legend): a class of the admin's styles.
+    pub fn colour_class(self) -> &'static str {
+        match self {
+            BookingStatus::Queued => "priem-tone-new",
+            BookingStatus::Sent => "priem-tone-sent",
+            BookingStatus::Confirmed => "priem-tone-ok",
+            BookingStatus::Rejected => "priem-tone-bad",
+            BookingStatus::Unknown => "priem-tone-wait",
+            BookingStatus::Check => "priem-tone-check",
+        }
+    }
+
+    /// Whether staff may send it again by hand («Повторить отправку»): its outcome is unknown,
+    /// or it is still queued.
+    pub fn retryable(self) -> bool {
+        matches!(self, BookingStatus::Unknown | BookingStatus::Queued)
     }
 
     /// `confirmed` or `rejected`.
@@ -448,6 +498,13 @@ mod tests {
             BookingStatus::Check,
         ] {
             assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
+        }
+        for s in BookingStatus::ALL {
+            assert!(!s.name().is_empty() && s.colour_class().starts_with("priem-tone-"));
+        }
+        assert_eq!(BookingStatus::ALL.len(), 6);
+        for s in BookingSource::ALL {
+            assert_eq!(BookingSource::parse(s.as_str()), Some(s));
         }
         assert!(!BookingStatus::Check.is_final());
         assert!(BookingStatus::Confirmed.is_final());

@@ -5,6 +5,7 @@ pub mod alert;
 pub mod directory;
 pub mod grid_cache;
 mod grid_json;
+pub mod journal;
 pub mod limits;
 mod privacy;
 pub mod prodoctorov;
@@ -564,12 +565,7 @@ impl Engine {
     /// whose outcome is unknown (or still queued) is sent; returns how the attempt ended.
     pub fn retry(&self, id: BookingId, now: DateTime<Utc>) -> Result<Delivered, EngineError> {
         match self.store.booking(id)? {
-            Some(b)
-                if matches!(b.status, BookingStatus::Unknown | BookingStatus::Queued)
-                    && b.anonymized_at.is_none() =>
-            {
-                self.deliver(&b, now)
-            }
+            Some(b) if b.retryable() => self.deliver(&b, now),
             _ => Ok(Delivered::Skipped),
         }
     }

@@ -202,7 +202,8 @@ pub fn priem_book(
 fn booking_json(b: &BookingRecord) -> serde_json::Value {
     let t = |x: Option<DateTime<Utc>>| x.map(format_utc);
     serde_json::json!({
-        "id": b.id, "status": b.status.as_str(), "source": b.source.as_str(),
+        "id": b.id, "status": b.status.as_str(), "status_name": b.status.name(),
+        "source": b.source.as_str(), "source_name": b.source.name(), "retryable": b.retryable(),
         "filial": b.filial, "doctor": b.doctor,
         "start_utc": format_utc(b.start_utc), "end_utc": format_utc(b.end_utc),
         "payload": phone::mask_payload(&b.payload), "attempts": b.attempts,
@@ -217,7 +218,9 @@ fn booking_json(b: &BookingRecord) -> serde_json::Value {
 
 /// One booking as stored, or null: `status` (`queued`, `sent`, `confirmed`, `rejected`,
 /// `unknown`, or `check` — «проверить в МИС»: a retry after an unanswered attempt was answered
-/// "taken", settled by the MIS's next snapshot), times, `payload` (the JSON sent to the MIS
+/// "taken", settled by the MIS's next snapshot) and `status_name` (its Russian name, see
+/// `priem_booking_labels`), `source` and `source_name`, `retryable` (staff may send it again:
+/// «Повторить отправку»), times, `payload` (the JSON sent to the MIS
 /// with every phone masked), `attempts`, `last_error`, `unsure` (an attempt may have reached the
 /// MIS unanswered), `mis_seen_at` (a snapshot of the MIS showed the confirmed time busy),
 /// `mis_missing_at` (since when its snapshots show it free: «МИС не показывает запись»), …,

@@ -9,6 +9,7 @@ mod directory;
 mod engine;
 mod error;
 mod grid;
+mod journal;
 mod limits;
 mod prodoctorov;
 mod schedule;
@@ -41,6 +42,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         grid::build,
         directory::build,
         sync::build,
+        journal::build,
         prodoctorov::build,
         limits::build,
     ]

@@ -9,7 +9,7 @@
 //! and then inserted separately. A booking from the site is also counted in its quotas and
 //! keeps its form token's nonce in the same transaction ([`Admission`], see [`super::limits`]).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use mysql::prelude::Queryable;
 use mysql::{Row, Value};
 use thiserror::Error;
@@ -145,6 +145,14 @@ pub struct BookingRecord {
     pub phone_masked: String,
     /// When the patient's data was removed (retention or erasure, `storage::privacy`).
     pub anonymized_at: Option<DateTime<Utc>>,
+}
+
+impl BookingRecord {
+    /// Whether it may be sent again by hand («Повторить отправку»): its status allows it and
+    /// the patient's data is still there.
+    pub fn retryable(&self) -> bool {
+        self.status.retryable() && self.anonymized_at.is_none()
+    }
 }
 
 pub(super) const BOOKING_COLUMNS: &str =
@@ -396,6 +404,28 @@ impl Store {
             &format!("{} ORDER BY id DESC LIMIT ?", condition.join(" AND ")),
             params,
         )
+    }
+
+    /// Bookings made per day (UTC) and status since `since`.
+    pub fn bookings_per_day(
+        &self,
+        since: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, BookingStatus, u64)>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<(NaiveDate, String, u64)> = conn
+            .exec(
+                "SELECT DATE(created_at) AS d, status, COUNT(*) FROM Priem_Booking \
+                 WHERE created_at >= ? GROUP BY d, status ORDER BY d",
+                (since.and_time(chrono::NaiveTime::MIN),),
+            )
+            .map_err(|e| StorageError::query("booking: count per day", e))?;
+        rows.into_iter()
+            .map(|(d, status, n)| {
+                let s = BookingStatus::parse(&status)
+                    .ok_or_else(|| corrupt(format!("unknown status {status:?}")))?;
+                Ok((d, s, n))
+            })
+            .collect()
     }
 
     pub(super) fn bookings_where(

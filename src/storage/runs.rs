@@ -1,7 +1,7 @@
 //! `Priem_SyncRun`: one row per cron run or import, for the admin and for "was this file
 //! already imported?".
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use mysql::prelude::Queryable;
 use mysql::Value;
 
@@ -124,6 +124,31 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Schedule files imported per day (UTC) since `since`, as the runs counted them
+    /// (`files_imported` of their counts).
+    pub fn files_per_day(&self, since: NaiveDate) -> Result<Vec<(NaiveDate, u64)>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<(NaiveDate, Option<String>)> = conn
+            .exec(
+                "SELECT DATE(started_at), counts FROM Priem_SyncRun WHERE started_at >= ? \
+                 ORDER BY started_at",
+                (since.and_time(chrono::NaiveTime::MIN),),
+            )
+            .map_err(|e| StorageError::query("runs: files per day", e))?;
+        let mut out: Vec<(NaiveDate, u64)> = Vec::new();
+        for (day, counts) in rows {
+            let files = counts
+                .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
+                .and_then(|c| c.get("files_imported").and_then(serde_json::Value::as_u64))
+                .unwrap_or(0);
+            match out.last_mut() {
+                Some((d, n)) if *d == day => *n += files,
+                _ => out.push((day, files)),
+            }
+        }
+        Ok(out)
     }
 
     /// The newest runs first.

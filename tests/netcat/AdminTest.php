@@ -238,6 +238,28 @@ final class AdminTest extends TestCase
         $this->assertStringContainsString('проверить в МИС', $page);
     }
 
+    public function test_the_status_tab_shows_the_cores_runs_and_days_in_its_names_and_colours(): void
+    {
+        $db = nc_Core::get_object()->db;
+        foreach (array(31 => 'confirmed', 32 => 'confirmed', 33 => 'check') as $id => $status) {
+            $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
+                `payload`, `created_at`, `phone_masked`) VALUES ($id, 'd$id', 'site', '$status', '1', '0001',
+                '2030-12-02 06:00:00' + INTERVAL $id MINUTE, '2030-12-02 06:30:00', '{}', UTC_TIMESTAMP(), '7900***4567')");
+        }
+        $report = priem_sync(priem_nc_module()->settings()->engine());
+        $this->assertTrue($report['ran']);
+        list(, $page) = priem_nc_admin(1, 'status');
+        // today's bars: the colour classes and Russian names the extension gives
+        $this->assertMatchesRegularExpression('/<rect class="priem-tone-ok"[^>]*><title>подтверждена: 2<\/title>/u', $page);
+        $this->assertMatchesRegularExpression('/<rect class="priem-tone-check"[^>]*><title>проверить в МИС: 1<\/title>/u', $page);
+        $this->assertSame(14, substr_count($page, '<text x='));
+        foreach (priem_booking_labels()['statuses'] as $label) {
+            $this->assertStringContainsString('<span class="priem-swatch ' . $label['class'] . '"></span> ' . $label['name'], $page);
+        }
+        // the run: its status and counts in Russian words
+        $this->assertMatchesRegularExpression('/<td>(без ошибок|с ошибками)<\/td>\s*<td><\/td>\s*<td>файлов: 0; слотов \+0\/−0/u', $page);
+    }
+
     public function test_erasing_a_patients_data_needs_the_confirmation_and_records_who_did_it(): void
     {
         $db = nc_Core::get_object()->db;

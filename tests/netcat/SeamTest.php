@@ -38,4 +38,20 @@ final class SeamTest extends TestCase
         $this->assertSame(1, preg_match($netcat, 'id_column: "Message_ID"'));
         $this->assertSame(1, preg_match($netcat, 'SELECT Class_Name FROM Class'));
     }
+
+    public function test_the_module_sends_no_sql_to_the_cores_tables(): void
+    {
+        $root = dirname(__DIR__, 2) . '/netcat-module/priem';
+        $files = self::files($root, '.php');
+        $this->assertGreaterThan(40, count($files));
+        foreach ($files as $path => $text) {
+            // the strings of the code, not its comments: a comment may name a table
+            foreach (token_get_all($text) as $t) {
+                if (is_array($t) && in_array($t[0], array(T_CONSTANT_ENCAPSED_STRING, T_ENCAPSED_AND_WHITESPACE, T_INLINE_HTML), true)) {
+                    $this->assertSame(0, preg_match('/Priem_[A-Z]/', $t[1]), substr($path, strlen($root) + 1)
+                        . ':' . $t[2] . ' names a table of the core in ' . $t[1]);
+                }
+            }
+        }
+    }
 }

@@ -233,16 +233,28 @@ abstract class nc_priem_admin_controller extends nc_ui_controller
     /** The bookings journal with its filters (the «Записи» tab; ProDoctorov's with $source set). */
     protected function journal($source = null)
     {
-        $filter = $this->query;
+        $query = $this->query;
         if ($source !== null) {
-            $filter['source'] = $source;
+            $query['source'] = $source;
         }
-        $journal = new nc_priem_journal($this->netcat);
-        $filter = $journal->filter($filter);
+        $labels = priem_booking_labels();
+        // only what the extension knows: source and status among its labels, days as YYYY-MM-DD
+        $filter = array();
+        foreach (array('source' => $labels['sources'], 'status' => $labels['statuses']) as $key => $known) {
+            if (isset($query[$key]) && isset($known[$query[$key]])) {
+                $filter[$key] = $query[$key];
+            }
+        }
+        foreach (array('from', 'to') as $key) {
+            if (isset($query[$key]) && preg_match('/^\d{4}-\d{2}-\d{2}$/', $query[$key])) {
+                $filter[$key] = $query[$key];
+            }
+        }
         return $this->view('journal', array(
             'filter' => $filter,
+            'labels' => $labels,
             'fixed_source' => $source !== null,
-            'rows' => $journal->bookings($this->priem->settings()->engine(true), $filter),
+            'rows' => priem_bookings($this->priem->settings()->engine(true), $filter),
             'back' => '?' . http_build_query(array('controller' => 'bookings') + $filter),
         ));
     }

@@ -7,14 +7,15 @@ class nc_priem_status_controller extends nc_priem_admin_controller
 
     protected function action_index(array $messages = array())
     {
-        $journal = new nc_priem_journal($this->netcat);
-        $runs = $journal->runs();
+        $settings = $this->priem->settings()->engine(true);
+        $runs = priem_runs($settings);
         return $this->view('status', array(
             'messages' => $messages,
             'plaintext' => $this->priem->settings()->plaintext_warnings(),
             'cron' => $this->cron($runs ? strtotime($runs[0]['started_at'] . ' UTC') : null),
             'runs' => $runs,
-            'days' => $journal->days(14),
+            'days' => priem_daily($settings, 14),
+            'labels' => priem_booking_labels(),
             'reconciliation' => $this->reconciliation(),
             'alerts' => $this->view('alerts', array('title' => 'Открытые оповещения', 'alerts' => $this->alerts(null))),
         ));
@@ -77,42 +78,5 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         $minutes = (int)floor((time() - $time) / 60);
         return gmdate('Y-m-d H:i', $time) . ' UTC, '
             . ($minutes < 1 ? 'только что' : ($minutes < 120 ? $minutes . ' мин назад' : floor($minutes / 60) . ' ч назад'));
-    }
-
-    /** A sync run's counters in words (Priem_SyncRun.counts). */
-    public static function counts_summary(array $c)
-    {
-        $n = function ($k) use ($c) {
-            return isset($c[$k]) ? (int)$c[$k] : 0;
-        };
-        $parts = array('файлов: ' . $n('files_imported') . ($n('files_failed') ? ' (+' . $n('files_failed') . ' с ошибкой)' : ''),
-                       'слотов +' . $n('slots_inserted') . '/−' . $n('slots_deleted'));
-        if ($n('doctors_rejected')) {
-            $parts[] = 'врачей отклонено: ' . $n('doctors_rejected');
-        }
-        if ($n('cells_rejected')) {
-            $parts[] = 'ячеек пропущено: ' . $n('cells_rejected');
-        }
-        $sent = array();
-        foreach (array('bookings_confirmed' => 'подтв.', 'bookings_refused' => 'отказ', 'bookings_dropped' => 'на FTP',
-                       'bookings_unknown' => 'без ответа', 'bookings_check' => 'проверить в МИС',
-                       'checks_confirmed' => 'подтверждено выгрузкой', 'checks_lost' => 'потеряно МИС') as $k => $label) {
-            if ($n($k)) {
-                $sent[] = $label . ' ' . $n($k);
-            }
-        }
-        if ($sent) {
-            $parts[] = 'записи: ' . implode(', ', $sent);
-        }
-        if ($n('alerts_raised') || $n('alerts_resolved')) {
-            $parts[] = 'оповещений: ' . $n('alerts_raised') . ($n('alerts_resolved') ? ', снято ' . $n('alerts_resolved') : '');
-        }
-        if ($n('mails_sent') || $n('mails_failed')) {
-            $parts[] = 'писем: ' . $n('mails_sent') . ($n('mails_failed') ? ', не ушло ' . $n('mails_failed') : '');
-        }
-        if (isset($c['seconds'])) {
-            $parts[] = number_format((float)$c['seconds'], 2, ',', '') . ' с';
-        }
-        return implode('; ', $parts);
     }
 }

@@ -1,12 +1,13 @@
 <?php
 /**
  * The bookings journal: filters, then the newest bookings (phones masked) with «Повторить
- * отправку» on those whose outcome is unknown or still queued. A confirmed booking shows no error
+ * отправку» on those the extension says may be sent again. A confirmed booking shows no error
  * of an earlier attempt: the MIS's answer to it is the confirmation.
  *
  * @var array    $filter       source, status, from, to (valid values only)
+ * @var array    $labels       priem_booking_labels(): the statuses' and sources' names
  * @var bool     $fixed_source the tab shows one source (ProDoctorov's): no source filter, no column
- * @var array    $rows         nc_priem_journal::bookings()
+ * @var array    $rows         priem_bookings()
  * @var string   $back         where «Повторить отправку» posts (the «Записи» tab, same filter)
  * @var string   $tab          this tab
  * @var string   $token
@@ -24,15 +25,15 @@ $value = function ($key) use ($filter) {
     <?php else: ?>
     <select name="source">
         <option value="">все источники</option>
-        <?php foreach (nc_priem_journal::SOURCES as $source => $name): ?>
+        <?php foreach ($labels['sources'] as $source => $name): ?>
         <option value="<?= $h($source) ?>"<?= $source === $value('source') ? ' selected' : '' ?>><?= $h($name) ?></option>
         <?php endforeach; ?>
     </select>
     <?php endif; ?>
     <select name="status">
         <option value="">все</option>
-        <?php foreach (nc_priem_journal::STATUSES as $status => $name): ?>
-        <option value="<?= $h($status) ?>"<?= $status === $value('status') ? ' selected' : '' ?>><?= $h($name) ?></option>
+        <?php foreach ($labels['statuses'] as $status => $label): ?>
+        <option value="<?= $h($status) ?>"<?= $status === $value('status') ? ' selected' : '' ?>><?= $h($label['name']) ?></option>
         <?php endforeach; ?>
     </select>
     с <input type="date" name="from" value="<?= $h($value('from')) ?>">
@@ -49,10 +50,10 @@ $value = function ($key) use ($filter) {
         <td><?= (int)$r['id'] ?></td>
         <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['created_at'])) ?></td>
         <?php if (!$fixed_source): ?>
-        <td><?= $h(isset(nc_priem_journal::SOURCES[$r['source']]) ? nc_priem_journal::SOURCES[$r['source']] : $r['source']) ?></td>
+        <td><?= $h($r['source_name']) ?></td>
         <?php endif; ?>
         <td title="<?= $h($r['status']) ?>">
-            <?= $h(isset(nc_priem_journal::STATUSES[$r['status']]) ? nc_priem_journal::STATUSES[$r['status']] : $r['status']) ?>
+            <?= $h($r['status_name']) ?>
             <small class="priem-muted">попыток: <?= (int)$r['attempts'] ?></small>
             <?php if ($r['status'] === 'confirmed' && $r['mis_missing_at'] !== null): ?>
             <small class="priem-error">МИС не показывает в расписании</small>
@@ -69,12 +70,13 @@ $value = function ($key) use ($filter) {
         <td>
             <details>
                 <summary>JSON</summary>
-                <pre><?= $h(json_encode($r['payload'], JSON_UNESCAPED_UNICODE | JSON_PRETTY_PRINT)) ?></pre>
+                <?php $payload = json_decode((string)$r['payload'], true); ?>
+                <pre><?= $h($payload !== null ? json_encode($payload, JSON_UNESCAPED_UNICODE | JSON_PRETTY_PRINT) : $r['payload']) ?></pre>
             </details>
         </td>
         <?php if ($can_write): ?>
         <td>
-            <?php if (in_array($r['status'], array('unknown', 'queued'), true)): ?>
+            <?php if ($r['retryable']): ?>
             <form method="post" action="<?= $h($back) ?>">
                 <?= $token ?>
                 <input type="hidden" name="action" value="retry">

@@ -9,15 +9,16 @@
  * @var string   $token
  * @var string   $url
  * @var bool     $can_write
- * @var array    $runs   nc_priem_journal::runs()
- * @var array    $days   nc_priem_journal::days()
+ * @var array    $runs   priem_runs(): the last sync runs, their counts in words
+ * @var array    $days   priem_daily(): per day, bookings by status and schedule files
+ * @var array    $labels priem_booking_labels(): the statuses' names and colours
  * @var array|null $reconciliation priem_reconciliation(): confirmed, seen, missing, check
  * @var string   $alerts the open alerts (alerts.view.php)
  * @var callable $h
  */
 $max = 1;
 foreach ($days as $d) {
-    $max = max($max, array_sum($d['by']), $d['files']);
+    $max = max($max, array_sum($d['bookings']), $d['files']);
 }
 $bar = function ($n) use ($max) {
     return $n ? max(3, (int)round(90 * $n / $max)) : 0;
@@ -84,9 +85,9 @@ require __DIR__ . '/plaintext.view.php';
     <?php foreach ($runs as $r): ?>
     <tr>
         <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['started_at'])) ?></td>
-        <td><?= $h($r['status']) ?></td>
+        <td><?= $h($r['status_name']) ?></td>
         <td><?= $h((string)$r['file']) ?></td>
-        <td><?= $h(nc_priem_status_controller::counts_summary($r['counts'])) ?></td>
+        <td><?= $h($r['summary']) ?></td>
         <td class="priem-error"><?= $h(implode('; ', $r['errors'])) ?></td>
     </tr>
     <?php endforeach; ?>
@@ -97,23 +98,21 @@ require __DIR__ . '/plaintext.view.php';
 
 <h3>Последние 14 дней</h3>
 <svg class="priem-chart" width="<?= 34 * count($days) ?>" height="112" role="img" aria-label="Записи и файлы расписания по дням">
-    <?php $x = 0; foreach ($days as $date => $d): ?>
+    <?php $x = 0; foreach ($days as $d): ?>
     <g>
-        <?php $y = 92; foreach (nc_priem_journal::STATUSES as $status => $name): ?>
-        <?php if (!empty($d['by'][$status])): $y -= $bar($d['by'][$status]); ?>
-        <rect class="priem-<?= $h($status) ?>" x="<?= $x + 4 ?>" y="<?= $y ?>" width="16" height="<?= $bar($d['by'][$status]) ?>"><title><?= $h($name . ': ' . $d['by'][$status]) ?></title></rect>
-        <?php endif; ?>
+        <?php $y = 92; foreach ($d['bookings'] as $status => $n): $y -= $bar($n); ?>
+        <rect class="<?= $h($labels['statuses'][$status]['class']) ?>" x="<?= $x + 4 ?>" y="<?= $y ?>" width="16" height="<?= $bar($n) ?>"><title><?= $h($labels['statuses'][$status]['name'] . ': ' . $n) ?></title></rect>
         <?php endforeach; ?>
         <?php if ($d['files']): ?>
         <rect class="priem-files" x="<?= $x + 22 ?>" y="<?= 92 - $bar($d['files']) ?>" width="8" height="<?= $bar($d['files']) ?>"><title>файлов расписания: <?= (int)$d['files'] ?></title></rect>
         <?php endif; ?>
-        <text x="<?= $x + 17 ?>" y="108"><?= $h(substr($date, 8, 2) . '.' . substr($date, 5, 2)) ?></text>
+        <text x="<?= $x + 17 ?>" y="108"><?= $h(substr($d['date'], 8, 2) . '.' . substr($d['date'], 5, 2)) ?></text>
     </g>
     <?php $x += 34; endforeach; ?>
 </svg>
 <p class="priem-legend"><small>
-    <?php foreach (nc_priem_journal::STATUSES as $status => $name): ?>
-    <span class="priem-swatch priem-<?= $h($status) ?>"></span> <?= $h($name) ?>
+    <?php foreach ($labels['statuses'] as $label): ?>
+    <span class="priem-swatch <?= $h($label['class']) ?>"></span> <?= $h($label['name']) ?>
     <?php endforeach; ?>
     <span class="priem-swatch priem-files"></span> файлы расписания (записи — по дню создания, UTC)
 </small></p>

@@ -1,0 +1,156 @@
+//! The admin's reads of what the engine recorded: the sync runs with their counts in words, and
+//! the last days' bookings and imported files for the «Состояние» chart.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Engine, EngineError};
+use crate::domain::booking::BookingStatus;
+use crate::domain::range::Range;
+use crate::storage::{RunRecord, RunStatus};
+
+/// How many runs the admin may list.
+pub const RUNS_LISTED: Range = Range::new("limit", 1, 1000);
+/// How many days the chart may cover.
+pub const DAYS_LISTED: Range = Range::new("days", 1, 366);
+
+/// One day of the chart (UTC): the bookings made that day per status, and the schedule files
+/// imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Day {
+    pub date: String,
+    /// Status => bookings, in [`BookingStatus::ALL`]'s order, only the statuses that have some.
+    pub bookings: serde_json::Map<String, Value>,
+    pub files: u64,
+}
+
+impl Engine {
+    /// The newest sync runs first, at most `limit`.
+    pub fn runs(&self, limit: u32) -> Result<Vec<RunRecord>, EngineError> {
+        Ok(self.store().recent_runs(limit)?)
+    }
+
+    /// The last `days` days up to `now`'s (UTC), oldest first.
+    pub fn daily(&self, now: DateTime<Utc>, days: u32) -> Result<Vec<Day>, EngineError> {
+        let today = now.date_naive();
+        let since = today - Duration::days(i64::from(days) - 1);
+        let bookings = self.store().bookings_per_day(since)?;
+        let files = self.store().files_per_day(since)?;
+        Ok(since
+            .iter_days()
+            .take_while(|d| *d <= today)
+            .map(|date| {
+                let mut by = serde_json::Map::new();
+                for s in BookingStatus::ALL {
+                    let n: u64 = bookings
+                        .iter()
+                        .filter(|(d, status, _)| *d == date && *status == s)
+                        .map(|(_, _, n)| n)
+                        .sum();
+                    if n > 0 {
+                        by.insert(s.as_str().into(), n.into());
+                    }
+                }
+                Day {
+                    date: date.to_string(),
+                    bookings: by,
+                    files: files
+                        .iter()
+                        .find(|(d, _)| *d == date)
+                        .map_or(0, |(_, n)| *n),
+                }
+            })
+            .collect())
+    }
+}
+
+/// A run's status for the clinic's staff.
+pub fn run_status_name(s: RunStatus) -> &'static str {
+    match s {
+        RunStatus::Running => "идёт",
+        RunStatus::Ok => "без ошибок",
+        RunStatus::Failed => "с ошибками",
+    }
+}
+
+/// A run's counts (the cron tick's report) in words for the clinic's staff: `файлов: 1; слотов
+/// +120/−118; записи: подтв. 2; 0,41 с`.
+pub fn run_summary(counts: &Value) -> String {
+    let n = |k: &str| counts.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let mut parts = vec![
+        format!(
+            "файлов: {}{}",
+            n("files_imported"),
+            match n("files_failed") {
+                0 => String::new(),
+                f => format!(" (+{f} с ошибкой)"),
+            }
+        ),
+        format!("слотов +{}/−{}", n("slots_inserted"), n("slots_deleted")),
+    ];
+    if n("doctors_rejected") > 0 {
+        parts.push(format!("врачей отклонено: {}", n("doctors_rejected")));
+    }
+    if n("cells_rejected") > 0 {
+        parts.push(format!("ячеек пропущено: {}", n("cells_rejected")));
+    }
+    let sent: Vec<String> = [
+        ("bookings_confirmed", "подтв."),
+        ("bookings_refused", "отказ"),
+        ("bookings_dropped", "на FTP"),
+        ("bookings_unknown", "без ответа"),
+        ("bookings_check", "проверить в МИС"),
+        ("checks_confirmed", "подтверждено выгрузкой"),
+        ("checks_lost", "потеряно МИС"),
+    ]
+    .iter()
+    .filter(|(k, _)| n(k) > 0)
+    .map(|(k, label)| format!("{label} {}", n(k)))
+    .collect();
+    if !sent.is_empty() {
+        parts.push(format!("записи: {}", sent.join(", ")));
+    }
+    if n("alerts_raised") > 0 || n("alerts_resolved") > 0 {
+        parts.push(format!(
+            "оповещений: {}{}",
+            n("alerts_raised"),
+            match n("alerts_resolved") {
+                0 => String::new(),
+                r => format!(", снято {r}"),
+            }
+        ));
+    }
+    if n("mails_sent") > 0 || n("mails_failed") > 0 {
+        parts.push(format!(
+            "писем: {}{}",
+            n("mails_sent"),
+            match n("mails_failed") {
+                0 => String::new(),
+                f => format!(", не ушло {f}"),
+            }
+        ));
+    }
+    if let Some(s) = counts.get("seconds").and_then(Value::as_f64) {
+        parts.push(format!("{:.2} с", s).replace('.', ","));
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runs_counts_read_in_russian() {
+        let c = serde_json::json!({"files_imported": 1, "files_failed": 1, "slots_inserted": 120,
+            "slots_deleted": 118, "bookings_confirmed": 2, "bookings_unknown": 1,
+            "alerts_raised": 1, "mails_sent": 1, "mails_failed": 2, "seconds": 0.4123});
+        assert_eq!(
+            run_summary(&c),
+            "файлов: 1 (+1 с ошибкой); слотов +120/−118; записи: подтв. 2, без ответа 1; \
+             оповещений: 1; писем: 1, не ушло 2; 0,41 с"
+        );
+        assert_eq!(run_summary(&Value::Null), "файлов: 0; слотов +0/−0");
+    }
+}
