@@ -1836,6 +1836,21 @@ fn slow_then_taken_is_checked_and_a_snapshot_showing_the_time_busy_confirms_it()
     assert_eq!(again, BookOutcome::Confirmed { id });
 }
 
+/// No snapshot settles it before the appointment: once its time has passed the alert closes.
+#[test]
+fn a_checked_booking_is_not_alerted_after_its_time() {
+    let mut env = Env::new();
+    env.start_mis();
+    let e = engine(&env.mis_only_settings("/secure/slow-book/2.5", 1));
+    let (id, _) = book_slow_then_taken(&env, &e);
+    // The appointment was 2026-12-01 12:30Z.
+    e.tick(utc("2026-12-01T13:00:00Z"));
+    let subjects = env.subjects();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
+    assert_eq!(e.booking(id).unwrap().unwrap().status, BookingStatus::Check);
+}
+
 /// The MIS lost the first attempt and still answers the retry "taken": its snapshot shows the
 /// time free. With `when_lost: refuse` the booking is refused and the clinic told to call the
 /// patient.

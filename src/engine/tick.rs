@@ -210,8 +210,12 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
         Ok(list) => {
             seen.checked.insert(alert::CHECK);
             let when_lost = engine.settings().booking.when_lost;
-            seen.alerts
-                .extend(list.iter().map(|b| alert::check(b, when_lost, now)));
+            // Once its time has passed, there is nothing left to check.
+            seen.alerts.extend(
+                list.iter()
+                    .filter(|b| b.start_utc >= now)
+                    .map(|b| alert::check(b, when_lost, now)),
+            );
         }
         Err(e) => report.errors.push(e.to_string()),
     }
