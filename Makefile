@@ -1,5 +1,5 @@
 # priem — common tasks. The one test command is `make test`.
-.PHONY: test build release stubs bench fmt netcat demo bench-grid bench-widget
+.PHONY: test build release stubs bench fmt netcat demo bench-grid bench-widget bench-all
 
 test:
 	scripts/test
@@ -34,3 +34,7 @@ bench-grid: release
 # The booking widget on the demo (issue 13): weight, first times, requests between days, axe; ~2 min
 bench-widget: build
 	bench/widget.sh
+
+# Every figure of issue 16 (import, the visitor's endpoint, booking) beside its target, one run; ~10 min
+bench-all: release
+	bench/all.sh target/release/libpriem.so

@@ -72,6 +72,8 @@ if [ ! -f "$SO" ]; then
         exit 1
     fi
 fi
+# what the HTTP part needs, installed as .ci/run installs (or the one command that does, printed)
+scripts/apt-need php8.2-cli php8.2-mysql php8.2-fpm nginx wrk mariadb-client python3
 for tool in "$FPM" "$NGINX" wrk; do
     command -v "$tool" >/dev/null || { echo "!! $tool is not installed" >&2; exit 1; }
 done
@@ -323,9 +325,12 @@ foreach (array("api" => "api.php (module)", "ext" => "ext endpoint", "plain" => 
     printf("  %-18s %9.2f %9.2f %10.1f %9d  %d / %s\n", $n, $r["p50"] ?? -1, $r["p99"] ?? -1, $r["rps"] ?? 0, $r["n"] ?? 0, $r["non2xx"], $r["errors"]);
 }
 echo "\n";
-$line = function ($what, $x, $fmt, $target, $ok) use ($pad) {
-    echo $pad($what, 46), " ", $x === null ? $pad("n/a", 10) : $pad(sprintf($fmt, $x), 10), " ", $pad($target, 10), " ",
-        $x === null ? "n/a" : ($ok($x) ? "pass" : "FAIL"), "\n";
+$sum = getenv("BENCH_SUMMARY") ?: "";
+$line = function ($what, $x, $fmt, $target, $ok) use ($pad, $sum) {
+    $v = $x === null ? "n/a" : sprintf($fmt, $x);
+    $r = $x === null ? "n/a" : ($ok($x) ? "pass" : "FAIL");
+    echo $pad($what, 46), " ", $pad($v, 10), " ", $pad($target, 10), " ", $r, "\n";
+    if ($sum !== "") { file_put_contents($sum, "grid\t" . trim($what) . "\t$v\t$target\t$r\n", FILE_APPEND); }
 };
 echo $pad("target", 46), " ", $pad("value", 10), " ", $pad("target", 10), "\n";
 $line("in-process p99, priem_grid_json (endpoint)", isset($rows["json"]) ? $rows["json"]["p99_us"] / 1000 : null, "%.2f ms", "≤ 2 ms", function ($x) { return $x <= 2; });
@@ -334,6 +339,7 @@ $line("HTTP p99 at 50 clients, api.php", $http["api"]["p99"] ?? null, "%.1f ms",
 $line("HTTP p99 at 50 clients, ext endpoint", $http["ext"]["p99"] ?? null, "%.1f ms", "≤ 20 ms", function ($x) { return $x <= 20; });
 $div = function ($a, $b) { return $a !== null && $b ? $a / $b : null; };
 $line("req/s api.php ÷ plain endpoint", $div($http["api"]["rps"] ?? null, $http["plain"]["rps"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
+$line("req/s api.php ÷ ext endpoint", $div($http["api"]["rps"] ?? null, $http["ext"]["rps"] ?? null), "%.2f×", "≥ 0.7×", function ($x) { return $x >= 0.7; });
 $line("req/s ext endpoint ÷ plain endpoint", $div($http["ext"]["rps"] ?? null, $http["plain"]["rps"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
 $line("in-process calls/s priem_grid_json ÷ plain JSON", $div($rows["json"]["calls_s"] ?? null, $rows["plain-json"]["calls_s"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
 $line("in-process calls/s priem_grid ÷ plain", $div($rows["ext"]["calls_s"] ?? null, $rows["plain"]["calls_s"] ?? null), "%.2f×", "≥ 3×", function ($x) { return $x >= 3; });
@@ -342,7 +348,7 @@ echo "(floor: a PHP script that only echoes 58 KB, through the same nginx and ph
     isset($http["floor"]["p99"]) ? sprintf("%.1f ms at %.0f req/s", $http["floor"]["p99"], $http["floor"]["rps"]) : "n/a",
     " — no endpoint can do better on this box)\n";
 echo "(for reference: HTTP p99 plain endpoint ", isset($http["plain"]["p99"]) ? sprintf("%.1f ms", $http["plain"]["p99"]) : "n/a",
-    "; api.php req/s ÷ ext endpoint ", ($x = $div($http["api"]["rps"] ?? null, $http["ext"]["rps"] ?? null)) === null ? "n/a" : sprintf("%.2f", $x), ")\n";
+    ")\n";
 $b = json_decode((string)@file_get_contents($argv[2] . "/breakdown.json"), true);
 if (is_array($b)) {
     echo "\napi.php in-process, where the time goes (mean µs per request):\n";

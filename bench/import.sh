@@ -10,15 +10,17 @@
 # 2. Runs, each timed step in its own PHP process (bench/import_one.php), peak RSS from getrusage:
 #    ext full     priem_import_schedule() of big.json into priem_bench_ext (fresh, migrated);
 #    ext 1 %      big_1pct.json on top of it;
+#    ext same     big_1pct.json again: an unchanged snapshot (what most 15-minute snapshots are);
 #    php full     bench/plain_import.php (json_decode + one transaction: DELETE per doctor, INSERT
 #                 per cell with a prepared statement) of big.json into an empty table of
 #                 priem_bench_php;
 #    php 1 %      big_1pct.json on top of it (no diffing: it rewrites every row);
 #    LOAD DATA    the floor for writing every row: the same rows (a TSV written first, not timed)
 #                 with LOAD DATA LOCAL INFILE into an empty copy of the plain table.
-# 3. Prints seconds, cells/s, peak RSS per mode, the ratios beside the targets of issue 3 with
-#    pass/FAIL (a miss does not fail the script), whether the tables came out identical, and the
-#    load average (the machine is shared: timings are noisy).
+# 3. Prints seconds, cells/s, peak RSS per mode, the figures beside the targets of issue 16 with
+#    pass/FAIL (a miss does not fail the script; with BENCH_SUMMARY=FILE they are also appended to
+#    FILE, as bench/all.sh collects them), whether the tables came out identical, and the load
+#    average (the machine is shared: timings are noisy).
 # 4. Drops priem_bench_ext and priem_bench_php (also on failure).
 #
 # Environment: DB_HOST (127.0.0.1), DB_PORT (3306), DB_USER (root), DB_PASSWORD (empty),
@@ -81,6 +83,7 @@ step() { # label, args…
 }
 step "ext full" ext "$BIG"
 step "ext 1 %" ext "$BIG1"
+step "ext same" ext "$BIG1"
 step "php full" php "$BIG"
 step "php 1 %" php "$BIG1"
 echo "-- writing the TSV for LOAD DATA (not timed)"
@@ -120,22 +123,33 @@ $line = function (string $what, ?float $x, string $target, callable $ok) use ($v
     printf("%-34s %8.2f×   %s %s\n", $what, $x, $pad($target, 8), $verdict($ok($x)));
 };
 $div = fn($a, $b) => ($a !== null && $b !== null && $b > 0) ? $a / $b : null;
-printf("%-34s %9s   %s %s\n", "ratio", "value", $pad("target", 8), "");
-$line("ext full vs php full (speed-up)", $div($s("php full"), $s("ext full")), "≥ 8×", fn($x) => $x >= 8);
-$line("ext full vs LOAD DATA (time)", $div($s("ext full"), $s("LOAD DATA")), "≤ 1.5×", fn($x) => $x <= 1.5);
-$line("ext 1 % vs php 1 % (speed-up)", $div($s("php 1 %"), $s("ext 1 %")), "≥ 50×", fn($x) => $x >= 50);
-foreach (["ext full", "ext 1 %"] as $m) {
+printf("%-34s %9s   %s %s\n", "figure", "value", $pad("target", 8), "");
+$sum = getenv("BENCH_SUMMARY") ?: "";
+$line = function (string $what, ?float $x, string $fmt, string $target, callable $ok) use ($verdict, $pad, $sum) {
+    $v = $x === null ? "n/a" : sprintf($fmt, $x);
+    $r = $x === null ? "n/a" : ($target === "" ? "" : $verdict($ok($x)));
+    printf("%-34s %9s   %s %s\n", $what, $v, $pad($target, 8), $r);
+    if ($sum !== "") { file_put_contents($sum, "import\t$what\t$v\t$target\t$r\n", FILE_APPEND); }
+};
+$line("full import, seconds", $s("ext full"), "%.2f s", "", fn($x) => true);
+$line("full import vs LOAD DATA (time)", $div($s("ext full"), $s("LOAD DATA")), "%.2f×", "≤ 1.2×", fn($x) => $x <= 1.2);
+$line("full import vs plain PHP (speed-up)", $div($s("php full"), $s("ext full")), "%.1f×", "", fn($x) => true);
+$line("1 % changed, seconds", $s("ext 1 %"), "%.2f s", "", fn($x) => true);
+$line("1 % changed vs plain PHP (speed-up)", $div($s("php 1 %"), $s("ext 1 %")), "%.0f×", "≥ 150×", fn($x) => $x >= 150);
+$line("unchanged snapshot, seconds", $s("ext same"), "%.2f s", "≤ 0.25 s", fn($x) => $x <= 0.25);
+foreach (["ext full" => "full import", "ext 1 %" => "1 % changed", "ext same" => "unchanged"] as $m => $n) {
     $rss = isset($rows[$m]) ? $rows[$m]["peak_rss_mb"] * 1.048576 : null;
-    $line("$m peak RSS vs file size", $div($rss, $fileMb), "≤ 2×", fn($x) => $x <= 2);
+    $line("$n: peak RSS vs file size", $div($rss, $fileMb), "%.2f×", "≤ 1.5×", fn($x) => $x <= 1.5);
 }
 echo "(for reference: php full vs LOAD DATA ", ($x = $div($s("php full"), $s("LOAD DATA"))) === null ? "n/a" : sprintf("%.1f×", $x),
     "; php full peak RSS vs file size ", isset($rows["php full"]) ? sprintf("%.1f×", $rows["php full"]["peak_rss_mb"] * 1.048576 / $fileMb) : "n/a", ")\n";
 $own = fn($m) => isset($rows[$m]["report"]["seconds"]) ? sprintf("%.2f s", $rows[$m]["report"]["seconds"]) : "n/a";
-echo "(ext report.seconds, which leaves out reading the JSON and connecting: full ", $own("ext full"), ", 1 % ", $own("ext 1 %"), ")\n";
+echo "(ext report.seconds, which leaves out connecting: full ", $own("ext full"), ", 1 % ", $own("ext 1 %"), ", unchanged ", $own("ext same"), ")\n";
 $d = fn($m) => $rows[$m]["digest"] ?? "-";
-printf("tables identical: full (ext, php, LOAD DATA) %s; 1 %% (ext, php) %s\n",
+printf("tables identical: full (ext, php, LOAD DATA) %s; 1 %% (ext, php) %s; unchanged (ext) %s\n",
     ($d("ext full") === $d("php full") && $d("php full") === $d("LOAD DATA") && $d("ext full") !== "-") ? "yes" : "NO",
-    ($d("ext 1 %") === $d("php 1 %") && $d("ext 1 %") !== "-") ? "yes" : "NO");
+    ($d("ext 1 %") === $d("php 1 %") && $d("ext 1 %") !== "-") ? "yes" : "NO",
+    ($d("ext same") === $d("ext 1 %") && $d("ext same") !== "-") ? "yes" : "NO");
 ' "$RESULTS" "$BIG"
 echo "load before: $LOAD_BEFORE"
 echo "load after:  $LOAD_AFTER"
