@@ -137,6 +137,7 @@ $line("full import vs plain PHP (speed-up)", $div($s("php full"), $s("ext full")
 $line("1 % changed, seconds", $s("ext 1 %"), "%.2f s", "", fn($x) => true);
 $line("1 % changed vs plain PHP (speed-up)", $div($s("php 1 %"), $s("ext 1 %")), "%.0f×", "≥ 150×", fn($x) => $x >= 150);
 $line("unchanged snapshot, seconds", $s("ext same"), "%.2f s", "≤ 0.25 s", fn($x) => $x <= 0.25);
+$line("unchanged snapshot, CPU seconds", $rows["ext same"]["report"]["cpu_seconds"] ?? null, "%.2f s", "", fn($x) => true);
 foreach (["ext full" => "full import", "ext 1 %" => "1 % changed", "ext same" => "unchanged"] as $m => $n) {
     $rss = isset($rows[$m]) ? $rows[$m]["peak_rss_mb"] * 1.048576 : null;
     $line("$n: peak RSS vs file size", $div($rss, $fileMb), "%.2f×", "≤ 1.5×", fn($x) => $x <= 1.5);

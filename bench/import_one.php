@@ -131,9 +131,15 @@ switch ($step) {
         need_ext('priem_import_schedule');
         $json = read_input($args[1] ?? '');
         $settings = ext_settings();
+        $cpu = function () {
+            $r = getrusage();
+            return $r['ru_utime.tv_sec'] + $r['ru_utime.tv_usec'] / 1e6 + $r['ru_stime.tv_sec'] + $r['ru_stime.tv_usec'] / 1e6;
+        };
+        $c = $cpu();
         $t = hrtime(true);
         $report = priem_import_schedule($settings, $json, $now);
         $s = (hrtime(true) - $t) / 1e9;
+        $report['cpu_seconds'] = round($cpu() - $c, 3); // every thread of the process
         $report['rejected'] = is_array($report['rejected'] ?? null) ? count($report['rejected']) : ($report['rejected'] ?? 0);
         emit($label ?? 'ext', strlen($json), $s, $report, connect($dbExt), 'Priem_Slot', true);
         break;

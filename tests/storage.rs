@@ -35,8 +35,7 @@ const TABLES: [&str; 12] = [
 
 fn import(db: &TestDb, json: String) -> priem::storage::ImportReport {
     let s = schedule(json);
-    db.store
-        .import_schedule(&s, now(), SnapshotInfo::default())
+    s.import(&db.store, now(), SnapshotInfo::default())
         .expect("import")
 }
 
@@ -356,10 +355,7 @@ fn a_rejected_doctor_keeps_its_old_slots_untouched() {
         ],
     )]));
     assert_eq!(s.rejected.len(), 1);
-    let r = db
-        .store
-        .import_schedule(&s, now(), SnapshotInfo::default())
-        .unwrap();
+    let r = s.import(&db.store, now(), SnapshotInfo::default()).unwrap();
     assert_eq!((r.doctors, r.doctors_kept, r.doctors_removed), (1, 1, 0));
     assert_eq!(
         slots_of(&db, "1", "0002"),
@@ -410,10 +406,9 @@ fn past_cells_are_not_stored_and_past_days_are_dropped() {
             cells("2026-12-01 09:00-09:30 free; 2026-12-02 09:00-09:30 free"),
         )],
     )]));
-    let r = db
-        .store
-        .import_schedule(
-            &s,
+    let r = s
+        .import(
+            &db.store,
             now() + Duration::days(1) - Duration::hours(1),
             SnapshotInfo::default(),
         )
@@ -451,6 +446,107 @@ fn importing_the_same_snapshot_again_writes_nothing() {
     assert_eq!(again.doctors_removed, 0);
 }
 
+/// Priem_Day as stored: (filial, doctor, date, digest, cells, packed, first, last).
+type DayRow = (
+    String,
+    String,
+    chrono::NaiveDate,
+    Vec<u8>,
+    u32,
+    Option<Vec<u8>>,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+);
+
+fn all_days(db: &TestDb) -> Vec<DayRow> {
+    db.conn()
+        .query(
+            "SELECT filial, doctor, date, digest, cells, packed, first_utc, last_utc FROM Priem_Day \
+             ORDER BY filial, doctor, date",
+        )
+        .unwrap()
+}
+
+#[test]
+fn an_unchanged_doctor_is_not_read_again_but_loses_the_times_now_past() {
+    let json = generated(2, 6, 5, 0.0);
+    let db = TestDb::new();
+    import(&db, json.clone());
+    // 2026-12-03 11:00 Moscow: 12-02 is past, 12-03 half past.
+    let later = utc("2026-12-03T08:00:00Z");
+    let s = schedule(json);
+    let r = s.import(&db.store, later, SnapshotInfo::default()).unwrap();
+    assert_eq!(r.cells_past, 0, "no doctor was read: {r:?}");
+    assert!(
+        r.days_removed > 0 && r.days_changed > 0 && r.slots_deleted > 0,
+        "{r:?}"
+    );
+    assert_eq!((r.days_added, r.slots_inserted, r.slots_updated), (0, 0, 0));
+    // Exactly what importing the same file at that time into an empty database stores.
+    let fresh = TestDb::new();
+    let f = s
+        .import(&fresh.store, later, SnapshotInfo::default())
+        .unwrap();
+    assert!(f.cells_past > 0);
+    assert_eq!(all_slots(&db), all_slots(&fresh));
+    assert_eq!(all_slots(&db), expected_slots(&s, later));
+    assert_eq!(all_days(&db), all_days(&fresh));
+    assert_eq!(
+        r.days_unchanged + r.days_changed,
+        fresh.count("Priem_Day") as usize
+    );
+    // Again at the same time: nothing to read, nothing to write.
+    let r = s.import(&db.store, later, SnapshotInfo::default()).unwrap();
+    assert_eq!(
+        (
+            r.cells_past,
+            r.days_changed,
+            r.slots_deleted,
+            r.slots_inserted
+        ),
+        (0, 0, 0, 0)
+    );
+}
+
+#[test]
+fn a_doctor_is_read_again_when_his_cells_were_left_out_or_time_went_back() {
+    let json = document(&[(
+        "1",
+        "A",
+        vec![(
+            "0001",
+            "x",
+            cells("2026-12-01 08:00-08:30 free; 2026-12-02 09:00-09:30 free"),
+        )],
+    )]);
+    let db = TestDb::new();
+    let s = schedule(json.clone());
+    s.import(&db.store, now(), SnapshotInfo::default()).unwrap();
+    // The same file with the clock set back: the past cell is stored again.
+    let r = s
+        .import(
+            &db.store,
+            now() - Duration::hours(2),
+            SnapshotInfo::default(),
+        )
+        .unwrap();
+    assert_eq!((r.cells_past, r.slots_inserted), (0, 1), "{r:?}");
+    // A doctor with a bad cell is read every time (his alert must go on).
+    let bad = json.replacen("09:30\"", "08:59\"", 1);
+    assert_ne!(bad, json);
+    let s = schedule(bad);
+    assert_eq!(s.bad_cells.len(), 1);
+    for _ in 0..2 {
+        let o = priem::wire::schedule::outline(s.text).unwrap();
+        let i = db
+            .store
+            .import_schedule(&o, &Zones::default(), now(), SnapshotInfo::default())
+            .unwrap();
+        assert_eq!(i.bad_cells.len(), 1);
+        assert_eq!(i.report.cells_past, 1, "read again: {:?}", i.report);
+    }
+}
+
 #[test]
 fn a_one_percent_change_rewrites_only_the_changed_days() {
     one_percent_change(TestDb::new());
@@ -464,8 +560,8 @@ fn a_one_percent_change_with_multi_row_statements_as_on_mysql() {
 fn one_percent_change(db: TestDb) {
     let before = schedule(generated(3, 30, 14, 0.0));
     let after = schedule(generated(3, 30, 14, 0.01));
-    db.store
-        .import_schedule(&before, now(), SnapshotInfo::default())
+    before
+        .import(&db.store, now(), SnapshotInfo::default())
         .unwrap();
 
     // Which cells and days differ, computed here from the two documents.
@@ -485,10 +581,9 @@ fn one_percent_change(db: TestDb) {
         "the test document must change some cells ({flipped})"
     );
 
-    let r = db
-        .store
-        .import_schedule(
-            &after,
+    let r = after
+        .import(
+            &db.store,
             now(),
             SnapshotInfo {
                 run: Some(7),
@@ -531,10 +626,7 @@ fn cells_added_and_removed(db: TestDb) {
         vec![("0001", "x", cells("2026-12-02 09:00-09:30 free 2; 2026-12-02 10:00-10:20 free 1; 2026-12-02 11:00-11:30 busy 1"))],
     )]);
     let s = schedule(json);
-    let r = db
-        .store
-        .import_schedule(&s, now(), SnapshotInfo::default())
-        .unwrap();
+    let r = s.import(&db.store, now(), SnapshotInfo::default()).unwrap();
     assert_eq!(
         (
             r.days_changed,
@@ -560,10 +652,7 @@ fn a_filial_zone_change_rewrites_its_days_in_the_new_zone() {
     import(&db, json.clone());
     let zones = Zones::from_names([("1", "Asia/Yekaterinburg")]).unwrap();
     let s = schedule_in(json, &zones);
-    let r = db
-        .store
-        .import_schedule(&s, now(), SnapshotInfo::default())
-        .unwrap();
+    let r = s.import(&db.store, now(), SnapshotInfo::default()).unwrap();
     assert_eq!(r.days_changed, 1);
     assert_eq!(all_slots(&db), expected_slots(&s, now()));
     let first = &grid_slots(&db.store, "1", "0001", now(), now() + Duration::days(2)).unwrap()[0];
@@ -585,9 +674,8 @@ fn an_import_that_fails_leaves_the_schedule_as_it_was() {
             cells(&format!("2026-12-02 09:00-09:30 busy {long_room}")),
         )],
     )]));
-    let e = db
-        .store
-        .import_schedule(&s, now(), SnapshotInfo::default())
+    let e = s
+        .import(&db.store, now(), SnapshotInfo::default())
         .unwrap_err();
     assert!(matches!(e, StorageError::TooLong { max: 255, .. }), "{e}");
     assert_eq!(all_slots(&db), before);
@@ -989,9 +1077,9 @@ fn a_newer_snapshot_releases_the_holds_of_confirmed_bookings() {
     let _ = b; // still queued
     let sched = schedule(one_doctor());
     // A snapshot produced before the confirmation releases nothing.
-    let r = s
-        .import_schedule(
-            &sched,
+    let r = sched
+        .import(
+            s,
             now(),
             SnapshotInfo {
                 run: None,
@@ -1000,9 +1088,9 @@ fn a_newer_snapshot_releases_the_holds_of_confirmed_bookings() {
         )
         .unwrap();
     assert_eq!(r.holds_released, 0);
-    let r = s
-        .import_schedule(
-            &sched,
+    let r = sched
+        .import(
+            s,
             now(),
             SnapshotInfo {
                 run: None,

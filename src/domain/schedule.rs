@@ -98,50 +98,74 @@ pub fn normalize<'a>(doc: Document<'a>, zones: &Zones) -> Schedule<'a> {
     for f in doc.filials {
         let zone = zones.of(&f.code);
         let fi = out.filials.len();
+        let mut conv = UtcConverter::new(zone);
+        for d in f.doctors {
+            let di = out.doctors.len() as u32;
+            let doctor = normalize_doctor(
+                &mut conv,
+                &f.code,
+                d,
+                fi,
+                di,
+                &mut out.slots,
+                &mut out.bad_cells,
+            );
+            out.doctors.push(doctor);
+        }
         out.filials.push(Filial {
             code: f.code,
             name: f.name,
             zone,
         });
-        let mut conv = UtcConverter::new(zone);
-        for d in f.doctors {
-            let di = out.doctors.len() as u32;
-            for c in d.cells {
-                let Some(start_utc) = conv.convert_existing(c.date, c.start) else {
-                    // A time the clocks jump over cannot be booked: that cell is left out.
-                    out.bad_cells.push(DoctorError {
-                        filial: out.filials[fi].code.to_string(),
-                        doctor: d.code.to_string(),
-                        path: format!("{}.cells[{}].time_start", d.path, c.index),
-                        reason: format!(
-                            "{} on {} does not exist in {} (the clocks jump over it)",
-                            crate::time::hhmm(c.start),
-                            c.date,
-                            zone.name()
-                        ),
-                    });
-                    continue;
-                };
-                out.slots.push(Slot {
-                    doctor: di,
-                    start_utc,
-                    end_utc: conv.convert(c.date, c.end),
-                    date: c.date,
-                    start: c.start,
-                    end: c.end,
-                    free: c.free,
-                    room: c.room,
-                });
-            }
-            out.doctors.push(Doctor {
-                filial: fi,
-                code: d.code,
-                specialties: split_specialties(&d.specialty),
-                name: d.name,
-            });
-        }
     }
     out
+}
+
+/// One doctor of filial `filial` (index `fi`) normalized: his slots, as doctor `di`, appended
+/// to `slots`; a cell at a time the clocks jump over is left out and added to `bad_cells`.
+pub fn normalize_doctor<'a>(
+    conv: &mut UtcConverter,
+    filial: &str,
+    d: crate::wire::schedule::Doctor<'a>,
+    fi: usize,
+    di: u32,
+    slots: &mut Vec<Slot<'a>>,
+    bad_cells: &mut Vec<DoctorError>,
+) -> Doctor<'a> {
+    slots.reserve(d.cells.len());
+    for c in d.cells {
+        let Some(start_utc) = conv.convert_existing(c.date, c.start) else {
+            // A time the clocks jump over cannot be booked: that cell is left out.
+            bad_cells.push(DoctorError {
+                filial: filial.to_owned(),
+                doctor: d.code.to_string(),
+                path: format!("{}.cells[{}].time_start", d.path, c.index),
+                reason: format!(
+                    "{} on {} does not exist in {} (the clocks jump over it)",
+                    crate::time::hhmm(c.start),
+                    c.date,
+                    conv.zone().name()
+                ),
+            });
+            continue;
+        };
+        slots.push(Slot {
+            doctor: di,
+            start_utc,
+            end_utc: conv.convert(c.date, c.end),
+            date: c.date,
+            start: c.start,
+            end: c.end,
+            free: c.free,
+            room: c.room,
+        });
+    }
+    Doctor {
+        filial: fi,
+        code: d.code,
+        specialties: split_specialties(&d.specialty),
+        name: d.name,
+    }
 }
 
 /// Parses and normalizes a schedule document in one step.

@@ -132,6 +132,10 @@ impl UtcConverter {
         UtcConverter { tz, day: None }
     }
 
+    pub fn zone(&self) -> Tz {
+        self.tz
+    }
+
     pub fn convert(&mut self, date: NaiveDate, minute: Minute) -> DateTime<Utc> {
         let local =
             date.and_hms_opt(0, 0, 0).unwrap_or_default() + Duration::minutes(i64::from(minute));

@@ -23,7 +23,6 @@ use crate::domain::booking::{
     FieldError,
 };
 use crate::domain::grid::{self, NotFound};
-use crate::domain::schedule;
 use crate::storage::{
     BookingId, BookingRecord, HoldError, ImportReport, NewBooking, Reconciled, SnapshotInfo,
     StorageError, Store,
@@ -222,22 +221,23 @@ impl Engine {
         now: DateTime<Utc>,
         produced_at: Option<DateTime<Utc>>,
     ) -> Result<Imported, EngineError> {
-        let s = schedule::read(json, &self.settings.zones)?;
-        let report = self.store.import_schedule(
-            &s,
+        let outline = crate::wire::schedule::outline(json)?;
+        let i = self.store.import_schedule(
+            &outline,
+            &self.settings.zones,
             now,
             SnapshotInfo {
                 run: None,
                 produced_at,
             },
         )?;
-        let (settled, reconciled) = self.after_import(&s, produced_at, now)?;
+        let (settled, reconciled) = self.after_import(&i.doctors, produced_at, now)?;
         Ok(Imported {
-            report,
+            report: i.report,
             settled,
             reconciled,
-            rejected: s.rejected,
-            bad_cells: s.bad_cells,
+            rejected: i.rejected,
+            bad_cells: i.bad_cells,
         })
     }
 
@@ -625,14 +625,13 @@ impl Engine {
     /// ones reconciled (`storage::reconcile`), both for the doctors it replaced.
     pub(crate) fn after_import(
         &self,
-        s: &schedule::Schedule,
+        imported: &[(String, String)],
         produced_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<(Settled, Reconciled), StorageError> {
-        let doctors: std::collections::HashSet<(&str, &str)> = s
-            .doctors
+        let doctors: std::collections::HashSet<(&str, &str)> = imported
             .iter()
-            .map(|d| (&*s.filials[d.filial].code, &*d.code))
+            .map(|(f, d)| (f.as_str(), d.as_str()))
             .collect();
         let settled = self.settle_checks(&doctors, produced_at, now)?;
         let minutes = self.settings.booking.reconcile_minutes;

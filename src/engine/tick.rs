@@ -12,13 +12,13 @@ use sha2::{Digest, Sha256};
 use super::alert::{self, Alert};
 use super::{Delivered, Engine};
 use crate::domain::cards::split_codes;
-use crate::domain::schedule;
 use crate::engine::settings::Delivery;
 use crate::storage::{AlertAction, Card, RunSummary, SnapshotInfo, StorageError};
 use crate::transport::ftp::{FtpError, FtpSession};
 use crate::transport::mail;
 use crate::wire::booking::MisAnswer;
-use crate::wire::schedule::DoctorError;
+use crate::wire::schedule;
+use schedule::DoctorError;
 
 /// The name of the MySQL lock that keeps one runner at a time, across web servers.
 pub const LOCK_NAME: &str = "priem_tick";
@@ -298,10 +298,8 @@ fn import_from_ftp(
         let digest = format!("{:x}", Sha256::digest(&bytes));
         let parsed = std::str::from_utf8(&bytes)
             .map_err(|e| format!("не UTF-8: неверный байт на позиции {}", e.valid_up_to()))
-            .and_then(|text| {
-                schedule::read(text, &engine.settings().zones).map_err(|e| e.to_string())
-            });
-        let s = match parsed {
+            .and_then(|text| schedule::outline(text).map_err(|e| e.to_string()));
+        let outline = match parsed {
             Ok(s) => s,
             Err(why) => {
                 report.files_failed += 1;
@@ -313,17 +311,20 @@ fn import_from_ftp(
             }
         };
         let produced_at = f.modified.map(|m| m.and_utc());
-        let r = engine
-            .store()
-            .import_schedule(&s, now, SnapshotInfo { run, produced_at })?;
-        let (settled, reconciled) = engine.after_import(&s, produced_at, now)?;
+        let s = engine.store().import_schedule(
+            &outline,
+            &engine.settings().zones,
+            now,
+            SnapshotInfo { run, produced_at },
+        )?;
+        let (settled, reconciled) = engine.after_import(&s.doctors, produced_at, now)?;
         report.checks_confirmed += settled.confirmed;
         report.checks_lost += settled.lost;
         report.bookings_seen += reconciled.seen;
         report.bookings_missing += reconciled.missing;
         report.files_imported += 1;
-        report.slots_inserted += r.slots_inserted;
-        report.slots_deleted += r.slots_deleted;
+        report.slots_inserted += s.report.slots_inserted;
+        report.slots_deleted += s.report.slots_deleted;
         report.doctors_rejected += s.rejected.len();
         report.cells_rejected += s.bad_cells.len();
         for d in &s.rejected {
@@ -338,10 +339,9 @@ fn import_from_ftp(
         }
         seen.fixed.push(alert::bad_file_key(&f.name));
         // Alerts raised by this tick win over these.
-        for d in &s.doctors {
-            let filial = &s.filials[d.filial].code;
-            seen.fixed.push(alert::bad_doctor_key(filial, &d.code));
-            seen.fixed.push(alert::bad_cells_key(filial, &d.code));
+        for (filial, doctor) in &s.doctors {
+            seen.fixed.push(alert::bad_doctor_key(filial, doctor));
+            seen.fixed.push(alert::bad_cells_key(filial, doctor));
         }
         *last_file = Some((f.name.clone(), digest));
         if let Err(e) = session.mark_imported(&f.name) {

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "007_privacy",
         sql: include_str!("../../sql/007_privacy.sql"),
     },
+    Migration {
+        version: 8,
+        name: "008_import_stream",
+        sql: include_str!("../../sql/008_import_stream.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

@@ -57,7 +57,7 @@ pub use booking::{BookingFilter, BookingId, BookingRecord, HoldError, NewBooking
 pub use codes::{Card, CodeProblem, CodeReport};
 pub use directory::{DoctorFreeTime, StoredFilial};
 pub use error::StorageError;
-pub use import::{ImportReport, SnapshotInfo};
+pub use import::{ImportReport, ImportedSnapshot, SnapshotInfo};
 pub use limits::{Admission, Quota, QuotaKind};
 pub use lock::TickLock;
 pub use migrate::{migrate, Migration, MIGRATIONS};

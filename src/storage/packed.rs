@@ -47,22 +47,57 @@ fn get_varint(b: &mut &[u8]) -> Option<u64> {
 /// cell its UTC start after the first and its length (seconds), local start and end minutes,
 /// free, and room. The digest is the hash of these bytes, so it covers every stored field.
 pub(super) fn pack<'a, 'b: 'a>(cells: impl Iterator<Item = &'a Slot<'b>>, out: &mut Vec<u8>) {
+    pack_cells(
+        cells.map(|c| {
+            (
+                c.start_utc.timestamp(),
+                c.end_utc.timestamp(),
+                c.start,
+                c.end,
+                c.free,
+                &*c.room,
+            )
+        }),
+        out,
+    );
+}
+
+/// Packs rows read back from a packed day (the same bytes [`pack`] gives for their cells).
+pub(super) fn pack_rows<'a>(rows: impl Iterator<Item = &'a StoredRow<'a>>, out: &mut Vec<u8>) {
+    pack_cells(
+        rows.map(|r| {
+            (
+                r.start_utc.and_utc().timestamp(),
+                r.end_utc.and_utc().timestamp(),
+                r.start,
+                r.end,
+                r.free,
+                &*r.room,
+            )
+        }),
+        out,
+    );
+}
+
+/// (UTC start, UTC end, local start minute, local end minute, free, room) of one cell.
+type PackCell<'a> = (i64, i64, u16, u16, bool, &'a str);
+
+fn pack_cells<'a>(cells: impl Iterator<Item = PackCell<'a>>, out: &mut Vec<u8>) {
     let mut cells = cells.peekable();
-    let Some(first) = cells.peek().map(|c| c.start_utc.timestamp()) else {
+    let Some(first) = cells.peek().map(|c| c.0) else {
         return;
     };
     out.push(PACKED_V1);
     out.extend_from_slice(&first.to_le_bytes());
-    for c in cells {
-        let start = c.start_utc.timestamp();
+    for (start, end, start_min, end_min, free, room) in cells {
         put_varint(out, start.wrapping_sub(first) as u64);
-        let len = c.end_utc.timestamp().wrapping_sub(start);
+        let len = end.wrapping_sub(start);
         put_varint(out, ((len << 1) ^ (len >> 63)) as u64);
-        put_varint(out, u64::from(c.start));
-        put_varint(out, u64::from(c.end));
-        out.push(u8::from(c.free));
-        put_varint(out, c.room.len() as u64);
-        out.extend_from_slice(c.room.as_bytes());
+        put_varint(out, u64::from(start_min));
+        put_varint(out, u64::from(end_min));
+        out.push(u8::from(free));
+        put_varint(out, room.len() as u64);
+        out.extend_from_slice(room.as_bytes());
     }
 }
 

@@ -31,9 +31,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::NaiveDate;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use thiserror::Error;
 
 use super::scalar::{json_quote, Key, ObjectOr, ObjectOrVisitor, Scalar};
@@ -126,23 +128,27 @@ impl<'a> Document<'a> {
 /// Parses a schedule document. See the module docs for what rejects the document, what
 /// rejects one doctor and what leaves out one cell.
 pub fn parse(json: &str) -> Result<Document<'_>, DocumentError> {
-    // Windows tools (1C, Notepad) often start UTF-8 files with a byte order mark.
-    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
-    let mut de = serde_json::Deserializer::from_str(json);
-    let top = de
-        .deserialize_any(TopVisitor)
-        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
-    de.end()
-        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
-    let mut out = Document::default();
-    let mut names = Vec::new();
-    assemble(top, String::new(), &mut out, &mut names)?;
-    // A name pair may stand in another document of an array, or outside a wrapper.
-    for (code, name) in names {
-        if let Some(f) = out.filials.iter_mut().find(|f| f.code == code) {
-            if f.name.is_none() {
-                f.name = Some(name);
+    let o = outline(json)?;
+    let mut out = Document {
+        filials: o
+            .filials
+            .iter()
+            .map(|f| Filial {
+                code: f.code.clone(),
+                name: f.name.clone(),
+                doctors: Vec::new(),
+            })
+            .collect(),
+        ..Document::default()
+    };
+    for d in &o.doctors {
+        match d.read() {
+            Read::Doctor(doc, bad) => {
+                out.filials[d.filial].doctors.push(doc);
+                out.bad_cells.extend(bad);
             }
+            Read::Rejected(r) => out.rejected.push(r),
+            Read::Skipped => {}
         }
     }
     Ok(out)
@@ -157,6 +163,132 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
         ))
     })?;
     parse(text)
+}
+
+/// A document read only as far as its doctors: the filials it lists (in order of appearance),
+/// and every doctor listed, in document order, with the JSON text of his object, not yet read.
+/// Everything that rejects the whole document has been checked; a doctor is read by
+/// [`Listed::read`], one at a time, so a whole schedule is never held parsed.
+#[derive(Debug, Default)]
+pub struct Outline<'a> {
+    pub filials: Vec<OutlineFilial<'a>>,
+    pub doctors: Vec<Listed<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineFilial<'a> {
+    pub code: Cow<'a, str>,
+    /// From the top-level `"<code>": "<name>"` pair, when there is one.
+    pub name: Option<Cow<'a, str>>,
+}
+
+/// One doctor as listed in the document.
+#[derive(Debug)]
+pub struct Listed<'a> {
+    /// Index into [`Outline::filials`].
+    pub filial: usize,
+    pub code: Cow<'a, str>,
+    /// Where the doctor stands in the document, e.g. `data["1"]["0001"]`.
+    pub path: String,
+    /// The doctor's value as sent (the bytes of the document).
+    pub json: &'a str,
+    pub copies: Copies,
+    filial_code: Cow<'a, str>,
+}
+
+/// Whether a doctor is listed once in his filial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copies {
+    One,
+    /// The first of several: not imported; rejected only if it is wrong itself.
+    FirstOfMany,
+    /// A later copy: rejected as "listed twice".
+    Repeat,
+}
+
+/// What reading a listed doctor gives.
+#[derive(Debug)]
+pub enum Read<'a> {
+    /// The doctor to import, and the cells left out of him.
+    Doctor(Doctor<'a>, Vec<DoctorError>),
+    /// Left out: his previously imported schedule stays.
+    Rejected(DoctorError),
+    /// The first copy of a doctor listed twice, itself fine: the repeat is the rejection.
+    Skipped,
+}
+
+const TWICE: &str = "the doctor is listed twice in this filial";
+
+impl<'a> Listed<'a> {
+    /// Reads the doctor (see the module docs for what rejects him and what leaves out a cell).
+    pub fn read(&self) -> Read<'a> {
+        let reject = |path: String, reason: String| DoctorError {
+            filial: self.filial_code.to_string(),
+            doctor: self.code.to_string(),
+            path,
+            reason,
+        };
+        if self.copies == Copies::Repeat {
+            return Read::Rejected(reject(self.path.clone(), TWICE.into()));
+        }
+        let mut de = serde_json::Deserializer::from_str(self.json);
+        let raw = match ObjectSeed(DoctorVisitor).deserialize(&mut de) {
+            Ok(raw) => raw,
+            // The outline read this text as JSON already: only a broken invariant gets here.
+            Err(e) => return Read::Rejected(reject(self.path.clone(), e.to_string())),
+        };
+        match assemble_doctor(self.code.clone(), raw, &self.path) {
+            Ok(_) if self.copies == Copies::FirstOfMany => Read::Skipped,
+            Ok((d, bad)) => Read::Doctor(
+                d,
+                bad.into_iter()
+                    .map(|(p, reason)| reject(p, reason))
+                    .collect(),
+            ),
+            Err((p, reason)) => Read::Rejected(reject(p, reason)),
+        }
+    }
+}
+
+/// Reads a document's outline: checks everything that rejects the whole document and finds
+/// each doctor's text, without reading the doctors.
+pub fn outline(json: &str) -> Result<Outline<'_>, DocumentError> {
+    // Windows tools (1C, Notepad) often start UTF-8 files with a byte order mark.
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
+    let mut de = serde_json::Deserializer::from_str(json);
+    let top = de
+        .deserialize_any(TopVisitor)
+        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    de.end()
+        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    let mut out = Outline::default();
+    let mut names = Vec::new();
+    assemble(top, String::new(), &mut out, &mut names)?;
+    // A name pair may stand in another document of an array, or outside a wrapper.
+    for (code, name) in names {
+        if let Some(f) = out.filials.iter_mut().find(|f| f.code == code) {
+            if f.name.is_none() {
+                f.name = Some(name);
+            }
+        }
+    }
+    // A doctor listed more than once in a filial: no copy is imported.
+    let mut seen: std::collections::HashMap<(usize, &str), usize> =
+        std::collections::HashMap::with_capacity(out.doctors.len());
+    let mut marks = Vec::new();
+    for (i, d) in out.doctors.iter().enumerate() {
+        match seen.get(&(d.filial, &*d.code)) {
+            Some(&first) => marks.push((first, i)),
+            None => {
+                seen.insert((d.filial, &d.code), i);
+            }
+        }
+    }
+    for (first, repeat) in marks {
+        out.doctors[first].copies = Copies::FirstOfMany;
+        out.doctors[repeat].copies = Copies::Repeat;
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -176,7 +308,7 @@ struct RawDoc<'a> {
     schedule: Option<Box<Top<'a>>>,
 }
 
-type RawFilial<'a> = Vec<(Cow<'a, str>, ObjectOr<RawDoctor<'a>>)>;
+type RawFilial<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
 type RawData<'a> = Vec<(Cow<'a, str>, ObjectOr<RawFilial<'a>>)>;
 
 #[derive(Default)]
@@ -196,14 +328,14 @@ enum RawCells<'a> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Assembly: raw shapes → Document, with paths.
+// Assembly: raw shapes → Outline, with paths.
 
 type Names<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 fn assemble<'a>(
     top: Top<'a>,
     path: String,
-    out: &mut Document<'a>,
+    out: &mut Outline<'a>,
     names: &mut Names<'a>,
 ) -> Result<(), DocumentError> {
     match top {
@@ -250,7 +382,7 @@ fn join(path: &str, field: &str) -> String {
 fn assemble_doc<'a>(
     doc: RawDoc<'a>,
     path: String,
-    out: &mut Document<'a>,
+    out: &mut Outline<'a>,
     names: &mut Names<'a>,
 ) -> Result<(), DocumentError> {
     if doc.data_twice {
@@ -298,50 +430,22 @@ fn assemble_doc<'a>(
                     .iter()
                     .find(|(k, _)| *k == code)
                     .map(|(_, v)| v.clone());
-                out.filials.push(Filial {
+                out.filials.push(OutlineFilial {
                     code: code.clone(),
                     name,
-                    doctors: Vec::new(),
                 });
                 out.filials.len() - 1
             }
         };
-        for (dcode, rawdoc) in doctors {
-            let dpath = format!("{fpath}[{}]", json_quote(&dcode));
-            let filial = &mut out.filials[fi];
-            let reject = |path: String, reason: String| DoctorError {
-                filial: code.to_string(),
-                doctor: dcode.to_string(),
-                path,
-                reason,
-            };
-            if let Some(pos) = filial.doctors.iter().position(|d| d.code == dcode) {
-                filial.doctors.remove(pos);
-                out.rejected.push(reject(
-                    dpath,
-                    "the doctor is listed twice in this filial".into(),
-                ));
-                continue;
-            }
-            if out
-                .rejected
-                .iter()
-                .any(|r| r.filial == *code && r.doctor == *dcode)
-            {
-                out.rejected.push(reject(
-                    dpath,
-                    "the doctor is listed twice in this filial".into(),
-                ));
-                continue;
-            }
-            match assemble_doctor(dcode.clone(), rawdoc, &dpath) {
-                Ok((d, bad)) => {
-                    filial.doctors.push(d);
-                    out.bad_cells
-                        .extend(bad.into_iter().map(|(p, reason)| reject(p, reason)));
-                }
-                Err((p, reason)) => out.rejected.push(reject(p, reason)),
-            }
+        for (dcode, json) in doctors {
+            out.doctors.push(Listed {
+                filial: fi,
+                path: format!("{fpath}[{}]", json_quote(&dcode)),
+                code: dcode,
+                json: json.get(),
+                copies: Copies::One,
+                filial_code: code.clone(),
+            });
         }
     }
     names.extend(doc_names);
@@ -609,7 +713,7 @@ impl<'de> Visitor<'de> for DocVisitor {
                 "data" => {
                     doc.data_twice |= doc.data.is_some();
                     doc.data = Some(map.next_value_seed(ObjectSeed(PairsVisitor(|| {
-                        ObjectSeed(PairsVisitor(|| ObjectSeed(DoctorVisitor)))
+                        ObjectSeed(PairsVisitor(PhantomData::<&'de RawValue>::default))
                     })))?)
                 }
                 "schedule" => {

@@ -15,7 +15,8 @@ use serde_json::{json, Map, Value};
 
 use priem::domain::schedule::{read, Schedule};
 use priem::domain::zone::Zones;
-use priem::storage::{DbConfig, Store, StoredSlot};
+use priem::storage::{DbConfig, ImportReport, SnapshotInfo, Store, StoredSlot};
+use priem::wire::schedule::outline;
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -182,13 +183,47 @@ pub fn document(filials: &[FilialSpec<'_>]) -> String {
 
 /// Parses and normalizes a document with the default zones; the text is leaked so the
 /// schedule can borrow it for the rest of the test.
-pub fn schedule(json: String) -> Schedule<'static> {
+/// A test document: its text, imported as the cron imports a file, and its normalized schedule
+/// (what the tests expect stored), which it dereferences to.
+pub struct Snapshot {
+    pub text: &'static str,
+    pub zones: Zones,
+    pub schedule: Schedule<'static>,
+}
+
+impl std::ops::Deref for Snapshot {
+    type Target = Schedule<'static>;
+    fn deref(&self) -> &Schedule<'static> {
+        &self.schedule
+    }
+}
+
+impl Snapshot {
+    /// Imports the document's text into `store`; returns the report.
+    pub fn import(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        snap: SnapshotInfo,
+    ) -> priem::storage::Result<ImportReport> {
+        let o = outline(self.text).unwrap_or_else(|e| panic!("test document does not parse: {e}"));
+        store
+            .import_schedule(&o, &self.zones, now, snap)
+            .map(|i| i.report)
+    }
+}
+
+pub fn schedule(json: String) -> Snapshot {
     schedule_in(json, &Zones::default())
 }
 
-pub fn schedule_in(json: String, zones: &Zones) -> Schedule<'static> {
+pub fn schedule_in(json: String, zones: &Zones) -> Snapshot {
     let text: &'static str = Box::leak(json.into_boxed_str());
-    read(text, zones).unwrap_or_else(|e| panic!("test document does not parse: {e}"))
+    Snapshot {
+        text,
+        zones: zones.clone(),
+        schedule: read(text, zones).unwrap_or_else(|e| panic!("test document does not parse: {e}")),
+    }
 }
 
 /// A deterministic generated document: `filials` × `doctors` doctors (spread over the

@@ -12,6 +12,15 @@
 //!
 //! Everything happens in one transaction: an import that fails changes nothing.
 //!
+//! # Streaming
+//! The import takes the document's [`Outline`] (everything that rejects the whole document is
+//! checked there) and reads, normalizes and writes one doctor at a time: the whole schedule is
+//! never held parsed, and rows are sent in batches as they come. A doctor whose JSON is byte
+//! for byte what the last import read (a digest of his text and his filial's zone, kept in
+//! `Priem_Doctor.raw_digest` when none of his cells was left out) is not read at all: his
+//! stored days stay, except that days now past are removed and a day partly past loses its past
+//! rows, as reading him again would do.
+//!
 //! # Writing only what changed
 //! Each doctor-day (filial, doctor, local date) is kept in `Priem_Day` with a packed copy of
 //! its cells (times local and UTC, free, room — exactly the rows the import wrote) and a digest
@@ -34,6 +43,7 @@
 //! released too.
 
 mod apply;
+mod db;
 mod plan;
 mod read;
 mod write;
@@ -43,9 +53,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::runs::RunId;
-use super::{check_len, Result, StorageError, Store};
-use crate::domain::schedule::Schedule;
-use plan::Plan;
+use super::{check_len, Result, Store};
+use crate::domain::schedule::Slot;
+use crate::domain::zone::Zones;
+use crate::wire::schedule::{DoctorError, Outline};
+use apply::Import;
+use db::Db;
 
 /// Where a snapshot came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,7 +76,7 @@ pub struct SnapshotInfo {
 pub struct ImportReport {
     /// Filials in the snapshot.
     pub filials: usize,
-    /// Doctors in the snapshot (replaced).
+    /// Doctors in the snapshot (replaced, or kept as they were when their JSON did not change).
     pub doctors: usize,
     /// Doctors the parser rejected: their old schedule was kept untouched.
     pub doctors_kept: usize,
@@ -80,7 +93,8 @@ pub struct ImportReport {
     pub slots_inserted: u64,
     pub slots_updated: u64,
     pub slots_deleted: u64,
-    /// Cells of the snapshot that start before `now`: not stored.
+    /// Cells of the doctors read that start before `now`: not stored (a doctor whose JSON did
+    /// not change is not read).
     pub cells_past: usize,
     /// Holds released (confirmed bookings the MIS now shows itself; past times).
     pub holds_released: u64,
@@ -90,7 +104,9 @@ pub struct ImportReport {
 /// Rows per multi-row `INSERT`.
 const INSERT_BATCH: usize = 1000;
 /// Parameter rows per bulk execution.
-const BULK_BATCH: usize = 5000;
+const BULK_BATCH: usize = 2000;
+/// Day rows (each with its packed copy) per statement.
+const DAY_BATCH: usize = 500;
 /// Conditions per `OR`-batched `DELETE`. Every row the statement touches is checked against
 /// the whole `OR`, so a few dozen is the sweet spot.
 const KEY_BATCH: usize = 50;
@@ -101,87 +117,63 @@ pub(crate) const CODE_MAX: usize = 64;
 pub(crate) const NAME_MAX: usize = 255;
 pub(crate) const ROOM_MAX: usize = 255;
 
+/// What an import did, and what it left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportedSnapshot {
+    pub report: ImportReport,
+    /// Doctors left out (each keeps his previous schedule), in document order.
+    pub rejected: Vec<DoctorError>,
+    /// Cells left out of imported doctors, in document order.
+    pub bad_cells: Vec<DoctorError>,
+    /// The doctors imported: (filial, doctor) codes.
+    pub doctors: Vec<(String, String)>,
+}
+
 impl Store {
-    /// Imports a snapshot by the replacement rule (see the module docs) in one transaction.
-    /// `now` decides which cells are past. A deadlock is retried; any other failure leaves the
-    /// stored schedule as it was.
+    /// Imports a snapshot by the replacement rule (see the module docs) in one transaction,
+    /// reading its doctors one at a time, each filial's cells in its zone from `zones`. `now`
+    /// decides which cells are past. A deadlock is retried; any other failure leaves the stored
+    /// schedule as it was.
     pub fn import_schedule(
         &self,
-        schedule: &Schedule,
+        outline: &Outline,
+        zones: &Zones,
         now: DateTime<Utc>,
         snapshot: SnapshotInfo,
-    ) -> Result<ImportReport> {
+    ) -> Result<ImportedSnapshot> {
         let started = Instant::now();
-        validate(schedule)?;
-        let plan = Plan::new(schedule, now)?;
-        let mut report = self.transaction("import", |tx| {
+        let mut imported = self.transaction("import", |tx| {
             let bulk = self.bulk_execute(tx)?;
-            plan.apply(tx, schedule, now, snapshot, bulk)
+            let import = Import {
+                outline,
+                zones,
+                now,
+                snap: snapshot,
+                bulk,
+            };
+            let (mut imported, deleted) = Db::scope(tx, |db| import.run(db))?;
+            imported.report.slots_deleted += deleted;
+            Ok(imported)
         })?;
-        report.duration = started.elapsed();
-        Ok(report)
+        imported.report.duration = started.elapsed();
+        Ok(imported)
     }
 }
 
-/// Refuses values that would not fit their columns, before anything is written.
-fn validate(s: &Schedule) -> Result<()> {
-    for f in &s.filials {
-        check_len(|| "filial code".into(), &f.code, CODE_MAX)?;
-        if let Some(n) = &f.name {
-            check_len(|| format!("name of filial {}", f.code), n, NAME_MAX)?;
-        }
-    }
-    for d in &s.doctors {
-        let filial = s.filials.get(d.filial).map_or("?", |f| &*f.code);
+/// Refuses a doctor whose values would not fit their columns, before his rows are written.
+fn validate_doctor(filial: &str, code: &str, name: &str, slots: &[Slot]) -> Result<()> {
+    check_len(|| format!("doctor code in filial {filial}"), code, CODE_MAX)?;
+    check_len(
+        || format!("name of doctor {code} in filial {filial}"),
+        name,
+        NAME_MAX,
+    )?;
+    for slot in slots {
         check_len(
-            || format!("doctor code in filial {filial}"),
-            &d.code,
-            CODE_MAX,
+            || format!("room of doctor {code} on {}", slot.date),
+            &slot.room,
+            ROOM_MAX,
         )?;
-        check_len(
-            || format!("name of doctor {} in filial {filial}", d.code),
-            &d.name,
-            NAME_MAX,
-        )?;
-    }
-    for slot in &s.slots {
-        if slot.room.len() > ROOM_MAX {
-            let d = s.doctors.get(slot.doctor as usize);
-            check_len(
-                || {
-                    format!(
-                        "room of doctor {} on {}",
-                        d.map_or("?", |d| &*d.code),
-                        slot.date
-                    )
-                },
-                &slot.room,
-                ROOM_MAX,
-            )?;
-        }
-        if s.doctors.get(slot.doctor as usize).is_none() {
-            return Err(StorageError::Invalid {
-                what: "schedule",
-                reason: format!(
-                    "a slot refers to doctor #{} of {}",
-                    slot.doctor,
-                    s.doctors.len()
-                ),
-            });
-        }
-    }
-    for d in &s.doctors {
-        if s.filials.get(d.filial).is_none() {
-            return Err(StorageError::Invalid {
-                what: "schedule",
-                reason: format!(
-                    "doctor {} refers to filial #{} of {}",
-                    d.code,
-                    d.filial,
-                    s.filials.len()
-                ),
-            });
-        }
     }
     Ok(())
 }
@@ -189,15 +181,14 @@ fn validate(s: &Schedule) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::schedule::read;
-    use crate::domain::zone::Zones;
+    use crate::storage::StorageError;
 
     #[test]
-    fn too_long_codes_are_refused_before_writing() {
+    fn too_long_values_are_refused_before_writing() {
         let code = "9".repeat(65);
-        let json = format!(r#"{{"data":{{"{code}":{{}}}}}}"#);
-        let s = read(&json, &Zones::default()).unwrap();
-        let e = validate(&s).unwrap_err();
+        let e = validate_doctor("1", &code, "A", &[]).unwrap_err();
         assert!(matches!(e, StorageError::TooLong { max: 64, .. }), "{e}");
+        let e = validate_doctor("1", "7", &"Я".repeat(256), &[]).unwrap_err();
+        assert!(matches!(e, StorageError::TooLong { max: 255, .. }), "{e}");
     }
 }

@@ -1,20 +1,26 @@
-//! The snapshot sorted into doctor-days, each with the digest of its packed copy, before the
-//! import's transaction starts.
+//! One doctor's cells of the snapshot sorted into days, each with the digest of its packed copy.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::domain::schedule::Schedule;
+use crate::domain::schedule::Slot;
+use crate::storage::db_time;
 use crate::storage::packed::pack;
-use crate::storage::{db_time, Result, StorageError};
 
 pub(super) type DayDigest = [u8; 16];
 
-/// A day of the snapshot: `order[from..to]` are its cells, by start.
+/// The first 16 bytes of the SHA-256 of `bytes`.
+pub(super) fn digest16(bytes: &[u8]) -> DayDigest {
+    let full = Sha256::digest(bytes);
+    let mut d = [0u8; 16];
+    d.copy_from_slice(&full[..16]);
+    d
+}
+
+/// A day of the doctor: `slots[from..to]` are its cells, by UTC start.
 pub(super) struct NewDay {
-    pub(super) doctor: u32,
     pub(super) date: NaiveDate,
     pub(super) from: usize,
     pub(super) to: usize,
@@ -23,103 +29,82 @@ pub(super) struct NewDay {
     pub(super) last: NaiveDateTime,
 }
 
-/// The snapshot, sorted into doctor-days with digests (computed before the transaction).
-pub(super) struct Plan {
-    /// Slot indices: future cells, by doctor, date, start; no two with one UTC start.
-    pub(super) order: Vec<u32>,
+/// One doctor's future cells, sorted into days with digests.
+pub(super) struct DoctorPlan<'a> {
+    /// Future cells by date, then UTC start; no two of a day with one UTC start.
+    pub(super) slots: Vec<Slot<'a>>,
     pub(super) days: Vec<NewDay>,
     pub(super) cells_past: usize,
 }
 
-impl Plan {
-    pub(super) fn new(s: &Schedule, now: DateTime<Utc>) -> Result<Plan> {
-        let n = u32::try_from(s.slots.len()).map_err(|_| StorageError::Invalid {
-            what: "schedule",
-            reason: format!("{} cells are too many for one import", s.slots.len()),
-        })?;
-        let key = |i: &u32| {
-            let x = &s.slots[*i as usize];
-            (x.doctor, x.date, x.start)
-        };
-        let mut order: Vec<u32> = (0..n)
-            .filter(|&i| s.slots[i as usize].start_utc >= now)
-            .collect();
-        let cells_past = s.slots.len() - order.len();
-        if !order.is_sorted_by_key(key) {
-            order.sort_unstable_by_key(key);
+impl<'a> DoctorPlan<'a> {
+    pub(super) fn new(mut slots: Vec<Slot<'a>>, now: DateTime<Utc>) -> DoctorPlan<'a> {
+        let all = slots.len();
+        slots.retain(|x| x.start_utc >= now);
+        let cells_past = all - slots.len();
+        let key = |x: &Slot| (x.date, x.start);
+        if !slots.is_sorted_by_key(key) {
+            slots.sort_by_key(key);
         }
-
-        let mut days = Vec::new();
-        let mut kept: Vec<u32> = Vec::with_capacity(order.len());
-        let mut scratch: Vec<u8> = Vec::new();
+        // Sorted by local start, a day's UTC starts rise strictly, except around a clock
+        // change: then order that day by UTC and keep the first cell of any UTC start.
         let mut i = 0;
-        while i < order.len() {
-            let first = &s.slots[order[i] as usize];
-            let mut j = i + 1;
-            while j < order.len() {
-                let x = &s.slots[order[j] as usize];
-                if x.doctor != first.doctor || x.date != first.date {
-                    break;
-                }
-                j += 1;
-            }
-            let from = kept.len();
-            kept.extend_from_slice(&order[i..j]);
-            let run = &mut kept[from..];
-            // Sorted by local start, a day's UTC starts rise strictly, except around a clock
-            // change: then order by UTC and keep the first cell of any UTC start.
-            if !run
-                .windows(2)
-                .all(|w| s.slots[w[0] as usize].start_utc < s.slots[w[1] as usize].start_utc)
-            {
-                run.sort_by_key(|&k| s.slots[k as usize].start_utc);
+        while i < slots.len() {
+            let j = i + slots[i..]
+                .iter()
+                .position(|x| x.date != slots[i].date)
+                .unwrap_or(slots.len() - i);
+            let run = &mut slots[i..j];
+            if !run.windows(2).all(|w| w[0].start_utc < w[1].start_utc) {
+                run.sort_by_key(|x| x.start_utc);
                 let mut seen = HashSet::new();
-                let mut deduped: Vec<u32> = run
-                    .iter()
-                    .copied()
-                    .filter(|&k| seen.insert(s.slots[k as usize].start_utc))
-                    .collect();
-                kept.truncate(from);
-                kept.append(&mut deduped);
-            }
-            let cells = &kept[from..];
-            let (Some(&a), Some(&b)) = (cells.first(), cells.last()) else {
+                let mut k = 0;
+                slots.retain(|x| {
+                    k += 1;
+                    k <= i || k > j || seen.insert(x.start_utc)
+                });
+                i += seen.len();
+            } else {
                 i = j;
-                continue;
-            };
+            }
+        }
+        let mut days = Vec::new();
+        let mut scratch = Vec::new();
+        let mut i = 0;
+        while i < slots.len() {
+            let date = slots[i].date;
+            let j = i + slots[i..]
+                .iter()
+                .position(|x| x.date != date)
+                .unwrap_or(slots.len() - i);
             scratch.clear();
-            pack(cells.iter().map(|&k| &s.slots[k as usize]), &mut scratch);
-            let full = Sha256::digest(&scratch);
-            let mut digest = [0u8; 16];
-            digest.copy_from_slice(&full[..16]);
+            pack(slots[i..j].iter(), &mut scratch);
             days.push(NewDay {
-                doctor: first.doctor,
-                date: first.date,
-                from,
-                to: kept.len(),
-                digest,
-                first: db_time(s.slots[a as usize].start_utc),
-                last: db_time(s.slots[b as usize].start_utc),
+                date,
+                from: i,
+                to: j,
+                digest: digest16(&scratch),
+                first: db_time(slots[i].start_utc),
+                last: db_time(slots[j - 1].start_utc),
             });
             i = j;
         }
-        Ok(Plan {
-            order: kept,
+        DoctorPlan {
+            slots,
             days,
             cells_past,
-        })
+        }
     }
 
-    /// A day's packed copy (packed again rather than kept: a million cells make ~13 MB).
-    pub(super) fn packed(&self, s: &Schedule, day: &NewDay) -> Vec<u8> {
+    /// A day's packed copy (packed again rather than kept).
+    pub(super) fn packed(&self, day: &NewDay) -> Vec<u8> {
         let mut out = Vec::with_capacity((day.to - day.from) * 14 + 9);
-        pack(
-            self.order[day.from..day.to]
-                .iter()
-                .map(|&k| &s.slots[k as usize]),
-            &mut out,
-        );
+        pack(self.slots[day.from..day.to].iter(), &mut out);
         out
+    }
+
+    pub(super) fn cells(&self, day: &NewDay) -> &[Slot<'a>] {
+        &self.slots[day.from..day.to]
     }
 }
 
@@ -128,12 +113,16 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::domain::schedule::read;
+    use crate::domain::schedule::{read, Schedule};
     use crate::domain::zone::Zones;
     use crate::storage::packed::{unpack, StoredRow};
 
     fn schedule(json: &str) -> Schedule<'_> {
         read(json, &Zones::default()).unwrap()
+    }
+
+    fn plan<'a>(s: &Schedule<'a>) -> DoctorPlan<'a> {
+        DoctorPlan::new(s.slots.clone(), now())
     }
 
     fn now() -> DateTime<Utc> {
@@ -149,14 +138,32 @@ mod tests {
             {"dt":"2026-12-01","time_start":"09:30","time_end":"10:00","free":true}
         ]}}}}"#;
         let s = schedule(json);
-        let p = Plan::new(&s, now()).unwrap();
+        let p = plan(&s);
         // 08:00 Moscow = 05:00Z < now (06:00Z): past.
         assert_eq!(p.cells_past, 1);
         assert_eq!(p.days.len(), 2);
-        let starts: Vec<_> = p.order.iter().map(|&k| s.slots[k as usize].start).collect();
+        let starts: Vec<_> = p.slots.iter().map(|x| x.start).collect();
         assert_eq!(starts, vec![570, 540, 600]);
         assert_eq!((p.days[0].from, p.days[0].to), (0, 1));
         assert_eq!((p.days[1].from, p.days[1].to), (1, 3));
+    }
+
+    #[test]
+    fn a_day_with_a_clock_change_is_one_day_in_utc_order() {
+        // 2026-10-25 03:00 in Europe/Berlin: clocks go back, 02:00–03:00 happens twice.
+        let zones = Zones::from_names([("1", "Europe/Berlin")]).unwrap();
+        let json = r#"{"data":{"1":{"7":{"cells":[
+            {"dt":"2026-10-26","time_start":"09:00","time_end":"09:30","free":true},
+            {"dt":"2026-10-25","time_start":"01:30","time_end":"02:00","free":true},
+            {"dt":"2026-10-25","time_start":"02:30","time_end":"02:45","free":true},
+            {"dt":"2026-10-25","time_start":"03:00","time_end":"03:30","free":false}
+        ]}}}}"#;
+        let s = read(json, &zones).unwrap();
+        let p = DoctorPlan::new(s.slots.clone(), "2026-10-01T00:00:00Z".parse().unwrap());
+        assert_eq!(p.days.len(), 2);
+        let utc: Vec<_> = p.slots.iter().map(|x| x.start_utc).collect();
+        assert!(utc[..3].windows(2).all(|w| w[0] < w[1]), "{utc:?}");
+        assert_eq!((p.days[0].from, p.days[0].to, p.days[1].to), (0, 3, 4));
     }
 
     #[test]
@@ -164,28 +171,22 @@ mod tests {
         let a = r#"{"data":{"1":{"7":{"cells":[
             {"dt":"2026-12-02","time_start":"09:00","time_end":"09:30","free":true,"room":"1"},
             {"dt":"2026-12-02","time_start":"10:00","time_end":"10:30","free":true}]}}}}"#;
-        let base = Plan::new(&schedule(a), now()).unwrap().days[0].digest;
+        let base = plan(&schedule(a)).days[0].digest;
         let reordered = r#"{"data":{"1":{"7":{"cells":[
             {"dt":"2026-12-02","time_start":"10:00","time_end":"10:30","free":true},
             {"dt":"2026-12-02","time_start":"09:00","time_end":"09:30","free":true,"room":"1"}]}}}}"#;
-        assert_eq!(
-            Plan::new(&schedule(reordered), now()).unwrap().days[0].digest,
-            base
-        );
+        assert_eq!(plan(&schedule(reordered)).days[0].digest, base);
         for changed in [
             a.replacen("\"free\":true", "\"free\":false", 1),
             a.replacen("\"room\":\"1\"", "\"room\":\"2\"", 1),
             a.replacen("09:30", "09:45", 1),
         ] {
-            assert_ne!(
-                Plan::new(&schedule(&changed), now()).unwrap().days[0].digest,
-                base
-            );
+            assert_ne!(plan(&schedule(&changed)).days[0].digest, base);
         }
         // Another zone: same local cells, other UTC times.
         let zones = Zones::from_names([("1", "Asia/Yekaterinburg")]).unwrap();
         let s = read(a, &zones).unwrap();
-        assert_ne!(Plan::new(&s, now()).unwrap().days[0].digest, base);
+        assert_ne!(plan(&s).days[0].digest, base);
     }
 
     #[test]
@@ -195,9 +196,9 @@ mod tests {
             {"dt":"2026-12-02","time_start":"10:00","time_end":"10:20","free":false,"room":"Каб. 3"},
             {"dt":"2026-12-02","time_start":"23:30","time_end":"23:59","free":true}]}}}}"#;
         let s = schedule(json);
-        let p = Plan::new(&s, now()).unwrap();
+        let p = plan(&s);
         let day = &p.days[0];
-        let whole = p.packed(&s, day);
+        let whole = p.packed(day);
         let rows = unpack(&whole).unwrap();
         let expected: Vec<StoredRow<'_>> = s
             .slots
@@ -212,6 +213,9 @@ mod tests {
             })
             .collect();
         assert_eq!(rows, expected);
+        let mut again = Vec::new();
+        crate::storage::packed::pack_rows(rows.iter(), &mut again);
+        assert_eq!(again, whole, "rows read back pack to the same bytes");
         assert_eq!(unpack(&[]), None);
         assert_eq!(unpack(&[9, 0, 0, 0, 0, 0, 0, 0, 0]), None);
         assert_eq!(unpack(&whole[..whole.len() - 1]), None, "truncated");

@@ -1,4 +1,5 @@
-//! What the import reads inside its transaction: the stored days (locked), doctors and rows.
+//! What the import reads inside its transaction: the stored days (locked), doctors, the packed
+//! copies of the days that changed, and the rows of days that have no packed copy.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -7,61 +8,86 @@ use chrono::{NaiveDate, NaiveDateTime};
 use mysql::prelude::Queryable;
 use mysql::{Transaction, Value};
 
-use super::plan::NewDay;
+use super::plan::DayDigest;
 use super::write::in_list;
 use super::{KEY_BATCH, RANGE_BATCH};
-use crate::domain::schedule::Schedule;
 use crate::storage::packed::StoredRow;
 use crate::storage::{Result, StorageError};
 
-/// A day as stored in `Priem_Day`.
+/// A (filial, doctor) by codes.
+pub(super) type DoctorKey = (String, String);
+
+/// A day as stored in `Priem_Day` (its packed copy is read only when needed).
+#[derive(Clone)]
 pub(super) struct StoredDay {
-    pub(super) doctor: String,
     pub(super) date: NaiveDate,
-    pub(super) digest: Vec<u8>,
-    pub(super) packed: Option<Vec<u8>>,
+    pub(super) digest: DayDigest,
+    pub(super) has_packed: bool,
     pub(super) first: NaiveDateTime,
     pub(super) last: NaiveDateTime,
 }
 
-/// `Priem_Day` rows of the filials, locked for the transaction, by filial.
+/// A doctor as stored in `Priem_Doctor`.
+pub(super) struct StoredDoctor {
+    /// The digest of his JSON as last imported, when it had nothing left out.
+    pub(super) raw_digest: Option<Vec<u8>>,
+    /// The `now` of the import that last wrote him.
+    pub(super) last_seen: NaiveDateTime,
+}
+
+/// `Priem_Day` rows of the filials, locked for the transaction, by doctor, by date.
 pub(super) fn read_days(
     tx: &mut Transaction<'_>,
-    filials: &[&str],
-) -> Result<Vec<(String, Vec<StoredDay>)>> {
-    let mut out: Vec<(String, Vec<StoredDay>)> = Vec::new();
+    filials: &[String],
+) -> Result<HashMap<DoctorKey, Vec<StoredDay>>> {
+    let context = "import: read days";
+    let mut out: HashMap<DoctorKey, Vec<StoredDay>> = HashMap::new();
     for chunk in filials.chunks(KEY_BATCH) {
         let sql = format!(
-            "SELECT filial, doctor, date, digest, packed, first_utc, last_utc FROM Priem_Day \
-             WHERE filial IN {} ORDER BY filial FOR UPDATE",
+            "SELECT filial, doctor, date, digest, packed IS NOT NULL, first_utc, last_utc \
+             FROM Priem_Day WHERE filial IN {} ORDER BY filial, doctor, date FOR UPDATE",
             in_list(chunk.len())
         );
-        let params: Vec<Value> = chunk.iter().map(|f| (*f).into()).collect();
-        type R = (
-            String,
-            String,
-            NaiveDate,
-            Vec<u8>,
-            Option<Vec<u8>>,
-            NaiveDateTime,
-            NaiveDateTime,
-        );
-        let rows: Vec<R> = tx
-            .exec(sql, params)
-            .map_err(|e| StorageError::query("import: read days", e))?;
-        for (filial, doctor, date, digest, packed, first, last) in rows {
+        let params: Vec<Value> = chunk.iter().map(|f| f.as_str().into()).collect();
+        let result = tx
+            .exec_iter(sql, params)
+            .map_err(|e| StorageError::query(context, e))?;
+        let mut last: Option<(DoctorKey, Vec<StoredDay>)> = None;
+        for row in result {
+            let row = row.map_err(|e| StorageError::query(context, e))?;
+            type R = (
+                String,
+                String,
+                NaiveDate,
+                Vec<u8>,
+                bool,
+                NaiveDateTime,
+                NaiveDateTime,
+            );
+            let (filial, doctor, date, digest, has_packed, first, last_utc): R =
+                mysql::from_row_opt(row).map_err(|e| StorageError::Corrupt {
+                    table: "Priem_Day",
+                    message: format!("unreadable row: {e}"),
+                })?;
             let day = StoredDay {
-                doctor,
                 date,
-                digest,
-                packed,
+                // A digest of another length (none is written) never matches.
+                digest: digest.try_into().unwrap_or_default(),
+                has_packed,
                 first,
-                last,
+                last: last_utc,
             };
-            match out.last_mut() {
-                Some((f, days)) if *f == filial => days.push(day),
-                _ => out.push((filial, vec![day])),
+            match &mut last {
+                Some((k, days)) if k.0 == filial && k.1 == doctor => days.push(day),
+                _ => {
+                    if let Some((k, days)) = last.replace(((filial, doctor), vec![day])) {
+                        out.insert(k, days);
+                    }
+                }
             }
+        }
+        if let Some((k, days)) = last {
+            out.insert(k, days);
         }
     }
     Ok(out)
@@ -69,55 +95,99 @@ pub(super) fn read_days(
 
 pub(super) fn read_doctors(
     tx: &mut Transaction<'_>,
-    filials: &[&str],
-) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
+    filials: &[String],
+) -> Result<HashMap<DoctorKey, StoredDoctor>> {
+    let mut out = HashMap::new();
     for chunk in filials.chunks(KEY_BATCH) {
         let sql = format!(
-            "SELECT filial, code FROM Priem_Doctor WHERE filial IN {}",
+            "SELECT filial, code, raw_digest, last_seen FROM Priem_Doctor WHERE filial IN {}",
             in_list(chunk.len())
         );
-        let params: Vec<Value> = chunk.iter().map(|f| (*f).into()).collect();
-        let rows: Vec<(String, String)> = tx
+        let params: Vec<Value> = chunk.iter().map(|f| f.as_str().into()).collect();
+        let rows: Vec<(String, String, Option<Vec<u8>>, NaiveDateTime)> = tx
             .exec(sql, params)
             .map_err(|e| StorageError::query("import: read doctors", e))?;
-        out.extend(rows);
+        for (f, d, raw_digest, last_seen) in rows {
+            out.insert(
+                (f, d),
+                StoredDoctor {
+                    raw_digest,
+                    last_seen,
+                },
+            );
+        }
     }
     Ok(out)
 }
 
-/// The stored rows of the changed days, in the order of `changed`.
+/// A stored day wanted back: (filial, doctor, the stored day).
+pub(super) type Wanted = (String, String, StoredDay);
+
+/// The packed copies of the days `wanted` (which have one), in the order of `wanted`.
+pub(super) fn read_packed(
+    tx: &mut Transaction<'_>,
+    wanted: &[Wanted],
+) -> Result<Vec<Option<Vec<u8>>>> {
+    let mut index: HashMap<(&str, &str, NaiveDate), usize> = HashMap::new();
+    for (pos, (f, d, day)) in wanted.iter().enumerate() {
+        index.insert((f, d, day.date), pos);
+    }
+    let mut out = vec![None; wanted.len()];
+    for chunk in wanted.chunks(KEY_BATCH) {
+        let mut sql = String::from("SELECT filial, doctor, date, packed FROM Priem_Day WHERE ");
+        let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for (i, (f, d, day)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" OR ");
+            }
+            sql.push_str("(filial=? AND doctor=? AND date=?)");
+            params.extend([f.as_str().into(), d.as_str().into(), day.date.into()]);
+        }
+        // Locking: a day a rejection zeroed since the days were read is seen as it is now.
+        sql.push_str(" FOR UPDATE");
+        let rows: Vec<(String, String, NaiveDate, Option<Vec<u8>>)> = tx
+            .exec(sql, params)
+            .map_err(|e| StorageError::query("import: read packed days", e))?;
+        for (f, d, date, packed) in rows {
+            if let Some(&pos) = index.get(&(f.as_str(), d.as_str(), date)) {
+                out[pos] = packed;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The stored rows of the days `wanted`, in the order of `wanted`.
 pub(super) fn read_rows(
     tx: &mut Transaction<'_>,
-    s: &Schedule,
-    days: &[NewDay],
-    changed: &[(usize, &StoredDay)],
+    wanted: &[Wanted],
 ) -> Result<Vec<Vec<StoredRow<'static>>>> {
-    let mut out: Vec<Vec<StoredRow<'static>>> = changed.iter().map(|_| Vec::new()).collect();
-    // (filial, doctor, date) → position in `changed`.
+    let mut out: Vec<Vec<StoredRow<'static>>> = wanted.iter().map(|_| Vec::new()).collect();
     let mut index: HashMap<(&str, &str, NaiveDate), usize> = HashMap::new();
-    for (pos, (k, _)) in changed.iter().enumerate() {
-        let d = &s.doctors[days[*k].doctor as usize];
-        index.insert((&s.filials[d.filial].code, &d.code, days[*k].date), pos);
+    for (pos, (f, d, day)) in wanted.iter().enumerate() {
+        index.insert((f, d, day.date), pos);
     }
-    for chunk in changed.chunks(RANGE_BATCH) {
+    for chunk in wanted.chunks(RANGE_BATCH) {
         let mut sql = String::from(
             "SELECT filial, doctor, date, start_utc, end_utc, start_min, end_min, free, room \
              FROM Priem_Slot WHERE ",
         );
         let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-        for (i, (k, old)) in chunk.iter().enumerate() {
+        for (i, (f, d, day)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(" OR ");
             }
             sql.push_str("(filial=? AND doctor=? AND start_utc BETWEEN ? AND ? AND date=?)");
-            let d = &s.doctors[days[*k].doctor as usize];
-            params.push((&*s.filials[d.filial].code).into());
-            params.push((&*d.code).into());
-            params.push(old.first.into());
-            params.push(old.last.into());
-            params.push(old.date.into());
+            params.extend([
+                f.as_str().into(),
+                d.as_str().into(),
+                day.first.into(),
+                day.last.into(),
+                day.date.into(),
+            ]);
         }
+        // Locking, so the rows are the latest (a rejection's busy slot included).
+        sql.push_str(" LOCK IN SHARE MODE");
         let result = tx
             .exec_iter(sql, params)
             .map_err(|e| StorageError::query("import: read changed days", e))?;
