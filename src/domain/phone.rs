@@ -129,9 +129,16 @@ pub fn mask_numbers_in(text: &str) -> String {
             .rfind(|c: char| c.is_ascii_digit())
             .map_or(0, |i| i + 1);
         let (candidate, after) = run.split_at(len.max(1));
-        match normalize(candidate) {
+        // an opening bracket the number does not close belongs to the text: "(7900…)" keeps it
+        let lead = if candidate.starts_with('(') && !candidate.contains(')') {
+            1
+        } else {
+            0
+        };
+        out.push_str(&candidate[..lead]);
+        match normalize(&candidate[lead..]) {
             Ok(n) => out.push_str(&mask(&n)),
-            Err(_) => out.push_str(candidate),
+            Err(_) => out.push_str(&candidate[lead..]),
         }
         rest = after;
     }
@@ -235,6 +242,19 @@ mod tests {
             r#"{"phone":"+1 2*******0100"}"#
         );
         assert_eq!(mask_payload("phone=89001234567;"), "phone=7900***4567;");
+    }
+
+    #[test]
+    fn numbers_in_text_are_masked_and_the_text_around_them_kept() {
+        assert_eq!(
+            mask_numbers_in("Пациент (79001234567) просил перезвонить"),
+            "Пациент (7900***4567) просил перезвонить"
+        );
+        assert_eq!(
+            mask_numbers_in("тел. +7 (900) 123-45-67, запись 12:30"),
+            "тел. 7900***4567, запись 12:30"
+        );
+        assert_eq!(mask_numbers_in("№ 42 на 2026-12-01"), "№ 42 на 2026-12-01");
     }
 
     #[test]
