@@ -116,13 +116,16 @@ namespace Priem {
 
 namespace {
     /**
-     * The open problems: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
-     * `occurrences`, `last_error` (why the last mail failed).
+     * The open problems: `key`, `kind`, `group` (`codes`: the known-codes check, else `sync`),
+     * `text` (the letter), `subject` and `paragraphs` (what happened, what to do: the letter without
+     * its time and signature), `first_seen`, `last_seen`, `last_sent`, `mails`, `occurrences`,
+     * `last_error` (why the last mail failed). `$group` keeps that group's.
      *
      * @param array $settings
+     * @param string|null $group
      * @return array
      */
-    function priem_alerts(array $settings): array {}
+    function priem_alerts(array $settings, ?string $group = null): array {}
 
     /**
      * Books a time: validates the fields against the stored schedule, holds the time (the
@@ -347,6 +350,16 @@ namespace {
      * @return array
      */
     function priem_filials(array $settings, ?array $cards = null, ?string $now_utc = null): array {}
+
+    /**
+     * What the booking form says in words the site and the widget share: `['name_missing' =>
+     * 'Укажите фамилию, имя и отчество', 'name_short', 'phone_missing', 'phone_length',
+     * 'consent_missing', 'confirmed' => 'Вы записаны', 'pending', 'taken']` — the field errors the
+     * widget checks before sending, in the core's words, and the outcomes.
+     *
+     * @return array
+     */
+    function priem_form_texts(): array {}
 
     /**
      * The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);

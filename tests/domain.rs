@@ -512,6 +512,7 @@ fn input(filial: &str, doctor: &str, date: &str, time: &str) -> BookingInput {
         phone: "+7 (900) 123-45-67".into(),
         comment: String::new(),
         specialty: String::new(),
+        utc: None,
     }
 }
 
@@ -549,6 +550,42 @@ fn a_valid_booking_gives_the_exact_wire_json_in_utc() {
 }
 
 #[test]
+fn a_cell_named_in_utc_is_checked_as_the_same_cell_in_local_time() {
+    let s = clinic();
+    let local = validate(
+        &s,
+        &input("1", "0001", "2026-12-01", "15:30"),
+        now(),
+        &GridRules::default(),
+    )
+    .unwrap();
+    let mut i = input("1", "0001", "", "");
+    i.utc = Some((utc("2026-12-01T12:30:00Z"), utc("2026-12-01T13:00:00Z")));
+    assert_eq!(
+        validate(&s, &i, now(), &GridRules::default()).unwrap(),
+        local
+    );
+    // an end that is not the cell's
+    i.utc = Some((utc("2026-12-01T12:30:00Z"), utc("2026-12-01T13:30:00Z")));
+    assert_eq!(
+        field_errors(validate(&s, &i, now(), &GridRules::default())),
+        one_error(
+            "time_start",
+            "Время приёма должно совпадать с одной ячейкой расписания: 15:30–16:00"
+        )
+    );
+    // a start no cell has, named in the filial's time
+    i.utc = Some((utc("2026-12-01T12:10:00Z"), utc("2026-12-01T12:40:00Z")));
+    assert_eq!(
+        field_errors(validate(&s, &i, now(), &GridRules::default())),
+        one_error(
+            "time_start",
+            "В расписании врача нет приёма 01.12.2026 в 15:10"
+        )
+    );
+}
+
+#[test]
 fn the_example_of_the_spec_round_trips() {
     let s = schedule_of(schedule_json(&[(
         "1",
@@ -563,6 +600,7 @@ fn the_example_of_the_spec_round_trips() {
         phone: "79001234567".into(),
         comment: "Комментарий к прямой записи".into(),
         specialty: "Кардиолог".into(),
+        utc: None,
     };
     let v = validate(&s, &i, utc("2019-06-23T06:00:00Z"), &GridRules::default()).unwrap();
     let expected = r#"{
@@ -661,10 +699,16 @@ fn names_reject_digits_symbols_and_wrong_lengths() {
     ] {
         assert_eq!(normalize_name(name), letters_only, "{name:?}");
     }
-    assert_eq!(normalize_name(""), Err("Укажите имя"));
-    assert_eq!(normalize_name(" \t\n "), Err("Укажите имя"));
-    assert_eq!(normalize_name("--"), Err("Укажите имя"));
-    assert_eq!(normalize_name("' -"), Err("Укажите имя"));
+    assert_eq!(normalize_name(""), Err("Укажите фамилию, имя и отчество"));
+    assert_eq!(
+        normalize_name(" \t\n "),
+        Err("Укажите фамилию, имя и отчество")
+    );
+    assert_eq!(normalize_name("--"), Err("Укажите фамилию, имя и отчество"));
+    assert_eq!(
+        normalize_name("' -"),
+        Err("Укажите фамилию, имя и отчество")
+    );
     assert_eq!(normalize_name("Я"), Err("Имя слишком короткое"));
     assert_eq!(normalize_name("  Я  "), Err("Имя слишком короткое"));
     assert_eq!(
@@ -730,6 +774,7 @@ fn all_field_errors_are_reported_together() {
         phone: "+7 900 123".into(),
         comment: "x".repeat(501),
         specialty: String::new(),
+        utc: None,
     };
     let errors = field_errors(validate(&s, &i, now(), &GridRules::default()));
     let mut want = vec![
@@ -767,7 +812,7 @@ fn field_errors_display_field_then_message() {
     let e = validate(&s, &i, now(), &GridRules::default()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "name: Укажите имя; phone: Укажите номер телефона"
+        "name: Укажите фамилию, имя и отчество; phone: Укажите номер телефона"
     );
 }
 

@@ -511,6 +511,7 @@ fn input(filial: &str, doctor: &str, date: &str, time: &str) -> BookingInput {
         phone: PHONE_TYPED.into(),
         comment: "Первичный приём".into(),
         specialty: String::new(),
+        utc: None,
     }
 }
 

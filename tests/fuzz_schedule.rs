@@ -138,6 +138,7 @@ fn exercise_domain(doc: Document, zones: &Zones, now: DateTime<Utc>, days: u32, 
                 phone: "89001234567".into(),
                 comment: String::new(),
                 specialty: "терапевт".into(),
+                utc: None,
             };
             match booking::validate(&s, &input, now, &rules) {
                 Ok(v) => {

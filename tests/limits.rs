@@ -67,6 +67,7 @@ fn request(key: &str, date: &str, time: &str, phone: &str) -> BookRequest {
             phone: phone.into(),
             comment: String::new(),
             specialty: String::new(),
+            utc: None,
         },
         idempotency_key: key.into(),
         source: BookingSource::Site,

@@ -258,15 +258,20 @@
     this.formError.setAttribute('tabindex', '-1');
   };
 
+  /** The form's words as the site's extension says them (the widget's config: texts). */
+  BookingDialog.prototype.text = function (key) {
+    return (this.widget.cfg.texts || {})[key] || '';
+  };
+
   BookingDialog.prototype.validate = function () {
     var f = this.fields, errors = {};
     var name = f.name.value.trim();
-    if (!name) { errors.name = 'Укажите фамилию, имя и отчество'; }
-    else if (name.length < 2) { errors.name = 'Слишком короткое имя'; }
+    if (!name) { errors.name = this.text('name_missing'); }
+    else if (name.length < 2) { errors.name = this.text('name_short'); }
     var digits = phoneDigits(f.phone.value);
-    if (!digits) { errors.phone = 'Укажите телефон для связи'; }
-    else if (digits.length !== 10) { errors.phone = 'В номере должно быть 10 цифр после +7'; }
-    if (!f.consent.checked) { errors.consent = 'Нужно согласие на обработку персональных данных'; }
+    if (!digits) { errors.phone = this.text('phone_missing'); }
+    else if (digits.length !== 10) { errors.phone = this.text('phone_length'); }
+    if (!f.consent.checked) { errors.consent = this.text('consent_missing'); }
     return errors;
   };
 
@@ -325,10 +330,10 @@
     var d = a.data || {}, status = d.status, c = this.ctx;
     if (a.ok && status === 'confirmed') {
       this.widget.markTaken(c.filial.code, c.doctor.code, c.date, c.slot.time_start);
-      this.result('success', d.message || 'Вы записаны', null, d.booking, d.ics_url);
+      this.result('success', d.message || this.text('confirmed'), null, d.booking, d.ics_url);
     } else if (a.ok && status === 'pending') {
       this.widget.markTaken(c.filial.code, c.doctor.code, c.date, c.slot.time_start);
-      this.result('pending', 'Заявка принята — клиника перезвонит для подтверждения',
+      this.result('pending', this.text('pending'),
         'Мы передали заявку в клинику. Администратор позвонит вам, чтобы подтвердить время приёма.', d.booking, null);
       this.watch(d.booking);
     } else if (a.ok && status === 'refused') {
@@ -337,7 +342,7 @@
         d.message || 'Клиника не смогла принять запись на это время. Выберите другое время или позвоните в клинику.', d.alternatives);
     } else if (a.http === 409 || status === 'taken') {
       this.widget.markTaken(c.filial.code, c.doctor.code, c.date, c.slot.time_start);
-      this.showAlternatives('taken', 'Это время уже занято', null, d.alternatives);
+      this.showAlternatives('taken', this.text('taken'), null, d.alternatives);
     } else if (a.http === 422 || status === 'invalid') {
       // Nothing was booked: the next attempt is a new one with a new key.
       this.key = newKey();
@@ -369,7 +374,7 @@
       self.widget.api.request('GET', 'status', { id: booking.id, t: booking.status_token }).then(function (a) {
         if (self.screen !== 'result' || !self.host.isConnected) { return; }
         if (a.ok && a.data.status === 'confirmed') {
-          self.result('success', 'Вы записаны', 'Клиника подтвердила запись.', a.data.booking,
+          self.result('success', self.text('confirmed'), 'Клиника подтвердила запись.', a.data.booking,
             self.widget.api.url('ics', { id: booking.id, t: booking.status_token }));
         } else if (!(a.ok && a.data.status === 'refused')) {
           self.pollTimer = setTimeout(poll, 20000);

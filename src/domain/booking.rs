@@ -6,6 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use thiserror::Error;
 
+use super::form;
 use super::grid::{self, Grid, GridRules};
 use super::phone;
 use super::schedule::Schedule;
@@ -36,6 +37,9 @@ pub struct BookingInput {
     pub comment: String,
     /// One of the doctor's specialties; the first one when empty or unknown.
     pub specialty: String,
+    /// The cell by its UTC start and end, as ProDoctorov's direct booking names it (§2.1);
+    /// when set, `date` and `time_start` are not read and the end must be the cell's.
+    pub utc: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// A message for one form field.
@@ -53,7 +57,7 @@ pub enum BookingError {
     #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
     /// The time exists but is taken (or held); `next` are other free times of the doctor.
-    #[error("Это время уже занято — выберите другое")]
+    #[error("{} — выберите другое", form::TAKEN)]
     Taken { next: Vec<Alternative> },
 }
 
@@ -151,10 +155,10 @@ pub fn normalize_name(raw: &str) -> Result<String, &'static str> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let len = name.chars().count();
     if len == 0 {
-        return Err("Укажите имя");
+        return Err(form::NAME_MISSING);
     }
     if len < NAME_MIN {
-        return Err("Имя слишком короткое");
+        return Err(form::NAME_SHORT);
     }
     if len > NAME_MAX {
         return Err("Имя длиннее 100 символов");
@@ -172,7 +176,7 @@ pub fn normalize_name(raw: &str) -> Result<String, &'static str> {
         return Err("Имя может содержать только буквы, пробелы, дефисы и апострофы");
     }
     if !name.chars().any(char::is_alphabetic) {
-        return Err("Укажите имя");
+        return Err(form::NAME_MISSING);
     }
     Ok(name)
 }
@@ -217,14 +221,21 @@ pub fn validate(
         .map_err(|m| field("comment", m))
         .ok();
 
-    let date = parse_date(input.date.trim());
-    let start = parse_time(input.time_start.trim());
-    if date.is_none() {
-        field("date", "Выберите день приёма".into());
-    }
-    if start.is_none() {
-        field("time_start", "Выберите время приёма".into());
-    }
+    // The time wanted: the filial's local day and start, or the UTC start and end.
+    let wanted = match input.utc {
+        Some(utc) => Some(Err(utc)),
+        None => {
+            let date = parse_date(input.date.trim());
+            let start = parse_time(input.time_start.trim());
+            if date.is_none() {
+                field("date", "Выберите день приёма".into());
+            }
+            if start.is_none() {
+                field("time_start", "Выберите время приёма".into());
+            }
+            date.zip(start).map(Ok)
+        }
+    };
     let doctor = match schedule.filial_index(&input.filial_id) {
         None => {
             field("filial_id", "Клиника не найдена в расписании".into());
@@ -238,18 +249,34 @@ pub fn validate(
             d
         }
     };
-    let slot = match (doctor, date, start) {
-        (Some(d), Some(date), Some(start)) => {
-            let s = schedule
-                .slots_of(d)
-                .find(|s| s.date == date && s.start == start);
+    let slot = match (doctor, wanted) {
+        (Some(d), Some(wanted)) => {
+            let zone = schedule.filials[schedule.doctors[d].filial].zone;
+            let s = schedule.slots_of(d).find(|s| match wanted {
+                Ok((date, start)) => s.date == date && s.start == start,
+                Err((start_utc, _)) => s.start_utc == start_utc,
+            });
             match s {
-                None => field(
+                None => {
+                    let (date, start) = wanted.unwrap_or_else(|(start_utc, _)| {
+                        let local = super::zone::to_local(zone, start_utc);
+                        (local.date(), minute_of(local.time()))
+                    });
+                    field(
+                        "time_start",
+                        format!(
+                            "В расписании врача нет приёма {} в {}",
+                            date.format("%d.%m.%Y"),
+                            hhmm(start)
+                        ),
+                    )
+                }
+                Some(s) if matches!(wanted, Err((_, end_utc)) if end_utc != s.end_utc) => field(
                     "time_start",
                     format!(
-                        "В расписании врача нет приёма {} в {}",
-                        date.format("%d.%m.%Y"),
-                        hhmm(start)
+                        "Время приёма должно совпадать с одной ячейкой расписания: {}–{}",
+                        hhmm(s.start),
+                        hhmm(s.end)
                     ),
                 ),
                 Some(s)

@@ -4,6 +4,7 @@
 pub mod address;
 pub mod booking;
 pub mod cards;
+pub mod form;
 pub mod grid;
 pub mod phone;
 pub mod range;

@@ -32,13 +32,16 @@ pub const RESOLVED: &str = "resolved";
 pub fn is_event(kind: &str) -> bool {
     kind == REFUSED || kind == LOST || kind == RESOLVED
 }
-/// The kinds of the known-codes check (see [`CodeProblem::kind`]).
-pub const CODE_KINDS: [&str; 4] = [
-    "unknown_filial",
-    "unknown_doctor",
-    "filial_card_not_in_mis",
-    "doctor_card_not_in_mis",
-];
+
+/// The admin's group of an alert kind: `codes` for the known-codes check (the «Коды МИС» tab),
+/// else `sync`.
+pub fn group(kind: &str) -> &'static str {
+    if CodeProblem::KINDS.contains(&kind) {
+        "codes"
+    } else {
+        "sync"
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
@@ -59,6 +62,29 @@ impl Alert {
 pub fn split_text(text: &str) -> (&str, &str) {
     text.split_once("\n\n").unwrap_or((text, ""))
 }
+
+/// What the admin shows of a stored alert text (it has columns for the times and mails): the
+/// subject, and the letter's paragraphs — what happened, what to do — without the subject said
+/// again, the time ([`body`]'s «Когда:») and the signature.
+pub fn shown(text: &str) -> (String, Vec<String>) {
+    let (subject, body) = split_text(text.trim());
+    let subject = subject.trim();
+    let paragraphs = body
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| {
+            !p.is_empty()
+                && p.trim_end_matches('.') != subject.trim_end_matches('.')
+                && !p.starts_with(WHEN)
+                && !p.starts_with(SIGNATURE)
+        })
+        .map(str::to_owned)
+        .collect();
+    (subject.to_owned(), paragraphs)
+}
+
+const WHEN: &str = "Когда:";
+const SIGNATURE: &str = "— ";
 
 pub fn bad_file_key(name: &str) -> String {
     format!("bad_file:{name}")
@@ -81,7 +107,7 @@ pub fn moscow_time(t: DateTime<Utc>) -> String {
 
 pub(crate) fn body(what: &str, when: DateTime<Utc>, todo: &str) -> String {
     format!(
-        "{what}\n\nКогда: {}.\n\nЧто сделать: {todo}\n\n— Модуль онлайн-записи priem. Это письмо придёт снова, \
+        "{what}\n\n{WHEN} {}.\n\nЧто сделать: {todo}\n\n{SIGNATURE}Модуль онлайн-записи priem. Это письмо придёт снова, \
          если проблема не исчезнет, и ещё раз, когда она будет решена.\n",
         moscow_time(when)
     )
@@ -192,11 +218,7 @@ pub fn bad_cells(cells: &[&DoctorError], file: &str, now: DateTime<Utc>) -> Aler
 pub fn code_problem(p: &CodeProblem, now: DateTime<Utc>) -> Alert {
     Alert {
         key: p.key(),
-        kind: CODE_KINDS
-            .iter()
-            .find(|k| **k == p.kind())
-            .copied()
-            .unwrap_or("codes"),
+        kind: p.kind(),
         subject: p.to_string(),
         body: body(&format!("{p}."), now, p.advice()),
     }
@@ -396,9 +418,34 @@ pub fn resolved(key: &str, text: &str, since: DateTime<Utc>, now: DateTime<Utc>)
         kind: RESOLVED,
         subject: format!("Решено: {subject}"),
         body: format!(
-            "Проблема больше не наблюдается (с {} по {}):\n\n{subject}\n\n— Модуль онлайн-записи priem.\n",
+            "Проблема больше не наблюдается (с {} по {}):\n\n{subject}\n\n{SIGNATURE}Модуль онлайн-записи priem.\n",
             moscow_time(since),
             moscow_time(now)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admin_sees_what_happened_and_what_to_do_without_the_time_and_the_signature() {
+        let now = DateTime::UNIX_EPOCH;
+        let a = mis_unreachable("нет связи", 7, now);
+        let (subject, paragraphs) = shown(&a.text());
+        assert_eq!(subject, a.subject);
+        assert_eq!(paragraphs.len(), 2, "{paragraphs:?}");
+        assert!(paragraphs[0].starts_with("Запись №7 не удалось передать в МИС: нет связи."));
+        assert!(paragraphs[1].starts_with("Что сделать: проверьте"));
+        let p = CodeProblem::UnknownFilial { filial: "3".into() };
+        let (subject, paragraphs) = shown(&code_problem(&p, now).text());
+        assert_eq!(subject, "нет филиала с кодом 3");
+        assert_eq!(
+            paragraphs.len(),
+            1,
+            "the subject said again is left out: {paragraphs:?}"
+        );
+        assert_eq!((group(p.kind()), group(MIS)), ("codes", "sync"));
     }
 }

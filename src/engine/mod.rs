@@ -119,15 +119,12 @@ pub enum BookRequestError {
     /// The idempotency key is blank or longer than 128 bytes.
     #[error("the idempotency key must be 1 to 128 characters")]
     Key,
-    /// A booking from the site without the visitor's consent to the processing of personal
-    /// data, which 152-ФЗ requires.
-    #[error("a booking from the site needs the visitor's consent (152-ФЗ)")]
-    NoConsent,
 }
 
 impl BookRequest {
     /// A request as a caller outside the core makes it: the idempotency key is 1–128 bytes and
-    /// not blank, and a booking from the site carries the visitor's consent.
+    /// not blank. (A booking from the site without the visitor's consent is refused with the
+    /// field errors, see [`Engine::book`].)
     pub fn new(
         input: BookingInput,
         idempotency_key: String,
@@ -136,9 +133,6 @@ impl BookRequest {
     ) -> Result<BookRequest, BookRequestError> {
         if idempotency_key.trim().is_empty() || idempotency_key.len() > 128 {
             return Err(BookRequestError::Key);
-        }
-        if source == BookingSource::Site && consent.is_none() {
-            return Err(BookRequestError::NoConsent);
         }
         Ok(BookRequest {
             input,
@@ -351,7 +345,24 @@ impl Engine {
             now + Duration::days(i64::from(self.settings.booking.horizon_days) + 1),
         )?;
         let rules = loaded.rules(self.settings.booking.min_notice_minutes);
-        let valid = match booking::validate(&loaded.schedule, &req.input, now, &rules) {
+        let checked = booking::validate(&loaded.schedule, &req.input, now, &rules);
+        // A booking from the site needs the visitor's consent (152-ФЗ): a field error with the
+        // others, before anything is held.
+        let checked = match checked {
+            _ if req.source != BookingSource::Site || req.consent.is_some() => checked,
+            Err(BookingError::Invalid(mut errors)) => {
+                errors.push(FieldError {
+                    field: "consent",
+                    message: crate::domain::form::CONSENT_MISSING.into(),
+                });
+                Err(BookingError::Invalid(errors))
+            }
+            _ => Err(BookingError::Invalid(vec![FieldError {
+                field: "consent",
+                message: crate::domain::form::CONSENT_MISSING.into(),
+            }])),
+        };
+        let valid = match checked {
             Ok(v) => v,
             // The same form sent twice at once: the time is "taken" by this very booking.
             Err(e @ BookingError::Taken { .. }) => {
@@ -761,11 +772,12 @@ mod tests {
             phone: "+7 900 123-45-67".into(),
             comment: String::new(),
             specialty: String::new(),
+            utc: None,
         }
     }
 
     #[test]
-    fn a_booking_request_needs_a_key_and_from_the_site_the_visitors_consent() {
+    fn a_booking_request_needs_a_key() {
         let consent = Some(Consent {
             at: DateTime::UNIX_EPOCH,
             ip: "203.0.113.5".into(),
@@ -782,10 +794,6 @@ mod tests {
             new(&"k".repeat(128), BookingSource::Prodoctorov, &None),
             Ok(BookingSource::Prodoctorov),
             "ProDoctorov's bookings carry no consent of the site's"
-        );
-        assert_eq!(
-            new("k", BookingSource::Site, &None),
-            Err(BookRequestError::NoConsent)
         );
         for key in ["", "  ", &"k".repeat(129), &"ж".repeat(65)] {
             assert_eq!(

@@ -11,9 +11,10 @@
 //! **Direct bookings.** [`Engine::prodoctorov_booking`] answers ProDoctorov's §2.1 POST:
 //! Basic auth (constant-time; the endpoint is closed without a login and a strong password, and
 //! an address with [`LOGIN_FAILURES`] wrong logins in a window waits for its end: 429), then the
-//! request is read and checked — known
-//! and enabled filial and doctor, a stored cell with exactly that start and end, not past nor
-//! too soon, not taken nor held — and booked through [`Engine::book`] with source
+//! request is read, its filial and doctor must be among those the connector exports, and it is
+//! booked — its UTC start and end as they came, checked once by the site's own path
+//! (`domain::booking::validate`: a stored cell with exactly that start and end, not past nor
+//! too soon, not taken nor held, the patient's fields) — through [`Engine::book`] with source
 //! `prodoctorov` and an idempotency key derived from the request (filial, doctor, start, end,
 //! phone), so an identical repeat answers as the first booking stands and never makes a second
 //! one. The MIS call is bounded so the whole answer comes within [`ENDPOINT_BUDGET`] (< 10 s).
@@ -37,7 +38,6 @@ use crate::domain::phone;
 use crate::domain::range::Range;
 use crate::engine::settings::{Delivery, Endpoint, Prodoctorov};
 use crate::storage::{BookingId, BookingRecord, NewUpload, StorageError, UploadOutcome};
-use crate::time::hhmm;
 use crate::transport::prodoctorov::{self as transport, UploadConfig, UploadError};
 use crate::transport::Secret;
 use crate::wire::booking::{parse_direct_booking, DirectBookingRequest, RequestError};
@@ -346,6 +346,7 @@ impl Engine {
         Some(DirectAnswer::no(401, "Неверный логин или пароль"))
     }
 
+    /// A request that passed the door: booked through the site's path, answered in time.
     fn book_direct(
         &self,
         p: &Prodoctorov,
@@ -354,36 +355,11 @@ impl Engine {
         started: Instant,
     ) -> Result<DirectAnswer, StorageError> {
         let deadline = started + ENDPOINT_BUDGET;
-        let store = self.store();
         let key = idempotency_key(req);
-        if let Some(existing) = store.booking_by_key(&key)? {
+        if let Some(existing) = self.store().booking_by_key(&key)? {
             return self.settle(p, existing.id, deadline, now);
         }
         let (filial, doctor) = (req.filial_id.as_str(), req.doctor_id.as_str());
-        if req.end <= req.start {
-            return Ok(DirectAnswer::no(
-                200,
-                "Время окончания приёма должно быть позже времени начала",
-            ));
-        }
-        let loaded =
-            store.load_schedule(filial, doctor, req.start, req.start + Duration::seconds(1))?;
-        let Some(f) = loaded.schedule.filials.first() else {
-            return Ok(DirectAnswer::no(
-                200,
-                format!("Неизвестный код филиала «{}»", short(filial)),
-            ));
-        };
-        if loaded.schedule.doctors.is_empty() {
-            return Ok(DirectAnswer::no(
-                200,
-                format!(
-                    "Неизвестный код врача «{}» в филиале «{}»",
-                    short(doctor),
-                    short(filial)
-                ),
-            ));
-        }
         if !p.allows(filial, doctor) {
             return Ok(DirectAnswer::no(
                 200,
@@ -394,57 +370,6 @@ impl Engine {
                 ),
             ));
         }
-        let zone = f.zone;
-        let local = |t: DateTime<Utc>| t.with_timezone(&zone).format("%d.%m.%Y %H:%M").to_string();
-        let Some(slot) = loaded
-            .schedule
-            .slots
-            .iter()
-            .find(|s| s.start_utc == req.start)
-        else {
-            return Ok(DirectAnswer::no(
-                200,
-                format!(
-                    "В расписании врача нет приёма, начинающегося {} (местное время филиала)",
-                    local(req.start)
-                ),
-            ));
-        };
-        if slot.end_utc != req.end {
-            return Ok(DirectAnswer::no(
-                200,
-                format!(
-                    "Время приёма должно совпадать с одной ячейкой расписания: ячейка {}–{}, а в запросе окончание {}",
-                    hhmm(slot.start),
-                    hhmm(slot.end),
-                    local(req.end)
-                ),
-            ));
-        }
-        if req.start < now {
-            return Ok(DirectAnswer::no(200, "Это время уже прошло"));
-        }
-        let notice = self.settings().booking.min_notice_minutes;
-        if req.start < now + Duration::minutes(i64::from(notice)) {
-            return Ok(DirectAnswer::no(
-                200,
-                format!("До приёма меньше {notice} мин.: запись на это время закрыта"),
-            ));
-        }
-        if loaded.held.contains(&slot.start_utc) || !slot.free {
-            // Taken by this very request, sent twice at once?
-            if let Some(existing) = store.booking_by_key(&key)? {
-                return self.settle(p, existing.id, deadline, now);
-            }
-            return Ok(DirectAnswer::no(
-                200,
-                if slot.free {
-                    "Это время уже занято: оно удерживается для другой записи"
-                } else {
-                    "Это время уже занято"
-                },
-            ));
-        }
         let confirms_at_once = matches!(self.settings().delivery, Some(Delivery::Http(_)));
         if !confirms_at_once && !p.accept_when_mis_down {
             return Ok(DirectAnswer::no(
@@ -452,16 +377,18 @@ impl Engine {
                 "Клиника не может подтвердить запись сразу — запишитесь по телефону клиники",
             ));
         }
+        // One request in UTC, checked once by the site's booking path: the cell, past and notice,
+        // taken and held, the patient's fields.
         let book = BookRequest {
             input: BookingInput {
                 filial_id: req.filial_id.clone(),
                 doctor_id: req.doctor_id.clone(),
-                date: slot.date.to_string(),
-                time_start: hhmm(slot.start),
+                utc: Some((req.start, req.end)),
                 name: req.name.clone(),
                 phone: req.phone.clone(),
                 comment: req.comment.clone(),
                 specialty: req.specialty.clone(),
+                ..BookingInput::default()
             },
             idempotency_key: key,
             source: BookingSource::Prodoctorov,
@@ -487,7 +414,13 @@ impl Engine {
                     .any(|f| matches!(f.field, "name" | "phone" | "comment"));
                 let text = fields
                     .iter()
-                    .map(|f| format!("{}: {}", field_ru(f.field), f.message))
+                    .map(|f| match f.field {
+                        "filial_id" => format!("Филиал «{}»: {}", short(filial), f.message),
+                        "doctor_id" => format!("Врач «{}»: {}", short(doctor), f.message),
+                        // the cell's own messages name the day and time
+                        "date" | "time_start" => f.message.clone(),
+                        other => format!("{}: {}", field_ru(other), f.message),
+                    })
                     .collect::<Vec<_>>()
                     .join("; ");
                 Ok(DirectAnswer::no(if bad_input { 400 } else { 200 }, text))
@@ -681,10 +614,6 @@ fn field_ru(field: &str) -> &'static str {
         "name" => "Имя",
         "phone" => "Телефон",
         "comment" => "Комментарий",
-        "date" => "Дата",
-        "time_start" => "Время",
-        "filial_id" => "Филиал",
-        "doctor_id" => "Врач",
         _ => "Запрос",
     }
 }

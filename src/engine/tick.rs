@@ -13,7 +13,7 @@ use super::alert::{self, Alert};
 use super::{Delivered, Engine};
 use crate::domain::cards::split_codes;
 use crate::engine::settings::Delivery;
-use crate::storage::{AlertAction, Card, RunSummary, SnapshotInfo, StorageError};
+use crate::storage::{AlertAction, Card, CodeProblem, RunSummary, SnapshotInfo, StorageError};
 use crate::transport::ftp::{FtpError, FtpSession};
 use crate::transport::mail;
 use crate::wire::booking::MisAnswer;
@@ -172,7 +172,7 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
         );
         match store.unknown_codes(&clinics, &doctors) {
             Ok(codes) => {
-                seen.checked.extend(alert::CODE_KINDS);
+                seen.checked.extend(CodeProblem::KINDS);
                 for p in codes.problems() {
                     seen.alerts.push(alert::code_problem(&p, now));
                 }

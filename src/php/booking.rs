@@ -102,6 +102,7 @@ fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
         phone,
         comment,
         specialty,
+        utc: None,
     })
 }
 
@@ -405,6 +406,20 @@ pub fn priem_erasures(
     Ok(json(&list))
 }
 
+/// What the booking form says in words the site and the widget share: `['name_missing' =>
+/// 'Укажите фамилию, имя и отчество', 'name_short', 'phone_missing', 'phone_length',
+/// 'consent_missing', 'confirmed' => 'Вы записаны', 'pending', 'taken']` — the field errors the
+/// widget checks before sending, in the core's words, and the outcomes.
+#[php_function]
+#[php(name = "priem_form_texts")]
+pub fn priem_form_texts() -> ZBox<ZendHashTable> {
+    let texts: serde_json::Map<String, serde_json::Value> = crate::domain::form::texts()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into()))
+        .collect();
+    json(&texts)
+}
+
 /// `79001234567` → `7900***4567`, for logs and journals.
 #[php_function]
 #[php(name = "priem_mask_phone")]
@@ -421,6 +436,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(priem_bookings))
         .function(wrap_function!(priem_retry))
         .function(wrap_function!(priem_mask_phone))
+        .function(wrap_function!(priem_form_texts))
         .function(wrap_function!(priem_erase_person))
         .function(wrap_function!(priem_erasures))
 }

@@ -353,9 +353,6 @@ pub fn book_request(e: crate::engine::BookRequestError) -> PhpException {
     use crate::engine::BookRequestError;
     config(match e {
         BookRequestError::Key => "$meta[\"idempotency_key\"] must be 1 to 128 characters",
-        BookRequestError::NoConsent => {
-            "$meta[\"consent_version\"] is required for bookings from the site (152-ФЗ)"
-        }
     })
 }
 

@@ -78,21 +78,30 @@ pub fn priem_sync(
     Ok(convert::json_array(&v))
 }
 
-/// The open problems: `key`, `kind`, `text`, `first_seen`, `last_seen`, `last_sent`, `mails`,
-/// `occurrences`, `last_error` (why the last mail failed).
+/// The open problems: `key`, `kind`, `group` (`codes`: the known-codes check, else `sync`),
+/// `text` (the letter), `subject` and `paragraphs` (what happened, what to do: the letter without
+/// its time and signature), `first_seen`, `last_seen`, `last_sent`, `mails`, `occurrences`,
+/// `last_error` (why the last mail failed). `$group` keeps that group's.
 #[php_function]
 #[php(name = "priem_alerts")]
-pub fn priem_alerts(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn priem_alerts(
+    settings: &ZendHashTable,
+    group: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    use crate::engine::alert;
     let e = engine(settings)?;
     let alerts = e.store().open_alerts().map_err(|e| error::storage(&e))?;
     let t = |x: Option<DateTime<Utc>>| x.map(format_utc);
     // Announcements of resolved problems waiting for SMTP are not problems themselves.
     let list: Vec<serde_json::Value> = alerts
         .iter()
-        .filter(|a| a.kind != crate::engine::alert::RESOLVED)
+        .filter(|a| a.kind != alert::RESOLVED)
+        .filter(|a| group.is_none_or(|g| alert::group(&a.kind) == g))
         .map(|a| {
+            let (subject, paragraphs) = alert::shown(&a.text);
             serde_json::json!({
-                "key": a.key, "kind": a.kind, "text": a.text,
+                "key": a.key, "kind": a.kind, "group": alert::group(&a.kind), "text": a.text,
+                "subject": subject, "paragraphs": paragraphs,
                 "first_seen": format_utc(a.first_seen), "last_seen": format_utc(a.last_seen),
                 "last_sent": t(a.last_sent), "mails": a.mails, "occurrences": a.occurrences,
                 "last_error": a.last_error,

@@ -45,27 +45,34 @@ pub enum CodeProblem {
 }
 
 impl CodeProblem {
-    /// The alert kind: `unknown_filial`, `unknown_doctor`, `filial_card_not_in_mis`,
-    /// `doctor_card_not_in_mis`.
+    /// Every kind of finding: the code check's alert kinds.
+    pub const KINDS: [&'static str; 4] = [
+        "unknown_filial",
+        "unknown_doctor",
+        "filial_card_not_in_mis",
+        "doctor_card_not_in_mis",
+    ];
+
+    /// The alert kind, one of [`KINDS`](Self::KINDS).
     pub fn kind(&self) -> &'static str {
-        match self {
-            CodeProblem::UnknownFilial { .. } => "unknown_filial",
-            CodeProblem::UnknownDoctor { .. } => "unknown_doctor",
-            CodeProblem::FilialCardNotInMis(_) => "filial_card_not_in_mis",
-            CodeProblem::DoctorCardNotInMis(_) => "doctor_card_not_in_mis",
-        }
+        Self::KINDS[match self {
+            CodeProblem::UnknownFilial { .. } => 0,
+            CodeProblem::UnknownDoctor { .. } => 1,
+            CodeProblem::FilialCardNotInMis(_) => 2,
+            CodeProblem::DoctorCardNotInMis(_) => 3,
+        }]
     }
 
     /// A stable alert key: `unknown_doctor:1:0042`.
     pub fn key(&self) -> String {
-        match self {
-            CodeProblem::UnknownFilial { filial } => format!("unknown_filial:{filial}"),
-            CodeProblem::UnknownDoctor { filial, doctor } => {
-                format!("unknown_doctor:{filial}:{doctor}")
+        let what = match self {
+            CodeProblem::UnknownFilial { filial } => filial.clone(),
+            CodeProblem::UnknownDoctor { filial, doctor } => format!("{filial}:{doctor}"),
+            CodeProblem::FilialCardNotInMis(c) | CodeProblem::DoctorCardNotInMis(c) => {
+                c.code.clone()
             }
-            CodeProblem::FilialCardNotInMis(c) => format!("filial_card_not_in_mis:{}", c.code),
-            CodeProblem::DoctorCardNotInMis(c) => format!("doctor_card_not_in_mis:{}", c.code),
-        }
+        };
+        format!("{}:{what}", self.kind())
     }
 
     /// What to do about it, in Russian.

@@ -619,7 +619,7 @@ abstract class EndpointsTestCase extends TestCase
         $this->assertStringStartsWith('Слишком много неверных попыток входа', $answer['error']);
         // ProDoctorov's own address gets through to the booking checks
         list($status, , $answer) = $this->json('POST', self::MODULE . 'prodoctorov/', array($right, $json), $unknown, '127.0.0.42');
-        $this->assertSame(array(200, 'Неизвестный код филиала «99»'), array($status, $answer['error']));
+        $this->assertSame(array(200, 'Филиал «99»: Клиника не найдена в расписании'), array($status, $answer['error']));
     }
 
     // ---- the booking form's API ---------------------------------------------------------------

@@ -81,7 +81,8 @@ final class SettingsTest extends TestCase
         $settings->store_defaults();
         $this->assertSame('klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru', $settings->get('MailTo'));
         $e = $settings->engine();
-        $this->assertSame(array('db', 'booking', 'limits'), array_keys($e));
+        $this->assertSame(array('db', 'booking', 'limits', 'prodoctorov'), array_keys($e));
+        $this->assertFalse($e['prodoctorov']['enabled'], 'the connector is off until switched on');
         $this->assertSame(array('per_address' => 10, 'per_phone' => 3, 'per_doctor_day' => 20, 'trusted_proxies' => ''),
             array_diff_key($e['limits'], array('secret' => 1)), 'no proxy is trusted by default');
         $this->assertSame($settings->form_secret(), $e['limits']['secret'], 'the counters are keyed by the form secret');
@@ -91,8 +92,15 @@ final class SettingsTest extends TestCase
     public function test_bad_values_are_refused_per_field_and_nothing_is_saved(): void
     {
         $settings = priem_nc_module()->settings();
-        $errors = $settings->save_form($this->form(array('MisTimeout' => '30', 'MisUrl' => 'ftp://x', 'CodeField' => 'Mis Code; DROP')));
-        $this->assertSame(array('MisTimeout', 'MisUrl', 'CodeField'), array_keys($errors));
+        // every field's problem at once: the module's own (CodeField), the extension's mapped to their fields
+        $errors = $settings->save_form($this->form(array('MisTimeout' => '30', 'MisUrl' => 'ftp://x', 'CodeField' => 'Mis Code; DROP',
+            'BookingHorizonDays' => '91', 'RateLimitPhone' => '0', 'PdDoctors' => "1: 0001\nбез двоеточия")));
+        ksort($errors);
+        $this->assertSame(array('BookingHorizonDays' => 'Нужно целое число от 1 до 90', 'CodeField' => 'Имя поля: латинские буквы, цифры и «_», начинается с буквы',
+            'MisTimeout' => 'Нужно целое число от 1 до 10', 'MisUrl' => 'Адрес должен начинаться с http:// или https://',
+            'PdDoctors' => 'По строке на филиал: «1: 0001, 0002»', 'RateLimitPhone' => 'Нужно целое число от 1 до 1000'), $errors);
+        // a number that is no number: the extension names the field
+        $this->assertSame(array('MisTimeout' => 'Нужно целое число'), $settings->save_form($this->form(array('MisTimeout' => '5 с'))));
         $this->assertFalse((new nc_priem_netcat(nc_Core::get_object()))->module_setting('FtpHost'));
     }
 

@@ -175,9 +175,17 @@ final class EngineTest extends TestCase
         } catch (Priem\ValidationException $e) {
             $this->assertSame(['phone'], array_keys($e->getErrors()));
         }
+        // without the visitor's consent (152-ФЗ) a booking from the site is refused with the other field errors
+        try {
+            priem_book(self::settings(), $this->request(['name' => '']), ['idempotency_key' => 'x']);
+            $this->fail('no exception');
+        } catch (Priem\ValidationException $e) {
+            $this->assertSame(['name' => priem_form_texts()['name_missing'], 'consent' => priem_form_texts()['consent_missing']],
+                array_intersect_key($e->getErrors(), ['name' => 1, 'consent' => 1]));
+        }
         $this->expectException(Priem\ConfigException::class);
-        $this->expectExceptionMessage('$meta["consent_version"] is required for bookings from the site (152-ФЗ)');
-        priem_book(self::settings(), $this->request(), ['idempotency_key' => 'x']);
+        $this->expectExceptionMessage('$meta["idempotency_key"] must be 1 to 128 characters');
+        priem_book(self::settings(), $this->request(), ['idempotency_key' => '', 'consent_version' => '1']);
     }
 
     public function testBadSettingsNameTheKey(): void
@@ -188,7 +196,7 @@ final class EngineTest extends TestCase
             priem_migrate($s);
             $this->fail('no exception');
         } catch (Priem\ConfigException $e) {
-            $this->assertSame("settings: mis.timeout_s: must be from 1 to 10 seconds (ProDoctorov's limit)", $e->getMessage());
+            $this->assertSame('settings: mis.timeout_s: нужно целое число от 1 до 10', $e->getMessage());
         }
         $this->expectException(Priem\ConfigException::class);
         $this->expectExceptionMessage('settings: db: missing field `database`');

@@ -53,7 +53,7 @@ use thiserror::Error;
 
 use crate::domain::address::Network;
 use crate::domain::cards::Cards;
-use crate::domain::zone::{ZoneError, Zones};
+use crate::domain::zone::Zones;
 use crate::storage::DbConfig;
 use crate::transport::ftp::FtpConfig;
 use crate::transport::mail::MailConfig;
@@ -71,8 +71,6 @@ pub enum SettingsError {
     /// A value of the right type that makes no sense.
     #[error("settings: {key}: {reason}")]
     Value { key: &'static str, reason: String },
-    #[error("settings: timezones: {0}")]
-    Zone(#[from] ZoneError),
 }
 
 /// How bookings are offered and followed.
@@ -255,36 +253,48 @@ pub struct Problem {
 }
 
 impl Settings {
-    /// What keeps settings from working, for the admin before it saves them: the error that
-    /// makes them unusable, or — with the ProDoctorov connector on — why its booking endpoint is
-    /// closed (no login, no strong password). The one check of the settings is
-    /// [`Settings::from_value`]; this names its key.
+    /// What keeps settings from working, for the admin before it saves them: every problem
+    /// of [`Settings::from_value`]'s check, in Russian, each with its key, and — with the
+    /// ProDoctorov connector on — why its booking endpoint is closed (no login, no strong
+    /// password). A document serde cannot read gives its first problem only.
     pub fn problems(v: serde_json::Value) -> Vec<Problem> {
-        match Settings::from_value(v) {
-            Ok(s) => match s.prodoctorov {
-                Some(Prodoctorov {
-                    enabled: true,
-                    endpoint: Endpoint::Closed { key, reason },
-                    ..
-                }) => vec![Problem {
-                    key: key.into(),
-                    message: reason,
-                }],
-                _ => Vec::new(),
-            },
-            Err(SettingsError::Value { key, reason }) => vec![Problem {
+        let raw: Raw = match serde_path_to_error::deserialize(v) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.inner().to_string();
+                let message = if inner.contains("expected u16") {
+                    "нужно целое число от 0 до 65535".to_owned()
+                } else if inner.contains("expected u") || inner.contains("expected i") {
+                    "нужно целое число".to_owned()
+                } else {
+                    format!("неверное значение ({inner})")
+                };
+                let key = if path == "." { String::new() } else { path };
+                return vec![Problem { key, message }];
+            }
+        };
+        let mut found = raw::Found::new();
+        let s = raw.checked(&mut found);
+        let mut out: Vec<Problem> = found
+            .into_iter()
+            .map(|(key, message)| Problem {
+                key: key.into(),
+                message,
+            })
+            .collect();
+        if let Some(Prodoctorov {
+            enabled: true,
+            endpoint: Endpoint::Closed { key, reason },
+            ..
+        }) = s.prodoctorov
+        {
+            out.push(Problem {
                 key: key.into(),
                 message: reason,
-            }],
-            Err(SettingsError::Zone(e)) => vec![Problem {
-                key: "timezones".into(),
-                message: e.to_string(),
-            }],
-            Err(e @ SettingsError::Shape(_)) => vec![Problem {
-                key: String::new(),
-                message: e.to_string(),
-            }],
+            });
         }
+        out
     }
 
     /// Reads settings from JSON text.
@@ -333,7 +343,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "settings: mis.timeout_s: must be from 1 to 10 seconds (ProDoctorov's limit)"
+            "settings: mis.timeout_s: нужно целое число от 1 до 10"
         );
         let e = Settings::from_json(
             r#"{"db": {"user": "u", "database": "d"}, "timezones": {"1": "Mars/Olympus"}}"#,
@@ -399,7 +409,51 @@ mod tests {
             r#"{"db": {"user": "u", "database": "d"}, "mis": {"transport": "ftp"}}"#,
         )
         .unwrap_err();
-        assert!(e.to_string().contains("needs the ftp section"), "{e}");
+        assert!(e.to_string().contains("заполните настройки FTP"), "{e}");
+    }
+
+    #[test]
+    fn the_admin_hears_every_problem_at_once_each_with_its_key() {
+        let problems = |doc: &str| {
+            Settings::problems(serde_json::from_str(doc).unwrap())
+                .into_iter()
+                .map(|p| (p.key, p.message))
+                .collect::<Vec<_>>()
+        };
+        let p = problems(
+            r#"{"db": {"user": "u", "database": "d"},
+                "mis": {"url": "mis.clinic.ru", "timeout_s": 30},
+                "mail": {"host": "smtp", "from": "robot", "to": "a@b.ru, nobody", "remind_hours": 0},
+                "booking": {"horizon_days": 0, "min_notice_minutes": 20000},
+                "limits": {"per_phone": 0, "trusted_proxies": "proxy.local"},
+                "prodoctorov": {"doctors": "1: 0001\nплохая строка"}}"#,
+        );
+        let keys: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "mis.url",
+                "mis.timeout_s",
+                "mail.from",
+                "mail.to",
+                "mail.remind_hours",
+                "booking.horizon_days",
+                "booking.min_notice_minutes",
+                "prodoctorov.doctors",
+                "limits.trusted_proxies",
+                "limits.per_phone"
+            ]
+        );
+        assert_eq!(p[0].1, "адрес должен начинаться с http:// или https://");
+        assert_eq!(p[5].1, "нужно целое число от 1 до 90");
+        // a value serde cannot read: its key, in Russian
+        assert_eq!(
+            problems(
+                r#"{"db": {"user": "u", "database": "d"}, "mis": {"url": "https://m", "timeout_s": "abc"}}"#
+            ),
+            [("mis.timeout_s".to_string(), "нужно целое число".to_string())]
+        );
+        assert!(problems(MIN).is_empty());
     }
 
     #[test]
@@ -445,11 +499,17 @@ mod tests {
         };
         assert_eq!(
             err(r#"{"api": "v3"}"#),
-            "settings: prodoctorov.api: \"v3\" is neither \"old\" nor \"v2\""
+            "settings: prodoctorov.api: допустимо: old, v2"
         );
         assert!(err(r#"{"url": "ftp://x"}"#).contains("prodoctorov.url"));
-        assert!(err(r#"{"url": "https://x"}"#).contains("prodoctorov.login"));
-        assert!(err(r#"{"api": "v2", "url": "https://x"}"#).contains("prodoctorov.token"));
+        assert!(err(r#"{"enabled": true, "url": "https://x"}"#).contains("prodoctorov.login"));
+        assert!(err(r#"{"enabled": true, "api": "v2", "url": "https://x"}"#)
+            .contains("prodoctorov.token"));
+        // a connector switched off may keep half its credentials
+        assert!(Settings::from_json(
+            r#"{"db": {"user": "u", "database": "d"}, "prodoctorov": {"url": "https://x"}}"#
+        )
+        .is_ok());
         assert!(err(r#"{"interval_minutes": 0}"#).contains("prodoctorov.interval_minutes"));
         assert!(err(r#"{"loginn": "x"}"#).contains("unknown field `loginn`"));
     }
@@ -552,7 +612,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "settings: limits.per_phone: must be from 1 to 1000"
+            "settings: limits.per_phone: нужно целое число от 1 до 1000"
         );
     }
 

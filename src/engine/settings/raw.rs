@@ -115,7 +115,7 @@ impl Default for DoctorLists {
 }
 
 impl DoctorLists {
-    fn into_map(self) -> Result<BTreeMap<String, Vec<String>>, SettingsError> {
+    fn into_map(self) -> Result<BTreeMap<String, Vec<String>>, (&'static str, String)> {
         Ok(match self {
             DoctorLists::Map(m) => m,
             DoctorLists::List(l) => l
@@ -127,9 +127,9 @@ impl DoctorLists {
                 let mut out = BTreeMap::new();
                 for line in t.lines().filter(|l| !l.trim().is_empty()) {
                     let Some((filial, doctors)) = line.split_once(':') else {
-                        return Err(bad(
+                        return Err((
                             "prodoctorov.doctors",
-                            "по строке на филиал: «1: 0001, 0002»",
+                            "по строке на филиал: «1: 0001, 0002»".into(),
                         ));
                     };
                     let doctors = split_codes(doctors).map(str::to_owned).collect();
@@ -282,15 +282,57 @@ pub(super) fn shape<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> S
     }
 }
 
-fn bad(key: &'static str, reason: impl Into<String>) -> SettingsError {
-    SettingsError::Value {
-        key,
-        reason: reason.into(),
+/// The problems a check found: (key, what is wrong, in Russian).
+pub(super) type Found = Vec<(&'static str, String)>;
+
+/// `v` when it is in `range`, else the problem noted and `fallback`.
+fn within<T: PartialOrd + Copy + std::fmt::Display>(
+    found: &mut Found,
+    key: &'static str,
+    v: T,
+    range: std::ops::RangeInclusive<T>,
+    fallback: T,
+) -> T {
+    if range.contains(&v) {
+        v
+    } else {
+        found.push((
+            key,
+            format!("нужно целое число от {} до {}", range.start(), range.end()),
+        ));
+        fallback
+    }
+}
+
+/// An address a section is sent to: `http://` or `https://`.
+fn url(found: &mut Found, key: &'static str, url: &str) -> bool {
+    let ok = url.starts_with("http://") || url.starts_with("https://");
+    if !ok {
+        found.push((key, "адрес должен начинаться с http:// или https://".into()));
+    }
+    ok
+}
+
+fn one_of(found: &mut Found, key: &'static str, v: &str, allowed: &[&str]) {
+    if !allowed.contains(&v) {
+        found.push((key, format!("допустимо: {}", allowed.join(", "))));
     }
 }
 
 impl Raw {
+    /// The settings, or the first problem (see [`checked`](Self::checked) for all of them).
     pub(super) fn check(self) -> Result<Settings, SettingsError> {
+        let mut found = Found::new();
+        let s = self.checked(&mut found);
+        match found.into_iter().next() {
+            None => Ok(s),
+            Some((key, reason)) => Err(SettingsError::Value { key, reason }),
+        }
+    }
+
+    /// The settings with every problem noted in `found` (a section with one gets a usable
+    /// stand-in, so that the others are checked too).
+    pub(super) fn checked(self, found: &mut Found) -> Settings {
         let db = DbConfig {
             host: self.db.host,
             port: self.db.port,
@@ -301,16 +343,12 @@ impl Raw {
             ..DbConfig::default()
         };
         if db.database.is_empty() {
-            return Err(bad("db.database", "is empty"));
+            found.push(("db.database", "не указана база данных".into()));
         }
 
-        let ftp = self.ftp.map(RawFtp::check).transpose()?.flatten();
-        let delivery = self
-            .mis
-            .map(|m| m.check(ftp.is_some()))
-            .transpose()?
-            .flatten();
-        let (mail, remind_after) = match self.mail.map(RawMail::check).transpose()?.flatten() {
+        let ftp = self.ftp.and_then(|f| f.check(found));
+        let delivery = self.mis.and_then(|m| m.check(ftp.is_some(), found));
+        let (mail, remind_after) = match self.mail.and_then(|m| m.check(found)) {
             Some((mail, remind_after)) => (Some(mail), remind_after),
             None => (None, Duration::from_secs(24 * 3600)),
         };
@@ -321,27 +359,59 @@ impl Raw {
             card_zones
                 .map(|(code, tz)| (code, tz.name().to_owned()))
                 .chain(self.timezones.pairs()),
-        )?;
-        let b = &self.booking;
-        if !(1..=90).contains(&b.horizon_days) {
-            return Err(bad("booking.horizon_days", "must be from 1 to 90"));
-        }
-        if b.grid_cache_mb > 4096 {
-            return Err(bad("booking.grid_cache_mb", "must be from 0 to 4096"));
-        }
-        if b.reconcile_minutes > 1440 {
-            return Err(bad("booking.reconcile_minutes", "must be from 0 to 1440"));
-        }
-        if b.retention_days > 3650 {
-            return Err(bad("booking.retention_days", "must be from 0 to 3650"));
-        }
-        let prodoctorov = self.prodoctorov.map(RawProdoctorov::check).transpose()?;
-        let limits = self
-            .limits
-            .map(RawLimits::check)
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Settings {
+        )
+        .unwrap_or_else(|e| {
+            found.push(("timezones", e.to_string()));
+            Zones::default()
+        });
+        let mut booking = self.booking;
+        let d = BookingPolicy::default();
+        let b = &mut booking;
+        b.horizon_days = within(
+            found,
+            "booking.horizon_days",
+            b.horizon_days,
+            1..=90,
+            d.horizon_days,
+        );
+        b.min_notice_minutes = within(
+            found,
+            "booking.min_notice_minutes",
+            b.min_notice_minutes,
+            0..=10080,
+            d.min_notice_minutes,
+        );
+        b.answer_timeout_minutes = within(
+            found,
+            "booking.answer_timeout_minutes",
+            b.answer_timeout_minutes,
+            1..=10080,
+            d.answer_timeout_minutes,
+        );
+        b.grid_cache_mb = within(
+            found,
+            "booking.grid_cache_mb",
+            b.grid_cache_mb,
+            0..=4096,
+            d.grid_cache_mb,
+        );
+        b.reconcile_minutes = within(
+            found,
+            "booking.reconcile_minutes",
+            b.reconcile_minutes,
+            0..=1440,
+            d.reconcile_minutes,
+        );
+        b.retention_days = within(
+            found,
+            "booking.retention_days",
+            b.retention_days,
+            0..=3650,
+            d.retention_days,
+        );
+        let prodoctorov = self.prodoctorov.map(|p| p.check(found));
+        let limits = self.limits.map(|l| l.check(found)).unwrap_or_default();
+        Settings {
             db,
             ftp,
             delivery,
@@ -349,75 +419,71 @@ impl Raw {
             remind_after,
             zones,
             cards: self.cards,
-            booking: self.booking,
+            booking,
             prodoctorov,
             limits,
-        })
+        }
     }
 }
 
 impl RawFtp {
     /// The FTP settings; `None` when no host is set.
-    fn check(self) -> Result<Option<FtpConfig>, SettingsError> {
+    fn check(self, found: &mut Found) -> Option<FtpConfig> {
         if self.host.trim().is_empty() {
-            return Ok(None);
+            return None;
         }
         let mut c = FtpConfig::new(self.host.trim(), self.user, Secret::new(self.password));
-        c.port = self.port;
+        c.port = within(found, "ftp.port", self.port, 1..=65535, 21);
         c.directory = self.directory;
         c.passive = self.passive;
         c.explicit_tls = self.tls;
+        one_of(
+            found,
+            "ftp.after_import",
+            &self.after_import,
+            &["move", "delete"],
+        );
         c.after_import = match self.after_import.as_str() {
-            "move" => AfterImport::MoveToProcessed,
             "delete" => AfterImport::Delete,
-            other => {
-                return Err(bad(
-                    "ftp.after_import",
-                    format!("\"{other}\" is neither \"move\" nor \"delete\""),
-                ))
-            }
+            _ => AfterImport::MoveToProcessed,
         };
         c.stability_delay = Duration::from_secs(self.stability_delay_s);
         c.bookings_dir = self.bookings_dir;
         c.results_dir = self.results_dir;
-        if !(1..=4096).contains(&self.max_snapshot_mb) {
-            return Err(bad("ftp.max_snapshot_mb", "must be from 1 to 4096"));
-        }
-        c.max_download = self.max_snapshot_mb << 20;
-        Ok(Some(c))
+        c.max_download = within(
+            found,
+            "ftp.max_snapshot_mb",
+            self.max_snapshot_mb,
+            1..=4096,
+            100,
+        ) << 20;
+        Some(c)
     }
 }
 
 impl RawMis {
     /// How bookings reach the MIS; `None` for HTTP without a URL. `has_ftp`: whether the ftp
     /// section is set (the FTP drop needs it).
-    fn check(self, has_ftp: bool) -> Result<Option<Delivery>, SettingsError> {
+    fn check(self, has_ftp: bool, found: &mut Found) -> Option<Delivery> {
         match self.transport.as_str() {
             "ftp" => {
                 if !has_ftp {
-                    return Err(bad(
+                    found.push((
                         "mis.transport",
-                        "\"ftp\" needs the ftp section (host, user, password)",
+                        "для передачи записей через FTP заполните настройки FTP".into(),
                     ));
                 }
-                Ok(Some(Delivery::FtpDrop))
+                Some(Delivery::FtpDrop)
             }
-            "http" if self.url.trim().is_empty() => Ok(None),
+            "http" if self.url.trim().is_empty() => None,
             "http" => {
-                let url = self.url.trim().to_owned();
-                if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(bad("mis.url", "must start with http:// or https://"));
-                }
-                let mut c = MisConfig::new(url);
+                let u = self.url.trim().to_owned();
+                url(found, "mis.url", &u);
+                let mut c = MisConfig::new(u);
+                one_of(found, "mis.format", &self.format, &["prodoctorov", "v2"]);
                 c.format = match self.format.as_str() {
-                    "prodoctorov" => Format::Direct,
                     "v2" => Format::V2,
-                    other => {
-                        return Err(bad(
-                            "mis.format",
-                            format!("\"{other}\" is neither \"prodoctorov\" nor \"v2\""),
-                        ))
-                    }
+                    _ => Format::Direct,
                 };
                 c.auth = if !self.token.is_empty() {
                     MisAuth::Token(Secret::new(self.token))
@@ -429,41 +495,40 @@ impl RawMis {
                 } else {
                     MisAuth::None
                 };
-                if !(1..=10).contains(&self.timeout_s) {
-                    return Err(bad(
-                        "mis.timeout_s",
-                        "must be from 1 to 10 seconds (ProDoctorov's limit)",
-                    ));
-                }
-                c.timeout = Duration::from_secs(self.timeout_s);
+                // ProDoctorov's limit
+                c.timeout =
+                    Duration::from_secs(within(found, "mis.timeout_s", self.timeout_s, 1..=10, 10));
                 c.connect_timeout = c.connect_timeout.min(c.timeout);
-                Ok(Some(Delivery::Http(c)))
+                Some(Delivery::Http(c))
             }
-            other => Err(bad(
-                "mis.transport",
-                format!("\"{other}\" is neither \"http\" nor \"ftp\""),
-            )),
+            other => {
+                one_of(found, "mis.transport", other, &["http", "ftp"]);
+                None
+            }
         }
     }
 }
 
 impl RawMail {
     /// The SMTP settings and the reminder interval; `None` when no host is set.
-    fn check(self) -> Result<Option<(MailConfig, Duration)>, SettingsError> {
+    fn check(self, found: &mut Found) -> Option<(MailConfig, Duration)> {
         if self.host.trim().is_empty() {
-            return Ok(None);
+            return None;
+        }
+        if !self.from.contains('@') {
+            found.push(("mail.from", "укажите адрес отправителя".into()));
         }
         let mut c = MailConfig::new(self.host.trim(), self.from);
+        one_of(
+            found,
+            "mail.security",
+            &self.security,
+            &["none", "starttls", "tls"],
+        );
         c.security = match self.security.as_str() {
             "none" => SmtpSecurity::None,
-            "starttls" => SmtpSecurity::StartTls,
             "tls" => SmtpSecurity::Tls,
-            other => {
-                return Err(bad(
-                    "mail.security",
-                    format!("\"{other}\" is not one of \"none\", \"starttls\", \"tls\""),
-                ))
-            }
+            _ => SmtpSecurity::StartTls,
         };
         c.port = self.port.unwrap_or_else(|| c.security.default_port());
         c.user = self.user;
@@ -471,77 +536,61 @@ impl RawMail {
         if let Some(to) = self.to {
             let list = to.items();
             if let Some(a) = list.iter().find(|a| !a.contains('@')) {
-                return Err(bad(
-                    "mail.to",
-                    format!("«{a}» — не адрес электронной почты"),
-                ));
-            }
-            if list.is_empty() {
-                return Err(bad("mail.to", "не указан ни один получатель"));
+                found.push(("mail.to", format!("«{a}» — не адрес электронной почты")));
+            } else if list.is_empty() {
+                found.push(("mail.to", "не указан ни один получатель".into()));
             }
             c.recipients = list;
         }
-        if self.remind_hours == 0 {
-            return Err(bad("mail.remind_hours", "must be at least 1"));
-        }
-        Ok(Some((
-            c,
-            Duration::from_secs(u64::from(self.remind_hours) * 3600),
-        )))
+        let hours = within(found, "mail.remind_hours", self.remind_hours, 1..=8760, 24);
+        Some((c, Duration::from_secs(u64::from(hours) * 3600)))
     }
 }
 
 impl RawProdoctorov {
-    fn check(self) -> Result<Prodoctorov, SettingsError> {
+    fn check(self, found: &mut Found) -> Prodoctorov {
+        one_of(found, "prodoctorov.api", &self.api, &["old", "v2"]);
         let api = match self.api.as_str() {
-            "old" => UploadApi::Old,
             "v2" => UploadApi::V2,
-            other => {
-                return Err(bad(
-                    "prodoctorov.api",
-                    format!("\"{other}\" is neither \"old\" nor \"v2\""),
-                ))
-            }
+            _ => UploadApi::Old,
         };
-        let url = self.url.trim().to_owned();
-        let upload = if url.is_empty() {
+        let u = self.url.trim().to_owned();
+        let upload = if u.is_empty() || !url(found, "prodoctorov.url", &u) {
             None
         } else {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(bad(
-                    "prodoctorov.url",
-                    "must start with http:// or https://",
-                ));
-            }
             match api {
-                UploadApi::Old if self.login.is_empty() => {
-                    return Err(bad("prodoctorov.login", "the old API needs a login"))
-                }
+                // a connector switched off may keep half its credentials
+                _ if !self.enabled => {}
+                UploadApi::Old if self.login.is_empty() => found.push((
+                    "prodoctorov.login",
+                    "для старого API ПроДокторов нужен логин".into(),
+                )),
                 UploadApi::V2 if self.token.is_empty() => {
-                    return Err(bad("prodoctorov.token", "the v2 API needs a token"))
+                    found.push(("prodoctorov.token", "для API v2 нужен токен".into()))
                 }
                 _ => {}
             }
-            if !(1..=300).contains(&self.timeout_s) {
-                return Err(bad(
-                    "prodoctorov.timeout_s",
-                    "must be from 1 to 300 seconds",
-                ));
-            }
-            let mut c = UploadConfig::new(url, api);
+            let mut c = UploadConfig::new(u, api);
             c.login = self.login;
             c.password = Secret::new(self.password);
             c.token = Secret::new(self.token);
-            c.timeout = Duration::from_secs(self.timeout_s);
+            c.timeout = Duration::from_secs(within(
+                found,
+                "prodoctorov.timeout_s",
+                self.timeout_s,
+                1..=300,
+                30,
+            ));
             c.connect_timeout = c.connect_timeout.min(c.timeout);
             Some(c)
         };
-        if !(1..=1440).contains(&self.interval_minutes) {
-            return Err(bad(
-                "prodoctorov.interval_minutes",
-                "must be from 1 to 1440 minutes",
-            ));
-        }
+        let interval = within(
+            found,
+            "prodoctorov.interval_minutes",
+            self.interval_minutes,
+            1..=1440,
+            15,
+        );
         let clean = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .map(|c| c.trim().to_owned())
@@ -550,26 +599,31 @@ impl RawProdoctorov {
         };
         let doctors = self
             .doctors
-            .into_map()?
+            .into_map()
+            .unwrap_or_else(|(key, reason)| {
+                found.push((key, reason));
+                BTreeMap::new()
+            })
             .into_iter()
             .map(|(f, d)| (f.trim().to_owned(), clean(d)))
             .collect();
         if self.endpoint_user.contains(':') {
-            return Err(bad(
+            found.push((
                 "prodoctorov.endpoint_user",
-                "в логине для прямой записи не может быть двоеточия «:» (так устроен Basic auth)",
+                "в логине для прямой записи не может быть двоеточия «:» (так устроен Basic auth)"
+                    .into(),
             ));
         }
         let endpoint = endpoint(self.endpoint_user, self.endpoint_password);
-        Ok(Prodoctorov {
+        Prodoctorov {
             enabled: self.enabled,
             upload,
-            interval: Duration::from_secs(u64::from(self.interval_minutes) * 60),
+            interval: Duration::from_secs(u64::from(interval) * 60),
             filials: clean(self.filials.map(CodeList::items).unwrap_or_default()),
             doctors,
             accept_when_mis_down: self.accept_when_mis_down,
             endpoint,
-        })
+        }
     }
 }
 
@@ -602,28 +656,44 @@ fn endpoint(user: String, password: String) -> Endpoint {
 }
 
 impl RawLimits {
-    fn check(self) -> Result<Limits, SettingsError> {
-        let range = |key: &'static str, v: u32, max: u32| {
-            if (1..=max).contains(&v) {
-                Ok(v)
-            } else {
-                Err(bad(key, format!("must be from 1 to {max}")))
-            }
-        };
-        let trusted_proxies = self
+    fn check(self, found: &mut Found) -> Limits {
+        let d = Limits::default();
+        let mut trusted_proxies = Vec::new();
+        for n in self
             .trusted_proxies
             .map(TextList::items)
             .unwrap_or_default()
-            .iter()
-            .map(|n| Network::parse(n).map_err(|e| bad("limits.trusted_proxies", e.to_string())))
-            .collect::<Result<_, _>>()?;
-        Ok(Limits {
+        {
+            match Network::parse(&n) {
+                Ok(net) => trusted_proxies.push(net),
+                Err(e) => found.push(("limits.trusted_proxies", e.to_string())),
+            }
+        }
+        Limits {
             secret: Secret::new(self.secret),
-            per_address: range("limits.per_address", self.per_address, 10_000)?,
-            per_phone: range("limits.per_phone", self.per_phone, 1000)?,
-            per_doctor_day: range("limits.per_doctor_day", self.per_doctor_day, 1000)?,
+            per_address: within(
+                found,
+                "limits.per_address",
+                self.per_address,
+                1..=10_000,
+                d.per_address,
+            ),
+            per_phone: within(
+                found,
+                "limits.per_phone",
+                self.per_phone,
+                1..=1000,
+                d.per_phone,
+            ),
+            per_doctor_day: within(
+                found,
+                "limits.per_doctor_day",
+                self.per_doctor_day,
+                1..=1000,
+                d.per_doctor_day,
+            ),
             trusted_proxies,
-        })
+        }
     }
 }
 

@@ -186,6 +186,8 @@ class nc_priem
             'phone' => (string)$s->get('ClinicPhone'),
             'policy_url' => (string)$s->get('PolicyUrl'),
             'consent_version' => (string)$s->get('ConsentVersion'),
+            // the form's words (field errors, outcomes) as the extension says them
+            'texts' => self::extension_problem() === null ? priem_form_texts() : array(),
         ), $config);
         $html = $script = '';
         if ($config['mode'] === 'picker') {
@@ -283,7 +285,7 @@ class nc_priem
             return $answer(400, 'Тело запроса не в кодировке UTF-8');
         }
         $settings = $this->settings()->engine(true);
-        if (!isset($settings['prodoctorov'])) {
+        if (empty($settings['prodoctorov']['enabled'])) {
             return $answer(404, 'Прямая запись от ПроДокторов на этом сайте выключена');
         }
         try {

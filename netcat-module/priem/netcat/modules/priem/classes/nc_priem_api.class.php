@@ -277,18 +277,16 @@ class nc_priem_api
             'phone' => isset($in['phone']) && is_string($in['phone']) ? $in['phone'] : '',
             'comment' => isset($in['comment']) && is_string($in['comment']) ? $in['comment'] : '',
         );
-        if (!isset($in['consent']) || $in['consent'] !== true) {
-            return $this->invalid($this->field_errors($request) + array(
-                'consent' => 'Нужно ваше согласие на обработку персональных данных'));
-        }
 
+        $texts = priem_form_texts();
         try {
             // the extension counts the booking per phone and per doctor-day and uses the token once
             $result = priem_book($settings, $request, array(
                 'idempotency_key' => $key,
                 'source' => 'site',
                 'consent_ip' => $ip,
-                'consent_version' => (string)$s->get('ConsentVersion'),
+                // the visitor's consent (152-ФЗ): without it the extension refuses with the field errors
+                'consent_version' => isset($in['consent']) && $in['consent'] === true ? (string)$s->get('ConsentVersion') : null,
                 'form_nonce' => nc_priem_guard::nonce($in['token']),
                 'now_utc' => $this->now_utc(),
             ), $this->catalog()->of($request['filial_id'], $request['doctor_id']));
@@ -297,7 +295,7 @@ class nc_priem_api
         } catch (\Priem\ConflictException $e) {
             return self::json(409, array(
                 'status' => 'taken',
-                'message' => 'Это время уже занято. Выберите другое:',
+                'message' => $texts['taken'] . '. Выберите другое:',
                 'alternatives' => $e->getAlternatives(),
             ));
         } catch (\Priem\LimitException $e) {
@@ -312,31 +310,16 @@ class nc_priem_api
         $view = $this->booking_view($result['booking']);
         $out = array('status' => $result['status'], 'booking' => $view);
         if ($result['status'] === 'confirmed') {
-            $out['message'] = 'Вы записаны';
+            $out['message'] = $texts['confirmed'];
             $out['ics_url'] = $this->ics_url($view);
         } elseif ($result['status'] === 'pending') {
-            $out['message'] = 'Заявка принята — клиника перезвонит для подтверждения';
+            $out['message'] = $texts['pending'];
         } else {
             $out['message'] = 'Клиника не подтвердила запись' . ($result['reason'] !== null && $result['reason'] !== ''
                 ? ': ' . $result['reason'] : '') . '. Выберите другое время или позвоните в клинику.';
             $out['alternatives'] = $result['alternatives'];
         }
         return self::json(200, $out);
-    }
-
-    /** The field errors the form can know without the schedule (name and phone). */
-    private function field_errors(array $request)
-    {
-        $errors = array();
-        if (trim($request['name']) === '') {
-            $errors['name'] = 'Укажите фамилию, имя и отчество';
-        }
-        try {
-            priem_normalize_phone($request['phone']);
-        } catch (\Priem\ValidationException $e) {
-            $errors += $e->getErrors();
-        }
-        return $errors;
     }
 
     /** The engine's field names → the form's. */

@@ -281,64 +281,29 @@ class nc_priem_settings
         return $out;
     }
 
-    /** Plain checks of a settings set; field => Russian message. */
+    /**
+     * The check of a settings set; field => Russian message. The extension checks what it reads
+     * (priem_settings_problems: every problem, each mapped back to its field); the module only
+     * what it alone reads (the form's, the push's, the cards' fields).
+     */
     public function check(array $s)
     {
         $errors = array();
-        $ints = array('FtpPort' => array(1, 65535), 'FtpMaxSnapshotMb' => array(1, 4096), 'MisTimeout' => array(1, 10), 'MailRemindHours' => array(1, 8760),
-                      'BookingHorizonDays' => array(1, 90), 'BookingMinNotice' => array(0, 10080),
-                      'BookingAnswerTimeout' => array(1, 10080), 'BookingReconcileMinutes' => array(0, 1440),
-                      'BookingRetentionDays' => array(0, 3650), 'FormMinSeconds' => array(0, 600),
-                      'RateLimitIp' => array(1, 10000), 'RateLimitPhone' => array(1, 1000),
-                      'RateLimitDoctorDay' => array(1, 1000), 'PdInterval' => array(1, 1440), 'PushMaxMb' => array(1, 1024));
-        foreach ($ints as $key => $range) {
+        foreach (array('FormMinSeconds' => array(0, 600), 'PushMaxMb' => array(1, 1024)) as $key => $range) {
             $v = (string)$s[$key];
             if (!ctype_digit($v) || (int)$v < $range[0] || (int)$v > $range[1]) {
                 $errors[$key] = 'Нужно целое число от ' . $range[0] . ' до ' . $range[1];
             }
-        }
-        if ($s['MailPort'] !== '' && (!ctype_digit($s['MailPort']) || (int)$s['MailPort'] > 65535)) {
-            $errors['MailPort'] = 'Порт — число до 65535 (пусто: по умолчанию для выбранной защиты)';
-        }
-        $choices = array('FtpAfterImport' => array('move', 'delete'), 'MisTransport' => array('http', 'ftp'),
-                         'MisFormat' => array('prodoctorov', 'v2'), 'MailSecurity' => array('none', 'starttls', 'tls'),
-                         'PdApi' => array('old', 'v2'), 'PdEnabled' => array('0', '1'), 'PdAcceptWhenMisDown' => array('0', '1'),
-                         'CaptchaFailOpen' => array('0', '1'), 'BookingWhenLost' => array('retry', 'refuse'));
-        foreach ($choices as $key => $allowed) {
-            if (!in_array($s[$key], $allowed, true)) {
-                $errors[$key] = 'Допустимо: ' . implode(', ', $allowed);
-            }
-        }
-        if ($s['MisUrl'] !== '' && !preg_match('~^https?://~i', $s['MisUrl'])) {
-            $errors['MisUrl'] = 'Адрес должен начинаться с http:// или https://';
-        }
-        if ($s['PdUrl'] !== '' && !preg_match('~^https?://~i', $s['PdUrl'])) {
-            $errors['PdUrl'] = 'Адрес должен начинаться с http:// или https://';
-        }
-        if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'old' && $s['PdLogin'] === '') {
-            $errors['PdLogin'] = 'Для старого API ПроДокторов нужен логин';
-        }
-        if ($s['PdEnabled'] === '1' && $s['PdUrl'] !== '' && $s['PdApi'] === 'v2' && $s['PdToken'] === '') {
-            $errors['PdToken'] = 'Для API v2 нужен токен';
-        }
-        if ($s['MisTransport'] === 'ftp' && $s['FtpHost'] === '') {
-            $errors['MisTransport'] = 'Для передачи записей через FTP заполните настройки FTP';
         }
         foreach (array('CodeField', 'TimezoneField') as $key) {
             if (!self::is_identifier($s[$key])) {
                 $errors[$key] = 'Имя поля: латинские буквы, цифры и «_», начинается с буквы';
             }
         }
-        if ($s['MailHost'] !== '' && strpos($s['MailFrom'], '@') === false) {
-            $errors['MailFrom'] = 'Укажите адрес отправителя';
-        }
-        if (!$errors) {
-            // what the extension's own check of the settings finds: a proxy that is no address, a
-            // recipient that is no mail address, ProDoctorov's endpoint without a login and a
-            // password of 16 characters (its direct bookings go straight to the MIS)
-            foreach (priem_settings_problems($this->engine_of($s, true, '')) as $p) {
-                $field = isset(self::ENGINE_KEYS[$p['key']]) ? self::ENGINE_KEYS[$p['key']] : 'settings';
-                $message = mb_strtoupper(mb_substr($p['message'], 0, 1, 'UTF-8'), 'UTF-8') . mb_substr($p['message'], 1, null, 'UTF-8');
+        foreach (priem_settings_problems($this->engine_of($s, true, '')) as $p) {
+            $field = isset(self::ENGINE_KEYS[$p['key']]) ? self::ENGINE_KEYS[$p['key']] : 'settings';
+            $message = mb_strtoupper(mb_substr($p['message'], 0, 1, 'UTF-8'), 'UTF-8') . mb_substr($p['message'], 1, null, 'UTF-8');
+            if (!isset($errors[$field])) {
                 $errors[$field] = $field === 'PdEndpointPassword' ? $message . ': нажмите «Сгенерировать»' : $message;
             }
         }
@@ -346,10 +311,26 @@ class nc_priem_settings
     }
 
     /** Keys of the extension's settings => the fields they come from, for its problems. */
-    const ENGINE_KEYS = array('mail.to' => 'MailTo', 'limits.trusted_proxies' => 'TrustedProxies', 'limits.per_address' => 'RateLimitIp',
-                              'limits.per_phone' => 'RateLimitPhone', 'limits.per_doctor_day' => 'RateLimitDoctorDay',
-                              'prodoctorov.endpoint_user' => 'PdEndpointUser', 'prodoctorov.endpoint_password' => 'PdEndpointPassword',
-                              'prodoctorov.doctors' => 'PdDoctors');
+    const ENGINE_KEYS = array(
+        'ftp.port' => 'FtpPort', 'ftp.after_import' => 'FtpAfterImport', 'ftp.max_snapshot_mb' => 'FtpMaxSnapshotMb',
+        'mis.transport' => 'MisTransport', 'mis.format' => 'MisFormat', 'mis.url' => 'MisUrl', 'mis.timeout_s' => 'MisTimeout',
+        'mail.port' => 'MailPort', 'mail.security' => 'MailSecurity', 'mail.from' => 'MailFrom', 'mail.to' => 'MailTo',
+        'mail.remind_hours' => 'MailRemindHours',
+        'booking.horizon_days' => 'BookingHorizonDays', 'booking.min_notice_minutes' => 'BookingMinNotice',
+        'booking.answer_timeout_minutes' => 'BookingAnswerTimeout', 'booking.when_lost' => 'BookingWhenLost',
+        'booking.reconcile_minutes' => 'BookingReconcileMinutes', 'booking.retention_days' => 'BookingRetentionDays',
+        'limits.trusted_proxies' => 'TrustedProxies', 'limits.per_address' => 'RateLimitIp',
+        'limits.per_phone' => 'RateLimitPhone', 'limits.per_doctor_day' => 'RateLimitDoctorDay',
+        'prodoctorov.api' => 'PdApi', 'prodoctorov.url' => 'PdUrl', 'prodoctorov.login' => 'PdLogin', 'prodoctorov.token' => 'PdToken',
+        'prodoctorov.interval_minutes' => 'PdInterval', 'prodoctorov.doctors' => 'PdDoctors',
+        'prodoctorov.endpoint_user' => 'PdEndpointUser', 'prodoctorov.endpoint_password' => 'PdEndpointPassword',
+    );
+
+    /** A whole number typed in the form as the extension's integer; anything else as typed (the extension says what is wrong). */
+    private static function int($v)
+    {
+        return ctype_digit((string)$v) && strlen((string)$v) < 10 ? (int)$v : (string)$v;
+    }
 
     public static function is_identifier($s)
     {
@@ -381,17 +362,17 @@ class nc_priem_settings
         if ($s['FtpHost'] !== '') {
             $out['ftp'] = array(
                 'host' => $s['FtpHost'],
-                'port' => (int)$s['FtpPort'],
+                'port' => self::int($s['FtpPort']),
                 'user' => $s['FtpUser'],
                 'password' => $s['FtpPassword'],
                 'directory' => $s['FtpDirectory'],
                 'tls' => $s['FtpTls'] === '1',
                 'after_import' => $s['FtpAfterImport'],
-                'max_snapshot_mb' => (int)$s['FtpMaxSnapshotMb'],
+                'max_snapshot_mb' => self::int($s['FtpMaxSnapshotMb']),
             );
         }
-        if ($s['MisTransport'] === 'ftp') {
-            $out['mis'] = array('transport' => 'ftp');
+        if ($s['MisTransport'] !== 'http') {
+            $out['mis'] = array('transport' => $s['MisTransport']);
         } elseif ($s['MisUrl'] !== '') {
             $out['mis'] = array(
                 'transport' => 'http',
@@ -400,7 +381,7 @@ class nc_priem_settings
                 'user' => $s['MisUser'],
                 'password' => $s['MisPassword'],
                 'token' => $s['MisToken'],
-                'timeout_s' => (int)$s['MisTimeout'],
+                'timeout_s' => self::int($s['MisTimeout']),
             );
         }
         if ($s['MailHost'] !== '') {
@@ -411,47 +392,46 @@ class nc_priem_settings
                 'password' => $s['MailPassword'],
                 'from' => $s['MailFrom'],
                 'to' => $s['MailTo'],
-                'remind_hours' => (int)$s['MailRemindHours'],
+                'remind_hours' => self::int($s['MailRemindHours']),
             );
             if ($s['MailPort'] !== '') {
-                $mail['port'] = (int)$s['MailPort'];
+                $mail['port'] = self::int($s['MailPort']);
             }
             $out['mail'] = $mail;
         }
         $out['booking'] = array(
-            'horizon_days' => (int)$s['BookingHorizonDays'],
-            'min_notice_minutes' => (int)$s['BookingMinNotice'],
-            'answer_timeout_minutes' => (int)$s['BookingAnswerTimeout'],
+            'horizon_days' => self::int($s['BookingHorizonDays']),
+            'min_notice_minutes' => self::int($s['BookingMinNotice']),
+            'answer_timeout_minutes' => self::int($s['BookingAnswerTimeout']),
             'when_lost' => $s['BookingWhenLost'],
-            'reconcile_minutes' => (int)$s['BookingReconcileMinutes'],
-            'retention_days' => (int)$s['BookingRetentionDays'],
+            'reconcile_minutes' => self::int($s['BookingReconcileMinutes']),
+            'retention_days' => self::int($s['BookingRetentionDays']),
         );
         $out['limits'] = array(
             'secret' => $secret,
-            'per_address' => (int)$s['RateLimitIp'],
-            'per_phone' => (int)$s['RateLimitPhone'],
-            'per_doctor_day' => (int)$s['RateLimitDoctorDay'],
+            'per_address' => self::int($s['RateLimitIp']),
+            'per_phone' => self::int($s['RateLimitPhone']),
+            'per_doctor_day' => self::int($s['RateLimitDoctorDay']),
             'trusted_proxies' => $s['TrustedProxies'],
         );
 
-        if ($s['PdEnabled'] === '1') {
-            $pd = array(
-                'enabled' => true,
-                'api' => $s['PdApi'],
-                'url' => $s['PdUrl'],
-                'login' => $s['PdLogin'],
-                'password' => $s['PdPassword'],
-                'token' => $s['PdToken'],
-                'interval_minutes' => (int)$s['PdInterval'],
-                'accept_when_mis_down' => $s['PdAcceptWhenMisDown'] === '1',
-                'endpoint_user' => $s['PdEndpointUser'],
-                'endpoint_password' => $s['PdEndpointPassword'],
-            );
+        // always, switched off or on: its fields are checked, and an endpoint switched off answers no one
+        $pd = array(
+            'enabled' => $s['PdEnabled'] === '1',
+            'api' => $s['PdApi'],
+            'url' => $s['PdUrl'],
+            'login' => $s['PdLogin'],
+            'password' => $s['PdPassword'],
+            'token' => $s['PdToken'],
+            'interval_minutes' => self::int($s['PdInterval']),
+            'accept_when_mis_down' => $s['PdAcceptWhenMisDown'] === '1',
+            'endpoint_user' => $s['PdEndpointUser'],
+            'endpoint_password' => $s['PdEndpointPassword'],
             // the extension reads the lists: "1, 2" and a line a filial, "1: 0001, 0002"
-            $pd['filials'] = $s['PdFilials'];
-            $pd['doctors'] = $s['PdDoctors'];
-            $out['prodoctorov'] = $pd;
-        }
+            'filials' => $s['PdFilials'],
+            'doctors' => $s['PdDoctors'],
+        );
+        $out['prodoctorov'] = $pd;
 
         if ($for_visitors) {
             return $out;

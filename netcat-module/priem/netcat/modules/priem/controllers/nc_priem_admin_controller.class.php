@@ -204,30 +204,10 @@ abstract class nc_priem_admin_controller extends nc_ui_controller
         return array('error' => $prefix . $this->without_secrets($e->getMessage()));
     }
 
-    /**
-     * The open alerts (of $kinds; null: all) for the alerts view: subject, then the letter's
-     * paragraphs without its "Когда:" (the table has the times) and its signature.
-     */
-    protected function alerts($kinds)
+    /** The open alerts (of a group, `codes` or `sync`; null: all), as the extension words them. */
+    protected function alerts($group)
     {
-        $out = array();
-        foreach (priem_alerts($this->priem->settings()->engine()) as $a) {
-            if ($kinds !== null && !in_array($a['kind'], $kinds, true)) {
-                continue;
-            }
-            $paragraphs = preg_split('/\n\s*\n/', trim((string)$a['text']));
-            $subject = trim((string)array_shift($paragraphs));
-            $a['subject'] = $subject;
-            $a['paragraphs'] = array();
-            foreach ($paragraphs as $p) {
-                $p = trim($p);
-                if ($p !== '' && rtrim($p, '.') !== rtrim($subject, '.') && strpos($p, 'Когда:') !== 0 && strpos($p, '— ') !== 0) {
-                    $a['paragraphs'][] = $p;
-                }
-            }
-            $out[] = $a;
-        }
-        return $out;
+        return priem_alerts($this->priem->settings()->engine(), $group);
     }
 
     /** The bookings journal with its filters (the «Записи» tab; ProDoctorov's with $source set). */

@@ -3,13 +3,10 @@
 /** «Коды МИС»: codes of the MIS schedule with no card, and cards the MIS never mentions. */
 class nc_priem_codes_controller extends nc_priem_admin_controller
 {
-    /** The code check's alert kinds (src/engine/alert.rs). */
-    const KINDS = array('unknown_filial', 'unknown_doctor', 'filial_card_not_in_mis', 'doctor_card_not_in_mis');
-
     protected function action_index()
     {
         return $this->view('codes', array(
-            'alerts' => $this->view('alerts', array('title' => 'Расхождения кодов', 'alerts' => $this->alerts(self::KINDS))),
+            'alerts' => $this->view('alerts', array('title' => 'Расхождения кодов', 'alerts' => $this->alerts('codes'))),
         ));
     }
 }
