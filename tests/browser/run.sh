@@ -65,29 +65,42 @@ PHP=(php -d extension="$SO" -d date.timezone=UTC -d display_errors=stderr)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() { # NAME PORT PID
-  for _ in $(seq 1 100); do
-    port_open "$2" && return 0
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "run.sh: $1 did not start on port $2" >&2
-  exit 1
-}
 # start NAME CMD…: its own process group (setsid), output to $WORK/NAME.log
 start() {
   local name="$1"; shift
   setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
   pids+=($!)
 }
+# listening PORT PID: PID listens on PORT (and did not exit: whoever answered may be another
+# process that took the port first)
+listening() {
+  for _ in $(seq 1 100); do
+    if port_open "$1"; then sleep 0.2; kill -0 "$2" 2>/dev/null; return; fi
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+# serve NAME CMD…: starts CMD with @PORT@ replaced by a free port and waits until it listens;
+# started again on another port if it exits instead (tests run side by side). Sets $PORT.
+serve() {
+  local name="$1"; shift
+  for _ in 1 2 3 4 5; do
+    PORT=$(free_port)
+    start "$name" "${@//@PORT@/$PORT}"
+    listening "$PORT" "${pids[-1]}" && return 0
+    kill -TERM -- "-${pids[-1]}" 2>/dev/null || true
+  done
+  echo "run.sh: $name did not start listening (5 ports tried; $WORK/$name.log)" >&2
+  exit 1
+}
 
-FTP_PORT=$(free_port) MIS_PORT=$(free_port)
 mkdir -p "$WORK/ftp/schedule" "$WORK/site"
-start ftp python3 -m pyftpdlib -i 127.0.0.1 -p "$FTP_PORT" -w -d "$WORK/ftp" -u mis -P browser-ftp-pass
-wait_port ftp "$FTP_PORT" "${pids[-1]}"
+serve ftp python3 -m pyftpdlib -i 127.0.0.1 -p @PORT@ -w -d "$WORK/ftp" -u mis -P browser-ftp-pass
+FTP_PORT=$PORT
 : > "$WORK/mis-requests.jsonl"
-start mis python3 tests/peers/mis_peer.py --port "$MIS_PORT" --log "$WORK/mis-requests.jsonl"
-wait_port mis "$MIS_PORT" "${pids[-1]}"
+serve mis python3 tests/peers/mis_peer.py --port @PORT@ --log "$WORK/mis-requests.jsonl"
+MIS_PORT=$PORT
 
 cat > "$WORK/stack.json" <<EOF
 {"root": "$WORK/site", "database": "priem_browser_test_$$",
@@ -106,10 +119,9 @@ shots="${PRIEM_SHOTS:-$REPO/target/browser-screenshots}"
 only=()
 [ -n "${PRIEM_BROWSER_ONLY:-}" ] && only=(--test-name-pattern="$PRIEM_BROWSER_ONLY")
 for server in ${PRIEM_BROWSER_SERVERS:-php apache nginx}; do
-  SITE_PORT=$(free_port)
   # php -S runs four workers, so two visitors' bookings really run at the same time
-  start "$server" tests/servers/serve "$server" "$WORK/site" "$SITE_PORT" "$WORK/serve-$server" "$SO"
-  wait_port "$server" "$SITE_PORT" "${pids[-1]}"
+  serve "$server" tests/servers/serve "$server" "$WORK/site" @PORT@ "$WORK/serve-$server" "$SO"
+  SITE_PORT=$PORT
   export PRIEM_BASE_URL="http://127.0.0.1:$SITE_PORT"
   export PRIEM_SHOTS="$shots"
   names=("${only[@]}") files=("$HERE"/*.test.mjs)

@@ -21,14 +21,10 @@ final class AdminStaffViewTest extends TestCase
         self::$pages_root = sys_get_temp_dir() . '/priem-policy-' . getmypid();
         @mkdir(self::$pages_root . '/policy', 0777, true);
         file_put_contents(self::$pages_root . '/policy/index.html', '<!DOCTYPE html><title>Политика</title><p>Политика обработки персональных данных');
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
-        self::$pages = proc_open(array(PHP_BINARY, '-S', '127.0.0.1:' . $port, '-t', self::$pages_root),
-            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
-        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
-            usleep(50000);
-        }
+        $root = self::$pages_root;
+        list(self::$pages, $port) = priem_nc_serve(function ($port) use ($root) {
+            return array(PHP_BINARY, '-S', '127.0.0.1:' . $port, '-t', $root);
+        }, '/dev/null');
         self::$pages_url = 'http://127.0.0.1:' . $port;
     }
 

@@ -299,15 +299,10 @@ final class AdminTest extends TestCase
 
     public function test_a_changed_mis_address_with_a_blank_password_never_gets_the_old_secret(): void
     {
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
         $log = tempnam(sys_get_temp_dir(), 'mis');
-        $peer = proc_open(array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$port, '--log', $log),
-            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
-        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
-            usleep(50000);
-        }
+        list($peer, $port) = priem_nc_serve(function ($port) use ($log) {
+            return array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$port, '--log', $log);
+        }, '/dev/null');
         $old = 'Basic ' . base64_encode('site:Old-Mis-Secret-7');
         $authorizations = function () use ($log) {
             return array_map(function ($line) {

@@ -28,15 +28,10 @@ final class ApiTest extends TestCase
         self::$priem->fields()->create_components();
         self::$priem->settings()->forget();
 
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        self::$port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
         self::$log = tempnam(sys_get_temp_dir(), 'mis');
-        $cmd = array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)self::$port, '--log', self::$log);
-        self::$peer = proc_open($cmd, array(1 => array('file', '/dev/null', 'w'), 2 => array('file', '/dev/null', 'w')), $pipes);
-        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', self::$port); $i++) {
-            usleep(50000);
-        }
+        list(self::$peer, self::$port) = priem_nc_serve(function ($port) {
+            return array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$port, '--log', self::$log);
+        }, '/dev/null');
 
         // the editors' cards: a clinic with address and phone, a doctor with photo and price; the
         // optional metro and patients' ages, fields a site's own components may have

@@ -11,7 +11,7 @@ final class EndpointsTest extends EndpointsTestCase
     {
         $sessions = self::$work . '/cli-sessions';
         @mkdir($sessions);
-        $cmd = escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg(self::extension_path())
+        $cmd = escapeshellarg(PHP_BINARY) . ' -d extension=' . escapeshellarg(priem_nc_extension())
             . ' -d session.save_path=' . escapeshellarg($sessions)
             . ' ' . escapeshellarg(self::$root . '/netcat/modules/priem/cli.php') . ' clinic.test 2>&1';
         exec($cmd, $lines, $rc);

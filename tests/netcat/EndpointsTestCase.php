@@ -39,9 +39,10 @@ abstract class EndpointsTestCase extends TestCase
         $priem = priem_nc_module();
         $priem->installer()->install();
 
-        $mis_port = self::free_port();
         self::$mis_log = tempnam(sys_get_temp_dir(), 'mis');
-        self::spawn(array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$mis_port, '--log', self::$mis_log), $mis_port);
+        $mis_port = self::spawn(function ($port) {
+            return array('python3', dirname(__DIR__) . '/peers/mis_peer.py', '--port', (string)$port, '--log', self::$mis_log);
+        });
         TestCase::assertSame(array(), $priem->settings()->save_form(array(
             'PushLogin' => 'mis', 'PushPassword' => 'push-pw', 'PushToken' => 'tok-123',
             'MisUrl' => 'http://127.0.0.1:' . $mis_port . '/success', 'MisTimeout' => '5', 'FormMinSeconds' => '1',
@@ -51,11 +52,12 @@ abstract class EndpointsTestCase extends TestCase
         $report = priem_import_schedule($priem->settings()->engine(), self::bookable_schedule());
         TestCase::assertSame(array(), $report['rejected']);
 
-        $port = self::free_port();
         self::$work = sys_get_temp_dir() . '/priem-serve-' . static::SERVER . '-' . getmypid();
-        exec('rm -rf ' . escapeshellarg(self::$work));
-        self::spawn(array(dirname(__DIR__) . '/servers/serve', static::SERVER, self::$root, (string)$port, self::$work,
-            self::extension_path()), $port);
+        $port = self::spawn(function ($port) {
+            exec('rm -rf ' . escapeshellarg(self::$work));
+            return array(dirname(__DIR__) . '/servers/serve', static::SERVER, self::$root, (string)$port, self::$work,
+                priem_nc_extension());
+        });
         self::$base = 'http://127.0.0.1:' . $port;
     }
 
@@ -78,43 +80,11 @@ abstract class EndpointsTestCase extends TestCase
         $this->assertDoesNotMatchRegularExpression('/PHP (Fatal|Parse|Warning|Notice|Deprecated)/', $log, 'the site logged PHP errors');
     }
 
-    private static function free_port(): int
+    /** A server on a free port (priem_nc_serve), stopped after the class; its port. */
+    private static function spawn(callable $cmd): int
     {
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
+        list(self::$procs[], $port) = priem_nc_serve($cmd);
         return $port;
-    }
-
-    private static function spawn(array $cmd, int $port): void
-    {
-        $proc = proc_open($cmd, array(array('pipe', 'r'), array('file', '/dev/null', 'w'), STDERR), $pipes);
-        self::$procs[] = $proc;
-        for ($i = 0; $i < 200; $i++) {
-            $c = @fsockopen('127.0.0.1', $port);
-            if ($c) {
-                fclose($c);
-                return;
-            }
-            if (!proc_get_status($proc)['running']) {
-                break;
-            }
-            usleep(50000);
-        }
-        throw new RuntimeException(implode(' ', $cmd) . ' did not start on port ' . $port);
-    }
-
-    /** The extension this PHP was started with (php -d extension=…), for the server and the CLI. */
-    protected static function extension_path(): string
-    {
-        $args = explode("\0", (string)@file_get_contents('/proc/self/cmdline'));
-        foreach ($args as $i => $a) {
-            $v = $a === '-d' && isset($args[$i + 1]) ? $args[$i + 1] : (strpos($a, '-d') === 0 ? substr($a, 2) : '');
-            if (strpos($v, 'extension=') === 0 && strpos($v, 'priem') !== false) {
-                return substr($v, strlen('extension='));
-            }
-        }
-        return dirname(__DIR__, 2) . '/target/debug/libpriem.so';
     }
 
     /** Filial 3 (no card: Europe/Moscow), doctor 0003: half-hour cells tomorrow and the day after. */

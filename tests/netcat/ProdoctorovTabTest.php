@@ -21,20 +21,11 @@ final class ProdoctorovTabTest extends TestCase
     /** @var nc_priem */
     private static $priem;
 
-    private static function free_port(): int
+    /** A server on a free port (priem_nc_serve), stopped after the class; its port. */
+    private static function spawn(callable $cmd): int
     {
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
+        list(self::$procs[], $port) = priem_nc_serve($cmd, '/dev/null');
         return $port;
-    }
-
-    private static function spawn(array $cmd, int $port): void
-    {
-        self::$procs[] = proc_open($cmd, array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', '/dev/null', 'w')), $pipes);
-        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
-            usleep(50000);
-        }
     }
 
     public static function setUpBeforeClass(): void
@@ -47,16 +38,18 @@ final class ProdoctorovTabTest extends TestCase
         self::$priem->installer()->install();
 
         $peers = dirname(__DIR__) . '/peers/';
-        self::$mis_port = self::free_port();
         self::$mis_log = tempnam(sys_get_temp_dir(), 'mis');
-        self::spawn(array('python3', $peers . 'mis_peer.py', '--port', (string)self::$mis_port, '--log', self::$mis_log), self::$mis_port);
-        self::$pd_port = self::free_port();
+        self::$mis_port = self::spawn(function ($port) use ($peers) {
+            return array('python3', $peers . 'mis_peer.py', '--port', (string)$port, '--log', self::$mis_log);
+        });
         self::$pd_log = tempnam(sys_get_temp_dir(), 'pd');
-        self::spawn(array('python3', $peers . 'prodoctorov_peer.py', '--port', (string)self::$pd_port, '--log', self::$pd_log,
-            '--login', 'clinic', '--password', 'pd-secret', '--token', 'tok'), self::$pd_port);
-        $port = self::free_port();
-        self::spawn(array(PHP_BINARY, '-d', 'extension=' . dirname(__DIR__, 2) . '/target/debug/libpriem.so',
-            '-S', '127.0.0.1:' . $port, '-t', self::$root), $port);
+        self::$pd_port = self::spawn(function ($port) use ($peers) {
+            return array('python3', $peers . 'prodoctorov_peer.py', '--port', (string)$port, '--log', self::$pd_log,
+                '--login', 'clinic', '--password', 'pd-secret', '--token', 'tok');
+        });
+        $port = self::spawn(function ($port) {
+            return array(PHP_BINARY, '-d', 'extension=' . priem_nc_extension(), '-S', '127.0.0.1:' . $port, '-t', self::$root);
+        });
         self::$base = 'http://127.0.0.1:' . $port;
 
         self::assertSame(array(), self::$priem->settings()->save_form(array(

@@ -51,27 +51,11 @@ final class PriemAdminSite
             $db->query("INSERT INTO `Module` (`Module_Name`, `Keyword`, `Installed`, `Checked`, `Inside_Admin`) "
                 . "VALUES ('NETCAT_MODULE_PRIEM', 'priem', 1, 1, 1)");
         }
-        $sock = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
-        fclose($sock);
-        $this->server = proc_open(array(PHP_BINARY, '-d', 'extension=' . self::extension(), '-d', 'short_open_tag=On',
-            '-S', '127.0.0.1:' . $port, '-t', $this->root),
-            array(array('pipe', 'r'), array('file', '/dev/null', 'w'), array('file', $this->root . '/server.log', 'w')), $pipes);
-        for ($i = 0; $i < 100 && !@fsockopen('127.0.0.1', $port); $i++) {
-            usleep(50000);
-        }
+        $root = $this->root;
+        list($this->server, $port) = priem_nc_serve(function ($port) use ($root) {
+            return priem_nc_php(array('-S', '127.0.0.1:' . $port, '-t', $root));
+        }, $root . '/server.log');
         $this->base = 'http://127.0.0.1:' . $port;
-    }
-
-    /** The priem extension this process runs with (php -d extension=…), for the server. */
-    public static function extension()
-    {
-        foreach (explode("\0", (string)@file_get_contents('/proc/self/cmdline')) as $arg) {
-            if (preg_match('~extension=(.*priem.*)$~', $arg, $m)) {
-                return $m[1];
-            }
-        }
-        return dirname(__DIR__, 2) . '/target/debug/libpriem.so';
     }
 
     /** The admin's URL (path and query under /netcat/modules/priem/admin.php). */

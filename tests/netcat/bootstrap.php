@@ -83,21 +83,60 @@ function priem_nc_site()
     return $root;
 }
 
-/**
- * A PHP command line for a child process as NetCat runs PHP: the extension this PHP was started
- * with (php -d extension=…, else target/debug/libpriem.so) and short_open_tag=On.
- */
-function priem_nc_php(array $args)
+/** The priem extension this PHP was started with (php -d extension=…), else target/debug/libpriem.so. */
+function priem_nc_extension()
 {
-    $ext = dirname(__DIR__, 2) . '/target/debug/libpriem.so';
     $argv = explode("\0", (string)@file_get_contents('/proc/self/cmdline'));
     foreach ($argv as $i => $a) {
         $v = $a === '-d' && isset($argv[$i + 1]) ? $argv[$i + 1] : (strpos($a, '-d') === 0 ? substr($a, 2) : '');
         if (strpos($v, 'extension=') === 0 && strpos($v, 'priem') !== false) {
-            $ext = substr($v, strlen('extension='));
+            return substr($v, strlen('extension='));
         }
     }
-    return array_merge(array(PHP_BINARY, '-d', 'extension=' . $ext, '-d', 'short_open_tag=On'), $args);
+    return dirname(__DIR__, 2) . '/target/debug/libpriem.so';
+}
+
+/** A PHP command line for a child process as NetCat runs PHP: this extension and short_open_tag=On. */
+function priem_nc_php(array $args)
+{
+    return array_merge(array(PHP_BINARY, '-d', 'extension=' . priem_nc_extension(), '-d', 'short_open_tag=On'), $args);
+}
+
+/**
+ * Starts a server on a free port and waits until it accepts connections. $cmd is a function of the
+ * port returning the command line. Another process may take the chosen port before the server binds
+ * it (tests run side by side): a server that exits instead of listening is started again on
+ * another port. $stderr: a file for the server's errors (default: this process's stderr).
+ *
+ * @return array [process, port]
+ */
+function priem_nc_serve(callable $cmd, $stderr = null)
+{
+    for ($attempt = 1; $attempt <= 5; $attempt++) {
+        $sock = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int)substr(strrchr(stream_socket_get_name($sock, false), ':'), 1);
+        fclose($sock);
+        $proc = proc_open($cmd($port), array(array('pipe', 'r'), array('file', '/dev/null', 'w'),
+            $stderr === null ? STDERR : array('file', $stderr, 'a')), $pipes);
+        for ($i = 0; $i < 300; $i++) {
+            $c = @fsockopen('127.0.0.1', $port);
+            if ($c) {
+                fclose($c);
+                usleep(200000); // whoever answered may be another process holding the port: ours must stay up
+                if (proc_get_status($proc)['running']) {
+                    return array($proc, $port);
+                }
+                break;
+            }
+            if (!proc_get_status($proc)['running']) {
+                break;
+            }
+            usleep(50000);
+        }
+        proc_terminate($proc);
+        proc_close($proc);
+    }
+    throw new RuntimeException(implode(' ', $cmd(0)) . ' did not start listening (5 ports tried)');
 }
 
 /** A schedule in ProDoctorov's format (filial 1 in Moscow, filial 2 in Yekaterinburg). */
