@@ -143,7 +143,7 @@ if ($card) {
     echo '<div class="card doctor"><img src="', htmlspecialchars($card['Photo']), '" alt=""><div>',
         '<h1>', htmlspecialchars($card['Name']), '</h1>',
         '<p>', htmlspecialchars($card['Specialty']), '</p>',
-        '<p class="muted">Стаж ', (int)$card['Experience'], ' лет · приём от ', number_format((int)$card['PriceFrom'], 0, '', ' '), ' ₽</p>',
+        '<p class="muted">Стаж ', (int)$card['Experience'], ' лет · приём от&nbsp;', number_format((int)$card['PriceFrom'], 0, '', '&nbsp;'), '&nbsp;₽</p>',
         '</div></div>';
 }
 echo '<div class="card">', nc_priem::get_instance()->widget($codes), '</div>';
