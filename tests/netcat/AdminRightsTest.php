@@ -122,12 +122,12 @@ final class AdminRightsTest extends TestCase
         list($status) = self::$site->request(self::$editor, 'controller=settings',
             array('action' => 'save', 'ClinicPhone' => '+7 (343) 000-00-00', 'nc_token' => PriemAdminSite::token(self::$reader)));
         $this->assertSame(403, $status);
-        $this->assertSame('', nc_Core::get_object()->get_settings('ClinicPhone', 'priem'), "another user's token is refused");
+        $this->assertSame('', nc_Core::get_object()->get_settings('ClinicPhone', 'priem', true), "another user's token is refused");
         list($status, $body) = self::$site->request(self::$editor, 'controller=settings',
             array('action' => 'save', 'ClinicPhone' => '+7 (343) 000-00-00'));
         $this->assertSame(200, $status);
         $this->assertStringContainsString('Настройки сохранены', $body);
-        $this->assertSame('+7 (343) 000-00-00', nc_Core::get_object()->get_settings('ClinicPhone', 'priem'));
+        $this->assertSame('+7 (343) 000-00-00', nc_Core::get_object()->get_settings('ClinicPhone', 'priem', true));
     }
 
     public function test_the_sites_supervisor_sees_every_tab(): void

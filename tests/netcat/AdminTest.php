@@ -110,6 +110,25 @@ final class AdminTest extends TestCase
         $this->assertSame('0', $this->fresh()->settings()->get('FtpTls'));
     }
 
+    /**
+     * NetCat 6.4 keeps the settings in memory per site and set_settings() updates only the copy of
+     * Catalogue_ID 0: the page a save or «Создать компоненты» answers with must still show what it
+     * stored, else the editor sees the old values and the next «Сохранить» writes them back.
+     */
+    public function test_the_page_after_a_save_or_create_components_shows_what_was_stored(): void
+    {
+        list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'FtpHost' => 'ftp.clinic.ru',
+            'PolicyUrl' => 'http://127.0.0.1:9/policy-page/'));
+        $this->assertStringContainsString('Настройки сохранены', self::alert($page, 'green'));
+        $this->assertStringContainsString('<input type="text" value="ftp.clinic.ru" id="priem_FtpHost" name="FtpHost">', $page);
+        $this->assertStringContainsString('http://127.0.0.1:9/policy-page/', self::alert($page, 'yellow'));
+
+        list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'create_components'));
+        $this->assertSame('priem_clinics', $this->fresh()->settings()->get('ClinicComponent'));
+        $this->assertMatchesRegularExpression('~<option value="[1-9][0-9]*" selected>Клиники \(priem_clinics\)</option>~u', $page);
+        $this->assertMatchesRegularExpression('~<option value="[1-9][0-9]*" selected>Врачи \(priem_doctors\)</option>~u', $page);
+    }
+
     public function test_create_components_creates_the_three_shipped_components(): void
     {
         list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'create_components'));

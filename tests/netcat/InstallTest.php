@@ -104,7 +104,7 @@ final class InstallTest extends TestCase
         $this->assertContains('Priem_Booking', $tables);
         $this->assertContains('Priem_Slot', $tables);
         $this->assertSame('klinmed@yandex.ru, diggy@yandex.ru, info@angioclinic.ru',
-            nc_Core::get_object()->get_settings('MailTo', 'priem'));
+            nc_Core::get_object()->get_settings('MailTo', 'priem', true));
         // every default setting (the form's secret among them), nothing else
         $this->assertEqualsCanonicalizing(array_keys(nc_priem_settings::$defaults),
             $db->get_col("SELECT `Key` FROM `Settings` WHERE `Module` = 'priem'"));
@@ -117,7 +117,7 @@ final class InstallTest extends TestCase
         // uploading it again: NetCat refuses, nothing is touched
         nc_Core::get_object()->set_settings('MailTo', 'admin@clinic.ru', 'priem');
         $this->assertStringContainsString('Модуль уже установлен.', $this->admin_install());
-        $this->assertSame('admin@clinic.ru', nc_Core::get_object()->get_settings('MailTo', 'priem'));
+        $this->assertSame('admin@clinic.ru', nc_Core::get_object()->get_settings('MailTo', 'priem', true));
     }
 
     public function test_install_is_repeatable_and_keeps_edited_settings(): void
@@ -127,7 +127,7 @@ final class InstallTest extends TestCase
         // a second run (reinstall after removing the Module row) keeps edited settings, adds no task
         nc_Core::get_object()->set_settings('MailTo', 'admin@clinic.ru', 'priem');
         $this->assertSame(1, InstallThisModule()['Success']);
-        $this->assertSame('admin@clinic.ru', nc_Core::get_object()->get_settings('MailTo', 'priem'));
+        $this->assertSame('admin@clinic.ru', nc_Core::get_object()->get_settings('MailTo', 'priem', true));
         $this->assertSame('1', nc_Core::get_object()->db->get_var('SELECT COUNT(*) FROM `CronTasks`'));
     }
 

@@ -30,8 +30,8 @@ final class SettingsTest extends TestCase
     {
         $settings = priem_nc_module()->settings();
         $this->assertSame(array(), $settings->save_form($this->form()));
-        $this->assertSame('ftp-Pw\\1', nc_Core::get_object()->get_settings('FtpPassword', 'priem'), 'backslashes kept (prepare, not escape)');
-        $this->assertFalse(nc_Core::get_object()->get_settings('Unknown', 'priem'));
+        $this->assertSame('ftp-Pw\\1', nc_Core::get_object()->get_settings('FtpPassword', 'priem', true), 'backslashes kept (prepare, not escape)');
+        $this->assertFalse(nc_Core::get_object()->get_settings('Unknown', 'priem', true));
 
         // the form shows no secret, only that one is set
         $shown = $settings->for_form();

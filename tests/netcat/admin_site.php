@@ -20,6 +20,7 @@ require_once PRIEM_NC_PACKAGE . '/ru.lang.php'; // what load_env() gives the adm
  */
 function priem_nc_admin($user_id, $tab, array $get = array(), array $post = null)
 {
+    nc_Core::get_object()->new_request(); // 6.4 loads the settings anew in each request
     $_SERVER['REQUEST_METHOD'] = $post === null ? 'GET' : 'POST';
     $_GET = array('controller' => $tab) + $get;
     $_POST = $post === null ? array() : $post + array('nc_token' => PriemAdminSite::token($user_id));

@@ -216,30 +216,60 @@ class nc_Core
     }
 
     /**
+     * 6.4 (nc_core.class.php l.223–301) keeps the settings in memory per site, loaded on the first
+     * read (Catalogue_ID = 0 overridden by the site's rows) and reloaded only with $reset; with
+     * $catalogue_id null it reads the current site's ($nc_core->catalogue->id(), 1 here: a site
+     * request). set_settings() updates only the copy of the site it writes (0 unless given), so
+     * after a write a read without $reset still gives the old value for the rest of the request.
+     * The stand-in keeps that copy as 6.4 does; new_request() drops it (a new request loads anew).
+     */
+    public $catalogue_id = 1;
+    private $settings = array();
+
+    /** Stand-in only: what a new request starts with (no settings loaded yet). */
+    public function new_request()
+    {
+        $this->settings = array();
+    }
+
+    /**
      * 6.4 (§3.3, nc_core.class.php l.271): a value; false when the key is missing; with $key = ''
      * every setting of the module; array() — for any $key — when the module has no settings at
      * all. Per-site values override Catalogue_ID = 0.
      */
     public function get_settings($key = '', $module = 'system', $reset = false, $catalogue_id = null)
     {
-        $rows = (array)$this->db->get_results("SELECT `Key`, `Value` FROM `Settings` WHERE `Module` = '"
-            . $this->db->escape($module) . "' AND `Catalogue_ID` IN (0, " . (int)$catalogue_id . ') ORDER BY `Catalogue_ID`', ARRAY_A);
-        $all = array();
-        foreach ($rows as $row) {
-            $all[$row['Key']] = $row['Value'];
-        }
-        if (!$all) {
+        $catalogue_id = (int)($catalogue_id === null ? $this->catalogue_id : $catalogue_id);
+        $this->load_all_settings($catalogue_id, $reset);
+        if (empty($this->settings[$catalogue_id][$module])) {
             return array(); // the module has no settings at all: array(), even for a key
         }
+        $all = $this->settings[$catalogue_id][$module];
         if ($key === '' || $key === null) {
             return $all;
         }
         return array_key_exists($key, $all) ? $all[$key] : false;
     }
 
+    /** 6.4 l.223: the site's copy, Catalogue_ID = 0 under the site's own rows, loaded once. */
+    private function load_all_settings($catalogue_id, $reset)
+    {
+        if (!isset($this->settings[$catalogue_id]) || $reset) {
+            $settings = $catalogue_id !== 0 ? $this->load_all_settings(0, $reset) : array();
+            $rows = (array)$this->db->get_results('SELECT `Key`, `Module`, `Value` FROM `Settings` WHERE `Catalogue_ID` = '
+                . (int)$catalogue_id, ARRAY_A);
+            foreach ($rows as $row) {
+                $settings[$row['Module']][$row['Key']] = $row['Value'];
+            }
+            $this->settings[$catalogue_id] = $settings;
+        }
+        return $this->settings[$catalogue_id];
+    }
+
     /** 6.4: upsert; values go through prepare() (no stripslashes). */
     public function set_settings($key, $value, $module = 'system', $catalogue_id = 0)
     {
+        $this->settings[(int)$catalogue_id][$module][$key] = $value; // only this copy, as 6.4
         $where = "`Key` = '" . $this->db->escape($key) . "' AND `Module` = '" . $this->db->escape($module)
             . "' AND `Catalogue_ID` = " . (int)$catalogue_id;
         if ($this->db->get_var('SELECT `Settings_ID` FROM `Settings` WHERE ' . $where)) {

@@ -133,10 +133,15 @@ class nc_priem_netcat
 
     // ---- settings -----------------------------------------------------------------------
 
-    /** All of the module's stored settings (Settings table, Module = 'priem'), as strings. */
+    /**
+     * All of the module's stored settings (Settings table, Module = 'priem'), as strings. Read with
+     * $reset: 6.4 keeps the settings in memory per site, and set_settings() updates only the
+     * copy of Catalogue_ID 0, not the current site's that get_settings() reads — without it a
+     * page would show the values from before a save it has just made.
+     */
     public function module_settings()
     {
-        $all = $this->core->get_settings('', nc_priem::KEYWORD);
+        $all = $this->core->get_settings('', nc_priem::KEYWORD, true);
         $out = array();
         if (is_array($all)) {
             foreach ($all as $k => $v) {
@@ -154,7 +159,7 @@ class nc_priem_netcat
      */
     public function module_setting($key)
     {
-        $v = $this->core->get_settings($key, nc_priem::KEYWORD);
+        $v = $this->core->get_settings($key, nc_priem::KEYWORD, true);
         return $v === false || $v === null || is_array($v) ? false : $this->to_utf8((string)$v);
     }
 
