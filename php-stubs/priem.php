@@ -537,6 +537,22 @@ namespace {
     function priem_prodoctorov_uploads(array $settings, int $limit): array {}
 
     /**
+     * The MIS's HTTP push (`push.php`): imports the snapshot `$body` as `priem_import_schedule`
+     * does, and records it as the cron's import of a file is recorded — a sync run (file «HTTP
+     * push», `counts['source']` `push`) and the alerts (an unreadable document, doctors and cells
+     * left out; the ones fixed resolved), mailed by the next `priem_sync`. Returns `['ok' => true,
+     * 'run' => id, …priem_import_schedule's report]`, or `['ok' => false, 'run' => id, 'error' =>
+     * '…']` (Russian) when the document cannot be read at all (not UTF-8, not the schedule):
+     * nothing imported, the schedule kept.
+     *
+     * @param array $settings
+     * @param string $body
+     * @param string|null $now_utc
+     * @return array
+     */
+    function priem_push_schedule(array $settings, string $body, ?string $now_utc = null): array {}
+
+    /**
      * Where the site's upcoming bookings stand against the MIS's schedule, for the admin's
      * «Состояние»: `['confirmed' => 12, 'seen' => 10, 'missing' => 1, 'check' => 0]` — confirmed
      * bookings whose time is ahead; of them, the ones the MIS's snapshots show busy; the ones still

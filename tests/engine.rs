@@ -942,6 +942,78 @@ fn a_doctor_without_cells_keeps_its_schedule_others_are_imported() {
     assert_eq!(subjects[1], format!("Решено: {}", subjects[0]));
 }
 
+/// The MIS's HTTP push is taken as a file from FTP is: a run recorded (source `push`), a
+/// doctor left out alerted (mailed by the next tick), resolved when a later push fixes him; a
+/// document that cannot be read is alerted too, and cleared by the next good push.
+#[test]
+fn a_push_is_recorded_as_a_run_and_alerted_as_a_file_is() {
+    let env = Env::new();
+    let mut s = env.settings();
+    s["ftp"] = Value::Null;
+    let e = engine(&s);
+    e.push(snapshot_v1().as_bytes(), eve()).expect("push");
+
+    let p = e
+        .push(snapshot_bad_0002().as_bytes(), eve() + minutes(15))
+        .expect("push");
+    let imported = p.imported.as_ref().expect("readable");
+    assert_eq!(imported.rejected.len(), 1, "{p:?}");
+    assert_eq!((p.report.alerts_raised, p.report.doctors_rejected), (1, 1));
+    let run = &env.db.store.recent_runs(1).unwrap()[0];
+    assert_eq!(run.id, p.run);
+    assert_eq!(run.file.as_deref(), Some("HTTP push"));
+    assert_eq!(run.counts["source"], "push", "{run:?}");
+    assert_eq!(run.counts["doctors_rejected"], 1, "{run:?}");
+    assert_eq!(run.sha256.as_ref().map(String::len), Some(64), "{run:?}");
+    let alert = env
+        .db
+        .store
+        .alert("bad_doctor:1:0002")
+        .unwrap()
+        .expect("alerted");
+    assert!(
+        alert.resolved_at.is_none() && alert.last_sent.is_none(),
+        "{alert:?}"
+    );
+    assert!(env.mails().is_empty(), "the push does not wait for SMTP");
+
+    // The next tick mails it, naming the push.
+    let r = e.tick(eve() + minutes(16));
+    assert_eq!(r.mails_sent, 1, "{r:?}");
+    let mails = env.mails();
+    assert!(mails[0].subject.contains("0002"), "{mails:?}");
+    assert!(
+        mails[0].body.contains("присланной МИС по HTTP"),
+        "{mails:?}"
+    );
+
+    // An unreadable push: alerted, nothing imported, the run failed.
+    let p = e.push(b"\xff not JSON", eve() + minutes(20)).expect("push");
+    assert!(
+        p.imported.as_ref().is_err_and(|why| why.contains("UTF-8")),
+        "{p:?}"
+    );
+    let run = &env.db.store.recent_runs(1).unwrap()[0];
+    assert_eq!(run.status, priem::storage::RunStatus::Failed, "{run:?}");
+    assert!(env.db.store.alert("bad_file:HTTP push").unwrap().is_some());
+
+    // The MIS fixes its export: both resolved, announced by the next tick.
+    let p = e
+        .push(snapshot_0002_with(|_| {}).as_bytes(), eve() + minutes(30))
+        .expect("push");
+    assert_eq!(p.report.alerts_resolved, 2, "{p:?}");
+    for key in ["bad_doctor:1:0002", "bad_file:HTTP push"] {
+        let a = env.db.store.alert(key).unwrap().expect("kept");
+        assert!(a.resolved_at.is_some(), "{a:?}");
+    }
+    e.tick(eve() + minutes(31));
+    let subjects = env.subjects();
+    assert!(
+        subjects.contains(&format!("Решено: {}", subjects[0])),
+        "{subjects:?}"
+    );
+}
+
 /// An MIS may send one file per filial (§1.1). A file with only filial 2 says nothing about
 /// filial 1's doctor 0002, whose broken schedule is still not imported: no "Решено" mail.
 /// The same for a malformed file, which says nothing about any doctor.

@@ -127,20 +127,60 @@ pub fn ftp_failed(host: &str, error: &str, now: DateTime<Utc>) -> Alert {
     }
 }
 
-pub fn bad_file(name: &str, error: &str, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: bad_file_key(name),
-        kind: BAD_FILE,
-        subject: format!("Файл расписания {name} не принят"),
-        body: body(
-            &format!(
+/// Where a schedule snapshot came from, as the letters and the runs name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin<'a> {
+    /// A file the cron took from the FTP server.
+    Ftp(&'a str),
+    /// The MIS's HTTP push (`push.php`).
+    Push,
+}
+
+/// The name of a pushed snapshot in the runs («Файл») and in its alerts' keys.
+pub const PUSH_NAME: &str = "HTTP push";
+
+impl Origin<'_> {
+    /// The file's name, or [`PUSH_NAME`].
+    pub fn name(&self) -> &str {
+        match self {
+            Origin::Ftp(name) => name,
+            Origin::Push => PUSH_NAME,
+        }
+    }
+
+    /// What a letter's sentence starts with: «В файле X» or «В выгрузке, присланной МИС…».
+    fn within(&self) -> String {
+        match self {
+            Origin::Ftp(name) => format!("В файле {name}"),
+            Origin::Push => "В выгрузке, присланной МИС по HTTP (push),".to_owned(),
+        }
+    }
+}
+
+pub fn bad_file(origin: Origin, error: &str, now: DateTime<Utc>) -> Alert {
+    let todo = "передайте это письмо разработчикам МИС: выгрузка должна соответствовать формату \
+                ПроДокторов. Следующий правильный файл будет загружен автоматически.";
+    let (subject, what) = match origin {
+        Origin::Ftp(name) => (
+            format!("Файл расписания {name} не принят"),
+            format!(
                 "Файл {name} с FTP-сервера не удалось прочитать: {error}.\nФайл перенесён в папку \
                  failed/; прежнее расписание на сайте не изменилось."
             ),
-            now,
-            "передайте это письмо разработчикам МИС: выгрузка должна соответствовать формату \
-             ПроДокторов. Следующий правильный файл будет загружен автоматически.",
         ),
+        Origin::Push => (
+            "Расписание, присланное МИС по HTTP, не принято".to_owned(),
+            format!(
+                "Выгрузку, присланную МИС по HTTP (push), не удалось прочитать: {error}.\nМИС \
+                 получила ответ 400 с этой ошибкой; прежнее расписание на сайте не изменилось."
+            ),
+        ),
+    };
+    Alert {
+        key: bad_file_key(origin.name()),
+        kind: BAD_FILE,
+        subject,
+        body: body(&what, now, todo),
     }
 }
 
@@ -164,7 +204,7 @@ pub fn too_large(name: &str, max_mb: u64, now: DateTime<Utc>) -> Alert {
     }
 }
 
-pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
+pub fn bad_doctor(e: &DoctorError, origin: Origin, now: DateTime<Utc>) -> Alert {
     Alert {
         key: bad_doctor_key(&e.filial, &e.doctor),
         kind: BAD_DOCTOR,
@@ -174,9 +214,11 @@ pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
         ),
         body: body(
             &format!(
-                "В файле {file} расписание врача с кодом {} (филиал {}) содержит ошибку:\n{e}\n\
+                "{} расписание врача с кодом {} (филиал {}) содержит ошибку:\n{e}\n\
                  Для этого врача на сайте осталось прежнее расписание; остальные врачи обновлены.",
-                e.doctor, e.filial
+                origin.within(),
+                e.doctor,
+                e.filial
             ),
             now,
             "передайте это письмо разработчикам МИС, чтобы исправить выгрузку этого врача.",
@@ -185,7 +227,7 @@ pub fn bad_doctor(e: &DoctorError, file: &str, now: DateTime<Utc>) -> Alert {
 }
 
 /// The cells of one doctor left out of a file (`cells` all of one filial and doctor).
-pub fn bad_cells(cells: &[&DoctorError], file: &str, now: DateTime<Utc>) -> Alert {
+pub fn bad_cells(cells: &[&DoctorError], origin: Origin, now: DateTime<Utc>) -> Alert {
     /// How many cells a letter lists.
     const LISTED: usize = 10;
     let (filial, doctor) = cells
@@ -204,9 +246,10 @@ pub fn bad_cells(cells: &[&DoctorError], file: &str, now: DateTime<Utc>) -> Aler
         ),
         body: body(
             &format!(
-                "В файле {file} у врача с кодом {doctor} (филиал {filial}) ячейки с ошибкой \
+                "{} у врача с кодом {doctor} (филиал {filial}) ячейки с ошибкой \
                  (путь в файле: что не так):\n{}\nЭти ячейки не загружены и их время не \
                  предлагается на сайте; остальное расписание врача обновлено.",
+                origin.within(),
                 list.join("\n")
             ),
             now,

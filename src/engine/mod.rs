@@ -10,6 +10,7 @@ pub mod limits;
 mod privacy;
 pub mod prodoctorov;
 pub mod settings;
+mod snapshot;
 mod tick;
 pub mod view;
 
@@ -35,6 +36,7 @@ use limits::Refusal;
 use settings::{Delivery, Settings, WhenLost};
 
 pub use privacy::{EraseError, Forgotten};
+pub use snapshot::Pushed;
 pub use tick::{TickReport, LOCK_NAME};
 
 #[derive(Debug, Error)]
@@ -216,23 +218,34 @@ impl Engine {
         produced_at: Option<DateTime<Utc>>,
     ) -> Result<Imported, EngineError> {
         let outline = crate::wire::schedule::outline(json)?;
-        let i = self.store.import_schedule(
-            &outline,
-            &self.settings.zones,
-            now,
-            SnapshotInfo {
-                run: None,
-                produced_at,
-            },
-        )?;
+        let info = SnapshotInfo {
+            run: None,
+            produced_at,
+        };
+        Ok(self.import_outline(&outline, now, info)?.0)
+    }
+
+    /// Imports a snapshot read as far as its outline, then settles and reconciles the bookings
+    /// of the doctors it replaced. Also returns those doctors' (filial, doctor) codes.
+    pub(crate) fn import_outline(
+        &self,
+        outline: &crate::wire::schedule::Outline,
+        now: DateTime<Utc>,
+        info: SnapshotInfo,
+    ) -> Result<(Imported, Vec<(String, String)>), StorageError> {
+        let produced_at = info.produced_at;
+        let i = self
+            .store
+            .import_schedule(outline, &self.settings.zones, now, info)?;
         let (settled, reconciled) = self.after_import(&i.doctors, produced_at, now)?;
-        Ok(Imported {
+        let imported = Imported {
             report: i.report,
             settled,
             reconciled,
             rejected: i.rejected,
             bad_cells: i.bad_cells,
-        })
+        };
+        Ok((imported, i.doctors))
     }
 
     /// The grid a visitor sees, from the stored schedule; kept in the process and built again
@@ -431,14 +444,7 @@ impl Engine {
                 let _ = self.store.release_form_nonce(id);
             }
             // Mailed by the next tick (a booking must not wait for SMTP).
-            let a = alert::refused(id, &reason, now);
-            if self
-                .store
-                .raise_alert(&a.key, a.kind, &a.text(), now, self.remind_after())
-                .is_ok()
-            {
-                let _ = self.store.alert_send_failed(&a.key, "ожидает отправки");
-            }
+            let _ = self.queue_alert(&alert::refused(id, &reason, now), now);
         }
         Ok(match self.store.booking(id) {
             Ok(Some(b)) => self.outcome_of(&b, now),
@@ -696,10 +702,7 @@ impl Engine {
             if changed {
                 settled.lost += 1;
                 // Mailed by the tick, like a refusal at booking time.
-                let a = alert::lost(&b, when_lost, produced, now);
-                self.store
-                    .raise_alert(&a.key, a.kind, &a.text(), now, self.remind_after())?;
-                self.store.alert_send_failed(&a.key, "ожидает отправки")?;
+                self.queue_alert(&alert::lost(&b, when_lost, produced, now), now)?;
             }
         }
         Ok(settled)
@@ -707,6 +710,22 @@ impl Engine {
 
     fn remind_after(&self) -> Duration {
         Duration::from_std(self.settings.remind_after).unwrap_or_else(|_| Duration::hours(24))
+    }
+
+    /// Raises an alert outside a tick (a request must not wait for SMTP): the next tick mails
+    /// it when the store says it is due; the admin shows «ожидает отправки» meanwhile.
+    pub(crate) fn queue_alert(
+        &self,
+        a: &alert::Alert,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let action = self
+            .store
+            .raise_alert(&a.key, a.kind, &a.text(), now, self.remind_after())?;
+        if action != crate::storage::AlertAction::Nothing {
+            self.store.alert_send_failed(&a.key, "ожидает отправки")?;
+        }
+        Ok(())
     }
 
     /// The booking as stored.

@@ -471,17 +471,8 @@ impl Engine {
             Err(StorageError::BadTransition { .. }) => return Ok(()),
             Err(e) => return Err(e),
         }
-        let a = cancelled_alert(b, now);
-        let remind = Duration::from_std(self.settings().remind_after)
-            .unwrap_or_else(|_| Duration::hours(24));
         // Mailed by the next tick, like a refusal at booking time.
-        if self
-            .store()
-            .raise_alert(&a.key, a.kind, &a.text(), now, remind)
-            .is_ok()
-        {
-            let _ = self.store().alert_send_failed(&a.key, "ожидает отправки");
-        }
+        let _ = self.queue_alert(&cancelled_alert(b, now), now);
         Ok(())
     }
 }

@@ -2,23 +2,21 @@
 //! results, mail alerts, record the run. Whatever fails is recorded and alerted; nothing in
 //! one step stops the others.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use super::alert::{self, Alert};
+use super::alert::{self, Alert, Origin};
+use super::snapshot::{self, Snapshot};
 use super::{Delivered, Engine};
 use crate::domain::cards::split_codes;
 use crate::engine::settings::Delivery;
-use crate::storage::{AlertAction, Card, CodeProblem, RunSummary, SnapshotInfo, StorageError};
+use crate::storage::{AlertAction, Card, CodeProblem, RunSummary, StorageError};
 use crate::transport::ftp::{FtpError, FtpSession};
 use crate::transport::mail;
 use crate::wire::booking::MisAnswer;
-use crate::wire::schedule;
-use schedule::DoctorError;
 
 /// The name of the MySQL lock that keeps one runner at a time, across web servers.
 pub const LOCK_NAME: &str = "priem_tick";
@@ -29,6 +27,9 @@ const OUTBOX_BATCH: u32 = 50;
 /// What a tick did, for the CLI line, the cron log and the admin.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TickReport {
+    /// What recorded the run: `cron` (a tick) or `push` (the MIS's HTTP push, see
+    /// [`Engine::push`](super::Engine::push)).
+    pub source: &'static str,
     /// `false` when another runner held the lock: this tick did nothing.
     pub ran: bool,
     pub files_imported: usize,
@@ -99,21 +100,24 @@ impl TickReport {
     }
 }
 
-/// What this tick saw, to raise and resolve alerts at the end.
+/// What this tick (or a push) saw, to raise and resolve alerts at the end.
 #[derive(Default)]
-struct Seen {
-    alerts: Vec<Alert>,
+pub(super) struct Seen {
+    pub(super) alerts: Vec<Alert>,
     /// Condition kinds this tick checked as a whole: their open alerts not seen again are
     /// resolved.
-    checked: BTreeSet<&'static str>,
+    pub(super) checked: BTreeSet<&'static str>,
     /// Alerts this tick saw fixed one by one (a doctor imported fine, a file name that imports
     /// again).
-    fixed: Vec<String>,
+    pub(super) fixed: Vec<String>,
 }
 
 pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
     let started = Instant::now();
-    let mut report = TickReport::default();
+    let mut report = TickReport {
+        source: "cron",
+        ..TickReport::default()
+    };
     let store = engine.store();
     let lock = match store.try_lock(LOCK_NAME) {
         Ok(Some(lock)) => lock,
@@ -295,55 +299,17 @@ fn import_from_ftp(
                 break;
             }
         };
-        let digest = format!("{:x}", Sha256::digest(&bytes));
-        let parsed = std::str::from_utf8(&bytes)
-            .map_err(|e| format!("не UTF-8: неверный байт на позиции {}", e.valid_up_to()))
-            .and_then(|text| schedule::outline(text).map_err(|e| e.to_string()));
-        let outline = match parsed {
-            Ok(s) => s,
-            Err(why) => {
-                report.files_failed += 1;
-                seen.alerts.push(alert::bad_file(&f.name, &why, now));
+        let produced_at = f.modified.map(|m| m.and_utc());
+        let origin = Origin::Ftp(&f.name);
+        match snapshot::import(engine, origin, &bytes, produced_at, now, run, report, seen)? {
+            Snapshot::Imported(_, digest) => *last_file = Some((f.name.clone(), digest)),
+            Snapshot::Unreadable(_) => {
                 if let Err(e) = session.mark_failed(&f.name) {
                     report.errors.push(e.to_string());
                 }
                 continue;
             }
-        };
-        let produced_at = f.modified.map(|m| m.and_utc());
-        let s = engine.store().import_schedule(
-            &outline,
-            &engine.settings().zones,
-            now,
-            SnapshotInfo { run, produced_at },
-        )?;
-        let (settled, reconciled) = engine.after_import(&s.doctors, produced_at, now)?;
-        report.checks_confirmed += settled.confirmed;
-        report.checks_lost += settled.lost;
-        report.bookings_seen += reconciled.seen;
-        report.bookings_missing += reconciled.missing;
-        report.files_imported += 1;
-        report.slots_inserted += s.report.slots_inserted;
-        report.slots_deleted += s.report.slots_deleted;
-        report.doctors_rejected += s.rejected.len();
-        report.cells_rejected += s.bad_cells.len();
-        for d in &s.rejected {
-            seen.alerts.push(alert::bad_doctor(d, &f.name, now));
         }
-        let mut bad_cells: BTreeMap<(&str, &str), Vec<&DoctorError>> = BTreeMap::new();
-        for c in &s.bad_cells {
-            bad_cells.entry((&c.filial, &c.doctor)).or_default().push(c);
-        }
-        for cells in bad_cells.values() {
-            seen.alerts.push(alert::bad_cells(cells, &f.name, now));
-        }
-        seen.fixed.push(alert::bad_file_key(&f.name));
-        // Alerts raised by this tick win over these.
-        for (filial, doctor) in &s.doctors {
-            seen.fixed.push(alert::bad_doctor_key(filial, doctor));
-            seen.fixed.push(alert::bad_cells_key(filial, doctor));
-        }
-        *last_file = Some((f.name.clone(), digest));
         if let Err(e) = session.mark_imported(&f.name) {
             report.errors.push(e.to_string());
         }

@@ -1,7 +1,8 @@
-//! The cron and the admin: `priem_migrate`, `priem_import_schedule`, `priem_sync`,
-//! `priem_alerts`, `priem_check`.
+//! The cron, the MIS's push and the admin: `priem_migrate`, `priem_import_schedule`,
+//! `priem_push_schedule`, `priem_sync`, `priem_alerts`, `priem_check`.
 
 use chrono::{DateTime, Utc};
+use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
@@ -37,6 +38,40 @@ pub fn priem_import_schedule(
     let imported = e
         .import_json(json_text, now, Some(now))
         .map_err(error::engine)?;
+    Ok(json(&imported_json(&imported)))
+}
+
+/// The MIS's HTTP push (`push.php`): imports the snapshot `$body` as `priem_import_schedule`
+/// does, and records it as the cron's import of a file is recorded — a sync run (file «HTTP
+/// push», `counts['source']` `push`) and the alerts (an unreadable document, doctors and cells
+/// left out; the ones fixed resolved), mailed by the next `priem_sync`. Returns `['ok' => true,
+/// 'run' => id, …priem_import_schedule's report]`, or `['ok' => false, 'run' => id, 'error' =>
+/// '…']` (Russian) when the document cannot be read at all (not UTF-8, not the schedule):
+/// nothing imported, the schedule kept.
+#[php_function]
+#[php(name = "priem_push_schedule")]
+pub fn priem_push_schedule(
+    settings: &ZendHashTable,
+    body: BinarySlice<u8>,
+    now_utc: Option<&str>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    let now = now_arg(now_utc)?;
+    let pushed = e.push(&body, now).map_err(|e| error::storage(&e))?;
+    let mut v = match &pushed.imported {
+        Ok(imported) => imported_json(imported),
+        Err(why) => serde_json::json!({"error": why}),
+    };
+    if let Some(o) = v.as_object_mut() {
+        o.insert("ok".into(), pushed.imported.is_ok().into());
+        o.insert("run".into(), pushed.run.into());
+    }
+    Ok(json(&v))
+}
+
+/// An import's report for PHP: counts, `rejected` and `bad_cells` (each entry with `filial`,
+/// `doctor`, `path`, `message`).
+fn imported_json(imported: &crate::engine::Imported) -> serde_json::Value {
     let r = &imported.report;
     let list = |errors: &[crate::wire::schedule::DoctorError]| -> Vec<serde_json::Value> {
         errors
@@ -47,7 +82,7 @@ pub fn priem_import_schedule(
             })
             .collect()
     };
-    Ok(json(&serde_json::json!({
+    serde_json::json!({
         "filials": r.filials, "doctors": r.doctors, "doctors_kept": r.doctors_kept,
         "doctors_removed": r.doctors_removed, "days_unchanged": r.days_unchanged,
         "days_changed": r.days_changed, "days_added": r.days_added,
@@ -56,7 +91,7 @@ pub fn priem_import_schedule(
         "cells_past": r.cells_past, "holds_released": r.holds_released,
         "seconds": r.duration.as_secs_f64(), "rejected": list(&imported.rejected),
         "bad_cells": list(&imported.bad_cells),
-    })))
+    })
 }
 
 /// One cron cycle: import from FTP, check codes, deliver the outbox, read FTP results, mail
@@ -167,6 +202,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(priem_migrate))
         .function(wrap_function!(priem_import_schedule))
+        .function(wrap_function!(priem_push_schedule))
         .function(wrap_function!(priem_sync))
         .function(wrap_function!(priem_alerts))
         .function(wrap_function!(priem_reconciliation))

@@ -351,6 +351,31 @@ abstract class EndpointsTestCase extends TestCase
         $this->assertSame($before, self::slot_count());
     }
 
+    public function test_push_is_recorded_as_a_run_and_a_bad_doctor_alerted_until_a_push_fixes_him(): void
+    {
+        $engine = priem_nc_module()->settings()->engine();
+        $form = array('Content-Type: application/x-www-form-urlencoded');
+        $doc = json_decode(priem_nc_schedule(), true);
+        $doc['data']['2']['0042']['cells'] = 'нет';
+        list($status, , $answer) = $this->json('POST', self::MODULE . 'push.php', $form,
+            http_build_query(array('login' => 'mis', 'password' => 'push-pw', 'cells' => json_encode($doc))));
+        $this->assertSame(200, $status, json_encode($answer, JSON_UNESCAPED_UNICODE));
+        $this->assertSame('0042', $answer['rejected'][0]['doctor']);
+        $run = priem_runs($engine, 1)[0];
+        $this->assertSame('HTTP push', $run['file']);
+        $this->assertSame('push', $run['counts']['source']);
+        $this->assertSame(1, $run['counts']['doctors_rejected']);
+        $keys = array_column(priem_alerts($engine), 'key');
+        $this->assertContains('bad_doctor:2:0042', $keys);
+
+        // the MIS fixes its export: the alert is resolved
+        list($status) = $this->json('POST', self::MODULE . 'push.php', $form,
+            http_build_query(array('login' => 'mis', 'password' => 'push-pw', 'cells' => priem_nc_schedule())));
+        $this->assertSame(200, $status);
+        $this->assertNotContains('bad_doctor:2:0042', array_column(priem_alerts($engine), 'key'));
+        $this->assertSame('3', self::slot_count());
+    }
+
     public function test_push_stops_an_address_guessing_passwords_and_no_other(): void
     {
         $form = array('Content-Type: application/x-www-form-urlencoded');

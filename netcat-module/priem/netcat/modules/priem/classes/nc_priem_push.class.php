@@ -114,20 +114,22 @@ class nc_priem_push
             : json_encode($fields['cells'], JSON_UNESCAPED_UNICODE));
     }
 
+    /**
+     * The import, recorded by the extension as the cron's import of a file is: a sync run
+     * («HTTP push» in «Состояние») and the alerts (mailed by the next cron run).
+     */
     private function import($json)
     {
-        if (!nc_priem_http::is_utf8($json)) {
-            return self::answer(400, 'Расписание не в кодировке UTF-8; прежнее расписание сохранено');
-        }
         try {
-            $report = priem_import_schedule($this->settings->engine(), $json);
-        } catch (\Priem\ParseException $e) {
-            return self::answer(400, $e->getMessage());
+            $report = priem_push_schedule($this->settings->engine(), $json);
         } catch (\Priem\TransientException $e) {
             return self::answer(503, 'База данных сайта временно недоступна, повторите позже');
         } catch (\Priem\Exception $e) {
             error_log('priem: push.php: ' . get_class($e) . ': ' . $e->getMessage());
             return self::answer(500, 'Расписание не загружено из-за ошибки на сайте; подробности — в журнале ошибок сервера сайта');
+        }
+        if (!$report['ok']) {
+            return self::answer(400, 'Расписание не принято: ' . $report['error'] . '; прежнее расписание сохранено');
         }
         $answer = array('success' => true);
         foreach (array('filials', 'doctors', 'slots_inserted', 'days_unchanged') as $k) {
