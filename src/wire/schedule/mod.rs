@@ -30,16 +30,17 @@
 //! - it overlaps another cell of the doctor (identical cells included): both are left out.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
 use chrono::NaiveDate;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{DeserializeSeed, Deserializer};
 use thiserror::Error;
 
-use super::scalar::{json_quote, Key, ObjectOr, ObjectOrVisitor, Scalar};
+use super::scalar::{json_quote, ObjectOr, Scalar};
 use crate::time::{hhmm, parse_date, parse_time, Minute};
+use raw::TopVisitor;
+use raw::{DoctorVisitor, Names, ObjectSeed, RawCellFields, RawCells, RawDoc, RawDoctor, Top};
+
+mod raw;
 
 /// A document that cannot be imported at all.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -292,45 +293,7 @@ pub fn outline(json: &str) -> Result<Outline<'_>, DocumentError> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Raw shapes, filled by the serde visitors below.
-
-enum Top<'a> {
-    One(RawDoc<'a>),
-    Many(Vec<ObjectOr<RawDoc<'a>>>),
-    Other(&'static str),
-}
-
-#[derive(Default)]
-struct RawDoc<'a> {
-    names: Names<'a>,
-    data: Option<ObjectOr<RawData<'a>>>,
-    data_twice: bool,
-    schedule: Option<Box<Top<'a>>>,
-}
-
-type RawFilial<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
-type RawData<'a> = Vec<(Cow<'a, str>, ObjectOr<RawFilial<'a>>)>;
-
-#[derive(Default)]
-struct RawDoctor<'a> {
-    efio: Option<Scalar<'a>>,
-    espec: Option<Scalar<'a>>,
-    cells: Option<RawCells<'a>>,
-}
-
-enum RawCells<'a> {
-    List {
-        cells: Vec<Cell<'a>>,
-        /// The bad cells: index, field suffix, reason.
-        bad: Vec<(usize, &'static str, String)>,
-    },
-    Other(&'static str),
-}
-
-// ---------------------------------------------------------------------------------------
 // Assembly: raw shapes → Outline, with paths.
-
-type Names<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 fn assemble<'a>(
     top: Top<'a>,
@@ -637,223 +600,4 @@ fn read_cell<'a>(raw: RawCellFields<'a>, index: u32) -> Result<Cell<'a>, (&'stat
         free,
         room,
     })
-}
-
-// ---------------------------------------------------------------------------------------
-// serde visitors.
-
-struct TopVisitor;
-
-impl<'de> Visitor<'de> for TopVisitor {
-    type Value = Top<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a schedule document")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        DocVisitor.visit_map(map).map(Top::One)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut docs = Vec::new();
-        while let Some(d) = seq.next_element_seed(ObjectSeed(DocVisitor))? {
-            docs.push(d);
-        }
-        Ok(Top::Many(docs))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Top::Other("a boolean"))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Top::Other("a string"))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Top::Other("null"))
-    }
-}
-
-/// Deserializes "an object read by V, or anything else named".
-struct ObjectSeed<V>(V);
-
-impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for ObjectSeed<V> {
-    type Value = ObjectOr<V::Value>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(ObjectOrVisitor(self.0))
-    }
-}
-
-/// Deserializes with a visitor (any JSON value).
-struct AnySeed<V>(V);
-
-impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for AnySeed<V> {
-    type Value = V::Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self.0)
-    }
-}
-
-struct DocVisitor;
-
-impl<'de> Visitor<'de> for DocVisitor {
-    type Value = RawDoc<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a schedule object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut doc = RawDoc::default();
-        while let Some(Key(k)) = map.next_key::<Key>()? {
-            match &*k {
-                "data" => {
-                    doc.data_twice |= doc.data.is_some();
-                    doc.data = Some(map.next_value_seed(ObjectSeed(PairsVisitor(|| {
-                        ObjectSeed(PairsVisitor(PhantomData::<&'de RawValue>::default))
-                    })))?)
-                }
-                "schedule" => {
-                    doc.schedule = Some(Box::new(map.next_value_seed(AnySeed(TopVisitor))?))
-                }
-                _ => {
-                    if let Scalar::Str(name) = map.next_value::<Scalar>()? {
-                        doc.names.push((k, name));
-                    }
-                }
-            }
-        }
-        Ok(doc)
-    }
-}
-
-/// An object read as `(key, value)` pairs in document order, each value by a fresh seed.
-struct PairsVisitor<F>(F);
-
-impl<'de, F, S> Visitor<'de> for PairsVisitor<F>
-where
-    F: Fn() -> S,
-    S: DeserializeSeed<'de>,
-{
-    type Value = Vec<(Cow<'de, str>, S::Value)>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Key(k)) = map.next_key::<Key>()? {
-            out.push((k, map.next_value_seed((self.0)())?));
-        }
-        Ok(out)
-    }
-}
-
-struct DoctorVisitor;
-
-impl<'de> Visitor<'de> for DoctorVisitor {
-    type Value = RawDoctor<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a doctor object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut d = RawDoctor::default();
-        while let Some(Key(k)) = map.next_key::<Key>()? {
-            match &*k {
-                "efio" => d.efio = Some(map.next_value()?),
-                "espec" => d.espec = Some(map.next_value()?),
-                "cells" => d.cells = Some(map.next_value_seed(AnySeed(CellsVisitor))?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(d)
-    }
-}
-
-struct CellsVisitor;
-
-impl<'de> Visitor<'de> for CellsVisitor {
-    type Value = RawCells<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of cells")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut cells = Vec::with_capacity(seq.size_hint().unwrap_or(64));
-        let mut bad = Vec::new();
-        let mut i = 0usize;
-        while let Some(raw) = seq.next_element_seed(ObjectSeed(CellVisitor))? {
-            let res = match raw {
-                ObjectOr::Object(fields) => read_cell(fields, i as u32),
-                ObjectOr::Other(kind) => Err(("", format!("expected a cell object, got {kind}"))),
-            };
-            match res {
-                Ok(c) => cells.push(c),
-                Err((field, reason)) => bad.push((i, field, reason)),
-            }
-            i += 1;
-        }
-        Ok(RawCells::List { cells, bad })
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(RawCells::Other("an object"))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a boolean"))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a number"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a number"))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a number"))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a string"))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("null"))
-    }
-}
-
-#[derive(Default)]
-struct RawCellFields<'a> {
-    dt: Option<Scalar<'a>>,
-    time_start: Option<Scalar<'a>>,
-    time_end: Option<Scalar<'a>>,
-    free: Option<Scalar<'a>>,
-    room: Option<Scalar<'a>>,
-}
-
-struct CellVisitor;
-
-impl<'de> Visitor<'de> for CellVisitor {
-    type Value = RawCellFields<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a cell object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut c = RawCellFields::default();
-        while let Some(Key(k)) = map.next_key::<Key>()? {
-            let slot = match &*k {
-                "dt" => &mut c.dt,
-                "time_start" => &mut c.time_start,
-                "time_end" => &mut c.time_end,
-                "free" => &mut c.free,
-                "room" => &mut c.room,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            *slot = Some(map.next_value()?);
-        }
-        Ok(c)
-    }
 }
