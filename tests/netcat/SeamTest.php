@@ -28,8 +28,11 @@ final class SeamTest extends TestCase
         $root = dirname(__DIR__, 2);
         $files = self::files($root . '/src', '.rs');
         $this->assertGreaterThan(40, count($files));
-        // NetCat's objects (Message<N>, their Message_ID), components (Class) and fields (Field)
-        $netcat = '/\bMessage(\d+|<N>|_ID)\b|\b(Class|Field|Sub_Class|Subdivision|CronTasks)(_ID|_Name)?`|`(Class|Field|Sub_Class|Subdivision|CronTasks)\b|\b(FROM|JOIN|INTO|UPDATE)\s+`?(Class|Field|Message\w*|Sub_Class|Subdivision|CronTasks)\b/';
+        // NetCat's objects (Message<N>, their Message_ID), components (Class), fields (Field),
+        // infoblocks (Sub_Class), sections (Subdivision), sites (Catalogue), users (User)
+        $tables = 'Class|Field|Sub_Class|Subdivision|Catalogue|User|CronTasks';
+        $netcat = '/\bMessage(\d+|<N>|_ID)\b|\b(' . $tables . ')_(ID|Name)\b|\b(' . $tables . ')`|`(' . $tables . ')\b'
+            . '|\b(FROM|JOIN|INTO|UPDATE)\s+`?(' . $tables . '|Message\w*)\b/';
         foreach ($files as $path => $text) {
             $this->assertSame(0, preg_match($netcat, $text, $m), substr($path, strlen($root) + 1) . ' names ' . ($m[0] ?? ''));
         }
@@ -37,6 +40,10 @@ final class SeamTest extends TestCase
         $this->assertSame(1, preg_match($netcat, 'SELECT `MisCode` FROM `Message12`'));
         $this->assertSame(1, preg_match($netcat, 'id_column: "Message_ID"'));
         $this->assertSame(1, preg_match($netcat, 'SELECT Class_Name FROM Class'));
+        $this->assertSame(1, preg_match($netcat, 'SELECT `Catalogue_ID` FROM `Subdivision`'));
+        $this->assertSame(1, preg_match($netcat, 'JOIN User u ON u.User_ID = b.user'));
+        $this->assertSame(1, preg_match($netcat, 'sub_class: "Sub_Class_ID"'));
+        $this->assertSame(0, preg_match($netcat, 'the user class of a catalogue'), 'prose is not a table');
     }
 
     public function test_the_module_sends_no_sql_to_the_cores_tables(): void
