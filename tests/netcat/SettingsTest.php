@@ -101,6 +101,13 @@ final class SettingsTest extends TestCase
             'PdDoctors' => 'По строке на филиал: «1: 0001, 0002»', 'RateLimitPhone' => 'Нужно целое число от 1 до 1000'), $errors);
         // a number that is no number: the extension names the field
         $this->assertSame(array('MisTimeout' => 'Нужно целое число'), $settings->save_form($this->form(array('MisTimeout' => '5 с'))));
+        // several such, and the check's problems with them: every one, each at its field
+        $errors = $settings->save_form($this->form(array('MisTimeout' => '5 с', 'FtpPort' => '2 1', 'MailRemindHours' => 'день',
+            'MisUrl' => 'mis.clinic.ru', 'BookingHorizonDays' => '0')));
+        ksort($errors);
+        $this->assertSame(array('BookingHorizonDays' => 'Нужно целое число от 1 до 90', 'FtpPort' => 'Нужно целое число от 0 до 65535',
+            'MailRemindHours' => 'Нужно целое число', 'MisTimeout' => 'Нужно целое число',
+            'MisUrl' => 'Адрес должен начинаться с http:// или https://'), $errors);
         $this->assertFalse((new nc_priem_netcat(nc_Core::get_object()))->module_setting('FtpHost'));
     }
 

@@ -253,36 +253,39 @@ pub struct Problem {
 }
 
 impl Settings {
-    /// What keeps settings from working, for the admin before it saves them: every problem
-    /// of [`Settings::from_value`]'s check, in Russian, each with its key, and — with the
-    /// ProDoctorov connector on — why its booking endpoint is closed (no login, no strong
-    /// password). A document serde cannot read gives its first problem only.
-    pub fn problems(v: serde_json::Value) -> Vec<Problem> {
-        let raw: Raw = match serde_path_to_error::deserialize(v) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let path = e.path().to_string();
-                let inner = e.inner().to_string();
-                let message = if inner.contains("expected u16") {
-                    "нужно целое число от 0 до 65535".to_owned()
-                } else if inner.contains("expected u") || inner.contains("expected i") {
-                    "нужно целое число".to_owned()
-                } else {
-                    format!("неверное значение ({inner})")
-                };
-                let key = if path == "." { String::new() } else { path };
-                return vec![Problem { key, message }];
+    /// What keeps settings from working, for the admin before it saves them: every problem,
+    /// in Russian, each with its key — values of the wrong type (each left out so that the
+    /// rest is read), then every problem of [`Settings::from_value`]'s check and, with the
+    /// ProDoctorov connector on, why its booking endpoint is closed (no login, no strong
+    /// password).
+    pub fn problems(mut v: serde_json::Value) -> Vec<Problem> {
+        /// More than a settings document has keys: a value left out that does not help stops.
+        const MOST: usize = 64;
+        let mut out: Vec<Problem> = Vec::new();
+        let raw: Raw = loop {
+            match serde_path_to_error::deserialize(v.clone()) {
+                Ok(raw) => break raw,
+                Err(e) => {
+                    let path = e.path().to_string();
+                    let message = unreadable(&e.inner().to_string());
+                    let key = if path == "." { String::new() } else { path };
+                    let again = out.iter().any(|p| p.key == key);
+                    let left_out = !key.is_empty() && !again && remove(&mut v, &key);
+                    if !again {
+                        out.push(Problem { key, message });
+                    }
+                    if !left_out || out.len() >= MOST {
+                        return out;
+                    }
+                }
             }
         };
         let mut found = raw::Found::new();
         let s = raw.checked(&mut found);
-        let mut out: Vec<Problem> = found
-            .into_iter()
-            .map(|(key, message)| Problem {
-                key: key.into(),
-                message,
-            })
-            .collect();
+        out.extend(found.into_iter().map(|(key, message)| Problem {
+            key: key.into(),
+            message,
+        }));
         if let Some(Prodoctorov {
             enabled: true,
             endpoint: Endpoint::Closed { key, reason },
@@ -309,6 +312,49 @@ impl Settings {
         let raw: Raw = serde_path_to_error::deserialize(v).map_err(shape)?;
         raw.check()
     }
+}
+
+/// What serde says of a value it cannot read, in the staff's words.
+fn unreadable(serde: &str) -> String {
+    let quoted = |after: &str| {
+        serde
+            .split_once(after)
+            .and_then(|(_, rest)| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    if serde.contains("expected u16") {
+        "нужно целое число от 0 до 65535".to_owned()
+    } else if serde.contains("expected u") || serde.contains("expected i") {
+        "нужно целое число".to_owned()
+    } else if serde.contains("expected a boolean") {
+        "нужно «да» или «нет» (true или false)".to_owned()
+    } else if serde.contains("expected a string") {
+        "нужна строка".to_owned()
+    } else if let Some(field) = quoted("unknown field `") {
+        format!("неизвестный параметр «{field}»")
+    } else if let Some(field) = quoted("missing field `") {
+        format!("не указан параметр «{field}»")
+    } else if let Some(variant) = quoted("unknown variant `") {
+        format!("недопустимое значение «{variant}»")
+    } else {
+        "неверное значение".to_owned()
+    }
+}
+
+/// Removes the value at `path` (`mis.timeout_s`) from a document; whether there was one.
+fn remove(v: &mut serde_json::Value, path: &str) -> bool {
+    let (parents, last) = match path.rsplit_once('.') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, path),
+    };
+    let mut at = v;
+    for key in parents.into_iter().flat_map(|p| p.split('.')) {
+        match at.get_mut(key) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    at.as_object_mut().is_some_and(|o| o.remove(last).is_some())
 }
 
 #[cfg(test)]
@@ -452,6 +498,27 @@ mod tests {
                 r#"{"db": {"user": "u", "database": "d"}, "mis": {"url": "https://m", "timeout_s": "abc"}}"#
             ),
             [("mis.timeout_s".to_string(), "нужно целое число".to_string())]
+        );
+        // several of them, an unknown key, and the check's problems after them: all at once,
+        // none in English
+        let p = problems(
+            r#"{"db": {"user": "u", "database": "d"},
+                "mis": {"url": "mis.clinic.ru", "timeout_s": "5 с"},
+                "ftp": {"host": "ftp", "user": "u", "password": "p", "port": "x", "tls": "да"},
+                "booking": {"horizon_days": 0, "colour": "red"}}"#,
+        );
+        assert_eq!(
+            p,
+            [
+                ("mis.timeout_s", "нужно целое число"),
+                ("ftp.port", "нужно целое число от 0 до 65535"),
+                ("ftp.tls", "нужно «да» или «нет» (true или false)"),
+                ("booking.colour", "неизвестный параметр «colour»"),
+                ("mis.url", "адрес должен начинаться с http:// или https://"),
+                ("booking.horizon_days", "нужно целое число от 1 до 90"),
+            ]
+            .map(|(k, m)| (k.to_string(), m.to_string())),
+            "{p:?}"
         );
         assert!(problems(MIN).is_empty());
     }
