@@ -24,8 +24,11 @@
 #               work, and the call api.php makes;
 #    plain-json the plain-PHP endpoint's work: the form's grid built in PHP + json_encode;
 #    plain      bench/grid_plain.php (persistent mysqli, prepared queries, the grid built in PHP);
-#    api        the whole api.php request minus HTTP (fresh core + DB connection, settings,
-#               cards, priem_grid_json with them), as php-fpm runs it per request;
+#    api        the whole api.php request minus HTTP through NetCat's core (fresh core + DB
+#               connection, settings, cards, priem_grid_json): what a worker pays when it keeps
+#               nothing yet (it then reads every card and keeps them with the settings);
+#    api-lean   api.php's grid as a worker answers it once it keeps the settings and cards: no
+#               core, vars.inc.php for the connection, one check statement, the grid;
 #    breakdown  api's time per step and the SQL statements PHP sends per request;
 #    sql        the database alone: the slot query (with and without the holds join), and what
 #               reading the packed days (Priem_Day.packed) plus the window's holds would cost.
@@ -126,7 +129,7 @@ identical=yes
 # --- in-process -------------------------------------------------------------------------------
 RESULTS=$TMP/results.jsonl
 echo "== in-process: $CALLS calls each over random doctors"
-for mode in ext ext-cold plain json plain-json api sql; do
+for mode in ext ext-cold plain json plain-json api api-lean sql; do
     "${PHP[@]}" bench/grid_inproc.php $mode "$ROOT" "$NOW_UTC" "$CALLS" | tee -a "$RESULTS" || echo "!! $mode failed" >&2
 done
 "${PHP[@]}" bench/grid_inproc.php breakdown "$ROOT" "$NOW_UTC" 500 >"$TMP/breakdown.json" || echo "!! breakdown failed" >&2
@@ -250,7 +253,7 @@ $bad = 0;
 foreach ($paths as $p) {
     $a = json_decode((string)file_get_contents($base . $p), true);
     $b = json_decode((string)file_get_contents($base . str_replace("grid_ext.php", "grid_plain.php", $p)), true);
-    // the same days, count, zone and MIS names (the extension's answer has the filial and the doctor as objects)
+    // the same days, count, zone and MIS names (the extension answers with the filial and the doctor as objects)
     if (!is_array($a) || !isset($a["days"]) || !is_array($b) || $a["days"] !== $b["days"] || $a["free"] !== $b["free"]
         || $a["timezone"] !== $b["timezone"] || $a["doctor"]["name"] !== $b["doctor_name"]) { $bad++; }
 }
@@ -305,16 +308,16 @@ foreach (array("api", "ext", "plain", "floor") as $k) {
     $http[$k] = $r;
 }
 $names = array("ext" => "priem_grid", "ext-cold" => "  nothing kept", "plain" => "plain PHP", "json" => "priem_grid_json",
-    "plain-json" => "plain PHP, JSON", "api" => "api.php (module)");
+    "plain-json" => "plain PHP, JSON", "api" => "api.php, full path", "api-lean" => "api.php, kept");
 $pad = function ($t, $w) { return $t . str_repeat(" ", max(0, $w - mb_strlen($t))); };
 echo "in-process (one PHP process, calls in a loop):\n";
 printf("  %-18s %9s %9s %9s %9s %10s %7s %9s\n", "", "p50 µs", "p99 µs", "mean µs", "max µs", "calls/s", "slots", "JSON B");
-foreach (array_merge(array("ext", "ext-cold", "plain", "json", "plain-json", "api"), preg_grep("/^sql/", array_keys($rows))) as $k) {
+foreach (array_merge(array("ext", "ext-cold", "plain", "json", "plain-json", "api", "api-lean"), preg_grep("/^sql/", array_keys($rows))) as $k) {
     if (!isset($rows[$k])) { continue; }
     $r = $rows[$k];
     if ($k === "sql: slots ⟕ holds") { echo "  the database alone (mysqli, same doctors; slots = rows):\n"; }
     printf("  %s %9.0f %9.0f %9.0f %9.0f %10.0f %7s %9s\n", $pad($names[$k] ?? $k, 18), $r["p50_us"], $r["p99_us"], $r["mean_us"], $r["max_us"],
-        $r["calls_s"], $k === "api" ? "-" : sprintf("%.0f", $r["slots"]), $r["json_bytes"] ?: "-");
+        $r["calls_s"], $k === "api" || $k === "api-lean" ? "-" : sprintf("%.0f", $r["slots"]), $r["json_bytes"] ?: "-");
 }
 echo "HTTP (nginx + php-fpm, wrk):\n";
 printf("  %-18s %9s %9s %10s %9s  %s\n", "", "p50 ms", "p99 ms", "req/s", "requests", "non-2xx / socket errors");

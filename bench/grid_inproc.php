@@ -16,6 +16,9 @@
  *   api        the whole api.php request in-process as php-fpm runs it, minus HTTP: a fresh
  *              nc_Core (its own DB connection, as every request opens one) and nc_priem, then
  *              nc_priem_api::handle(GET action=grid) with the clock at NOW_UTC, body json_encoded;
+ *   api-lean   api.php's lean grid entry as php-fpm runs it once a worker keeps the settings and
+ *              cards: nc_priem_api::serve_kept() (vars.inc.php read, one check statement,
+ *              priem_visitor_grid_json) at the real clock, after one full-path request kept them;
  *   breakdown  where api's time goes: the same steps one by one (core + connection, the settings
  *              (settings()->engine(true)), the cards (catalog), priem_grid_json with them), with
  *              the SQL statements the PHP side sends per request;
@@ -27,7 +30,7 @@
  * loop), mean slots and JSON bytes per grid. 50 untimed calls come first (connections, caches).
  */
 if ($argc < 4) {
-    fwrite(STDERR, "usage: php -d extension=… bench/grid_inproc.php ext|ext-cold|plain|json|plain-json|api|breakdown|sql|check ROOT NOW_UTC [CALLS]\n");
+    fwrite(STDERR, "usage: php -d extension=… bench/grid_inproc.php ext|ext-cold|plain|json|plain-json|api|api-lean|breakdown|sql|check ROOT NOW_UTC [CALLS]\n");
     exit(2);
 }
 $mode = $argv[1];
@@ -41,7 +44,7 @@ $pairs = array();
 foreach (file("$root/bench-doctors.txt", FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
     $pairs[] = explode(' ', $line, 2);
 }
-if ($mode === 'api' || $mode === 'breakdown') {
+if ($mode === 'api' || $mode === 'api-lean' || $mode === 'breakdown') {
     // what api.php does first: vars.inc.php, connect_io.php, the modules' environment, autoload
     require "$root/netcat/modules/priem/bootstrap.php";
 }
@@ -196,6 +199,30 @@ switch ($mode) {
             $bytes += strlen($body);
         }
         report('api', $us, $wall, 0, $bytes, array('non_200' => $bad));
+        break;
+
+    case 'api-lean':
+        $api = new nc_priem_api(nc_priem::get_instance());
+        $api->handle(array('REQUEST_METHOD' => 'GET'), array('action' => 'grid', 'filial' => $order[0][0],
+            'doctor' => $order[0][1]), ''); // the full path keeps the settings and cards
+        $us = array();
+        $bytes = 0;
+        $wall = 0.0;
+        $bad = 0;
+        foreach ($order as $k => $p) {
+            $t = hrtime(true);
+            $answer = nc_priem_api::serve_kept(array('REQUEST_METHOD' => 'GET'),
+                array('action' => 'grid', 'filial' => $p[0], 'doctor' => $p[1]));
+            $dt = (hrtime(true) - $t) / 1e3;
+            if ($k < 50) {
+                continue;
+            }
+            $bad += $answer !== null && $answer[0] === 200 ? 0 : 1;
+            $us[] = $dt;
+            $wall += $dt / 1e6;
+            $bytes += $answer === null ? 0 : strlen($answer[2]);
+        }
+        report('api-lean', $us, $wall, 0, $bytes, array('non_200' => $bad));
         break;
 
     case 'breakdown':

@@ -657,4 +657,42 @@ namespace {
      * @return string
      */
     function priem_version(): string {}
+
+    /**
+     * The first row of `$check_sql` on the extension's connection for these settings, as one text
+     * (its values joined by U+001F): what `priem_visitor_keep` is given, read before the settings
+     * and cards it vouches for.
+     *
+     * @param array $settings
+     * @param string $check_sql
+     * @return string
+     */
+    function priem_visitor_check(array $settings, string $check_sql): string {}
+
+    /**
+     * The booking form's `grid` answer (as `priem_grid_json` with the kept settings and cards,
+     * the horizon's days) for the site of `$db` (the `db` section of its settings), or null when
+     * this process keeps nothing for it or the kept check reads back another text (then it is
+     * dropped): the caller reads the settings and cards and keeps them again.
+     *
+     * @param array $db
+     * @param string $filial_code
+     * @param string $doctor_code
+     * @param string|null $now_utc
+     * @return string|null
+     */
+    function priem_visitor_grid_json(array $db, string $filial_code, string $doctor_code, ?string $now_utc = null): ?string {}
+
+    /**
+     * Keeps, in this process, the engine of `$settings` and the editors' `$cards` (the shape of
+     * `priem_grid_json`'s) for the site of `$settings['db']`, while `$check_sql` reads back as
+     * `$check` (from `priem_visitor_check`, read before the settings and cards were).
+     *
+     * @param array $settings
+     * @param string $check_sql
+     * @param string $check
+     * @param array|null $cards
+     * @return void
+     */
+    function priem_visitor_keep(array $settings, string $check_sql, string $check, ?array $cards = null): void {}
 }

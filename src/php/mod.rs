@@ -14,6 +14,7 @@ mod limits;
 mod prodoctorov;
 mod schedule;
 mod sync;
+mod visitor;
 
 /// The extension's version; the NetCat module refuses to install against another one.
 #[php_function]
@@ -45,6 +46,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         journal::build,
         prodoctorov::build,
         limits::build,
+        visitor::build,
     ]
     .into_iter()
     .fold(module, |module, build| build(module))

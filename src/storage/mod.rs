@@ -300,6 +300,32 @@ impl Store {
         Ok(applied)
     }
 
+    /// The first row of a statement the caller wrote (the site's fingerprint of what a process
+    /// keeps, e.g. counts and last-change times of the site's own tables), as one text: its
+    /// values joined by U+001F, NULL as `\N`; "" when it returns no row. One round trip on a
+    /// pooled connection.
+    pub fn check_text(&self, sql: &str) -> Result<String> {
+        let mut conn = self.pooled()?;
+        let row: Option<mysql::Row> = conn
+            .query_first(sql)
+            .map_err(|e| StorageError::query("visitor check", e))?;
+        let Some(row) = row else {
+            return Ok(String::new());
+        };
+        let mut out = String::new();
+        for (i, v) in row.unwrap().into_iter().enumerate() {
+            if i > 0 {
+                out.push('\u{1f}');
+            }
+            match v {
+                mysql::Value::NULL => out.push_str("\\N"),
+                mysql::Value::Bytes(b) => out.push_str(&String::from_utf8_lossy(&b)),
+                other => out.push_str(&other.as_sql(true)),
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether to write big batches with MariaDB's bulk execution (see
     /// [`DbConfig::bulk_execute`]).
     fn bulk_execute<Q: Queryable>(&self, q: &mut Q) -> Result<bool> {

@@ -63,7 +63,7 @@ class nc_component
         $db->query('CREATE TABLE `Message' . $id . '` (`Message_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
             `User_ID` int NOT NULL, `Subdivision_ID` int NOT NULL, `Sub_Class_ID` int NOT NULL, `Priority` int NOT NULL DEFAULT 0,
             `Keyword` char(255) NOT NULL, `Checked` tinyint NOT NULL DEFAULT 1, `Created` datetime NOT NULL,
-            `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=MyISAM DEFAULT CHARSET=utf8');
+            `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP) ENGINE=MyISAM DEFAULT CHARSET=utf8');
         return $id;
     }
 

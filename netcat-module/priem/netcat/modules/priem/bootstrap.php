@@ -7,7 +7,11 @@
  * scope.
  */
 $NETCAT_FOLDER = dirname(__DIR__, 3) . DIRECTORY_SEPARATOR;
-require_once $NETCAT_FOLDER . 'vars.inc.php';
+if (!isset($MYSQL_DB_NAME)) {
+    // not require_once: api.php's lean grid entry (nc_priem_netcat::site_db) may have read the
+    // file already, in a function's scope, leaving the globals unset
+    require $NETCAT_FOLDER . 'vars.inc.php';
+}
 require_once __DIR__ . '/autoload.php';
 nc_priem_http::without_session();
 require_once $ROOT_FOLDER . 'connect_io.php';

@@ -45,6 +45,44 @@ class nc_priem_api
         return $this->handle($server, $get, $body);
     }
 
+    /**
+     * api.php's grid before NetCat's core is booted: the answer from what this process keeps
+     * (the module's settings and the editors' cards, priem_visitor_grid_json) after one cheap
+     * statement says they are current — or null, and api.php takes the full path (the core, the
+     * settings and cards read, kept again for the next request). The same checks as the full
+     * path: GET or HEAD only, UTF-8 only, no session (none is started here), the same responder;
+     * anything unusual (a missing parameter, an error) is left to the full path to answer.
+     *
+     * @return array|null [int status, array headers, string body]
+     */
+    public static function serve_kept(array $server, array $get)
+    {
+        $method = isset($server['REQUEST_METHOD']) ? strtoupper((string)$server['REQUEST_METHOD']) : 'GET';
+        if (($method !== 'GET' && $method !== 'HEAD') || !isset($get['action']) || $get['action'] !== 'grid'
+            || !function_exists('priem_visitor_grid_json') || nc_priem::extension_problem() !== null
+            || !nc_priem_http::is_utf8($get)) {
+            return null;
+        }
+        $filial = self::param($get, 'filial');
+        $doctor = self::param($get, 'doctor');
+        if ($filial === '' || $doctor === '') {
+            return null;
+        }
+        try {
+            $json = priem_visitor_grid_json(nc_priem_netcat::site_db(), $filial, $doctor, gmdate('Y-m-d\TH:i:s\Z'));
+        } catch (\Priem\NotFoundException $e) {
+            return self::error(404, 'not_found', 'Нет такого расписания: ' . $e->getMessage());
+        } catch (\Priem\Exception $e) {
+            return null; // the full path answers it (and logs what it finds)
+        }
+        if ($json === null) {
+            return null;
+        }
+        $out = self::json(200, array());
+        $out[2] = $json;
+        return $out;
+    }
+
     /** What a visitor is told when the site cannot answer (no details: they go to the server's log). */
     public static function unavailable_answer()
     {
@@ -130,9 +168,44 @@ class nc_priem_api
         }
         // the whole answer comes as JSON text from the extension: the days are not decoded and encoded again
         $out = self::json(200, array());
-        $out[2] = priem_grid_json($this->engine_settings(), $filial, $doctor, $this->now_utc(), null,
-            $this->catalog()->of($filial, $doctor));
+        $kept = $this->keep_for_visitors();
+        $out[2] = $kept !== null
+            ? priem_grid_json($kept['settings'], $filial, $doctor, $this->now_utc(), null, $kept['cards'])
+            : priem_grid_json($this->engine_settings(), $filial, $doctor, $this->now_utc(), null,
+                $this->catalog()->of($filial, $doctor));
         return $out;
+    }
+
+    /**
+     * Reads the settings and every card again and has this process keep them for the lean grid
+     * entry (serve_kept), with the check statement read first: a change after it shows as another
+     * reading next time. Nothing is kept while a card table changed in the last seconds, or when
+     * the settings named other components meanwhile. Returns what it kept (settings, cards), or
+     * null when it kept nothing (the caller reads the one doctor's cards).
+     */
+    private function keep_for_visitors()
+    {
+        if (!function_exists('priem_visitor_keep')) {
+            return null;
+        }
+        $netcat = $this->priem->netcat();
+        $settings = $this->priem->settings();
+        $ids = function () use ($netcat, $settings) {
+            return array($netcat->component_id((string)$settings->get('ClinicComponent')),
+                         $netcat->component_id((string)$settings->get('DoctorComponent')));
+        };
+        $before = $ids();
+        $check_sql = $netcat->visitor_check_sql($before);
+        $check = priem_visitor_check($this->engine_settings(), $check_sql);
+        // what the check vouches for is read after it
+        $settings->forget();
+        $this->engine_settings = null;
+        if (!nc_priem_netcat::is_settled($check) || $ids() !== $before) {
+            return null;
+        }
+        $kept = array('settings' => $this->engine_settings(), 'cards' => $this->catalog()->all());
+        priem_visitor_keep($kept['settings'], $check_sql, $check, $kept['cards']);
+        return $kept;
     }
 
     private function token(array $get)

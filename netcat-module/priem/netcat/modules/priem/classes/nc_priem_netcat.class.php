@@ -102,6 +102,63 @@ class nc_priem_netcat
         return $db;
     }
 
+    /**
+     * The site's `db` settings read without booting the core: vars.inc.php of the site root
+     * (NetCat's own connection settings, $MYSQL_*), included in a function's scope, as
+     * db_settings() gives them once the core is up. For the lean grid entry of api.php.
+     */
+    public static function site_db()
+    {
+        $vars = dirname(__DIR__, 4) . DIRECTORY_SEPARATOR . 'vars.inc.php';
+        $read = static function ($__file) {
+            include $__file;
+            return array('host' => isset($MYSQL_HOST) ? $MYSQL_HOST : '', 'user' => isset($MYSQL_USER) ? $MYSQL_USER : '',
+                         'password' => isset($MYSQL_PASSWORD) ? $MYSQL_PASSWORD : '',
+                         'database' => isset($MYSQL_DB_NAME) ? $MYSQL_DB_NAME : '',
+                         'port' => isset($MYSQL_PORT) ? $MYSQL_PORT : '', 'socket' => isset($MYSQL_SOCKET) ? $MYSQL_SOCKET : '');
+        };
+        $self = new self(null, $read($vars));
+        return $self->db_settings();
+    }
+
+    /**
+     * One cheap statement whose first row changes whenever what the visitor's grid reads through
+     * NetCat may have changed (a process keeps the module's settings and the editors' cards while
+     * it reads back the same, priem_visitor_keep): the module's Settings rows (count and a sum of
+     * their hashes), the card components' Field rows, and per card table (Message<N>) its row
+     * count, newest LastUpdated (NetCat's "ON UPDATE CURRENT_TIMESTAMP") and largest id. A table
+     * changed in the last 2 seconds says ":recent" (is_settled() is false): LastUpdated has a
+     * one-second step, so an edit in the same second as the reading would not show.
+     *
+     * @param int[] $class_ids the card components' Class_IDs (missing ones left out)
+     */
+    public function visitor_check_sql(array $class_ids)
+    {
+        $parts = array("(SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CONV(LEFT(MD5(CONCAT_WS(0x1f, `Catalogue_ID`, `Key`, "
+            . "`Value`)), 15), 16, 10)), 0)) FROM `Settings` WHERE `Module` = " . $this->quote(nc_priem::KEYWORD) . ')');
+        $ids = array();
+        foreach ($class_ids as $id) {
+            if ((int)$id > 0) {
+                $ids[(int)$id] = (int)$id;
+            }
+        }
+        if ($ids) {
+            $parts[] = "(SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(CONCAT_WS(0x1f, `Field_ID`, `Class_ID`, `Field_Name`))), 0)) "
+                . 'FROM `Field` WHERE `Class_ID` IN (' . implode(', ', $ids) . '))';
+            foreach ($ids as $id) {
+                $parts[] = "(SELECT CONCAT(COUNT(*), ':', COALESCE(MAX(`LastUpdated`), '-'), ':', COALESCE(MAX(`Message_ID`), 0), "
+                    . "IF(MAX(`LastUpdated`) > NOW() - INTERVAL 2 SECOND, ':recent', '')) FROM `Message" . $id . '`)';
+            }
+        }
+        return 'SELECT ' . implode(', ', $parts);
+    }
+
+    /** Whether a visitor_check_sql() reading may be kept (no card table changed in its last 2 seconds). */
+    public static function is_settled($check)
+    {
+        return strpos((string)$check, ':recent') === false;
+    }
+
     /** Quotes a value for SQL (nc_db::prepare: no stripslashes). */
     public function quote($value)
     {
