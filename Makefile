@@ -1,5 +1,5 @@
 # priem — common tasks. The one test command is `make test`.
-.PHONY: test build release stubs bench fmt netcat demo bench-grid bench-widget bench-all
+.PHONY: test build release stubs bench fmt netcat demo bench-grid bench-booking bench-widget bench-all
 
 test:
 	scripts/test
@@ -30,6 +30,10 @@ demo:
 # The grid endpoint benchmark (issue 5): in-process and over HTTP (nginx + php-fpm 8.2 + wrk); ~4 min
 bench-grid: release
 	bench/grid.sh target/release/libpriem.so
+
+# A visitor's booking over nginx + php-fpm with an MIS answering at once, 20 visitors (issue 16); ~2 min
+bench-booking: release
+	bench/booking.sh target/release/libpriem.so
 
 # The booking widget on the demo (issue 13): weight, first times, requests between days, axe; ~2 min
 bench-widget: build

@@ -6,7 +6,9 @@
 #
 # Runs bench/import.sh (the import: full, 1 % changed, unchanged, peak RSS, LOAD DATA, plain PHP),
 # bench/grid.sh (the visitor's endpoint over nginx + php-fpm: api.php, the bare extension
-# endpoint, plain PHP, the floor; where api.php's time goes), each printing its own details,
+# endpoint, plain PHP, the floor; where api.php's time goes), bench/booking.sh (a visitor's
+# booking over nginx + php-fpm with an MIS answering at once, 20 concurrent visitors), each
+# printing its own details,
 # then the collected figures. What the benchmarks need is installed first (scripts/apt-need, as
 # .ci/run does), or the one command that does it is printed. A missed target does not fail the run; a benchmark that fails does.
 set -euo pipefail
@@ -31,6 +33,7 @@ run() { # name, command…
 }
 run import bench/import.sh "$SO"
 run grid bench/grid.sh "$SO"
+run booking bench/booking.sh "$SO"
 
 echo
 echo "################ issue 16: every figure, one run ($(nproc) cores, $(date -u +%FT%TZ))"
