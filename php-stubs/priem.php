@@ -527,7 +527,7 @@ namespace {
 
     /**
      * The newest uploads to ProDoctorov first (at most `$limit`, 1–1000): `['id', 'started_at',
-     * 'api', 'host', 'outcome' => 'ok'|'failed'|'unchanged', 'bytes', 'digest', 'filials',
+     * 'api', 'host', 'outcome' => 'ok'|'failed'|'unchanged', 'outcome_name' (in Russian), 'bytes', 'digest', 'filials',
      * 'doctors', 'cells', 'http_status' => ?int, 'answer' => ?string, 'seconds']`.
      *
      * @param array $settings
@@ -568,8 +568,9 @@ namespace {
     /**
      * Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
      * unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'check'|'skipped',
-     * 'message' => …]` (`check`: answered "taken" after an unanswered attempt — «проверить в МИС»,
-     * settled by the MIS's next snapshot).
+     * 'message' => …, 'ok' => bool, 'text' => '…']` (`check`: answered "taken" after an unanswered
+     * attempt — «проверить в МИС», settled by the MIS's next snapshot; `text`: what the staff are
+     * told, in Russian, with the message).
      *
      * @param array $settings
      * @param int $id

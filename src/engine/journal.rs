@@ -65,6 +65,45 @@ impl Engine {
     }
 }
 
+/// What the journal's «Повторить отправку» tells the staff: whether it went well, and how it
+/// went, in Russian (`message`: the MIS's words or why it is unknown, when there are some).
+pub fn retry_text(d: &super::Delivered) -> (bool, String) {
+    use super::Delivered;
+    let with = |text: &str, message: &str| {
+        if message.is_empty() {
+            text.to_owned()
+        } else {
+            format!("{text}: {message}")
+        }
+    };
+    match d {
+        Delivered::Confirmed => (true, "МИС подтвердила запись".into()),
+        Delivered::Dropped => (
+            true,
+            "файл заявки выложен на FTP, ответ МИС придёт файлом".into(),
+        ),
+        Delivered::Refused(m) => (false, with("МИС отказала", m)),
+        Delivered::Unknown(m) => (false, with("ответ МИС снова неизвестен", m)),
+        Delivered::Check(m) => (
+            false,
+            format!(
+                "МИС ответила «{m}» — вероятно, запись уже есть в МИС; проверьте её там \
+                 (состояние «{}», уточнится по следующей выгрузке расписания)",
+                BookingStatus::Check.name()
+            ),
+        ),
+        Delivered::Skipped => (
+            false,
+            format!(
+                "не отправлена — её нет, она уже не ждёт отправки (не «{}»/«{}») или передача \
+                 в МИС не настроена",
+                BookingStatus::Unknown.name(),
+                BookingStatus::Queued.name()
+            ),
+        ),
+    }
+}
+
 /// A run's status for the clinic's staff.
 pub fn run_status_name(s: RunStatus) -> &'static str {
     match s {

@@ -477,6 +477,15 @@ impl Engine {
     }
 }
 
+/// An upload's outcome for the clinic's staff (the «ПроДокторов» tab).
+pub fn upload_outcome_name(o: UploadOutcome) -> &'static str {
+    match o {
+        UploadOutcome::Ok => "принято",
+        UploadOutcome::Failed => "ошибка",
+        UploadOutcome::Unchanged => "без изменений, не отправлялось",
+    }
+}
+
 /// The alert of a failing upload.
 pub fn upload_failed_alert(report: &UploadReport, now: DateTime<Utc>) -> Alert {
     let why = report.message.as_deref().unwrap_or("причина неизвестна");

@@ -314,8 +314,9 @@ fn booking_filter(ht: &ZendHashTable) -> PhpResult<BookingFilter> {
 
 /// Sends a booking again now (the journal's "повторить отправку"): only one whose outcome is
 /// unknown. Returns `['result' => 'confirmed'|'refused'|'dropped'|'unknown'|'check'|'skipped',
-/// 'message' => …]` (`check`: answered "taken" after an unanswered attempt — «проверить в МИС»,
-/// settled by the MIS's next snapshot).
+/// 'message' => …, 'ok' => bool, 'text' => '…']` (`check`: answered "taken" after an unanswered
+/// attempt — «проверить в МИС», settled by the MIS's next snapshot; `text`: what the staff are
+/// told, in Russian, with the message).
 #[php_function]
 #[php(name = "priem_retry")]
 pub fn priem_retry(
@@ -327,7 +328,9 @@ pub fn priem_retry(
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
     let id = u64::try_from(id).map_err(|_| error::config("$id must be a booking id"))?;
-    let (result, message) = match e.retry(id, now).map_err(error::engine)? {
+    let delivered = e.retry(id, now).map_err(error::engine)?;
+    let (ok, text) = crate::engine::journal::retry_text(&delivered);
+    let (result, message) = match delivered {
         Delivered::Confirmed => ("confirmed", String::new()),
         Delivered::Refused(r) => ("refused", r),
         Delivered::Dropped => ("dropped", String::new()),
@@ -336,7 +339,7 @@ pub fn priem_retry(
         Delivered::Skipped => ("skipped", String::new()),
     };
     Ok(json(
-        &serde_json::json!({"result": result, "message": message}),
+        &serde_json::json!({"result": result, "message": message, "ok": ok, "text": text}),
     ))
 }
 

@@ -73,7 +73,7 @@ pub fn priem_prodoctorov_upload(
 }
 
 /// The newest uploads to ProDoctorov first (at most `$limit`, 1–1000): `['id', 'started_at',
-/// 'api', 'host', 'outcome' => 'ok'|'failed'|'unchanged', 'bytes', 'digest', 'filials',
+/// 'api', 'host', 'outcome' => 'ok'|'failed'|'unchanged', 'outcome_name' (in Russian), 'bytes', 'digest', 'filials',
 /// 'doctors', 'cells', 'http_status' => ?int, 'answer' => ?string, 'seconds']`.
 #[php_function]
 #[php(name = "priem_prodoctorov_uploads")]
@@ -92,7 +92,9 @@ pub fn priem_prodoctorov_uploads(
         .map(|u| {
             serde_json::json!({
                 "id": u.id, "started_at": t(u.started_at), "api": u.api, "host": u.host,
-                "outcome": u.outcome.as_str(), "bytes": u.bytes, "digest": u.digest,
+                "outcome": u.outcome.as_str(),
+                "outcome_name": crate::engine::prodoctorov::upload_outcome_name(u.outcome),
+                "bytes": u.bytes, "digest": u.digest,
                 "filials": u.filials, "doctors": u.doctors, "cells": u.cells,
                 "http_status": u.http_status, "answer": u.answer, "seconds": u.seconds,
             })

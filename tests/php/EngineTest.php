@@ -226,9 +226,12 @@ final class EngineTest extends TestCase
         $down['mis']['url'] = 'http://127.0.0.1:9/book';
         $p = priem_book($down, $this->request(['filial_id' => '2', 'time_start' => '09:00']), $this->meta('form-6'));
         $this->assertSame('pending', $p['status']);
-        $this->assertSame(['result' => 'skipped', 'message' => ''], priem_retry(self::settings(), 999999));
+        $skipped = priem_retry(self::settings(), 999999);
+        $this->assertSame(['result' => 'skipped', 'message' => '', 'ok' => false], array_diff_key($skipped, ['text' => 1]));
+        $this->assertStringStartsWith('не отправлена', $skipped['text'], 'what the staff are told, by the core');
         $r = priem_retry(self::settings(), $p['booking_id'], self::NOW);
         $this->assertSame('confirmed', $r['result']);
+        $this->assertSame([true, 'МИС подтвердила запись'], [$r['ok'], $r['text']]);
         $this->assertSame('confirmed', priem_booking(self::settings(), $p['booking_id'])['status']);
         $this->assertSame('skipped', priem_retry(self::settings(), $p['booking_id'])['result'], 'never sent twice');
         $this->assertStringContainsString('"dt_start":"2026-12-01T04:00:00Z"', array_slice(self::received(), -1)[0]);

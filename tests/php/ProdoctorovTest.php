@@ -134,9 +134,10 @@ final class ProdoctorovTest extends TestCase
 
         $log = priem_prodoctorov_uploads(self::settings(), 10);
         $this->assertSame('ok', $log[0]['outcome']);
+        $this->assertSame('принято', $log[0]['outcome_name'], 'named by the core');
         $this->assertSame('127.0.0.1:' . self::$pdPort, $log[0]['host']);
         $this->assertSame($r['upload_id'], $log[0]['id']);
-        $this->assertSame(['id', 'started_at', 'api', 'host', 'outcome', 'bytes', 'digest', 'filials', 'doctors',
+        $this->assertSame(['id', 'started_at', 'api', 'host', 'outcome', 'outcome_name', 'bytes', 'digest', 'filials', 'doctors',
             'cells', 'http_status', 'answer', 'seconds'], array_keys($log[0]));
 
         $this->expectException(Priem\ConfigException::class);

@@ -76,23 +76,7 @@ class nc_priem_bookings_controller extends nc_priem_admin_controller
         } catch (Throwable $e) {
             return $this->failure($n, $e);
         }
-        $result = isset($r['result']) ? (string)$r['result'] : '';
-        $message = isset($r['message']) ? $this->without_secrets((string)$r['message']) : '';
-        switch ($result) {
-            case 'confirmed':
-                return array('ok' => $n . 'МИС подтвердила запись', 'result' => $result);
-            case 'dropped':
-                return array('ok' => $n . 'файл заявки выложен на FTP, ответ МИС придёт файлом', 'result' => $result);
-            case 'refused':
-                return array('error' => $n . 'МИС отказала' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
-            case 'unknown':
-                return array('error' => $n . 'ответ МИС снова неизвестен' . ($message !== '' ? ': ' . $message : ''), 'result' => $result);
-            case 'check':
-                return array('error' => $n . 'МИС ответила «' . $message . '» — вероятно, запись уже есть в МИС; '
-                    . 'проверьте её там (состояние «проверить в МИС», уточнится по следующей выгрузке расписания)', 'result' => $result);
-            default:
-                return array('error' => $n . 'не отправлена — её нет, она уже не ждёт отправки (не «unknown»/«queued») '
-                    . 'или передача в МИС не настроена', 'result' => 'skipped');
-        }
+        // what the staff are told is the extension's (priem_retry's text)
+        return array($r['ok'] ? 'ok' : 'error' => $n . $this->without_secrets((string)$r['text']), 'result' => (string)$r['result']);
     }
 }

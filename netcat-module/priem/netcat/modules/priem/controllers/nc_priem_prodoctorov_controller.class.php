@@ -24,9 +24,6 @@ class nc_priem_prodoctorov_controller extends nc_priem_admin_controller
         'PdEndpointPassword' => array('Пароль для прямой записи (Basic), не короче 16 символов', 'generated_password'),
     );
 
-    /** Upload outcome => its name. */
-    const OUTCOMES = array('ok' => 'принято', 'failed' => 'ошибка', 'unchanged' => 'без изменений, не отправлялось');
-
     protected function action_index(array $messages = array())
     {
         $values = $this->priem->settings()->for_form();
