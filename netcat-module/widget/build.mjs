@@ -3,7 +3,8 @@
 //   node netcat-module/widget/build.mjs <the package's netcat/modules/priem/widget folder>
 //
 // writes into that folder (emptied first):
-//   priem.js            priem.js minified by esbuild, with priem.css minified and inlined
+//   priem.js            priem.js and priem-base.js bundled and minified by esbuild, with priem.css
+//                       minified and inlined
 //                       (PRIEM_CSS): the widget, one request, its styles go into its shadow root
 //   priem-dialog.js     priem-dialog.js the same way with priem-dialog.css (PRIEM_DIALOG_CSS):
 //                       the booking dialog, which priem.js loads once the first times are shown
@@ -26,17 +27,22 @@ if (!out) {
 }
 const read = (name) => fs.readFileSync(path.join(here, name), 'utf8');
 
-/** One script: the JS minified (ES2017), its stylesheet minified into the constant `cssName`. */
+/**
+ * One script: the JS with what it imports (priem.js: priem-base.js) bundled and minified (ES2017),
+ * its stylesheet minified into the constant `cssName`.
+ */
 async function script(name, cssName) {
   const css = await esbuild.transform(read(`${name}.css`), { loader: 'css', minify: true, legalComments: 'none' });
-  const js = await esbuild.transform(read(`${name}.js`), {
-    loader: 'js', minify: true, target: 'es2017', legalComments: 'none',
+  const built = await esbuild.build({
+    entryPoints: [path.join(here, `${name}.js`)], bundle: true, write: false, format: 'iife',
+    minify: true, target: 'es2017', legalComments: 'none', logLevel: 'silent',
     define: { [cssName]: JSON.stringify(css.code.trim()) },
-    banner: `/*! priem booking widget: ${name}.js (built from netcat-module/widget/${name}.js and ${name}.css) */`,
+    banner: { js: `/*! priem booking widget: ${name}.js (built from netcat-module/widget/${name}.js and ${name}.css) */` },
   });
-  for (const w of [...css.warnings, ...js.warnings]) console.error(`build.mjs: ${name}: ${w.text}`);
-  if (js.code.includes(cssName)) throw new Error(`${cssName} was not replaced in ${name}.js`);
-  return { name, code: Buffer.from(js.code), css: css.code.length };
+  const code = built.outputFiles[0].text;
+  for (const w of [...css.warnings, ...built.warnings]) console.error(`build.mjs: ${name}: ${w.text}`);
+  if (code.includes(cssName)) throw new Error(`${cssName} was not replaced in ${name}.js`);
+  return { name, code: Buffer.from(code), css: css.code.length };
 }
 
 const scripts = [await script('priem', 'PRIEM_CSS'), await script('priem-dialog', 'PRIEM_DIALOG_CSS')];
