@@ -335,6 +335,35 @@ pub fn check(cfg: &MisConfig) -> Result<MisCheck, MisError> {
     })
 }
 
+/// The HTTP client for this MIS's timeouts and CA, made once per process and reused: building
+/// one (a runtime thread, the TLS roots) cost more than a booking's own work. No connection is
+/// kept between calls (each call connects anew, as before): a booking is never sent on a
+/// connection the MIS may have closed meanwhile.
+fn kept_client(
+    cfg: &MisConfig,
+    builder: reqwest::blocking::ClientBuilder,
+) -> Result<reqwest::blocking::Client, reqwest::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CLIENTS: OnceLock<Mutex<HashMap<String, reqwest::blocking::Client>>> = OnceLock::new();
+    let key = format!(
+        "{:?}|{:?}|{}",
+        cfg.timeout,
+        cfg.connect_timeout,
+        cfg.extra_ca_pem.as_deref().unwrap_or("")
+    );
+    let clients = CLIENTS.get_or_init(Default::default);
+    if let Some(c) = clients.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(c.clone());
+    }
+    let client = builder.pool_max_idle_per_host(0).build()?;
+    let mut map = clients.lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() >= 8 {
+        map.clear();
+    }
+    map.insert(key, client.clone());
+    Ok(client)
+}
 /// One request with a fresh client; returns the status and (at most 64 KiB of) the body.
 fn request(
     cfg: &MisConfig,
@@ -365,7 +394,7 @@ fn request(
         })?;
         builder = builder.tls_certs_merge(certs);
     }
-    let client = builder.build().map_err(|e| {
+    let client = kept_client(cfg, builder).map_err(|e| {
         MisError::Config(format!(
             "cannot set up the HTTP client: {}",
             scrub(&error_chain(&e), &secret_refs)
