@@ -71,9 +71,10 @@ NGINX_PID=
 MIS_PID=
 cleanup() {
     local rc=$?
-    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-    [ -n "$FPM_PID" ] && kill "$FPM_PID" 2>/dev/null && wait "$FPM_PID" 2>/dev/null
-    [ -n "$MIS_PID" ] && kill "$MIS_PID" 2>/dev/null && wait "$MIS_PID" 2>/dev/null
+    # each may have ended already or end by the signal (a non-zero wait): nothing below is skipped
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
+    [ -n "$FPM_PID" ] && kill "$FPM_PID" 2>/dev/null && wait "$FPM_PID" 2>/dev/null || true
+    [ -n "$MIS_PID" ] && kill "$MIS_PID" 2>/dev/null && wait "$MIS_PID" 2>/dev/null || true
     if [ "${KEEP:-0}" = 1 ]; then
         echo "== kept: $TMP (site, configs, logs), database $DB"
     else
