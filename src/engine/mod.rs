@@ -24,19 +24,16 @@ use crate::domain::booking::{
     FieldError,
 };
 use crate::domain::grid::{self, NotFound};
-use crate::storage::{
-    BookingId, BookingRecord, HoldError, ImportReport, NewBooking, Reconciled, SnapshotInfo,
-    StorageError, Store,
-};
+use crate::storage::{BookingId, BookingRecord, HoldError, NewBooking, StorageError, Store};
 use crate::transport::ftp::FtpSession;
 use crate::transport::mis::{self, Format, Outcome};
-use crate::wire::schedule::{DoctorError, DocumentError};
+use crate::wire::schedule::DocumentError;
 use grid_cache::{Built, GridCache, SharedGrid};
 use limits::Refusal;
-use settings::{Delivery, Settings, WhenLost};
+use settings::{Delivery, Settings};
 
 pub use privacy::{EraseError, Forgotten};
-pub use snapshot::Pushed;
+pub use snapshot::{Imported, Pushed, Settled};
 pub use tick::{TickReport, LOCK_NAME};
 
 #[derive(Debug, Error)]
@@ -50,30 +47,6 @@ pub enum EngineError {
     /// No such filial or doctor in the stored schedule.
     #[error(transparent)]
     NotFound(#[from] NotFound),
-}
-
-/// What importing one snapshot did.
-#[derive(Debug, Clone)]
-pub struct Imported {
-    pub report: ImportReport,
-    /// The bookings in «проверить в МИС» it settled.
-    pub settled: Settled,
-    /// The confirmed bookings it found shown or missing in the MIS.
-    pub reconciled: Reconciled,
-    /// Doctors left out of the snapshot: each keeps its previous schedule.
-    pub rejected: Vec<DoctorError>,
-    /// Cells left out of the doctors that were imported: their times are not offered.
-    pub bad_cells: Vec<DoctorError>,
-}
-
-/// What a snapshot settled of the bookings in «проверить в МИС» (see
-/// [`Engine::settle_checks`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Settled {
-    /// The MIS shows the time busy: confirmed.
-    pub confirmed: usize,
-    /// The MIS shows the time free: lost (sent again or refused).
-    pub lost: usize,
 }
 
 /// What a visitor's (or ProDoctorov's) booking came to.
@@ -208,44 +181,6 @@ impl Engine {
     /// Creates or upgrades priem's tables; returns the versions applied now.
     pub fn migrate(&self) -> Result<Vec<u32>, EngineError> {
         Ok(self.store.migrate()?)
-    }
-
-    /// Parses and imports one snapshot (an HTTP push, or a file already downloaded).
-    pub fn import_json(
-        &self,
-        json: &str,
-        now: DateTime<Utc>,
-        produced_at: Option<DateTime<Utc>>,
-    ) -> Result<Imported, EngineError> {
-        let outline = crate::wire::schedule::outline(json)?;
-        let info = SnapshotInfo {
-            run: None,
-            produced_at,
-        };
-        Ok(self.import_outline(&outline, now, info)?.0)
-    }
-
-    /// Imports a snapshot read as far as its outline, then settles and reconciles the bookings
-    /// of the doctors it replaced. Also returns those doctors' (filial, doctor) codes.
-    pub(crate) fn import_outline(
-        &self,
-        outline: &crate::wire::schedule::Outline,
-        now: DateTime<Utc>,
-        info: SnapshotInfo,
-    ) -> Result<(Imported, Vec<(String, String)>), StorageError> {
-        let produced_at = info.produced_at;
-        let i = self
-            .store
-            .import_schedule(outline, &self.settings.zones, now, info)?;
-        let (settled, reconciled) = self.after_import(&i.doctors, produced_at, now)?;
-        let imported = Imported {
-            report: i.report,
-            settled,
-            reconciled,
-            rejected: i.rejected,
-            bad_cells: i.bad_cells,
-        };
-        Ok((imported, i.doctors))
     }
 
     /// The grid a visitor sees, from the stored schedule; kept in the process and built again
@@ -635,77 +570,6 @@ impl Engine {
                 "неизвестная проверка «{other}»: db, ftp, mis или mail"
             )),
         }
-    }
-
-    /// What follows the import of snapshot `s`, produced by the MIS at `produced_at`: the
-    /// bookings in «проверить в МИС» are settled ([`Engine::settle_checks`]), then the confirmed
-    /// ones reconciled (`storage::reconcile`), both for the doctors it replaced.
-    pub(crate) fn after_import(
-        &self,
-        imported: &[(String, String)],
-        produced_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<(Settled, Reconciled), StorageError> {
-        let doctors: std::collections::HashSet<(&str, &str)> = imported
-            .iter()
-            .map(|(f, d)| (f.as_str(), d.as_str()))
-            .collect();
-        let settled = self.settle_checks(&doctors, produced_at, now)?;
-        let minutes = self.settings.booking.reconcile_minutes;
-        let reconciled = if minutes == 0 {
-            Reconciled::default()
-        } else {
-            let grace = Duration::minutes(i64::from(minutes));
-            self.store.reconcile(&doctors, produced_at, grace, now)?
-        };
-        Ok((settled, reconciled))
-    }
-
-    /// The `check` bookings of `doctors` (the ones a snapshot replaced) whose "taken" answer
-    /// came before the MIS produced the snapshot (`produced_at`; `None`: unknown, nothing is
-    /// settled) are settled by what it shows. The time busy: the first attempt did book it,
-    /// `confirmed`. Free (or no such cell): the booking was lost, sent again or refused as
-    /// `booking.when_lost` says, and the clinic is mailed (by the next tick). Past bookings are
-    /// left alone.
-    fn settle_checks(
-        &self,
-        doctors: &std::collections::HashSet<(&str, &str)>,
-        produced_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<Settled, StorageError> {
-        let mut settled = Settled::default();
-        let Some(produced) = produced_at else {
-            return Ok(settled);
-        };
-        let when_lost = self.settings.booking.when_lost;
-        for b in self.store.bookings_in_check()? {
-            let answered_before = b.answered_at.is_some_and(|a| a <= produced);
-            if b.start_utc < now
-                || !answered_before
-                || !doctors.contains(&(b.filial.as_str(), b.doctor.as_str()))
-            {
-                continue;
-            }
-            if self.store.mis_shows_free(&b)? == Some(false) {
-                self.store.mark_confirmed(b.id, now, None)?;
-                settled.confirmed += 1;
-                continue;
-            }
-            let note = "МИС не показывает запись в расписании: первая попытка не дошла";
-            let changed = match when_lost {
-                WhenLost::Retry => self.store.send_again(b.id, now, note)?,
-                WhenLost::Refuse => {
-                    self.store.mark_rejected(b.id, now, note)?;
-                    true
-                }
-            };
-            if changed {
-                settled.lost += 1;
-                // Mailed by the tick, like a refusal at booking time.
-                self.queue_alert(&alert::lost(&b, when_lost, produced, now), now)?;
-            }
-        }
-        Ok(settled)
     }
 
     fn remind_after(&self) -> Duration {
