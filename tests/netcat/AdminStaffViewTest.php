@@ -99,6 +99,11 @@ final class AdminStaffViewTest extends TestCase
         $this->assertStringContainsString('Синхронизация ещё не запускалась', self::alerts($page, 'red')[0]);
         $this->assertStringContainsString('ещё ни разу не запускалась: системный crontab сервера не вызывает netcat/admin/crontab.php', $page);
         $this->assertMatchesRegularExpression('~\* \* \* \* \* php -d short_open_tag=On /\S+/netcat/modules/priem/cli\.php~', $page);
+        // the line names the site's host for cli.php, as the installer's page does (one builder)
+        $_SERVER['HTTP_HOST'] = 'clinic.test';
+        list(, $page) = priem_nc_admin(1, 'status');
+        unset($_SERVER['HTTP_HOST']);
+        $this->assertStringContainsString('/netcat/modules/priem/cli.php clinic.test</pre>', $page);
 
         // NetCat's scheduler ran the task and with it the tick
         $db->query("INSERT INTO `Priem_SyncRun` (`started_at`, `finished_at`, `status`) VALUES (UTC_TIMESTAMP(), UTC_TIMESTAMP(), 'ok')");

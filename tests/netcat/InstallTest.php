@@ -90,7 +90,8 @@ final class InstallTest extends TestCase
             $this->assertStringContainsString($next, $page);
         }
         $this->assertStringContainsString('/netcat/admin/#module.priem.settings', $page);
-        $this->assertStringContainsString(self::$site . '/netcat/modules/priem/cli.php</code>', $page);
+        // the crontab line as «Состояние» and the README give it: cli.php with the site's host
+        $this->assertStringContainsString(self::$site . '/netcat/modules/priem/cli.php clinic.test</code>', $page);
         // the module list after the install shows the module with its own icon
         $this->assertMatchesRegularExpression("~<i class='nc-icon' title='Онлайн-запись к врачу' style='background-image: "
             . "url\(/netcat/modules/priem/icon-20x20\.png\)~u", $page);

@@ -14,6 +14,7 @@
  */
 $nc_root = rtrim($argv[1], '/');
 $TMP_FOLDER = rtrim($argv[2], '/') . '/';
+$_SERVER['HTTP_HOST'] = 'clinic.test'; // the admin's request came to the site's host
 require $nc_root . '/vars.inc.php';
 require $ROOT_FOLDER . 'connect_io.php';
 require_once __DIR__ . '/site.php';

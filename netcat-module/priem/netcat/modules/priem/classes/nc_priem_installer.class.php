@@ -10,6 +10,20 @@ class nc_priem_installer
     const CRON_URL = '/netcat/modules/priem/cron.php';
     const CRON_MINUTES = 15;
 
+    /**
+     * The system crontab line to recommend (the installer's success page, «Состояние», README):
+     * every minute, cli.php of $module_folder (the site's netcat/modules/priem/ on disk) with the
+     * site's host as cli.php's argument (the host the request came to; none without one).
+     *
+     * @param string $module_folder ends with the directory separator
+     * @param string $site_url      nc_priem_netcat::site_url(): "https://clinic.ru" or ''
+     */
+    public static function crontab_line($module_folder, $site_url)
+    {
+        $host = preg_replace('~^https?://~', '', (string)$site_url);
+        return '* * * * * php -d short_open_tag=On ' . $module_folder . 'cli.php' . ($host !== '' ? ' ' . $host : '');
+    }
+
     /** @var nc_priem_netcat */
     private $netcat;
 
@@ -86,7 +100,7 @@ class nc_priem_installer
         $settings = $this->netcat->admin_url() . '#module.' . nc_priem::KEYWORD . '.settings';
         // $MODULE_FOLDER of vars.inc.php: the site's netcat/modules/ on disk
         $modules = isset($GLOBALS['MODULE_FOLDER']) ? (string)$GLOBALS['MODULE_FOLDER'] : 'netcat/modules/';
-        $cli = rtrim($modules, '/') . '/' . nc_priem::KEYWORD . '/cli.php';
+        $line = self::crontab_line(rtrim($modules, '/') . '/' . nc_priem::KEYWORD . '/', $this->netcat->site_url());
         return '<div class="nc-alert nc--green"><i class="nc-icon-l nc--status-success"></i><div class="nc-alert--message">'
             . '<b>Модуль «Онлайн-запись к врачу» установлен.</b> Что сделать дальше:<ol>'
             . '<li><b>Компоненты.</b> В <a href="' . $h($settings) . '" target="_top">настройках модуля</a> нажмите '
@@ -97,7 +111,7 @@ class nc_priem_installer
             . '<li><b>Cron.</b> Задача модуля добавлена в планировщик NetCat (каждые ' . self::CRON_MINUTES . ' минут); '
             . 'он работает, если crontab сервера вызывает netcat/admin/crontab.php. Надёжнее — строка в crontab сервера '
             . '(каждую минуту: повторная отправка записей и оповещения уходят без задержки): '
-            . '<code>* * * * * php -d short_open_tag=On ' . $h($cli) . '</code></li>'
+            . '<code>' . $h($line) . '</code></li>'
             . '</ol><a href="' . $h($settings) . '" target="_top">Открыть настройки модуля →</a></div></div>';
     }
 }

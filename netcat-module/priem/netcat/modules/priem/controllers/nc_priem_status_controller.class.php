@@ -66,10 +66,9 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         } else {
             $state = 'system';
         }
-        $host = preg_replace('~^https?://~', '', $this->netcat->site_url());
         return array('state' => $state, 'last' => $last, 'task' => $task,
             'keyed' => $task !== null && $task['url'] === $this->priem->settings()->cron_url(),
-            'line' => '* * * * * php -d short_open_tag=On ' . $this->netcat->module_folder() . 'cli.php' . ($host !== '' ? ' ' . $host : ''));
+            'line' => nc_priem_installer::crontab_line($this->netcat->module_folder(), $this->netcat->site_url()));
     }
 
     /** A moment in the past in words: "2026-12-03 09:40 UTC, 5 мин назад". */
