@@ -125,6 +125,21 @@ final class AdminStaffViewTest extends TestCase
         $this->assertStringContainsString('2 ч назад', self::alerts($page, 'red')[0]);
     }
 
+    /**
+     * The note beside «Сменить ключ cron.php» says what the button breaks: it is read at the size
+     * of the page's text, not in a <small> (11 px in NetCat's admin, unreadable beside the button).
+     */
+    public function test_the_note_beside_the_cron_key_button_is_body_sized(): void
+    {
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertMatchesRegularExpression('~Сменить ключ cron\.php</button>\s*<span class="priem-note">свой ключ модуля~u', $page);
+        $this->assertStringNotContainsString('<small>свой ключ', $page);
+        $css = (string)file_get_contents(PRIEM_NC_PACKAGE . '/netcat/modules/priem/admin.css');
+        $this->assertMatchesRegularExpression('~^\.priem-note \{[^}]*font-size: (\d+)px~m', $css);
+        preg_match('~^\.priem-note \{[^}]*font-size: (\d+)px~m', $css, $m);
+        $this->assertGreaterThanOrEqual(13, (int)$m[1]);
+    }
+
     public function test_a_confirmed_booking_shows_no_error_of_an_earlier_attempt(): void
     {
         $db = nc_Core::get_object()->db;

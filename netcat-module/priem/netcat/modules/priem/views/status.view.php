@@ -55,7 +55,7 @@ require __DIR__ . '/plaintext.view.php';
     <?= $token ?>
     <input type="hidden" name="action" value="rotate_cron_secret">
     <button type="submit" class="nc-btn">Сменить ключ cron.php</button>
-    <small>свой ключ модуля в адресе задачи (не SecretKey NetCat); старый адрес перестанет работать</small>
+    <span class="priem-note">свой ключ модуля в адресе задачи (не SecretKey NetCat); старый адрес перестанет работать</span>
 </form>
 <?php endif; ?>
 <?php if ($cron['state'] !== 'system'): ?>
