@@ -47,14 +47,41 @@ pub fn group(kind: &str) -> &'static str {
 pub struct Alert {
     pub key: String,
     pub kind: &'static str,
-    pub subject: String,
+    /// Private: made by [`Alert::new`] only, which starts it with a capital letter.
+    subject: String,
     pub body: String,
 }
 
 impl Alert {
+    /// The one place an alert's subject is made: whatever it was built from (a sentence
+    /// fragment such as a code problem's «врача с кодом 0107 нет в данных МИС»), the letter's
+    /// subject and the admin's heading start with a capital letter.
+    pub fn new(key: String, kind: &'static str, subject: String, body: String) -> Alert {
+        Alert {
+            key,
+            kind,
+            subject: capitalised(&subject),
+            body,
+        }
+    }
+
+    /// The letter's subject.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
     /// What the store keeps: the subject, a blank line, the body (see [`split_text`]).
     pub fn text(&self) -> String {
         format!("{}\n\n{}", self.subject, self.body)
+    }
+}
+
+/// `s` with its first letter in upper case («врача …» → «Врача …»).
+pub fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -68,19 +95,20 @@ pub fn split_text(text: &str) -> (&str, &str) {
 /// again, the time ([`body`]'s «Когда:») and the signature.
 pub fn shown(text: &str) -> (String, Vec<String>) {
     let (subject, body) = split_text(text.trim());
-    let subject = subject.trim();
+    // alerts stored before subjects were capitalised show as a new one would
+    let subject = capitalised(subject.trim());
     let paragraphs = body
         .split("\n\n")
         .map(str::trim)
         .filter(|p| {
             !p.is_empty()
-                && p.trim_end_matches('.') != subject.trim_end_matches('.')
+                && capitalised(p).trim_end_matches('.') != subject.trim_end_matches('.')
                 && !p.starts_with(WHEN)
                 && !p.starts_with(SIGNATURE)
         })
         .map(str::to_owned)
         .collect();
-    (subject.to_owned(), paragraphs)
+    (subject, paragraphs)
 }
 
 const WHEN: &str = "Когда:";
@@ -114,17 +142,17 @@ pub(crate) fn body(what: &str, when: DateTime<Utc>, todo: &str) -> String {
 }
 
 pub fn ftp_failed(host: &str, error: &str, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: "ftp".into(),
-        kind: FTP,
-        subject: format!("Расписание не загружается: FTP-сервер {host} недоступен"),
-        body: body(
+    Alert::new(
+        "ftp".into(),
+        FTP,
+        format!("Расписание не загружается: FTP-сервер {host} недоступен"),
+        body(
             &format!("Не удалось забрать расписание МИС с FTP-сервера {host}: {error}."),
             now,
             "проверьте, что FTP-сервер работает и что адрес, логин и пароль в настройках модуля \
              верны. Пока связи нет, на сайте показывается последнее загруженное расписание.",
         ),
-    }
+    )
 }
 
 /// Where a schedule snapshot came from, as the letters and the runs name it.
@@ -176,21 +204,21 @@ pub fn bad_file(origin: Origin, error: &str, now: DateTime<Utc>) -> Alert {
             ),
         ),
     };
-    Alert {
-        key: bad_file_key(origin.name()),
-        kind: BAD_FILE,
+    Alert::new(
+        bad_file_key(origin.name()),
+        BAD_FILE,
         subject,
-        body: body(&what, now, todo),
-    }
+        body(&what, now, todo),
+    )
 }
 
 /// A snapshot larger than the settings allow: not imported, filed into `failed/`.
 pub fn too_large(name: &str, max_mb: u64, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: bad_file_key(name),
-        kind: BAD_FILE,
-        subject: format!("Файл расписания {name} не принят: больше {max_mb} МБ"),
-        body: body(
+    Alert::new(
+        bad_file_key(name),
+        BAD_FILE,
+        format!("Файл расписания {name} не принят: больше {max_mb} МБ"),
+        body(
             &format!(
                 "Файл {name} на FTP-сервере больше {max_mb} МБ — предела, заданного в настройках \
                  модуля, — и не был загружен.\nФайл перенесён в папку failed/; прежнее расписание на \
@@ -201,18 +229,18 @@ pub fn too_large(name: &str, max_mb: u64, now: DateTime<Utc>) -> Alert {
              расписания, МБ» в настройках модуля (следующий файл МИС будет загружен); иначе \
              передайте это письмо разработчикам МИС — в выгрузку попало лишнее.",
         ),
-    }
+    )
 }
 
 pub fn bad_doctor(e: &DoctorError, origin: Origin, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: bad_doctor_key(&e.filial, &e.doctor),
-        kind: BAD_DOCTOR,
-        subject: format!(
+    Alert::new(
+        bad_doctor_key(&e.filial, &e.doctor),
+        BAD_DOCTOR,
+        format!(
             "Расписание врача {} в филиале {} не принято",
             e.doctor, e.filial
         ),
-        body: body(
+        body(
             &format!(
                 "{} расписание врача с кодом {} (филиал {}) содержит ошибку:\n{e}\n\
                  Для этого врача на сайте осталось прежнее расписание; остальные врачи обновлены.",
@@ -223,7 +251,7 @@ pub fn bad_doctor(e: &DoctorError, origin: Origin, now: DateTime<Utc>) -> Alert 
             now,
             "передайте это письмо разработчикам МИС, чтобы исправить выгрузку этого врача.",
         ),
-    }
+    )
 }
 
 /// The cells of one doctor left out of a file (`cells` all of one filial and doctor).
@@ -237,14 +265,14 @@ pub fn bad_cells(cells: &[&DoctorError], origin: Origin, now: DateTime<Utc>) -> 
     if cells.len() > LISTED {
         list.push(format!("… и ещё {}", cells.len() - LISTED));
     }
-    Alert {
-        key: bad_cells_key(filial, doctor),
-        kind: BAD_CELLS,
-        subject: format!(
+    Alert::new(
+        bad_cells_key(filial, doctor),
+        BAD_CELLS,
+        format!(
             "В расписании врача {doctor} в филиале {filial} пропущены ячейки с ошибкой: {}",
             cells.len()
         ),
-        body: body(
+        body(
             &format!(
                 "{} у врача с кодом {doctor} (филиал {filial}) ячейки с ошибкой \
                  (путь в файле: что не так):\n{}\nЭти ячейки не загружены и их время не \
@@ -255,24 +283,24 @@ pub fn bad_cells(cells: &[&DoctorError], origin: Origin, now: DateTime<Utc>) -> 
             now,
             "передайте это письмо разработчикам МИС, чтобы исправить выгрузку этих ячеек.",
         ),
-    }
+    )
 }
 
 pub fn code_problem(p: &CodeProblem, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: p.key(),
-        kind: p.kind(),
-        subject: p.to_string(),
-        body: body(&format!("{p}."), now, p.advice()),
-    }
+    Alert::new(
+        p.key(),
+        p.kind(),
+        p.to_string(),
+        body(&capitalised(&format!("{p}.")), now, p.advice()),
+    )
 }
 
 pub fn mis_unreachable(error: &str, booking: u64, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: "mis".into(),
-        kind: MIS,
-        subject: "МИС не отвечает: записи с сайта ждут отправки".into(),
-        body: body(
+    Alert::new(
+        "mis".into(),
+        MIS,
+        "МИС не отвечает: записи с сайта ждут отправки".into(),
+        body(
             &format!(
                 "Запись №{booking} не удалось передать в МИС: {error}.\nЗапись сохранена на сайте и \
                  будет отправлена повторно (тем же запросом, без дублей). Пациенту сказано, что \
@@ -282,7 +310,7 @@ pub fn mis_unreachable(error: &str, booking: u64, now: DateTime<Utc>) -> Alert {
             "проверьте, что МИС работает и что адрес, логин и пароль для прямой записи в \
              настройках модуля верны. Неотправленные записи видны в журнале записей модуля.",
         ),
-    }
+    )
 }
 
 pub fn refused(booking: u64, reason: &str, now: DateTime<Utc>) -> Alert {
@@ -292,11 +320,11 @@ pub fn refused(booking: u64, reason: &str, now: DateTime<Utc>) -> Alert {
     } else {
         phone::mask_numbers_in(reason)
     };
-    Alert {
-        key: format!("booking_refused:{booking}"),
-        kind: REFUSED,
-        subject: format!("МИС отказала в записи №{booking}"),
-        body: body(
+    Alert::new(
+        format!("booking_refused:{booking}"),
+        REFUSED,
+        format!("МИС отказала в записи №{booking}"),
+        body(
             &format!(
                 "МИС не приняла запись №{booking}: {reason}.\nВремя освобождено на сайте; пациенту \
                  показан отказ и другие свободные времена."
@@ -305,7 +333,7 @@ pub fn refused(booking: u64, reason: &str, now: DateTime<Utc>) -> Alert {
             "если пациент оставил телефон, свяжитесь с ним и предложите другое время (телефон — в \
              журнале записей модуля).",
         ),
-    }
+    )
 }
 
 /// `01.12.2026 15:30 МСК, филиал 1, врач 0001`: which appointment.
@@ -325,14 +353,14 @@ pub fn check(b: &BookingRecord, when_lost: WhenLost, now: DateTime<Utc>) -> Aler
         WhenLost::Retry => "отправит запись повторно",
         WhenLost::Refuse => "отменит запись и сообщит об этом",
     };
-    Alert {
-        key: format!("booking_check:{}", b.id),
-        kind: CHECK,
-        subject: format!(
+    Alert::new(
+        format!("booking_check:{}", b.id),
+        CHECK,
+        format!(
             "Проверьте в МИС запись №{}: первая попытка, вероятно, дошла",
             b.id
         ),
-        body: body(
+        body(
             &format!(
                 "Запись №{} ({}) отправлялась в МИС, и на одну из попыток ответа не было (истекло \
                  время ожидания или оборвалась связь). Повторная отправка получила ответ «{reason}» — \
@@ -351,7 +379,7 @@ pub fn check(b: &BookingRecord, when_lost: WhenLost, now: DateTime<Utc>) -> Aler
                 b.id
             ),
         ),
-    }
+    )
 }
 
 /// A `check` booking the MIS's snapshot (produced at `produced`) shows free: the booking was
@@ -376,11 +404,11 @@ pub fn lost(
              снова.",
         ),
     };
-    Alert {
-        key: format!("booking_lost:{}", b.id),
-        kind: LOST,
-        subject: format!("МИС не записала запись №{}: {what}", b.id),
-        body: body(
+    Alert::new(
+        format!("booking_lost:{}", b.id),
+        LOST,
+        format!("МИС не записала запись №{}: {what}", b.id),
+        body(
             &format!(
                 "Запись №{} ({}) ждала проверки в МИС: повторная отправка получила ответ «время \
                  занято», но выгрузка расписания МИС от {} показывает это время свободным — первая \
@@ -392,7 +420,7 @@ pub fn lost(
             now,
             todo,
         ),
-    }
+    )
 }
 
 /// A confirmed booking whose time the MIS's snapshots still show free (see
@@ -402,11 +430,11 @@ pub fn missing(b: &BookingRecord, now: DateTime<Utc>) -> Alert {
     let confirmed = b
         .answered_at
         .map_or_else(String::new, |a| format!(" {}", moscow_time(a)));
-    Alert {
-        key: format!("booking_missing:{}", b.id),
-        kind: MISSING,
-        subject: format!("МИС не показывает запись №{}", b.id),
-        body: body(
+    Alert::new(
+        format!("booking_missing:{}", b.id),
+        MISSING,
+        format!("МИС не показывает запись №{}", b.id),
+        body(
             &format!(
                 "Запись №{} ({}) МИС подтвердила{confirmed}, но в её выгрузках расписания это \
                  время свободно (с {}). Возможно, МИС потеряла запись, или её отменили в МИС. Пока \
@@ -420,15 +448,15 @@ pub fn missing(b: &BookingRecord, now: DateTime<Utc>) -> Alert {
              заново (телефон — в журнале записей модуля). Оповещение закроется само, когда \
              выгрузка МИС покажет это время занятым или когда время приёма пройдёт.",
         ),
-    }
+    )
 }
 
 pub fn unanswered(booking: u64, minutes: u32, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: format!("booking_unanswered:{booking}"),
-        kind: UNANSWERED,
-        subject: format!("МИС не ответила на запись №{booking}"),
-        body: body(
+    Alert::new(
+        format!("booking_unanswered:{booking}"),
+        UNANSWERED,
+        format!("МИС не ответила на запись №{booking}"),
+        body(
             &format!(
                 "Файл записи №{booking} лежит на FTP-сервере больше {minutes} минут, а ответа МИС \
                  (файл в папке results) нет."
@@ -437,35 +465,35 @@ pub fn unanswered(booking: u64, minutes: u32, now: DateTime<Utc>) -> Alert {
             "проверьте, что МИС забирает записи с FTP-сервера, и подтвердите запись пациенту \
              вручную, если нужно.",
         ),
-    }
+    )
 }
 
 pub fn storage_failed(e: &StorageError, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: "storage".into(),
-        kind: STORAGE,
-        subject: "Ошибка базы данных модуля онлайн-записи".into(),
-        body: body(
+    Alert::new(
+        "storage".into(),
+        STORAGE,
+        "Ошибка базы данных модуля онлайн-записи".into(),
+        body(
             &format!("Синхронизация с МИС прервана: база данных недоступна или отказала ({e})."),
             now,
             "проверьте, что сервер MySQL работает и доступен сайту.",
         ),
-    }
+    )
 }
 
 /// The mail that says a problem is over (`text` as stored).
 pub fn resolved(key: &str, text: &str, since: DateTime<Utc>, now: DateTime<Utc>) -> Alert {
-    let (subject, _) = split_text(text);
-    Alert {
-        key: format!("resolved:{key}:{}", now.timestamp()),
-        kind: RESOLVED,
-        subject: format!("Решено: {subject}"),
-        body: format!(
+    let subject = capitalised(split_text(text).0);
+    Alert::new(
+        format!("resolved:{key}:{}", now.timestamp()),
+        RESOLVED,
+        format!("Решено: {subject}"),
+        format!(
             "Проблема больше не наблюдается (с {} по {}):\n\n{subject}\n\n{SIGNATURE}Модуль онлайн-записи priem.\n",
             moscow_time(since),
             moscow_time(now)
         ),
-    }
+    )
 }
 
 #[cfg(test)]
@@ -473,17 +501,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_subject_starts_with_a_capital_letter() {
+        let now = DateTime::UNIX_EPOCH;
+        let card = crate::storage::Card {
+            id: Some("5".into()),
+            code: "0107".into(),
+        };
+        let a = code_problem(&CodeProblem::DoctorCardNotInMis(card), now);
+        assert_eq!(
+            a.subject(),
+            "Врача с кодом 0107 (карточка № 5) нет в данных МИС"
+        );
+        assert!(a.body.starts_with("Врача с кодом 0107"), "{}", a.body);
+        assert_eq!(
+            Alert::new("k".into(), MIS, "ёлка".into(), String::new()).subject(),
+            "Ёлка"
+        );
+        assert_eq!(capitalised(""), "");
+        // an alert stored before (lower case) is shown and resolved capitalised
+        let old = "нет филиала с кодом 3\n\nнет филиала с кодом 3.\n\nЧто сделать: добавьте.";
+        assert_eq!(
+            shown(old),
+            (
+                "Нет филиала с кодом 3".into(),
+                vec!["Что сделать: добавьте.".into()]
+            )
+        );
+        assert_eq!(
+            resolved("k", old, now, now).subject(),
+            "Решено: Нет филиала с кодом 3"
+        );
+    }
+
+    #[test]
     fn the_admin_sees_what_happened_and_what_to_do_without_the_time_and_the_signature() {
         let now = DateTime::UNIX_EPOCH;
         let a = mis_unreachable("нет связи", 7, now);
         let (subject, paragraphs) = shown(&a.text());
-        assert_eq!(subject, a.subject);
+        assert_eq!(subject, a.subject());
         assert_eq!(paragraphs.len(), 2, "{paragraphs:?}");
         assert!(paragraphs[0].starts_with("Запись №7 не удалось передать в МИС: нет связи."));
         assert!(paragraphs[1].starts_with("Что сделать: проверьте"));
         let p = CodeProblem::UnknownFilial { filial: "3".into() };
         let (subject, paragraphs) = shown(&code_problem(&p, now).text());
-        assert_eq!(subject, "нет филиала с кодом 3");
+        assert_eq!(subject, "Нет филиала с кодом 3");
         assert_eq!(
             paragraphs.len(),
             1,

@@ -489,11 +489,11 @@ pub fn upload_outcome_name(o: UploadOutcome) -> &'static str {
 /// The alert of a failing upload.
 pub fn upload_failed_alert(report: &UploadReport, now: DateTime<Utc>) -> Alert {
     let why = report.message.as_deref().unwrap_or("причина неизвестна");
-    Alert {
-        key: UPLOAD_ALERT.into(),
-        kind: UPLOAD_ALERT,
-        subject: "Расписание не выгружается в ПроДокторов".into(),
-        body: alert::body(
+    Alert::new(
+        UPLOAD_ALERT.into(),
+        UPLOAD_ALERT,
+        "Расписание не выгружается в ПроДокторов".into(),
+        alert::body(
             &format!(
                 "Не удалось отправить расписание в ПроДокторов ({}, API {}): {why}.\nПока выгрузка \
                  не работает, ПроДокторов показывает пациентам прежнее расписание.",
@@ -503,18 +503,18 @@ pub fn upload_failed_alert(report: &UploadReport, now: DateTime<Utc>) -> Alert {
             "проверьте адрес выгрузки, логин и пароль (или токен) ПроДокторов в настройках модуля. \
              Выгрузка повторяется автоматически; журнал выгрузок — в разделе модуля «ПроДокторов».",
         ),
-    }
+    )
 }
 
 fn cancelled_alert(b: &BookingRecord, now: DateTime<Utc>) -> Alert {
-    Alert {
-        key: format!("prodoctorov_cancelled:{}", b.id),
-        kind: alert::REFUSED,
-        subject: format!(
+    Alert::new(
+        format!("prodoctorov_cancelled:{}", b.id),
+        alert::REFUSED,
+        format!(
             "Запись №{} от ПроДокторов отменена: МИС не ответила вовремя",
             b.id
         ),
-        body: alert::body(
+        alert::body(
             &format!(
                 "ПроДокторов прислал запись №{} (филиал {}, врач {}, {}), но МИС не подтвердила её \
                  за {} с. ПроДокторову ответили отказом, время на сайте освобождено.",
@@ -528,7 +528,7 @@ fn cancelled_alert(b: &BookingRecord, now: DateTime<Utc>) -> Alert {
             "проверьте в МИС, не появилась ли эта запись (ответ МИС мог просто опоздать); если \
              появилась — свяжитесь с пациентом (телефон — в журнале записей модуля).",
         ),
-    }
+    )
 }
 
 /// The key that makes an identical repeat the same booking: `pd:` and the sha256 of filial,

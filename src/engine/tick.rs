@@ -131,7 +131,7 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
             // reminder interval, remembered in a file (every cron run is a new process).
             if let (Some(cfg), true) = (&engine.settings().mail, db_alert_due(engine, now)) {
                 let a = &seen.alerts[0];
-                match mail::send(cfg, &a.subject, &a.body) {
+                match mail::send(cfg, a.subject(), &a.body) {
                     Ok(()) => report.mails_sent += 1,
                     Err(_) => report.mails_failed += 1,
                 }
@@ -531,9 +531,9 @@ fn send_alerts(
         keys.push(a.key.clone());
         report.alerts_raised += 1;
         match store.raise_alert(&a.key, a.kind, &a.text(), now, remind)? {
-            AlertAction::SendNew => deliver(&a.key, a.kind, &a.subject, &a.body, report),
+            AlertAction::SendNew => deliver(&a.key, a.kind, a.subject(), &a.body, report),
             AlertAction::SendReminder => {
-                let subject = format!("Напоминание: {}", a.subject);
+                let subject = format!("Напоминание: {}", a.subject());
                 deliver(&a.key, a.kind, &subject, &a.body, report)
             }
             AlertAction::Nothing => {}
@@ -557,7 +557,7 @@ fn send_alerts(
     for r in resolved {
         report.alerts_resolved += 1;
         let a = alert::resolved(&r.key, &r.text, r.first_seen, now);
-        if let (Err(e), Some(_)) = (mail_one(&a.subject, &a.body, report), &settings.mail) {
+        if let (Err(e), Some(_)) = (mail_one(a.subject(), &a.body, report), &settings.mail) {
             // Keep the announcement as an alert of its own, mailed by a later tick (with no
             // mail configured there is nothing to retry).
             store.raise_alert(&a.key, a.kind, &a.text(), now, remind)?;
