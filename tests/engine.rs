@@ -1714,6 +1714,99 @@ fn reads_russian(text: &str) -> bool {
         && outside.chars().any(|c| ('а'..='я').contains(&c))
 }
 
+/// The Latin words of a text for the clinic's staff, parentheses included, once the given
+/// addresses (the MIS's URL, the servers' host:port) are taken out; protocol names and the
+/// module's name are not words to translate.
+fn latin_words(text: &str, addresses: &[&str]) -> Vec<String> {
+    let mut rest = text.to_owned();
+    for a in addresses {
+        rest = rest.replace(a, " ");
+    }
+    const NAMES: [&str; 11] = [
+        "HTTP", "FTP", "FTPS", "SMTP", "TLS", "JSON", "DNS", "URL", "priem", "failed", "NOOP",
+    ];
+    rest.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty() && !NAMES.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A MIS that refuses the connection, and one that does not answer in time: the bookings'
+/// journal and every letter say it in Russian — the detail of the network error too (no
+/// reqwest/io text such as «tcp connect error: Connection refused (os error 111)»).
+#[test]
+fn an_unreachable_or_silent_mis_is_told_in_russian_down_to_the_detail() {
+    let mut env = Env::new();
+    env.start_mis();
+    let refused = format!("http://127.0.0.1:{}/book", peers::free_port());
+    let silent = env.mis_url("/sleep/5");
+    for (n, url) in [&refused, &silent].into_iter().enumerate() {
+        let mut s = env.settings();
+        s["mis"] = json!({"url": url, "timeout_s": 1});
+        let e = engine(&s);
+        import(&e, &booking_snapshot());
+        let out = e
+            .book(
+                &request(
+                    &format!("k-lat-{n}"),
+                    [
+                        input("1", "0001", "2026-12-01", "15:30"),
+                        input("2", "0007", "2026-12-01", "16:00"),
+                    ][n]
+                        .clone(),
+                ),
+                eve(),
+            )
+            .unwrap();
+        let id = match out {
+            BookOutcome::Pending { id } => id,
+            other => panic!("{url}: {other:?}"),
+        };
+        let error = e.booking(id).unwrap().unwrap().last_error.unwrap();
+        let ftp = format!("127.0.0.1:{}", env.ftp_port);
+        let addresses = [url.as_str(), ftp.as_str(), "127.0.0.1"];
+        assert_eq!(
+            latin_words(&error, &addresses),
+            Vec::<String>::new(),
+            "{url}: {error}"
+        );
+        if n == 0 {
+            assert!(
+                error.starts_with("нет соединения с МИС (сервер отказал в соединении"),
+                "{error}"
+            );
+        } else {
+            assert!(error.starts_with("МИС не ответила за 1"), "{error}");
+        }
+        assert_ran(&e.tick(eve() + minutes(2 + 10 * n as i64)));
+        let mails = env.mails();
+        assert!(!mails.is_empty());
+        for m in &mails {
+            let text = format!("{}\n{}", m.subject, m.body);
+            assert_eq!(
+                latin_words(&text, &addresses),
+                Vec::<String>::new(),
+                "{url}: {text}"
+            );
+        }
+        // «Проверить соединение»
+        let no = e.check("mis").unwrap_err();
+        assert_eq!(
+            latin_words(&no, &addresses),
+            Vec::<String>::new(),
+            "{url}: {no}"
+        );
+    }
+    assert!(
+        env.mails()
+            .iter()
+            .any(|m| m.subject.starts_with("МИС не отвечает")
+                && m.body.contains("сервер отказал в соединении")),
+        "{:?}",
+        env.subjects()
+    );
+}
+
 #[test]
 fn transport_errors_reach_the_staff_in_russian_with_the_detail_in_parentheses() {
     let mut env = Env::new();

@@ -15,7 +15,8 @@ use lettre::{Message, SmtpTransport, Transport};
 use thiserror::Error;
 
 use super::{
-    chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain, scrub, Secret,
+    cause_in_russian, chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain,
+    scrub, Secret,
 };
 
 /// The client's list (§3).
@@ -151,9 +152,12 @@ impl MailError {
 }
 
 fn parse_mailbox(what: &str, text: &str) -> Result<Mailbox, MailError> {
-    text.trim()
-        .parse::<Mailbox>()
-        .map_err(|e| MailError::Config(format!("{what} {text:?} is not an e-mail address: {e}")))
+    text.trim().parse::<Mailbox>().map_err(|_| {
+        MailError::Config(format!(
+            "{what} «{}» — не адрес электронной почты",
+            text.trim()
+        ))
+    })
 }
 
 /// The message as it will be sent: `From`, all recipients in `To`, UTF-8 subject (RFC 2047
@@ -166,37 +170,37 @@ pub fn build_message(cfg: &MailConfig, subject: &str, body: &str) -> Result<Mess
         .filter(|r| !r.is_empty())
         .collect();
     if recipients.is_empty() {
-        return Err(MailError::Config("no recipients".into()));
+        return Err(MailError::Config("не указаны получатели".into()));
     }
     let mut builder = Message::builder()
-        .from(parse_mailbox("the sender", &cfg.from)?)
+        .from(parse_mailbox("адрес отправителя", &cfg.from)?)
         .subject(subject)
         .header(ContentType::TEXT_PLAIN);
     for r in recipients {
-        builder = builder.to(parse_mailbox("the recipient", r)?);
+        builder = builder.to(parse_mailbox("адрес получателя", r)?);
     }
     builder
         .body(body.to_owned())
-        .map_err(|e| MailError::Config(format!("cannot build the message: {e}")))
+        .map_err(|_| MailError::Config("письмо не удалось составить".into()))
 }
 
 fn transport(cfg: &MailConfig) -> Result<SmtpTransport, MailError> {
     if cfg.host.trim().is_empty() {
-        return Err(MailError::Config("no SMTP host".into()));
+        return Err(MailError::Config("не указан SMTP-сервер".into()));
     }
     let host = cfg.host.trim();
     let tls_parameters = || -> Result<TlsParameters, MailError> {
         ensure_crypto_provider();
         let mut builder = TlsParameters::builder(host.to_owned());
         if let Some(pem) = cfg.extra_ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
-            let cert = Certificate::from_pem(pem.as_bytes()).map_err(|e| {
-                MailError::Config(format!("the CA certificate is not valid PEM: {e}"))
+            let cert = Certificate::from_pem(pem.as_bytes()).map_err(|_| {
+                MailError::Config("сертификат удостоверяющего центра — не текст PEM".into())
             })?;
             builder = builder.add_root_certificate(cert);
         }
         builder.build_rustls().map_err(|e| MailError::Tls {
             addr: format!("{host}:{}", cfg.port),
-            cause: error_chain(&e),
+            cause: cause_in_russian(&e),
         })
     };
     let tls = match cfg.security {
@@ -243,15 +247,22 @@ fn classify(cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError 
         return MailError::Timeout { addr };
     }
     if err.is_tls() || chain_tls_error(&err).is_some() {
-        return MailError::Tls { addr, cause };
+        return MailError::Tls {
+            addr,
+            cause: cause_in_russian(&err),
+        };
     }
     if err.is_response() {
+        // the server's own words, as a refusal's reply is kept
         return MailError::Protocol { addr, cause };
     }
     if err.is_client() {
-        return MailError::Config(cause);
+        return MailError::Config("письмо или настройки почты не подходят SMTP".into());
     }
-    MailError::Connect { addr, cause }
+    MailError::Connect {
+        addr,
+        cause: cause_in_russian(&err),
+    }
 }
 
 /// Sends one plain-text message to all recipients.
@@ -271,7 +282,7 @@ pub fn check(cfg: &MailConfig) -> Result<(), MailError> {
         Ok(true) => Ok(()),
         Ok(false) => Err(MailError::Protocol {
             addr: format!("{}:{}", cfg.host.trim(), cfg.port),
-            cause: "the server did not answer NOOP".into(),
+            cause: "сервер не ответил на NOOP".into(),
         }),
         Err(e) => Err(classify(cfg, e)),
     }

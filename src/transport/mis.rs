@@ -21,7 +21,7 @@ use reqwest::Method;
 use thiserror::Error;
 
 use super::{
-    error_chain, excerpt, exchange, http_setup, parse_pem_certs, scrub, HttpFailure, HttpSetup,
+    cause_in_russian, excerpt, exchange, http_setup, parse_pem_certs, HttpFailure, HttpSetup,
     Secret,
 };
 use crate::wire::booking::{parse_mis_answer, parse_v2_answer, MisAnswer, V2Answer};
@@ -376,7 +376,7 @@ fn request(
         mut builder,
     } = http_setup(
         &cfg.url,
-        "the MIS URL",
+        "адрес МИС",
         cfg.timeout,
         DEFAULT_TIMEOUT,
         cfg.connect_timeout,
@@ -388,16 +388,16 @@ fn request(
         parse_pem_certs(pem).map_err(MisError::Config)?;
         let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
             MisError::Config(format!(
-                "the CA certificate cannot be used: {}",
-                error_chain(&e)
+                "сертификат удостоверяющего центра не подходит ({})",
+                cause_in_russian(&e)
             ))
         })?;
         builder = builder.tls_certs_merge(certs);
     }
     let client = kept_client(cfg, builder).map_err(|e| {
         MisError::Config(format!(
-            "cannot set up the HTTP client: {}",
-            scrub(&error_chain(&e), &secret_refs)
+            "не удалось подготовить HTTP-клиент ({})",
+            cause_in_russian(&e)
         ))
     })?;
 
@@ -420,7 +420,7 @@ fn request(
         MisAuth::Token(token) => {
             let mut value =
                 HeaderValue::from_str(&format!("Token {}", token.expose())).map_err(|_| {
-                    MisError::Config("the token has characters HTTP cannot carry".into())
+                    MisError::Config("в токене есть символы, недопустимые в HTTP".into())
                 })?;
             value.set_sensitive(true);
             req.header(AUTHORIZATION, value)

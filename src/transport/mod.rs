@@ -48,9 +48,12 @@ pub(crate) fn http_setup(
     default: std::time::Duration,
     connect: std::time::Duration,
 ) -> Result<HttpSetup, String> {
-    let url = reqwest::Url::parse(url.trim()).map_err(|e| format!("{what} is not a URL: {e}"))?;
+    let url = reqwest::Url::parse(url.trim())
+        .map_err(|_| format!("{what} не похож на URL; нужен вид https://сервер/путь"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(format!("{what} must be http:// or https:// with a host"));
+        return Err(format!(
+            "{what} должен начинаться с http:// или https:// и называть сервер"
+        ));
     }
     let total = if timeout.is_zero() { default } else { timeout };
     let connect = connect.min(total).max(std::time::Duration::from_millis(1));
@@ -112,14 +115,16 @@ pub(crate) fn exchange(
         if e.is_timeout() || chain_has_timeout(&e) {
             return timeout(e.is_connect());
         }
-        if let Some(tls) = chain_tls_error(&e) {
-            return HttpFailure::Tls(scrub(&tls, secrets));
-        }
-        let cause = scrub(&error_chain(&e), secrets);
-        if e.is_connect() {
-            HttpFailure::Connect(cause)
+        // causes in Russian (scrubbed all the same, should a classification ever quote a text)
+        let cause = scrub(&cause_in_russian(&e), secrets);
+        if chain_tls_error(&e).is_some() {
+            HttpFailure::Tls(cause)
         } else if e.is_builder() {
-            HttpFailure::Config(cause)
+            HttpFailure::Config(
+                "запрос не удалось составить: проверьте адрес, логин и пароль".into(),
+            )
+        } else if e.is_connect() {
+            HttpFailure::Connect(cause)
         } else {
             HttpFailure::Io(cause)
         }
@@ -133,7 +138,7 @@ pub(crate) fn exchange(
             if chain_has_timeout(&e) {
                 timeout(false)
             } else {
-                HttpFailure::Io(scrub(&error_chain(&e), secrets))
+                HttpFailure::Io(scrub(&cause_in_russian(&e), secrets))
             }
         })?;
     Ok(HttpAnswer {
@@ -250,6 +255,88 @@ pub(crate) fn chain_tls_error(err: &(dyn StdError + 'static)) -> Option<String> 
     })
 }
 
+/// A transport failure's cause in Russian, for the clinic's staff (the bookings' journal, alert
+/// letters, «Проверить соединение»): what the network or the TLS layer said, classified from the
+/// error chain (an `io::Error`'s kind or OS code, a DNS failure, a rustls error) — never a
+/// library's English text, which may also carry addresses or secrets.
+pub(crate) fn cause_in_russian(err: &(dyn StdError + 'static)) -> String {
+    if let Some(tls) = find_in_chain(err, &mut |e| {
+        e.downcast_ref::<rustls::Error>().map(tls_in_russian)
+    }) {
+        return tls;
+    }
+    // hyper-util's resolver failure ("dns error: failed to lookup address information: …")
+    let dns = find_in_chain(err, &mut |e| {
+        e.to_string().starts_with("dns error").then_some(())
+    });
+    if dns.is_some() {
+        return NO_SUCH_HOST.to_owned();
+    }
+    find_in_chain(err, &mut |e| {
+        e.downcast_ref::<std::io::Error>().and_then(io_in_russian)
+    })
+    .unwrap_or_else(|| "сбой сети без подробностей".to_owned())
+}
+
+/// A name that does not resolve (DNS), in the staff's words.
+pub(crate) const NO_SUCH_HOST: &str =
+    "адрес сервера не найден (DNS): проверьте имя сервера в настройках";
+
+/// An I/O error's kind (or OS error code) in Russian; `None` for an error that only wraps
+/// another (its inner error says more).
+pub(crate) fn io_in_russian(io: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind as K;
+    let text = match io.kind() {
+        K::ConnectionRefused => {
+            "сервер отказал в соединении: по этому адресу и порту соединения не принимают"
+        }
+        K::ConnectionReset => "сервер сбросил соединение",
+        K::ConnectionAborted => "соединение прервано",
+        K::NotConnected => "соединение не установлено",
+        K::BrokenPipe => "сервер закрыл соединение",
+        K::UnexpectedEof => "сервер закрыл соединение, не договорив ответ",
+        K::HostUnreachable => "сервер недоступен по сети",
+        K::NetworkUnreachable => "сеть недоступна",
+        K::NetworkDown => "сеть не работает",
+        K::AddrNotAvailable | K::AddrInUse => "адрес недоступен с этого сервера",
+        K::PermissionDenied => "соединение запрещено (брандмауэр или права процесса)",
+        K::TimedOut | K::WouldBlock => "время ожидания истекло",
+        K::InvalidInput => "неверный адрес сервера",
+        _ => {
+            return match io.raw_os_error() {
+                Some(code) => Some(format!("сбой сети (код ошибки ОС {code})")),
+                None if io.get_ref().is_some() => None,
+                None => Some("сбой ввода-вывода".to_owned()),
+            }
+        }
+    };
+    Some(text.to_owned())
+}
+
+/// A rustls error in Russian: the certificate's problem when it is one.
+fn tls_in_russian(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => "сертификат сервера выдан неизвестным удостоверяющим центром",
+            C::Expired | C::ExpiredContext { .. } => "срок действия сертификата сервера истёк",
+            C::NotValidYet | C::NotValidYetContext { .. } => "сертификат сервера ещё не действует",
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                "сертификат сервера выдан на другое имя"
+            }
+            C::Revoked => "сертификат сервера отозван",
+            _ => "сертификат сервера не принят",
+        },
+        rustls::Error::NoCertificatesPresented => "сервер не предъявил сертификат",
+        rustls::Error::AlertReceived(_) => "сервер прервал установку защищённого соединения",
+        rustls::Error::PeerIncompatible(_) => {
+            "сервер не поддерживает безопасные версии TLS или шифры"
+        }
+        _ => "ошибка защищённого соединения",
+    }
+    .to_owned()
+}
+
 pub(crate) fn is_timeout_kind(kind: std::io::ErrorKind) -> bool {
     matches!(
         kind,
@@ -294,9 +381,9 @@ pub(crate) fn parse_pem_certs(
     use rustls::pki_types::CertificateDer;
     let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("the CA certificate is not valid PEM: {e}"))?;
+        .map_err(|_| "сертификат удостоверяющего центра — не текст PEM".to_owned())?;
     if certs.is_empty() {
-        return Err("no certificate in the CA PEM text".into());
+        return Err("в тексте PEM нет сертификата удостоверяющего центра".into());
     }
     Ok(certs)
 }

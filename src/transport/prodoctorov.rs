@@ -16,7 +16,9 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use thiserror::Error;
 
-use super::{error_chain, excerpt, exchange, http_setup, scrub, HttpFailure, HttpSetup, Secret};
+use super::{
+    cause_in_russian, excerpt, exchange, http_setup, scrub, HttpFailure, HttpSetup, Secret,
+};
 
 /// Bound for opening the connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -201,7 +203,7 @@ pub fn upload(cfg: &UploadConfig, document: &str) -> Result<Accepted, UploadErro
         builder,
     } = http_setup(
         &cfg.url,
-        "the URL",
+        "адрес выгрузки",
         cfg.timeout,
         DEFAULT_TIMEOUT,
         cfg.connect_timeout,
@@ -211,8 +213,8 @@ pub fn upload(cfg: &UploadConfig, document: &str) -> Result<Accepted, UploadErro
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let client = builder.build().map_err(|e| {
         UploadError::Config(format!(
-            "cannot set up the HTTP client: {}",
-            scrub(&error_chain(&e), &secret_refs)
+            "не удалось подготовить HTTP-клиент ({})",
+            cause_in_russian(&e)
         ))
     })?;
     let mut req = client
@@ -229,7 +231,7 @@ pub fn upload(cfg: &UploadConfig, document: &str) -> Result<Accepted, UploadErro
         UploadApi::V2 => {
             let mut value = HeaderValue::from_str(&format!("Token {}", cfg.token.expose()))
                 .map_err(|_| {
-                    UploadError::Config("the token has characters HTTP cannot carry".into())
+                    UploadError::Config("в токене есть символы, недопустимые в HTTP".into())
                 })?;
             value.set_sensitive(true);
             req.header(AUTHORIZATION, value)

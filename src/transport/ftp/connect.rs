@@ -9,8 +9,12 @@ use suppaftp::RustlsConnector;
 
 use super::{FtpConfig, FtpError};
 use crate::transport::{
-    chain_tls_error, ensure_crypto_provider, excerpt, is_timeout_kind, parse_pem_certs, scrub,
+    cause_in_russian, chain_tls_error, ensure_crypto_provider, excerpt, io_in_russian,
+    is_timeout_kind, parse_pem_certs, scrub, NO_SUCH_HOST,
 };
+
+/// What the client was doing when a connection failed, as the staff read it.
+pub(super) const CONNECTING: &str = "подключение";
 
 /// Socket timeouts must not be zero.
 pub(super) fn nonzero(d: Duration) -> Duration {
@@ -28,7 +32,9 @@ pub(super) fn tcp_connect(
         .to_socket_addrs()
         .map_err(|e| FtpError::Connect {
             addr: addr.to_owned(),
-            cause: format!("cannot resolve the name: {e}"),
+            cause: io_in_russian(&e)
+                .filter(|_| e.raw_os_error().is_some())
+                .unwrap_or_else(|| NO_SUCH_HOST.to_owned()),
         })?
         .collect();
     let mut last = None;
@@ -37,8 +43,8 @@ pub(super) fn tcp_connect(
             Ok(stream) => {
                 set_timeouts(&stream, io_timeout).map_err(|e| FtpError::Io {
                     addr: addr.to_owned(),
-                    during: "connect".into(),
-                    cause: e.to_string(),
+                    during: CONNECTING.into(),
+                    cause: io_in_russian(&e).unwrap_or_else(|| "сбой сети".into()),
                 })?;
                 return Ok(stream);
             }
@@ -48,15 +54,15 @@ pub(super) fn tcp_connect(
     Err(match last {
         Some(e) if is_timeout_kind(e.kind()) => FtpError::Timeout {
             addr: addr.to_owned(),
-            during: "connect".into(),
+            during: CONNECTING.into(),
         },
         Some(e) => FtpError::Connect {
             addr: addr.to_owned(),
-            cause: e.to_string(),
+            cause: io_in_russian(&e).unwrap_or_else(|| "сбой сети".into()),
         },
         None => FtpError::Connect {
             addr: addr.to_owned(),
-            cause: "the name has no address".into(),
+            cause: NO_SUCH_HOST.to_owned(),
         },
     })
 }
@@ -86,7 +92,7 @@ pub(super) fn tls_connector(cfg: &FtpConfig, addr: &str) -> Result<RustlsConnect
     };
     let tls_err = |e: rustls::Error| FtpError::Tls {
         addr: addr.to_owned(),
-        cause: e.to_string(),
+        cause: cause_in_russian(&e),
     };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier =
@@ -109,10 +115,16 @@ pub(super) fn classify(
     command: &str,
     path: &str,
 ) -> FtpError {
+    // the client's own steps in Russian; FTP's commands (RETR, LIST, AUTH TLS…) as they are
+    let step = match command {
+        "connect" => CONNECTING,
+        "login" => "вход",
+        c => c,
+    };
     let during = if path.is_empty() {
-        command.to_owned()
+        step.to_owned()
     } else {
-        format!("{command} {path}")
+        format!("{step} {path}")
     };
     let clean = |s: String| scrub(&s, &[password]);
     match err {
@@ -126,17 +138,17 @@ pub(super) fn classify(
         suppaftp::FtpError::ConnectionError(io) if chain_tls_error(&io).is_some() => {
             FtpError::Tls {
                 addr: addr.to_owned(),
-                cause: clean(chain_tls_error(&io).unwrap_or_default()),
+                cause: cause_in_russian(&io),
             }
         }
         suppaftp::FtpError::ConnectionError(io) => FtpError::Io {
             addr: addr.to_owned(),
             during,
-            cause: clean(io.to_string()),
+            cause: cause_in_russian(&io),
         },
-        suppaftp::FtpError::SecureError(cause) => FtpError::Tls {
+        suppaftp::FtpError::SecureError(_) => FtpError::Tls {
             addr: addr.to_owned(),
-            cause: clean(cause),
+            cause: "ошибка защищённого соединения".into(),
         },
         suppaftp::FtpError::UnexpectedResponse(response) => {
             let code = response.status.code();
@@ -163,17 +175,17 @@ pub(super) fn classify(
         suppaftp::FtpError::BadResponse => FtpError::Protocol {
             addr: addr.to_owned(),
             during,
-            cause: "the reply has no valid code".into(),
+            cause: "в ответе нет кода FTP".into(),
         },
-        suppaftp::FtpError::InvalidAddress(e) => FtpError::Protocol {
+        suppaftp::FtpError::InvalidAddress(_) => FtpError::Protocol {
             addr: addr.to_owned(),
             during,
-            cause: format!("bad address in the reply: {e}"),
+            cause: "неверный адрес канала данных в ответе сервера".into(),
         },
         suppaftp::FtpError::DataConnectionAlreadyOpen => FtpError::Protocol {
             addr: addr.to_owned(),
             during,
-            cause: "a data connection is already open".into(),
+            cause: "канал данных уже открыт".into(),
         },
     }
 }

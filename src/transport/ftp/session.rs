@@ -45,7 +45,7 @@ impl FtpSession {
     /// and sets binary mode. Every later read or write has the I/O timeout.
     pub fn connect(cfg: &FtpConfig) -> Result<Self, FtpError> {
         if cfg.host.trim().is_empty() {
-            return Err(FtpError::Config("no FTP host".into()));
+            return Err(FtpError::Config("не указан FTP-сервер".into()));
         }
         let addr = cfg.addr();
         let password = cfg.password.expose().to_owned();
@@ -77,7 +77,7 @@ impl FtpSession {
                     FtpError::Refused { reply, .. } | FtpError::NotFound { reply, .. } => {
                         FtpError::Tls {
                             addr: addr.clone(),
-                            cause: format!("the server refused AUTH TLS: {reply}"),
+                            cause: format!("сервер отказал в AUTH TLS: {reply}"),
                         }
                     }
                     other => other,
