@@ -204,16 +204,21 @@ namespace {
 
     /**
      * The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`
-     * gives it (the payload's phones masked). `$filter`: `source` (`site`, `prodoctorov`), `status`
-     * (`queued`, `sent`, `confirmed`, `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day
-     * it was made, UTC, both included); a key left out or empty filters nothing.
+     * gives it (the payload's phones masked) and with how the staff read it: `start_local`
+     * («03.12.2026 18:00 МСК+2», the appointment in the filial's zone), `timezone` (its IANA
+     * name), `created_local` (when it was made, in the site's zone Europe/Moscow), `clinic_name`
+     * and `doctor_name` (from `$cards` over the MIS's names; null when neither has one).
+     * `$filter`: `source` (`site`, `prodoctorov`), `status` (`queued`, `sent`, `confirmed`,
+     * `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made, UTC,
+     * both included); a key left out or empty filters nothing.
      *
      * @param array $settings
      * @param array|null $filter
      * @param int $limit
+     * @param array|null $cards
      * @return array
      */
-    function priem_bookings(array $settings, ?array $filter = null, int $limit = 200): array {}
+    function priem_bookings(array $settings, ?array $filter = null, int $limit = 200, ?array $cards = null): array {}
 
     /**
      * "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is
@@ -640,6 +645,16 @@ namespace {
      * @return array
      */
     function priem_slot_grid(string $schedule_json, string $filial_code, string $doctor_code, string $now_utc, int $days, ?array $options = null): array {}
+
+    /**
+     * A UTC moment as the clinic's staff read it, in the site's zone (Europe/Moscow, as the alert
+     * letters say it): `2026-11-28T01:48:17Z` or `2026-11-28 01:48:17` → `28.11.2026 04:48 МСК`.
+     * Anything else comes back as it was.
+     *
+     * @param string $utc
+     * @return string
+     */
+    function priem_staff_time(string $utc): string {}
 
     /**
      * One cron cycle: import from FTP, check codes, deliver the outbox, read FTP results, mail

@@ -101,6 +101,39 @@ pub fn label(tz: Tz) -> String {
     }
 }
 
+/// The zone's offset from Moscow at `at`, as Russian schedules name it: «МСК», «МСК+2»,
+/// «МСК−1», «МСК+2:30».
+pub fn msk_offset(tz: Tz, at: DateTime<Utc>) -> String {
+    let offset = |z: Tz| {
+        i64::from(
+            z.offset_from_utc_datetime(&at.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        )
+    };
+    let minutes = (offset(tz) - offset(DEFAULT_ZONE)) / 60;
+    if minutes == 0 {
+        return "МСК".to_owned();
+    }
+    let sign = if minutes > 0 { '+' } else { '−' };
+    let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
+    if m == 0 {
+        format!("МСК{sign}{h}")
+    } else {
+        format!("МСК{sign}{h}:{m:02}")
+    }
+}
+
+/// A moment as the clinic's staff read it in the zone `tz`: «03.12.2026 18:00 МСК+2» (the form
+/// of the alert letters' «Когда:»).
+pub fn staff_time(tz: Tz, t: DateTime<Utc>) -> String {
+    format!(
+        "{} {}",
+        to_local(tz, t).format("%d.%m.%Y %H:%M"),
+        msk_offset(tz, t)
+    )
+}
+
 /// Local wall-clock time of a zone → UTC, by the policy in the module docs.
 pub fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
@@ -186,6 +219,26 @@ impl UtcConverter {
 mod tests {
     use super::*;
     use crate::wire::booking::format_utc;
+
+    #[test]
+    fn staff_times_name_the_offset_from_moscow() {
+        let t = DateTime::parse_from_rfc3339("2026-12-03T15:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(staff_time(DEFAULT_ZONE, t), "03.12.2026 18:00 МСК");
+        assert_eq!(
+            staff_time(chrono_tz::Asia::Yekaterinburg, t),
+            "03.12.2026 20:00 МСК+2"
+        );
+        assert_eq!(
+            staff_time(chrono_tz::Europe::Kaliningrad, t),
+            "03.12.2026 17:00 МСК−1"
+        );
+        assert_eq!(
+            staff_time(chrono_tz::Asia::Kolkata, t),
+            "03.12.2026 20:30 МСК+2:30"
+        );
+    }
 
     fn local(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()

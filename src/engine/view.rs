@@ -32,7 +32,68 @@ pub struct BookingView {
     pub tz_label: String,
 }
 
+/// How the admin's journal names a booking (all computed here, not in PHP): the appointment in
+/// the filial's zone, when it was made in the site's zone (Moscow, as the alert letters), and
+/// the clinic's and doctor's names when a card or the MIS's data has them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalNames {
+    /// «03.12.2026 18:00 МСК» — the filial's local time and its offset from Moscow.
+    pub start_local: String,
+    /// The filial's IANA zone, e.g. `Asia/Yekaterinburg`.
+    pub timezone: String,
+    /// «03.12.2026 13:50 МСК» — in the site's zone (Europe/Moscow).
+    pub created_local: String,
+    pub clinic_name: Option<String>,
+    pub doctor_name: Option<String>,
+}
+
 impl Engine {
+    /// [`JournalNames`] of each booking, in order: the filials read once, each doctor once.
+    pub fn journal_names(
+        &self,
+        bookings: &[BookingRecord],
+        cards: &Cards,
+    ) -> Result<Vec<JournalNames>, EngineError> {
+        let filials = self.filials()?;
+        let mut doctors: std::collections::HashMap<(String, String), String> = Default::default();
+        let mut out = Vec::with_capacity(bookings.len());
+        for b in bookings {
+            let filial = filials.iter().find(|f| f.code == b.filial);
+            let tz = filial.map_or_else(|| self.settings().zones.of(&b.filial), |f| f.zone);
+            let key = (b.filial.clone(), b.doctor.clone());
+            let mis_doctor = match doctors.get(&key) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = self
+                        .store()
+                        .doctor(&b.filial, &b.doctor)?
+                        .map(|(name, _)| name)
+                        .unwrap_or_default();
+                    doctors.insert(key, name.clone());
+                    name
+                }
+            };
+            let known = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+            let clinic_name = cards
+                .clinic(&b.filial)
+                .and_then(|c| known(&c.name))
+                .or_else(|| filial.and_then(|f| f.name.as_deref()).and_then(known));
+            let doctor_name = known(
+                &cards
+                    .doctor_view(&b.filial, &b.doctor, &mis_doctor, &[])
+                    .name,
+            );
+            out.push(JournalNames {
+                start_local: zone::staff_time(tz, b.start_utc),
+                timezone: tz.name().to_owned(),
+                created_local: zone::staff_time(zone::DEFAULT_ZONE, b.created_at),
+                clinic_name,
+                doctor_name,
+            });
+        }
+        Ok(out)
+    }
+
     /// The visitor's view of a stored booking, with the site's cards.
     pub fn booking_view(
         &self,

@@ -251,9 +251,13 @@ pub fn priem_booking(
 }
 
 /// The journal: the newest bookings first (at most `$limit`, 1–1000), each as `priem_booking`
-/// gives it (the payload's phones masked). `$filter`: `source` (`site`, `prodoctorov`), `status`
-/// (`queued`, `sent`, `confirmed`, `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day
-/// it was made, UTC, both included); a key left out or empty filters nothing.
+/// gives it (the payload's phones masked) and with how the staff read it: `start_local`
+/// («03.12.2026 18:00 МСК+2», the appointment in the filial's zone), `timezone` (its IANA
+/// name), `created_local` (when it was made, in the site's zone Europe/Moscow), `clinic_name`
+/// and `doctor_name` (from `$cards` over the MIS's names; null when neither has one).
+/// `$filter`: `source` (`site`, `prodoctorov`), `status` (`queued`, `sent`, `confirmed`,
+/// `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made, UTC,
+/// both included); a key left out or empty filters nothing.
 #[php_function]
 #[php(name = "priem_bookings")]
 #[php(defaults(limit = 200))]
@@ -261,6 +265,7 @@ pub fn priem_bookings(
     settings: &ZendHashTable,
     filter: Option<&ZendHashTable>,
     limit: i64,
+    cards: Option<&ZendHashTable>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let e = engine(settings)?;
     let limit = BOOKINGS_LISTED.check(limit).map_err(error::range)?;
@@ -268,11 +273,21 @@ pub fn priem_bookings(
         Some(f) => booking_filter(f)?,
         None => BookingFilter::default(),
     };
-    let list: Vec<serde_json::Value> = e
-        .bookings(&filter, limit)
-        .map_err(error::engine)?
+    let cards = convert::cards(cards)?;
+    let bookings = e.bookings(&filter, limit).map_err(error::engine)?;
+    let names = e.journal_names(&bookings, &cards).map_err(error::engine)?;
+    let list: Vec<serde_json::Value> = bookings
         .iter()
-        .map(booking_json)
+        .zip(names)
+        .map(|(b, n)| {
+            let mut row = booking_json(b);
+            if let (Some(row), Ok(serde_json::Value::Object(n))) =
+                (row.as_object_mut(), serde_json::to_value(n))
+            {
+                row.extend(n);
+            }
+            row
+        })
         .collect();
     Ok(json(&list))
 }

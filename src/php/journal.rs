@@ -10,8 +10,9 @@ use super::convert::PhpResult;
 use super::engine::{engine, json, now_arg};
 use super::error;
 use crate::domain::booking::{BookingSource, BookingStatus};
+use crate::domain::zone;
 use crate::engine::journal::{run_status_name, run_summary, DAYS_LISTED, RUNS_LISTED};
-use crate::wire::booking::format_utc;
+use crate::wire::booking::{format_utc, parse_utc};
 
 /// The newest sync runs first (at most `$limit`, 1–1000): `['id', 'started_at', 'finished_at'
 /// (UTC, null while running), 'status' => 'running'|'ok'|'failed', 'status_name' (in Russian),
@@ -79,8 +80,28 @@ pub fn priem_booking_labels() -> ZBox<ZendHashTable> {
     json(&serde_json::json!({"statuses": statuses, "sources": sources}))
 }
 
+/// A UTC moment as the clinic's staff read it, in the site's zone (Europe/Moscow, as the alert
+/// letters say it): `2026-11-28T01:48:17Z` or `2026-11-28 01:48:17` → `28.11.2026 04:48 МСК`.
+/// Anything else comes back as it was.
+#[php_function]
+#[php(name = "priem_staff_time")]
+pub fn priem_staff_time(utc: &str) -> String {
+    let text = utc.trim();
+    parse_utc(text)
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+                .ok()
+                .map(|n| n.and_utc())
+        })
+        .map_or_else(
+            || utc.to_owned(),
+            |t| zone::staff_time(zone::DEFAULT_ZONE, t),
+        )
+}
+
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
+        .function(wrap_function!(priem_staff_time))
         .function(wrap_function!(priem_runs))
         .function(wrap_function!(priem_daily))
         .function(wrap_function!(priem_booking_labels))

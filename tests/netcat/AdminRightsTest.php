@@ -22,7 +22,7 @@ final class AdminRightsTest extends TestCase
     private const TABS = array(
         'settings' => array('controller=settings', 'Получатели (через запятую)'),
         'status' => array('controller=status', 'Последние запуски'),
-        'bookings' => array('controller=bookings', 'Приём (UTC)'),
+        'bookings' => array('controller=bookings', 'Приём (время клиники)'),
         'codes' => array('controller=codes', 'Расхождения кодов'),
         'prodoctorov' => array('controller=prodoctorov', 'Последние выгрузки'),
     );

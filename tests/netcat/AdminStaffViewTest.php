@@ -110,6 +110,10 @@ final class AdminStaffViewTest extends TestCase
         $db->query('UPDATE `CronTasks` SET `Cron_Launch` = ' . time());
         list(, $page) = priem_nc_admin(1, 'status');
         $this->assertStringContainsString('Синхронизацию запускает планировщик NetCat — HTTP-запросом раз в 15 мин', self::alerts($page, 'yellow')[0]);
+        // the run's time as the staff read it (Moscow's, as the letters), not UTC
+        $this->assertMatchesRegularExpression('~последний запуск \d\d\.\d\d\.\d{4} \d\d:\d\d МСК, только что~u', self::alerts($page, 'yellow')[0]);
+        $this->assertStringContainsString('<th>Начало (МСК)</th>', $page);
+        $this->assertStringNotContainsString('(UTC)', $page);
         $this->assertStringContainsString('cli.php', $page, 'the crontab line is recommended');
 
         // the scheduler has not run for an hour, the ticks come from elsewhere (cli.php)
@@ -151,6 +155,44 @@ final class AdminStaffViewTest extends TestCase
         list(, $page) = priem_nc_admin(1, 'bookings');
         $this->assertStringNotContainsString('(попытка 1)', $page);
         $this->assertStringContainsString('МИС не ответила за 10 с (попытка 2)', $page);
+    }
+
+    /**
+     * Editors think in the clinic's time: «Приём» is the filial's local time with its offset from
+     * Moscow (an 18:00 Moscow booking is not shown as 15:00 UTC), «Создана» is Moscow's, and the
+     * clinic's and doctor's names stand beside the MIS codes when known (here: the MIS's names).
+     */
+    public function test_the_journal_shows_times_in_the_clinics_zone_and_names_beside_the_codes(): void
+    {
+        $db = nc_Core::get_object()->db;
+        $db->query("INSERT INTO `Priem_Filial` (`code`, `name`, `zone`, `first_seen`, `last_seen`) VALUES
+            ('1', 'Клиника на Ленина', 'Europe/Moscow', UTC_TIMESTAMP(), UTC_TIMESTAMP()),
+            ('2', NULL, 'Asia/Yekaterinburg', UTC_TIMESTAMP(), UTC_TIMESTAMP())");
+        $db->query("INSERT INTO `Priem_Doctor` (`filial`, `code`, `name`, `specialties`, `first_seen`, `last_seen`) VALUES
+            ('1', '0002', 'Иванова Мария Петровна', 'Кардиолог', UTC_TIMESTAMP(), UTC_TIMESTAMP())");
+        foreach (array(1 => array('1', '0002', '2030-12-03 15:00:00'), 2 => array('2', '0042', '2030-12-03 15:00:00')) as $id => $b) {
+            $db->query("INSERT INTO `Priem_Booking` (`id`, `idempotency_key`, `source`, `status`, `filial`, `doctor`, `start_utc`, `end_utc`,
+                `payload`, `attempts`, `created_at`, `phone_masked`) VALUES ($id, 'k$id', 'site', 'confirmed', '$b[0]', '$b[1]',
+                '$b[2]', '$b[2]' + INTERVAL 30 MINUTE, '{}', 1, '2030-12-01 21:30:00', '7900***4567')");
+        }
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $text = html_entity_decode($page, ENT_QUOTES, 'UTF-8');
+        $this->assertStringNotContainsString('(UTC)', $text);
+        $this->assertStringContainsString('<th>Создана (МСК)</th>', $text);
+        $this->assertStringContainsString('<th>Приём (время клиники)</th>', $text);
+        // 15:00 UTC: 18:00 in Moscow, 20:00 in Yekaterinburg; made 21:30 UTC = 00:30 the next day in Moscow
+        $this->assertStringContainsString('<span class="priem-nowrap" title="Europe/Moscow">03.12.2030 18:00 МСК</span>', $text);
+        $this->assertStringContainsString('<span class="priem-nowrap" title="Asia/Yekaterinburg">03.12.2030 20:00 МСК+2</span>', $text);
+        $this->assertSame(2, substr_count($text, '>02.12.2030 00:30 МСК</td>'));
+        $this->assertStringContainsString('<small>Клиника на Ленина (филиал 1)</small>', $text);
+        $this->assertStringContainsString('<small>Иванова Мария Петровна (врач 0002)</small>', $text);
+        // nothing known of filial 2's name or doctor 0042: the codes alone
+        $this->assertStringContainsString('<small>филиал 2</small>', $text);
+        $this->assertStringContainsString('<small>врач 0042</small>', $text);
+        // the other admin times: one conversion, in the core
+        $this->assertSame('02.12.2030 00:30 МСК', priem_staff_time('2030-12-01T21:30:00Z'));
+        $this->assertSame('02.12.2030 00:30 МСК', nc_priem_admin_controller::staff_time('2030-12-01 21:30:00'));
+        $this->assertSame('не время', priem_staff_time('не время'));
     }
 
     public function test_the_journal_masks_every_phone_of_a_payload_at_any_depth(): void

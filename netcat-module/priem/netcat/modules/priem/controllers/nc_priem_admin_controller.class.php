@@ -234,9 +234,22 @@ abstract class nc_priem_admin_controller extends nc_ui_controller
             'filter' => $filter,
             'labels' => $labels,
             'fixed_source' => $source !== null,
-            'rows' => priem_bookings($this->priem->settings()->engine(true), $filter),
+            // the cards name the clinics and doctors beside their MIS codes
+            'rows' => priem_bookings($this->priem->settings()->engine(true), $filter, 200, $this->priem->catalog()->all()),
             'back' => '?' . http_build_query(array('controller' => 'bookings') + $filter),
         ));
+    }
+
+    /**
+     * A UTC time as the staff read it: 2026-11-28T01:48:17Z → «28.11.2026 04:48 МСК» (the site's
+     * zone, computed by the extension as the alert letters are); '' for none.
+     */
+    public static function staff_time($t)
+    {
+        if ($t === null || $t === '') {
+            return '';
+        }
+        return function_exists('priem_staff_time') ? priem_staff_time((string)$t) : self::minutes($t) . ' UTC';
     }
 
     /** 2026-11-28T01:48:17Z or 2026-11-28 01:48:17 → 2026-11-28 01:48 */

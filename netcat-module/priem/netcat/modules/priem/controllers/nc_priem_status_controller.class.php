@@ -71,11 +71,11 @@ class nc_priem_status_controller extends nc_priem_admin_controller
             'line' => nc_priem_installer::crontab_line($this->netcat->module_folder(), $this->netcat->site_url()));
     }
 
-    /** A moment in the past in words: "2026-12-03 09:40 UTC, 5 мин назад". */
+    /** A moment in the past in words: "03.12.2026 12:40 МСК, 5 мин назад". */
     public static function ago($time)
     {
         $minutes = (int)floor((time() - $time) / 60);
-        return gmdate('Y-m-d H:i', $time) . ' UTC, '
+        return self::staff_time(gmdate('Y-m-d H:i:s', $time)) . ', '
             . ($minutes < 1 ? 'только что' : ($minutes < 120 ? $minutes . ' мин назад' : floor($minutes / 60) . ' ч назад'));
     }
 }

@@ -9,7 +9,7 @@
 ?>
 <h3><?= $h($title) ?></h3>
 <table class="nc-table nc--striped">
-    <tr><th>Что</th><th>Впервые (UTC)</th><th>Последний раз (UTC)</th><th>Писем</th></tr>
+    <tr><th>Что</th><th>Впервые (МСК)</th><th>Последний раз (МСК)</th><th>Писем</th></tr>
     <?php foreach ($alerts as $a): ?>
     <tr>
         <td>
@@ -18,8 +18,8 @@
             <br><?= nl2br($h($p), false) ?>
             <?php endforeach; ?>
         </td>
-        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($a['first_seen'])) ?></td>
-        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($a['last_seen'])) ?></td>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($a['first_seen'])) ?></td>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($a['last_seen'])) ?></td>
         <td><?= (int)$a['mails'] ?></td>
     </tr>
     <?php endforeach; ?>

@@ -25,10 +25,10 @@
 <?php endif; ?>
 <?php if ($log): ?>
 <table class="nc-table nc--striped">
-    <tr><th>Когда (UTC)</th><th>Кто удалил</th><th>Записей</th><th>Файлов на FTP</th></tr>
+    <tr><th>Когда (МСК)</th><th>Кто удалил</th><th>Записей</th><th>Файлов на FTP</th></tr>
     <?php foreach ($log as $e): ?>
     <tr>
-        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($e['erased_at'])) ?></td>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($e['erased_at'])) ?></td>
         <td><?= $h($e['actor']) ?></td>
         <td><?= (int)$e['bookings'] ?></td>
         <td><?= (int)$e['files'] ?></td>

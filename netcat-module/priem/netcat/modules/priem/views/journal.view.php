@@ -7,7 +7,8 @@
  * @var array    $filter       source, status, from, to (valid values only)
  * @var array    $labels       priem_booking_labels(): the statuses' and sources' names
  * @var bool     $fixed_source the tab shows one source (ProDoctorov's): no source filter, no column
- * @var array    $rows         priem_bookings()
+ * @var array    $rows         priem_bookings(): times already in words («03.12.2026 18:00 МСК+2»:
+ *                             the appointment in the filial's zone, «Создана» in Moscow's)
  * @var string   $back         where «Повторить отправку» posts (the «Записи» tab, same filter)
  * @var string   $tab          this tab
  * @var string   $token
@@ -42,13 +43,13 @@ $value = function ($key) use ($filter) {
 </form>
 <table class="nc-table nc--striped priem-journal">
     <tr>
-        <th>№</th><th>Создана (UTC)</th><?php if (!$fixed_source): ?><th>Источник</th><?php endif; ?><th>Статус</th>
-        <th>Приём (UTC)</th><th>Телефон</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th><?php if ($can_write): ?><th></th><?php endif; ?>
+        <th>№</th><th>Создана (МСК)</th><?php if (!$fixed_source): ?><th>Источник</th><?php endif; ?><th>Статус</th>
+        <th>Приём (время клиники)</th><th>Телефон</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th><?php if ($can_write): ?><th></th><?php endif; ?>
     </tr>
     <?php foreach ($rows as $r): ?>
     <tr>
         <td><?= (int)$r['id'] ?></td>
-        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['created_at'])) ?></td>
+        <td class="priem-nowrap" title="<?= $h(nc_priem_admin_controller::minutes($r['created_at'])) ?> UTC"><?= $h($r['created_local']) ?></td>
         <?php if (!$fixed_source): ?>
         <td><?= $h($r['source_name']) ?></td>
         <?php endif; ?>
@@ -62,8 +63,9 @@ $value = function ($key) use ($filter) {
             <?php endif; ?>
         </td>
         <td>
-            <span class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['start_utc'])) ?></span>
-            <small class="priem-muted">филиал <?= $h($r['filial']) ?>, врач <?= $h($r['doctor']) ?></small>
+            <span class="priem-nowrap" title="<?= $h($r['timezone']) ?>"><?= $h($r['start_local']) ?></span>
+            <small><?= $h($r['clinic_name'] !== null ? $r['clinic_name'] . ' (филиал ' . $r['filial'] . ')' : 'филиал ' . $r['filial']) ?></small>
+            <small><?= $h($r['doctor_name'] !== null ? $r['doctor_name'] . ' (врач ' . $r['doctor'] . ')' : 'врач ' . $r['doctor']) ?></small>
         </td>
         <td class="priem-nowrap"><?= $h($r['phone_masked']) ?></td>
         <td class="priem-error"><?= $r['status'] === 'confirmed' ? '' : $h((string)$r['last_error']) ?></td>

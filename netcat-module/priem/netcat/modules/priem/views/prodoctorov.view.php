@@ -37,10 +37,10 @@ require __DIR__ . '/messages.view.php';
 
 <h3>Последние выгрузки</h3>
 <table class="nc-table nc--striped">
-    <tr><th>Время (UTC)</th><th>Итог</th><th>API / сервер</th><th>Объём</th><th>Ответ ПроДокторов</th></tr>
+    <tr><th>Время (МСК)</th><th>Итог</th><th>API / сервер</th><th>Объём</th><th>Ответ ПроДокторов</th></tr>
     <?php foreach ($uploads as $u): ?>
     <tr>
-        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($u['started_at'])) ?></td>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($u['started_at'])) ?></td>
         <td><?= $h($u['outcome_name']) ?></td>
         <td><?= $h($u['api'] . ' / ' . $u['host']) ?></td>
         <td><?= (int)$u['doctors'] ?> врачей, <?= (int)$u['cells'] ?> ячеек, <?= $h(nc_priem_prodoctorov_controller::kb($u['bytes'])) ?></td>

@@ -81,10 +81,10 @@ require __DIR__ . '/plaintext.view.php';
 
 <h3>Последние запуски</h3>
 <table class="nc-table nc--striped">
-    <tr><th>Начало (UTC)</th><th>Итог</th><th>Файл</th><th>Что сделано</th><th>Ошибки</th></tr>
+    <tr><th>Начало (МСК)</th><th>Итог</th><th>Файл</th><th>Что сделано</th><th>Ошибки</th></tr>
     <?php foreach ($runs as $r): ?>
     <tr>
-        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::minutes($r['started_at'])) ?></td>
+        <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($r['started_at'])) ?></td>
         <td><?= $h($r['status_name']) ?></td>
         <td><?= $h((string)$r['file']) ?></td>
         <td><?= $h($r['summary']) ?></td>
