@@ -151,7 +151,31 @@ page_close();
 
 PHP
 );
-$say("site root $root (module from netcat-module/priem, /index.php picker, /doctor.php?codes=… widget)");
+// the shipped «Клиники» and «Врачи» lists and pages, as NetCat renders the component files
+// (tests/netcat/standin/component.php), inside the same chrome
+file_put_contents("$root/cards.php", <<<'PHP'
+<?php
+require __DIR__ . '/chrome.inc.php';
+$db = nc_Core::get_object()->db;
+$role = isset($_GET['list']) && $_GET['list'] === 'clinics' ? 'clinics' : 'doctors';
+$class = (int)$db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_$role'");
+$id = isset($_GET['id']) ? (int)$_GET['id'] : 0;
+if ($id > 0) {
+    $page = nc_standin_tpl::full_page($class, $id);
+    page_open($page['h1']);
+    echo '<h1>', htmlspecialchars($page['h1']), '</h1>', $page['body'];
+} else {
+    page_open($role === 'clinics' ? 'Клиники' : 'Врачи');
+    echo '<h1>', $role === 'clinics' ? 'Клиники' : 'Врачи', '</h1>';
+    echo nc_standin_tpl::object_list($class, array('link' => function (array $row) use ($role) {
+        return '/cards.php?list=' . $role . '&id=' . $row['Message_ID'];
+    }));
+}
+page_close();
+
+PHP
+);
+$say("site root $root (module from netcat-module/priem, /index.php picker, /doctor.php?codes=… widget, /cards.php lists and pages)");
 
 // ---- 3. the module ------------------------------------------------------------------------------
 $priem = $boot();
@@ -227,6 +251,9 @@ foreach ($doctors as $code => $d) {
         'MisCode' => "{$d[0]}:$code", 'Photo' => "/photos/$code.svg", 'Priority' => ++$i));
 }
 $say('cards: ' . count($filials) . ' clinics, ' . count($doctors) . ' doctors');
+// the booking block placed on the site's first page (/, the picker): the clinics link to it
+$db->query("INSERT INTO `Subdivision` (`Subdivision_ID`, `Hidden_URL`) VALUES (1, '/')");
+$db->query('INSERT INTO `Sub_Class` (`Subdivision_ID`, `Class_ID`) VALUES (1, ' . (int)$priem->netcat()->component_id('priem_booking') . ')');
 
 // ---- 5. the schedule: through the FTP server and a real engine tick ----------------------------------
 // From tomorrow (UTC date) for 10 days, Sundays off; 30-minute cells in the morning, the day and

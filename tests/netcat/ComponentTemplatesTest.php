@@ -189,6 +189,93 @@ final class ComponentTemplatesTest extends TestCase
         $this->assertSame($before, file_get_contents($folder . 'Class.html'));
     }
 
+    /**
+     * On a real template the lists ran together as plain lines: the shipped templates link the
+     * module's cards.css (once per page: one URL), whose every rule is scoped to the module's own
+     * classes; a name is a heading link, a doctor without a photo gets a neutral placeholder, and
+     * «Записаться на приём» is a button-like link.
+     */
+    public function test_the_lists_are_laid_out_by_the_modules_own_scoped_stylesheet(): void
+    {
+        $ids = $this->components();
+        $this->cards($ids);
+        $css = (string)file_get_contents(PRIEM_NC_PACKAGE . '/netcat/modules/priem/cards.css');
+        $rules = preg_replace('~/\*.*?\*/~s', '', $css);
+        preg_match_all('~([^{}]+)\{[^}]*\}~', $rules, $m);
+        $this->assertGreaterThan(10, count($m[1]));
+        foreach ($m[1] as $selectors) {
+            foreach (explode(',', $selectors) as $selector) {
+                $this->assertMatchesRegularExpression('~^\.priem-(clinic|doctor)[a-z_-]*\b~', trim($selector), "scoped: $selector");
+            }
+        }
+        foreach (array('.priem-doctors {', '.priem-clinic, .priem-doctor {', '.priem-clinic__book, .priem-doctor__book {') as $rule) {
+            $this->assertStringContainsString($rule, $css);
+        }
+        $link = '~<link rel="stylesheet" href="/netcat/modules/priem/cards\.css\?v=[0-9a-f]{10}">~';
+        $clinics = nc_standin_tpl::object_list($ids['clinic']);
+        $doctors = nc_standin_tpl::object_list($ids['doctor']);
+        foreach (array($clinics, $doctors) as $list) {
+            $this->assertSame(1, preg_match_all($link, $list), 'one stylesheet per list');
+        }
+        preg_match($link, $clinics, $a);
+        preg_match($link, $doctors, $b);
+        $this->assertSame($a[0], $b[0], 'the same URL: fetched once per page');
+        $this->assertSame(2, preg_match_all('~<h2 class="priem-clinic__name"><a class="priem-clinic__link" href="[^"]+">~u', $clinics));
+        $this->assertSame(2, preg_match_all('~<h2 class="priem-doctor__name"><a class="priem-doctor__link" href="[^"]+">~u', $doctors));
+        // the test's cards have no photos: the placeholder, hidden from screen readers
+        $this->assertSame(2, substr_count($doctors, '<span class="priem-doctor__nophoto" aria-hidden="true"><svg'));
+        $this->assertSame(2, substr_count($doctors, 'class="priem-doctor__book"'));
+        $page = nc_standin_tpl::full_page($ids['doctor'], (int)nc_Core::get_object()->db->get_var('SELECT MIN(`Message_ID`) FROM `Message' . $ids['doctor'] . '`'));
+        $this->assertMatchesRegularExpression($link, $page['body']);
+        $this->assertStringContainsString('class="priem-doctor__nophoto"', $page['body']);
+        // a photo replaces the placeholder
+        nc_Core::get_object()->db->query('UPDATE `Message' . $ids['doctor'] . "` SET `Photo` = '/photos/1.jpg'");
+        $doctors = nc_standin_tpl::object_list($ids['doctor']);
+        $this->assertStringNotContainsString('priem-doctor__nophoto', $doctors);
+        $this->assertSame(2, substr_count($doctors, '<img class="priem-doctor__photo" src="/photos/1.jpg" alt="">'));
+    }
+
+    /**
+     * A clinic offers a way to book: «Записаться на приём» to the site's page with the
+     * «Онлайн-запись» block, that clinic's filial chosen there (?filial=); nothing while the site
+     * has no such page.
+     */
+    public function test_a_clinic_links_to_the_booking_page_with_its_filial_chosen(): void
+    {
+        $ids = $this->components();
+        $this->cards($ids);
+        $db = nc_Core::get_object()->db;
+        $id = (int)$db->get_var('SELECT `Message_ID` FROM `Message' . $ids['clinic'] . "` WHERE `MisCode` = '2'");
+        $this->assertStringNotContainsString('priem-clinic__book', nc_standin_tpl::full_page($ids['clinic'], $id)['body']);
+        $this->assertStringNotContainsString('priem-clinic__book', nc_standin_tpl::object_list($ids['clinic']));
+
+        // the booking block placed on /zapis/ (a switched-off placement elsewhere does not count)
+        $db->query("INSERT INTO `Subdivision` (`Subdivision_ID`, `Hidden_URL`, `Checked`, `Priority`) VALUES (7, '/old-zapis/', 0, 1), (8, '/zapis/', 1, 2)");
+        $db->query('INSERT INTO `Sub_Class` (`Subdivision_ID`, `Class_ID`) VALUES (7, ' . $ids['booking'] . '), (8, ' . $ids['booking'] . ')');
+        priem_nc_module(); // a fresh module: nothing remembered of the page before
+        $page = nc_standin_tpl::full_page($ids['clinic'], $id);
+        $this->assertStringContainsString('<a class="priem-clinic__book" href="/zapis/?filial=2">Записаться на приём</a>', $page['body']);
+        $list = nc_standin_tpl::object_list($ids['clinic']);
+        $this->assertStringContainsString('href="/zapis/?filial=1">Записаться на приём</a>', $list);
+        $this->assertStringContainsString('href="/zapis/?filial=2">Записаться на приём</a>', $list);
+
+        // there the picker opens on that clinic; anything but a code is ignored
+        priem_import_schedule(nc_priem::get_instance()->settings()->engine(), priem_nc_schedule());
+        foreach (array(array('2', '2'), array('"><script>', null)) as list($given, $chosen)) {
+            $_GET = array('filial' => $given);
+            $html = nc_priem::get_instance()->picker();
+            $_GET = array();
+            preg_match('/data-priem="([^"]*)"/', $html, $m);
+            $config = json_decode(html_entity_decode($m[1], ENT_QUOTES), true);
+            if ($chosen === null) {
+                $this->assertNotSame($given, $config['filial']);
+                $this->assertStringNotContainsString('<script>', $html);
+            } else {
+                $this->assertSame($chosen, $config['filial']);
+            }
+        }
+    }
+
     /** A site where NetCat already wiped the templates (v0.1): "Создать компоненты" again repairs them. */
     public function test_a_second_press_repairs_wiped_templates(): void
     {

@@ -1,7 +1,7 @@
 <?php
 /**
  * The NetCat 6.4 tables the module touches (MyISAM, utf8, as 6.4 creates them): Module, Settings,
- * Class, Field, CronTasks, plus the site's cron key (Settings.SecretKey), and the admin's users and
+ * Class, Field, CronTasks, Subdivision and Sub_Class (where the booking block is placed), plus the site's cron key (Settings.SecretKey), and the admin's users and
  * rights (permission.php). Shared by the tests
  * (tests/netcat/bootstrap.php) and the demo (demo/setup.php). Not NetCat's own schema: only the
  * columns the stand-in and the module read or write.
@@ -30,6 +30,12 @@ function nc_standin_create_tables(mysqli $m, $secret_key = 'cron-secret-42')
     $m->query('CREATE TABLE `CronTasks` (`Cron_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Cron_Minutes` int NOT NULL DEFAULT 0,
         `Cron_Hours` int NOT NULL DEFAULT 0, `Cron_Days` int NOT NULL DEFAULT 0, `Cron_Months` int NOT NULL DEFAULT 0,
         `Cron_Weekdays` int NOT NULL DEFAULT 0, `Cron_Script_URL` varchar(255), `Cron_Launch` int NOT NULL DEFAULT 0)' . $t);
+    $m->query('CREATE TABLE `Subdivision` (`Subdivision_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Catalogue_ID` int NOT NULL DEFAULT 1,
+        `Parent_Sub_ID` int NOT NULL DEFAULT 0, `Subdivision_Name` varchar(255), `Hidden_URL` varchar(255), `Checked` tinyint NOT NULL DEFAULT 1,
+        `Priority` int NOT NULL DEFAULT 0)' . $t);
+    $m->query('CREATE TABLE `Sub_Class` (`Sub_Class_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY, `Subdivision_ID` int NOT NULL,
+        `Class_ID` int NOT NULL, `Catalogue_ID` int NOT NULL DEFAULT 1, `EnglishName` varchar(255), `Checked` tinyint NOT NULL DEFAULT 1,
+        `Priority` int NOT NULL DEFAULT 0)' . $t);
     $m->query("INSERT INTO `Settings` (`Key`, `Module`, `Value`) VALUES ('SecretKey', 'system', '" . $m->real_escape_string($secret_key) . "')");
     require_once __DIR__ . '/permission.php';
     nc_standin_create_user_tables($m);

@@ -147,7 +147,41 @@ class nc_priem
      */
     public function picker(array $options = array())
     {
+        // a clinic's «Записаться на приём» links here with ?filial=<its MIS code> (booking_url())
+        if (!isset($options['filial']) && isset($_GET['filial']) && is_string($_GET['filial'])
+            && preg_match('/^[A-Za-z0-9_.-]{1,64}$/', $_GET['filial'])) {
+            $options['filial'] = $_GET['filial'];
+        }
         return $this->widget_html(array_merge(array('mode' => 'picker'), $options));
+    }
+
+    /**
+     * The stylesheet of the shipped clinic and doctor templates (cards.css, every rule scoped to
+     * the module's own classes, nothing of the host page restyled): a <link> whose URL carries the
+     * file's content hash, the same for every list and page, so the browser fetches it once.
+     */
+    public function cards_style()
+    {
+        $file = __DIR__ . '/../cards.css';
+        $v = is_file($file) ? substr((string)md5_file($file), 0, 10) : '';
+        return '<link rel="stylesheet" href="' . htmlspecialchars($this->netcat->module_url() . 'cards.css?v=' . $v, ENT_QUOTES) . '">';
+    }
+
+    /**
+     * Where to book at a clinic: the site's page with the «Онлайн-запись» block and the clinic's
+     * filial chosen (?filial=<the card's first MIS code>); '' when the site has no such page.
+     *
+     * @param string $codes the clinic card's MIS code cell ("1", "1, 5")
+     */
+    public function booking_url($codes)
+    {
+        $path = $this->netcat->booking_page_path($this->netcat->component_id('priem_booking'));
+        if ($path === null) {
+            return '';
+        }
+        $first = preg_split('/[\s,;]+/', trim((string)$codes));
+        $filial = $first && preg_match('/^[A-Za-z0-9_.-]{1,64}$/', $first[0]) ? $first[0] : '';
+        return $path . ($filial !== '' ? '?filial=' . rawurlencode($filial) : '');
     }
 
     /**

@@ -567,6 +567,30 @@ class nc_priem_netcat
      * object's id) and $sub (the section) for an object's full page; the object must be of
      * the component and stand in that section. '' when the page shows no such card.
      */
+    /**
+     * The path of the site's first page where component $class_id (the «Онлайн-запись» block) is
+     * placed and switched on (Sub_Class → Subdivision.Hidden_URL, "/zapis/"), with $SUB_FOLDER;
+     * null when there is none.
+     */
+    public function booking_page_path($class_id)
+    {
+        if (!$class_id) {
+            return null;
+        }
+        // the site of this request (NetCat's $catalogue), when known
+        $site = isset($GLOBALS['catalogue']) ? (int)$GLOBALS['catalogue'] : 0;
+        $k = 'booking_page:' . (int)$class_id . ':' . $site;
+        if (array_key_exists($k, $this->memo)) {
+            return $this->memo[$k];
+        }
+        $url = $this->value('SELECT s.`Hidden_URL` FROM `Sub_Class` sc JOIN `Subdivision` s ON s.`Subdivision_ID` = sc.`Subdivision_ID`'
+            . ' WHERE sc.`Class_ID` = ' . (int)$class_id . ' AND sc.`Checked` = 1 AND s.`Checked` = 1'
+            . ($site > 0 ? ' AND s.`Catalogue_ID` = ' . $site : '')
+            . ' ORDER BY s.`Priority`, sc.`Priority`, sc.`Sub_Class_ID` LIMIT 1');
+        $sub = isset($GLOBALS['SUB_FOLDER']) ? rtrim((string)$GLOBALS['SUB_FOLDER'], '/') : '';
+        return $this->memo[$k] = ($url === null || (string)$url === '') ? null : $sub . '/' . ltrim($this->to_utf8((string)$url), '/');
+    }
+
     public function current_card_code($class_id, $code_column)
     {
         $id = isset($GLOBALS['message']) ? (int)$GLOBALS['message'] : 0;
