@@ -170,9 +170,9 @@ abstract class EndpointsTestCase extends TestCase
             $this->assertSame($status, $got, "$what: $body");
             $this->assertArrayHasKey('x-powered-by', $h, "$what is answered by PHP");
         }
-        // the widget's files, the admin's routes, styles and icon, as static files
+        // the widget's files, the admin's routes, styles and icon, the cards' styles, as static files
         foreach (array('widget/priem.js' => 'javascript', 'widget/priem.js.gz' => '', 'url_routes.js' => 'javascript', 'admin.js' => 'javascript',
-                       'admin.css' => 'text/css', 'icon-20x20.png' => 'image/png') as $path => $type) {
+                       'admin.css' => 'text/css', 'icon-20x20.png' => 'image/png', 'cards.css' => 'text/css') as $path => $type) {
             list($got, $h) = $this->request('GET', $m . $path);
             $this->assertSame(200, $got, $path);
             $this->assertStringContainsString($type, $h['content-type'], $path);
