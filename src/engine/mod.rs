@@ -6,6 +6,7 @@ pub mod directory;
 pub mod grid_cache;
 mod grid_json;
 pub mod journal;
+pub mod kept;
 pub mod limits;
 mod privacy;
 pub mod prodoctorov;

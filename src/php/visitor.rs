@@ -1,13 +1,10 @@
-//! What a process keeps for the visitor's grid between requests: the engine of the module's
-//! settings and the editors' cards, per site (its database settings), with the statement that
-//! tells whether they are still current (`priem_visitor_keep`). The module's lean grid entry
-//! (`priem_visitor_grid_json`) then answers with one cheap statement of the site's own and no
-//! NetCat core, no settings or cards read through PHP; when the statement gives another text
-//! (a setting or a card changed) or nothing is kept, it answers null and the module takes its
-//! full path, which reads everything again and keeps it.
+//! The visitor's lean grid entry: `priem_visitor_check` reads the site's validity statement,
+//! `priem_visitor_keep` keeps the settings' engine and the editors' cards for the site
+//! (`engine::kept`), `priem_visitor_grid_json` answers from them or null (nothing kept, or the
+//! statement reads back another text: the module then takes its full path, which keeps them
+//! again). A site is named by its database settings.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::BTreeMap;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -15,23 +12,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use super::convert::{self, PhpResult};
 use super::engine::{engine, now_arg};
 use super::error;
-use crate::domain::cards::Cards;
-use crate::engine::Engine;
-
-/// What is kept for one site.
-struct Kept {
-    /// The site's statement whose first row must read back as `check`.
-    check_sql: String,
-    check: String,
-    engine: Arc<Engine>,
-    cards: Cards,
-}
-
-/// Kept sites by their database settings (a php-fpm pool may serve several sites).
-fn kept() -> &'static Mutex<HashMap<String, Arc<Kept>>> {
-    static KEPT: OnceLock<Mutex<HashMap<String, Arc<Kept>>>> = OnceLock::new();
-    KEPT.get_or_init(Default::default)
-}
+use crate::engine::kept;
 
 /// The key of a site: its database settings with the keys sorted (the same array built in
 /// another order is the same site).
@@ -77,19 +58,8 @@ pub fn priem_visitor_keep(
 ) -> PhpResult<()> {
     let e = engine(settings)?;
     let v = array_json(settings, "$settings")?;
-    let key = site_key(v.get("db").unwrap_or(&serde_json::Value::Null));
-    let cards = convert::cards(cards)?;
-    let k = Arc::new(Kept {
-        check_sql: check_sql.to_owned(),
-        check: check.to_owned(),
-        engine: e,
-        cards,
-    });
-    let mut map = kept().lock().unwrap_or_else(|p| p.into_inner());
-    if map.len() > 16 && !map.contains_key(&key) {
-        map.clear();
-    }
-    map.insert(key, k);
+    let site = site_key(v.get("db").unwrap_or(&serde_json::Value::Null));
+    kept::keep(site, check_sql, check, e, convert::cards(cards)?);
     Ok(())
 }
 
@@ -105,31 +75,9 @@ pub fn priem_visitor_grid_json(
     doctor_code: &str,
     now_utc: Option<&str>,
 ) -> PhpResult<Option<String>> {
-    let key = site_key(&array_json(db, "$db")?);
-    let k = {
-        let map = kept().lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&key) {
-            Some(k) => Arc::clone(k),
-            None => return Ok(None),
-        }
-    };
-    let text = k
-        .engine
-        .store()
-        .check_text(&k.check_sql)
-        .map_err(|e| error::storage(&e))?;
-    if text != k.check {
-        let mut map = kept().lock().unwrap_or_else(|p| p.into_inner());
-        if map.get(&key).is_some_and(|cur| Arc::ptr_eq(cur, &k)) {
-            map.remove(&key);
-        }
-        return Ok(None);
-    }
+    let site = site_key(&array_json(db, "$db")?);
     let now = now_arg(now_utc)?;
-    k.engine
-        .grid_answer(filial_code, doctor_code, now, None, &k.cards)
-        .map(Some)
-        .map_err(error::engine)
+    kept::grid_answer(&site, filial_code, doctor_code, now).map_err(error::engine)
 }
 
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
