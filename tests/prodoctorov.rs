@@ -900,8 +900,10 @@ fn the_mis_slower_than_the_budget_is_accepted_when_the_admin_chose_so() {
     import(&e);
     let started = Instant::now();
     let a = pd_book(&e, &pd_request("1", "0001", START, END), eve());
+    // ProDoctorov waits 10 s (the engine's budget is 9 s; the rest is the margin a loaded test
+    // machine needs)
     assert!(
-        started.elapsed() < StdDuration::from_millis(9500),
+        started.elapsed() < StdDuration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
