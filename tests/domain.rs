@@ -148,7 +148,7 @@ fn zones_reject_unknown_names_and_default_to_moscow() {
     let e = Zones::from_names([("1", "Europe/Moscow"), ("2", "Asia/Ekaterinburg ")]).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "unknown time zone \"Asia/Ekaterinburg \" for filial 2"
+        "неизвестный часовой пояс \"Asia/Ekaterinburg \" для филиала 2"
     );
     let z = Zones::from_names([("1", ""), ("3", " Asia/Vladivostok ")]).unwrap();
     assert_eq!(z.of("1"), DEFAULT_ZONE);
@@ -1105,6 +1105,6 @@ fn a_cell_across_a_dst_gap_keeps_start_before_end() {
     assert_eq!(s.bad_cells.len(), 1);
     assert_eq!(
         s.bad_cells[0].to_string(),
-        "data[\"1\"][\"A\"].cells[1].time_start: 02:30 on 2026-03-29 does not exist in Europe/Berlin (the clocks jump over it)"
+        "data[\"1\"][\"A\"].cells[1].time_start: 02:30 2026-03-29 не существует в поясе Europe/Berlin (перевод часов)"
     );
 }

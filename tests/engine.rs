@@ -866,7 +866,7 @@ fn a_null_time_end_costs_one_cell_the_rest_is_imported() {
     assert!(
         mails[0]
             .body
-            .contains(r#"data["1"]["0002"].cells[1].time_end: null is not HH:MM"#),
+            .contains(r#"data["1"]["0002"].cells[1].time_end: null — не время ЧЧ:ММ"#),
         "the cell's path and what is wrong: {mails:?}"
     );
     assert!(mails[0].body.contains("s2.json"), "{mails:?}");

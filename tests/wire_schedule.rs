@@ -537,18 +537,18 @@ fn parse_bytes_reads_utf8_and_names_the_bad_byte() {
     assert_eq!(
         parse_bytes(&bytes),
         Err(DocumentError::NotJson(
-            "not UTF-8 text: invalid byte at offset 7".into()
+            "текст не в кодировке UTF-8 (неверный байт на позиции 7)".into()
         ))
     );
     assert_eq!(
         parse_bytes(&bytes).unwrap_err().to_string(),
-        "not JSON: not UTF-8 text: invalid byte at offset 7"
+        "не JSON: текст не в кодировке UTF-8 (неверный байт на позиции 7)"
     );
 }
 
 /// A UTF-8 byte order mark (Windows "UTF-8" exports from 1C and Notepad write one).
-/// Today `parse` does not skip it and reports `not JSON: expected value at line 1
-/// column 1`; pinned here: it is rejected as a whole document, not half-read.
+/// Were it not skipped, `parse` would report `не JSON: ожидалось значение в строке 1,
+/// столбце 1`; pinned here: it is rejected as a whole document, not half-read.
 #[test]
 fn a_utf8_bom_is_not_half_read() {
     let with_bom = format!("\u{feff}{SPEC_EXAMPLE}");
@@ -558,7 +558,7 @@ fn a_utf8_bom_is_not_half_read() {
             assert_eq!(doc.filials.len(), 1);
             assert_eq!(doc.filials[0].doctors[0].cells, expected_spec_cells());
         }
-        Err(DocumentError::NotJson(m)) => assert!(m.contains("line 1 column 1"), "{m}"),
+        Err(DocumentError::NotJson(m)) => assert!(m.contains("в строке 1, столбце 1"), "{m}"),
         Err(other) => panic!("unexpected {other:?}"),
     }
     // parse_bytes behaves as parse.
@@ -587,31 +587,31 @@ fn a_utf8_bom_is_skipped_or_named() {
 fn rejects_text_that_is_not_json_with_line_and_column() {
     assert_eq!(
         not_json("{\n \"data\": {\n  \"1\": [1,]\n }\n}"),
-        "not JSON: trailing comma at line 3 column 11"
+        "не JSON: лишняя запятая в строке 3, столбце 11"
     );
     assert_eq!(
         not_json(""),
-        "not JSON: EOF while parsing a value at line 1 column 0"
+        "не JSON: текст обрывается в строке 1, столбце 0"
     );
     assert_eq!(
         not_json("{"),
-        "not JSON: EOF while parsing an object at line 1 column 1"
+        "не JSON: текст обрывается внутри объекта в строке 1, столбце 1"
     );
     assert_eq!(
         not_json(r#"{"data": {}} x"#),
-        "not JSON: trailing characters at line 1 column 14"
+        "не JSON: лишние символы после конца JSON в строке 1, столбце 14"
     );
     assert_eq!(
         not_json("{}\n{}"),
-        "not JSON: trailing characters at line 2 column 1"
+        "не JSON: лишние символы после конца JSON в строке 2, столбце 1"
     );
     assert_eq!(
         not_json("<html><body>502 Bad Gateway</body></html>"),
-        "not JSON: expected value at line 1 column 1"
+        "не JSON: ожидалось значение в строке 1, столбце 1"
     );
     assert_eq!(
         not_json("{'data': {}}"),
-        "not JSON: key must be a string at line 1 column 2"
+        "не JSON: ключ должен быть строкой в строке 1, столбце 2"
     );
 }
 
@@ -619,8 +619,8 @@ fn rejects_text_that_is_not_json_with_line_and_column() {
 fn rejects_a_truncated_document() {
     let cut = &SPEC_EXAMPLE[..SPEC_EXAMPLE.len() / 2];
     let m = not_json(cut);
-    assert!(m.starts_with("not JSON: EOF while parsing"), "{m}");
-    assert!(m.contains(" at line "), "{m}");
+    assert!(m.starts_with("не JSON: текст обрывается"), "{m}");
+    assert!(m.contains(" в строке "), "{m}");
 }
 
 #[test]
@@ -628,48 +628,48 @@ fn a_json_error_deep_inside_a_cell_rejects_the_document() {
     // Not JSON is never a doctor-level error: nothing may be imported.
     let json = SPEC_EXAMPLE.replace(r#""room": "12""#, r#""room": 12,"#);
     let m = not_json(&json);
-    assert!(m.starts_with("not JSON: "), "{m}");
-    assert!(m.contains("line 9 column"), "{m}");
+    assert!(m.starts_with("не JSON: "), "{m}");
+    assert!(m.contains("в строке 9, столбце"), "{m}");
 }
 
 #[test]
 fn rejects_a_top_level_that_is_not_an_object_or_array() {
     for (json, kind) in [
-        (r#""{\"data\": {}}""#, "a string"),
-        ("12", "a number"),
-        ("-1.5", "a number"),
-        ("true", "a boolean"),
+        (r#""{\"data\": {}}""#, "строка"),
+        ("12", "число"),
+        ("-1.5", "число"),
+        ("true", "логическое значение"),
         ("null", "null"),
     ] {
         let (path, reason) = shape_error(json);
         assert_eq!(path, "(document)", "{json}");
         assert_eq!(
             reason,
-            format!("expected a schedule object or an array of them, got {kind}"),
+            format!("ожидался объект расписания или массив таких объектов, получено: {kind}"),
             "{json}"
         );
     }
     assert_eq!(
         parse("17").unwrap_err().to_string(),
-        "(document): expected a schedule object or an array of them, got a number"
+        "(document): ожидался объект расписания или массив таких объектов, получено: число"
     );
 }
 
 #[test]
 fn rejects_an_array_element_that_is_not_an_object() {
     for (elem, kind) in [
-        ("1", "a number"),
-        (r#""x""#, "a string"),
+        ("1", "число"),
+        (r#""x""#, "строка"),
         ("null", "null"),
-        ("[]", "an array"),
-        ("false", "a boolean"),
+        ("[]", "массив"),
+        ("false", "логическое значение"),
     ] {
         let json = format!("[{SPEC_EXAMPLE}, {elem}]");
         assert_eq!(
             shape_error(&json),
             (
                 "[1]".to_string(),
-                format!("expected a schedule object, got {kind}")
+                format!("ожидался объект расписания, получено: {kind}")
             ),
             "{elem}"
         );
@@ -677,7 +677,7 @@ fn rejects_an_array_element_that_is_not_an_object() {
     let json = format!(r#"{{"schedule": [{SPEC_EXAMPLE}, 7]}}"#);
     assert_eq!(
         parse(&json).unwrap_err().to_string(),
-        "schedule[1]: expected a schedule object, got a number"
+        "schedule[1]: ожидался объект расписания, получено: число"
     );
 }
 
@@ -687,18 +687,18 @@ fn rejects_a_schedule_wrapper_that_is_not_a_document() {
         shape_error(r#"{"schedule": "{\"data\": {}}"}"#),
         (
             "schedule".to_string(),
-            "expected a schedule object or an array of them, got a string".to_string()
+            "ожидался объект расписания или массив таких объектов, получено: строка".to_string()
         )
     );
     assert_eq!(
         shape_error(r#"{"schedule": null}"#).1,
-        "expected a schedule object or an array of them, got null"
+        "ожидался объект расписания или массив таких объектов, получено: null"
     );
 }
 
 #[test]
 fn rejects_a_document_without_data() {
-    let reason = "no \"data\" object (expected {\"<filial>\": \"<name>\", \"data\": {…}})";
+    let reason = "нет объекта \"data\" (ожидалось {\"<филиал>\": \"<название>\", \"data\": {…}})";
     assert_eq!(
         shape_error(r#"{"1": "Клиника"}"#),
         ("(document)".to_string(), reason.to_string())
@@ -726,17 +726,17 @@ fn rejects_a_document_without_data() {
 #[test]
 fn rejects_data_that_is_not_an_object() {
     for (data, kind) in [
-        ("[]", "an array"),
+        ("[]", "массив"),
         ("null", "null"),
-        (r#""{}""#, "a string"),
-        ("1", "a number"),
-        ("true", "a boolean"),
+        (r#""{}""#, "строка"),
+        ("1", "число"),
+        ("true", "логическое значение"),
     ] {
         assert_eq!(
             shape_error(&format!(r#"{{"data": {data}}}"#)),
             (
                 "data".to_string(),
-                format!("expected an object, got {kind}")
+                format!("ожидался объект, получено: {kind}")
             ),
             "{data}"
         );
@@ -745,24 +745,24 @@ fn rejects_data_that_is_not_an_object() {
         parse(&format!(r#"[{SPEC_EXAMPLE}, {{"data": []}}]"#))
             .unwrap_err()
             .to_string(),
-        "[1].data: expected an object, got an array"
+        "[1].data: ожидался объект, получено: массив"
     );
     assert_eq!(
         parse(r#"{"schedule": {"data": 5}}"#)
             .unwrap_err()
             .to_string(),
-        "schedule.data: expected an object, got a number"
+        "schedule.data: ожидался объект, получено: число"
     );
 }
 
 #[test]
 fn rejects_a_filial_that_is_not_an_object() {
     for (filial, kind) in [
-        (r#""Клиника""#, "a string"),
-        ("[]", "an array"),
+        (r#""Клиника""#, "строка"),
+        ("[]", "массив"),
         ("null", "null"),
-        ("3", "a number"),
-        ("false", "a boolean"),
+        ("3", "число"),
+        ("false", "логическое значение"),
     ] {
         // Even after a good filial: nothing of the document is imported.
         let json = format!(
@@ -772,7 +772,7 @@ fn rejects_a_filial_that_is_not_an_object() {
             parse(&json),
             Err(DocumentError::Shape {
                 path: r#"data["2"]"#.into(),
-                reason: format!("expected an object of doctors, got {kind}"),
+                reason: format!("ожидался объект с врачами, получено: {kind}"),
             }),
             "{filial}"
         );
@@ -781,7 +781,7 @@ fn rejects_a_filial_that_is_not_an_object() {
         parse(&format!(r#"[{SPEC_EXAMPLE}, {{"data": {{"0 2": []}}}}]"#))
             .unwrap_err()
             .to_string(),
-        r#"[1].data["0 2"]: expected an object of doctors, got an array"#
+        r#"[1].data["0 2"]: ожидался объект с врачами, получено: массив"#
     );
 }
 
@@ -790,7 +790,7 @@ fn a_bad_later_document_of_an_array_rejects_the_whole_array() {
     let json = format!(r#"[{SPEC_EXAMPLE}, {SPEC_EXAMPLE}, {{"data": {{"3": 1}}}}]"#);
     assert_eq!(
         parse(&json).unwrap_err().to_string(),
-        r#"[2].data["3"]: expected an object of doctors, got a number"#
+        r#"[2].data["3"]: ожидался объект с врачами, получено: число"#
     );
 }
 
@@ -811,17 +811,17 @@ fn paths_quote_codes_as_json_strings() {
 #[test]
 fn rejects_a_doctor_that_is_not_an_object() {
     for (value, kind) in [
-        (json!("Иванова"), "a string"),
-        (json!([]), "an array"),
+        (json!("Иванова"), "строка"),
+        (json!([]), "массив"),
         (json!(null), "null"),
-        (json!(1), "a number"),
-        (json!(true), "a boolean"),
+        (json!(1), "число"),
+        (json!(true), "логическое значение"),
     ] {
         let e = only_rejection(&doc_with_doctor(value));
         assert_rejection(
             &e,
             r#"data["1"]["0001"]"#,
-            &format!("expected a doctor object, got {kind}"),
+            &format!("ожидался объект врача, получено: {kind}"),
         );
     }
 }
@@ -831,26 +831,26 @@ fn rejects_a_doctor_without_cells() {
     let e = only_rejection(&doc_with_doctor(
         json!({"efio": "Иванова", "espec": "Кардиолог"}),
     ));
-    assert_rejection(&e, r#"data["1"]["0001"].cells"#, "missing");
+    assert_rejection(&e, r#"data["1"]["0001"].cells"#, "отсутствует");
     let e = only_rejection(&doc_with_doctor(json!({})));
-    assert_rejection(&e, r#"data["1"]["0001"].cells"#, "missing");
+    assert_rejection(&e, r#"data["1"]["0001"].cells"#, "отсутствует");
 }
 
 #[test]
 fn rejects_cells_that_are_not_an_array() {
     for (value, kind) in [
-        (json!({"0": {"dt": "2026-12-01"}}), "an object"),
-        (json!("[]"), "a string"),
+        (json!({"0": {"dt": "2026-12-01"}}), "объект"),
+        (json!("[]"), "строка"),
         (json!(null), "null"),
-        (json!(0), "a number"),
-        (json!(1.5), "a number"),
-        (json!(false), "a boolean"),
+        (json!(0), "число"),
+        (json!(1.5), "число"),
+        (json!(false), "логическое значение"),
     ] {
         let e = only_rejection(&doc_with_doctor(json!({"efio": "Иванова", "cells": value})));
         assert_rejection(
             &e,
             r#"data["1"]["0001"].cells"#,
-            &format!("expected an array, got {kind}"),
+            &format!("ожидался массив, получено: {kind}"),
         );
     }
 }
@@ -858,12 +858,12 @@ fn rejects_cells_that_are_not_an_array() {
 #[test]
 fn rejects_efio_or_espec_of_the_wrong_type() {
     for (field, value, shown) in [
-        ("efio", json!(5), "number 5"),
-        ("efio", json!(["Иванова"]), "an array"),
-        ("efio", json!({"f": "Иванова"}), "an object"),
+        ("efio", json!(5), "число 5"),
+        ("efio", json!(["Иванова"]), "массив"),
+        ("efio", json!({"f": "Иванова"}), "объект"),
         ("espec", json!(true), "true"),
-        ("espec", json!(["Кардиолог", "Терапевт"]), "an array"),
-        ("espec", json!(2.5), "number 2.5"),
+        ("espec", json!(["Кардиолог", "Терапевт"]), "массив"),
+        ("espec", json!(2.5), "число 2.5"),
     ] {
         let mut d = json!({"efio": "Иванова", "espec": "Кардиолог", "cells": []});
         d[field] = value;
@@ -871,7 +871,7 @@ fn rejects_efio_or_espec_of_the_wrong_type() {
         assert_rejection(
             &e,
             &format!(r#"data["1"]["0001"].{field}"#),
-            &format!("expected a string, got {shown}"),
+            &format!("ожидалась строка, получено: {shown}"),
         );
     }
 }
@@ -879,18 +879,18 @@ fn rejects_efio_or_espec_of_the_wrong_type() {
 #[test]
 fn rejects_a_cell_that_is_not_an_object() {
     for (value, kind) in [
-        (json!("2026-12-01 09:00"), "a string"),
-        (json!([]), "an array"),
+        (json!("2026-12-01 09:00"), "строка"),
+        (json!([]), "массив"),
         (json!(null), "null"),
-        (json!(7), "a number"),
-        (json!(true), "a boolean"),
+        (json!(7), "число"),
+        (json!(true), "логическое значение"),
     ] {
         let json = doc_with_cells(vec![cell("2026-12-01", "09:00", "09:30", true), value]);
         let e = only_bad_cell(&json);
         assert_rejection(
             &e,
             r#"data["1"]["0001"].cells[1]"#,
-            &format!("expected a cell object, got {kind}"),
+            &format!("ожидался объект ячейки, получено: {kind}"),
         );
     }
 }
@@ -902,7 +902,7 @@ fn rejects_a_cell_missing_a_required_field() {
         assert_rejection(
             &e,
             &format!(r#"data["1"]["0001"].cells[1].{field}"#),
-            "missing",
+            "отсутствует",
         );
     }
 }
@@ -916,15 +916,15 @@ fn rejects_bad_dates() {
         (json!("2026-12-1"), r#""2026-12-1""#),
         (json!("2026-12-01T09:00:00"), r#""2026-12-01T09:00:00""#),
         (json!(""), r#""""#),
-        (json!(20261201), "number 20261201"),
+        (json!(20261201), "число 20261201"),
         (json!(null), "null"),
-        (json!({"y": 2026}), "an object"),
+        (json!({"y": 2026}), "объект"),
     ] {
         let e = reject_cell_field("dt", Some(value));
         assert_rejection(
             &e,
             r#"data["1"]["0001"].cells[1].dt"#,
-            &format!("{shown} is not a date YYYY-MM-DD"),
+            &format!("{shown} — не дата ГГГГ-ММ-ДД"),
         );
     }
 }
@@ -937,20 +937,20 @@ fn rejects_bad_times() {
         ("time_start", json!("0900"), r#""0900""#),
         ("time_start", json!("09:00:60"), r#""09:00:60""#),
         ("time_start", json!(" 09:00"), r#"" 09:00""#),
-        ("time_start", json!(900), "number 900"),
-        ("time_start", json!(9.5), "number 9.5"),
+        ("time_start", json!(900), "число 900"),
+        ("time_start", json!(9.5), "число 9.5"),
         ("time_start", json!(false), "false"),
         ("time_end", json!("24:00"), r#""24:00""#),
         ("time_end", json!("09:3"), r#""09:3""#),
         ("time_end", json!("9.30"), r#""9.30""#),
         ("time_end", json!(null), "null"),
-        ("time_end", json!(["09:30"]), "an array"),
+        ("time_end", json!(["09:30"]), "массив"),
     ] {
         let e = reject_cell_field(field, Some(value));
         assert_rejection(
             &e,
             &format!(r#"data["1"]["0001"].cells[1].{field}"#),
-            &format!("{shown} is not HH:MM"),
+            &format!("{shown} — не время ЧЧ:ММ"),
         );
     }
 }
@@ -966,7 +966,7 @@ fn the_error_names_the_cell_and_field_like_the_style_guide() {
     let e = only_bad_cell(&doc_with_cells(all));
     assert_eq!(
         e.to_string(),
-        r#"data["1"]["0001"].cells[17].time_start: "9:60" is not HH:MM"#
+        r#"data["1"]["0001"].cells[17].time_start: "9:60" — не время ЧЧ:ММ"#
     );
 }
 
@@ -975,17 +975,17 @@ fn rejects_free_that_is_not_a_json_boolean() {
     for (value, shown) in [
         (json!("true"), r#""true""#),
         (json!("false"), r#""false""#),
-        (json!(1), "number 1"),
-        (json!(0), "number 0"),
+        (json!(1), "число 1"),
+        (json!(0), "число 0"),
         (json!(null), "null"),
         (json!("да"), r#""да""#),
-        (json!([true]), "an array"),
+        (json!([true]), "массив"),
     ] {
         let e = reject_cell_field("free", Some(value));
         assert_rejection(
             &e,
             r#"data["1"]["0001"].cells[1].free"#,
-            &format!("expected true or false, got {shown}"),
+            &format!("ожидалось true или false, получено: {shown}"),
         );
     }
 }
@@ -993,15 +993,15 @@ fn rejects_free_that_is_not_a_json_boolean() {
 #[test]
 fn rejects_a_room_that_is_not_a_string_or_number() {
     for (value, shown) in [
-        (json!({"n": 12}), "an object"),
-        (json!(["12"]), "an array"),
+        (json!({"n": 12}), "объект"),
+        (json!(["12"]), "массив"),
         (json!(true), "true"),
     ] {
         let e = reject_cell_field("room", Some(value));
         assert_rejection(
             &e,
             r#"data["1"]["0001"].cells[1].room"#,
-            &format!("expected a string, got {shown}"),
+            &format!("ожидалась строка, получено: {shown}"),
         );
     }
 }
@@ -1012,22 +1012,22 @@ fn rejects_time_start_not_before_time_end() {
         (
             "09:00",
             "09:00",
-            "time_start 09:00 is not before time_end 09:00",
+            "time_start 09:00 не раньше time_end 09:00",
         ),
         (
             "09:30",
             "09:00",
-            "time_start 09:30 is not before time_end 09:00",
+            "time_start 09:30 не раньше time_end 09:00",
         ),
         (
             "9:00",
             "09:00:30",
-            "time_start 09:00 is not before time_end 09:00",
+            "time_start 09:00 не раньше time_end 09:00",
         ),
         (
             "23:30",
             "00:00",
-            "time_start 23:30 is not before time_end 00:00",
+            "time_start 23:30 не раньше time_end 00:00",
         ),
     ] {
         let json = doc_with_cells(vec![
@@ -1048,7 +1048,7 @@ fn the_first_field_error_of_a_cell_is_reported() {
     assert_rejection(
         &only_bad_cell(&json),
         r#"data["1"]["0001"].cells[0].dt"#,
-        r#""x" is not a date YYYY-MM-DD"#,
+        r#""x" — не дата ГГГГ-ММ-ДД"#,
     );
     let json = doc_with_cells(vec![
         json!({"dt": "2026-12-01", "time_end": "y", "free": "z"}),
@@ -1056,7 +1056,7 @@ fn the_first_field_error_of_a_cell_is_reported() {
     assert_rejection(
         &only_bad_cell(&json),
         r#"data["1"]["0001"].cells[0].time_start"#,
-        "missing",
+        "отсутствует",
     );
 }
 
@@ -1101,10 +1101,10 @@ fn every_bad_cell_is_reported_and_the_good_ones_kept() {
     assert_eq!(
         bad_cell_list(&json),
         [
-            at(1, ".time_start", r#""9:60" is not HH:MM"#),
-            at(3, "", "expected a cell object, got a number"),
-            at(4, ".dt", r#""2026-12-32" is not a date YYYY-MM-DD"#),
-            at(5, "", "time_start 12:00 is not before time_end 11:30"),
+            at(1, ".time_start", r#""9:60" — не время ЧЧ:ММ"#),
+            at(3, "", "ожидался объект ячейки, получено: число"),
+            at(4, ".dt", r#""2026-12-32" — не дата ГГГГ-ММ-ДД"#),
+            at(5, "", "time_start 12:00 не раньше time_end 11:30"),
         ]
     );
     assert_eq!(kept(&json), [0, 2]);
@@ -1123,7 +1123,7 @@ fn a_null_time_end_costs_only_its_cell() {
     ]);
     assert_eq!(
         bad_cell_list(&json),
-        [at(1, ".time_end", "null is not HH:MM")]
+        [at(1, ".time_end", "null — не время ЧЧ:ММ")]
     );
     assert_eq!(kept(&json), [0, 2]);
 }
@@ -1139,12 +1139,12 @@ fn rejects_both_overlapping_cells() {
             at(
                 0,
                 "",
-                "2026-12-01 09:00–09:30 overlaps cells[1] 09:15–09:45"
+                "2026-12-01 09:00–09:30 пересекается с cells[1] 09:15–09:45"
             ),
             at(
                 1,
                 "",
-                "2026-12-01 09:15–09:45 overlaps cells[0] 09:00–09:30"
+                "2026-12-01 09:15–09:45 пересекается с cells[0] 09:00–09:30"
             ),
         ]
     );
@@ -1162,12 +1162,12 @@ fn rejects_a_cell_inside_another_and_that_one() {
             at(
                 1,
                 "",
-                "2026-12-01 09:00–12:00 overlaps cells[2] 10:00–10:30"
+                "2026-12-01 09:00–12:00 пересекается с cells[2] 10:00–10:30"
             ),
             at(
                 2,
                 "",
-                "2026-12-01 10:00–10:30 overlaps cells[1] 09:00–12:00"
+                "2026-12-01 10:00–10:30 пересекается с cells[1] 09:00–12:00"
             ),
         ]
     );
@@ -1182,17 +1182,17 @@ fn rejects_a_cell_inside_another_and_that_one() {
             at(
                 0,
                 "",
-                "2026-12-01 09:00–12:00 overlaps cells[1] 10:00–10:30"
+                "2026-12-01 09:00–12:00 пересекается с cells[1] 10:00–10:30"
             ),
             at(
                 1,
                 "",
-                "2026-12-01 10:00–10:30 overlaps cells[0] 09:00–12:00"
+                "2026-12-01 10:00–10:30 пересекается с cells[0] 09:00–12:00"
             ),
             at(
                 2,
                 "",
-                "2026-12-01 11:00–11:30 overlaps cells[0] 09:00–12:00"
+                "2026-12-01 11:00–11:30 пересекается с cells[0] 09:00–12:00"
             ),
         ]
     );
@@ -1210,12 +1210,12 @@ fn rejects_overlapping_cells_sent_unsorted() {
             at(
                 1,
                 "",
-                "2026-12-01 09:00–09:30 overlaps cells[3] 09:15–09:45"
+                "2026-12-01 09:00–09:30 пересекается с cells[3] 09:15–09:45"
             ),
             at(
                 3,
                 "",
-                "2026-12-01 09:15–09:45 overlaps cells[1] 09:00–09:30"
+                "2026-12-01 09:15–09:45 пересекается с cells[1] 09:00–09:30"
             ),
         ]
     );
@@ -1233,12 +1233,12 @@ fn rejects_overlapping_cells_sent_unsorted() {
             at(
                 0,
                 "",
-                "2026-12-01 13:00–13:20 overlaps cells[20] 12:50–13:10"
+                "2026-12-01 13:00–13:20 пересекается с cells[20] 12:50–13:10"
             ),
             at(
                 20,
                 "",
-                "2026-12-01 12:50–13:10 overlaps cells[0] 13:00–13:20"
+                "2026-12-01 12:50–13:10 пересекается с cells[0] 13:00–13:20"
             ),
         ]
     );
@@ -1256,12 +1256,12 @@ fn rejects_identical_duplicate_cells() {
             at(
                 0,
                 "",
-                "2026-12-01 09:00–09:30 overlaps cells[2] 09:00–09:30"
+                "2026-12-01 09:00–09:30 пересекается с cells[2] 09:00–09:30"
             ),
             at(
                 2,
                 "",
-                "2026-12-01 09:00–09:30 overlaps cells[0] 09:00–09:30"
+                "2026-12-01 09:00–09:30 пересекается с cells[0] 09:00–09:30"
             ),
         ]
     );
@@ -1281,12 +1281,12 @@ fn rejects_identical_duplicate_cells() {
             at(
                 0,
                 "",
-                "2026-12-01 09:00–10:00 overlaps cells[1] 09:00–09:30"
+                "2026-12-01 09:00–10:00 пересекается с cells[1] 09:00–09:30"
             ),
             at(
                 1,
                 "",
-                "2026-12-01 09:00–09:30 overlaps cells[0] 09:00–10:00"
+                "2026-12-01 09:00–09:30 пересекается с cells[0] 09:00–10:00"
             ),
         ]
     );
@@ -1306,7 +1306,7 @@ fn rejects_a_doctor_listed_twice_in_one_document() {
     assert_rejection(
         &doc.rejected[0],
         r#"data["1"]["0001"]"#,
-        "the doctor is listed twice in this filial",
+        "врач указан в этом филиале дважды",
     );
 }
 
@@ -1322,10 +1322,7 @@ fn rejects_a_doctor_listed_twice_via_a_repeated_filial_key() {
     assert_eq!(doctors, ["0002", "0003"]);
     assert_eq!(doc.rejected.len(), 1);
     assert_eq!(doc.rejected[0].doctor, "0001");
-    assert_eq!(
-        doc.rejected[0].reason,
-        "the doctor is listed twice in this filial"
-    );
+    assert_eq!(doc.rejected[0].reason, "врач указан в этом филиале дважды");
 }
 
 #[test]
@@ -1349,7 +1346,7 @@ fn rejects_a_doctor_listed_twice_across_array_documents() {
             filial: "1".into(),
             doctor: "0001".into(),
             path: r#"[2].data["1"]["0001"]"#.into(),
-            reason: "the doctor is listed twice in this filial".into(),
+            reason: "врач указан в этом филиале дважды".into(),
         }]
     );
 }
@@ -1363,11 +1360,8 @@ fn a_doctor_listed_twice_stays_rejected_when_the_first_copy_was_bad() {
     let doc = parse_ok(json);
     assert!(doc.filials[0].doctors.is_empty(), "{:?}", doc.filials);
     assert_eq!(doc.rejected.len(), 2);
-    assert_eq!(doc.rejected[0].reason, "expected an array, got a string");
-    assert_eq!(
-        doc.rejected[1].reason,
-        "the doctor is listed twice in this filial"
-    );
+    assert_eq!(doc.rejected[0].reason, "ожидался массив, получено: строка");
+    assert_eq!(doc.rejected[1].reason, "врач указан в этом филиале дважды");
     assert!(doc
         .rejected
         .iter()
@@ -1383,7 +1377,7 @@ fn a_doctor_listed_three_times_is_not_imported() {
     assert!(doc
         .rejected
         .iter()
-        .all(|r| r.doctor == "7" && r.reason == "the doctor is listed twice in this filial"));
+        .all(|r| r.doctor == "7" && r.reason == "врач указан в этом филиале дважды"));
 }
 
 #[test]
@@ -1415,7 +1409,7 @@ fn a_rejected_doctor_does_not_stop_the_others() {
             filial: "2".into(),
             doctor: "D".into(),
             path: r#"data["2"]["D"]"#.into(),
-            reason: "expected a doctor object, got a number".into(),
+            reason: "ожидался объект врача, получено: число".into(),
         }]
     );
     assert_eq!(
@@ -1424,7 +1418,7 @@ fn a_rejected_doctor_does_not_stop_the_others() {
             filial: "1".into(),
             doctor: "B".into(),
             path: r#"data["1"]["B"].cells[0].time_start"#.into(),
-            reason: r#""9:60" is not HH:MM"#.into(),
+            reason: r#""9:60" — не время ЧЧ:ММ"#.into(),
         }]
     );
 }
@@ -1472,12 +1466,12 @@ fn doctor_paths_inside_wrappers_and_arrays() {
 fn document_errors_and_doctor_errors_display_path_then_reason() {
     let e = DocumentError::Shape {
         path: "data".into(),
-        reason: "expected an object, got null".into(),
+        reason: "ожидался объект, получено: null".into(),
     };
-    assert_eq!(e.to_string(), "data: expected an object, got null");
+    assert_eq!(e.to_string(), "data: ожидался объект, получено: null");
     assert_eq!(
-        DocumentError::NotJson("x at line 1 column 2".into()).to_string(),
-        "not JSON: x at line 1 column 2"
+        DocumentError::NotJson("ожидалось значение в строке 1, столбце 2".into()).to_string(),
+        "не JSON: ожидалось значение в строке 1, столбце 2"
     );
 }
 
@@ -1501,7 +1495,10 @@ fn deep_nesting_does_not_overflow_the_stack() {
         "}".repeat(10_000)
     );
     let m = not_json(&wrapped);
-    assert!(m.starts_with("not JSON: recursion limit exceeded"), "{m}");
+    assert!(
+        m.starts_with("не JSON: слишком глубокая вложенность"),
+        "{m}"
+    );
     // A few levels are fine.
     let wrapped = format!(
         "{}{}{}",
@@ -1532,7 +1529,7 @@ fn rejects_data_given_twice_in_one_document() {
     let e = parse(r#"{"data":{"1":{}},"data":{"2":{}}}"#).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "data: \"data\" appears twice in one document"
+        "data: поле \"data\" встречается в документе дважды"
     );
 }
 

@@ -141,7 +141,7 @@ pub fn normalize_doctor<'a>(
                 doctor: d.code.to_string(),
                 path: format!("{}.cells[{}].time_start", d.path, c.index),
                 reason: format!(
-                    "{} on {} does not exist in {} (the clocks jump over it)",
+                    "{} {} не существует в поясе {} (перевод часов)",
                     crate::time::hhmm(c.start),
                     c.date,
                     conv.zone().name()

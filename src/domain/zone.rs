@@ -23,7 +23,7 @@ pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::Moscow;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ZoneError {
     /// The name is not in the IANA database.
-    #[error("unknown time zone \"{name}\" for filial {filial}")]
+    #[error("неизвестный часовой пояс \"{name}\" для филиала {filial}")]
     Unknown { filial: String, name: String },
 }
 
@@ -326,7 +326,7 @@ mod tests {
         let e = Zones::from_names([("2", "Europe/Mosow")]).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown time zone \"Europe/Mosow\" for filial 2"
+            "неизвестный часовой пояс \"Europe/Mosow\" для филиала 2"
         );
         let z = Zones::from_names([("2", "Asia/Yekaterinburg")]).unwrap();
         assert_eq!(z.of("2"), chrono_tz::Asia::Yekaterinburg);

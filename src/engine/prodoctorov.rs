@@ -624,7 +624,7 @@ fn request_error_ru(e: &RequestError) -> String {
     match e {
         RequestError::NotJson(_) => "Тело запроса — не JSON".into(),
         RequestError::NotObject(_) => "Ожидался JSON-объект с полями записи".into(),
-        RequestError::Field { field, reason } if reason == "missing" => {
+        RequestError::Field { field, reason } if reason == crate::wire::booking::MISSING => {
             format!("Не указано поле {field}")
         }
         RequestError::Field { field, .. } if field.starts_with("dt_") => {

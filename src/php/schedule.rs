@@ -20,10 +20,10 @@ use crate::domain::{grid, schedule};
 ///                  'start_utc' => '2026-12-01T06:00:00Z', 'end_utc' => '2026-12-01T06:30:00Z',
 ///                  'free' => true, 'room' => '12'], …],
 ///  'rejected' => [['filial' => '1', 'doctor' => '0002', 'path' => 'data["1"]["0002"].cells',
-///                  'message' => 'data["1"]["0002"].cells: missing'], …],
+///                  'message' => 'data["1"]["0002"].cells: отсутствует'], …],
 ///  'bad_cells' => [['filial' => '1', 'doctor' => '0001',
 ///                  'path' => 'data["1"]["0001"].cells[3].time_start',
-///                  'message' => 'data["1"]["0001"].cells[3].time_start: "9:60" is not HH:MM'], …]]
+///                  'message' => 'data["1"]["0001"].cells[3].time_start: "9:60" — не время ЧЧ:ММ'], …]]
 /// ```
 ///
 /// Options: `'timezones' => ['<filial code>' => '<IANA zone>']` (default `Europe/Moscow`).

@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::scalar::{json_quote, Scalar};
+/// The reason of a [`RequestError::Field`] that is not there.
+pub use super::scalar::MISSING;
+use super::scalar::{json_error, json_quote, Scalar, ARRAY, BOOLEAN, NULL, NUMBER, STRING};
 
 /// UTC instants on the wire: `2019-06-23T12:30:00Z`.
 pub const UTC_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -62,9 +64,9 @@ impl DirectBooking {
 /// A booking request that cannot be read.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum RequestError {
-    #[error("not JSON: {0}")]
+    #[error("не JSON: {0}")]
     NotJson(String),
-    #[error("expected a JSON object, got {0}")]
+    #[error("ожидался JSON-объект, получено: {0}")]
     NotObject(&'static str),
     /// A field is missing or has the wrong type or form.
     #[error("{field}: {reason}")]
@@ -88,14 +90,14 @@ pub struct DirectBookingRequest {
 /// digits sent. `specialty` and `comment` may be missing.
 pub fn parse_direct_booking(json: &str) -> Result<DirectBookingRequest, RequestError> {
     let v: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| RequestError::NotJson(e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| RequestError::NotJson(json_error(&e)))?;
     let obj = match &v {
         serde_json::Value::Object(o) => o,
-        serde_json::Value::Array(_) => return Err(RequestError::NotObject("an array")),
-        serde_json::Value::String(_) => return Err(RequestError::NotObject("a string")),
-        serde_json::Value::Number(_) => return Err(RequestError::NotObject("a number")),
-        serde_json::Value::Bool(_) => return Err(RequestError::NotObject("a boolean")),
-        serde_json::Value::Null => return Err(RequestError::NotObject("null")),
+        serde_json::Value::Array(_) => return Err(RequestError::NotObject(ARRAY)),
+        serde_json::Value::String(_) => return Err(RequestError::NotObject(STRING)),
+        serde_json::Value::Number(_) => return Err(RequestError::NotObject(NUMBER)),
+        serde_json::Value::Bool(_) => return Err(RequestError::NotObject(BOOLEAN)),
+        serde_json::Value::Null => return Err(RequestError::NotObject(NULL)),
     };
     let text = |field: &'static str, required: bool| -> Result<String, RequestError> {
         match obj.get(field) {
@@ -104,11 +106,11 @@ pub fn parse_direct_booking(json: &str) -> Result<DirectBookingRequest, RequestE
             None | Some(serde_json::Value::Null) if !required => Ok(String::new()),
             None => Err(RequestError::Field {
                 field,
-                reason: "missing".into(),
+                reason: MISSING.into(),
             }),
             Some(other) => Err(RequestError::Field {
                 field,
-                reason: format!("expected a string, got {other}"),
+                reason: format!("ожидалась строка, получено: {other}"),
             }),
         }
     };
@@ -117,7 +119,7 @@ pub fn parse_direct_booking(json: &str) -> Result<DirectBookingRequest, RequestE
         parse_utc(&s).ok_or_else(|| RequestError::Field {
             field,
             reason: format!(
-                "{} is not a UTC time like 2019-06-23T12:30:00Z",
+                "{} — не время UTC вида 2019-06-23T12:30:00Z",
                 json_quote(&s)
             ),
         })
@@ -156,7 +158,7 @@ pub enum MisAnswer {
 
 /// An answer body that is not the §2.1 answer: the outcome is unknown.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-#[error("the MIS answer is not {{\"success\": …}} JSON: {0}")]
+#[error("ответ МИС — не JSON вида {{\"success\": …}}: {0}")]
 pub struct AnswerError(pub String);
 
 /// Reads the MIS answer. `success` must be a JSON boolean (`"true"` and `1`, seen from some
@@ -170,7 +172,7 @@ pub fn parse_mis_answer(body: &str) -> Result<MisAnswer, AnswerError> {
         error: Option<Scalar<'a>>,
     }
     let raw: Raw = serde_json::from_str(body.trim_start_matches('\u{feff}'))
-        .map_err(|e| AnswerError(e.to_string()))?;
+        .map_err(|e| AnswerError(json_error(&e)))?;
     let success = match raw.success {
         Some(Scalar::Bool(b)) => b,
         Some(Scalar::Int(1)) => true,
@@ -179,11 +181,11 @@ pub fn parse_mis_answer(body: &str) -> Result<MisAnswer, AnswerError> {
         Some(Scalar::Str(s)) if s == "false" => false,
         Some(other) => {
             return Err(AnswerError(format!(
-                "\"success\" is {}, not true or false",
+                "\"success\": {}, а не true или false",
                 other.describe()
             )))
         }
-        None => return Err(AnswerError("no \"success\" field".into())),
+        None => return Err(AnswerError("нет поля \"success\"".into())),
     };
     if success {
         return Ok(MisAnswer::Accepted);
@@ -362,7 +364,7 @@ pub fn parse_v2_answer(body: &str) -> Result<V2Answer, AnswerError> {
         #[serde(borrow)]
         claim_id: Option<Scalar<'a>>,
     }
-    let raw: Raw = serde_json::from_str(body).map_err(|e| AnswerError(e.to_string()))?;
+    let raw: Raw = serde_json::from_str(body).map_err(|e| AnswerError(json_error(&e)))?;
     match raw.status_code {
         Some(204) | Some(200) => Ok(V2Answer::Accepted {
             claim_id: match raw.claim_id {
@@ -374,8 +376,8 @@ pub fn parse_v2_answer(body: &str) -> Result<V2Answer, AnswerError> {
         Some(416) => Ok(V2Answer::NoSuchSlot),
         Some(423) => Ok(V2Answer::SlotBusy),
         Some(409) => Ok(V2Answer::PatientBusy),
-        Some(other) => Err(AnswerError(format!("unknown status_code {other}"))),
-        None => Err(AnswerError("no \"status_code\" field".into())),
+        Some(other) => Err(AnswerError(format!("неизвестный status_code {other}"))),
+        None => Err(AnswerError("нет поля \"status_code\"".into())),
     }
 }
 
@@ -452,16 +454,16 @@ mod tests {
             parse_direct_booking(r#"{"dt_start":"23.06.2019 12:30","dt_end":"x"}"#).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "dt_start: \"23.06.2019 12:30\" is not a UTC time like 2019-06-23T12:30:00Z"
+            "dt_start: \"23.06.2019 12:30\" — не время UTC вида 2019-06-23T12:30:00Z"
         );
         let e = parse_direct_booking(
             r#"{"dt_start":"2019-06-23T12:30:00Z","dt_end":"2019-06-23T13:00:00Z","doctor_id":"1","name":"a","phone":"7"}"#,
         )
         .unwrap_err();
-        assert_eq!(e.to_string(), "filial_id: missing");
+        assert_eq!(e.to_string(), "filial_id: отсутствует");
         assert!(matches!(
             parse_direct_booking("[1]"),
-            Err(RequestError::NotObject("an array"))
+            Err(RequestError::NotObject("массив"))
         ));
         assert!(matches!(
             parse_direct_booking("{"),

@@ -20,16 +20,16 @@ pub enum Scalar<'a> {
 }
 
 impl<'a> Scalar<'a> {
-    /// How the value reads in an error message: `"9:60"`, `number 17`, `an array`.
+    /// How the value reads in a (Russian) error message: `"9:60"`, `число 17`, `массив`.
     pub fn describe(&self) -> String {
         match self {
             Scalar::Str(s) => json_quote(s),
             Scalar::Bool(b) => b.to_string(),
-            Scalar::Int(i) => format!("number {i}"),
-            Scalar::Float(f) => format!("number {f}"),
+            Scalar::Int(i) => format!("число {i}"),
+            Scalar::Float(f) => format!("число {f}"),
             Scalar::Null => "null".into(),
-            Scalar::Array => "an array".into(),
-            Scalar::Object => "an object".into(),
+            Scalar::Array => ARRAY.into(),
+            Scalar::Object => OBJECT.into(),
         }
     }
 
@@ -38,6 +38,61 @@ impl<'a> Scalar<'a> {
             Scalar::Str(s) => Some(s),
             _ => None,
         }
+    }
+}
+
+/// What a JSON value that is not the expected one is, in a (Russian) error message.
+pub const BOOLEAN: &str = "логическое значение";
+pub const NUMBER: &str = "число";
+pub const STRING: &str = "строка";
+pub const NULL: &str = "null";
+pub const ARRAY: &str = "массив";
+pub const OBJECT: &str = "объект";
+/// A required field that is not there.
+pub const MISSING: &str = "отсутствует";
+
+/// Why a text is not JSON, in Russian, with the place: `лишняя запятая в строке 3, столбце 11`.
+/// serde_json's own Display is English; its line, column and category are kept, and the
+/// known syntax errors are named.
+pub fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    let code = match text.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &text[..i],
+        _ => text.as_str(),
+    };
+    let what = match code {
+        "EOF while parsing a value" => "текст обрывается",
+        "EOF while parsing a list" => "текст обрывается внутри массива",
+        "EOF while parsing an object" => "текст обрывается внутри объекта",
+        "EOF while parsing a string" => "текст обрывается внутри строки",
+        "expected `:`" => "ожидалось «:»",
+        "expected `,` or `]`" => "ожидалась «,» или «]»",
+        "expected `,` or `}`" => "ожидалась «,» или «}»",
+        "expected ident" => "неизвестное слово (ожидалось true, false или null)",
+        "expected value" => "ожидалось значение",
+        "invalid escape" => "неверная escape-последовательность",
+        "invalid number" => "неверное число",
+        "number out of range" => "число вне допустимого диапазона",
+        "invalid unicode code point" => "неверный код символа Unicode",
+        "lone leading surrogate in hex escape" => "неверный код символа Unicode",
+        "unexpected end of hex escape" => "оборванная escape-последовательность \\u",
+        "key must be a string" => "ключ должен быть строкой",
+        "trailing comma" => "лишняя запятая",
+        "trailing characters" => "лишние символы после конца JSON",
+        "recursion limit exceeded" => "слишком глубокая вложенность",
+        c if c.starts_with("control character") => "управляющий символ внутри строки",
+        _ => match e.classify() {
+            Category::Eof => "текст обрывается",
+            Category::Syntax => "ошибка",
+            Category::Data => "неверные данные",
+            Category::Io => "ошибка чтения",
+        },
+    };
+    if e.line() > 0 {
+        format!("{what} в строке {}, столбце {}", e.line(), e.column())
+    } else {
+        what.to_owned()
     }
 }
 
@@ -143,29 +198,27 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectOrVisitor<V> {
         self.0.visit_map(map).map(ObjectOr::Object)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        ScalarVisitor
-            .visit_seq(seq)
-            .map(|_| ObjectOr::Other("an array"))
+        ScalarVisitor.visit_seq(seq).map(|_| ObjectOr::Other(ARRAY))
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("a boolean"))
+        Ok(ObjectOr::Other(BOOLEAN))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("a number"))
+        Ok(ObjectOr::Other(NUMBER))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("a number"))
+        Ok(ObjectOr::Other(NUMBER))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("a number"))
+        Ok(ObjectOr::Other(NUMBER))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("a string"))
+        Ok(ObjectOr::Other(STRING))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("null"))
+        Ok(ObjectOr::Other(NULL))
     }
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(ObjectOr::Other("null"))
+        Ok(ObjectOr::Other(NULL))
     }
 }

@@ -53,7 +53,7 @@ final class ScheduleTest extends TestCase
                 'filial' => '1',
                 'doctor' => '0002',
                 'path' => 'data["1"]["0002"].cells[0].time_start',
-                'message' => 'data["1"]["0002"].cells[0].time_start: "9:60" is not HH:MM',
+                'message' => 'data["1"]["0002"].cells[0].time_start: "9:60" — не время ЧЧ:ММ',
             ]],
             $s['bad_cells']
         );
@@ -69,7 +69,7 @@ final class ScheduleTest extends TestCase
                 'filial' => '1',
                 'doctor' => '0002',
                 'path' => 'data["1"]["0002"].cells',
-                'message' => 'data["1"]["0002"].cells: expected an array, got a string',
+                'message' => 'data["1"]["0002"].cells: ожидался массив, получено: строка',
             ]],
             $s['rejected']
         );
@@ -121,19 +121,19 @@ final class ScheduleTest extends TestCase
     public function badDocuments(): array
     {
         return [
-            'not json' => ['{"data": ', 'not JSON: EOF while parsing a value at line 1 column 9'],
-            'a string' => ['"x"', '(document): expected a schedule object or an array of them, got a string'],
-            'no data' => ['{"1": "x"}', '(document): no "data" object (expected {"<filial>": "<name>", "data": {…}})'],
-            'data not object' => ['{"data": []}', 'data: expected an object, got an array'],
-            'filial not object' => ['{"data": {"1": 5}}', 'data["1"]: expected an object of doctors, got a number'],
-            'array element' => ['[{"data": {}}, 3]', '[1]: expected a schedule object, got a number'],
+            'not json' => ['{"data": ', 'не JSON: текст обрывается в строке 1, столбце 9'],
+            'a string' => ['"x"', '(document): ожидался объект расписания или массив таких объектов, получено: строка'],
+            'no data' => ['{"1": "x"}', '(document): нет объекта "data" (ожидалось {"<филиал>": "<название>", "data": {…}})'],
+            'data not object' => ['{"data": []}', 'data: ожидался объект, получено: массив'],
+            'filial not object' => ['{"data": {"1": 5}}', 'data["1"]: ожидался объект с врачами, получено: число'],
+            'array element' => ['[{"data": {}}, 3]', '[1]: ожидался объект расписания, получено: число'],
         ];
     }
 
     public function testUnknownTimeZoneIsAConfigError(): void
     {
         $this->expectException(Priem\ConfigException::class);
-        $this->expectExceptionMessage('unknown time zone "Asia/Yekaterinbrug" for filial 2');
+        $this->expectExceptionMessage('неизвестный часовой пояс "Asia/Yekaterinbrug" для филиала 2');
         priem_parse_schedule(priem_fixture(), ['timezones' => ['2' => 'Asia/Yekaterinbrug']]);
     }
 

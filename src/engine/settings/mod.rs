@@ -397,7 +397,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "settings: timezones: unknown time zone \"Mars/Olympus\" for filial 1"
+            "settings: timezones: неизвестный часовой пояс \"Mars/Olympus\" для филиала 1"
         );
     }
 

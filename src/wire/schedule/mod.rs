@@ -35,7 +35,7 @@ use chrono::NaiveDate;
 use serde::de::{DeserializeSeed, Deserializer};
 use thiserror::Error;
 
-use super::scalar::{json_quote, ObjectOr, Scalar};
+use super::scalar::{json_error, json_quote, ObjectOr, Scalar, MISSING};
 use crate::time::{hhmm, parse_date, parse_time, Minute};
 use raw::TopVisitor;
 use raw::{DoctorVisitor, Names, ObjectSeed, RawCellFields, RawCells, RawDoc, RawDoctor, Top};
@@ -45,8 +45,8 @@ mod raw;
 /// A document that cannot be imported at all.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum DocumentError {
-    /// The text is not JSON (or not UTF-8); serde's message gives line and column.
-    #[error("not JSON: {0}")]
+    /// The text is not JSON (or not UTF-8): why, in Russian, with line and column.
+    #[error("не JSON: {0}")]
     NotJson(String),
     /// The JSON is not shaped like a schedule document; `path` says where.
     #[error("{path}: {reason}")]
@@ -63,7 +63,7 @@ pub struct DoctorError {
     /// Where, e.g. `data["1"]["0001"]` for a doctor, `data["1"]["0001"].cells[17].time_start`
     /// for a cell.
     pub path: String,
-    /// Why, e.g. `"9:60" is not HH:MM`.
+    /// Why, in Russian, e.g. `"9:60" — не время ЧЧ:ММ`.
     pub reason: String,
 }
 
@@ -159,7 +159,7 @@ pub fn parse(json: &str) -> Result<Document<'_>, DocumentError> {
 pub fn parse_bytes(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         DocumentError::NotJson(format!(
-            "not UTF-8 text: invalid byte at offset {}",
+            "текст не в кодировке UTF-8 (неверный байт на позиции {})",
             e.valid_up_to()
         ))
     })?;
@@ -218,7 +218,7 @@ pub enum Read<'a> {
     Skipped,
 }
 
-const TWICE: &str = "the doctor is listed twice in this filial";
+const TWICE: &str = "врач указан в этом филиале дважды";
 
 impl<'a> Listed<'a> {
     /// Reads the doctor (see the module docs for what rejects him and what leaves out a cell).
@@ -236,7 +236,7 @@ impl<'a> Listed<'a> {
         let raw = match ObjectSeed(DoctorVisitor).deserialize(&mut de) {
             Ok(raw) => raw,
             // The outline read this text as JSON already: only a broken invariant gets here.
-            Err(e) => return Read::Rejected(reject(self.path.clone(), e.to_string())),
+            Err(e) => return Read::Rejected(reject(self.path.clone(), json_error(&e))),
         };
         match assemble_doctor(self.code.clone(), raw, &self.path) {
             Ok(_) if self.copies == Copies::FirstOfMany => Read::Skipped,
@@ -259,9 +259,9 @@ pub fn outline(json: &str) -> Result<Outline<'_>, DocumentError> {
     let mut de = serde_json::Deserializer::from_str(json);
     let top = de
         .deserialize_any(TopVisitor)
-        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
+        .map_err(|e| DocumentError::NotJson(json_error(&e)))?;
     de.end()
-        .map_err(|e| DocumentError::NotJson(e.to_string()))?;
+        .map_err(|e| DocumentError::NotJson(json_error(&e)))?;
     let mut out = Outline::default();
     let mut names = Vec::new();
     assemble(top, String::new(), &mut out, &mut names)?;
@@ -309,7 +309,10 @@ fn assemble<'a>(
                 match doc {
                     ObjectOr::Object(doc) => assemble_doc(doc, p, out, names)?,
                     ObjectOr::Other(kind) => {
-                        return Err(shape(p, format!("expected a schedule object, got {kind}")))
+                        return Err(shape(
+                            p,
+                            format!("ожидался объект расписания, получено: {kind}"),
+                        ))
                     }
                 }
             }
@@ -317,7 +320,7 @@ fn assemble<'a>(
         }
         Top::Other(kind) => Err(shape(
             root(&path),
-            format!("expected a schedule object or an array of them, got {kind}"),
+            format!("ожидался объект расписания или массив таких объектов, получено: {kind}"),
         )),
     }
 }
@@ -351,28 +354,31 @@ fn assemble_doc<'a>(
     if doc.data_twice {
         return Err(shape(
             join(&path, "data"),
-            "\"data\" appears twice in one document".into(),
+            "поле \"data\" встречается в документе дважды".into(),
         ));
     }
     let doc_names = doc.names;
-    let data = match (doc.data, doc.schedule) {
-        (Some(data), _) => data,
-        (None, Some(inner)) => {
-            names.extend(doc_names);
-            return assemble(*inner, join(&path, "schedule"), out, names);
-        }
-        (None, None) => {
-            return Err(shape(
+    let data =
+        match (doc.data, doc.schedule) {
+            (Some(data), _) => data,
+            (None, Some(inner)) => {
+                names.extend(doc_names);
+                return assemble(*inner, join(&path, "schedule"), out, names);
+            }
+            (None, None) => return Err(shape(
                 root(&path),
-                "no \"data\" object (expected {\"<filial>\": \"<name>\", \"data\": {…}})".into(),
-            ))
-        }
-    };
+                "нет объекта \"data\" (ожидалось {\"<филиал>\": \"<название>\", \"data\": {…}})"
+                    .into(),
+            )),
+        };
     let data_path = join(&path, "data");
     let filials = match data {
         ObjectOr::Object(f) => f,
         ObjectOr::Other(kind) => {
-            return Err(shape(data_path, format!("expected an object, got {kind}")))
+            return Err(shape(
+                data_path,
+                format!("ожидался объект, получено: {kind}"),
+            ))
         }
     };
     for (code, raw) in filials {
@@ -382,7 +388,7 @@ fn assemble_doc<'a>(
             ObjectOr::Other(kind) => {
                 return Err(shape(
                     fpath,
-                    format!("expected an object of doctors, got {kind}"),
+                    format!("ожидался объект с врачами, получено: {kind}"),
                 ))
             }
         };
@@ -425,7 +431,7 @@ fn text_field<'a>(
         Some(Scalar::Str(s)) => Ok(s),
         Some(other) => Err((
             format!("{path}.{field}"),
-            format!("expected a string, got {}", other.describe()),
+            format!("ожидалась строка, получено: {}", other.describe()),
         )),
     }
 }
@@ -445,18 +451,18 @@ fn assemble_doctor<'a>(
         ObjectOr::Other(kind) => {
             return Err((
                 path.to_owned(),
-                format!("expected a doctor object, got {kind}"),
+                format!("ожидался объект врача, получено: {kind}"),
             ))
         }
     };
     let name = text_field(raw.efio, path, "efio")?;
     let specialty = text_field(raw.espec, path, "espec")?;
     let (mut cells, bad) = match raw.cells {
-        None => return Err((format!("{path}.cells"), "missing".into())),
+        None => return Err((format!("{path}.cells"), MISSING.into())),
         Some(RawCells::Other(kind)) => {
             return Err((
                 format!("{path}.cells"),
-                format!("expected an array, got {kind}"),
+                format!("ожидался массив, получено: {kind}"),
             ))
         }
         Some(RawCells::List { cells, bad }) => (cells, bad),
@@ -474,7 +480,7 @@ fn assemble_doctor<'a>(
                 (
                     format!("{path}.cells[{}]", c.index),
                     format!(
-                        "{} {}–{} overlaps cells[{}] {}–{}",
+                        "{} {}–{} пересекается с cells[{}] {}–{}",
                         c.date,
                         hhmm(c.start),
                         hhmm(c.end),
@@ -546,18 +552,18 @@ fn read_cell<'a>(raw: RawCellFields<'a>, index: u32) -> Result<Cell<'a>, (&'stat
         v: Option<Scalar<'a>>,
         field: &'static str,
     ) -> Result<Scalar<'a>, (&'static str, String)> {
-        v.ok_or((field, "missing".to_owned()))
+        v.ok_or((field, MISSING.to_owned()))
     }
     let dt = required(raw.dt, ".dt")?;
     let date = dt
         .as_str()
         .and_then(parse_date)
-        .ok_or_else(|| (".dt", format!("{} is not a date YYYY-MM-DD", dt.describe())))?;
+        .ok_or_else(|| (".dt", format!("{} — не дата ГГГГ-ММ-ДД", dt.describe())))?;
     let time = |v: Option<Scalar<'a>>, field: &'static str| {
         let v = required(v, field)?;
         v.as_str()
             .and_then(parse_time)
-            .ok_or_else(|| (field, format!("{} is not HH:MM", v.describe())))
+            .ok_or_else(|| (field, format!("{} — не время ЧЧ:ММ", v.describe())))
     };
     let start = time(raw.time_start, ".time_start")?;
     let end = time(raw.time_end, ".time_end")?;
@@ -566,7 +572,7 @@ fn read_cell<'a>(raw: RawCellFields<'a>, index: u32) -> Result<Cell<'a>, (&'stat
         other => {
             return Err((
                 ".free",
-                format!("expected true or false, got {}", other.describe()),
+                format!("ожидалось true или false, получено: {}", other.describe()),
             ))
         }
     };
@@ -578,7 +584,7 @@ fn read_cell<'a>(raw: RawCellFields<'a>, index: u32) -> Result<Cell<'a>, (&'stat
         Some(other) => {
             return Err((
                 ".room",
-                format!("expected a string, got {}", other.describe()),
+                format!("ожидалась строка, получено: {}", other.describe()),
             ))
         }
     };
@@ -586,7 +592,7 @@ fn read_cell<'a>(raw: RawCellFields<'a>, index: u32) -> Result<Cell<'a>, (&'stat
         return Err((
             "",
             format!(
-                "time_start {} is not before time_end {}",
+                "time_start {} не раньше time_end {}",
                 hhmm(start),
                 hhmm(end)
             ),

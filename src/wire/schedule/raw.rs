@@ -12,7 +12,9 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::value::RawValue;
 
 use super::{read_cell, Cell};
-use crate::wire::scalar::{Key, ObjectOr, ObjectOrVisitor, Scalar};
+use crate::wire::scalar::{
+    Key, ObjectOr, ObjectOrVisitor, Scalar, BOOLEAN, NULL, NUMBER, OBJECT, STRING,
+};
 
 pub(super) enum Top<'a> {
     One(RawDoc<'a>),
@@ -67,22 +69,22 @@ impl<'de> Visitor<'de> for TopVisitor {
         Ok(Top::Many(docs))
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Top::Other("a boolean"))
+        Ok(Top::Other(BOOLEAN))
     }
     fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
+        Ok(Top::Other(NUMBER))
     }
     fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
+        Ok(Top::Other(NUMBER))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Top::Other("a number"))
+        Ok(Top::Other(NUMBER))
     }
     fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Top::Other("a string"))
+        Ok(Top::Other(STRING))
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Top::Other("null"))
+        Ok(Top::Other(NULL))
     }
 }
 
@@ -195,7 +197,9 @@ impl<'de> Visitor<'de> for CellsVisitor {
         while let Some(raw) = seq.next_element_seed(ObjectSeed(CellVisitor))? {
             let res = match raw {
                 ObjectOr::Object(fields) => read_cell(fields, i as u32),
-                ObjectOr::Other(kind) => Err(("", format!("expected a cell object, got {kind}"))),
+                ObjectOr::Other(kind) => {
+                    Err(("", format!("ожидался объект ячейки, получено: {kind}")))
+                }
             };
             match res {
                 Ok(c) => cells.push(c),
@@ -207,25 +211,25 @@ impl<'de> Visitor<'de> for CellsVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(RawCells::Other("an object"))
+        Ok(RawCells::Other(OBJECT))
     }
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a boolean"))
+        Ok(RawCells::Other(BOOLEAN))
     }
     fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a number"))
+        Ok(RawCells::Other(NUMBER))
     }
     fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a number"))
+        Ok(RawCells::Other(NUMBER))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a number"))
+        Ok(RawCells::Other(NUMBER))
     }
     fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("a string"))
+        Ok(RawCells::Other(STRING))
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(RawCells::Other("null"))
+        Ok(RawCells::Other(NULL))
     }
 }
 
