@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// The reason of a [`RequestError::Field`] that is not there.
+/// The reason a request error gives for a field that is not there.
 pub use super::scalar::MISSING;
 use super::scalar::{json_error, json_quote, Scalar, ARRAY, BOOLEAN, NULL, NUMBER, STRING};
 
