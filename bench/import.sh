@@ -70,6 +70,7 @@ if [ ! -f "$BIG1" ] || [ "$BIG1" -ot "$BIG" ]; then
 fi
 
 LOAD_BEFORE=$(uptime)
+LOAD1_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 echo "== load before: $LOAD_BEFORE"
 echo "== extension: $SO ($(stat -c %y "$SO" | cut -d. -f1)); now = $NOW_UTC"
 RESULTS=$TMP/results.jsonl
@@ -90,6 +91,7 @@ echo "-- writing the TSV for LOAD DATA (not timed)"
 "${PHP[@]}" bench/import_one.php tsv "$BIG" "$TMP/big.tsv"
 step "LOAD DATA" load "$TMP/big.tsv"
 LOAD_AFTER=$(uptime)
+LOAD1_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 
 echo
 echo "== results: $(basename "$BIG") $(stat -c %s "$BIG") bytes, $(basename "$BIG1") $(stat -c %s "$BIG1") bytes"
@@ -138,12 +140,21 @@ $line("1 % changed, seconds", $s("ext 1 %"), "%.2f s", "", fn($x) => true);
 $line("1 % changed vs plain PHP (speed-up)", $div($s("php 1 %"), $s("ext 1 %")), "%.0f×", "≥ 150×", fn($x) => $x >= 150);
 $line("unchanged snapshot, seconds", $s("ext same"), "%.2f s", "≤ 0.25 s", fn($x) => $x <= 0.25);
 $line("unchanged snapshot, CPU seconds", $rows["ext same"]["report"]["cpu_seconds"] ?? null, "%.2f s", "", fn($x) => true);
+// MariaDB time for the import statements (report.db_seconds: sent from a thread of their own,
+// overlapped with reading the doctors): what is left when the extension work is gone.
+$db = fn($m) => $rows[$m]["report"]["db_seconds"] ?? null;
+$line("full import: MariaDB statements, seconds", $db("ext full"), "%.2f s", "", fn($x) => true);
+$line("1 % changed: MariaDB statements, seconds", $db("ext 1 %"), "%.2f s", "", fn($x) => true);
+$line("1 % changed: plain PHP vs MariaDB share alone", $div($s("php 1 %"), $db("ext 1 %")), "%.0f×", "", fn($x) => true);
 foreach (["ext full" => "full import", "ext 1 %" => "1 % changed", "ext same" => "unchanged"] as $m => $n) {
     $rss = isset($rows[$m]) ? $rows[$m]["peak_rss_mb"] * 1.048576 : null;
     $line("$n: peak RSS vs file size", $div($rss, $fileMb), "%.2f×", "≤ 1.5×", fn($x) => $x <= 1.5);
 }
 echo "(for reference: php full vs LOAD DATA ", ($x = $div($s("php full"), $s("LOAD DATA"))) === null ? "n/a" : sprintf("%.1f×", $x),
     "; php full peak RSS vs file size ", isset($rows["php full"]) ? sprintf("%.1f×", $rows["php full"]["peak_rss_mb"] * 1.048576 / $fileMb) : "n/a", ")\n";
+$loads = $argv[3] . " / " . $argv[4];
+printf("%-34s %9s\n", "load average (1 min) before / after", $loads);
+if ($sum !== "") { file_put_contents($sum, "import\tload average (1 min) before / after\t$loads\t\t\n", FILE_APPEND); }
 $own = fn($m) => isset($rows[$m]["report"]["seconds"]) ? sprintf("%.2f s", $rows[$m]["report"]["seconds"]) : "n/a";
 echo "(ext report.seconds, which leaves out connecting: full ", $own("ext full"), ", 1 % ", $own("ext 1 %"), ", unchanged ", $own("ext same"), ")\n";
 $d = fn($m) => $rows[$m]["digest"] ?? "-";
@@ -151,7 +162,7 @@ printf("tables identical: full (ext, php, LOAD DATA) %s; 1 %% (ext, php) %s; unc
     ($d("ext full") === $d("php full") && $d("php full") === $d("LOAD DATA") && $d("ext full") !== "-") ? "yes" : "NO",
     ($d("ext 1 %") === $d("php 1 %") && $d("ext 1 %") !== "-") ? "yes" : "NO",
     ($d("ext same") === $d("ext 1 %") && $d("ext same") !== "-") ? "yes" : "NO");
-' "$RESULTS" "$BIG"
+' "$RESULTS" "$BIG" "$LOAD1_BEFORE" "$LOAD1_AFTER"
 echo "load before: $LOAD_BEFORE"
 echo "load after:  $LOAD_AFTER"
 echo "(2 cores, shared: timings vary from run to run; MB = 10^6 bytes; peak RSS = the whole PHP process)"

@@ -372,6 +372,82 @@ fn a_rejected_doctor_keeps_its_old_slots_untouched() {
 }
 
 #[test]
+fn a_kept_doctor_is_marked_seen_and_a_rejected_one_is_not() {
+    let db = TestDb::new();
+    let first = document(&[(
+        "1",
+        "A",
+        vec![
+            ("0001", "x", cells("2026-12-02 09:00-09:30 free")),
+            ("0002", "y", cells("2026-12-02 10:00-10:30 free")),
+        ],
+    )]);
+    import(&db, first);
+    // 0001 sent byte for byte again (kept, not read), 0002 rejected, an hour later.
+    let s = schedule(document(&[(
+        "1",
+        "A",
+        vec![
+            ("0001", "x", cells("2026-12-02 09:00-09:30 free")),
+            ("0002", "y", serde_json::json!("none")),
+        ],
+    )]));
+    let later = now() + Duration::hours(1);
+    let r = s.import(&db.store, later, SnapshotInfo::default()).unwrap();
+    assert_eq!(
+        (r.doctors, r.doctors_kept, r.cells_past),
+        (1, 1, 0),
+        "{r:?}"
+    );
+    let seen = |code: &str| -> chrono::NaiveDateTime {
+        db.conn()
+            .exec_first(
+                "SELECT last_seen FROM Priem_Doctor WHERE filial = '1' AND code = ?",
+                (code,),
+            )
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(seen("0001"), later.naive_utc());
+    assert_eq!(seen("0002"), now().naive_utc());
+    // The clock set back between the two: 0001 is read again, not kept.
+    let r = s
+        .import(
+            &db.store,
+            now() + Duration::minutes(30),
+            SnapshotInfo::default(),
+        )
+        .unwrap();
+    assert_eq!((r.days_unchanged, r.days_changed), (1, 0), "{r:?}");
+    assert_eq!(seen("0001"), (now() + Duration::minutes(30)).naive_utc());
+}
+
+#[test]
+fn many_changed_days_are_read_and_written_in_overlapping_batches_exactly() {
+    for db in [
+        TestDb::new(),
+        TestDb::with(|c| c.bulk_execute = Some(false)),
+    ] {
+        let before = schedule(generated(3, 30, 14, 0.0));
+        // A third of the cells flipped: most days of every doctor change, hundreds in all.
+        let after = schedule(generated(3, 30, 14, 0.3));
+        before
+            .import(&db.store, now(), SnapshotInfo::default())
+            .unwrap();
+        let r = after
+            .import(&db.store, now(), SnapshotInfo::default())
+            .unwrap();
+        assert!(r.days_changed > 200, "{r:?}");
+        assert_eq!(all_slots(&db), expected_slots(&after, now()));
+        let fresh = TestDb::new();
+        after
+            .import(&fresh.store, now(), SnapshotInfo::default())
+            .unwrap();
+        assert_eq!(all_days(&db), all_days(&fresh));
+    }
+}
+
+#[test]
 fn past_cells_are_not_stored_and_past_days_are_dropped() {
     let db = TestDb::new();
     // now = 2026-12-01 09:00 Moscow: 08:00 and 08:30 are past.

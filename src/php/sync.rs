@@ -89,7 +89,8 @@ fn imported_json(imported: &crate::engine::Imported) -> serde_json::Value {
         "days_removed": r.days_removed, "slots_inserted": r.slots_inserted,
         "slots_updated": r.slots_updated, "slots_deleted": r.slots_deleted,
         "cells_past": r.cells_past, "holds_released": r.holds_released,
-        "seconds": r.duration.as_secs_f64(), "rejected": list(&imported.rejected),
+        "seconds": r.duration.as_secs_f64(),
+        "db_seconds": r.db_busy.as_secs_f64(), "rejected": list(&imported.rejected),
         "bad_cells": list(&imported.bad_cells),
     })
 }

@@ -99,14 +99,17 @@ pub struct ImportReport {
     /// Holds released (confirmed bookings the MIS now shows itself; past times).
     pub holds_released: u64,
     pub duration: Duration,
+    /// How long the database took for the import's statements (sent from a thread of their
+    /// own while the doctors are read; part of `duration`, mostly overlapped with reading).
+    pub db_busy: Duration,
 }
 
 /// Rows per multi-row `INSERT`.
 const INSERT_BATCH: usize = 1000;
 /// Parameter rows per bulk execution.
-const BULK_BATCH: usize = 2000;
+const BULK_BATCH: usize = 1000;
 /// Day rows (each with its packed copy) per statement.
-const DAY_BATCH: usize = 500;
+const DAY_BATCH: usize = 200;
 /// Conditions per `OR`-batched `DELETE`. Every row the statement touches is checked against
 /// the whole `OR`, so a few dozen is the sweet spot.
 const KEY_BATCH: usize = 50;
@@ -151,8 +154,9 @@ impl Store {
                 snap: snapshot,
                 bulk,
             };
-            let (mut imported, deleted) = Db::scope(tx, |db| import.run(db))?;
+            let (mut imported, deleted, busy) = Db::scope(tx, |db| import.run(db))?;
             imported.report.slots_deleted += deleted;
+            imported.report.db_busy = busy;
             Ok(imported)
         })?;
         imported.report.duration = started.elapsed();

@@ -35,6 +35,17 @@ pub(super) struct StoredDoctor {
     pub(super) last_seen: NaiveDateTime,
 }
 
+/// Column `i` of a `Priem_Day` row.
+fn take<T: mysql::prelude::FromValue>(row: &mut mysql::Row, i: usize) -> Result<T> {
+    match row.take_opt(i) {
+        Some(Ok(v)) => Ok(v),
+        _ => Err(StorageError::Corrupt {
+            table: "Priem_Day",
+            message: format!("unreadable row: column {i}"),
+        }),
+    }
+}
+
 /// `Priem_Day` rows of the filials, locked for the transaction, by doctor, by date.
 pub(super) fn read_days(
     tx: &mut Transaction<'_>,
@@ -53,22 +64,31 @@ pub(super) fn read_days(
             .exec_iter(sql, params)
             .map_err(|e| StorageError::query(context, e))?;
         let mut last: Option<(DoctorKey, Vec<StoredDay>)> = None;
+        // A doctor's days are kept exactly (no spare capacity): all of the filials' days are
+        // held until their doctors are read, a million cells' worth is ~26 000 of them.
+        let mut done = |k: DoctorKey, mut days: Vec<StoredDay>| {
+            days.shrink_to_fit();
+            out.insert(k, days);
+        };
         for row in result {
-            let row = row.map_err(|e| StorageError::query(context, e))?;
-            type R = (
-                String,
-                String,
-                NaiveDate,
-                Vec<u8>,
-                bool,
-                NaiveDateTime,
-                NaiveDateTime,
-            );
-            let (filial, doctor, date, digest, has_packed, first, last_utc): R =
-                mysql::from_row_opt(row).map_err(|e| StorageError::Corrupt {
-                    table: "Priem_Day",
-                    message: format!("unreadable row: {e}"),
-                })?;
+            let mut row = row.map_err(|e| StorageError::query(context, e))?;
+            // The codes are compared as sent, and copied only for a doctor's first day.
+            let same = match (&last, row.as_ref(0), row.as_ref(1)) {
+                (Some((k, _)), Some(Value::Bytes(f)), Some(Value::Bytes(d))) => {
+                    k.0.as_bytes() == f.as_slice() && k.1.as_bytes() == d.as_slice()
+                }
+                _ => false,
+            };
+            let key = if same {
+                None
+            } else {
+                Some((take(&mut row, 0)?, take(&mut row, 1)?))
+            };
+            let date: NaiveDate = take(&mut row, 2)?;
+            let digest: Vec<u8> = take(&mut row, 3)?;
+            let has_packed: bool = take(&mut row, 4)?;
+            let first: NaiveDateTime = take(&mut row, 5)?;
+            let last_utc: NaiveDateTime = take(&mut row, 6)?;
             let day = StoredDay {
                 date,
                 // A digest of another length (none is written) never matches.
@@ -77,17 +97,18 @@ pub(super) fn read_days(
                 first,
                 last: last_utc,
             };
-            match &mut last {
-                Some((k, days)) if k.0 == filial && k.1 == doctor => days.push(day),
-                _ => {
-                    if let Some((k, days)) = last.replace(((filial, doctor), vec![day])) {
-                        out.insert(k, days);
+            match (key, &mut last) {
+                (None, Some((_, days))) => days.push(day),
+                (key, _) => {
+                    let key = key.unwrap_or_default();
+                    if let Some((k, days)) = last.replace((key, vec![day])) {
+                        done(k, days);
                     }
                 }
             }
         }
         if let Some((k, days)) = last {
-            out.insert(k, days);
+            done(k, days);
         }
     }
     Ok(out)
