@@ -11,9 +11,9 @@
  *                    'start_utc' => '2026-12-01T06:00:00Z', 'end_utc' => '2026-12-01T06:30:00Z',
  *                    'free' => true, 'room' => '12'], …],
  *    'rejected' => [['filial' => '1', 'doctor' => '0002', 'path' => 'data["1"]["0002"].cells',
- *                    'message' => 'data["1"]["0002"].cells: missing'], …],
+ *                    'message' => 'data["1"]["0002"].cells: отсутствует'], …],
  *    'bad_cells' => [['filial' => '1', 'doctor' => '0001', 'path' => 'data["1"]["0001"].cells[3].time_start',
- *                    'message' => 'data["1"]["0001"].cells[3].time_start: "9:60" is not HH:MM'], …]]
+ *                    'message' => 'data["1"]["0001"].cells[3].time_start: "9:60" — не время ЧЧ:ММ'], …]]
  *
  * Same rules as the extension (src/wire/schedule.rs, src/domain/schedule.rs, zone.rs):
  * - accepts the plain document, {"schedule": …}, and arrays of documents;
@@ -77,7 +77,7 @@ function plain_parse_schedule(string $json, array $options = []): array
     try {
         $top = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
     } catch (JsonException $e) {
-        throw new RuntimeException('not JSON: ' . $e->getMessage());
+        throw new RuntimeException('не JSON: ' . $e->getMessage());
     }
 
     $st = new PlainScheduleState($zones);
@@ -154,21 +154,21 @@ final class PlainScheduleState
 function plain_kind($v): string
 {
     if (is_array($v)) {
-        return ($v !== [] && !array_is_list($v)) ? 'an object' : 'an array';
+        return ($v !== [] && !array_is_list($v)) ? 'объект' : 'массив';
     }
     if (is_string($v)) {
-        return 'a string';
+        return 'строка';
     }
     if (is_bool($v)) {
-        return 'a boolean';
+        return 'логическое значение';
     }
     if ($v === null) {
         return 'null';
     }
-    return 'a number';
+    return 'число';
 }
 
-/** How a value reads in an error message: "9:60", number 17, an array. */
+/** How a value reads in a (Russian) error message: "9:60", число 17, массив. */
 function plain_describe($v): string
 {
     if (is_string($v)) {
@@ -181,10 +181,10 @@ function plain_describe($v): string
         return 'null';
     }
     if (is_int($v)) {
-        return 'number ' . $v;
+        return 'число ' . $v;
     }
     if (is_float($v)) {
-        return 'number ' . plain_float_text($v);
+        return 'число ' . plain_float_text($v);
     }
     return plain_kind($v);
 }
@@ -223,7 +223,7 @@ function plain_collect($top, string $path, PlainScheduleState $st): void
     if (is_array($top) && $top !== [] && array_is_list($top)) {
         foreach ($top as $i => $doc) {
             if (!plain_is_object($doc)) {
-                throw new RuntimeException("{$path}[$i]: expected a schedule object, got " . plain_kind($doc));
+                throw new RuntimeException("{$path}[$i]: ожидался объект расписания, получено: " . plain_kind($doc));
             }
             plain_document($doc, "{$path}[$i]", $st);
         }
@@ -234,7 +234,7 @@ function plain_collect($top, string $path, PlainScheduleState $st): void
     }
     if (!is_array($top)) {
         throw new RuntimeException(($path === '' ? '(document)' : $path)
-            . ': expected a schedule object or an array of them, got ' . plain_kind($top));
+            . ': ожидался объект расписания или массив таких объектов, получено: ' . plain_kind($top));
     }
     plain_document($top, $path, $st);
 }
@@ -261,18 +261,18 @@ function plain_document(array $doc, string $path, PlainScheduleState $st): void
             return;
         }
         throw new RuntimeException(($path === '' ? '(document)' : $path)
-            . ': no "data" object (expected {"<filial>": "<name>", "data": {…}})');
+            . ': нет объекта "data" (ожидалось {"<филиал>": "<название>", "data": {…}})');
     }
     $dataPath = plain_join($path, 'data');
     $data = $doc['data'];
     if (!plain_is_object($data)) {
-        throw new RuntimeException("$dataPath: expected an object, got " . plain_kind($data));
+        throw new RuntimeException("$dataPath: ожидался объект, получено: " . plain_kind($data));
     }
     foreach ($data as $fcode => $doctors) {
         $fcode = (string)$fcode;
         $fpath = $dataPath . '[' . plain_quote($fcode) . ']';
         if (!plain_is_object($doctors)) {
-            throw new RuntimeException("$fpath: expected an object of doctors, got " . plain_kind($doctors));
+            throw new RuntimeException("$fpath: ожидался объект с врачами, получено: " . plain_kind($doctors));
         }
         if (!isset($st->filials[$fcode])) {
             $st->filials[$fcode] = [
@@ -288,7 +288,7 @@ function plain_document(array $doc, string $path, PlainScheduleState $st): void
             $key = $fcode . "\0" . $dcode;
             if (isset($st->filials[$fcode]['doctors'][$dcode]) || isset($st->rejectedKeys[$key])) {
                 unset($st->filials[$fcode]['doctors'][$dcode]);
-                plain_reject($st, $fcode, $dcode, $dpath, 'the doctor is listed twice in this filial');
+                plain_reject($st, $fcode, $dcode, $dpath, 'врач указан в этом филиале дважды');
                 continue;
             }
             $res = plain_doctor($fcode, $dcode, $raw, $dpath, $tz, $st);
@@ -340,22 +340,22 @@ function plain_specialties(string $espec): array
 function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTimeZone $tz, PlainScheduleState $st): array
 {
     if (!plain_is_object($raw)) {
-        return [$path, 'expected a doctor object, got ' . plain_kind($raw)];
+        return [$path, 'ожидался объект врача, получено: ' . plain_kind($raw)];
     }
     $text = [];
     foreach (['efio', 'espec'] as $field) {
         $v = $raw[$field] ?? '';
         if (!is_string($v)) {
-            return ["$path.$field", 'expected a string, got ' . plain_describe($v)];
+            return ["$path.$field", 'ожидалась строка, получено: ' . plain_describe($v)];
         }
         $text[$field] = $v;
     }
     if (!array_key_exists('cells', $raw)) {
-        return ["$path.cells", 'missing'];
+        return ["$path.cells", 'отсутствует'];
     }
     $cells = $raw['cells'];
     if (!is_array($cells) || ($cells !== [] && !array_is_list($cells))) {
-        return ["$path.cells", 'expected an array, got ' . plain_kind($cells)];
+        return ["$path.cells", 'ожидался массив, получено: ' . plain_kind($cells)];
     }
 
     $zoneName = $tz->getName();
@@ -422,7 +422,7 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
     foreach (plain_overlaps($keys) as $k => $o) {
         [$dk, $sk, $ek] = $keys[$k];
         [, $so, $eo] = $keys[$o];
-        $bad[$index[$k]] = ["$path.cells[{$index[$k]}]", "$dk {$hhmm[$sk]}–{$hhmm[$ek]} overlaps cells[{$index[$o]}] {$hhmm[$so]}–{$hhmm[$eo]}"];
+        $bad[$index[$k]] = ["$path.cells[{$index[$k]}]", "$dk {$hhmm[$sk]}–{$hhmm[$ek]} пересекается с cells[{$index[$o]}] {$hhmm[$so]}–{$hhmm[$eo]}"];
         unset($slots[$k], $gapAt[$k]);
     }
     ksort($bad);
@@ -430,7 +430,7 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
     foreach ($gapAt as $k => [$dt, $start]) {
         unset($slots[$k]);
         $gaps[] = ["$path.cells[{$index[$k]}].time_start",
-            "{$hhmm[$start]} on $dt does not exist in $zoneName (the clocks jump over it)"];
+            "{$hhmm[$start]} $dt не существует в поясе $zoneName (перевод часов)"];
     }
     $row = [
         'filial' => $fcode,
@@ -445,35 +445,35 @@ function plain_doctor(string $fcode, string $dcode, $raw, string $path, DateTime
 function plain_cell_error($c, PlainScheduleState $st): array
 {
     if (!plain_is_object($c)) {
-        return ['', 'expected a cell object, got ' . plain_kind($c)];
+        return ['', 'ожидался объект ячейки, получено: ' . plain_kind($c)];
     }
     if (!array_key_exists('dt', $c)) {
-        return ['.dt', 'missing'];
+        return ['.dt', 'отсутствует'];
     }
     if (!is_string($c['dt']) || !plain_valid_date($c['dt'])) {
-        return ['.dt', plain_describe($c['dt']) . ' is not a date YYYY-MM-DD'];
+        return ['.dt', plain_describe($c['dt']) . ' — не дата ГГГГ-ММ-ДД'];
     }
     $m = [];
     foreach (['time_start', 'time_end'] as $f) {
         if (!array_key_exists($f, $c)) {
-            return [".$f", 'missing'];
+            return [".$f", 'отсутствует'];
         }
         $m[$f] = is_string($c[$f]) ? plain_time($c[$f]) : false;
         if ($m[$f] === false) {
-            return [".$f", plain_describe($c[$f]) . ' is not HH:MM'];
+            return [".$f", plain_describe($c[$f]) . ' — не время ЧЧ:ММ'];
         }
     }
     if (!array_key_exists('free', $c)) {
-        return ['.free', 'missing'];
+        return ['.free', 'отсутствует'];
     }
     if (!is_bool($c['free'])) {
-        return ['.free', 'expected true or false, got ' . plain_describe($c['free'])];
+        return ['.free', 'ожидалось true или false, получено: ' . plain_describe($c['free'])];
     }
     $room = $c['room'] ?? null;
     if ($room !== null && !is_string($room) && !is_int($room) && !is_float($room)) {
-        return ['.room', 'expected a string, got ' . plain_describe($room)];
+        return ['.room', 'ожидалась строка, получено: ' . plain_describe($room)];
     }
-    return ['', sprintf('time_start %s is not before time_end %s',
+    return ['', sprintf('time_start %s не раньше time_end %s',
         $st->hhmm[$m['time_start']], $st->hhmm[$m['time_end']])];
 }
 

@@ -93,7 +93,7 @@ pub struct BookRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum BookRequestError {
     /// The idempotency key is blank or longer than 128 bytes.
-    #[error("the idempotency key must be 1 to 128 characters")]
+    #[error("ключ идемпотентности должен быть от 1 до 128 символов")]
     Key,
 }
 

@@ -80,13 +80,13 @@ pub enum HoldError {
     Past,
     /// This idempotency key already made booking `.0`: nothing new was stored; answer as that
     /// booking stands.
-    #[error("booking {0} was already made with this idempotency key")]
+    #[error("запись {0} уже сделана с этим ключом идемпотентности")]
     Duplicate(BookingId),
     /// Another booking was made with the same form token.
-    #[error("the form token has made a booking already")]
+    #[error("по этой форме уже сделана запись")]
     FormUsed,
     /// A quota is full: nothing was stored or counted.
-    #[error("the limit of bookings is reached ({0:?})")]
+    #[error("достигнут предел записей ({0:?})")]
     Limited(QuotaKind, DateTime<Utc>),
     #[error(transparent)]
     Storage(#[from] StorageError),

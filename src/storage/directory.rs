@@ -34,7 +34,7 @@ pub struct DoctorFreeTime {
 pub(super) fn filial_zone(filial: &str, zone: &str) -> Result<Tz> {
     parse_zone(zone).ok_or_else(|| StorageError::Corrupt {
         table: "Priem_Filial",
-        message: format!("filial {filial}: unknown time zone {zone:?}"),
+        message: format!("филиал {filial}: неизвестный часовой пояс {zone:?}"),
     })
 }
 

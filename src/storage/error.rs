@@ -11,14 +11,14 @@ use crate::domain::booking::BookingStatus;
 pub enum StorageError {
     /// The database settings are unusable: empty host or database name, a pool of size 0, a
     /// database name that is not a plain identifier. Found before any connection is made.
-    #[error("database settings: {0}")]
+    #[error("настройки базы данных: {0}")]
     Config(String),
 
     /// No connection could be made or taken from the pool: the server is down or unreachable,
     /// the login is refused, the database does not exist, the connect timeout passed, or every
     /// pooled connection stayed busy for longer than the pool wait. `target` is
     /// `user@host:port/database` (no password).
-    #[error("cannot connect to MySQL {target}: {message}")]
+    #[error("нет соединения с базой данных {target}: {message}")]
     Connect {
         target: String,
         message: String,
@@ -32,7 +32,7 @@ pub enum StorageError {
     /// the server's error number when the server sent one (1213 deadlock, 1205 lock wait
     /// timeout, 1062 duplicate key…). A connection lost in the middle of a statement lands here
     /// too, with no code and `transient` set.
-    #[error("MySQL error in {context}: {message}")]
+    #[error("ошибка базы данных ({context}): {message}")]
     Query {
         context: &'static str,
         code: Option<u16>,
@@ -43,7 +43,7 @@ pub enum StorageError {
     /// A statement of a migration failed. Versions applied before it stay applied (MySQL DDL is
     /// not transactional); every statement is idempotent, so running the migrations again after
     /// fixing the cause completes them.
-    #[error("migration {version} ({name}), statement {statement}: {message}")]
+    #[error("миграция {version} ({name}), инструкция {statement}: {message}")]
     Migration {
         version: u32,
         name: &'static str,
@@ -54,18 +54,18 @@ pub enum StorageError {
 
     /// The database records a schema version newer than this build knows: the extension was
     /// downgraded. Nothing is changed.
-    #[error("the database schema is version {found}, newer than this build knows ({known}): update the priem extension")]
+    #[error("схема базы данных версии {found}, новее известной этой сборке ({known}): обновите расширение priem")]
     SchemaTooNew { found: u32, known: u32 },
 
     /// A table or column name from the settings is not a plain identifier (letters, digits,
     /// `_`, `$`; 1–64 characters; not only digits). Checked before it is put into SQL.
-    #[error("{what}: {value:?} is not a valid MySQL table or column name (letters, digits, _ and $, at most 64 characters)")]
+    #[error("{what}: {value:?} — недопустимое имя таблицы или столбца MySQL (буквы, цифры, _ и $, не больше 64 символов)")]
     BadIdentifier { what: &'static str, value: String },
 
     /// A value from the schedule or a booking does not fit its column (a filial code longer
     /// than 64 characters, a room longer than 255…). Checked before anything is written, so the
     /// import or booking is refused as a whole.
-    #[error("{what} is {len} characters long, at most {max} fit: {value:?}")]
+    #[error("{what}: длина {len}, помещается не больше {max} символов: {value:?}")]
     TooLong {
         what: String,
         value: String,
@@ -80,12 +80,12 @@ pub enum StorageError {
     Invalid { what: &'static str, reason: String },
 
     /// No booking has this id.
-    #[error("no booking with id {0}")]
+    #[error("нет записи с номером {0}")]
     NoSuchBooking(u64),
 
     /// The booking's current status does not allow this change (a confirmed booking cannot be
     /// rejected, a rejected one cannot be sent again…).
-    #[error("booking {id} is {from}, it cannot become {to}")]
+    #[error("запись {id} в состоянии {from}, оно не может смениться на {to}")]
     BadTransition {
         id: u64,
         from: BookingStatus,
@@ -95,7 +95,7 @@ pub enum StorageError {
     /// A row read back from priem's own tables holds a value this build does not understand
     /// (a status it does not know, a NULL where none may be). Someone edited the table by hand
     /// or a newer build wrote it.
-    #[error("unexpected data in {table}: {message}")]
+    #[error("непонятные данные в {table}: {message}")]
     Corrupt {
         table: &'static str,
         message: String,
@@ -203,17 +203,60 @@ fn classify(e: &mysql::Error) -> (Option<u16>, bool) {
     }
 }
 
-/// A one-line description of a driver error.
+/// A one-line description of a driver error, in Russian; the server's own (English) text is
+/// kept after it for the one who fixes it.
 fn describe(e: &mysql::Error) -> String {
+    use mysql::DriverError as D;
     match e {
         mysql::Error::MySqlError(m) => {
-            format!("{} (error {}, SQLSTATE {})", m.message, m.code, m.state)
+            let what = match m.code {
+                1045 => "доступ запрещён: неверный пользователь или пароль",
+                1044 | 1142 | 1143 => "у пользователя нет прав",
+                1049 => "такой базы данных нет",
+                1040 => "слишком много соединений",
+                1205 => "истекло ожидание блокировки",
+                1213 => "взаимная блокировка (deadlock)",
+                1053 | 1077..=1080 => "сервер останавливается",
+                2006 | 2013 | 1927 | 4031 => "соединение с сервером потеряно",
+                _ => "сервер отказал",
+            };
+            format!(
+                "{what} (ошибка {}, SQLSTATE {}: {})",
+                m.code, m.state, m.message
+            )
         }
-        mysql::Error::DriverError(mysql::DriverError::Timeout) => {
-            "no pooled connection became free in time".into()
+        mysql::Error::DriverError(D::Timeout) => {
+            "ни одно соединение из пула не освободилось вовремя".into()
         }
-        other => other.to_string(),
+        mysql::Error::DriverError(D::ConnectTimeout) => {
+            "сервер не ответил за отведённое время".into()
+        }
+        mysql::Error::DriverError(D::CouldNotConnect(Some((_, desc, kind)))) => {
+            // `desc` is the system's text; the address (with the login) is left out.
+            let why = io_kind(*kind).map_or_else(|| desc.clone(), str::to_owned);
+            format!("не удалось соединиться ({why})")
+        }
+        mysql::Error::IoError(io) => {
+            let why = io_kind(io.kind()).map_or_else(|| io.to_string(), str::to_owned);
+            format!("ошибка связи с сервером ({why})")
+        }
+        other => format!("ошибка драйвера MySQL: {other}"),
     }
+}
+
+/// An I/O failure's kind in words, when it has some.
+fn io_kind(kind: std::io::ErrorKind) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    Some(match kind {
+        K::ConnectionRefused => "сервер отказал в соединении",
+        K::ConnectionReset | K::ConnectionAborted => "соединение сброшено",
+        K::TimedOut => "истекло время ожидания",
+        K::BrokenPipe | K::UnexpectedEof => "соединение оборвалось",
+        K::NotFound => "сервер не найден",
+        K::PermissionDenied => "доступ запрещён",
+        K::AddrNotAvailable => "адрес недоступен",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -260,8 +303,18 @@ mod tests {
         ))));
         let err = StorageError::connect("u@h:3306/db".into(), e, "s3cr3t-pw");
         assert!(!err.to_string().contains("s3cr3t-pw"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "нет соединения с базой данных u@h:3306/db: не удалось соединиться (сервер отказал в соединении)"
+        );
         assert!(err.is_transient());
         let denied = StorageError::connect("u@h:3306/db".into(), server(1045), "s3cr3t-pw");
+        assert!(
+            denied
+                .to_string()
+                .contains("доступ запрещён: неверный пользователь или пароль"),
+            "{denied}"
+        );
         assert!(!denied.is_transient());
     }
 }

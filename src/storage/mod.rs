@@ -155,16 +155,18 @@ impl DbConfig {
 
     fn validate(&self) -> Result<()> {
         if self.socket.is_none() && self.host.trim().is_empty() {
-            return Err(StorageError::Config("the host is empty".into()));
+            return Err(StorageError::Config("не указан сервер (host)".into()));
         }
         check_identifier("database name", &self.database).map_err(|_| {
             StorageError::Config(format!(
-                "the database name {:?} is not a plain name (letters, digits, _ and $)",
+                "имя базы данных {:?} — не простое имя (буквы, цифры, _ и $)",
                 self.database
             ))
         })?;
         if self.pool_max == 0 {
-            return Err(StorageError::Config("pool_max must be at least 1".into()));
+            return Err(StorageError::Config(
+                "pool_max должен быть не меньше 1".into(),
+            ));
         }
         Ok(())
     }
@@ -232,7 +234,7 @@ impl Store {
             return Ok(p);
         }
         let constraints = PoolConstraints::new(0, self.config.pool_max)
-            .ok_or_else(|| StorageError::Config("pool_max must be at least 1".into()))?;
+            .ok_or_else(|| StorageError::Config("pool_max должен быть не меньше 1".into()))?;
         let opts: Opts = self
             .config
             .opts()
@@ -252,7 +254,7 @@ impl Store {
         let _ = self.pool.set(pool);
         self.pool
             .get()
-            .ok_or_else(|| StorageError::Config("the connection pool could not be stored".into()))
+            .ok_or_else(|| StorageError::Config("пул соединений не удалось сохранить".into()))
     }
 
     fn connect_error(&self, e: mysql::Error) -> StorageError {
@@ -542,7 +544,7 @@ mod tests {
         let e = check_len(|| "room".into(), "abc", 2).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "room is 3 characters long, at most 2 fit: \"abc\""
+            "room: длина 3, помещается не больше 2 символов: \"abc\""
         );
     }
 }

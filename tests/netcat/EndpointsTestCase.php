@@ -591,7 +591,7 @@ abstract class EndpointsTestCase extends TestCase
                 json_encode(array('schedule' => json_decode(priem_nc_schedule(), true)))), 'push');
             $log = (string)file_get_contents(self::$work . '/php-errors.log');
             foreach (array('api.php grid', 'prodoctorov.php', 'push.php') as $entry) {
-                $this->assertStringContainsString("priem: $entry: Priem\\ConfigException: settings: mail.to", $log);
+                $this->assertStringContainsString("priem: $entry: Priem\\ConfigException: настройки: mail.to", $log);
             }
         } finally {
             $this->assertSame(array(), $settings->save_form(array('MailHost' => '', 'MailTo' => 'registratura@clinic.test')));

@@ -196,10 +196,10 @@ final class EngineTest extends TestCase
             priem_migrate($s);
             $this->fail('no exception');
         } catch (Priem\ConfigException $e) {
-            $this->assertSame('settings: mis.timeout_s: нужно целое число от 1 до 10', $e->getMessage());
+            $this->assertSame('настройки: mis.timeout_s: нужно целое число от 1 до 10', $e->getMessage());
         }
         $this->expectException(Priem\ConfigException::class);
-        $this->expectExceptionMessage('settings: db: missing field `database`');
+        $this->expectExceptionMessage('настройки: db: не указан параметр «database»');
         priem_migrate(['db' => ['user' => 'root']]);
     }
 

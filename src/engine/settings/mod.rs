@@ -66,10 +66,10 @@ use raw::{shape, Raw};
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SettingsError {
     /// Wrong type, unknown key, missing required key: serde's message with the key's path.
-    #[error("settings: {0}")]
+    #[error("настройки: {0}")]
     Shape(String),
     /// A value of the right type that makes no sense.
-    #[error("settings: {key}: {reason}")]
+    #[error("настройки: {key}: {reason}")]
     Value { key: &'static str, reason: String },
 }
 
@@ -337,9 +337,12 @@ fn unreadable(serde: &str) -> String {
     } else if let Some(variant) = quoted("unknown variant `") {
         format!("недопустимое значение «{variant}»")
     } else {
-        "неверное значение".to_owned()
+        UNREADABLE.to_owned()
     }
 }
+
+/// What [`unreadable`] says of a value it has no better words for.
+const UNREADABLE: &str = "неверное значение";
 
 /// Removes the value at `path` (`mis.timeout_s`) from a document; whether there was one.
 fn remove(v: &mut serde_json::Value, path: &str) -> bool {
@@ -377,19 +380,20 @@ mod tests {
         let e = Settings::from_json(r#"{"db": {"user": "u", "database": "d", "port": "x"}}"#)
             .unwrap_err();
         assert!(
-            e.to_string().starts_with("settings: db.port: invalid type"),
+            e.to_string()
+                .starts_with("настройки: db.port: нужно целое число от 0 до 65535"),
             "{e}"
         );
         let e = Settings::from_json(r#"{"db": {"user": "u", "database": "d"}, "ftpp": {}}"#)
             .unwrap_err();
-        assert!(e.to_string().contains("unknown field `ftpp`"), "{e}");
+        assert!(e.to_string().contains("неизвестный параметр «ftpp»"), "{e}");
         let e = Settings::from_json(
             r#"{"db": {"user": "u", "database": "d"}, "mis": {"url": "https://m", "timeout_s": 30}}"#,
         )
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "settings: mis.timeout_s: нужно целое число от 1 до 10"
+            "настройки: mis.timeout_s: нужно целое число от 1 до 10"
         );
         let e = Settings::from_json(
             r#"{"db": {"user": "u", "database": "d"}, "timezones": {"1": "Mars/Olympus"}}"#,
@@ -397,7 +401,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "settings: timezones: неизвестный часовой пояс \"Mars/Olympus\" для филиала 1"
+            "настройки: timezones: неизвестный часовой пояс \"Mars/Olympus\" для филиала 1"
         );
     }
 
@@ -566,7 +570,7 @@ mod tests {
         };
         assert_eq!(
             err(r#"{"api": "v3"}"#),
-            "settings: prodoctorov.api: допустимо: old, v2"
+            "настройки: prodoctorov.api: допустимо: old, v2"
         );
         assert!(err(r#"{"url": "ftp://x"}"#).contains("prodoctorov.url"));
         assert!(err(r#"{"enabled": true, "url": "https://x"}"#).contains("prodoctorov.login"));
@@ -578,7 +582,7 @@ mod tests {
         )
         .is_ok());
         assert!(err(r#"{"interval_minutes": 0}"#).contains("prodoctorov.interval_minutes"));
-        assert!(err(r#"{"loginn": "x"}"#).contains("unknown field `loginn`"));
+        assert!(err(r#"{"loginn": "x"}"#).contains("неизвестный параметр «loginn»"));
     }
 
     #[test]
@@ -670,7 +674,7 @@ mod tests {
         .unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("settings: limits.trusted_proxies: «proxy.local» — не IP-адрес"),
+                .starts_with("настройки: limits.trusted_proxies: «proxy.local» — не IP-адрес"),
             "{e}"
         );
         let e = Settings::from_json(
@@ -679,7 +683,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "settings: limits.per_phone: нужно целое число от 1 до 1000"
+            "настройки: limits.per_phone: нужно целое число от 1 до 1000"
         );
     }
 
@@ -696,7 +700,7 @@ mod tests {
         .unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("settings: booking.when_lost: unknown variant `drop`"),
+                .starts_with("настройки: booking.when_lost: недопустимое значение «drop»"),
             "{e}"
         );
     }

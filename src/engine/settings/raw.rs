@@ -275,10 +275,15 @@ impl TextList {
 pub(super) fn shape<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> SettingsError {
     let path = e.path().to_string();
     let inner = e.inner().to_string();
+    // serde's English said in the staff's words; what has no words yet keeps serde's detail.
+    let said = match super::unreadable(&inner) {
+        s if s == super::UNREADABLE => format!("{s} ({inner})"),
+        s => s,
+    };
     if path == "." {
-        SettingsError::Shape(inner)
+        SettingsError::Shape(said)
     } else {
-        SettingsError::Shape(format!("{path}: {inner}"))
+        SettingsError::Shape(format!("{path}: {said}"))
     }
 }
 
