@@ -70,18 +70,31 @@ pub struct TickReport {
 }
 
 impl TickReport {
-    /// `priem: 1 file(s), +120/-118 slots, 2 booking(s) confirmed, 0 pending, 1 alert(s), 0.41 s`.
+    /// The cron/cli report in one (Russian) line: `priem: файлов загружено 1, не принято 0,
+    /// слотов +120/−118; записи: подтверждено 2, отказ 0, на FTP 0, без ответа 0, проверить в
+    /// МИС 0; оповещений 1, писем 1, решено 0; ошибок 0; 0,41 с`.
     pub fn line(&self) -> String {
         if !self.ran {
-            return "priem: another run holds the lock; skipped".into();
+            return "priem: другой запуск ещё идёт (блокировка занята) — пропущено".into();
         }
         let prodoctorov = match self.prodoctorov_upload {
-            Some(outcome) => format!("ProDoctorov upload: {outcome}; "),
+            Some(outcome) => format!(
+                "выгрузка в ПроДокторов: {}; ",
+                match outcome {
+                    "ok" => "выполнена",
+                    "failed" => "не удалась",
+                    "unchanged" => "без изменений",
+                    "not_due" => "ещё не время",
+                    other => other,
+                }
+            ),
             None => String::new(),
         };
+        let seconds = format!("{:.2}", self.seconds).replace('.', ",");
         format!(
-            "priem: {} file(s) imported, {} failed, +{}/-{} slots, bookings: {} confirmed, {} refused, \
-             {} dropped, {} pending, {} to check; {} alert(s), {} mail(s), {} resolved; {prodoctorov}{} error(s); {:.2} s",
+            "priem: файлов загружено {}, не принято {}, слотов +{}/−{}; записи: подтверждено {}, \
+             отказ {}, на FTP {}, без ответа {}, проверить в МИС {}; оповещений {}, писем {}, \
+             решено {}; {prodoctorov}ошибок {}; {seconds} с",
             self.files_imported,
             self.files_failed,
             self.slots_inserted,
@@ -95,7 +108,6 @@ impl TickReport {
             self.mails_sent,
             self.alerts_resolved,
             self.errors.len(),
-            self.seconds
         )
     }
 }
