@@ -3,4 +3,5 @@
 pub mod booking;
 pub mod export;
 mod scalar;
+pub(crate) use scalar::json_error;
 pub mod schedule;

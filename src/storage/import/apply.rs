@@ -195,7 +195,7 @@ impl<'a> Import<'_, 'a> {
     fn upsert_filials(&self, db: &Db<'_>, now: NaiveDateTime) -> Result<()> {
         let o = self.outline;
         for f in &o.filials {
-            check_len(|| "filial code".into(), &f.code, CODE_MAX)?;
+            check_len(|| "код филиала".into(), &f.code, CODE_MAX)?;
             if let Some(n) = &f.name {
                 check_len(|| format!("name of filial {}", f.code), n, NAME_MAX)?;
             }

@@ -166,15 +166,15 @@ impl Store {
 
 /// Refuses a doctor whose values would not fit their columns, before his rows are written.
 fn validate_doctor(filial: &str, code: &str, name: &str, slots: &[Slot]) -> Result<()> {
-    check_len(|| format!("doctor code in filial {filial}"), code, CODE_MAX)?;
+    check_len(|| format!("код врача в филиале {filial}"), code, CODE_MAX)?;
     check_len(
-        || format!("name of doctor {code} in filial {filial}"),
+        || format!("ФИО врача {code} в филиале {filial}"),
         name,
         NAME_MAX,
     )?;
     for slot in slots {
         check_len(
-            || format!("room of doctor {code} on {}", slot.date),
+            || format!("кабинет врача {code} на {}", slot.date),
             &slot.room,
             ROOM_MAX,
         )?;

@@ -57,19 +57,23 @@ pub(super) fn is_valid_booking_id(id: &str) -> bool {
 pub fn with_booking_id(json: &str, id: &str) -> Result<String, FtpError> {
     if !is_valid_booking_id(id) {
         return Err(FtpError::Config(format!(
-            "booking id {id:?} is not 1-64 letters, digits, '_' or '-'"
+            "номер записи {id:?} — не 1–64 латинские буквы, цифры, «_» или «-»"
         )));
     }
-    let value: serde_json::Value = serde_json::from_str(json)
-        .map_err(|e| FtpError::Config(format!("the booking payload is not JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        FtpError::Config(format!(
+            "текст записи для МИС — не JSON: {}",
+            crate::wire::json_error(&e)
+        ))
+    })?;
     let obj = value
         .as_object()
-        .ok_or_else(|| FtpError::Config("the booking payload is not a JSON object".into()))?;
+        .ok_or_else(|| FtpError::Config("текст записи для МИС — не JSON-объект".into()))?;
     match obj.get("booking_id") {
         Some(serde_json::Value::String(s)) if s == id => return Ok(json.to_owned()),
         Some(other) => {
             return Err(FtpError::Config(format!(
-                "the booking payload already has booking_id {other}, not {id:?}"
+                "в тексте записи для МИС уже есть booking_id {other}, а не {id:?}"
             )))
         }
         None => {}
@@ -77,7 +81,7 @@ pub fn with_booking_id(json: &str, id: &str) -> Result<String, FtpError> {
     let trimmed = json.trim_end();
     let head = trimmed
         .strip_suffix('}')
-        .ok_or_else(|| FtpError::Config("the booking payload does not end with '}'".into()))?;
+        .ok_or_else(|| FtpError::Config("текст записи для МИС не кончается на «}»".into()))?;
     let sep = if obj.is_empty() { "" } else { "," };
     Ok(format!("{head}{sep}\"booking_id\":\"{id}\"}}"))
 }

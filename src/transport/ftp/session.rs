@@ -413,7 +413,7 @@ impl FtpSession {
             let booking_id = file.name[..file.name.len() - ".json".len()].to_owned();
             let answer = match String::from_utf8(bytes) {
                 Ok(text) => parse_mis_answer(&text),
-                Err(_) => Err(AnswerError("the file is not UTF-8 text".into())),
+                Err(_) => Err(AnswerError("файл не в кодировке UTF-8".into())),
             };
             out.push(BookingResult {
                 booking_id,
