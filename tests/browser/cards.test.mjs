@@ -71,6 +71,12 @@ for (const device of [DESKTOP, PHONE]) {
           assert.ok(gap >= 8, `cards ${i} and ${j} ${gap} px apart`);
         }
       }
+      if (device === DESKTOP) {
+        // side by side at 1280, inside NetCat's own list container too
+        assert.ok(await page.evaluate(() => !!document.querySelector('.priem-doctors > .tpl-block-list-objects > .priem-doctor')),
+          'the records inside NetCat\'s list container, as the real core renders them');
+        assert.ok(cards.filter((c) => Math.abs(c.box[1] - cards[0].box[1]) < 1).length >= 2, `two cards or more in a row: ${JSON.stringify(cards.map((c) => c.box))}`);
+      }
       const width = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       assert.ok(width[0] <= width[1], `no sideways scroll: ${width}`);
       await save(page, `doctors-${device.name}`);

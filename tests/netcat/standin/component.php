@@ -63,7 +63,7 @@ class nc_component
         $db->query('CREATE TABLE `Message' . $id . '` (`Message_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
             `User_ID` int NOT NULL, `Subdivision_ID` int NOT NULL, `Sub_Class_ID` int NOT NULL, `Priority` int NOT NULL DEFAULT 0,
             `Keyword` char(255) NOT NULL, `Checked` tinyint NOT NULL DEFAULT 1, `Created` datetime NOT NULL,
-            `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP) ENGINE=MyISAM DEFAULT CHARSET=utf8');
+            `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=MyISAM DEFAULT CHARSET=utf8');
         return $id;
     }
 
@@ -272,7 +272,10 @@ class nc_standin_tpl
      * component: load with File_Hash (main2parts), Settings.html, the records (Checked,
      * SortBy `Priority`, `Message_ID`), FormPrefix.html; then, per record, its $f_ values
      * extracted and its links kept in $iteration_RecordTemplate; then RecordTemplate.html
-     * included once — its service part loops over $fetch_row — and FormSuffix.html.
+     * included once — its service part loops over $fetch_row — and FormSuffix.html. Between the
+     * prefix and the records NetCat puts its list container (nc_partial_object_list::
+     * inject_list_container_attributes): its class on the prefix's last tag when that is <ul> or
+     * <ol>, else a <div class='tpl-block-list-objects …'> around the records.
      *
      * @param array $options cc_settings (the infoblock's custom settings), link (function (row): the
      *                       record's $fullLink; default NetCat's without the routing module,
@@ -309,7 +312,25 @@ class nc_standin_tpl
             'iteration_RecordTemplate' => $iteration,
             // the listing loop leaves the last record's values behind, as the real one does
             'last_row' => $rows ? $rows[count($rows) - 1] : array(),
-        ));
+        ), array($folder . 'FormPrefix.html' => function ($html) use (&$div) {
+            $list = "tpl-block-list-objects ";
+            if (preg_match_all('~<([A-Za-z][A-Za-z0-9]*)~', $html, $m, PREG_OFFSET_CAPTURE) && $m[1]) {
+                $last = $m[1][count($m[1]) - 1];
+                if (in_array(strtolower($last[0]), array('ul', 'ol'), true)) {
+                    $div = false;
+                    $start = $last[1] - 1;
+                    $end = strpos($html, '>', $start);
+                    $tag = substr($html, $start, $end - $start);
+                    $tag = preg_match('~\sclass=["\']~', $tag)
+                        ? preg_replace('~(\sclass=["\'])~', '${1}' . $list, $tag, 1) : $tag . " class='$list'";
+                    return substr($html, 0, $start) . $tag . substr($html, $end);
+                }
+            }
+            $div = true;
+            return $html . "<div class='$list' >";
+        }, $folder . 'RecordTemplate.html' => function ($html) use (&$div) {
+            return $div ? $html . '</div>' : $html;
+        }));
     }
 
     /**
@@ -352,7 +373,8 @@ class nc_standin_tpl
     }
 
     /** Includes the template files in one scope with the variables the core gives templates. */
-    private static function run(array $nc_files, array $nc_vars)
+    /** @param callable[] $nc_after per file: what the output so far becomes after it (NetCat's own markup) */
+    private static function run(array $nc_files, array $nc_vars, array $nc_after = array())
     {
         extract($nc_vars['last_row'], EXTR_PREFIX_ALL, 'f');
         unset($nc_vars['last_row']);
@@ -367,6 +389,11 @@ class nc_standin_tpl
         ob_start();
         foreach ($nc_files as $nc_file) {
             include $nc_file;
+            if (isset($nc_after[$nc_file])) {
+                $nc_html = (string)ob_get_clean();
+                ob_start();
+                echo $nc_after[$nc_file]($nc_html);
+            }
         }
         return (string)ob_get_clean();
     }
