@@ -213,8 +213,8 @@ final class ApiTest extends TestCase
     /**
      * api.php's lean grid entry (nc_priem_api::serve_kept → priem_visitor_grid_json): the full
      * path keeps the settings and the cards in the process; the kept answer is the full path's,
-     * byte for byte, until one statement reads back something else — a card edited (its
-     * LastUpdated), a setting saved — and nothing is kept while a card table has just changed.
+     * byte for byte, until one statement reads back something else — a card edited (as NetCat
+     * 6.4's form edits it: LastUpdated does not move), a setting saved.
      */
     public function test_the_kept_grid_is_the_full_paths_until_a_card_or_a_setting_changes(): void
     {
@@ -226,38 +226,37 @@ final class ApiTest extends TestCase
         $kept = function () use ($engine, $now) {
             return priem_visitor_grid_json($engine['db'], '1', '0001', $now);
         };
-        $settle = function () use ($db, $doctors, $clinics) { // as if the cards were edited a minute ago
-            $db->query("UPDATE `Message$doctors` SET `LastUpdated` = NOW() - INTERVAL 1 MINUTE");
-            $db->query("UPDATE `Message$clinics` SET `LastUpdated` = NOW() - INTERVAL 1 MINUTE");
-        };
         $grid = array('action' => 'grid', 'filial' => '1', 'doctor' => '0001');
         try {
-            $settle();
             list($status, , $full) = $this->call('GET', $grid);
             $this->assertSame(200, $status);
             $this->assertSame('Иванова Мария Петровна', $full['doctor']['name']);
             $this->assertNotNull($kept(), 'the full path kept the settings and cards');
             $this->assertSame($full, json_decode($kept(), true), 'the kept answer is the full path\'s');
 
-            // an editor renames the doctor: the next request reads again, and keeps nothing while the edit is fresh
+            // an editor renames the doctor, then changes his price: each is seen on the next request
             $db->query("UPDATE `Message$doctors` SET `Name` = 'Иванова-Смирнова Мария Петровна' WHERE `MisCode` = '1:0001'");
             $this->assertNull($kept(), 'a card edited: what was kept is not used');
             list(, , $full) = $this->call('GET', $grid);
             $this->assertSame('Иванова-Смирнова Мария Петровна', $full['doctor']['name']);
-            $this->assertNull($kept(), 'nothing kept in the seconds after an edit (LastUpdated has a one-second step)');
-            $settle();
-            $this->call('GET', $grid);
-            $this->assertSame('Иванова-Смирнова Мария Петровна', json_decode($kept(), true)['doctor']['name']);
+            $this->assertSame($full, json_decode($kept(), true), 'kept again at once');
+            $db->query("UPDATE `Message$doctors` SET `PriceFrom` = `PriceFrom` + 150 WHERE `MisCode` = '1:0001'");
+            $this->assertNull($kept(), 'a price edited in the same second: what was kept is not used');
+            list(, , $priced) = $this->call('GET', $grid);
+            $this->assertNotSame($full['doctor'], $priced['doctor']);
+            $this->assertSame($priced, json_decode($kept(), true));
+            $db->query("UPDATE `Message$clinics` SET `Checked` = 0 WHERE `MisCode` = '1'");
+            $this->assertNull($kept(), 'a clinic card switched off: what was kept is not used');
+            $db->query("UPDATE `Message$clinics` SET `Checked` = 1 WHERE `MisCode` = '1'");
 
             // a setting saved (the phone a filial without one shows)
             self::set_settings(array('ClinicPhone' => '+7 (800) 555-00-00'));
             $this->assertNull($kept(), 'a setting saved: what was kept is not used');
             $this->call('GET', $grid);
             $this->assertNotNull($kept());
-            $this->assertTrue(nc_priem_netcat::is_settled("2:2030-12-01 10:00:00:5"));
-            $this->assertFalse(nc_priem_netcat::is_settled("2:2030-12-01 10:00:00:5:recent"));
         } finally {
-            $db->query("UPDATE `Message$doctors` SET `Name` = 'Иванова Мария Петровна' WHERE `MisCode` = '1:0001'");
+            $db->query("UPDATE `Message$doctors` SET `Name` = 'Иванова Мария Петровна', `PriceFrom` = 1500 WHERE `MisCode` = '1:0001'");
+            $db->query("UPDATE `Message$clinics` SET `Checked` = 1 WHERE `MisCode` = '1'");
             self::set_settings(array('ClinicPhone' => '+7 (800) 000-00-00'));
         }
     }

@@ -55,7 +55,7 @@ function priem_nc_component($name, $keyword)
     $db->query('CREATE TABLE `Message' . $id . '` (`Message_ID` int NOT NULL AUTO_INCREMENT PRIMARY KEY,
         `User_ID` int NOT NULL DEFAULT 0, `Subdivision_ID` int NOT NULL DEFAULT 0, `Sub_Class_ID` int NOT NULL DEFAULT 0,
         `Priority` int NOT NULL DEFAULT 0, `Keyword` char(255), `Checked` tinyint NOT NULL DEFAULT 1,
-        `Created` datetime, `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, `Name` char(255))
+        `Created` datetime, `LastUpdated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, `Name` char(255))
         ENGINE=MyISAM DEFAULT CHARSET=utf8');
     return $id;
 }

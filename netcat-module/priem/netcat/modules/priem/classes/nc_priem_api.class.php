@@ -179,8 +179,7 @@ class nc_priem_api
     /**
      * Reads the settings and every card again and has this process keep them for the lean grid
      * entry (serve_kept), with the check statement read first: a change after it shows as another
-     * reading next time. Nothing is kept while a card table changed in the last seconds, or when
-     * the settings named other components meanwhile. Returns what it kept (settings, cards), or
+     * reading next time. Nothing is kept when the settings named other components meanwhile. Returns what it kept (settings, cards), or
      * null when it kept nothing (the caller reads the one doctor's cards).
      */
     private function keep_for_visitors()
@@ -200,7 +199,7 @@ class nc_priem_api
         // what the check vouches for is read after it
         $settings->forget();
         $this->engine_settings = null;
-        if (!nc_priem_netcat::is_settled($check) || $ids() !== $before) {
+        if ($ids() !== $before) {
             return null;
         }
         $kept = array('settings' => $this->engine_settings(), 'cards' => $this->catalog()->all());

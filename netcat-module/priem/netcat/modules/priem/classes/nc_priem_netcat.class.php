@@ -126,16 +126,19 @@ class nc_priem_netcat
      * NetCat may have changed (a process keeps the module's settings and the editors' cards while
      * it reads back the same, priem_visitor_keep): the module's Settings rows (count and a sum of
      * their hashes), the card components' Field rows, and per card table (Message<N>) its row
-     * count, newest LastUpdated (NetCat's "ON UPDATE CURRENT_TIMESTAMP") and largest id. A table
-     * changed in the last 2 seconds says ":recent" (is_settled() is false): LastUpdated has a
-     * one-second step, so an edit in the same second as the reading would not show.
+     * count and a sum of each row's hash over its id, placement, Checked and every field of the
+     * component. Not LastUpdated: NetCat 6.4 creates it as a plain `timestamp NOT NULL` and its
+     * edit form does not set it, so on MariaDB it never moves when a card is edited.
      *
      * @param int[] $class_ids the card components' Class_IDs (missing ones left out)
      */
     public function visitor_check_sql(array $class_ids)
     {
-        $parts = array("(SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CONV(LEFT(MD5(CONCAT_WS(0x1f, `Catalogue_ID`, `Key`, "
-            . "`Value`)), 15), 16, 10)), 0)) FROM `Settings` WHERE `Module` = " . $this->quote(nc_priem::KEYWORD) . ')');
+        $hash = function (array $columns) {
+            return "COALESCE(SUM(CONV(LEFT(MD5(CONCAT_WS(0x1f, " . implode(', ', $columns) . ")), 15), 16, 10)), 0)";
+        };
+        $parts = array("(SELECT CONCAT(COUNT(*), ':', " . $hash(array('`Catalogue_ID`', '`Key`', '`Value`'))
+            . ") FROM `Settings` WHERE `Module` = " . $this->quote(nc_priem::KEYWORD) . ')');
         $ids = array();
         foreach ($class_ids as $id) {
             if ((int)$id > 0) {
@@ -146,17 +149,16 @@ class nc_priem_netcat
             $parts[] = "(SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(CONCAT_WS(0x1f, `Field_ID`, `Class_ID`, `Field_Name`))), 0)) "
                 . 'FROM `Field` WHERE `Class_ID` IN (' . implode(', ', $ids) . '))';
             foreach ($ids as $id) {
-                $parts[] = "(SELECT CONCAT(COUNT(*), ':', COALESCE(MAX(`LastUpdated`), '-'), ':', COALESCE(MAX(`Message_ID`), 0), "
-                    . "IF(MAX(`LastUpdated`) > NOW() - INTERVAL 2 SECOND, ':recent', '')) FROM `Message" . $id . '`)';
+                $columns = array('`Message_ID`', '`Subdivision_ID`', '`Sub_Class_ID`', '`Checked`');
+                foreach ($this->rows('SELECT `Field_Name` FROM `Field` WHERE `Class_ID` = ' . $id . ' ORDER BY `Field_ID`') as $f) {
+                    if (preg_match('/^[A-Za-z0-9_]+$/', (string)$f['Field_Name'])) {
+                        $columns[] = 'IFNULL(`' . $f['Field_Name'] . '`, 0x1e)';
+                    }
+                }
+                $parts[] = "(SELECT CONCAT(COUNT(*), ':', " . $hash($columns) . ') FROM `Message' . $id . '`)';
             }
         }
         return 'SELECT ' . implode(', ', $parts);
-    }
-
-    /** Whether a visitor_check_sql() reading may be kept (no card table changed in its last 2 seconds). */
-    public static function is_settled($check)
-    {
-        return strpos((string)$check, ':recent') === false;
     }
 
     /** Quotes a value for SQL (nc_db::prepare: no stripslashes). */
