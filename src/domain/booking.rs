@@ -516,14 +516,7 @@ mod tests {
 
     #[test]
     fn statuses_round_trip() {
-        for s in [
-            BookingStatus::Queued,
-            BookingStatus::Sent,
-            BookingStatus::Confirmed,
-            BookingStatus::Rejected,
-            BookingStatus::Unknown,
-            BookingStatus::Check,
-        ] {
+        for s in BookingStatus::ALL {
             assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
         }
         for s in BookingStatus::ALL {

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
@@ -11,6 +13,7 @@ use super::engine::{engine, now_arg};
 use super::error;
 use crate::domain::grid;
 use crate::engine::grid_cache::SharedGrid;
+use crate::engine::Engine;
 
 /// The grid a visitor sees, from the stored schedule (same shape as `priem_slot_grid`);
 /// `$days` defaults to the booking horizon of the settings.
@@ -45,12 +48,7 @@ pub fn priem_grid_json(
     days: Option<i64>,
     cards: Option<&ZendHashTable>,
 ) -> PhpResult<String> {
-    let e = engine(settings)?;
-    let now = now_arg(now_utc)?;
-    let days = days
-        .map(|d| grid::DAYS.check(d))
-        .transpose()
-        .map_err(error::range)?;
+    let (e, now, days) = grid_args(settings, now_utc, days)?;
     let cards = convert::cards(cards)?;
     e.grid_answer(filial_code, doctor_code, now, days, &cards)
         .map_err(error::engine)
@@ -64,14 +62,24 @@ fn stored_grid(
     now_utc: Option<&str>,
     days: Option<i64>,
 ) -> PhpResult<Arc<SharedGrid>> {
+    let (e, now, days) = grid_args(settings, now_utc, days)?;
+    e.grid(filial_code, doctor_code, now, days)
+        .map_err(error::engine)
+}
+
+/// The engine, the clock and the checked number of days of a grid call's arguments.
+fn grid_args(
+    settings: &ZendHashTable,
+    now_utc: Option<&str>,
+    days: Option<i64>,
+) -> PhpResult<(Arc<Engine>, DateTime<Utc>, Option<u32>)> {
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
     let days = days
         .map(|d| grid::DAYS.check(d))
         .transpose()
         .map_err(error::range)?;
-    e.grid(filial_code, doctor_code, now, days)
-        .map_err(error::engine)
+    Ok((e, now, days))
 }
 
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
