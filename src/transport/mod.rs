@@ -31,6 +31,32 @@ pub fn ensure_crypto_provider() {
     });
 }
 
+/// How a connection that may run over TLS was protected: what the settings demanded, or, where
+/// they did not demand TLS, what the server offered (opportunistic TLS: SMTP `STARTTLS`, FTP
+/// `AUTH TLS`). A plain connection is never a failure by itself: when the upgrade a server offers
+/// fails, the transport connects again without it, so alerts and schedule files keep flowing,
+/// and says why here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protection {
+    /// TLS as the settings require (SMTPS, STARTTLS, FTPS); the certificate was verified.
+    Required,
+    /// The settings allow plain text, the server offered TLS and the connection was upgraded;
+    /// the certificate was verified.
+    Upgraded,
+    /// Plain text: the server does not offer TLS.
+    NotOffered,
+    /// Plain text: the server offered TLS, the upgrade failed (`cause`, in Russian: certificate
+    /// not trusted, handshake error) and the connection was made again without it.
+    FellBack { cause: String },
+}
+
+impl Protection {
+    /// Whether names, phones and passwords crossed the network encrypted.
+    pub fn encrypted(&self) -> bool {
+        matches!(self, Protection::Required | Protection::Upgraded)
+    }
+}
+
 /// One HTTP call's checked URL, its total timeout and a client builder set up the same way for
 /// every HTTP transport: both timeouts, no redirects, priem's user agent, rustls' provider ready.
 pub(crate) struct HttpSetup {
