@@ -2875,3 +2875,46 @@ fn lost_database_connections_are_reopened_by_the_next_tick_and_booking() {
     assert!(matches!(out, BookOutcome::Pending { .. }), "{out:?}");
     assert!(env.mails().is_empty(), "{:?}", env.subjects());
 }
+
+// ---------------------------------------------------------------------------------------------
+// 10. What protected the last SMTP and FTP connection (opportunistic TLS)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn each_links_last_protection_is_recorded_and_replaced() {
+    use priem::engine::Link;
+    use priem::transport::Protection;
+    let env = Env::new();
+    let e = engine(&env.settings());
+    e.migrate().unwrap();
+    assert_eq!(e.observed_protection(Link::Mail).unwrap(), None);
+    assert_eq!(e.observed_protection(Link::Ftp).unwrap(), None);
+
+    let cause = "сертификат сервера выдан неизвестным удостоверяющим центром".repeat(10);
+    let fell = Protection::FellBack {
+        cause: cause.clone(),
+    };
+    e.note_protection(Link::Mail, &fell, eve()).unwrap();
+    e.note_protection(Link::Ftp, &Protection::NotOffered, eve())
+        .unwrap();
+    let mail = e.observed_protection(Link::Mail).unwrap().expect("noted");
+    assert_eq!(mail.at, eve());
+    match mail.protection {
+        // cut to the column's 500 characters
+        Protection::FellBack { cause: got } => {
+            assert_eq!(got.chars().count(), 500, "{got}");
+            assert!(cause.starts_with(got.trim_end_matches('…')), "{got}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The next connection replaces it; the other link keeps its own.
+    e.note_protection(Link::Mail, &Protection::Upgraded, eve() + minutes(1))
+        .unwrap();
+    let mail = e.observed_protection(Link::Mail).unwrap().expect("noted");
+    assert_eq!(mail.protection, Protection::Upgraded);
+    assert_eq!(mail.at, eve() + minutes(1));
+    let ftp = e.observed_protection(Link::Ftp).unwrap().expect("noted");
+    assert_eq!(ftp.protection, Protection::NotOffered);
+    assert_eq!(env.db.count("Priem_Protection"), 2);
+}

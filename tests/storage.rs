@@ -18,7 +18,7 @@ use priem::storage::{
 
 use storage_common::*;
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 13] = [
     "Priem_Alert",
     "Priem_Booking",
     "Priem_Day",
@@ -27,6 +27,7 @@ const TABLES: [&str; 12] = [
     "Priem_Filial",
     "Priem_Hold",
     "Priem_Migration",
+    "Priem_Protection",
     "Priem_RateLimit",
     "Priem_Slot",
     "Priem_SyncRun",

@@ -10,6 +10,7 @@ pub mod kept;
 pub mod limits;
 mod privacy;
 pub mod prodoctorov;
+pub mod protection;
 pub mod settings;
 mod snapshot;
 mod tick;
@@ -34,6 +35,7 @@ use limits::Refusal;
 use settings::{Delivery, Settings};
 
 pub use privacy::{EraseError, Forgotten};
+pub use protection::{Link, Observed};
 pub use snapshot::{Imported, Pushed, Settled};
 pub use tick::{TickReport, LOCK_NAME};
 

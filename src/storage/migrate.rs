@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "008_import_stream",
         sql: include_str!("../../sql/008_import_stream.sql"),
     },
+    Migration {
+        version: 9,
+        name: "009_protection",
+        sql: include_str!("../../sql/009_protection.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

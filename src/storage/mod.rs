@@ -20,6 +20,7 @@
 //! | `Priem_RateLimit` | rate-limit counters per hashed bucket and window (`sql/002_form.sql`) |
 //! | `Priem_Upload` | schedule uploads to ProDoctorov (`sql/003_prodoctorov.sql`) |
 //! | `Priem_Erasure` | erasures of a person's data on request, without the data (`sql/007_privacy.sql`) |
+//! | `Priem_Protection` | how the last SMTP and FTP connection was protected (`sql/009_protection.sql`) |
 //!
 //! # Connections
 //! A [`Store`] is cheap to create and connects on first use (php-fpm forks workers after
@@ -39,6 +40,7 @@ mod migrate;
 mod outbox;
 mod packed;
 mod privacy;
+mod protection;
 mod reconcile;
 mod runs;
 mod uploads;
@@ -62,6 +64,7 @@ pub use limits::{Admission, Quota, QuotaKind};
 pub use lock::TickLock;
 pub use migrate::{migrate, Migration, MIGRATIONS};
 pub use privacy::ErasureRecord;
+pub use protection::ProtectionRecord;
 pub use reconcile::{Reconciled, Reconciliation};
 pub use runs::{RunId, RunRecord, RunStatus, RunSummary};
 pub use uploads::{NewUpload, UploadOutcome, UploadRecord};
