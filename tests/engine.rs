@@ -2918,3 +2918,32 @@ fn each_links_last_protection_is_recorded_and_replaced() {
     assert_eq!(ftp.protection, Protection::NotOffered);
     assert_eq!(env.db.count("Priem_Protection"), 2);
 }
+
+#[test]
+fn an_alert_mail_and_the_mail_check_record_how_smtp_was_protected() {
+    use priem::engine::Link;
+    use priem::transport::Protection;
+    let env = Env::new();
+    // FTP down: an alert to mail, over the sink that offers no STARTTLS
+    let e = engine(&env.settings());
+    let r = e.tick(eve());
+    assert_eq!(r.mails_sent, 1, "{r:?}");
+    let seen = e
+        .observed_protection(Link::Mail)
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(seen.protection, Protection::NotOffered);
+    assert_eq!(seen.at, eve());
+    assert_eq!(e.observed_protection(Link::Ftp).unwrap(), None);
+
+    let said = e.check("mail").expect("the test letter went");
+    assert!(
+        said.contains("соединение без шифрования: сервер не предлагает TLS"),
+        "{said}"
+    );
+    let seen = e
+        .observed_protection(Link::Mail)
+        .unwrap()
+        .expect("recorded");
+    assert!(seen.at > eve(), "the check is a connection too: {seen:?}");
+}

@@ -6,9 +6,9 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use peers::{smtp_sink, wait_for, TempDir};
+use peers::{smtp_sink, wait_for, Peer, TempDir};
 use priem::transport::mail::{self, MailConfig, MailError, SmtpSecurity, DEFAULT_RECIPIENTS};
-use priem::transport::Secret;
+use priem::transport::{Protection, Secret};
 use serde_json::Value;
 
 fn config(port: u16) -> MailConfig {
@@ -59,7 +59,7 @@ fn sends_russian_plain_text_to_every_recipient() {
     assert!(subject_line.is_ascii(), "{subject_line}");
     assert!(subject_line.contains("=?utf-8?"), "{subject_line}");
 
-    assert_eq!(mail::check(&cfg), Ok(()));
+    assert_eq!(mail::check(&cfg), Ok(Protection::NotOffered));
 }
 
 #[test]
@@ -85,8 +85,10 @@ fn starttls_with_login_and_a_private_ca() {
     cfg.user = "robot".into();
     cfg.password = Secret::new("Mail-Pa55");
     cfg.extra_ca_pem = Some(cert.ca_pem.clone());
-    mail::send(&cfg, SUBJECT, BODY).unwrap();
+    assert_eq!(mail::send(&cfg, SUBJECT, BODY), Ok(Protection::Required));
     assert_eq!(message(&out, 1)["subject"], SUBJECT);
+    assert_eq!(message(&out, 1)["tls"], true);
+    assert_eq!(mail::check(&cfg), Ok(Protection::Required));
 
     cfg.password = Secret::new("Wrong-Pa55");
     let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
@@ -130,4 +132,128 @@ fn bad_settings_are_not_transient() {
     let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
     assert!(matches!(err, MailError::Config(_)), "{err:?}");
     assert!(!err.is_transient());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opportunistic STARTTLS: "no encryption" in the settings, TLS when the server offers it
+// ---------------------------------------------------------------------------------------------
+
+/// A sink offering STARTTLS with a certificate of a private CA, accepting plain text too, with
+/// AUTH; and the "no encryption" settings for it.
+fn optional_tls_sink(dir: &TempDir, extra: &[&str]) -> (Peer, MailConfig, String) {
+    let cert = peers::make_cert(dir.path());
+    let out = dir.join("mail");
+    let mut args = vec![
+        "--tls-cert",
+        cert.cert.to_str().unwrap(),
+        "--tls-key",
+        cert.key.to_str().unwrap(),
+        "--user",
+        "robot",
+        "--password",
+        "Mail-Pa55",
+    ];
+    args.extend_from_slice(extra);
+    let sink = smtp_sink(&out, &args);
+    let mut cfg = config(sink.port);
+    cfg.user = "robot".into();
+    cfg.password = Secret::new("Mail-Pa55");
+    (sink, cfg, cert.ca_pem)
+}
+
+/// How many messages the sink wrote.
+fn delivered(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .count()
+    })
+}
+
+#[test]
+fn plain_settings_take_the_offered_starttls_when_the_certificate_is_trusted() {
+    let dir = TempDir::new("smtp-opp");
+    let (_sink, mut cfg, ca) = optional_tls_sink(&dir, &["--tls-optional"]);
+    cfg.extra_ca_pem = Some(ca);
+    assert_eq!(mail::send(&cfg, SUBJECT, BODY), Ok(Protection::Upgraded));
+    let got = message(&dir.join("mail"), 1);
+    assert_eq!(got["subject"], SUBJECT);
+    assert_eq!(got["tls"], true, "the sink saw an encrypted session");
+    assert_eq!(mail::check(&cfg), Ok(Protection::Upgraded));
+    assert_eq!(delivered(&dir.join("mail")), 1);
+
+    // A wrong password after the upgrade is the login's failure, not a reason for plain text.
+    cfg.password = Secret::new("Wrong-Pa55");
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Auth { .. }), "{err:?}");
+}
+
+#[test]
+fn plain_settings_fall_back_to_plain_text_when_the_offered_certificate_is_not_trusted() {
+    let dir = TempDir::new("smtp-opp-untrusted");
+    let (_sink, cfg, _ca) = optional_tls_sink(&dir, &["--tls-optional"]);
+    let protection = mail::send(&cfg, SUBJECT, BODY).expect("delivered all the same");
+    let Protection::FellBack { cause } = &protection else {
+        panic!("{protection:?}");
+    };
+    assert!(cause.contains("сертификат"), "{cause}");
+    assert!(
+        cause.contains("неизвестным удостоверяющим центром"),
+        "{cause}"
+    );
+    assert!(!cause.contains("Mail-Pa55"), "{cause}");
+    let got = message(&dir.join("mail"), 1);
+    assert_eq!(got["subject"], SUBJECT);
+    assert_eq!(got["tls"], false, "the sink saw a plain session");
+    // sent once: the upgrade failed before the login and before MAIL FROM
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(delivered(&dir.join("mail")), 1);
+    assert!(matches!(mail::check(&cfg), Ok(Protection::FellBack { .. })));
+}
+
+#[test]
+fn plain_settings_fall_back_when_the_offered_starttls_is_refused() {
+    let dir = TempDir::new("smtp-opp-refused");
+    let (_sink, mut cfg, ca) = optional_tls_sink(&dir, &["--starttls-refuse"]);
+    cfg.extra_ca_pem = Some(ca);
+    let protection = mail::send(&cfg, SUBJECT, BODY).expect("delivered all the same");
+    let Protection::FellBack { cause } = &protection else {
+        panic!("{protection:?}");
+    };
+    assert!(cause.contains("454"), "{cause}");
+    assert_eq!(message(&dir.join("mail"), 1)["tls"], false);
+    assert_eq!(delivered(&dir.join("mail")), 1);
+}
+
+#[test]
+fn plain_settings_and_a_server_without_starttls_stay_plain() {
+    let dir = TempDir::new("smtp-opp-none");
+    let sink = smtp_sink(dir.path(), &[]);
+    let cfg = config(sink.port);
+    assert_eq!(mail::send(&cfg, SUBJECT, BODY), Ok(Protection::NotOffered));
+    assert_eq!(message(dir.path(), 1)["tls"], false);
+}
+
+#[test]
+fn demanded_tls_still_fails_on_an_untrusted_certificate_or_without_starttls() {
+    let dir = TempDir::new("smtp-demanded");
+    let (_sink, mut cfg, _ca) = optional_tls_sink(&dir, &["--tls-optional"]);
+    cfg.security = SmtpSecurity::StartTls;
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Tls { .. }), "{err:?}");
+    assert!(err.to_string().contains("сертификат"), "{err}");
+    assert!(!err.is_transient());
+    assert!(matches!(mail::check(&cfg), Err(MailError::Tls { .. })));
+
+    // STARTTLS demanded from a server that does not offer it: nothing goes in plain text.
+    let plain = TempDir::new("smtp-demanded-plain");
+    let sink = smtp_sink(plain.path(), &[]);
+    let mut cfg = config(sink.port);
+    cfg.security = SmtpSecurity::StartTls;
+    let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+    assert!(matches!(err, MailError::Tls { .. }), "{err:?}");
+    assert!(err.to_string().contains("не предлагает STARTTLS"), "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(delivered(&dir.join("mail")), 0);
+    assert_eq!(delivered(plain.path()), 0);
 }

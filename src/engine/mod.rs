@@ -566,7 +566,14 @@ impl Engine {
                     "Проверка почты модуля онлайн-записи",
                     "Это проверочное письмо: уведомления о сбоях обмена с МИС будут приходить на этот адрес.\n",
                 )
-                .map(|()| format!("Проверочное письмо отправлено: {}", cfg.recipients.join(", ")))
+                .map(|protection| {
+                    let _ = self.note_protection(Link::Mail, &protection, Utc::now());
+                    format!(
+                        "Проверочное письмо отправлено: {}; {}",
+                        cfg.recipients.join(", "),
+                        protection.in_russian()
+                    )
+                })
                 .map_err(|e| e.to_string())
             }
             other => Err(format!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::alert::{self, Alert, Origin};
 use super::snapshot::{self, Snapshot};
-use super::{Delivered, Engine};
+use super::{Delivered, Engine, Link};
 use crate::domain::cards::split_codes;
 use crate::engine::settings::Delivery;
 use crate::storage::{AlertAction, Card, CodeProblem, RunSummary, StorageError};
@@ -143,8 +143,9 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
             // reminder interval, remembered in a file (every cron run is a new process).
             if let (Some(cfg), true) = (&engine.settings().mail, db_alert_due(engine, now)) {
                 let a = &seen.alerts[0];
+                // (the database is down: the protection cannot be recorded)
                 match mail::send(cfg, a.subject(), &a.body) {
-                    Ok(()) => report.mails_sent += 1,
+                    Ok(_) => report.mails_sent += 1,
                     Err(_) => report.mails_failed += 1,
                 }
             }
@@ -512,7 +513,8 @@ fn send_alerts(
             return Err("почта не настроена".into());
         };
         match mail::send(cfg, subject, body) {
-            Ok(()) => {
+            Ok(protection) => {
+                let _ = engine.note_protection(Link::Mail, &protection, now);
                 report.mails_sent += 1;
                 Ok(())
             }

@@ -1,22 +1,30 @@
 //! Alert e-mail over SMTP (mis-exchange.md §3): one plain-text UTF-8 message to every
 //! configured recipient.
 //!
-//! The transport is built per call (lettre's pool owns a thread, which must not be created at
-//! startup or carried across a `fork`) and dropped at the end, which closes the connection.
-//! Deciding *when* to send (first appearance, reminders, resolution) is the alert layer's job.
+//! Each call opens one connection with lettre's `SmtpConnection` and closes it at the end: no
+//! pool, no thread (lettre's pool owns a thread, which must not be created at startup or carried
+//! across a `fork`). Deciding *when* to send (first appearance, reminders, resolution) is the
+//! alert layer's job.
+//!
+//! Protection: SMTPS and STARTTLS, when the settings choose them, must succeed. With "no
+//! encryption" chosen, a server that offers STARTTLS gets it all the same, the certificate
+//! checked as in the STARTTLS mode; should that upgrade fail, the message goes in plain text as
+//! it did before, on a new connection made before anything of the message or the login was sent.
+//! [`send`] and [`check`] say which of these happened ([`Protection`]).
 
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport};
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::Message;
 use thiserror::Error;
 
 use super::{
     cause_in_russian, chain_has_timeout, chain_tls_error, ensure_crypto_provider, error_chain,
-    scrub, Secret,
+    scrub, Protection, Secret,
 };
 
 /// The client's list (§3).
@@ -184,41 +192,134 @@ pub fn build_message(cfg: &MailConfig, subject: &str, body: &str) -> Result<Mess
         .map_err(|_| MailError::Config("письмо не удалось составить".into()))
 }
 
-fn transport(cfg: &MailConfig) -> Result<SmtpTransport, MailError> {
-    if cfg.host.trim().is_empty() {
+/// The TLS parameters of `cfg`'s host: the system's roots (webpki) plus the configured extra CA.
+fn tls_parameters(cfg: &MailConfig, host: &str) -> Result<TlsParameters, MailError> {
+    ensure_crypto_provider();
+    let mut builder = TlsParameters::builder(host.to_owned());
+    if let Some(pem) = cfg.extra_ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+        let cert = Certificate::from_pem(pem.as_bytes()).map_err(|_| {
+            MailError::Config("сертификат удостоверяющего центра — не текст PEM".into())
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build_rustls().map_err(|e| MailError::Tls {
+        addr: format!("{host}:{}", cfg.port),
+        cause: cause_in_russian(&e),
+    })
+}
+
+/// An open SMTP session, greeted (EHLO), protected as the settings say or as the server allows,
+/// logged in when a login is set; nothing of a message has been sent on it yet. Dropping it
+/// closes the socket; [`Session::close`] says QUIT first.
+struct Session {
+    conn: SmtpConnection,
+    protection: Protection,
+}
+
+impl Session {
+    fn close(mut self) {
+        // QUIT, ignoring the answer (what lettre's transport does after a message), then close
+        self.conn.abort();
+    }
+}
+
+/// Connects and greets: TLS from the first byte (SMTPS) or plain text.
+fn greet(
+    cfg: &MailConfig,
+    host: &str,
+    hello: &ClientId,
+    wrapper: Option<&TlsParameters>,
+) -> Result<SmtpConnection, MailError> {
+    SmtpConnection::connect::<(&str, u16)>(
+        (host, cfg.port),
+        Some(cfg.timeout.max(Duration::from_millis(1))),
+        hello,
+        wrapper,
+        None,
+    )
+    .map_err(|e| classify(cfg, e))
+}
+
+/// Opens a [`Session`]. With `SmtpSecurity::None` a server that offers STARTTLS gets it
+/// (opportunistic TLS, the certificate verified exactly as in the STARTTLS mode); when that
+/// upgrade fails the connection is made again in plain text, as before, and the session says
+/// why ([`Protection::FellBack`]). This happens before the login and before `MAIL FROM`, so
+/// nothing is sent twice. With STARTTLS or TLS demanded, a TLS failure is an error.
+fn open(cfg: &MailConfig) -> Result<Session, MailError> {
+    let host = cfg.host.trim();
+    if host.is_empty() {
         return Err(MailError::Config("не указан SMTP-сервер".into()));
     }
-    let host = cfg.host.trim();
-    let tls_parameters = || -> Result<TlsParameters, MailError> {
-        ensure_crypto_provider();
-        let mut builder = TlsParameters::builder(host.to_owned());
-        if let Some(pem) = cfg.extra_ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
-            let cert = Certificate::from_pem(pem.as_bytes()).map_err(|_| {
-                MailError::Config("сертификат удостоверяющего центра — не текст PEM".into())
-            })?;
-            builder = builder.add_root_certificate(cert);
+    let hello = ClientId::default();
+    let (conn, protection) = match cfg.security {
+        SmtpSecurity::Tls => {
+            let tls = tls_parameters(cfg, host)?;
+            (greet(cfg, host, &hello, Some(&tls))?, Protection::Required)
         }
-        builder.build_rustls().map_err(|e| MailError::Tls {
-            addr: format!("{host}:{}", cfg.port),
-            cause: cause_in_russian(&e),
-        })
+        SmtpSecurity::StartTls => {
+            let tls = tls_parameters(cfg, host)?;
+            let mut conn = greet(cfg, host, &hello, None)?;
+            if !conn.can_starttls() {
+                conn.abort();
+                return Err(MailError::Tls {
+                    addr: format!("{host}:{}", cfg.port),
+                    cause: "сервер не предлагает STARTTLS".into(),
+                });
+            }
+            conn.starttls(&tls, &hello).map_err(|e| classify(cfg, e))?;
+            (conn, Protection::Required)
+        }
+        SmtpSecurity::None => {
+            let mut conn = greet(cfg, host, &hello, None)?;
+            if !conn.can_starttls() {
+                (conn, Protection::NotOffered)
+            } else {
+                match upgrade(cfg, host, &hello, &mut conn) {
+                    Ok(()) => (conn, Protection::Upgraded),
+                    Err(cause) => {
+                        conn.abort();
+                        let conn = greet(cfg, host, &hello, None)?;
+                        (conn, Protection::FellBack { cause })
+                    }
+                }
+            }
+        }
     };
-    let tls = match cfg.security {
-        SmtpSecurity::None => Tls::None,
-        SmtpSecurity::StartTls => Tls::Required(tls_parameters()?),
-        SmtpSecurity::Tls => Tls::Wrapper(tls_parameters()?),
-    };
-    let mut builder = SmtpTransport::builder_dangerous(host)
-        .port(cfg.port)
-        .tls(tls)
-        .timeout(Some(cfg.timeout.max(Duration::from_millis(1))));
+    let mut session = Session { conn, protection };
     if !cfg.user.is_empty() {
-        builder = builder.credentials(Credentials::new(
-            cfg.user.clone(),
-            cfg.password.expose().to_owned(),
-        ));
+        let credentials = Credentials::new(cfg.user.clone(), cfg.password.expose().to_owned());
+        if let Err(e) = session.conn.auth(DEFAULT_MECHANISMS, &credentials) {
+            session.conn.abort();
+            return Err(classify(cfg, e));
+        }
     }
-    Ok(builder.build())
+    Ok(session)
+}
+
+/// The opportunistic STARTTLS of a plain session: `Err` is why it failed, in Russian, for
+/// [`Protection::FellBack`].
+fn upgrade(
+    cfg: &MailConfig,
+    host: &str,
+    hello: &ClientId,
+    conn: &mut SmtpConnection,
+) -> Result<(), String> {
+    let tls = tls_parameters(cfg, host).map_err(|e| match e {
+        MailError::Config(why) | MailError::Tls { cause: why, .. } => why,
+        other => other.to_string(),
+    })?;
+    conn.starttls(&tls, hello)
+        .map_err(|e| match classify(cfg, e) {
+            MailError::Tls { cause, .. } => cause,
+            MailError::Timeout { .. } => {
+                "сервер не ответил вовремя при установке защищённого соединения".into()
+            }
+            MailError::Temporary { code, reply } | MailError::Rejected { code, reply } => {
+                format!("сервер отказался начать TLS ({code}: {reply})")
+            }
+            MailError::Connect { cause, .. } | MailError::Protocol { cause, .. } => cause,
+            other => other.to_string(),
+        })
 }
 
 fn classify(cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError {
@@ -265,26 +366,34 @@ fn classify(cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError 
     }
 }
 
-/// Sends one plain-text message to all recipients.
-pub fn send(cfg: &MailConfig, subject: &str, body: &str) -> Result<(), MailError> {
+/// Sends one plain-text message to all recipients; says how the connection was protected.
+pub fn send(cfg: &MailConfig, subject: &str, body: &str) -> Result<Protection, MailError> {
     let message = build_message(cfg, subject, body)?;
-    let transport = transport(cfg)?;
-    transport
-        .send(&message)
-        .map(|_| ())
-        .map_err(|e| classify(cfg, e))
+    let mut session = open(cfg)?;
+    match session.conn.send(message.envelope(), &message.formatted()) {
+        Ok(_) => {
+            let protection = session.protection.clone();
+            session.close();
+            Ok(protection)
+        }
+        // lettre aborted the connection already
+        Err(e) => Err(classify(cfg, e)),
+    }
 }
 
-/// The admin's "Проверить соединение": connect, greet, TLS and login as configured, quit.
-pub fn check(cfg: &MailConfig) -> Result<(), MailError> {
-    let transport = transport(cfg)?;
-    match transport.test_connection() {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(MailError::Protocol {
+/// The admin's "Проверить соединение": connect, greet, TLS and login as configured, NOOP,
+/// quit; says how the connection was protected.
+pub fn check(cfg: &MailConfig) -> Result<Protection, MailError> {
+    let mut session = open(cfg)?;
+    if session.conn.test_connected() {
+        let protection = session.protection.clone();
+        session.close();
+        Ok(protection)
+    } else {
+        Err(MailError::Protocol {
             addr: format!("{}:{}", cfg.host.trim(), cfg.port),
             cause: "сервер не ответил на NOOP".into(),
-        }),
-        Err(e) => Err(classify(cfg, e)),
+        })
     }
 }
 

@@ -55,6 +55,22 @@ impl Protection {
     pub fn encrypted(&self) -> bool {
         matches!(self, Protection::Required | Protection::Upgraded)
     }
+
+    /// The protection in a few Russian words, for a check's message («Проверить соединение»):
+    /// «соединение защищено TLS, как требуют настройки»…
+    pub fn in_russian(&self) -> String {
+        match self {
+            Protection::Required => "соединение защищено TLS, как требуют настройки".into(),
+            Protection::Upgraded => {
+                "соединение защищено TLS: сервер его предложил (шифрование «по возможности»)".into()
+            }
+            Protection::NotOffered => "соединение без шифрования: сервер не предлагает TLS".into(),
+            Protection::FellBack { cause } => format!(
+                "соединение без шифрования: сервер предложил TLS, но защищённое соединение не \
+                 установилось ({cause}), и соединение повторено без него"
+            ),
+        }
+    }
 }
 
 /// One HTTP call's checked URL, its total timeout and a client builder set up the same way for
