@@ -91,7 +91,7 @@ impl Store {
         check_len(|| "alert key".into(), key, 191)?;
         check_len(|| "alert kind".into(), kind, 64)?;
         let now_db = db_time(now);
-        self.transaction("alerts: raise", |tx| {
+        self.transaction("оповещения: новое", |tx| {
             type Cur = (u64, Option<NaiveDateTime>, u32, Option<NaiveDateTime>);
             let cur: Option<Cur> = tx
                 .exec_first(
@@ -99,11 +99,11 @@ impl Store {
                      WHERE alert_key = ? FOR UPDATE",
                     (key,),
                 )
-                .map_err(|e| StorageError::query("alerts: raise", e))?;
+                .map_err(|e| StorageError::query("оповещения: новое", e))?;
             let Some((id, last_sent, mails, resolved)) = cur else {
                 exec(
                     tx,
-                    "alerts: raise",
+                    "оповещения: новое",
                     "INSERT INTO Priem_Alert (alert_key, kind, text, first_seen, last_seen, \
                      last_sent, mails, occurrences) VALUES (?, ?, ?, ?, ?, ?, 1, 1)",
                     vec![
@@ -120,7 +120,7 @@ impl Store {
             if resolved.is_some() {
                 exec(
                     tx,
-                    "alerts: raise",
+                    "оповещения: новое",
                     "UPDATE Priem_Alert SET kind = ?, text = ?, first_seen = ?, last_seen = ?, \
                      last_sent = ?, mails = 1, occurrences = 1, resolved_at = NULL, \
                      last_error = NULL WHERE id = ?",
@@ -149,7 +149,7 @@ impl Store {
             let sending = action != AlertAction::Nothing;
             exec(
                 tx,
-                "alerts: raise",
+                "оповещения: новое",
                 "UPDATE Priem_Alert SET kind = ?, text = ?, last_seen = ?, \
                  occurrences = occurrences + 1, \
                  last_sent = IF(?, ?, last_sent), mails = mails + ?, \
@@ -175,7 +175,7 @@ impl Store {
         let mut conn = self.conn()?;
         exec(
             &mut conn,
-            "alerts: send failed",
+            "оповещения: отметка о неотправленном письме",
             "UPDATE Priem_Alert SET last_sent = NULL, mails = IF(mails > 0, mails - 1, 0), \
              last_error = ? WHERE alert_key = ? AND resolved_at IS NULL",
             vec![error.into(), key.into()],
@@ -216,7 +216,7 @@ impl Store {
     ) -> Result<Vec<AlertRecord>> {
         let active: HashSet<&str> = active.iter().map(AsRef::as_ref).collect();
         let now_db = db_time(now);
-        self.transaction("alerts: resolve", |tx| {
+        self.transaction("оповещения: закрытие", |tx| {
             let mut sql = format!("SELECT {COLUMNS} FROM Priem_Alert WHERE resolved_at IS NULL");
             let mut params: Vec<Value> = Vec::new();
             if let Some(k) = kinds {
@@ -236,7 +236,7 @@ impl Store {
                 );
                 let mut params: Vec<Value> = vec![now_db.into()];
                 params.extend(chunk.iter().map(|r| Value::from(r.key.as_str())));
-                exec(tx, "alerts: resolve", &sql, params)?;
+                exec(tx, "оповещения: закрытие", &sql, params)?;
             }
             Ok(gone
                 .into_iter()
@@ -259,34 +259,38 @@ impl Store {
             return Ok(Vec::new());
         }
         let now_db = db_time(now);
-        self.transaction("alerts: resolve keys", |tx| {
-            let mut out = Vec::new();
-            for chunk in keys.chunks(500) {
-                let params: Vec<Value> = chunk.iter().map(|k| Value::from(k.as_ref())).collect();
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM Priem_Alert WHERE resolved_at IS NULL \
+        self.transaction(
+            "оповещения: закрытие по ключам",
+            |tx| {
+                let mut out = Vec::new();
+                for chunk in keys.chunks(500) {
+                    let params: Vec<Value> =
+                        chunk.iter().map(|k| Value::from(k.as_ref())).collect();
+                    let sql = format!(
+                        "SELECT {COLUMNS} FROM Priem_Alert WHERE resolved_at IS NULL \
                      AND alert_key IN ({}) ORDER BY id FOR UPDATE",
-                    placeholders(chunk.len())
-                );
-                let rows = read_open(tx, &sql, params.clone())?;
-                if rows.is_empty() {
-                    continue;
-                }
-                let sql = format!(
-                    "UPDATE Priem_Alert SET resolved_at = ?, last_error = NULL \
+                        placeholders(chunk.len())
+                    );
+                    let rows = read_open(tx, &sql, params.clone())?;
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    let sql = format!(
+                        "UPDATE Priem_Alert SET resolved_at = ?, last_error = NULL \
                      WHERE resolved_at IS NULL AND alert_key IN ({})",
-                    placeholders(chunk.len())
-                );
-                let mut p: Vec<Value> = vec![now_db.into()];
-                p.extend(params);
-                exec(tx, "alerts: resolve keys", &sql, p)?;
-                out.extend(rows.into_iter().map(|mut r| {
-                    r.resolved_at = Some(now_db.and_utc());
-                    r
-                }));
-            }
-            Ok(out)
-        })
+                        placeholders(chunk.len())
+                    );
+                    let mut p: Vec<Value> = vec![now_db.into()];
+                    p.extend(params);
+                    exec(tx, "оповещения: закрытие по ключам", &sql, p)?;
+                    out.extend(rows.into_iter().map(|mut r| {
+                        r.resolved_at = Some(now_db.and_utc());
+                        r
+                    }));
+                }
+                Ok(out)
+            },
+        )
     }
 
     /// Open alerts, oldest first.
@@ -296,7 +300,7 @@ impl Store {
             .query(format!(
                 "SELECT {COLUMNS} FROM Priem_Alert WHERE resolved_at IS NULL ORDER BY first_seen, alert_key"
             ))
-            .map_err(|e| StorageError::query("alerts: list", e))?;
+            .map_err(|e| StorageError::query("оповещения: список", e))?;
         Ok(rows.into_iter().map(record).collect())
     }
 
@@ -308,7 +312,7 @@ impl Store {
                 format!("SELECT {COLUMNS} FROM Priem_Alert WHERE alert_key = ?"),
                 (key,),
             )
-            .map_err(|e| StorageError::query("alerts: read", e))?;
+            .map_err(|e| StorageError::query("оповещения: чтение", e))?;
         Ok(row.map(record))
     }
 }
@@ -316,6 +320,6 @@ impl Store {
 fn read_open(tx: &mut Transaction<'_>, sql: &str, params: Vec<Value>) -> Result<Vec<AlertRecord>> {
     let rows: Vec<Row> = tx
         .exec(sql, params)
-        .map_err(|e| StorageError::query("alerts: resolve", e))?;
+        .map_err(|e| StorageError::query("оповещения: закрытие", e))?;
     Ok(rows.into_iter().map(record).collect())
 }

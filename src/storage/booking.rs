@@ -253,26 +253,28 @@ impl Store {
         let start = db_time(b.start_utc);
         let end = db_time(b.end_utc);
         let now_db = db_time(now);
-        let result = self.transaction("booking: hold", |tx| -> Result<BookingId, HoldError> {
-            if let Some(id) = booking_id_by_key(tx, &b.idempotency_key)? {
-                return Err(HoldError::Duplicate(id));
-            }
-            let slot: Option<(NaiveDateTime, bool)> = tx
-                .exec_first(
-                    "SELECT end_utc, free FROM Priem_Slot \
+        let result = self.transaction(
+            "записи: удержание времени",
+            |tx| -> Result<BookingId, HoldError> {
+                if let Some(id) = booking_id_by_key(tx, &b.idempotency_key)? {
+                    return Err(HoldError::Duplicate(id));
+                }
+                let slot: Option<(NaiveDateTime, bool)> = tx
+                    .exec_first(
+                        "SELECT end_utc, free FROM Priem_Slot \
                      WHERE filial = ? AND doctor = ? AND start_utc = ? FOR UPDATE",
-                    (&b.filial, &b.doctor, start),
-                )
-                .map_err(|e| StorageError::query("booking: lock slot", e))?;
-            match slot {
-                None => return Err(HoldError::NoSuchSlot),
-                Some((e, _)) if e != end => return Err(HoldError::NoSuchSlot),
-                Some(_) if b.start_utc < now => return Err(HoldError::Past),
-                Some((_, false)) => return Err(HoldError::Taken),
-                Some(_) => {}
-            }
-            let consent = b.consent.as_ref();
-            let id = tx
+                        (&b.filial, &b.doctor, start),
+                    )
+                    .map_err(|e| StorageError::query("записи: блокировка времени", e))?;
+                match slot {
+                    None => return Err(HoldError::NoSuchSlot),
+                    Some((e, _)) if e != end => return Err(HoldError::NoSuchSlot),
+                    Some(_) if b.start_utc < now => return Err(HoldError::Past),
+                    Some((_, false)) => return Err(HoldError::Taken),
+                    Some(_) => {}
+                }
+                let consent = b.consent.as_ref();
+                let id = tx
                 .exec_iter(
                     "INSERT INTO Priem_Booking (idempotency_key, source, status, filial, doctor, \
                      start_utc, end_utc, payload, attempts, created_at, consent_at, consent_ip, \
@@ -300,30 +302,35 @@ impl Store {
                             .map_or(Value::NULL, Value::from),
                     ],
                 )
-                .map_err(|e| StorageError::query("booking: insert", e))?
+                .map_err(|e| StorageError::query("записи: добавление", e))?
                 .last_insert_id()
                 .ok_or_else(|| corrupt("no id for the inserted booking".into()))?;
-            let held = tx.exec_drop(
-                "INSERT INTO Priem_Hold (filial, doctor, start_utc, booking_id, created_at) \
+                let held = tx.exec_drop(
+                    "INSERT INTO Priem_Hold (filial, doctor, start_utc, booking_id, created_at) \
                  VALUES (?, ?, ?, ?, ?)",
-                (&b.filial, &b.doctor, start, id, now_db),
-            );
-            match held {
-                Ok(()) => {}
-                Err(mysql::Error::MySqlError(e)) if e.code == 1062 => return Err(HoldError::Taken),
-                Err(e) => return Err(StorageError::query("booking: hold", e).into()),
-            }
-            for q in &b.admission.quotas {
-                if !take_quota(tx, q)? {
-                    return Err(HoldError::Limited(q.kind, q.until));
+                    (&b.filial, &b.doctor, start, id, now_db),
+                );
+                match held {
+                    Ok(()) => {}
+                    Err(mysql::Error::MySqlError(e)) if e.code == 1062 => {
+                        return Err(HoldError::Taken)
+                    }
+                    Err(e) => {
+                        return Err(StorageError::query("записи: удержание времени", e).into())
+                    }
                 }
-            }
-            Ok(id)
-        });
+                for q in &b.admission.quotas {
+                    if !take_quota(tx, q)? {
+                        return Err(HoldError::Limited(q.kind, q.until));
+                    }
+                }
+                Ok(id)
+            },
+        );
         match result {
             // Another request with the same key committed between our check and our insert.
             Err(HoldError::Storage(StorageError::Query {
-                context: "booking: insert",
+                context: "записи: добавление",
                 code: Some(1062),
                 ..
             })) => {
@@ -348,7 +355,7 @@ impl Store {
                 format!("SELECT {BOOKING_COLUMNS} FROM Priem_Booking WHERE id = ?"),
                 (id,),
             )
-            .map_err(|e| StorageError::query("booking: read", e))?;
+            .map_err(|e| StorageError::query("записи: чтение", e))?;
         row.map(booking_from_row).transpose()
     }
 
@@ -360,7 +367,7 @@ impl Store {
                 format!("SELECT {BOOKING_COLUMNS} FROM Priem_Booking WHERE idempotency_key = ?"),
                 (key,),
             )
-            .map_err(|e| StorageError::query("booking: read", e))?;
+            .map_err(|e| StorageError::query("записи: чтение", e))?;
         row.map(booking_from_row).transpose()
     }
 
@@ -372,7 +379,7 @@ impl Store {
             "SELECT free FROM Priem_Slot WHERE filial = ? AND doctor = ? AND start_utc = ?",
             (&b.filial, &b.doctor, db_time(b.start_utc)),
         )
-        .map_err(|e| StorageError::query("booking: slot state", e))
+        .map_err(|e| StorageError::query("записи: состояние времени", e))
     }
 
     /// The newest bookings that match `filter` first (at most `limit`), for the journal.
@@ -418,7 +425,7 @@ impl Store {
                  WHERE created_at >= ? GROUP BY d, status ORDER BY d",
                 (since.and_time(chrono::NaiveTime::MIN),),
             )
-            .map_err(|e| StorageError::query("booking: count per day", e))?;
+            .map_err(|e| StorageError::query("записи: подсчёт за день", e))?;
         rows.into_iter()
             .map(|(d, status, n)| {
                 let s = BookingStatus::parse(&status)
@@ -439,7 +446,7 @@ impl Store {
                 format!("SELECT {BOOKING_COLUMNS} FROM Priem_Booking WHERE {condition}"),
                 params,
             )
-            .map_err(|e| StorageError::query("booking: list", e))?;
+            .map_err(|e| StorageError::query("записи: список", e))?;
         rows.into_iter().map(booking_from_row).collect()
     }
 }
@@ -450,7 +457,7 @@ fn nonce_used<Q: Queryable>(q: &mut Q, nonce: &str) -> Result<bool> {
             "SELECT COUNT(*) FROM Priem_Booking WHERE form_nonce = ?",
             (nonce,),
         )
-        .map_err(|e| StorageError::query("booking: find form token", e))?;
+        .map_err(|e| StorageError::query("записи: поиск токена формы", e))?;
     Ok(n.unwrap_or(0) > 0)
 }
 
@@ -459,7 +466,7 @@ fn booking_id_by_key<Q: Queryable>(q: &mut Q, key: &str) -> Result<Option<Bookin
         "SELECT id FROM Priem_Booking WHERE idempotency_key = ?",
         (key,),
     )
-    .map_err(|e| StorageError::query("booking: find key", e))
+    .map_err(|e| StorageError::query("записи: поиск ключа повтора", e))
 }
 
 #[cfg(test)]

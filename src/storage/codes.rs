@@ -159,10 +159,10 @@ impl Store {
         let mut conn = self.conn()?;
         let mis_filials: Vec<String> = conn
             .query("SELECT code FROM Priem_Filial ORDER BY code")
-            .map_err(|e| StorageError::query("known codes: read filials", e))?;
+            .map_err(|e| StorageError::query("коды МИС: чтение филиалов", e))?;
         let mis_doctors: Vec<(String, String)> = conn
             .query("SELECT filial, code FROM Priem_Doctor ORDER BY filial, code")
-            .map_err(|e| StorageError::query("known codes: read doctors", e))?;
+            .map_err(|e| StorageError::query("коды МИС: чтение врачей", e))?;
         Ok(compare(
             &mis_filials,
             &mis_doctors,

@@ -44,7 +44,7 @@ impl Store {
         let mut conn = self.conn()?;
         let rows: Vec<(String, Option<String>, String)> = conn
             .query("SELECT code, name, zone FROM Priem_Filial ORDER BY code")
-            .map_err(|e| StorageError::query("directory: read filials", e))?;
+            .map_err(|e| StorageError::query("справочник: чтение филиалов", e))?;
         rows.into_iter()
             .map(|(code, name, zone)| {
                 let zone = filial_zone(&code, &zone)?;
@@ -60,7 +60,7 @@ impl Store {
             "SELECT filial FROM Priem_Doctor WHERE code = ? ORDER BY filial",
             (doctor,),
         )
-        .map_err(|e| StorageError::query("directory: find doctor", e))
+        .map_err(|e| StorageError::query("справочник: поиск врача", e))
     }
 
     /// A filial's doctor as the MIS names him, and his specialties.
@@ -71,7 +71,7 @@ impl Store {
                 "SELECT name, specialties FROM Priem_Doctor WHERE filial = ? AND code = ?",
                 (filial, doctor),
             )
-            .map_err(|e| StorageError::query("directory: read doctor", e))?;
+            .map_err(|e| StorageError::query("справочник: чтение врача", e))?;
         Ok(row.map(|(name, s)| (name, split_specialties(&s))))
     }
 
@@ -91,7 +91,7 @@ impl Store {
                 "SELECT code, name, specialties FROM Priem_Doctor WHERE filial = ? ORDER BY name, code",
                 (filial,),
             )
-            .map_err(|e| StorageError::query("directory: read doctors", e))?;
+            .map_err(|e| StorageError::query("справочник: чтение врачей", e))?;
         let rows: Vec<(String, NaiveDate, u16, u16, u32)> = conn
             .exec(
                 "SELECT doctor, date, start_min, end_min, cnt FROM ( \
@@ -105,7 +105,7 @@ impl Store {
                  ) t WHERE rn <= ? ORDER BY doctor, rn",
                 (filial, db_time(from), until, first.max(1)),
             )
-            .map_err(|e| StorageError::query("directory: read free time", e))?;
+            .map_err(|e| StorageError::query("справочник: чтение свободного времени", e))?;
         let mut out: Vec<DoctorFreeTime> = doctors
             .into_iter()
             .map(|(code, name, specialties)| DoctorFreeTime {

@@ -28,7 +28,7 @@ pub enum StorageError {
         transient: bool,
     },
 
-    /// A statement failed. `context` names the operation (`"import: insert slots"`); `code` is
+    /// A statement failed. `context` names the operation (`"импорт: добавление расписания"`); `code` is
     /// the server's error number when the server sent one (1213 deadlock, 1205 lock wait
     /// timeout, 1062 duplicate key…). A connection lost in the middle of a statement lands here
     /// too, with no code and `transient` set.

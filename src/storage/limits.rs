@@ -69,7 +69,7 @@ fn count<Q: Queryable>(q: &mut Q, bucket: &str, window: NaiveDateTime) -> Result
          ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)",
         (bucket, window),
     )
-    .map_err(|e| StorageError::query("rate limit: count", e))?
+    .map_err(|e| StorageError::query("ограничения: подсчёт", e))?
     .last_insert_id()
     .ok_or_else(|| StorageError::Corrupt {
         table: "Priem_RateLimit",
@@ -92,7 +92,7 @@ impl Store {
                 "SELECT hits FROM Priem_RateLimit WHERE bucket = ? AND window_start = ?",
                 (bucket, window),
             )
-            .map_err(|e| StorageError::query("rate limit: read", e))?;
+            .map_err(|e| StorageError::query("ограничения: чтение", e))?;
         Ok(n.unwrap_or(0))
     }
 
@@ -101,7 +101,7 @@ impl Store {
     pub fn release_form_nonce(&self, id: super::BookingId) -> Result<()> {
         exec(
             &mut self.conn()?,
-            "booking: release form token",
+            "записи: возврат токена формы",
             "UPDATE Priem_Booking SET form_nonce = NULL WHERE id = ?",
             vec![id.into()],
         )
@@ -112,7 +112,7 @@ impl Store {
     pub fn prune_counters(&self, before: NaiveDateTime) -> Result<u64> {
         exec(
             &mut self.conn()?,
-            "rate limit: prune",
+            "ограничения: очистка",
             "DELETE FROM Priem_RateLimit WHERE window_start < ?",
             vec![before.into()],
         )

@@ -41,7 +41,7 @@ impl Store {
         let mut conn = self.dedicated_conn()?;
         let got: Option<Option<i64>> = conn
             .exec_first("SELECT GET_LOCK(?, 0)", (&full,))
-            .map_err(|e| StorageError::query("lock: get", e))?;
+            .map_err(|e| StorageError::query("блокировка: получение", e))?;
         Ok(match got {
             Some(Some(1)) => Some(TickLock {
                 conn: Some(conn),
@@ -65,7 +65,7 @@ impl TickLock {
         };
         let held: Option<Option<i64>> = conn
             .exec_first("SELECT IS_USED_LOCK(?) = CONNECTION_ID()", (&self.name,))
-            .map_err(|e| StorageError::query("lock: check", e))?;
+            .map_err(|e| StorageError::query("блокировка: проверка", e))?;
         Ok(held == Some(Some(1)))
     }
 
@@ -74,7 +74,7 @@ impl TickLock {
         match self.conn.take() {
             Some(mut conn) => conn
                 .exec_drop("DO RELEASE_LOCK(?)", (&self.name,))
-                .map_err(|e| StorageError::query("lock: release", e)),
+                .map_err(|e| StorageError::query("блокировка: снятие", e)),
             None => Ok(()),
         }
     }

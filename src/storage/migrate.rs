@@ -78,10 +78,10 @@ const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)
 pub fn migrate<C: Queryable>(conn: &mut C) -> Result<Vec<u32>> {
     let got: Option<Option<i64>> = conn
         .query_first(format!("SELECT GET_LOCK({LOCK}, 60)"))
-        .map_err(|e| StorageError::query("migrate: lock", e))?;
+        .map_err(|e| StorageError::query("миграция: блокировка", e))?;
     if got != Some(Some(1)) {
         return Err(StorageError::Query {
-            context: "migrate: lock",
+            context: "миграция: блокировка",
             code: None,
             message: "another process has been migrating the schema for over 60 s".into(),
             transient: true,
@@ -98,10 +98,10 @@ fn apply<C: Queryable>(conn: &mut C) -> Result<Vec<u32>> {
             "SELECT COUNT(*) FROM information_schema.TABLES \
              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'Priem_Migration'",
         )
-        .map_err(|e| StorageError::query("migrate: read versions", e))?;
+        .map_err(|e| StorageError::query("миграция: чтение версий", e))?;
     let applied: Vec<u32> = if has_table.unwrap_or(0) > 0 {
         conn.query("SELECT version FROM Priem_Migration ORDER BY version")
-            .map_err(|e| StorageError::query("migrate: read versions", e))?
+            .map_err(|e| StorageError::query("миграция: чтение версий", e))?
     } else {
         Vec::new()
     };
@@ -130,7 +130,7 @@ fn apply<C: Queryable>(conn: &mut C) -> Result<Vec<u32>> {
              VALUES (?, ?, ?, ?)",
             (m.version, m.name, checksum, db_time(Utc::now())),
         )
-        .map_err(|e| StorageError::query("migrate: record version", e))?;
+        .map_err(|e| StorageError::query("миграция: запись версии", e))?;
         done.push(m.version);
     }
     Ok(done)

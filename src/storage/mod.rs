@@ -313,7 +313,7 @@ impl Store {
         let mut conn = self.pooled()?;
         let row: Option<mysql::Row> = conn
             .query_first(sql)
-            .map_err(|e| StorageError::query("visitor check", e))?;
+            .map_err(|e| StorageError::query("виджет: проверка изменений", e))?;
         let Some(row) = row else {
             return Ok(String::new());
         };
@@ -342,7 +342,7 @@ impl Store {
         }
         let version: Option<String> = q
             .query_first("SELECT VERSION()")
-            .map_err(|e| StorageError::query("server version", e))?;
+            .map_err(|e| StorageError::query("версия сервера", e))?;
         let b = version.as_deref().is_some_and(mariadb_with_bulk);
         let _ = self.bulk.set(b);
         Ok(b)

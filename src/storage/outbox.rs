@@ -38,7 +38,7 @@ fn lock_booking(tx: &mut Transaction<'_>, id: BookingId) -> Result<Locked> {
             "SELECT status FROM Priem_Booking WHERE id = ? FOR UPDATE",
             (id,),
         )
-        .map_err(|e| StorageError::query("booking: lock", e))?;
+        .map_err(|e| StorageError::query("записи: блокировка записи", e))?;
     let status = status.ok_or(StorageError::NoSuchBooking(id))?;
     let status = BookingStatus::parse(&status)
         .ok_or_else(|| corrupt(format!("booking {id}: unknown status {status:?}")))?;
@@ -73,20 +73,23 @@ impl Store {
     /// `false` (changing nothing) when it is already `sent` or final: someone else has it, do
     /// not send.
     pub fn mark_sent(&self, id: BookingId, now: DateTime<Utc>) -> Result<bool> {
-        self.transaction("booking: mark sent", |tx| {
-            let cur = lock_booking(tx, id)?;
-            if !matches!(cur.status, BookingStatus::Queued | BookingStatus::Unknown) {
-                return Ok(false);
-            }
-            exec(
+        self.transaction(
+            "записи: отметка «отправлена»",
+            |tx| {
+                let cur = lock_booking(tx, id)?;
+                if !matches!(cur.status, BookingStatus::Queued | BookingStatus::Unknown) {
+                    return Ok(false);
+                }
+                exec(
                 tx,
-                "booking: mark sent",
+                "записи: отметка «отправлена»",
                 "UPDATE Priem_Booking SET status = 'sent', sent_at = ?, attempts = attempts + 1, \
                  next_attempt_at = NULL WHERE id = ?",
                 vec![db_time(now).into(), id.into()],
             )?;
-            Ok(true)
-        })
+                Ok(true)
+            },
+        )
     }
 
     /// The MIS accepted the booking (`reference`: its id for the appointment, when it gives
@@ -101,32 +104,35 @@ impl Store {
         if let Some(r) = reference {
             check_len(|| "MIS reference".into(), r, 255)?;
         }
-        self.transaction("booking: mark confirmed", |tx| {
-            let cur = lock_booking(tx, id)?;
-            match cur.status {
-                BookingStatus::Confirmed => return Ok(()),
-                BookingStatus::Rejected => {
-                    return Err(StorageError::BadTransition {
-                        id,
-                        from: cur.status,
-                        to: BookingStatus::Confirmed,
-                    })
+        self.transaction(
+            "записи: отметка «подтверждена»",
+            |tx| {
+                let cur = lock_booking(tx, id)?;
+                match cur.status {
+                    BookingStatus::Confirmed => return Ok(()),
+                    BookingStatus::Rejected => {
+                        return Err(StorageError::BadTransition {
+                            id,
+                            from: cur.status,
+                            to: BookingStatus::Confirmed,
+                        })
+                    }
+                    _ => {}
                 }
-                _ => {}
-            }
-            exec(
-                tx,
-                "booking: mark confirmed",
-                "UPDATE Priem_Booking SET status = 'confirmed', answered_at = ?, \
+                exec(
+                    tx,
+                    "записи: отметка «подтверждена»",
+                    "UPDATE Priem_Booking SET status = 'confirmed', answered_at = ?, \
                  next_attempt_at = NULL, mis_reference = COALESCE(?, mis_reference) WHERE id = ?",
-                vec![
-                    db_time(now).into(),
-                    reference.map_or(Value::NULL, Value::from),
-                    id.into(),
-                ],
-            )?;
-            Ok(())
-        })
+                    vec![
+                        db_time(now).into(),
+                        reference.map_or(Value::NULL, Value::from),
+                        id.into(),
+                    ],
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// The MIS refused the booking (`reason` as it said). The hold is released and the slot
@@ -149,7 +155,7 @@ impl Store {
             _ => {}
         }
         let start = db_time(b.start_utc);
-        self.transaction("booking: mark rejected", |tx| {
+        self.transaction("записи: отметка «отклонена»", |tx| {
             // The day first: an import locks days before slots, so taking them in the same
             // order cannot deadlock with it.
             let date: Option<NaiveDate> = tx
@@ -157,11 +163,11 @@ impl Store {
                     "SELECT date FROM Priem_Slot WHERE filial = ? AND doctor = ? AND start_utc = ?",
                     (&b.filial, &b.doctor, start),
                 )
-                .map_err(|e| StorageError::query("booking: mark rejected", e))?;
+                .map_err(|e| StorageError::query("записи: отметка «отклонена»", e))?;
             if let Some(date) = date {
                 exec(
                     tx,
-                    "booking: mark rejected",
+                    "записи: отметка «отклонена»",
                     "UPDATE Priem_Day SET digest = REPEAT(X'00', 16), packed = NULL \
                      WHERE filial = ? AND doctor = ? AND date = ?",
                     vec![(&b.filial).into(), (&b.doctor).into(), date.into()],
@@ -181,20 +187,20 @@ impl Store {
             }
             exec(
                 tx,
-                "booking: mark rejected",
+                "записи: отметка «отклонена»",
                 "UPDATE Priem_Booking SET status = 'rejected', answered_at = ?, last_error = ?, \
                  next_attempt_at = NULL WHERE id = ?",
                 vec![db_time(now).into(), reason.into(), id.into()],
             )?;
             exec(
                 tx,
-                "booking: release hold",
+                "записи: снятие удержания",
                 "DELETE FROM Priem_Hold WHERE booking_id = ?",
                 vec![id.into()],
             )?;
             exec(
                 tx,
-                "booking: mark slot busy",
+                "записи: отметка времени занятым",
                 "UPDATE Priem_Slot SET free = 0 WHERE filial = ? AND doctor = ? AND start_utc = ?",
                 vec![(&b.filial).into(), (&b.doctor).into(), start.into()],
             )?;
@@ -213,55 +219,61 @@ impl Store {
         next_attempt_at: DateTime<Utc>,
         may_have_arrived: bool,
     ) -> Result<()> {
-        self.transaction("booking: mark unknown", |tx| {
-            let cur = lock_booking(tx, id)?;
-            if cur.status.is_final() {
-                return Err(StorageError::BadTransition {
-                    id,
-                    from: cur.status,
-                    to: BookingStatus::Unknown,
-                });
-            }
-            let counted = u32::from(cur.status == BookingStatus::Sent);
-            exec(
-                tx,
-                "booking: mark unknown",
-                "UPDATE Priem_Booking SET status = 'unknown', last_error = ?, \
+        self.transaction(
+            "записи: отметка «ответ неизвестен»",
+            |tx| {
+                let cur = lock_booking(tx, id)?;
+                if cur.status.is_final() {
+                    return Err(StorageError::BadTransition {
+                        id,
+                        from: cur.status,
+                        to: BookingStatus::Unknown,
+                    });
+                }
+                let counted = u32::from(cur.status == BookingStatus::Sent);
+                exec(
+                    tx,
+                    "записи: отметка «ответ неизвестен»",
+                    "UPDATE Priem_Booking SET status = 'unknown', last_error = ?, \
                  next_attempt_at = ?, attempts = attempts + ?, unsure = unsure OR ? WHERE id = ?",
-                vec![
-                    error.into(),
-                    db_time(next_attempt_at).into(),
-                    (1 - counted).into(),
-                    may_have_arrived.into(),
-                    id.into(),
-                ],
-            )?;
-            Ok(())
-        })
+                    vec![
+                        error.into(),
+                        db_time(next_attempt_at).into(),
+                        (1 - counted).into(),
+                        may_have_arrived.into(),
+                        id.into(),
+                    ],
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// A retry of an `unsure` booking was answered "taken" (`reason` as the MIS said it): the
     /// booking is `check`, its hold kept, until a snapshot settles it. An error on a final
     /// booking.
     pub fn mark_check(&self, id: BookingId, now: DateTime<Utc>, reason: &str) -> Result<()> {
-        self.transaction("booking: mark check", |tx| {
-            let cur = lock_booking(tx, id)?;
-            if cur.status.is_final() {
-                return Err(StorageError::BadTransition {
-                    id,
-                    from: cur.status,
-                    to: BookingStatus::Check,
-                });
-            }
-            exec(
-                tx,
-                "booking: mark check",
-                "UPDATE Priem_Booking SET status = 'check', answered_at = ?, last_error = ?, \
+        self.transaction(
+            "записи: отметка «проверить в МИС»",
+            |tx| {
+                let cur = lock_booking(tx, id)?;
+                if cur.status.is_final() {
+                    return Err(StorageError::BadTransition {
+                        id,
+                        from: cur.status,
+                        to: BookingStatus::Check,
+                    });
+                }
+                exec(
+                    tx,
+                    "записи: отметка «проверить в МИС»",
+                    "UPDATE Priem_Booking SET status = 'check', answered_at = ?, last_error = ?, \
                  next_attempt_at = NULL WHERE id = ?",
-                vec![db_time(now).into(), reason.into(), id.into()],
-            )?;
-            Ok(())
-        })
+                    vec![db_time(now).into(), reason.into(), id.into()],
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// A `check` booking the MIS's snapshot shows free was lost: back to the outbox, sent again
@@ -269,13 +281,13 @@ impl Store {
     /// evidently did not book it, so a "taken" answer now is a refusal. Returns `false` when the
     /// booking is no longer in `check`.
     pub fn send_again(&self, id: BookingId, now: DateTime<Utc>, note: &str) -> Result<bool> {
-        self.transaction("booking: send again", |tx| {
+        self.transaction("записи: повторная отправка", |tx| {
             if lock_booking(tx, id)?.status != BookingStatus::Check {
                 return Ok(false);
             }
             exec(
                 tx,
-                "booking: send again",
+                "записи: повторная отправка",
                 "UPDATE Priem_Booking SET status = 'unknown', last_error = ?, next_attempt_at = ?, \
                  unsure = 0 WHERE id = ?",
                 vec![note.into(), db_time(now).into(), id.into()],

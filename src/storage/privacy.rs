@@ -64,52 +64,55 @@ impl Store {
     /// `anonymized_at = now`; the patients' names and phones are also replaced by `***` in
     /// every alert and sync run error that quotes them. Returns how many texts changed.
     pub fn anonymize(&self, bookings: &[BookingRecord], now: DateTime<Utc>) -> Result<u64> {
-        self.transaction("privacy: anonymize", |tx| {
-            let mut all = BTreeSet::new();
-            for b in bookings {
-                let mine = words(&b.payload);
-                let last_error = b.last_error.as_deref().map(|e| scrub(e, &mine));
-                exec(
-                    tx,
-                    "privacy: anonymize booking",
-                    "UPDATE Priem_Booking SET payload = ?, last_error = ?, phone_masked = '', \
+        self.transaction(
+            "персональные данные: обезличивание",
+            |tx| {
+                let mut all = BTreeSet::new();
+                for b in bookings {
+                    let mine = words(&b.payload);
+                    let last_error = b.last_error.as_deref().map(|e| scrub(e, &mine));
+                    exec(
+                        tx,
+                        "персональные данные: обезличивание записи",
+                        "UPDATE Priem_Booking SET payload = ?, last_error = ?, phone_masked = '', \
                      consent_ip = NULL, anonymized_at = ? WHERE id = ?",
-                    vec![
-                        anonymize_payload(&b.payload).into(),
-                        last_error.into(),
-                        db_time(now).into(),
-                        b.id.into(),
-                    ],
-                )?;
-                all.extend(mine);
-            }
-            let mut texts = 0;
-            for w in &longest_first(all) {
-                texts += exec(
-                    tx,
-                    "privacy: scrub alerts",
-                    "UPDATE Priem_Alert SET text = REPLACE(text, ?, ?), \
+                        vec![
+                            anonymize_payload(&b.payload).into(),
+                            last_error.into(),
+                            db_time(now).into(),
+                            b.id.into(),
+                        ],
+                    )?;
+                    all.extend(mine);
+                }
+                let mut texts = 0;
+                for w in &longest_first(all) {
+                    texts += exec(
+                        tx,
+                        "персональные данные: очистка оповещений",
+                        "UPDATE Priem_Alert SET text = REPLACE(text, ?, ?), \
                      last_error = REPLACE(last_error, ?, ?) \
                      WHERE INSTR(text, ?) > 0 OR INSTR(last_error, ?) > 0",
-                    vec![
-                        w.into(),
-                        GONE.into(),
-                        w.into(),
-                        GONE.into(),
-                        w.into(),
-                        w.into(),
-                    ],
-                )?;
-                texts += exec(
-                    tx,
-                    "privacy: scrub runs",
-                    "UPDATE Priem_SyncRun SET errors = REPLACE(errors, ?, ?) \
+                        vec![
+                            w.into(),
+                            GONE.into(),
+                            w.into(),
+                            GONE.into(),
+                            w.into(),
+                            w.into(),
+                        ],
+                    )?;
+                    texts += exec(
+                        tx,
+                        "персональные данные: очистка журнала синхронизации",
+                        "UPDATE Priem_SyncRun SET errors = REPLACE(errors, ?, ?) \
                      WHERE INSTR(errors, ?) > 0",
-                    vec![w.into(), GONE.into(), w.into()],
-                )?;
-            }
-            Ok::<u64, StorageError>(texts)
-        })
+                        vec![w.into(), GONE.into(), w.into()],
+                    )?;
+                }
+                Ok::<u64, StorageError>(texts)
+            },
+        )
     }
 
     /// Records an erasure on request (who, when, how many; never whose).
@@ -120,7 +123,7 @@ impl Store {
             "INSERT INTO Priem_Erasure (erased_at, actor, bookings, files) VALUES (?, ?, ?, ?)",
             (db_time(r.erased_at), &r.actor, r.bookings, r.files),
         )
-        .map_err(|e| StorageError::query("privacy: record erasure", e))
+        .map_err(|e| StorageError::query("персональные данные: учёт удаления", e))
     }
 
     /// The latest erasures, newest first.
@@ -132,7 +135,7 @@ impl Store {
                  ORDER BY id DESC LIMIT ?",
                 (limit,),
             )
-            .map_err(|e| StorageError::query("privacy: erasures", e))?;
+            .map_err(|e| StorageError::query("персональные данные: список удалений", e))?;
         Ok(rows
             .into_iter()
             .map(|(at, actor, bookings, files)| ErasureRecord {

@@ -75,7 +75,7 @@ impl Store {
                  WHERE b.status = 'confirmed' AND b.start_utc >= ?",
                 (db_time(now),),
             )
-            .map_err(|e| StorageError::query("reconcile: read", e))?;
+            .map_err(|e| StorageError::query("сверка: чтение", e))?;
         let (mut seen, mut missing) = (Vec::new(), Vec::new());
         for (id, filial, doctor, answered, was_seen, was_missing, free) in rows {
             if !doctors.contains(&(filial.as_str(), doctor.as_str())) {
@@ -101,7 +101,7 @@ impl Store {
                 params.extend(chunk.iter().map(|id| Value::from(*id)));
                 exec(
                     &mut conn,
-                    "reconcile: mark",
+                    "сверка: отметка",
                     &format!(
                         "UPDATE Priem_Booking SET {set} WHERE id IN ({})",
                         placeholders(chunk.len())
@@ -142,7 +142,7 @@ impl Store {
                  FROM Priem_Booking WHERE start_utc >= ? AND status IN ('confirmed', 'check')",
                 (db_time(now),),
             )
-            .map_err(|e| StorageError::query("reconcile: count", e))?;
+            .map_err(|e| StorageError::query("сверка: подсчёт", e))?;
         let (confirmed, seen, missing, check) = row.unwrap_or_default();
         Ok(Reconciliation {
             confirmed: confirmed.unwrap_or(0),

@@ -74,7 +74,7 @@ impl Store {
                 "INSERT INTO Priem_SyncRun (started_at, status, file) VALUES (?, 'running', ?)",
                 (db_time(now), file),
             )
-            .map_err(|e| StorageError::query("runs: start", e))?;
+            .map_err(|e| StorageError::query("синхронизация: начало", e))?;
         r.last_insert_id().ok_or_else(|| StorageError::Corrupt {
             table: "Priem_SyncRun",
             message: "no id for the inserted run".into(),
@@ -98,7 +98,7 @@ impl Store {
         let mut conn = self.conn()?;
         let n = exec(
             &mut conn,
-            "runs: finish",
+            "синхронизация: завершение",
             "UPDATE Priem_SyncRun SET finished_at = ?, status = ?, \
              file = COALESCE(?, file), sha256 = COALESCE(?, sha256), counts = ?, errors = ? \
              WHERE id = ?",
@@ -115,7 +115,7 @@ impl Store {
         if n == 0 {
             let exists: Option<u64> = conn
                 .exec_first("SELECT id FROM Priem_SyncRun WHERE id = ?", (id,))
-                .map_err(|e| StorageError::query("runs: finish", e))?;
+                .map_err(|e| StorageError::query("синхронизация: завершение", e))?;
             if exists.is_none() {
                 return Err(StorageError::Invalid {
                     what: "sync run",
@@ -136,7 +136,7 @@ impl Store {
                  ORDER BY started_at",
                 (since.and_time(chrono::NaiveTime::MIN),),
             )
-            .map_err(|e| StorageError::query("runs: files per day", e))?;
+            .map_err(|e| StorageError::query("синхронизация: файлы за день", e))?;
         let mut out: Vec<(NaiveDate, u64)> = Vec::new();
         for (day, counts) in rows {
             let files = counts
@@ -170,7 +170,7 @@ impl Store {
                  FROM Priem_SyncRun ORDER BY id DESC LIMIT ?",
                 (limit,),
             )
-            .map_err(|e| StorageError::query("runs: list", e))?;
+            .map_err(|e| StorageError::query("синхронизация: список", e))?;
         rows.into_iter()
             .map(
                 |(id, started, finished, status, file, sha256, counts, errors)| {

@@ -149,7 +149,7 @@ impl Store {
                     u.seconds,
                 ),
             )
-            .map_err(|e| StorageError::query("uploads: record", e))?
+            .map_err(|e| StorageError::query("выгрузки: учёт", e))?
             .last_insert_id()
             .ok_or_else(|| StorageError::Corrupt {
                 table: "Priem_Upload",
@@ -157,7 +157,7 @@ impl Store {
             })?;
         exec(
             &mut conn,
-            "uploads: prune",
+            "выгрузки: очистка",
             "DELETE FROM Priem_Upload WHERE started_at < ?",
             vec![db_time(u.started_at - chrono::Duration::days(KEEP_DAYS)).into()],
         )?;
@@ -189,7 +189,7 @@ impl Store {
                 format!("SELECT {COLUMNS} FROM Priem_Upload WHERE {condition}"),
                 params,
             )
-            .map_err(|e| StorageError::query("uploads: list", e))?;
+            .map_err(|e| StorageError::query("выгрузки: список", e))?;
         rows.into_iter().map(record).collect()
     }
 
@@ -207,10 +207,10 @@ impl Store {
         let mut conn = self.conn()?;
         let filials: Vec<(String, Option<String>)> = conn
             .query("SELECT code, name FROM Priem_Filial ORDER BY code")
-            .map_err(|e| StorageError::query("export: read filials", e))?;
+            .map_err(|e| StorageError::query("выгрузка: чтение филиалов", e))?;
         let doctors: Vec<(String, String, String, String)> = conn
             .query("SELECT filial, code, name, specialties FROM Priem_Doctor ORDER BY filial, code")
-            .map_err(|e| StorageError::query("export: read doctors", e))?;
+            .map_err(|e| StorageError::query("выгрузка: чтение врачей", e))?;
         let mut out = Export::default();
         let mut filial_at: BTreeMap<String, usize> = BTreeMap::new();
         for (code, name) in filials {
@@ -250,11 +250,11 @@ impl Store {
                  ORDER BY s.filial, s.doctor, s.start_utc",
                 (db_time(busy_before), db_time(from), db_time(to)),
             )
-            .map_err(|e| StorageError::query("export: read slots", e))?;
+            .map_err(|e| StorageError::query("выгрузка: чтение расписания", e))?;
         // Rows come by doctor: look the position up once per doctor.
         let mut last: Option<((String, String), Position)> = None;
         for row in rows {
-            let row = row.map_err(|e| StorageError::query("export: read slots", e))?;
+            let row = row.map_err(|e| StorageError::query("выгрузка: чтение расписания", e))?;
             let (filial, doctor, date, start, end, free, room, taken): R = mysql::from_row_opt(row)
                 .map_err(|e| StorageError::Corrupt {
                     table: "Priem_Slot",

@@ -190,7 +190,7 @@ fn read_window_on<Q: Queryable>(
                 doctor, filial, filial, doctor, from_db, to_db, filial, doctor, from_db, to_db,
             ),
         )
-        .map_err(|e| StorageError::query("grid: read window", e))?;
+        .map_err(|e| StorageError::query("сетка: чтение окна записи", e))?;
     let corrupt = |table: &'static str, text: &Option<String>| StorageError::Corrupt {
         table,
         message: format!("{filial}/{doctor}: unreadable date or time {text:?}"),
@@ -253,7 +253,7 @@ impl Store {
         window.slots(|q, params| {
             self.conn()?
                 .exec(q, params)
-                .map_err(|e| StorageError::query("grid: read slots", e))
+                .map_err(|e| StorageError::query("сетка: чтение расписания", e))
         })
     }
 

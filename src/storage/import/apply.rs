@@ -216,7 +216,7 @@ impl<'a> Import<'_, 'a> {
              ON DUPLICATE KEY UPDATE name = COALESCE(VALUES(name), name), zone = VALUES(zone), \
              last_seen = VALUES(last_seen)"
         );
-        db.run(move |tx| exec(tx, "import: filial names", &sql, params).map(|_| 0))
+        db.run(move |tx| exec(tx, "импорт: названия филиалов", &sql, params).map(|_| 0))
     }
 
     /// Deletes the slots, days and names of the doctors `gone`.
@@ -231,19 +231,19 @@ impl<'a> Import<'_, 'a> {
             db.run(move |tx| {
                 let slots = exec(
                     tx,
-                    "import: delete removed doctors' slots",
+                    "импорт: удаление расписания выбывших врачей",
                     &format!("DELETE FROM Priem_Slot WHERE {conds}"),
                     params.clone(),
                 )?;
                 exec(
                     tx,
-                    "import: delete removed doctors' days",
+                    "импорт: удаление дней выбывших врачей",
                     &format!("DELETE FROM Priem_Day WHERE {conds}"),
                     params.clone(),
                 )?;
                 exec(
                     tx,
-                    "import: delete removed doctors",
+                    "импорт: удаление выбывших врачей",
                     &format!("DELETE FROM Priem_Doctor WHERE {doctors}"),
                     params,
                 )?;

@@ -41,7 +41,7 @@ fn take<T: mysql::prelude::FromValue>(row: &mut mysql::Row, i: usize) -> Result<
         Some(Ok(v)) => Ok(v),
         _ => Err(StorageError::Corrupt {
             table: "Priem_Day",
-            message: format!("unreadable row: column {i}"),
+            message: format!("непонятная строка: столбец {i}"),
         }),
     }
 }
@@ -51,7 +51,7 @@ pub(super) fn read_days(
     tx: &mut Transaction<'_>,
     filials: &[String],
 ) -> Result<HashMap<DoctorKey, Vec<StoredDay>>> {
-    let context = "import: read days";
+    let context = "импорт: чтение дней";
     let mut out: HashMap<DoctorKey, Vec<StoredDay>> = HashMap::new();
     for chunk in filials.chunks(KEY_BATCH) {
         let sql = format!(
@@ -127,7 +127,7 @@ pub(super) fn read_doctors(
         let params: Vec<Value> = chunk.iter().map(|f| f.as_str().into()).collect();
         let rows: Vec<(String, String, Option<Vec<u8>>, NaiveDateTime)> = tx
             .exec(sql, params)
-            .map_err(|e| StorageError::query("import: read doctors", e))?;
+            .map_err(|e| StorageError::query("импорт: чтение врачей", e))?;
         for (f, d, raw_digest, last_seen) in rows {
             out.insert(
                 (f, d),
@@ -168,7 +168,7 @@ pub(super) fn read_packed(
         sql.push_str(" FOR UPDATE");
         let rows: Vec<(String, String, NaiveDate, Option<Vec<u8>>)> = tx
             .exec(sql, params)
-            .map_err(|e| StorageError::query("import: read packed days", e))?;
+            .map_err(|e| StorageError::query("импорт: чтение сжатых дней", e))?;
         for (f, d, date, packed) in rows {
             if let Some(&pos) = index.get(&(f.as_str(), d.as_str(), date)) {
                 out[pos] = packed;
@@ -211,9 +211,9 @@ pub(super) fn read_rows(
         sql.push_str(" LOCK IN SHARE MODE");
         let result = tx
             .exec_iter(sql, params)
-            .map_err(|e| StorageError::query("import: read changed days", e))?;
+            .map_err(|e| StorageError::query("импорт: чтение изменённых дней", e))?;
         for row in result {
-            let row = row.map_err(|e| StorageError::query("import: read changed days", e))?;
+            let row = row.map_err(|e| StorageError::query("импорт: чтение изменённых дней", e))?;
             type R = (
                 String,
                 String,

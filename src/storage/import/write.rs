@@ -134,7 +134,7 @@ impl<'d, 't> Writer<'d, 't> {
             db,
             bulk,
             slots: Rows::new(
-                "import: write slots",
+                "импорт: запись расписания",
                 "INSERT INTO Priem_Slot (filial, doctor, start_utc, end_utc, date, start_min, \
                  end_min, free, room, snapshot_id) VALUES",
                 "ON DUPLICATE KEY UPDATE end_utc = VALUES(end_utc), date = VALUES(date), \
@@ -143,7 +143,7 @@ impl<'d, 't> Writer<'d, 't> {
                 10,
             ),
             days: Rows::new(
-                "import: write days",
+                "импорт: запись дней",
                 "INSERT INTO Priem_Day (filial, doctor, date, digest, cells, packed, first_utc, \
                  last_utc, snapshot_id, updated_at) VALUES",
                 "ON DUPLICATE KEY UPDATE digest = VALUES(digest), cells = VALUES(cells), \
@@ -153,15 +153,15 @@ impl<'d, 't> Writer<'d, 't> {
                 10,
             ),
             doctors: Rows::new(
-                "import: doctor names",
+                "импорт: имена врачей",
                 "INSERT INTO Priem_Doctor (filial, code, name, specialties, raw_digest, \
                  first_seen, last_seen) VALUES",
                 "ON DUPLICATE KEY UPDATE name = VALUES(name), specialties = VALUES(specialties), \
                  raw_digest = VALUES(raw_digest), last_seen = VALUES(last_seen)",
                 7,
             ),
-            slot_deletes: Deletes::new("import: delete slots", "Priem_Slot", true),
-            day_deletes: Deletes::new("import: delete days", "Priem_Day", false),
+            slot_deletes: Deletes::new("импорт: удаление расписания", "Priem_Slot", true),
+            day_deletes: Deletes::new("импорт: удаление дней", "Priem_Day", false),
         }
     }
 
@@ -257,7 +257,7 @@ pub(super) fn release_holds(
 ) -> Result<u64> {
     let mut n = exec(
         tx,
-        "import: release past holds",
+        "импорт: снятие прошедших удержаний",
         "DELETE FROM Priem_Hold WHERE start_utc < ?",
         vec![now.into()],
     )?;
@@ -284,7 +284,7 @@ pub(super) fn release_holds(
             }
             sql.push(')');
         }
-        n += exec(tx, "import: release confirmed holds", &sql, params)?;
+        n += exec(tx, "импорт: снятие подтверждённых удержаний", &sql, params)?;
     }
     Ok(n)
 }
@@ -320,7 +320,7 @@ pub(super) fn touch_doctors(
             }
             sql.push(')');
         }
-        exec(tx, "import: doctors seen", &sql, params)?;
+        exec(tx, "импорт: врачи в файле", &sql, params)?;
     }
     Ok(())
 }
