@@ -76,7 +76,7 @@ fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
         let key = key.to_string();
         let Some(i) = FIELDS.iter().position(|f| *f == key) else {
             return Err(error::config(format!(
-                "unknown request field \"{key}\" (known: {})",
+                "неизвестное поле заявки «{key}» (известны: {})",
                 FIELDS.join(", ")
             )));
         };
@@ -88,7 +88,7 @@ fn booking_input(ht: &ZendHashTable) -> PhpResult<BookingInput> {
             String::new()
         } else {
             return Err(error::config(format!(
-                "request field \"{key}\" must be a string"
+                "поле заявки «{key}» должно быть строкой"
             )));
         };
     }
@@ -145,14 +145,14 @@ pub fn priem_book(
         ]
         .contains(&k.as_str())
         {
-            return Err(error::config(format!("unknown \"$meta\" key \"{k}\"")));
+            return Err(error::config(format!("неизвестный ключ $meta «{k}»")));
         }
     }
     let source = match text("source") {
         None => BookingSource::Site,
         Some(s) => BookingSource::parse(&s).ok_or_else(|| {
             error::config(format!(
-                "$meta[\"source\"] must be \"site\" or \"prodoctorov\", got \"{s}\""
+                "$meta[\"source\"] должен быть «site» или «prodoctorov», а не «{s}»"
             ))
         })?,
     };
@@ -306,7 +306,7 @@ fn booking_filter(ht: &ZendHashTable) -> PhpResult<BookingFilter> {
         }
         let bad = || {
             error::config(format!(
-                "$filter[\"{key}\"]: \"{text}\" is not one of its values"
+                "$filter[\"{key}\"]: «{text}» — не одно из допустимых значений"
             ))
         };
         let day = || chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad());
@@ -319,7 +319,7 @@ fn booking_filter(ht: &ZendHashTable) -> PhpResult<BookingFilter> {
             "to" => f.to = Some(day()?),
             _ => {
                 return Err(error::config(format!(
-                    "unknown $filter key \"{key}\" (known: source, status, from, to)"
+                    "неизвестный ключ $filter «{key}» (известны: source, status, from, to)"
                 )))
             }
         }
@@ -342,7 +342,7 @@ pub fn priem_retry(
     use crate::engine::Delivered;
     let e = engine(settings)?;
     let now = now_arg(now_utc)?;
-    let id = u64::try_from(id).map_err(|_| error::config("$id must be a booking id"))?;
+    let id = u64::try_from(id).map_err(|_| error::config("$id должен быть номером записи"))?;
     let delivered = e.retry(id, now).map_err(error::engine)?;
     let (ok, text) = crate::engine::journal::retry_text(&delivered);
     let (result, message) = match delivered {

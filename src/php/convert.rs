@@ -27,7 +27,7 @@ impl<'a> Options<'a> {
                 let key = key.to_string();
                 if !known.contains(&key.as_str()) {
                     return Err(error::config(format!(
-                        "unknown option \"{key}\" (known: {})",
+                        "неизвестный параметр «{key}» (известны: {})",
                         known.join(", ")
                     )));
                 }
@@ -46,13 +46,13 @@ impl<'a> Options<'a> {
             return Ok(Zones::default());
         };
         let ht = z.array().ok_or_else(|| {
-            error::config("option \"timezones\" must be an array of filial code => IANA zone")
+            error::config("параметр «timezones» должен быть массивом «код филиала => часовой пояс IANA»")
         })?;
         let mut pairs = Vec::with_capacity(ht.len());
         for (k, v) in ht.iter() {
             let name = v.str().ok_or_else(|| {
                 error::config(format!(
-                    "option \"timezones\"[{k}] must be a string like \"Europe/Moscow\""
+                    "параметр «timezones»[{k}] должен быть строкой вида «Europe/Moscow»"
                 ))
             })?;
             pairs.push((k.to_string(), name.to_owned()));
@@ -65,7 +65,7 @@ impl<'a> Options<'a> {
         match self.get("min_notice") {
             None => Ok(0),
             Some(z) => z.long().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
-                error::config("option \"min_notice\" must be a whole number of minutes ≥ 0")
+                error::config("параметр «min_notice» должен быть целым числом минут ≥ 0")
             }),
         }
     }
@@ -77,13 +77,13 @@ impl<'a> Options<'a> {
         };
         let ht = z
             .array()
-            .ok_or_else(|| error::config("option \"held\" must be an array of UTC times"))?;
+            .ok_or_else(|| error::config("параметр «held» должен быть массивом моментов UTC"))?;
         ht.values()
             .enumerate()
             .map(|(i, v)| {
                 v.str().and_then(parse_utc).ok_or_else(|| {
                     error::config(format!(
-                        "option \"held\"[{i}] must be a UTC time like 2026-12-01T06:00:00Z"
+                        "параметр «held»[{i}] должен быть моментом UTC вида 2026-12-01T06:00:00Z"
                     ))
                 })
             })
@@ -119,7 +119,7 @@ pub fn cards(ht: Option<&ZendHashTable>) -> PhpResult<Cards> {
 pub fn utc_arg(name: &str, value: &str) -> PhpResult<DateTime<Utc>> {
     parse_utc(value).ok_or_else(|| {
         error::config(format!(
-            "${name} must be a UTC time like 2026-12-01T06:00:00Z, got \"{}\"",
+            "${name} должен быть моментом UTC вида 2026-12-01T06:00:00Z, а не «{}»",
             value.chars().take(40).collect::<String>()
         ))
     })
@@ -432,7 +432,7 @@ pub fn to_json(z: &Zval, path: &str) -> PhpResult<serde_json::Value> {
         return Ok(Value::Object(map));
     }
     Err(error::config(format!(
-        "{path}: expected a string, number, boolean or array, got {:?}",
+        "{path}: нужна строка, число, логическое значение или массив, а не {:?}",
         z.get_type()
     )))
 }

@@ -94,14 +94,14 @@ final class BookingTest extends TestCase
     public function testUnknownRequestFieldIsRefused(): void
     {
         $this->expectException(Priem\ConfigException::class);
-        $this->expectExceptionMessage('unknown request field "fio"');
+        $this->expectExceptionMessage('неизвестное поле заявки «fio»');
         priem_booking_payload(priem_fixture(), $this->request(['fio' => 'x']), self::NOW);
     }
 
     public function testRequestFieldOfWrongTypeIsRefused(): void
     {
         $this->expectException(Priem\ConfigException::class);
-        $this->expectExceptionMessage('request field "name" must be a string');
+        $this->expectExceptionMessage('поле заявки «name» должно быть строкой');
         priem_booking_payload(priem_fixture(), $this->request(['name' => ['a']]), self::NOW);
     }
 

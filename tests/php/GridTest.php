@@ -71,9 +71,9 @@ final class GridTest extends TestCase
     {
         foreach ([
             [self::NOW, 0, [], '$days must be from 1 to 366, got 0'],
-            ['yesterday', 7, [], '$now_utc must be a UTC time like 2026-12-01T06:00:00Z, got "yesterday"'],
-            [self::NOW, 7, ['min_notice' => -5], 'option "min_notice" must be a whole number of minutes ≥ 0'],
-            [self::NOW, 7, ['held' => ['tomorrow']], 'option "held"[0] must be a UTC time like 2026-12-01T06:00:00Z'],
+            ['yesterday', 7, [], '$now_utc должен быть моментом UTC вида 2026-12-01T06:00:00Z, а не «yesterday»'],
+            [self::NOW, 7, ['min_notice' => -5], 'параметр «min_notice» должен быть целым числом минут ≥ 0'],
+            [self::NOW, 7, ['held' => ['tomorrow']], 'параметр «held»[0] должен быть моментом UTC вида 2026-12-01T06:00:00Z'],
         ] as [$now, $days, $opts, $msg]) {
             try {
                 priem_slot_grid(priem_fixture(), '1', '0001', $now, $days, $opts);

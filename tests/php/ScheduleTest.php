@@ -140,7 +140,7 @@ final class ScheduleTest extends TestCase
     public function testUnknownOptionIsAConfigError(): void
     {
         $this->expectException(Priem\ConfigException::class);
-        $this->expectExceptionMessage('unknown option "timezone" (known: timezones)');
+        $this->expectExceptionMessage('неизвестный параметр «timezone» (известны: timezones)');
         priem_parse_schedule(priem_fixture(), ['timezone' => 'Europe/Moscow']);
     }
 
