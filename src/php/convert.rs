@@ -46,7 +46,9 @@ impl<'a> Options<'a> {
             return Ok(Zones::default());
         };
         let ht = z.array().ok_or_else(|| {
-            error::config("параметр «timezones» должен быть массивом «код филиала => часовой пояс IANA»")
+            error::config(
+                "параметр «timezones» должен быть массивом «код филиала => часовой пояс IANA»",
+            )
         })?;
         let mut pairs = Vec::with_capacity(ht.len());
         for (k, v) in ht.iter() {

@@ -88,8 +88,8 @@ impl Store {
         now: DateTime<Utc>,
         remind_every: Duration,
     ) -> Result<AlertAction> {
-        check_len(|| "alert key".into(), key, 191)?;
-        check_len(|| "alert kind".into(), kind, 64)?;
+        check_len(|| "ключ оповещения".into(), key, 191)?;
+        check_len(|| "вид оповещения".into(), kind, 64)?;
         let now_db = db_time(now);
         self.transaction("оповещения: новое", |tx| {
             type Cur = (u64, Option<NaiveDateTime>, u32, Option<NaiveDateTime>);

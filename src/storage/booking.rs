@@ -227,14 +227,14 @@ fn validate_new(b: &NewBooking) -> Result<()> {
             reason: format!("ends ({}) before it starts ({})", b.end_utc, b.start_utc),
         });
     }
-    check_len(|| "idempotency key".into(), &b.idempotency_key, 128)?;
-    check_len(|| "filial code".into(), &b.filial, CODE_MAX)?;
-    check_len(|| "doctor code".into(), &b.doctor, CODE_MAX)?;
-    check_len(|| "masked phone".into(), &b.phone_masked, 32)?;
+    check_len(|| "ключ повтора".into(), &b.idempotency_key, 128)?;
+    check_len(|| "код филиала".into(), &b.filial, CODE_MAX)?;
+    check_len(|| "код врача".into(), &b.doctor, CODE_MAX)?;
+    check_len(|| "скрытый телефон".into(), &b.phone_masked, 32)?;
     b.admission.validate()?;
     if let Some(c) = &b.consent {
-        check_len(|| "consent IP".into(), &c.ip, 45)?;
-        check_len(|| "consent text version".into(), &c.text_version, 64)?;
+        check_len(|| "IP согласия".into(), &c.ip, 45)?;
+        check_len(|| "версия текста согласия".into(), &c.text_version, 64)?;
     }
     Ok(())
 }

@@ -46,10 +46,10 @@ pub struct Admission {
 impl Admission {
     pub(super) fn validate(&self) -> Result<()> {
         if let Some(n) = &self.form_nonce {
-            check_len(|| "form token nonce".into(), n, 64)?;
+            check_len(|| "одноразовый номер токена формы".into(), n, 64)?;
         }
         for q in &self.quotas {
-            check_len(|| "rate-limit bucket".into(), &q.bucket, 80)?;
+            check_len(|| "счётчик ограничения".into(), &q.bucket, 80)?;
         }
         Ok(())
     }
@@ -80,7 +80,7 @@ fn count<Q: Queryable>(q: &mut Q, bucket: &str, window: NaiveDateTime) -> Result
 impl Store {
     /// Counts one hit in the bucket's window and returns the count with it.
     pub fn count_hit(&self, bucket: &str, window: NaiveDateTime) -> Result<u64> {
-        check_len(|| "rate-limit bucket".into(), bucket, 80)?;
+        check_len(|| "счётчик ограничения".into(), bucket, 80)?;
         count(&mut self.conn()?, bucket, window)
     }
 

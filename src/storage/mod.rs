@@ -542,12 +542,12 @@ mod tests {
 
     #[test]
     fn too_long_values_are_named() {
-        assert!(check_len(|| "room".into(), "12", 2).is_ok());
-        assert!(check_len(|| "room".into(), "ая", 2).is_ok());
-        let e = check_len(|| "room".into(), "abc", 2).unwrap_err();
+        assert!(check_len(|| "кабинет".into(), "12", 2).is_ok());
+        assert!(check_len(|| "кабинет".into(), "ая", 2).is_ok());
+        let e = check_len(|| "кабинет".into(), "abc", 2).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "room: длина 3, помещается не больше 2 символов: \"abc\""
+            "кабинет: длина 3, помещается не больше 2 символов: \"abc\""
         );
     }
 }

@@ -102,7 +102,7 @@ impl Store {
         reference: Option<&str>,
     ) -> Result<()> {
         if let Some(r) = reference {
-            check_len(|| "MIS reference".into(), r, 255)?;
+            check_len(|| "номер записи в МИС".into(), r, 255)?;
         }
         self.transaction(
             "записи: отметка «подтверждена»",

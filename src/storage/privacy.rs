@@ -117,7 +117,7 @@ impl Store {
 
     /// Records an erasure on request (who, when, how many; never whose).
     pub fn record_erasure(&self, r: &ErasureRecord) -> Result<()> {
-        check_len(|| "who erased".into(), &r.actor, 255)?;
+        check_len(|| "кто удалил".into(), &r.actor, 255)?;
         let mut conn = self.conn()?;
         conn.exec_drop(
             "INSERT INTO Priem_Erasure (erased_at, actor, bookings, files) VALUES (?, ?, ?, ?)",

@@ -32,8 +32,8 @@ impl Store {
         cause: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        check_len(|| "protection: link".into(), link, 8)?;
-        check_len(|| "protection: state".into(), state, 16)?;
+        check_len(|| "защита: канал".into(), link, 8)?;
+        check_len(|| "защита: состояние".into(), state, 16)?;
         let cause = cause.map(|c| {
             if c.chars().count() > CAUSE_MAX {
                 let mut cut: String = c.chars().take(CAUSE_MAX - 1).collect();
@@ -50,7 +50,7 @@ impl Store {
              observed_at = VALUES(observed_at)",
             (link, state, cause, db_time(at)),
         )
-        .map_err(|e| StorageError::query("protection: record", e))
+        .map_err(|e| StorageError::query("защита: запись наблюдения", e))
     }
 
     /// Every link's last observation, by link name.
@@ -58,7 +58,7 @@ impl Store {
         let mut conn = self.conn()?;
         let rows: Vec<(String, String, Option<String>, NaiveDateTime)> = conn
             .query("SELECT link, state, cause, observed_at FROM Priem_Protection ORDER BY link")
-            .map_err(|e| StorageError::query("protection: read", e))?;
+            .map_err(|e| StorageError::query("защита: чтение", e))?;
         Ok(rows
             .into_iter()
             .map(|(link, state, cause, at)| ProtectionRecord {

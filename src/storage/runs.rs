@@ -66,7 +66,7 @@ impl Store {
     /// Records the start of a run; `file` when already known.
     pub fn start_run(&self, now: DateTime<Utc>, file: Option<&str>) -> Result<RunId> {
         if let Some(f) = file {
-            check_len(|| "run file".into(), f, 512)?;
+            check_len(|| "файл синхронизации".into(), f, 512)?;
         }
         let mut conn = self.conn()?;
         let r = conn
@@ -85,7 +85,7 @@ impl Store {
     /// none.
     pub fn finish_run(&self, id: RunId, now: DateTime<Utc>, summary: &RunSummary) -> Result<()> {
         if let Some(f) = &summary.file {
-            check_len(|| "run file".into(), f, 512)?;
+            check_len(|| "файл синхронизации".into(), f, 512)?;
         }
         if let Some(s) = &summary.sha256 {
             check_len(|| "sha256".into(), s, 64)?;

@@ -125,8 +125,8 @@ fn corrupt(message: String) -> StorageError {
 impl Store {
     /// Records an upload (and forgets those older than 90 days); returns its id.
     pub fn record_upload(&self, u: &NewUpload) -> Result<u64> {
-        check_len(|| "upload host".into(), &u.host, 255)?;
-        check_len(|| "upload digest".into(), &u.digest, 64)?;
+        check_len(|| "сервер выгрузки".into(), &u.host, 255)?;
+        check_len(|| "отпечаток выгрузки".into(), &u.digest, 64)?;
         let answer: Option<String> = u.answer.as_ref().map(|a| a.chars().take(500).collect());
         let mut conn = self.conn()?;
         let id = conn

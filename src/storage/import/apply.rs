@@ -197,7 +197,7 @@ impl<'a> Import<'_, 'a> {
         for f in &o.filials {
             check_len(|| "код филиала".into(), &f.code, CODE_MAX)?;
             if let Some(n) = &f.name {
-                check_len(|| format!("name of filial {}", f.code), n, NAME_MAX)?;
+                check_len(|| format!("название филиала {}", f.code), n, NAME_MAX)?;
             }
         }
         let mut params = Vec::with_capacity(o.filials.len() * 5);
