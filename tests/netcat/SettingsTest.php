@@ -203,4 +203,19 @@ final class SettingsTest extends TestCase
             'MailSecurity' => 'starttls', 'PdUrl' => 'https://pd.example/api/', 'PdPassword' => 'pd-pw'));
         $this->assertSame(array(), $settings->plaintext_warnings());
     }
+
+    public function test_a_servers_ca_certificate_reaches_the_extension_and_is_checked(): void
+    {
+        $settings = priem_nc_module()->settings();
+        $pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----";
+        $this->assertSame(array(), $settings->save_form($this->form(array('MailCaPem' => $pem))));
+        $e = $settings->engine();
+        $this->assertSame($pem, $e['mail']['ca_pem']);
+        $this->assertArrayNotHasKey('ca_pem', $e['ftp'], 'none given: the system roots alone');
+        $this->assertIsArray(priem_alerts($e), 'the extension accepts the document');
+
+        $errors = $settings->save_form($this->form(array('FtpCaPem' => 'не сертификат')));
+        $this->assertArrayHasKey('FtpCaPem', $errors, print_r($errors, true));
+        $this->assertStringContainsString('PEM', $errors['FtpCaPem']);
+    }
 }

@@ -4,11 +4,12 @@
 //! ```json
 //! {"db":    {"host": "127.0.0.1", "port": 3306, "user": "site", "password": "…", "database": "site"},
 //!  "ftp":   {"host": "ftp.clinic.ru", "user": "mis", "password": "…", "directory": "schedule",
-//!            "tls": false, "after_import": "move", "stability_delay_s": 5,
+//!            "tls": false, "ca_pem": "", "after_import": "move", "stability_delay_s": 5,
 //!            "bookings_dir": "bookings", "results_dir": "results", "max_snapshot_mb": 100},
 //!  "mis":   {"transport": "http", "format": "prodoctorov", "url": "https://mis.clinic.ru/book",
 //!            "user": "", "password": "", "token": "", "timeout_s": 10},
-//!  "mail":  {"host": "smtp.yandex.ru", "port": 465, "security": "tls", "user": "…", "password": "…",
+//!  "mail":  {"host": "smtp.yandex.ru", "port": 465, "security": "tls", "ca_pem": "",
+//!            "user": "…", "password": "…",
 //!            "from": "robot@clinic.ru", "to": ["klinmed@yandex.ru"], "remind_hours": 24},
 //!  "timezones": {"2": "Asia/Yekaterinburg"},
 //!  "cards": {"clinics": [{"id": "12", "codes": "1, 5", "timezone": "Asia/Yekaterinburg"}],
@@ -39,6 +40,9 @@
 //! (an IPv4 address or an IPv6 /64) per 10 minutes, bookings per phone number per day and per
 //! doctor per day of appointments; `trusted_proxies` (addresses or networks, a list or one
 //! string) are the reverse proxies whose `X-Forwarded-For` is believed — none by default.
+//! `ca_pem` (`ftp`, `mail`): CA certificates in PEM that the server's certificate may chain to
+//! besides the system's roots (a server with a private CA); they count for the TLS the settings
+//! demand and for the TLS a server offers of itself alike.
 //! Every section but `db` may be left out: no `ftp` means no FTP import, no `mail` means
 //! alerts are only recorded, no `cards` means codes are not checked. Unknown keys are
 //! refused, so a typo does not silently fall back to a default.
@@ -460,6 +464,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("заполните настройки FTP"), "{e}");
+    }
+
+    #[test]
+    fn a_servers_ca_certificate_is_read_and_checked() {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+        let doc = serde_json::json!({"db": {"user": "u", "database": "d"},
+            "ftp": {"host": "ftp", "user": "mis", "ca_pem": pem},
+            "mail": {"host": "smtp", "from": "a@b.ru", "ca_pem": "  "}});
+        let s = Settings::from_value(doc).unwrap();
+        assert_eq!(
+            s.ftp.as_ref().and_then(|f| f.extra_ca_pem.as_deref()),
+            Some(pem)
+        );
+        assert_eq!(s.mail.as_ref().and_then(|m| m.extra_ca_pem.clone()), None);
+        let problems = Settings::problems(serde_json::json!({"db": {"user": "u", "database": "d"},
+            "mail": {"host": "smtp", "from": "a@b.ru", "ca_pem": "not a certificate"}}));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "mail.ca_pem");
+        assert!(problems[0].message.contains("PEM"), "{problems:?}");
     }
 
     #[test]

@@ -170,6 +170,9 @@ struct RawFtp {
     passive: bool,
     #[serde(default)]
     tls: bool,
+    /// Extra trusted CA certificates (PEM) for a server with a private CA; empty = none.
+    #[serde(default)]
+    ca_pem: String,
     #[serde(default = "move_files")]
     after_import: String,
     #[serde(default = "five")]
@@ -209,6 +212,9 @@ struct RawMail {
     port: Option<u16>,
     #[serde(default = "starttls")]
     security: String,
+    /// Extra trusted CA certificates (PEM) for a server with a private CA; empty = none.
+    #[serde(default)]
+    ca_pem: String,
     #[serde(default)]
     user: String,
     #[serde(default)]
@@ -442,6 +448,7 @@ impl RawFtp {
         c.directory = self.directory;
         c.passive = self.passive;
         c.explicit_tls = self.tls;
+        c.extra_ca_pem = ca_pem(found, "ftp.ca_pem", self.ca_pem);
         one_of(
             found,
             "ftp.after_import",
@@ -536,6 +543,7 @@ impl RawMail {
             _ => SmtpSecurity::StartTls,
         };
         c.port = self.port.unwrap_or_else(|| c.security.default_port());
+        c.extra_ca_pem = ca_pem(found, "mail.ca_pem", self.ca_pem);
         c.user = self.user;
         c.password = Secret::new(self.password);
         if let Some(to) = self.to {
@@ -550,6 +558,18 @@ impl RawMail {
         let hours = within(found, "mail.remind_hours", self.remind_hours, 1..=8760, 24);
         Some((c, Duration::from_secs(u64::from(hours) * 3600)))
     }
+}
+
+/// A server's extra CA certificates (PEM): `None` when blank; a text that holds no certificate
+/// is a problem of `key`.
+fn ca_pem(found: &mut Found, key: &'static str, pem: String) -> Option<String> {
+    if pem.trim().is_empty() {
+        return None;
+    }
+    if let Err(why) = crate::transport::parse_pem_certs(&pem) {
+        found.push((key, why));
+    }
+    Some(pem)
 }
 
 impl RawProdoctorov {

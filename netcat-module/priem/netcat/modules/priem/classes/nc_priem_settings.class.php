@@ -18,6 +18,8 @@ class nc_priem_settings
         'FtpPassword' => '',
         'FtpDirectory' => '',
         'FtpTls' => '0',
+        // CA certificates (PEM) of a server whose certificate a private CA signed, besides the system's
+        'FtpCaPem' => '',
         'FtpAfterImport' => 'move',
         // a bigger snapshot is not downloaded (alerted, filed into failed/; the schedule kept)
         'FtpMaxSnapshotMb' => '100',
@@ -33,6 +35,7 @@ class nc_priem_settings
         'MailHost' => '',
         'MailPort' => '',
         'MailSecurity' => 'tls',
+        'MailCaPem' => '',
         'MailUser' => '',
         'MailPassword' => '',
         'MailFrom' => '',
@@ -312,9 +315,9 @@ class nc_priem_settings
 
     /** Keys of the extension's settings => the fields they come from, for its problems. */
     const ENGINE_KEYS = array(
-        'ftp.port' => 'FtpPort', 'ftp.after_import' => 'FtpAfterImport', 'ftp.max_snapshot_mb' => 'FtpMaxSnapshotMb',
+        'ftp.port' => 'FtpPort', 'ftp.ca_pem' => 'FtpCaPem', 'ftp.after_import' => 'FtpAfterImport', 'ftp.max_snapshot_mb' => 'FtpMaxSnapshotMb',
         'mis.transport' => 'MisTransport', 'mis.format' => 'MisFormat', 'mis.url' => 'MisUrl', 'mis.timeout_s' => 'MisTimeout',
-        'mail.port' => 'MailPort', 'mail.security' => 'MailSecurity', 'mail.from' => 'MailFrom', 'mail.to' => 'MailTo',
+        'mail.port' => 'MailPort', 'mail.security' => 'MailSecurity', 'mail.ca_pem' => 'MailCaPem', 'mail.from' => 'MailFrom', 'mail.to' => 'MailTo',
         'mail.remind_hours' => 'MailRemindHours',
         'booking.horizon_days' => 'BookingHorizonDays', 'booking.min_notice_minutes' => 'BookingMinNotice',
         'booking.answer_timeout_minutes' => 'BookingAnswerTimeout', 'booking.when_lost' => 'BookingWhenLost',
@@ -370,6 +373,9 @@ class nc_priem_settings
                 'after_import' => $s['FtpAfterImport'],
                 'max_snapshot_mb' => self::int($s['FtpMaxSnapshotMb']),
             );
+            if ($s['FtpCaPem'] !== '') {
+                $out['ftp']['ca_pem'] = $s['FtpCaPem'];
+            }
         }
         if ($s['MisTransport'] !== 'http') {
             $out['mis'] = array('transport' => $s['MisTransport']);
@@ -396,6 +402,9 @@ class nc_priem_settings
             );
             if ($s['MailPort'] !== '') {
                 $mail['port'] = self::int($s['MailPort']);
+            }
+            if ($s['MailCaPem'] !== '') {
+                $mail['ca_pem'] = $s['MailCaPem'];
             }
             $out['mail'] = $mail;
         }

@@ -14,6 +14,9 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
      */
     const CHECKS = array('ftp' => 'FTP', 'mis' => 'МИС', 'mail' => 'SMTP (тестовое письмо)', 'policy' => 'страница политики');
 
+    /** The label of the FTP and SMTP servers' CA certificate fields. */
+    const CA_LABEL = 'Сертификат удостоверяющего центра (PEM), если сертификат сервера выдан собственным УЦ';
+
     /** The fieldset of the MIS's HTTP push (its note gives the URL to hand to the MIS). */
     const PUSH_GROUP = 'Приём расписания по HTTP (как у ПроДокторов)';
 
@@ -179,6 +182,7 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
                 'FtpHost' => array('Сервер', 'text'), 'FtpPort' => array('Порт', 'text'), 'FtpUser' => array('Логин', 'text'),
                 'FtpPassword' => array('Пароль', 'password'), 'FtpDirectory' => array('Папка', 'text'),
                 'FtpTls' => array('FTPS (явный TLS)', 'checkbox'),
+                'FtpCaPem' => array(self::CA_LABEL, 'textarea'),
                 'FtpAfterImport' => array('Файл после импорта', array('move' => 'перенести в processed/', 'delete' => 'удалить')),
                 'FtpMaxSnapshotMb' => array('Наибольший файл расписания, МБ', 'text'),
             ),
@@ -191,7 +195,8 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
             ),
             'Почта для оповещений' => array(
                 'MailHost' => array('SMTP-сервер', 'text'), 'MailPort' => array('Порт', 'text'),
-                'MailSecurity' => array('Защита', array('tls' => 'TLS', 'starttls' => 'STARTTLS', 'none' => 'нет')),
+                'MailSecurity' => array('Защита', array('tls' => 'TLS', 'starttls' => 'STARTTLS', 'none' => 'не требовать (STARTTLS, если сервер предлагает)')),
+                'MailCaPem' => array(self::CA_LABEL, 'textarea'),
                 'MailUser' => array('Логин', 'text'), 'MailPassword' => array('Пароль', 'password'),
                 'MailFrom' => array('Отправитель', 'text'), 'MailTo' => array('Получатели (через запятую)', 'text'),
                 'MailRemindHours' => array('Напоминать каждые, ч', 'text'),
