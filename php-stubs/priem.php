@@ -668,6 +668,18 @@ namespace {
     function priem_sync(array $settings, ?string $now_utc = null): array {}
 
     /**
+     * What travels unencrypted, for «Настройки» and «Состояние»: `['warnings' => ['FTP без
+     * шифрования: …', …], 'notes' => ['Почта: последнее соединение (…) защищено TLS — …']]`, in
+     * Russian. For SMTP without demanded TLS and FTP without FTPS the last connection's recorded
+     * protection (opportunistic TLS) replaces the guess from the settings; the settings alone when
+     * nothing was recorded yet or the database cannot be read.
+     *
+     * @param array $settings
+     * @return array
+     */
+    function priem_tls_notes(array $settings): array {}
+
+    /**
      * The extension's version; the NetCat module refuses to install against another one.
      *
      * @return string

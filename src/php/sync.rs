@@ -183,6 +183,18 @@ pub fn priem_check(settings: &ZendHashTable, what: &str) -> PhpResult<ZBox<ZendH
     Ok(json(&serde_json::json!({"ok": ok, "message": message})))
 }
 
+/// What travels unencrypted, for «Настройки» and «Состояние»: `['warnings' => ['FTP без
+/// шифрования: …', …], 'notes' => ['Почта: последнее соединение (…) защищено TLS — …']]`, in
+/// Russian. For SMTP without demanded TLS and FTP without FTPS the last connection's recorded
+/// protection (opportunistic TLS) replaces the guess from the settings; the settings alone when
+/// nothing was recorded yet or the database cannot be read.
+#[php_function]
+#[php(name = "priem_tls_notes")]
+pub fn priem_tls_notes(settings: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
+    let e = engine(settings)?;
+    Ok(json(&e.tls_notes()))
+}
+
 /// The settings check, for the admin before it saves: `[]` when `$settings` work, else the
 /// problems as `[['key' => 'limits.trusted_proxies', 'message' => '…'], …]` (the key as in the
 /// settings array, empty for the array as a whole). Never throws for bad settings.
@@ -202,6 +214,7 @@ pub fn priem_settings_problems(settings: &ZendHashTable) -> PhpResult<ZBox<ZendH
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(priem_migrate))
+        .function(wrap_function!(priem_tls_notes))
         .function(wrap_function!(priem_import_schedule))
         .function(wrap_function!(priem_push_schedule))
         .function(wrap_function!(priem_sync))

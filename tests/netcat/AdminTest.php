@@ -372,4 +372,80 @@ final class AdminTest extends TestCase
         list(, $page) = priem_nc_admin(1, 'status');
         $this->assertStringContainsString('Адрес задачи планировщика NetCat без действующего ключа модуля', $page);
     }
+
+    /**
+     * SMTP without demanded TLS, a server offering STARTTLS (smtp_sink.py --tls-optional) with a
+     * certificate of a private CA: the check's message and «Состояние» say what protected the last
+     * connection — plain text and why while the CA is unknown, TLS «по возможности» once its
+     * certificate is in the settings.
+     */
+    public function test_the_status_page_and_the_mail_check_say_how_smtp_was_protected(): void
+    {
+        $dir = sys_get_temp_dir() . '/priem-smtp-tls-' . getmypid();
+        @mkdir($dir);
+        $run = function ($cmd) use ($dir) {
+            exec('cd ' . escapeshellarg($dir) . ' && ' . $cmd . ' 2>&1', $out, $rc);
+            $this->assertSame(0, $rc, $cmd . "\n" . implode("\n", $out));
+        };
+        // a private CA and a certificate for 127.0.0.1, as tests/peers/mod.rs makes them
+        $run('openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=priem test CA" -keyout ca.key -out ca.pem'
+            . ' -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign');
+        $run('openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr');
+        file_put_contents("$dir/server.ext", "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+            . "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        $run('openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out server.pem -extfile server.ext');
+        list($sink, $port) = priem_nc_serve(function ($port) use ($dir) {
+            return array('python3', dirname(__DIR__) . '/peers/smtp_sink.py', '--port', (string)$port, '--dir', "$dir/mail",
+                '--tls-cert', "$dir/server.pem", '--tls-key', "$dir/server.key", '--tls-optional');
+        }, '/dev/null');
+        $letter = function ($n) use ($dir) {
+            return json_decode((string)file_get_contents("$dir/mail/$n.json"), true);
+        };
+        try {
+            priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'MailHost' => '127.0.0.1', 'MailPort' => (string)$port,
+                'MailSecurity' => 'none', 'MailFrom' => 'robot@clinic.test', 'MailTo' => 'admin@clinic.test'));
+            // no connection yet: the settings alone
+            list(, $status) = priem_nc_admin(1, 'status');
+            $this->assertStringContainsString('Почта без шифрования: письма-оповещения и пароль SMTP идут по сети открытым текстом. '
+                . 'Выберите защиту TLS или STARTTLS.', self::alert($status, 'yellow'));
+
+            // the server's CA unknown: the letter goes all the same, in plain text, and both pages say why
+            $this->fresh();
+            list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'mail'));
+            $this->assertStringContainsString('Проверочное письмо отправлено: admin@clinic.test; соединение без шифрования: сервер '
+                . 'предложил TLS, но защищённое соединение не установилось (сертификат сервера выдан неизвестным удостоверяющим '
+                . 'центром)', self::alert($page, 'green'));
+            $this->assertFalse($letter(1)['tls'], 'the sink saw a plain session');
+            foreach (array('status' => array(), 'settings' => array()) as $tab => $query) {
+                list(, $shown) = priem_nc_admin(1, $tab, $query);
+                $warning = self::alert($shown, 'yellow');
+                $this->assertMatchesRegularExpression('~Почта без шифрования: письма-оповещения и пароль SMTP идут по сети открытым '
+                    . 'текстом\. При последнем соединении \(\d\d\.\d\d\.\d{4} \d\d:\d\d МСК\) сервер предложил STARTTLS, но '
+                    . 'защищённое соединение не установилось: сертификат сервера выдан неизвестным удостоверяющим центром; '
+                    . 'соединение повторено без шифрования\. Если сертификат сервера выдан собственным удостоверяющим центром, '
+                    . 'вставьте сертификат этого центра в поле «Сертификат удостоверяющего центра \(PEM\)» раздела «Почта для '
+                    . 'оповещений» настроек~u', $warning, $tab);
+                $this->assertSame('', self::alert($shown, 'blue'), $tab);
+            }
+
+            // the CA's certificate in the settings: STARTTLS, «по возможности»
+            priem_nc_admin(1, 'settings', array(), array('action' => 'save', 'MailCaPem' => file_get_contents("$dir/ca.pem")));
+            $this->fresh();
+            list(, $page) = priem_nc_admin(1, 'settings', array(), array('action' => 'check', 'what' => 'mail'));
+            $this->assertStringContainsString('Проверочное письмо отправлено: admin@clinic.test; соединение защищено TLS: сервер его '
+                . 'предложил (шифрование «по возможности»)', self::alert($page, 'green'));
+            $this->assertTrue($letter(2)['tls'], 'the sink saw an encrypted session');
+            list(, $status) = priem_nc_admin(1, 'status');
+            $this->assertStringNotContainsString('Почта без шифрования', $status);
+            $this->assertMatchesRegularExpression('~Почта: последнее соединение \(\d\d\.\d\d\.\d{4} \d\d:\d\d МСК\) защищено TLS — '
+                . 'сервер предлагает STARTTLS, и модуль использует его по возможности\..*чтобы это стало невозможно, выберите '
+                . 'защиту «STARTTLS»\.~us', self::alert($status, 'blue'));
+            // FTP has no observation yet: the settings' guess
+            $this->assertStringNotContainsString('FTP: последнее соединение', $status);
+        } finally {
+            proc_terminate($sink);
+            proc_close($sink);
+            exec('rm -rf ' . escapeshellarg($dir));
+        }
+    }
 }

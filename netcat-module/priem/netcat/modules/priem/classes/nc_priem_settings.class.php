@@ -259,29 +259,31 @@ class nc_priem_settings
     }
 
     /**
-     * What travels unencrypted with these settings (names and phones of patients, passwords), in
-     * Russian, for the settings and status pages; empty when nothing does.
+     * What travels unencrypted (names and phones of patients, passwords), in Russian, for the
+     * settings and status pages: 'warnings' (empty when nothing does) and quiet 'notes' (TLS used
+     * because the server offers it). The extension decides (priem_tls_notes): the settings, and
+     * how the last SMTP and FTP connections were protected where the settings leave TLS optional.
+     *
+     * @return array{warnings: string[], notes: string[]}
      */
+    public function tls_notes()
+    {
+        $problem = nc_priem::extension_problem();
+        if ($problem === null) {
+            try {
+                return priem_tls_notes($this->engine(true));
+            } catch (Throwable $e) {
+                $problem = 'настройки модуля не прочитаны; сохраните их заново на странице «Настройки».';
+            }
+        }
+        return array('warnings' => array('Не удалось определить, что идёт по сети без шифрования: ' . $problem), 'notes' => array());
+    }
+
+    /** tls_notes()' warnings alone. */
     public function plaintext_warnings()
     {
-        $s = $this->all();
-        $out = array();
-        if ($s['FtpHost'] !== '' && $s['FtpTls'] !== '1') {
-            $out[] = 'FTP без шифрования: файлы расписания'
-                . ($s['MisTransport'] === 'ftp' ? ', заявки с ФИО и телефонами пациентов' : '')
-                . ' и пароль FTP идут по сети открытым текстом. Включите «FTPS (явный TLS)», если сервер FTP его поддерживает.';
-        }
-        if ($s['MisTransport'] === 'http' && stripos($s['MisUrl'], 'http://') === 0) {
-            $out[] = 'Записи уходят в МИС по http:// без шифрования: ФИО и телефоны пациентов и пароль МИС идут по сети '
-                . 'открытым текстом. Попросите у разработчика МИС адрес https://.';
-        }
-        if ($s['MailHost'] !== '' && $s['MailSecurity'] === 'none') {
-            $out[] = 'Почта без шифрования: письма-оповещения и пароль SMTP идут по сети открытым текстом. Выберите защиту TLS или STARTTLS.';
-        }
-        if ($s['PdEnabled'] === '1' && stripos($s['PdUrl'], 'http://') === 0) {
-            $out[] = 'Выгрузка в ПроДокторов по http:// без шифрования: расписание и пароль ПроДокторов идут по сети открытым текстом.';
-        }
-        return $out;
+        $notes = $this->tls_notes();
+        return $notes['warnings'];
     }
 
     /**

@@ -34,7 +34,7 @@ class nc_priem_settings_controller extends nc_priem_admin_controller
         }
         return $this->view('settings', array(
             'messages' => $messages,
-            'plaintext' => $this->priem->settings()->plaintext_warnings(),
+            'tls' => $this->priem->settings()->tls_notes(),
             'fields' => $this->view('fields', array(
                 'groups' => $this->groups(), 'values' => $values,
                 'errors' => isset($messages['fields']) ? $messages['fields'] : array(),

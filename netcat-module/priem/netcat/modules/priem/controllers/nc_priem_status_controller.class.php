@@ -11,7 +11,7 @@ class nc_priem_status_controller extends nc_priem_admin_controller
         $runs = priem_runs($settings);
         return $this->view('status', array(
             'messages' => $messages,
-            'plaintext' => $this->priem->settings()->plaintext_warnings(),
+            'tls' => $this->priem->settings()->tls_notes(),
             'cron' => $this->cron($runs ? strtotime($runs[0]['started_at'] . ' UTC') : null),
             'runs' => $runs,
             'days' => priem_daily($settings, 14),

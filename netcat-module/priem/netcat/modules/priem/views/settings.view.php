@@ -3,7 +3,7 @@
  * «Настройки».
  *
  * @var array    $messages
- * @var string[] $plaintext what travels unencrypted (nc_priem_settings::plaintext_warnings())
+ * @var array    $tls    what travels unencrypted, and TLS used by choice (nc_priem_settings::tls_notes())
  * @var string   $fields  the fieldsets (fields.view.php)
  * @var array    $checks  what => caption of «Проверить соединение»
  * @var string   $token   the admin form token input

@@ -4,7 +4,7 @@
  * outcome, per creation day in UTC; imported schedule files), the open alerts.
  *
  * @var array    $messages
- * @var string[] $plaintext what travels unencrypted (nc_priem_settings::plaintext_warnings())
+ * @var array    $tls    what travels unencrypted, and TLS used by choice (nc_priem_settings::tls_notes())
  * @var array    $cron   nc_priem_status_controller::cron()
  * @var string   $token
  * @var string   $url
