@@ -144,6 +144,22 @@ final class AdminStaffViewTest extends TestCase
         $this->assertGreaterThanOrEqual(13, (int)$m[1]);
     }
 
+    /**
+     * The journal's «Ответ МИС / ошибка» cell keeps its words whole. With `overflow-wrap: anywhere`
+     * the cell's narrowest width is one letter, so NetCat 6.4's admin table (1280 px window) gave the
+     * column what was left, ~90 px, and broke the words inside: «соединени|я», «принимаю|т».
+     */
+    public function test_the_journals_error_cell_breaks_no_word(): void
+    {
+        list(, $page) = priem_nc_admin(1, 'bookings');
+        $this->assertStringContainsString('<th>Ответ МИС / ошибка</th>', $page);
+        $css = (string)file_get_contents(PRIEM_NC_PACKAGE . '/netcat/modules/priem/admin.css');
+        $this->assertSame(1, preg_match('~^\.priem-error \{([^}]*)\}~m', $css, $m), 'admin.css styles .priem-error');
+        $this->assertStringNotContainsString('anywhere', $m[1]);
+        $this->assertStringNotContainsString('break-all', $m[1]);
+        $this->assertStringContainsString('overflow-wrap: break-word', $m[1], 'a word wider than the column still wraps');
+    }
+
     public function test_a_confirmed_booking_shows_no_error_of_an_earlier_attempt(): void
     {
         $db = nc_Core::get_object()->db;
