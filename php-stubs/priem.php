@@ -209,8 +209,8 @@ namespace {
      * name), `created_local` (when it was made, in the site's zone Europe/Moscow), `clinic_name`
      * and `doctor_name` (from `$cards` over the MIS's names; null when neither has one).
      * `$filter`: `source` (`site`, `prodoctorov`), `status` (`queued`, `sent`, `confirmed`,
-     * `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made, UTC,
-     * both included); a key left out or empty filters nothing.
+     * `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made in Moscow
+     * time, as «Создана» shows it; both included); a key left out or empty filters nothing.
      *
      * @param array $settings
      * @param array|null $filter
@@ -269,9 +269,9 @@ namespace {
     function priem_count_attempt(array $settings, string $client, ?string $now_utc = null): int {}
 
     /**
-     * The last `$days` days (1–366, default 14) up to today (UTC), oldest first, for the admin's
-     * chart: `[['date' => '2026-12-01', 'bookings' => ['confirmed' => 3, 'rejected' => 1],
-     * 'files' => 96], …]` — the bookings made that day per status (only statuses with some, in the
+     * The last `$days` days (1–366, default 14) up to today, days of Moscow time as the admin's
+     * times are (`priem_staff_time`), oldest first, for the admin's chart: `[['date' =>
+     * '2026-12-01', 'bookings' => ['confirmed' => 3, 'rejected' => 1], 'files' => 96], …]` — the bookings made that day per status (only statuses with some, in the
      * order of `priem_booking_labels`) and the schedule files the cron imported.
      *
      * @param array $settings

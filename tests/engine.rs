@@ -2947,3 +2947,81 @@ fn an_alert_mail_and_the_mail_check_record_how_smtp_was_protected() {
         .expect("recorded");
     assert!(seen.at > eve(), "the check is a connection too: {seen:?}");
 }
+
+#[test]
+fn the_chart_and_the_journal_filter_count_days_as_the_admin_reads_them_in_moscow_time() {
+    let env = Env::new();
+    let e = engine(&env.settings());
+    let s = &env.db.store;
+    let mut conn = env.db.conn();
+    // 01:30 МСК on 3 December is 22:30 UTC on the 2nd; 23:30 МСК on the 2nd is 20:30 UTC
+    for (id, created) in [(1, "2026-12-02T22:30:00Z"), (2, "2026-12-02T20:30:00Z")] {
+        conn.exec_drop(
+            "INSERT INTO Priem_Booking (id, idempotency_key, source, status, filial, doctor, \
+             start_utc, end_utc, payload, created_at, phone_masked) \
+             VALUES (?, ?, 'site', 'confirmed', '1', '0001', ?, ?, '{}', ?, '7900***4567')",
+            (
+                id,
+                format!("k{id}"),
+                utc("2026-12-10T09:00:00Z").naive_utc(),
+                utc("2026-12-10T09:30:00Z").naive_utc(),
+                utc(created).naive_utc(),
+            ),
+        )
+        .unwrap();
+    }
+    // a file imported at 00:10 МСК on the 3rd
+    let run = s.start_run(utc("2026-12-02T21:10:00Z"), None).unwrap();
+    s.finish_run(
+        run,
+        utc("2026-12-02T21:10:00Z"),
+        &priem::storage::RunSummary {
+            ok: true,
+            counts: json!({ "files_imported": 1 }),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+
+    let days = e.daily(utc("2026-12-03T12:00:00Z"), 2).unwrap();
+    let shown: Vec<_> = days
+        .iter()
+        .map(|d| {
+            (
+                d.date.as_str(),
+                d.bookings.get("confirmed").cloned(),
+                d.files,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("2026-12-02", Some(json!(1)), 0),
+            ("2026-12-03", Some(json!(1)), 1)
+        ],
+        "each booking and the file on the day its МСК time falls"
+    );
+    // at 23:30 UTC on the 2nd it is already the 3rd in Moscow: the chart ends on the 3rd
+    let days = e.daily(utc("2026-12-02T23:30:00Z"), 1).unwrap();
+    assert_eq!(days[0].date, "2026-12-03");
+    assert_eq!(days[0].bookings.get("confirmed"), Some(&json!(1)));
+
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 3);
+    let filter = priem::storage::BookingFilter {
+        from: day,
+        to: day,
+        ..Default::default()
+    };
+    let ids: Vec<_> = e
+        .bookings(&filter, 10)
+        .unwrap()
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(
+        ids,
+        vec![1],
+        "«с 03.12 по 03.12» lists the booking made at 01:30 МСК on the 3rd only"
+    );
+}

@@ -1444,9 +1444,12 @@ fn the_charts_days_count_imported_files_and_bookings_by_status() {
     }
     // a run that died before its counts were written counts nothing
     s.start_run(now(), None).unwrap();
+    // one day: the UTC day of now() (the engine chooses the days' zone)
+    let start = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let bounds = [start, start + Duration::days(1)];
     assert_eq!(
-        s.files_per_day(day).unwrap(),
-        vec![(day, 3)],
+        s.files_per_day(&bounds).unwrap(),
+        vec![3],
         "the day before is not asked for"
     );
     let mut conn = db.conn();
@@ -1471,15 +1474,17 @@ fn the_charts_days_count_imported_files_and_bookings_by_status() {
         )
         .unwrap();
     }
-    let mut counts = s.bookings_per_day(day).unwrap();
+    let mut counts = s.bookings_per_day(&bounds).unwrap();
     counts.sort_by_key(|(_, st, _)| st.as_str());
     assert_eq!(
         counts,
         vec![
-            (day, BookingStatus::Confirmed, 2),
-            (day, BookingStatus::Rejected, 1)
+            (0, BookingStatus::Confirmed, 2),
+            (0, BookingStatus::Rejected, 1)
         ]
     );
+    assert_eq!(s.files_per_day(&[]).unwrap(), Vec::<u64>::new());
+    assert!(s.bookings_per_day(&[start]).unwrap().is_empty());
 }
 
 #[test]

@@ -134,6 +134,19 @@ pub fn staff_time(tz: Tz, t: DateTime<Utc>) -> String {
     )
 }
 
+/// The moment a day of the staff's calendar (Moscow time, as every admin time is shown: see
+/// [`staff_time`]) begins, in UTC: 3 December → 2 December 21:00 UTC. The admin's day filters and
+/// the «Состояние» chart count days between these moments, so a booking made at 01:30 МСК falls
+/// on the day its «Создана» shows.
+pub fn staff_day_start(day: NaiveDate) -> DateTime<Utc> {
+    to_utc(DEFAULT_ZONE, day.and_time(chrono::NaiveTime::MIN))
+}
+
+/// The staff's (Moscow) calendar day at `t`.
+pub fn staff_day(t: DateTime<Utc>) -> NaiveDate {
+    to_local(DEFAULT_ZONE, t).date()
+}
+
 /// Local wall-clock time of a zone → UTC, by the policy in the module docs.
 pub fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
@@ -219,6 +232,29 @@ impl UtcConverter {
 mod tests {
     use super::*;
     use crate::wire::booking::format_utc;
+
+    #[test]
+    fn staff_days_are_moscow_days() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        assert_eq!(
+            format_utc(staff_day_start(day)),
+            "2026-12-02T21:00:00Z",
+            "3 December begins at 21:00 UTC the day before"
+        );
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc));
+        assert_eq!(
+            t("2026-12-02T22:30:00Z").map(staff_day),
+            Ok(day),
+            "01:30 МСК"
+        );
+        assert_eq!(
+            t("2026-12-02T20:59:59Z").map(staff_day),
+            Ok(NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default())
+        );
+        // before 2011 Moscow was UTC+3 in winter, UTC+4 in summer: the database decides
+        let summer = NaiveDate::from_ymd_opt(2010, 7, 1).unwrap_or_default();
+        assert_eq!(format_utc(staff_day_start(summer)), "2010-06-30T20:00:00Z");
+    }
 
     #[test]
     fn staff_times_name_the_offset_from_moscow() {

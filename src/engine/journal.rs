@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{Engine, EngineError};
 use crate::domain::booking::BookingStatus;
 use crate::domain::range::Range;
+use crate::domain::zone;
 use crate::storage::{RunRecord, RunStatus};
 
 /// How many runs the admin may list.
@@ -15,8 +16,8 @@ pub const RUNS_LISTED: Range = Range::new("limit", 1, 1000);
 /// How many days the chart may cover.
 pub const DAYS_LISTED: Range = Range::new("days", 1, 366);
 
-/// One day of the chart (UTC): the bookings made that day per status, and the schedule files
-/// imported.
+/// One day of the chart (a day of the staff's calendar, Moscow time): the bookings made that day
+/// per status, and the schedule files imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Day {
     pub date: String,
@@ -31,21 +32,29 @@ impl Engine {
         Ok(self.store().recent_runs(limit)?)
     }
 
-    /// The last `days` days up to `now`'s (UTC), oldest first.
+    /// The last `days` days of the staff's calendar (Moscow time, as the admin shows every time:
+    /// [`zone::staff_day`]) up to `now`'s, oldest first.
     pub fn daily(&self, now: DateTime<Utc>, days: u32) -> Result<Vec<Day>, EngineError> {
-        let today = now.date_naive();
+        let today = zone::staff_day(now);
         let since = today - Duration::days(i64::from(days) - 1);
-        let bookings = self.store().bookings_per_day(since)?;
-        let files = self.store().files_per_day(since)?;
-        Ok(since
-            .iter_days()
-            .take_while(|d| *d <= today)
-            .map(|date| {
+        let dates: Vec<_> = since.iter_days().take_while(|d| *d <= today).collect();
+        // each day's start, then the end of the last one
+        let bounds: Vec<_> = dates
+            .iter()
+            .chain(today.succ_opt().as_ref())
+            .map(|d| zone::staff_day_start(*d))
+            .collect();
+        let bookings = self.store().bookings_per_day(&bounds)?;
+        let files = self.store().files_per_day(&bounds)?;
+        Ok(dates
+            .iter()
+            .enumerate()
+            .map(|(i, date)| {
                 let mut by = serde_json::Map::new();
                 for s in BookingStatus::ALL {
                     let n: u64 = bookings
                         .iter()
-                        .filter(|(d, status, _)| *d == date && *status == s)
+                        .filter(|(d, status, _)| *d == i && *status == s)
                         .map(|(_, _, n)| n)
                         .sum();
                     if n > 0 {
@@ -55,10 +64,7 @@ impl Engine {
                 Day {
                     date: date.to_string(),
                     bookings: by,
-                    files: files
-                        .iter()
-                        .find(|(d, _)| *d == date)
-                        .map_or(0, |(_, n)| *n),
+                    files: files.get(i).copied().unwrap_or(0),
                 }
             })
             .collect())

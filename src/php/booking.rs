@@ -256,8 +256,8 @@ pub fn priem_booking(
 /// name), `created_local` (when it was made, in the site's zone Europe/Moscow), `clinic_name`
 /// and `doctor_name` (from `$cards` over the MIS's names; null when neither has one).
 /// `$filter`: `source` (`site`, `prodoctorov`), `status` (`queued`, `sent`, `confirmed`,
-/// `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made, UTC,
-/// both included); a key left out or empty filters nothing.
+/// `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made in Moscow
+/// time, as «Создана» shows it; both included); a key left out or empty filters nothing.
 #[php_function]
 #[php(name = "priem_bookings")]
 #[php(defaults(limit = 200))]

@@ -41,9 +41,9 @@ pub fn priem_runs(settings: &ZendHashTable, limit: i64) -> PhpResult<ZBox<ZendHa
     Ok(json(&list))
 }
 
-/// The last `$days` days (1–366, default 14) up to today (UTC), oldest first, for the admin's
-/// chart: `[['date' => '2026-12-01', 'bookings' => ['confirmed' => 3, 'rejected' => 1],
-/// 'files' => 96], …]` — the bookings made that day per status (only statuses with some, in the
+/// The last `$days` days (1–366, default 14) up to today, days of Moscow time as the admin's
+/// times are (`priem_staff_time`), oldest first, for the admin's chart: `[['date' =>
+/// '2026-12-01', 'bookings' => ['confirmed' => 3, 'rejected' => 1], 'files' => 96], …]` — the bookings made that day per status (only statuses with some, in the
 /// order of `priem_booking_labels`) and the schedule files the cron imported.
 #[php_function]
 #[php(name = "priem_daily")]

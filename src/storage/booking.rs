@@ -9,7 +9,7 @@
 //! and then inserted separately. A booking from the site is also counted in its quotas and
 //! keeps its form token's nonce in the same transaction ([`Admission`], see [`super::limits`]).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql::prelude::Queryable;
 use mysql::{Row, Value};
 use thiserror::Error;
@@ -18,7 +18,7 @@ use super::import::CODE_MAX;
 use super::limits::{take_quota, Admission, QuotaKind};
 use super::{check_len, db_time, LockConflict, Result, StorageError, Store};
 use crate::domain::booking::{BookingSource, BookingStatus, Consent, ValidBooking};
-use crate::domain::phone;
+use crate::domain::{phone, zone};
 
 pub type BookingId = u64;
 
@@ -110,9 +110,9 @@ impl HoldError {
 pub struct BookingFilter {
     pub source: Option<BookingSource>,
     pub status: Option<BookingStatus>,
-    /// Made on this day (UTC) or later.
+    /// Made on this day of the staff's calendar (Moscow time, as «Создана» shows it) or later.
     pub from: Option<chrono::NaiveDate>,
-    /// Made on this day (UTC) or earlier.
+    /// Made on this day of the staff's calendar (Moscow time) or earlier.
     pub to: Option<chrono::NaiveDate>,
 }
 
@@ -400,11 +400,11 @@ impl Store {
         }
         if let Some(from) = filter.from {
             condition.push("created_at >= ?");
-            params.push(from.and_time(chrono::NaiveTime::MIN).into());
+            params.push(db_time(zone::staff_day_start(from)).into());
         }
         if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
             condition.push("created_at < ?");
-            params.push(to.and_time(chrono::NaiveTime::MIN).into());
+            params.push(db_time(zone::staff_day_start(to)).into());
         }
         params.push(limit.into());
         self.bookings_where(
@@ -413,24 +413,41 @@ impl Store {
         )
     }
 
-    /// Bookings made per day (UTC) and status since `since`.
+    /// Bookings made per day and status: `days` holds the moments the days begin, then the end of
+    /// the last one (`days.len() - 1` days, of any zone's calendar: the caller decides); each
+    /// count names its day by its index.
     pub fn bookings_per_day(
         &self,
-        since: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, BookingStatus, u64)>> {
+        days: &[DateTime<Utc>],
+    ) -> Result<Vec<(usize, BookingStatus, u64)>> {
+        let (Some(first), Some(end)) = (days.first(), days.last()) else {
+            return Ok(Vec::new());
+        };
+        // INTERVAL(x, b0, b1, …) is 1 for b0 <= x < b1, 2 for b1 <= x < b2, …
+        let marks = vec!["?"; days.len()].join(", ");
+        let mut params: Vec<Value> = days.iter().map(|d| db_time(*d).into()).collect();
+        params.push(db_time(*first).into());
+        params.push(db_time(*end).into());
         let mut conn = self.conn()?;
-        let rows: Vec<(NaiveDate, String, u64)> = conn
+        let rows: Vec<(u64, String, u64)> = conn
             .exec(
-                "SELECT DATE(created_at) AS d, status, COUNT(*) FROM Priem_Booking \
-                 WHERE created_at >= ? GROUP BY d, status ORDER BY d",
-                (since.and_time(chrono::NaiveTime::MIN),),
+                format!(
+                    "SELECT INTERVAL(created_at, {marks}) AS d, status, COUNT(*) \
+                     FROM Priem_Booking WHERE created_at >= ? AND created_at < ? \
+                     GROUP BY d, status ORDER BY d"
+                ),
+                params,
             )
             .map_err(|e| StorageError::query("записи: подсчёт за день", e))?;
         rows.into_iter()
             .map(|(d, status, n)| {
                 let s = BookingStatus::parse(&status)
                     .ok_or_else(|| corrupt(format!("unknown status {status:?}")))?;
-                Ok((d, s, n))
+                let day = usize::try_from(d)
+                    .ok()
+                    .and_then(|d| d.checked_sub(1))
+                    .ok_or_else(|| corrupt(format!("day {d} outside the days asked for")))?;
+                Ok((day, s, n))
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! `Priem_SyncRun`: one row per cron run or import, for the admin and for "was this file
 //! already imported?".
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql::prelude::Queryable;
 use mysql::Value;
 
@@ -126,26 +126,30 @@ impl Store {
         Ok(())
     }
 
-    /// Schedule files imported per day (UTC) since `since`, as the runs counted them
-    /// (`files_imported` of their counts).
-    pub fn files_per_day(&self, since: NaiveDate) -> Result<Vec<(NaiveDate, u64)>> {
+    /// Schedule files imported per day: `days` holds the moments the days begin, then the end of
+    /// the last one (as [`Store::bookings_per_day`]); one count per day.
+    pub fn files_per_day(&self, days: &[DateTime<Utc>]) -> Result<Vec<u64>> {
+        let mut out = vec![0; days.len().saturating_sub(1)];
+        let (Some(first), Some(end)) = (days.first(), days.last()) else {
+            return Ok(out);
+        };
         let mut conn = self.conn()?;
-        let rows: Vec<(NaiveDate, Option<String>)> = conn
+        let rows: Vec<(NaiveDateTime, Option<String>)> = conn
             .exec(
-                "SELECT DATE(started_at), counts FROM Priem_SyncRun WHERE started_at >= ? \
-                 ORDER BY started_at",
-                (since.and_time(chrono::NaiveTime::MIN),),
+                "SELECT started_at, counts FROM Priem_SyncRun \
+                 WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
+                (db_time(*first), db_time(*end)),
             )
             .map_err(|e| StorageError::query("синхронизация: файлы за день", e))?;
-        let mut out: Vec<(NaiveDate, u64)> = Vec::new();
-        for (day, counts) in rows {
+        for (started, counts) in rows {
             let files = counts
                 .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
                 .and_then(|c| c.get("files_imported").and_then(serde_json::Value::as_u64))
                 .unwrap_or(0);
-            match out.last_mut() {
-                Some((d, n)) if *d == day => *n += files,
-                _ => out.push((day, files)),
+            // the day whose start is the last one at or before the run's
+            let day = days.partition_point(|d| db_time(*d) <= started);
+            if let Some(n) = day.checked_sub(1).and_then(|i| out.get_mut(i)) {
+                *n += files;
             }
         }
         Ok(out)

@@ -209,6 +209,18 @@ final class AdminStaffViewTest extends TestCase
         $this->assertSame('02.12.2030 00:30 МСК', priem_staff_time('2030-12-01T21:30:00Z'));
         $this->assertSame('02.12.2030 00:30 МСК', nc_priem_admin_controller::staff_time('2030-12-01 21:30:00'));
         $this->assertSame('не время', priem_staff_time('не время'));
+        // the date filter counts the same Moscow days: made at 00:30 МСК on the 2nd
+        foreach (array('2030-12-02' => 2, '2030-12-01' => 0) as $day => $rows) {
+            list(, $page) = priem_nc_admin(1, 'bookings', array('from' => $day, 'to' => $day));
+            $this->assertSame($rows, substr_count(html_entity_decode($page, ENT_QUOTES, 'UTF-8'), '>02.12.2030 00:30 МСК</td>'), "с $day по $day");
+        }
+        // and so does the chart of «Состояние», which says so
+        $days = priem_daily(priem_nc_module()->settings()->engine(), 2, '2030-12-02T09:00:00Z');
+        $this->assertSame(array('2030-12-01' => 0, '2030-12-02' => 2), array_combine(array_column($days, 'date'),
+            array_map(function ($d) { return array_sum($d['bookings']); }, $days)));
+        list(, $page) = priem_nc_admin(1, 'status');
+        $this->assertStringContainsString('(записи — по дню создания, МСК)', $page);
+        $this->assertStringNotContainsString('UTC', strip_tags($page));
     }
 
     public function test_the_journal_masks_every_phone_of_a_payload_at_any_depth(): void

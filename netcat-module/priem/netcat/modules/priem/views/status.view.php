@@ -1,7 +1,7 @@
 <?php
 /**
  * «Состояние»: how the sync runs, the last sync runs, the last 14 days as bars (bookings by
- * outcome, per creation day in UTC; imported schedule files), the open alerts.
+ * outcome, per creation day in Moscow time as every admin time; imported schedule files), the open alerts.
  *
  * @var array    $messages
  * @var array    $tls    what travels unencrypted, and TLS used by choice (nc_priem_settings::tls_notes())
@@ -114,7 +114,7 @@ require __DIR__ . '/plaintext.view.php';
     <?php foreach ($labels['statuses'] as $label): ?>
     <span class="priem-swatch <?= $h($label['class']) ?>"></span> <?= $h($label['name']) ?>
     <?php endforeach; ?>
-    <span class="priem-swatch priem-files"></span> файлы расписания (записи — по дню создания, UTC)
+    <span class="priem-swatch priem-files"></span> файлы расписания (записи — по дню создания, МСК)
 </small></p>
 
 <?= $alerts ?>
