@@ -2,7 +2,7 @@
 //! and times in the filial's zone, and where the booking stands — in the one answer to the
 //! booking and to every status request.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineError};
 use crate::domain::cards::Cards;
@@ -30,6 +30,19 @@ pub struct BookingView {
     pub time_end: String,
     pub timezone: String,
     pub tz_label: String,
+}
+
+/// The names a visitor was shown for a booking, kept with it (`Priem_Booking.names`) so that its
+/// status link still names the doctor and the clinic after the MIS drops them from its schedule
+/// or the editors remove their cards.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+struct KeptNames {
+    doctor_name: String,
+    specialty: String,
+    clinic: String,
+    address: String,
+    phone: String,
 }
 
 /// How the admin's journal names a booking (all computed here, not in PHP): the appointment in
@@ -94,7 +107,10 @@ impl Engine {
         Ok(out)
     }
 
-    /// The visitor's view of a stored booking, with the site's cards.
+    /// The visitor's view of a stored booking, with the site's cards. Names come from the cards
+    /// and the MIS as they are now; where they have none any more (the MIS dropped the doctor, a
+    /// card was removed), from what the booking's first view showed (kept by that view); failing
+    /// both, the codes said plainly («врач 0043», «филиал 2»). Never an error for a name.
     pub fn booking_view(
         &self,
         b: &BookingRecord,
@@ -114,6 +130,38 @@ impl Engine {
             tz,
         );
         let d = cards.doctor_view(&b.filial, &b.doctor, &mis_name, &mis_specialties);
+        let now = KeptNames {
+            doctor_name: d.name,
+            specialty: d.specialties.into_iter().next().unwrap_or_default(),
+            clinic: f.name,
+            address: f.address,
+            phone: f.phone,
+        };
+        let kept = match b.names.as_deref() {
+            Some(json) => serde_json::from_str(json).unwrap_or_default(),
+            None => {
+                // the first view (the answer to the booking) names what the visitor saw
+                if !now.doctor_name.trim().is_empty() {
+                    if let Ok(json) = serde_json::to_string(&now) {
+                        self.store().keep_booking_names(b.id, &json)?;
+                    }
+                }
+                KeptNames::default()
+            }
+        };
+        // what the cards and the MIS say now, else what the visitor was shown, else the codes
+        let or = |now: String, kept: String, codes: String| {
+            [now, kept]
+                .into_iter()
+                .find(|s| !s.trim().is_empty())
+                .unwrap_or(codes)
+        };
+        let doctor_name = or(
+            now.doctor_name,
+            kept.doctor_name,
+            format!("врач {}", b.doctor),
+        );
+        let clinic = or(now.clinic, kept.clinic, format!("филиал {}", b.filial));
         let (start, end) = (to_local(tz, b.start_utc), to_local(tz, b.end_utc));
         Ok(BookingView {
             id: b.id,
@@ -121,11 +169,11 @@ impl Engine {
             status: b.status.visitor(),
             filial: b.filial.clone(),
             doctor: b.doctor.clone(),
-            doctor_name: d.name,
-            specialty: d.specialties.into_iter().next().unwrap_or_default(),
-            clinic: f.name,
-            address: f.address,
-            phone: f.phone,
+            doctor_name,
+            specialty: or(now.specialty, kept.specialty, String::new()),
+            clinic,
+            address: or(now.address, kept.address, String::new()),
+            phone: or(now.phone, kept.phone, String::new()),
             date: start.date().to_string(),
             time_start: start.format("%H:%M").to_string(),
             time_end: end.format("%H:%M").to_string(),

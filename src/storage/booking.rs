@@ -145,6 +145,9 @@ pub struct BookingRecord {
     pub phone_masked: String,
     /// When the patient's data was removed (retention or erasure, `storage::privacy`).
     pub anonymized_at: Option<DateTime<Utc>>,
+    /// The doctor and the clinic as the visitor was first shown them (JSON written by the
+    /// engine's view, see [`Store::keep_booking_names`]); `None` before that.
+    pub names: Option<String>,
 }
 
 impl BookingRecord {
@@ -159,7 +162,7 @@ pub(super) const BOOKING_COLUMNS: &str =
     "id, idempotency_key, source, status, filial, doctor, start_utc, \
     end_utc, payload, attempts, next_attempt_at, last_error, mis_reference, created_at, sent_at, \
     answered_at, consent_at, consent_ip, consent_version, phone_masked, unsure, mis_seen_at, \
-    mis_missing_at, anonymized_at";
+    mis_missing_at, anonymized_at, names";
 
 pub(super) fn corrupt(message: String) -> StorageError {
     StorageError::Corrupt {
@@ -211,6 +214,7 @@ pub(super) fn booking_from_row(row: Row) -> Result<BookingRecord> {
         mis_seen_at: take::<Option<NaiveDateTime>>(&mut row, 21, "mis_seen_at")?.map(utc),
         mis_missing_at: take::<Option<NaiveDateTime>>(&mut row, 22, "mis_missing_at")?.map(utc),
         anonymized_at: take::<Option<NaiveDateTime>>(&mut row, 23, "anonymized_at")?.map(utc),
+        names: take(&mut row, 24, "names")?,
     })
 }
 
@@ -357,6 +361,17 @@ impl Store {
             )
             .map_err(|e| StorageError::query("записи: чтение", e))?;
         row.map(booking_from_row).transpose()
+    }
+
+    /// Keeps the names the visitor was shown for booking `id` (see [`BookingRecord::names`]),
+    /// unless some are kept already: the first view's names stay.
+    pub fn keep_booking_names(&self, id: BookingId, names: &str) -> Result<()> {
+        let mut conn = self.conn()?;
+        conn.exec_drop(
+            "UPDATE Priem_Booking SET names = ? WHERE id = ? AND names IS NULL",
+            (names, id),
+        )
+        .map_err(|e| StorageError::query("записи: имена для посетителя", e))
     }
 
     /// The booking an idempotency key made, if any.

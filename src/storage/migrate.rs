@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "009_protection",
         sql: include_str!("../../sql/009_protection.sql"),
     },
+    Migration {
+        version: 10,
+        name: "010_booking_names",
+        sql: include_str!("../../sql/010_booking_names.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";

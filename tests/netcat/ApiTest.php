@@ -497,6 +497,53 @@ final class ApiTest extends TestCase
         }
     }
 
+    /**
+     * The status link and the .ics keep working when the MIS later drops the doctor and the
+     * clinic from its schedule and the editors remove their cards: the booking is shown from what
+     * was stored, never a 404.
+     */
+    public function test_a_booking_whose_doctor_and_clinic_are_gone_still_shows_its_status(): void
+    {
+        $core = nc_Core::get_object();
+        $doctors = $core->db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_doctors'");
+        $core->db->query("INSERT INTO `Message$doctors` (`Name`, `Specialty`, `MisCode`) VALUES ('Кузнецова Ольга Игоревна', 'Офтальмолог', '2:0043')");
+        self::$priem->settings()->forget();
+        list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('filial' => '2', 'doctor' => '0043',
+            'time_start' => '11:20')));
+        $this->assertSame(array(200, 'confirmed'), array($status, $body['status']), json_encode($body, JSON_UNESCAPED_UNICODE));
+        $b = $body['booking'];
+        $this->assertSame(array('Кузнецова Ольга Игоревна', 'Клиника в Екатеринбурге'), array($b['doctor_name'], $b['clinic']));
+        $query = array('id' => $b['id'], 't' => $b['status_token']);
+        // the MIS's next snapshot of filial 2 no longer has the doctor; the editors remove his card
+        $gone = json_decode(self::schedule(), true);
+        unset($gone['data']['2']['0043']);
+        $settings = self::$priem->settings()->engine();
+        try {
+            priem_import_schedule($settings, json_encode($gone, JSON_UNESCAPED_UNICODE), gmdate('Y-m-d\TH:i:s\Z', self::$now));
+            $core->db->query("DELETE FROM `Message$doctors` WHERE `MisCode` = '2:0043'");
+            self::$priem->settings()->forget();
+            list($status, , $st) = $this->call('GET', array('action' => 'status') + $query);
+            $this->assertSame(200, $status, json_encode($st, JSON_UNESCAPED_UNICODE));
+            $this->assertSame('confirmed', $st['status']);
+            $v = $st['booking'];
+            $this->assertSame(array('2030-12-02', '11:20', '11:40', 'время екатеринбургское'), array($v['date'], $v['time_start'], $v['time_end'], $v['tz_label']));
+            $this->assertSame(array('Кузнецова Ольга Игоревна', 'Офтальмолог', 'Клиника в Екатеринбурге', 'ул. Малышева, 5'),
+                array($v['doctor_name'], $v['specialty'], $v['clinic'], $v['address']), 'the names the visitor was shown at booking time');
+            list($status, , $ics) = $this->call('GET', array('action' => 'ics') + $query);
+            $this->assertSame(200, $status);
+            $this->assertStringContainsString('SUMMARY:Приём: Кузнецова Ольга Игоревна (Офтальмолог)', str_replace("\r\n ", '', $ics));
+            // a booking made before names were kept: the doctor's code said plainly, never a blank
+            $core->db->query('UPDATE `Priem_Booking` SET `names` = NULL WHERE `id` = ' . (int)$b['id']);
+            list($status, , $st) = $this->call('GET', array('action' => 'status') + $query);
+            $this->assertSame(array(200, 'врач 0043', 'Клиника в Екатеринбурге'), array($status, $st['booking']['doctor_name'], $st['booking']['clinic']));
+        } finally {
+            $core->db->query("DELETE FROM `Message$doctors` WHERE `MisCode` = '2:0043'");
+            priem_import_schedule($settings, self::schedule(), gmdate('Y-m-d\TH:i:s\Z', self::$now));
+            $core->db->query('DELETE FROM `Priem_Hold` WHERE `booking_id` = ' . (int)$b['id']);
+            self::$priem->settings()->forget();
+        }
+    }
+
     public function test_a_time_just_taken_answers_409_with_other_times(): void
     {
         list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('time_start' => '09:30')));
