@@ -245,8 +245,19 @@ namespace {
     function priem_client_address(array $settings, string $remote_addr, ?string $forwarded_for = null): string {}
 
     /**
-     * Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` as it is, a
-     * bare `0042` in every filial whose schedule has that doctor — `[['filial' => '1', 'doctor' =>
+     * The phone a doctor card whose codes have no schedule (`priem_code_targets` is empty) gives
+     * instead of a booking button, «Запись по телефону»: the clinic card's of the filial its first
+     * pinned code names, else `$cards['phone']` (the clinic's); `''` when neither is known.
+     *
+     * @param string $codes
+     * @param array|null $cards
+     * @return string
+     */
+    function priem_code_phone(string $codes, ?array $cards = null): string {}
+
+    /**
+     * Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` when filial 1's
+     * schedule has that doctor, a bare `0042` in every filial whose schedule has him — `[['filial' => '1', 'doctor' =>
      * '0042', 'phone' => the filial's phone (its clinic card's, else `$cards['phone']`)], …]`; empty
      * when no code has a schedule.
      *

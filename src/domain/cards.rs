@@ -196,6 +196,16 @@ impl Cards {
             .unwrap_or_else(|| self.phone.trim().to_owned())
     }
 
+    /// The phone a doctor card with the code cell `cell` gives when it offers no booking form
+    /// («Запись по телефону»): the clinic card's of the filial its first pinned code names,
+    /// else the clinic's (`phone`); empty when neither is known.
+    pub fn cell_phone(&self, cell: &str) -> String {
+        split_codes(cell).find_map(pinned).map_or_else(
+            || self.phone.trim().to_owned(),
+            |(f, _)| self.filial_phone(f),
+        )
+    }
+
     /// What a visitor sees of a filial: its card over the MIS's name and zone.
     pub fn filial_view(&self, code: &str, mis_name: Option<&str>, tz: Tz) -> FilialView {
         let card = self.clinic(code);
@@ -314,6 +324,28 @@ mod tests {
             ],
             "an unknown zone is left out"
         );
+    }
+
+    #[test]
+    fn a_card_without_a_schedule_gives_its_filials_phone_or_the_clinics() {
+        let mut c = cards();
+        c.clinics[0].phone = "+7 (495) 111-22-33".into();
+        assert_eq!(
+            c.cell_phone("0042, 1:0042"),
+            "+7 (495) 111-22-33",
+            "filial 1's card"
+        );
+        assert_eq!(
+            c.cell_phone("0042"),
+            "+7 800 000-00-00",
+            "no filial named: the clinic's"
+        );
+        assert_eq!(
+            c.cell_phone("9:0042"),
+            "+7 800 000-00-00",
+            "no card of filial 9"
+        );
+        assert_eq!(Cards::default().cell_phone("0042"), "");
     }
 
     #[test]

@@ -167,13 +167,18 @@ impl Engine {
         }))
     }
 
-    /// Where a doctor card's code cell books (`domain::cards`): a pinned `1:0042` as it is, a
-    /// bare `0042` in every filial whose schedule has that doctor.
+    /// Where a doctor card's code cell books (`domain::cards`): a pinned `1:0042` in filial 1
+    /// when its schedule has that doctor, a bare `0042` in every filial whose schedule has him.
+    /// Empty when the MIS has sent none of the codes: such a card offers no booking form
+    /// (booking-ux: no button for a doctor with no schedule).
     pub fn code_targets(&self, cell: &str) -> Result<Vec<(String, String)>, EngineError> {
         let mut out: Vec<(String, String)> = Vec::new();
         for code in split_codes(cell) {
             let found = match pinned(code) {
-                Some((f, d)) => vec![(f.to_owned(), d.to_owned())],
+                Some((f, d)) => match self.store().doctor(f, d)? {
+                    Some(_) => vec![(f.to_owned(), d.to_owned())],
+                    None => Vec::new(),
+                },
                 None => self
                     .store()
                     .filials_of_doctor(code)?

@@ -73,8 +73,8 @@ pub fn priem_doctors(
     Ok(json(&page))
 }
 
-/// Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` as it is, a
-/// bare `0042` in every filial whose schedule has that doctor — `[['filial' => '1', 'doctor' =>
+/// Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` when filial 1's
+/// schedule has that doctor, a bare `0042` in every filial whose schedule has him — `[['filial' => '1', 'doctor' =>
 /// '0042', 'phone' => the filial's phone (its clinic card's, else `$cards['phone']`)], …]`; empty
 /// when no code has a schedule.
 #[php_function]
@@ -98,8 +98,18 @@ pub fn priem_code_targets(
     Ok(json(&list))
 }
 
+/// The phone a doctor card whose codes have no schedule (`priem_code_targets` is empty) gives
+/// instead of a booking button, «Запись по телефону»: the clinic card's of the filial its first
+/// pinned code names, else `$cards['phone']` (the clinic's); `''` when neither is known.
+#[php_function]
+#[php(name = "priem_code_phone")]
+pub fn priem_code_phone(codes: &str, cards: Option<&ZendHashTable>) -> PhpResult<String> {
+    Ok(convert::cards(cards)?.cell_phone(codes))
+}
+
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
+        .function(wrap_function!(priem_code_phone))
         .function(wrap_function!(priem_filials))
         .function(wrap_function!(priem_doctors))
         .function(wrap_function!(priem_code_targets))

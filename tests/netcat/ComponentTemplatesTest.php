@@ -199,6 +199,7 @@ final class ComponentTemplatesTest extends TestCase
     {
         $ids = $this->components();
         $this->cards($ids);
+        priem_import_schedule(nc_priem::get_instance()->settings()->engine(), priem_nc_schedule());
         $css = (string)file_get_contents(PRIEM_NC_PACKAGE . '/netcat/modules/priem/cards.css');
         $rules = preg_replace('~/\*.*?\*/~s', '', $css);
         preg_match_all('~([^{}]+)\{[^}]*\}~', $rules, $m);
@@ -233,6 +234,54 @@ final class ComponentTemplatesTest extends TestCase
         $doctors = nc_standin_tpl::object_list($ids['doctor']);
         $this->assertStringNotContainsString('priem-doctor__nophoto', $doctors);
         $this->assertSame(2, substr_count($doctors, '<img class="priem-doctor__photo" src="/photos/1.jpg" alt="">'));
+    }
+
+    /**
+     * booking-ux.md: no «Записаться» for a doctor the MIS sends no schedule for (a code typed on
+     * the card the MIS never sent, bare or pinned to a filial) — it led to a doctor page with no
+     * booking form. Such a card says «Запись по телефону» with its clinic's phone (the pinned
+     * filial's card, else the clinic's ClinicPhone), in the list and on its page; nothing when no
+     * phone is known.
+     */
+    public function test_a_doctor_without_a_schedule_offers_the_phone_not_a_booking_button(): void
+    {
+        $ids = $this->components();
+        $this->cards($ids);
+        $pinned = self::add($ids['doctor'], array('Name' => 'Петров Пётр', 'MisCode' => '2:0043'));
+        $unknown = self::add($ids['doctor'], array('Name' => 'Кузнецова Ольга', 'MisCode' => '0099'));
+        priem_import_schedule(nc_priem::get_instance()->settings()->engine(), priem_nc_schedule());
+        $cards = function ($html) {
+            preg_match_all('~<div class="priem-doctor">.*?</div>\s*(?=<div class="priem-doctor">|</div>|$)~su', $html, $m);
+            $out = array();
+            foreach ($m[0] as $card) {
+                preg_match('~class="priem-doctor__link"[^>]*>([^<]+)<~u', $card, $name);
+                $book = substr_count($card, 'class="priem-doctor__book"');
+                preg_match('~<p class="priem-doctor__phone">(.*?)</p>~su', $card, $phone);
+                $out[$name[1]] = array($book, isset($phone[1]) ? strip_tags($phone[1]) : null);
+            }
+            ksort($out);
+            return $out;
+        };
+        $this->assertSame(array(
+            'Иванова Мария Петровна' => array(1, null),
+            'Кузнецова Ольга' => array(0, null),
+            'Петров Пётр' => array(0, 'Запись по телефону +7 343 222-22-22'),
+            'Сидоров Сидор' => array(1, null),
+        ), $cards(nc_standin_tpl::object_list($ids['doctor'])), 'no phone known for 0099 yet: nothing');
+        $this->assertStringContainsString('<a href="tel:+73432222222">+7 343 222-22-22</a>', nc_standin_tpl::object_list($ids['doctor']));
+
+        $this->assertSame(array(), nc_priem::get_instance()->settings()->save_form(array('ClinicPhone' => '+7 (800) 000-00-00')));
+        priem_nc_module();
+        $this->assertSame(array(0, 'Запись по телефону +7 (800) 000-00-00'), $cards(nc_standin_tpl::object_list($ids['doctor']))['Кузнецова Ольга']);
+        foreach (array($pinned => '+7 343 222-22-22', $unknown => '+7 (800) 000-00-00') as $id => $phone) {
+            $body = nc_standin_tpl::full_page($ids['doctor'], $id)['body'];
+            $this->assertStringNotContainsString('data-priem=', $body, 'no booking widget');
+            $this->assertStringContainsString('Запись по телефону <a href="tel:', $body);
+            $this->assertStringContainsString('>' . $phone . '</a>', $body);
+        }
+        $body = nc_standin_tpl::full_page($ids['doctor'], (int)nc_Core::get_object()->db->get_var('SELECT MIN(`Message_ID`) FROM `Message' . $ids['doctor'] . '`'))['body'];
+        $this->assertStringContainsString('data-priem=', $body, 'a doctor with a schedule: the widget');
+        $this->assertStringNotContainsString('priem-doctor__phone', $body);
     }
 
     /**

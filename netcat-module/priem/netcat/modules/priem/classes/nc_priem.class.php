@@ -116,15 +116,7 @@ class nc_priem
      */
     public function widget($codes, array $options = array())
     {
-        if (self::extension_problem() !== null) {
-            return '';
-        }
-        try {
-            $targets = priem_code_targets($this->settings()->engine(true), (string)$codes, $this->catalog()->clinics());
-        } catch (\Priem\Exception $e) {
-            error_log('priem: widget: ' . get_class($e) . ': ' . $e->getMessage());
-            return '';
-        }
+        $targets = $this->targets($codes);
         if (!$targets) {
             return '';
         }
@@ -137,6 +129,71 @@ class nc_priem
             $places[] = array('filial' => $t['filial'], 'doctor' => $t['doctor']);
         }
         return $this->widget_html(array_merge(array('mode' => 'doctor', 'targets' => $places, 'collapsed' => true), $options));
+    }
+
+    /**
+     * What a doctor card of a list offers (the shipped «Врачи» list): «Записаться на приём» to
+     * $href (the doctor's page, with his schedule) when the MIS has sent a schedule for one of the
+     * card's codes; otherwise «Запись по телефону» with the clinic's phone when one is known, or
+     * nothing — never a button that leads to an empty booking form (booking-ux.md).
+     *
+     * @param string $codes the card's MIS code cell
+     * @param string $href  the doctor's page
+     * @return string HTML
+     */
+    public function book_link($codes, $href)
+    {
+        $targets = $this->targets($codes);
+        if ($targets === null) {
+            return '';
+        }
+        if ($targets) {
+            return '<a class="priem-doctor__book" href="' . htmlspecialchars((string)$href, ENT_QUOTES) . '">Записаться на приём</a>';
+        }
+        return $this->phone_note($codes);
+    }
+
+    /**
+     * «Запись по телефону» with the phone of the card's clinic (else the clinic's ClinicPhone)
+     * for a doctor card whose codes have no schedule; '' when they have one or no phone is known.
+     * The shipped doctor page prints it where widget() printed nothing.
+     *
+     * @param string $codes the card's MIS code cell
+     * @return string HTML
+     */
+    public function phone_note($codes)
+    {
+        if (self::extension_problem() !== null) {
+            return '';
+        }
+        $targets = $this->targets($codes);
+        if ($targets === null || $targets) {
+            return '';
+        }
+        $phone = priem_code_phone((string)$codes, $this->catalog()->clinics());
+        if ($phone === '') {
+            return '';
+        }
+        $tel = preg_replace('/[^0-9+]/', '', $phone);
+        return '<p class="priem-doctor__phone">Запись по телефону <a href="tel:' . htmlspecialchars($tel, ENT_QUOTES) . '">'
+            . htmlspecialchars($phone, ENT_QUOTES) . '</a></p>';
+    }
+
+    /**
+     * Where the card's codes book (priem_code_targets: empty when the MIS has sent none of them),
+     * null when that cannot be told (no extension, a broken setting: logged).
+     */
+    private function targets($codes)
+    {
+        if (self::extension_problem() !== null) {
+            return null;
+        }
+        try {
+            return priem_code_targets($this->settings()->engine(true), (string)$codes, $this->catalog()->clinics());
+        } catch (\Priem\Exception $e) {
+            error_log('priem: ' . get_class($e) . ': ' . $e->getMessage());
+            return null;
+        }
     }
 
     /**

@@ -34,7 +34,7 @@ class nc_priem_catalog
         return $this->cards(null, null);
     }
 
-    /** The clinic cards only, for a filial's phone (priem_code_targets). */
+    /** The clinic cards only, for a filial's phone (priem_code_targets, priem_code_phone). */
     public function clinics()
     {
         $clinics = $this->rows('clinic', null, self::CLINIC_FIELDS);
