@@ -207,7 +207,8 @@ namespace {
      * gives it (the payload's phones masked) and with how the staff read it: `start_local`
      * («03.12.2026 18:00 МСК+2», the appointment in the filial's zone), `timezone` (its IANA
      * name), `created_local` (when it was made, in the site's zone Europe/Moscow), `clinic_name`
-     * and `doctor_name` (from `$cards` over the MIS's names; null when neither has one).
+     * and `doctor_name` (from `$cards` over the MIS's names; null when neither has one),
+     * `phone_shown` (the masked phone as staff read numbers: `+7 900 ***-45-67`).
      * `$filter`: `source` (`site`, `prodoctorov`), `status` (`queued`, `sent`, `confirmed`,
      * `rejected`, `unknown`, `check`), `from` and `to` (`YYYY-MM-DD`, the day it was made in Moscow
      * time, as «Создана» shows it; both included); a key left out or empty filters nothing.

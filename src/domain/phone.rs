@@ -70,6 +70,27 @@ pub fn mask(phone: &str) -> String {
         .collect()
 }
 
+/// A number as the clinic's staff read it: `79161234567` → `+7 916 123-45-67`, a masked
+/// `7916***4567` → `+7 916 ***-45-67` (the same digits hidden). Anything else — a number of
+/// another shape, an erased `''` — is given back as it is.
+pub fn shown(number: &str) -> String {
+    let b = number.as_bytes();
+    let fits = b.len() == 11
+        && b[0] == b'7'
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'*')
+        && b[..4].iter().all(u8::is_ascii_digit);
+    if !fits {
+        return number.to_owned();
+    }
+    format!(
+        "+7 {} {}-{}-{}",
+        &number[1..4],
+        &number[4..7],
+        &number[7..9],
+        &number[9..11]
+    )
+}
+
 /// A booking's payload (the JSON the MIS receives: §2.1, v2/MedFlex, whatever it becomes) as
 /// staff may see it: every phone masked, at any depth — the value of every field whose name
 /// says phone (`phone`, `client.mobile_phone`, `tel`…), and any Russian number written inside
@@ -113,9 +134,9 @@ fn mask_any(text: &str) -> String {
     normalize(text).map_or_else(|_| mask(text.trim()), |n| mask(&n))
 }
 
-/// `text` with every Russian phone number in it masked (`позвоните 8 900 123-45-67` →
-/// `позвоните 7900***4567`); dates, times and other numbers stay. For texts written by others
-/// (an MIS's refusal) before they reach a letter.
+/// `text` with every Russian phone number in it masked and written as staff read numbers
+/// (`позвоните 8 900 123-45-67` → `позвоните +7 900 ***-45-67`, see [`shown`]); dates, times and
+/// other numbers stay. For texts written by others (an MIS's refusal) before they reach a letter.
 pub fn mask_numbers_in(text: &str) -> String {
     let is_part = |c: char| c.is_ascii_digit() || " ()-+.\u{a0}".contains(c);
     let mut out = String::with_capacity(text.len());
@@ -137,7 +158,7 @@ pub fn mask_numbers_in(text: &str) -> String {
         };
         out.push_str(&candidate[..lead]);
         match normalize(&candidate[lead..]) {
-            Ok(n) => out.push_str(&mask(&n)),
+            Ok(n) => out.push_str(&shown(&mask(&n))),
             Err(_) => out.push_str(&candidate[lead..]),
         }
         rest = after;
@@ -149,6 +170,15 @@ pub fn mask_numbers_in(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_read_numbers_with_a_plus_and_groups_masked_as_before() {
+        assert_eq!(shown("79161234567"), "+7 916 123-45-67");
+        assert_eq!(shown(&mask("79161234567")), "+7 916 ***-45-67");
+        for other in ["", "7916", "89161234567", "7*********7", "+7 916 123-45-67"] {
+            assert_eq!(shown(other), other);
+        }
+    }
 
     #[test]
     fn normalizes_what_people_type() {
@@ -210,7 +240,7 @@ mod tests {
         let masked = mask_payload(direct);
         assert_eq!(
             masked,
-            r#"{"dt_start":"2026-12-01T09:00:00Z","phone":"7900***4567","name":"Анна","comment":"перезвоните на 7912***6789, после 18:00"}"#
+            r#"{"dt_start":"2026-12-01T09:00:00Z","phone":"7900***4567","name":"Анна","comment":"перезвоните на +7 912 ***-67-89, после 18:00"}"#
         );
         let v2 = r#"{"client":{"first_name":"Анна","mobile_phone":"+7 900 123-45-67","phones":["89001112233",79005556677]},"date_start":"2026-12-01 09:00","claim":{"contact_tel":"8-900-000-11-22"}}"#;
         let masked = mask_payload(v2);
@@ -241,18 +271,21 @@ mod tests {
             mask_payload(r#"{"phone":"+1 212 555 0100"}"#),
             r#"{"phone":"+1 2*******0100"}"#
         );
-        assert_eq!(mask_payload("phone=89001234567;"), "phone=7900***4567;");
+        assert_eq!(
+            mask_payload("phone=89001234567;"),
+            "phone=+7 900 ***-45-67;"
+        );
     }
 
     #[test]
     fn numbers_in_text_are_masked_and_the_text_around_them_kept() {
         assert_eq!(
             mask_numbers_in("Пациент (79001234567) просил перезвонить"),
-            "Пациент (7900***4567) просил перезвонить"
+            "Пациент (+7 900 ***-45-67) просил перезвонить"
         );
         assert_eq!(
             mask_numbers_in("тел. +7 (900) 123-45-67, запись 12:30"),
-            "тел. 7900***4567, запись 12:30"
+            "тел. +7 900 ***-45-67, запись 12:30"
         );
         assert_eq!(mask_numbers_in("№ 42 на 2026-12-01"), "№ 42 на 2026-12-01");
     }

@@ -58,6 +58,8 @@ pub struct JournalNames {
     pub created_local: String,
     pub clinic_name: Option<String>,
     pub doctor_name: Option<String>,
+    /// The masked phone as staff read numbers: «+7 900 ***-45-67» (`phone::shown`).
+    pub phone_shown: String,
 }
 
 impl Engine {
@@ -102,6 +104,7 @@ impl Engine {
                 created_local: zone::staff_time(zone::DEFAULT_ZONE, b.created_at),
                 clinic_name,
                 doctor_name,
+                phone_shown: crate::domain::phone::shown(&b.phone_masked),
             });
         }
         Ok(out)

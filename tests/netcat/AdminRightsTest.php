@@ -102,6 +102,7 @@ final class AdminRightsTest extends TestCase
             list($status, $body) = self::$site->request(self::$guest, $query);
             $this->assertSame(403, $status, $tab);
             $this->assertStringNotContainsString('7900***4567', $body);
+            $this->assertStringNotContainsString('***-45-67', $body);
         }
         foreach (self::writes() as $what => list($query, $fields)) {
             $this->assertSame(403, self::$site->request(self::$guest, $query, $fields)[0], $what);

@@ -238,9 +238,12 @@ final class AdminStaffViewTest extends TestCase
         foreach (array('79001234567', '9123456789', '345-67-89', '916 555-44-33') as $full) {
             $this->assertStringNotContainsString($full, $text);
         }
-        foreach (array('"mobile_phone": "7900***4567"', '"7912***6789"', 'если не дозвонитесь — 7916***4433', '"date_start": "2030-12-02 09:00"') as $shown) {
+        foreach (array('"mobile_phone": "7900***4567"', '"7912***6789"', 'если не дозвонитесь — +7 916 ***-44-33', '"date_start": "2030-12-02 09:00"') as $shown) {
             $this->assertStringContainsString($shown, $text);
         }
+        // the phone column as staff read numbers, the same digits hidden
+        $this->assertStringContainsString('<td class="priem-nowrap">+7 900 ***-45-67</td>', $text);
+        $this->assertStringNotContainsString('>7900***4567<', $text);
         // the extension's own view of the booking masks it the same way
         $this->assertStringNotContainsString('79001234567', priem_booking(priem_nc_module()->settings()->engine(), 1)['payload']);
     }

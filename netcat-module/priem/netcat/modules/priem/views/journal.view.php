@@ -67,7 +67,7 @@ $value = function ($key) use ($filter) {
             <small><?= $h($r['clinic_name'] !== null ? $r['clinic_name'] . ' (филиал ' . $r['filial'] . ')' : 'филиал ' . $r['filial']) ?></small>
             <small><?= $h($r['doctor_name'] !== null ? $r['doctor_name'] . ' (врач ' . $r['doctor'] . ')' : 'врач ' . $r['doctor']) ?></small>
         </td>
-        <td class="priem-nowrap"><?= $h($r['phone_masked']) ?></td>
+        <td class="priem-nowrap"><?= $h($r['phone_shown']) ?></td>
         <td class="priem-error"><?= $r['status'] === 'confirmed' ? '' : $h((string)$r['last_error']) ?></td>
         <td>
             <details>
