@@ -85,6 +85,18 @@ pub fn capitalised(s: &str) -> String {
     }
 }
 
+/// `s` as it reads after a colon: its first letter lower case («Проверьте код» → «проверьте
+/// код»), unless its first word is an abbreviation («МИС», «FTP-сервер»), which stays.
+pub fn after_colon(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_owned(),
+    }
+}
+
 /// A stored alert text back into subject and body.
 pub fn split_text(text: &str) -> (&str, &str) {
     text.split_once("\n\n").unwrap_or((text, ""))
@@ -106,12 +118,17 @@ pub fn shown(text: &str) -> (String, Vec<String>) {
                 && !p.starts_with(WHEN)
                 && !p.starts_with(SIGNATURE)
         })
-        .map(str::to_owned)
+        // and those stored before «Что сделать:» read in lower case after it, as a new one
+        .map(|p| match p.strip_prefix(TODO) {
+            Some(todo) => format!("{TODO}{}", after_colon(todo)),
+            None => p.to_owned(),
+        })
         .collect();
     (subject, paragraphs)
 }
 
 const WHEN: &str = "Когда:";
+const TODO: &str = "Что сделать: ";
 const SIGNATURE: &str = "— ";
 
 pub fn bad_file_key(name: &str) -> String {
@@ -133,9 +150,12 @@ pub fn moscow_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A letter's body: what happened, when, «Что сделать: …» (`todo` as a sentence or not: it
+/// reads in lower case after the colon) and the signature.
 pub(crate) fn body(what: &str, when: DateTime<Utc>, todo: &str) -> String {
+    let todo = after_colon(todo);
     format!(
-        "{what}\n\n{WHEN} {}.\n\nЧто сделать: {todo}\n\n{SIGNATURE}Модуль онлайн-записи priem. Это письмо придёт снова, \
+        "{what}\n\n{WHEN} {}.\n\n{TODO}{todo}\n\n{SIGNATURE}Модуль онлайн-записи priem. Это письмо придёт снова, \
          если проблема не исчезнет, и ещё раз, когда она будет решена.\n",
         moscow_time(when)
     )
@@ -551,5 +571,33 @@ mod tests {
             "the subject said again is left out: {paragraphs:?}"
         );
         assert_eq!((group(p.kind()), group(MIS)), ("codes", "sync"));
+    }
+
+    #[test]
+    fn what_to_do_reads_in_lower_case_after_its_colon() {
+        let now = DateTime::UNIX_EPOCH;
+        // the code check's advice is a sentence of its own elsewhere: capitalised there
+        let p = CodeProblem::FilialCardNotInMis(crate::storage::Card {
+            id: None,
+            code: "7".into(),
+        });
+        assert!(p.advice().starts_with("Проверьте"));
+        let text = code_problem(&p, now).text();
+        assert!(
+            text.contains("\n\nЧто сделать: проверьте код МИС в карточке"),
+            "{text}"
+        );
+        assert!(!text.contains("Что сделать: Проверьте"), "{text}");
+        // an alert stored before shows as a new one would
+        let old = text.replace("Что сделать: проверьте", "Что сделать: Проверьте");
+        assert!(
+            shown(&old).1[0].starts_with("Что сделать: проверьте код МИС"),
+            "{old}"
+        );
+        assert_eq!(after_colon("МИС не отвечает"), "МИС не отвечает");
+        assert_eq!(after_colon("FTP-сервер"), "FTP-сервер");
+        assert_eq!(after_colon("Ёлка"), "ёлка");
+        assert_eq!(after_colon("Я"), "Я");
+        assert_eq!(after_colon(""), "");
     }
 }
