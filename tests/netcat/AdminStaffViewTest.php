@@ -115,6 +115,8 @@ final class AdminStaffViewTest extends TestCase
         $this->assertStringContainsString('<th>Начало (МСК)</th>', $page);
         $this->assertStringNotContainsString('(UTC)', $page);
         $this->assertStringContainsString('cli.php', $page, 'the crontab line is recommended');
+        // a run's outcome is a short label kept on one line (it wrapped beside a long «Ошибки»)
+        $this->assertStringContainsString('<td class="priem-nowrap">без ошибок</td>', $page);
 
         // the scheduler has not run for an hour, the ticks come from elsewhere (cli.php)
         $db->query('UPDATE `CronTasks` SET `Cron_Launch` = ' . (time() - 3600));
@@ -243,6 +245,8 @@ final class AdminStaffViewTest extends TestCase
         }
         // the phone column as staff read numbers, the same digits hidden
         $this->assertStringContainsString('<td class="priem-nowrap">+7 900 ***-45-67</td>', $text);
+        // the status, a short label, on one line («ответ неизвестен» wrapped at 1280 px)
+        $this->assertStringContainsString('<span class="priem-nowrap">подтверждена</span>', $text);
         $this->assertStringNotContainsString('>7900***4567<', $text);
         // the extension's own view of the booking masks it the same way
         $this->assertStringNotContainsString('79001234567', priem_booking(priem_nc_module()->settings()->engine(), 1)['payload']);

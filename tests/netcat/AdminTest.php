@@ -276,7 +276,7 @@ final class AdminTest extends TestCase
             $this->assertStringContainsString('<span class="priem-swatch ' . $label['class'] . '"></span> ' . $label['name'], $page);
         }
         // the run: its status and counts in Russian words
-        $this->assertMatchesRegularExpression('/<td>(без ошибок|с ошибками)<\/td>\s*<td><\/td>\s*<td>файлов: 0; слотов \+0\/−0/u', $page);
+        $this->assertMatchesRegularExpression('/<td class="priem-nowrap">(без ошибок|с ошибками)<\/td>\s*<td><\/td>\s*<td>файлов: 0; слотов \+0\/−0/u', $page);
     }
 
     public function test_erasing_a_patients_data_needs_the_confirmation_and_records_who_did_it(): void

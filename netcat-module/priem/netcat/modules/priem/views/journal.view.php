@@ -44,7 +44,7 @@ $value = function ($key) use ($filter) {
 <table class="nc-table nc--striped priem-journal">
     <tr>
         <th>№</th><th>Создана (МСК)</th><?php if (!$fixed_source): ?><th>Источник</th><?php endif; ?><th>Статус</th>
-        <th>Приём (время клиники)</th><th>Телефон</th><th>Ответ МИС / ошибка</th><th>Отправлено в МИС</th><?php if ($can_write): ?><th></th><?php endif; ?>
+        <th>Приём (время клиники)</th><th>Телефон</th><th>Ответ МИС / ошибка</th><th>Запрос в МИС</th><?php if ($can_write): ?><th></th><?php endif; ?>
     </tr>
     <?php foreach ($rows as $r): ?>
     <tr>
@@ -54,7 +54,7 @@ $value = function ($key) use ($filter) {
         <td><?= $h($r['source_name']) ?></td>
         <?php endif; ?>
         <td title="<?= $h($r['status']) ?>">
-            <?= $h($r['status_name']) ?>
+            <span class="priem-nowrap"><?= $h($r['status_name']) ?></span>
             <small class="priem-muted">попыток: <?= (int)$r['attempts'] ?></small>
             <?php if ($r['status'] === 'confirmed' && $r['mis_missing_at'] !== null): ?>
             <small class="priem-error">МИС не показывает в расписании</small>

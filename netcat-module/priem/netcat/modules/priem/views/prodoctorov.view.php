@@ -41,7 +41,7 @@ require __DIR__ . '/messages.view.php';
     <?php foreach ($uploads as $u): ?>
     <tr>
         <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($u['started_at'])) ?></td>
-        <td><?= $h($u['outcome_name']) ?></td>
+        <td class="priem-nowrap"><?= $h($u['outcome_name']) ?></td>
         <td><?= $h($u['api'] . ' / ' . $u['host']) ?></td>
         <td><?= (int)$u['doctors'] ?> врачей, <?= (int)$u['cells'] ?> ячеек, <?= $h(nc_priem_prodoctorov_controller::kb($u['bytes'])) ?></td>
         <td class="priem-error"><?= $u['http_status'] ? 'HTTP ' . (int)$u['http_status'] . ' ' : '' ?><?= $h($u['answer']) ?></td>

@@ -85,7 +85,7 @@ require __DIR__ . '/plaintext.view.php';
     <?php foreach ($runs as $r): ?>
     <tr>
         <td class="priem-nowrap"><?= $h(nc_priem_admin_controller::staff_time($r['started_at'])) ?></td>
-        <td><?= $h($r['status_name']) ?></td>
+        <td class="priem-nowrap"><?= $h($r['status_name']) ?></td>
         <td><?= $h((string)$r['file']) ?></td>
         <td><?= $h($r['summary']) ?></td>
         <td class="priem-error"><?= $h(implode('; ', $r['errors'])) ?></td>
