@@ -9,7 +9,7 @@ use peers::{ftp_server, Peer, TempDir};
 use priem::transport::ftp::{
     self, stable_snapshots, AfterImport, Folder, FtpConfig, FtpError, FtpSession, Listing,
 };
-use priem::transport::Secret;
+use priem::transport::{Protection, Secret};
 use priem::wire::booking::MisAnswer;
 
 const USER: &str = "mis";
@@ -315,7 +315,12 @@ fn check_reports_waiting_snapshots() {
     let report = ftp::check(&ftp.config()).unwrap();
     assert_eq!(report.waiting, 1);
     assert_eq!(report.listing, "MLSD");
-    assert!(!report.tls);
+    assert_eq!(report.protection, Protection::NotOffered);
+    assert!(
+        report.protection_text().contains("не предлагает AUTH TLS"),
+        "{}",
+        report.protection_text()
+    );
 
     let mut cfg = ftp.config();
     cfg.directory = "no-such-dir".into();
@@ -363,8 +368,261 @@ fn explicit_ftps_with_a_private_ca() {
     );
     assert!(root.join("in/processed/a.json").exists());
 
+    assert_eq!(session_protection(&cfg), Protection::Required);
+
     cfg.extra_ca_pem = None;
     let err = FtpSession::connect(&cfg).unwrap_err();
     assert!(matches!(err, FtpError::Tls { .. }), "{err:?}");
     assert!(!err.is_transient());
+}
+
+fn session_protection(cfg: &FtpConfig) -> Protection {
+    let session = FtpSession::connect(cfg).expect("connect");
+    let p = session.protection().clone();
+    session.quit();
+    p
+}
+
+/// A pyftpdlib that offers `AUTH TLS` (its certificate signed by `cert`'s CA) without requiring
+/// it, logging each login and transfer, TLS or plain, into `log`; `extra`: more options.
+struct TlsFtp {
+    root: TempDir,
+    peer: Peer,
+    cert: peers::TestCert,
+    _certs: TempDir,
+}
+
+impl TlsFtp {
+    fn start(extra: &[&str]) -> TlsFtp {
+        assert!(
+            peers::python_has("OpenSSL"),
+            "pyftpdlib's FTPS needs pyOpenSSL (.ci/run installs it: pip install pyopenssl)"
+        );
+        let root = TempDir::new("ftp-opt");
+        std::fs::create_dir_all(root.join("in")).unwrap();
+        let certs = TempDir::new("ftp-opt-cert");
+        let cert = peers::make_cert(certs.path());
+        let log = root.join("peer.log");
+        let mut args = vec![
+            "--tls-optional",
+            "--tls-cert",
+            cert.cert.to_str().unwrap(),
+            "--tls-key",
+            cert.key.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let peer = peers::ftp_server_with(root.path(), USER, PASSWORD, &args);
+        TlsFtp {
+            root,
+            peer,
+            cert,
+            _certs: certs,
+        }
+    }
+
+    /// Plain settings (no FTPS) trusting the server's CA when `trusted`.
+    fn config(&self, trusted: bool) -> FtpConfig {
+        let mut cfg = FtpConfig::new("127.0.0.1", USER, Secret::new(PASSWORD));
+        cfg.port = self.peer.port;
+        cfg.directory = "in".into();
+        cfg.stability_delay = Duration::ZERO;
+        cfg.connect_timeout = Duration::from_secs(3);
+        cfg.io_timeout = Duration::from_secs(5);
+        cfg.extra_ca_pem = trusted.then(|| self.cert.ca_pem.clone());
+        cfg
+    }
+
+    /// What the server saw, one event a line (`login tls mis`, `STOR plain /…/x.json`…), the
+    /// file's own name kept from paths; the log is cleared.
+    fn seen(&self) -> Vec<String> {
+        let path = self.root.join("peer.log");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let _ = std::fs::remove_file(&path);
+        text.lines()
+            .map(|l| {
+                let mut w: Vec<&str> = l.split(' ').collect();
+                if let Some(last) = w.last_mut() {
+                    *last = last.rsplit('/').next().unwrap_or(last);
+                }
+                w.join(" ")
+            })
+            .collect()
+    }
+
+    fn put(&self, rel: &str, content: &str) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        set_age(&path, 60);
+    }
+
+    /// The files in `rel`, sorted.
+    fn files(&self, rel: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(rel))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// An import and a booking drop through one session: what the cron tick does.
+fn import_and_drop(session: &mut FtpSession) {
+    assert_eq!(names(&session.list_stable().unwrap()), ["a.json"]);
+    assert_eq!(session.download("a.json").unwrap(), b"{\"data\": {}}");
+    session.mark_imported("a.json").unwrap();
+    session.upload_booking("7", "{}").unwrap();
+    assert_eq!(session.read_results().unwrap().len(), 1);
+}
+
+#[test]
+fn plain_settings_use_the_tls_a_server_offers_with_a_trusted_certificate() {
+    let ftp = TlsFtp::start(&[]);
+    ftp.put("in/a.json", "{\"data\": {}}");
+    ftp.put("results/6.json", "{\"success\": true}");
+    let cfg = ftp.config(true);
+    let mut session = FtpSession::connect(&cfg).unwrap();
+    assert_eq!(session.protection(), &Protection::Upgraded);
+    import_and_drop(&mut session);
+    assert_eq!(session.protection(), &Protection::Upgraded);
+    session.quit();
+    assert_eq!(
+        ftp.seen(),
+        [
+            "login tls mis",
+            "MLSD tls in",
+            "MLSD tls in",
+            "RETR tls a.json",
+            "STOR tls .7.json.tmp",
+            "MLSD tls results",
+            "RETR tls 6.json",
+        ]
+    );
+    assert_eq!(ftp.files("bookings"), ["7.json"]);
+    assert!(ftp.root.join("in/processed/a.json").exists());
+
+    let report = ftp::check(&cfg).unwrap();
+    assert_eq!(report.protection, Protection::Upgraded);
+    let text = report.protection_text();
+    assert!(
+        text.contains("зашифровано") && text.contains("FTPS (явный TLS)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_offered_falls_back_to_plain_text_and_says_why() {
+    let ftp = TlsFtp::start(&[]);
+    ftp.put("in/a.json", "{\"data\": {}}");
+    ftp.put("results/6.json", "{\"success\": true}");
+    let cfg = ftp.config(false);
+    let mut session = FtpSession::connect(&cfg).unwrap();
+    let Protection::FellBack { cause } = session.protection().clone() else {
+        panic!("{:?}", session.protection());
+    };
+    assert!(
+        cause.contains("сертификат сервера выдан неизвестным удостоверяющим центром"),
+        "{cause}"
+    );
+    import_and_drop(&mut session);
+    session.quit();
+    let seen = ftp.seen();
+    assert_eq!(seen[0], "login plain mis", "{seen:?}");
+    assert!(seen.iter().all(|l| l.contains(" plain ")), "{seen:?}");
+    assert!(
+        seen.contains(&"STOR plain .7.json.tmp".to_owned()),
+        "{seen:?}"
+    );
+    assert_eq!(ftp.files("bookings"), ["7.json"]);
+
+    let report = ftp::check(&cfg).unwrap();
+    assert!(matches!(report.protection, Protection::FellBack { .. }));
+    let text = report.protection_text();
+    assert!(
+        text.contains("без шифрования") && text.contains("сертификат"),
+        "{text}"
+    );
+
+    assert_eq!(ftp.seen(), ["login plain mis", "MLSD plain in"]);
+
+    // FTPS demanded: the same certificate is an error, and nothing logged in.
+    let mut strict = cfg.clone();
+    strict.explicit_tls = true;
+    let err = FtpSession::connect(&strict).unwrap_err();
+    assert!(matches!(err, FtpError::Tls { .. }), "{err:?}");
+    assert!(err.to_string().contains("сертификат"), "{err}");
+    assert!(ftp.seen().is_empty());
+}
+
+#[test]
+fn a_data_connection_whose_tls_fails_is_made_again_in_plain_text_once() {
+    // Data connections present a certificate of another CA: the control connection upgrades,
+    // every data connection's handshake fails.
+    let other = TempDir::new("ftp-data-cert");
+    let data_cert = peers::make_cert(other.path());
+    let ftp = TlsFtp::start(&[
+        "--data-tls-cert",
+        data_cert.cert.to_str().unwrap(),
+        "--data-tls-key",
+        data_cert.key.to_str().unwrap(),
+    ]);
+    ftp.put("in/a.json", "{\"data\": {}}");
+    let cfg = ftp.config(true);
+
+    // An upload first: the temporary is written again, renamed once, nothing left behind.
+    let started = std::time::Instant::now();
+    let mut session = FtpSession::connect(&cfg).unwrap();
+    assert_eq!(session.protection(), &Protection::Upgraded);
+    session.upload_booking("7", "{\"x\":1}").unwrap();
+    let Protection::FellBack { cause } = session.protection().clone() else {
+        panic!("{:?}", session.protection());
+    };
+    assert!(cause.starts_with("канал данных: сертификат"), "{cause}");
+    // the same session goes on (plain now)
+    assert_eq!(session.download("a.json").unwrap(), b"{\"data\": {}}");
+    session.quit();
+    // A server may not answer after a failed data handshake: nothing waits for it.
+    assert!(
+        started.elapsed() < cfg.io_timeout,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        ftp.seen(),
+        [
+            "login tls mis",
+            "login plain mis",
+            "STOR plain .7.json.tmp",
+            "RETR plain a.json"
+        ]
+    );
+    assert_eq!(ftp.files("bookings"), ["7.json"]);
+    assert_eq!(
+        std::fs::read_to_string(ftp.root.join("bookings/7.json")).unwrap(),
+        "{\"x\":1,\"booking_id\":\"7\"}"
+    );
+
+    // A download first, then a listing through the admin's check.
+    let mut session = FtpSession::connect(&cfg).unwrap();
+    assert_eq!(session.download("a.json").unwrap(), b"{\"data\": {}}");
+    assert!(matches!(session.protection(), Protection::FellBack { .. }));
+    session.quit();
+    let report = ftp::check(&cfg).unwrap_or_else(|e| panic!("{e:?}\nSTDERR {}", ftp.peer.stderr()));
+    assert_eq!(report.waiting, 1);
+    assert!(matches!(report.protection, Protection::FellBack { .. }));
+    assert_eq!(
+        ftp.seen(),
+        [
+            "login tls mis",
+            "login plain mis",
+            "RETR plain a.json",
+            "login tls mis",
+            "MLSD tls in",
+            "login plain mis",
+            "MLSD plain in"
+        ]
+    );
 }

@@ -540,8 +540,10 @@ impl Engine {
                 ftp::check(cfg)
                     .map(|c| {
                         format!(
-                            "FTP-сервер {} доступен, файлов расписания ждут загрузки: {}",
-                            cfg.host, c.waiting
+                            "FTP-сервер {} доступен, файлов расписания ждут загрузки: {}; {}",
+                            cfg.host,
+                            c.waiting,
+                            c.protection_text()
                         )
                     })
                     .map_err(|e| e.to_string())

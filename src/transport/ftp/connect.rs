@@ -5,7 +5,8 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
-use suppaftp::RustlsConnector;
+use suppaftp::types::Response;
+use suppaftp::{Mode, RustlsConnector, RustlsFtpStream};
 
 use super::{FtpConfig, FtpError};
 use crate::transport::{
@@ -107,6 +108,114 @@ pub(super) fn tls_connector(cfg: &FtpConfig, addr: &str) -> Result<RustlsConnect
     Ok(RustlsConnector::from(Arc::new(config)))
 }
 
+/// Opens the control connection and reads the greeting; passive or active mode as configured.
+pub(super) fn open(cfg: &FtpConfig, addr: &str) -> Result<RustlsFtpStream, FtpError> {
+    let stream = tcp_connect(
+        &cfg.host,
+        cfg.port,
+        cfg.connect_timeout,
+        cfg.io_timeout,
+        addr,
+    )?;
+    let (connect_timeout, io_timeout) = (cfg.connect_timeout, cfg.io_timeout);
+    let mut ftp = RustlsFtpStream::connect_with_stream(stream)
+        .map_err(|e| classify(e, addr, cfg.password.expose(), "greeting", ""))?
+        .passive_stream_builder(move |target| data_connect(target, connect_timeout, io_timeout));
+    if cfg.passive {
+        ftp.set_mode(Mode::Passive);
+        ftp.set_passive_nat_workaround(cfg.pasv_use_control_host);
+    } else {
+        ftp = ftp.active_mode(nonzero(connect_timeout));
+    }
+    Ok(ftp)
+}
+
+/// `AUTH TLS`, the handshake, `PBSZ 0` and `PROT P` (data connections protected too). Consumes
+/// the connection: on failure it is gone.
+pub(super) fn secure(
+    ftp: RustlsFtpStream,
+    connector: RustlsConnector,
+    cfg: &FtpConfig,
+    addr: &str,
+) -> Result<RustlsFtpStream, FtpError> {
+    ftp.into_secure(connector, &cfg.host).map_err(|e| {
+        match classify(e, addr, cfg.password.expose(), "AUTH TLS", "") {
+            // AUTH refused (e.g. 502/534): the server has no FTPS.
+            FtpError::Refused { reply, .. } | FtpError::NotFound { reply, .. } => FtpError::Tls {
+                addr: addr.to_owned(),
+                cause: format!("сервер отказал в AUTH TLS: {reply}"),
+            },
+            other => other,
+        }
+    })
+}
+
+/// Whether the server lists `AUTH TLS` in `FEAT` before login (RFC 4217 §6: `AUTH` followed by
+/// its mechanisms, e.g. `AUTH TLS`, `AUTH TLS-C;SSL`). A server that refuses `FEAT` (unknown, or
+/// not before login) does not offer it.
+pub(super) fn offers_auth_tls(
+    ftp: &mut RustlsFtpStream,
+    cfg: &FtpConfig,
+    addr: &str,
+) -> Result<bool, FtpError> {
+    // suppaftp's `feat()` keeps one value per feature name (`AUTH SSL` and `AUTH TLS` collide)
+    // and fails on a line it does not expect, so the raw reply is read instead: with no
+    // expected code the whole multi-line reply comes back as an "unexpected" one.
+    let reply: Response = match ftp.custom_command("FEAT", &[]) {
+        Ok(r) | Err(suppaftp::FtpError::UnexpectedResponse(r)) => r,
+        Err(e) => return Err(classify(e, addr, cfg.password.expose(), "FEAT", "")),
+    };
+    Ok(reply.status.code() == 211 && lists_auth_tls(&String::from_utf8_lossy(&reply.body)))
+}
+
+/// Whether a `FEAT` reply's body lists an `AUTH` feature naming TLS.
+pub(super) fn lists_auth_tls(body: &str) -> bool {
+    body.lines().skip(1).any(|line| {
+        let mut words = line.split_whitespace();
+        words.next().is_some_and(|w| w.eq_ignore_ascii_case("AUTH"))
+            && words.any(|w| w.to_ascii_uppercase().contains("TLS"))
+    })
+}
+
+/// Why an opportunistic upgrade failed, in Russian, for [`Protection::FellBack`].
+///
+/// [`Protection::FellBack`]: crate::transport::Protection::FellBack
+pub(super) fn fallback_cause(e: &FtpError) -> String {
+    match e {
+        FtpError::Tls { cause, .. }
+        | FtpError::Io { cause, .. }
+        | FtpError::Connect { cause, .. } => cause.clone(),
+        FtpError::Config(cause) => cause.clone(),
+        FtpError::Timeout { during, .. } => {
+            format!("сервер не ответил вовремя ({during})")
+        }
+        FtpError::Busy { command, reply, .. } | FtpError::Refused { command, reply, .. } => {
+            format!("сервер отказал в {command}: {reply}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Whether a failed data command looks like its data connection's TLS failing: a TLS error, the
+/// connection dropped during the handshake, or the server's 522 (RFC 4217 §10.2). Not a
+/// timeout (a connection retried in plain text would wait as long) nor any other reply.
+pub(super) fn data_tls_failed(e: &suppaftp::FtpError) -> bool {
+    use std::io::ErrorKind as K;
+    match e {
+        suppaftp::FtpError::SecureError(_) => true,
+        suppaftp::FtpError::ConnectionError(io) => {
+            chain_tls_error(io).is_some()
+                || matches!(
+                    io.kind(),
+                    K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
+                )
+        }
+        // suppaftp knows no 522 (its status is `Unknown`): read the reply's own code.
+        suppaftp::FtpError::UnexpectedResponse(r) => r.body.starts_with(b"522"),
+        _ => false,
+    }
+}
+
 /// Turns a suppaftp error into ours, naming the command and path, with the password scrubbed.
 pub(super) fn classify(
     err: suppaftp::FtpError,
@@ -194,5 +303,33 @@ pub(super) fn reply_code(err: &suppaftp::FtpError) -> Option<u32> {
     match err {
         suppaftp::FtpError::UnexpectedResponse(r) => Some(r.status.code()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feat_lists_auth_tls_among_other_mechanisms() {
+        let feat = |lines: &[&str]| lists_auth_tls(&lines.join("\r\n"));
+        assert!(feat(&[
+            "211-Features:",
+            " AUTH SSL",
+            " AUTH TLS",
+            " MLST size*;",
+            "211 End"
+        ]));
+        assert!(feat(&["211-Extensions", " auth tls-c;ssl", "211 End"]));
+        assert!(feat(&["211-Extensions", " AUTH SSL TLS", "211 End"]));
+        assert!(!feat(&[
+            "211-Features:",
+            " AUTH SSL",
+            " PBSZ",
+            " PROT",
+            "211 End"
+        ]));
+        assert!(!feat(&["211-Features:", " MLST TLS", " UTF8", "211 End"]));
+        assert!(!feat(&["211 No features"]));
     }
 }

@@ -30,6 +30,16 @@
 //! [`FtpSession::read_results`] reads the answers **without** removing them;
 //! [`FtpSession::ack_result`] removes one after the caller has stored it, so a crash between
 //! the two reads the answer again instead of losing it.
+//!
+//! # TLS
+//! With [`FtpConfig::explicit_tls`] the session is FTPS or nothing ([`FtpError::Tls`]). Without
+//! it, a server that lists `AUTH TLS` in `FEAT` (asked before login) gets TLS all the same: the
+//! control connection is upgraded and data connections protected (`PBSZ 0`, `PROT P`), the
+//! certificate verified as for FTPS. When that upgrade fails (certificate not trusted, handshake
+//! error, `AUTH` refused), the session connects again in plain text before logging in; when a
+//! data connection's TLS fails later, it connects again in plain text and repeats that one
+//! listing, download or upload once (`FtpSession::data_op` says why that repeats nothing the MIS
+//! could see twice). [`FtpSession::protection`] says which happened.
 
 mod connect;
 mod names;
@@ -40,7 +50,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use thiserror::Error;
 
-use super::Secret;
+use super::{Protection, Secret};
 use crate::wire::booking::{AnswerError, MisAnswer};
 
 pub use names::stable_snapshots;
@@ -114,7 +124,10 @@ pub struct FtpConfig {
     /// of the address in the `PASV` reply (default `true`: servers behind NAT announce private
     /// addresses; FileZilla does the same).
     pub pasv_use_control_host: bool,
-    /// Explicit FTPS (`AUTH TLS` before login; data connections protected too). Default off.
+    /// Explicit FTPS required (`AUTH TLS` before login; data connections protected too): a TLS
+    /// failure is an error. Default off: TLS is then used when the server offers it in `FEAT`,
+    /// and the session goes on in plain text when that upgrade fails
+    /// ([`FtpSession::protection`]).
     pub explicit_tls: bool,
     /// Extra trusted CA certificates (PEM) for a server with a private CA; the system store is
     /// always used.
@@ -289,7 +302,28 @@ pub struct FtpCheck {
     pub waiting: usize,
     /// `"MLSD"` or `"NLST+SIZE+MDTM"`.
     pub listing: &'static str,
-    pub tls: bool,
+    /// How the connection (and the listing's data connection) was protected.
+    pub protection: Protection,
+}
+
+impl FtpCheck {
+    /// How the checked connection was protected, in Russian, for «Проверить соединение».
+    pub fn protection_text(&self) -> String {
+        match &self.protection {
+            Protection::Required => "соединение зашифровано (FTPS, явный TLS)".into(),
+            Protection::Upgraded => "соединение зашифровано: сервер предложил AUTH TLS, и он \
+                 использован по возможности; режим «FTPS (явный TLS)» сделает передачу без \
+                 шифрования невозможной"
+                .into(),
+            Protection::NotOffered => {
+                "соединение без шифрования: сервер не предлагает AUTH TLS".into()
+            }
+            Protection::FellBack { cause } => format!(
+                "соединение без шифрования: сервер предлагает AUTH TLS, но защищённое соединение \
+                 не удалось ({cause}), и обмен идёт открытым текстом"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,12 +3,16 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::{Cursor, Read};
+use std::io::{Read, Write};
+use std::net::Shutdown;
 
 use suppaftp::types::FileType;
-use suppaftp::{Mode, RustlsFtpStream};
+use suppaftp::{ImplFtpStream, RustlsFtpStream, Status, TlsStream, TransferStream};
 
-use super::connect::{classify, data_connect, nonzero, reply_code, tcp_connect, tls_connector};
+use super::connect::{
+    classify, data_tls_failed, fallback_cause, offers_auth_tls, open, reply_code, secure,
+    tls_connector,
+};
 use super::names::{
     basename, is_ready_json, join, parse_mlsd_line, sort_oldest_first, stable_snapshots,
     with_booking_id,
@@ -16,6 +20,7 @@ use super::names::{
 use super::{
     AfterImport, BookingResult, Folder, FtpCheck, FtpConfig, FtpError, Listing, RemoteFile,
 };
+use crate::transport::Protection;
 use crate::wire::booking::{parse_mis_answer, AnswerError};
 
 /// One logged-in FTP control connection.
@@ -28,6 +33,7 @@ pub struct FtpSession {
     home: Option<String>,
     /// Directories created (or found) in this session.
     made_dirs: HashSet<String>,
+    protection: Protection,
 }
 
 impl fmt::Debug for FtpSession {
@@ -36,54 +42,65 @@ impl fmt::Debug for FtpSession {
             .field("addr", &self.addr)
             .field("user", &self.cfg.user)
             .field("mlsd", &self.mlsd)
+            .field("protection", &self.protection)
             .finish_non_exhaustive()
     }
 }
 
 impl FtpSession {
-    /// Connects (connect timeout), reads the greeting, switches to TLS when configured, logs in
-    /// and sets binary mode. Every later read or write has the I/O timeout.
+    /// Connects (connect timeout), reads the greeting, switches to TLS, logs in and sets binary
+    /// mode. Every later read or write has the I/O timeout.
+    ///
+    /// TLS: with [`FtpConfig::explicit_tls`] `AUTH TLS` must succeed (else [`FtpError::Tls`]).
+    /// Without it TLS is opportunistic: `FEAT` before login; when the server lists `AUTH TLS`, the
+    /// control connection is upgraded and data connections protected (`PBSZ 0`, `PROT P`), the
+    /// certificate verified as for FTPS. If that upgrade fails, the session connects again
+    /// without TLS (nothing was sent but `FEAT` and `AUTH`) and says why in
+    /// [`FtpSession::protection`]: what worked in plain text keeps working.
     pub fn connect(cfg: &FtpConfig) -> Result<Self, FtpError> {
         if cfg.host.trim().is_empty() {
             return Err(FtpError::Config("не указан FTP-сервер".into()));
         }
         let addr = cfg.addr();
-        let password = cfg.password.expose().to_owned();
-        let err = |e, command: &str| classify(e, &addr, &password, command, "");
-        let stream = tcp_connect(
-            &cfg.host,
-            cfg.port,
-            cfg.connect_timeout,
-            cfg.io_timeout,
-            &addr,
-        )?;
-        let (connect_timeout, io_timeout) = (cfg.connect_timeout, cfg.io_timeout);
-        let mut ftp = RustlsFtpStream::connect_with_stream(stream)
-            .map_err(|e| err(e, "greeting"))?
-            .passive_stream_builder(move |target| {
-                data_connect(target, connect_timeout, io_timeout)
-            });
-        if cfg.passive {
-            ftp.set_mode(Mode::Passive);
-            ftp.set_passive_nat_workaround(cfg.pasv_use_control_host);
-        } else {
-            ftp = ftp.active_mode(nonzero(connect_timeout));
-        }
+        let mut ftp = open(cfg, &addr)?;
         if cfg.explicit_tls {
             let connector = tls_connector(cfg, &addr)?;
-            ftp = ftp.into_secure(connector, &cfg.host).map_err(|e| {
-                match classify(e, &addr, &password, "AUTH TLS", "") {
-                    // AUTH refused (e.g. 502/534): the server has no FTPS.
-                    FtpError::Refused { reply, .. } | FtpError::NotFound { reply, .. } => {
-                        FtpError::Tls {
-                            addr: addr.clone(),
-                            cause: format!("сервер отказал в AUTH TLS: {reply}"),
-                        }
-                    }
-                    other => other,
-                }
-            })?;
+            let ftp = secure(ftp, connector, cfg, &addr)?;
+            return Self::log_in(ftp, cfg, addr, Protection::Required);
         }
+        if !offers_auth_tls(&mut ftp, cfg, &addr)? {
+            return Self::log_in(ftp, cfg, addr, Protection::NotOffered);
+        }
+        let connector = match tls_connector(cfg, &addr) {
+            Ok(c) => c,
+            // Nothing sent yet: go on in plain text on this connection.
+            Err(e) => {
+                let cause = fallback_cause(&e);
+                return Self::log_in(ftp, cfg, addr, Protection::FellBack { cause });
+            }
+        };
+        match secure(ftp, connector, cfg, &addr) {
+            Ok(ftp) => Self::log_in(ftp, cfg, addr, Protection::Upgraded),
+            // `into_secure` consumed the connection, left in an unknown state: a new one, plain.
+            // Only `FEAT` and `AUTH TLS` (and maybe `PBSZ`/`PROT`) went over the old one.
+            Err(e) => {
+                let cause = fallback_cause(&e);
+                let ftp = open(cfg, &addr)?;
+                Self::log_in(ftp, cfg, addr, Protection::FellBack { cause })
+            }
+        }
+    }
+
+    /// Logs in on an opened (and maybe secured) control connection, sets binary mode and finds
+    /// out how to list.
+    fn log_in(
+        mut ftp: RustlsFtpStream,
+        cfg: &FtpConfig,
+        addr: String,
+        protection: Protection,
+    ) -> Result<Self, FtpError> {
+        let password = cfg.password.expose().to_owned();
+        let err = |e, command: &str| classify(e, &addr, &password, command, "");
         ftp.login(cfg.user.as_str(), cfg.password.expose())
             .map_err(|e| match reply_code(&e) {
                 Some(530) | Some(532) => match classify(e, &addr, &password, "login", "") {
@@ -115,7 +132,60 @@ impl FtpSession {
             mlsd,
             home,
             made_dirs: HashSet::new(),
+            protection,
         })
+    }
+
+    /// How this session's connections are protected. After a data connection's TLS failed in an
+    /// opportunistic session, the session went on in plain text: [`Protection::FellBack`].
+    pub fn protection(&self) -> &Protection {
+        &self.protection
+    }
+
+    /// Runs one operation that opens a data connection. In a session upgraded opportunistically
+    /// ([`Protection::Upgraded`]), when the data connection's TLS fails the session connects
+    /// again without TLS and runs the operation once more.
+    ///
+    /// That repetition cannot duplicate anything: the operations that come here are listings
+    /// (`MLSD`, `NLST`) and downloads (`RETR`), which only read, and the booking upload's `STOR`,
+    /// which writes the temporary name `.<id>.json.tmp` — a second `STOR` replaces the same
+    /// file, and only the rename that follows (on the control connection, not repeated here)
+    /// makes `<id>.json` appear for the MIS (see [`FtpSession::upload_booking`]). Nothing that
+    /// moves, renames or deletes (control-connection commands) is ever repeated.
+    fn data_op<T>(
+        &mut self,
+        command: &str,
+        path: &str,
+        mut op: impl FnMut(&mut RustlsFtpStream, bool) -> suppaftp::FtpResult<T>,
+    ) -> Result<T, FtpError> {
+        let upgraded = self.protection == Protection::Upgraded;
+        match op(&mut self.ftp, upgraded) {
+            Ok(v) => Ok(v),
+            Err(e) if upgraded && data_tls_failed(&e) => {
+                let first = self.err(e, command, path);
+                self.fall_back(fallback_cause(&first))?;
+                op(&mut self.ftp, false).map_err(|e| self.err(e, command, path))
+            }
+            Err(e) => Err(self.err(e, command, path)),
+        }
+    }
+
+    /// Replaces the control connection by a new plain one, logged in the same way.
+    fn fall_back(&mut self, cause: String) -> Result<(), FtpError> {
+        let ftp = open(&self.cfg, &self.addr)?;
+        let fresh = Self::log_in(
+            ftp,
+            &self.cfg,
+            self.addr.clone(),
+            Protection::FellBack {
+                cause: format!("канал данных: {cause}"),
+            },
+        )?;
+        // The old control connection may be out of step after the failed transfer: dropped
+        // without QUIT. The directories it made exist on the server all the same.
+        let old = std::mem::replace(self, fresh);
+        self.made_dirs = old.made_dirs;
+        Ok(())
     }
 
     /// The settings this session was opened with.
@@ -163,9 +233,11 @@ impl FtpSession {
         let arg = (!dir.is_empty()).then_some(dir);
         let mut out = Vec::new();
         if self.mlsd {
-            let lines = match self.ftp.mlsd(arg) {
+            let lines = match self.data_op("MLSD", dir, |ftp, abandon| {
+                list_lines(ftp, "MLSD", arg, abandon)
+            }) {
                 Ok(lines) => lines,
-                Err(e) => return Err(self.listing_error(e, "MLSD", dir)),
+                Err(e) => return Err(self.listing_error(e, dir)),
             };
             for line in lines {
                 let Some((name, size, modified)) = parse_mlsd_line(&line) else {
@@ -188,9 +260,11 @@ impl FtpSession {
                 });
             }
         } else {
-            let names = match self.ftp.nlst(arg) {
+            let names = match self.data_op("NLST", dir, |ftp, abandon| {
+                list_lines(ftp, "NLST", arg, abandon)
+            }) {
                 Ok(names) => names,
-                Err(e) => return Err(self.listing_error(e, "NLST", dir)),
+                Err(e) => return Err(self.listing_error(e, dir)),
             };
             for raw in names {
                 let name = basename(raw.trim_end()).to_owned();
@@ -215,8 +289,7 @@ impl FtpSession {
 
     /// A listing refused with 5xx: servers differ in how they say "no such directory" (550,
     /// 501…), so a failing `CWD` into it decides [`FtpError::NotFound`].
-    fn listing_error(&mut self, e: suppaftp::FtpError, command: &str, dir: &str) -> FtpError {
-        let listing = self.err(e, command, dir);
+    fn listing_error(&mut self, listing: FtpError, dir: &str) -> FtpError {
         if dir.is_empty() || !matches!(listing.reply_code(), Some(500..=599)) {
             return listing;
         }
@@ -262,23 +335,10 @@ impl FtpSession {
     /// the server's end-of-transfer reply) and [`FtpError::TooLarge`] returned.
     fn download_path(&mut self, path: &str) -> Result<Vec<u8>, FtpError> {
         let max = self.cfg.max_download;
-        let mut stream = self
-            .ftp
-            .retr_as_stream(path)
-            .map_err(|e| self.err(e, "RETR", path))?;
-        let mut bytes = Vec::new();
-        let read = (&mut stream)
-            .take(max.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .and_then(|_| {
-                if bytes.len() as u64 > max {
-                    std::io::copy(&mut stream, &mut std::io::sink())?;
-                }
-                Ok(())
-            });
-        let finished = stream.finish();
-        read.map_err(|e| self.err(suppaftp::FtpError::ConnectionError(e), "RETR", path))?;
-        finished.map_err(|e| self.err(e, "RETR", path))?;
+        let bytes = self.data_op("RETR", path, |ftp, abandon| {
+            let stream = ftp.retr_as_stream(path)?;
+            receive(ftp, stream, max, abandon)
+        })?;
         if bytes.len() as u64 > max {
             return Err(FtpError::TooLarge {
                 path: path.to_owned(),
@@ -385,9 +445,11 @@ impl FtpSession {
         self.ensure_dir(&dir)?;
         let tmp = join(&dir, &format!(".{id}.json.tmp"));
         let path = join(&dir, &format!("{id}.json"));
-        self.ftp
-            .put_file(tmp.as_str(), &mut Cursor::new(body.as_bytes()))
-            .map_err(|e| self.err(e, "STOR", &tmp))?;
+        self.data_op("STOR", &tmp, |ftp, abandon| {
+            let mut stream = ftp.put_with_stream(tmp.as_str())?;
+            let written = stream.write_all(body.as_bytes());
+            end_transfer(ftp, stream, written, abandon)
+        })?;
         self.rename_over(&tmp, &path)?;
         Ok(path)
     }
@@ -474,6 +536,73 @@ impl FtpSession {
     }
 }
 
+/// A listing (`MLSD`, `NLST`) of `dir` (`None`: the current directory), one entry a line.
+fn list_lines(
+    ftp: &mut RustlsFtpStream,
+    command: &str,
+    dir: Option<&str>,
+    abandon: bool,
+) -> suppaftp::FtpResult<Vec<String>> {
+    let line = match dir {
+        Some(dir) => format!("{command} {dir}"),
+        None => command.to_owned(),
+    };
+    let (_, stream) = ftp.custom_data_command(line, &[Status::AboutToSend, Status::AlreadyOpen])?;
+    let bytes = receive(ftp, stream, u64::MAX, abandon)?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Reads a transfer to its end, keeping at most `max` bytes: the rest of a longer one is read
+/// and dropped (memory stays bounded; the control connection stays in step — an `ABOR` races
+/// the server's end-of-transfer reply). Then its final reply, as [`end_transfer`].
+fn receive<T: TlsStream>(
+    ftp: &ImplFtpStream<T>,
+    mut stream: TransferStream<T>,
+    max: u64,
+    abandon: bool,
+) -> suppaftp::FtpResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let read = (&mut stream)
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .and_then(|_| {
+            if bytes.len() as u64 > max {
+                std::io::copy(&mut stream, &mut std::io::sink())?;
+            }
+            Ok(())
+        });
+    end_transfer(ftp, stream, read, abandon)?;
+    Ok(bytes)
+}
+
+/// Closes a transfer that was read or written (`io`: how that went) and reads its final reply;
+/// a failure of `io` comes first. When `io` failed the way a data connection's TLS fails in a
+/// session about to be made again in plain text (`abandon`), the control connection is shut
+/// first: after a failed handshake a server may never reply, and closing the transfer would wait
+/// the whole I/O timeout for it.
+fn end_transfer<T: TlsStream>(
+    ftp: &ImplFtpStream<T>,
+    stream: TransferStream<T>,
+    io: std::io::Result<()>,
+    abandon: bool,
+) -> suppaftp::FtpResult<()> {
+    match io {
+        Ok(()) => stream.finish(),
+        Err(e) => {
+            let e = suppaftp::FtpError::ConnectionError(e);
+            if abandon && data_tls_failed(&e) {
+                let _ = ftp.get_ref().shutdown(Shutdown::Both);
+            }
+            let _ = stream.finish();
+            Err(e)
+        }
+    }
+}
+
 /// The admin's "Проверить соединение": connect, log in, list the snapshot directory, quit.
 pub fn check(cfg: &FtpConfig) -> Result<FtpCheck, FtpError> {
     let mut session = FtpSession::connect(cfg)?;
@@ -485,7 +614,7 @@ pub fn check(cfg: &FtpConfig) -> Result<FtpCheck, FtpError> {
         } else {
             "NLST+SIZE+MDTM"
         },
-        tls: cfg.explicit_tls,
+        protection: session.protection().clone(),
     };
     session.quit();
     Ok(report)
