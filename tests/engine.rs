@@ -22,8 +22,9 @@ use peers::{free_port, mis_basic, Peer, TempDir, MIS_PASSWORD, MIS_USER};
 use priem::domain::booking::{BookingError, BookingInput};
 use priem::domain::booking::{BookingSource, BookingStatus, Consent};
 use priem::engine::settings::Settings;
-use priem::engine::{BookError, BookOutcome, BookRequest, Engine, EngineError, TickReport};
+use priem::engine::{BookError, BookOutcome, BookRequest, Engine, EngineError, Link, TickReport};
 use priem::time::hhmm;
+use priem::transport::Protection;
 use storage_common::{cells, document, eve, utc, TestDb};
 
 const FTP_USER: &str = "mis";
@@ -93,7 +94,12 @@ impl Env {
     /// Starts the FTP server on a port of its own; the settings name it from now on (an engine
     /// made before needs making again).
     fn start_ftp(&mut self) {
-        let peer = peers::ftp_server(self.ftp_root.path(), FTP_USER, FTP_PASSWORD);
+        self.start_ftp_with(&[]);
+    }
+
+    /// [`Env::start_ftp`] with more `ftp_peer.py` options (TLS, a log).
+    fn start_ftp_with(&mut self, extra: &[&str]) {
+        let peer = peers::ftp_server_with(self.ftp_root.path(), FTP_USER, FTP_PASSWORD, extra);
         self.ftp_port = peer.port;
         self.ftp = Some(peer);
     }
@@ -630,6 +636,8 @@ fn tick_imports_a_snapshot_from_ftp_and_files_it_in_processed() {
     assert_eq!(env.read("in/processed/schedule.json"), snapshot_v1());
     assert!(env.exists("in/next.json.tmp") && env.exists("in/next.part"));
     assert!(!env.exists("in/processed/next.json.tmp"));
+    let ftp = e.observed_protection(Link::Ftp).unwrap().expect("noted");
+    assert_eq!((ftp.protection, ftp.at), (Protection::NotOffered, eve()));
     assert!(matches!(
         e.grid("9", "0009", eve(), None),
         Err(EngineError::NotFound(_))
@@ -2273,6 +2281,58 @@ const OTHER: [&str; 4] = [OTHER_PHONE, "9007654321", "Кузнецов", "Иго
 /// phones and comments from the database (bookings, the alert that quoted one) and the booking
 /// and result files from FTP; the rows stay. Checked by searching a mysqldump of the database
 /// and every file on the FTP server.
+/// An FTP server that offers TLS with a certificate the settings cannot trust (a private CA) gets
+/// the import, the booking drop and the check in plain text, as before TLS was tried; the
+/// engine notes why for the admin.
+#[test]
+fn an_ftp_server_offering_tls_it_cannot_prove_still_gets_everything_in_plain_text() {
+    let mut env = Env::new();
+    let certs = TempDir::new("engine-ftp-cert");
+    let cert = peers::make_cert(certs.path());
+    let log = certs.join("peer.log");
+    env.start_ftp_with(&[
+        "--tls-optional",
+        "--tls-cert",
+        cert.cert.to_str().unwrap(),
+        "--tls-key",
+        cert.key.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+    ]);
+    let e = engine(&ftp_drop_settings(&env));
+    env.put("in/schedule.json", &booking_snapshot(), 60);
+    let r = e.tick(eve());
+    assert_ran(&r);
+    assert_eq!(r.files_imported, 1, "{r:?}");
+    let untrusted = |p: &Protection| match p {
+        Protection::FellBack { cause } => {
+            cause.contains("сертификат сервера выдан неизвестным удостоверяющим центром")
+        }
+        _ => false,
+    };
+    let ftp = e.observed_protection(Link::Ftp).unwrap().expect("noted");
+    assert!(untrusted(&ftp.protection), "{ftp:?}");
+    assert_eq!(ftp.at, eve());
+
+    let id = book_dropped(&e, "k-tls", input("1", "0001", "2026-12-01", "15:30"));
+    assert_ran(&e.tick(eve() + minutes(1)));
+    assert!(env.exists(&format!("bookings/{id}.json")));
+    let ftp = e.observed_protection(Link::Ftp).unwrap().expect("noted");
+    assert_eq!(ftp.at, eve() + minutes(1));
+
+    let checked = e.check("ftp").unwrap();
+    assert!(
+        checked.contains("без шифрования") && checked.contains("сертификат"),
+        "{checked}"
+    );
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        seen.contains("STOR plain") && seen.contains("RETR plain"),
+        "{seen}"
+    );
+    assert!(!seen.contains(" tls "), "{seen}");
+}
+
 #[test]
 fn after_the_retention_period_no_name_or_phone_is_left_in_the_database_or_on_ftp() {
     let mut env = Env::new();

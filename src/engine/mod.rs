@@ -498,7 +498,7 @@ impl Engine {
                 let dropped = self.settings.ftp.as_ref().map(|cfg| {
                     FtpSession::connect(cfg).and_then(|mut s| {
                         let r = s.upload_booking(&b.id.to_string(), &b.payload);
-                        s.quit();
+                        self.end_ftp(s, now);
                         r
                     })
                 });
@@ -539,6 +539,7 @@ impl Engine {
                 let cfg = self.settings.ftp.as_ref().ok_or("FTP не настроен")?;
                 ftp::check(cfg)
                     .map(|c| {
+                        let _ = self.note_protection(Link::Ftp, &c.protection, Utc::now());
                         format!(
                             "FTP-сервер {} доступен, файлов расписания ждут загрузки: {}; {}",
                             cfg.host,
@@ -582,6 +583,14 @@ impl Engine {
                 "неизвестная проверка «{other}»: db, ftp, mis или mail"
             )),
         }
+    }
+
+    /// Ends an FTP session: notes how it was protected as it ended (a data connection's TLS may
+    /// have failed on the way, and the session gone on in plain text), then says goodbye.
+    pub(crate) fn end_ftp(&self, session: FtpSession, now: DateTime<Utc>) {
+        // the observation is a note for the admin: a database failure shows elsewhere
+        let _ = self.note_protection(Link::Ftp, session.protection(), now);
+        session.quit();
     }
 
     fn remind_after(&self) -> Duration {

@@ -82,7 +82,7 @@ impl Engine {
             phone::normalize(phone_number).map_err(|e| EraseError::Phone(e.to_string()))?;
         let store = self.store();
         let bookings = store.bookings_of_phone(&number)?;
-        let files = self.forget_files(&bookings)?;
+        let files = self.forget_files(&bookings, now)?;
         let mut cancelled = 0;
         let mut current = Vec::with_capacity(bookings.len());
         for b in bookings {
@@ -124,7 +124,7 @@ impl Engine {
         if bookings.is_empty() {
             return Ok(Forgotten::default());
         }
-        let files = self.forget_files(&bookings)?;
+        let files = self.forget_files(&bookings, now)?;
         let texts = self.store().anonymize(&bookings, now)?;
         Ok(Forgotten {
             bookings: bookings.len(),
@@ -135,14 +135,18 @@ impl Engine {
     }
 
     /// Deletes the bookings' files from the FTP exchange (none without an FTP server).
-    fn forget_files(&self, bookings: &[BookingRecord]) -> Result<usize, EraseError> {
+    fn forget_files(
+        &self,
+        bookings: &[BookingRecord],
+        now: DateTime<Utc>,
+    ) -> Result<usize, EraseError> {
         let (Some(cfg), false) = (&self.settings().ftp, bookings.is_empty()) else {
             return Ok(0);
         };
         let ids: Vec<u64> = bookings.iter().map(|b| b.id).collect();
         let mut session = FtpSession::connect(cfg).map_err(|e| EraseError::Ftp(e.to_string()))?;
         let deleted = session.forget_bookings(&ids);
-        session.quit();
+        self.end_ftp(session, now);
         deleted.map_err(|e| EraseError::Ftp(e.to_string()))
     }
 }

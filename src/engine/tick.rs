@@ -282,7 +282,7 @@ fn import_from_ftp(
         Err(e) => {
             seen.alerts
                 .push(alert::ftp_failed(&cfg.host, &e.to_string(), now));
-            session.quit();
+            engine.end_ftp(session, now);
             return Ok(());
         }
     };
@@ -327,7 +327,7 @@ fn import_from_ftp(
             report.errors.push(e.to_string());
         }
     }
-    session.quit();
+    engine.end_ftp(session, now);
     Ok(())
 }
 
@@ -441,7 +441,7 @@ fn read_results(
             .alerts
             .push(alert::ftp_failed(&cfg.host, &e.to_string(), now)),
     }
-    session.quit();
+    engine.end_ftp(session, now);
     let minutes = engine.settings().booking.answer_timeout_minutes;
     seen.checked.insert(alert::UNANSWERED);
     for b in store.awaiting_answer(now - Duration::minutes(i64::from(minutes)), 100)? {
