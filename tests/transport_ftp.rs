@@ -508,7 +508,7 @@ fn plain_settings_use_the_tls_a_server_offers_with_a_trusted_certificate() {
     assert_eq!(report.protection, Protection::Upgraded);
     let text = report.protection_text();
     assert!(
-        text.contains("зашифровано") && text.contains("FTPS (явный TLS)"),
+        text.contains("защищено TLS") && text.contains("FTPS (явный TLS)"),
         "{text}"
     );
 }

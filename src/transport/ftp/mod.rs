@@ -310,17 +310,19 @@ impl FtpCheck {
     /// How the checked connection was protected, in Russian, for «Проверить соединение».
     pub fn protection_text(&self) -> String {
         match &self.protection {
-            Protection::Required => "соединение зашифровано (FTPS, явный TLS)".into(),
-            Protection::Upgraded => "соединение зашифровано: сервер предложил AUTH TLS, и он \
-                 использован по возможности; режим «FTPS (явный TLS)» сделает передачу без \
-                 шифрования невозможной"
+            Protection::Required => {
+                "соединение защищено TLS, как требуют настройки (FTPS, явный TLS)".into()
+            }
+            Protection::Upgraded => "соединение защищено TLS: сервер предложил AUTH TLS \
+                 (шифрование «по возможности»); режим «FTPS (явный TLS)» в настройках сделает \
+                 передачу без шифрования невозможной"
                 .into(),
             Protection::NotOffered => {
                 "соединение без шифрования: сервер не предлагает AUTH TLS".into()
             }
             Protection::FellBack { cause } => format!(
-                "соединение без шифрования: сервер предлагает AUTH TLS, но защищённое соединение \
-                 не удалось ({cause}), и обмен идёт открытым текстом"
+                "соединение без шифрования: сервер предложил AUTH TLS, но защищённое соединение \
+                 не установилось ({cause}), и соединение повторено без него"
             ),
         }
     }
