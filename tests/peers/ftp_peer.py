@@ -11,7 +11,8 @@ port from that line, so no other process can take it between choosing and bindin
 certificate the server is explicit FTPS, TLS required on the control and data connections;
 with --tls-optional it offers AUTH TLS (FEAT lists it) but accepts plain logins and transfers.
 --data-tls-cert/--data-tls-key: data connections present this other certificate (a client that
-trusts the control connection's CA fails the data connection's handshake).
+trusts the control connection's CA fails the data connection's handshake), and the server sends
+no reply about the failed transfer.
 --log FILE: one line appended per login ("login tls|plain USER"), per listing
 ("MLSD tls|plain PATH", as PROT asked) and per finished transfer ("RETR|STOR tls|plain PATH").
 """
@@ -60,6 +61,11 @@ def main():
             class OtherCertDTPHandler(TLS_DTPHandler):
                 def secure_connection(self, ssl_context):
                     super().secure_connection(data_ctx)
+
+                def handle_failed_ssl_handshake(self):
+                    # no 522 on the control connection: some servers never answer (pyftpdlib
+                    # itself does not when the handshake fails while it sends)
+                    self.close()
 
             base.dtp_handler = OtherCertDTPHandler
     else:
