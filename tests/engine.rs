@@ -2283,9 +2283,9 @@ const OTHER: [&str; 4] = [OTHER_PHONE, "9007654321", "Кузнецов", "Иго
 /// and every file on the FTP server.
 /// An FTP server that offers TLS with a certificate the settings cannot trust (a private CA) gets
 /// the import, the booking drop and the check in plain text, as before TLS was tried; the
-/// engine notes why for the admin.
+/// engine notes why for the admin. With its CA in the settings, the same all go over TLS.
 #[test]
-fn an_ftp_server_offering_tls_it_cannot_prove_still_gets_everything_in_plain_text() {
+fn an_ftp_server_offering_tls_gets_it_when_its_certificate_is_trusted_and_plain_text_when_not() {
     let mut env = Env::new();
     let certs = TempDir::new("engine-ftp-cert");
     let cert = peers::make_cert(certs.path());
@@ -2331,6 +2331,30 @@ fn an_ftp_server_offering_tls_it_cannot_prove_still_gets_everything_in_plain_tex
         "{seen}"
     );
     assert!(!seen.contains(" tls "), "{seen}");
+    std::fs::remove_file(&log).unwrap();
+
+    // The server's CA in the settings: the same server now gets TLS throughout.
+    let mut s = ftp_drop_settings(&env);
+    s["ftp"]["ca_pem"] = json!(cert.ca_pem);
+    let e = engine(&s);
+    env.put("in/again.json", &booking_snapshot(), 60);
+    let id = book_dropped(&e, "k-tls-2", other_input("2", "0007", "15:30"));
+    let r = e.tick(eve() + minutes(2));
+    assert_ran(&r);
+    assert_eq!(r.files_imported, 1, "{r:?}");
+    assert!(env.exists(&format!("bookings/{id}.json")));
+    let ftp = e.observed_protection(Link::Ftp).unwrap().expect("noted");
+    assert_eq!(
+        (ftp.protection, ftp.at),
+        (Protection::Upgraded, eve() + minutes(2))
+    );
+    assert!(e.check("ftp").unwrap().contains("защищено TLS"));
+    let seen = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        seen.contains("STOR tls") && seen.contains("RETR tls"),
+        "{seen}"
+    );
+    assert!(!seen.contains(" plain "), "{seen}");
 }
 
 #[test]
