@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { BASE, SHOTS, FIX, DESKTOP, PHONE, newPage, closeAll } from './helpers.mjs';
+import { HOSTILE } from './hostile.mjs';
 
 /** SQL on the test site's database (tests/browser/stack.php made it). */
 function sql(query) {
@@ -108,6 +109,66 @@ for (const device of [DESKTOP, PHONE]) {
       assert.equal(chosen, last, 'the booking page opens on the clinic');
     } finally {
       sql(`UPDATE ${table} SET Photo = CONCAT('/photos/', SUBSTRING_INDEX(MisCode, ':', -1), '.svg')`);
+      await closeAll();
+    }
+  });
+}
+
+/**
+ * The cards are laid out by cards.css, not in a shadow root: under the hostile theme the widget's
+ * test uses (hostile.mjs: padded dashed `div`s with a min-width, uppercase serif on `*`, 24 px
+ * headings with margins, wavy magenta links) they must stay readable — separate cards side by
+ * side at 1280 px, the name whole, «Записаться на приём» a visible button inside its card.
+ */
+for (const device of [DESKTOP, PHONE]) {
+  test(`cards under a hostile theme (${device.name}): side by side at 1280 px, names whole, the booking button visible`, async () => {
+    const page = await newPage(device);
+    try {
+      await page.goto(`${BASE}/cards.php?list=doctors`);
+      await page.addStyleTag({ content: HOSTILE });
+      assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily), 'Georgia, "DejaVu Serif", serif',
+        'the hostile sheet is applied to the page');
+      await page.waitForTimeout(100);
+      await save(page, `doctors-hostile-${device.name}`);
+      const cards = await page.evaluate(() => [...document.querySelectorAll('.priem-doctor')].map((c) => {
+        const box = c.getBoundingClientRect();
+        const name = c.querySelector('.priem-doctor__name a');
+        const book = c.querySelector('.priem-doctor__book');
+        const bb = book && book.getBoundingClientRect();
+        const bs = book && getComputedStyle(book);
+        return {
+          box: [box.left, box.top, box.right, box.bottom],
+          name: name.textContent.trim(), nameWhole: name.scrollWidth <= name.getBoundingClientRect().width + 1,
+          nameWidth: name.getBoundingClientRect().width,
+          book: book && { box: [bb.left, bb.top, bb.right, bb.bottom], bg: bs.backgroundColor, color: bs.color,
+            visibility: bs.visibility, opacity: bs.opacity, text: book.textContent.trim() },
+        };
+      }));
+      assert.equal(cards.length, Object.keys(FIX.doctors).length, 'every doctor');
+      for (const c of cards) {
+        assert.ok(c.nameWhole && c.nameWidth > 40, `the name fits its card: ${JSON.stringify(c)}`);
+        assert.ok(c.book, `a booking button: ${JSON.stringify(c)}`);
+        const [l, t, r, b] = c.book.box;
+        assert.ok(r - l >= 60 && b - t >= 20, `the button has a size: ${JSON.stringify(c.book)}`);
+        assert.ok(l >= c.box[0] && r <= c.box[2] + 0.5 && b <= c.box[3] + 0.5, `the button inside its card: ${JSON.stringify(c)}`);
+        assert.ok(r <= device.viewport.width, `the button on the screen: ${JSON.stringify(c.book)}`);
+        assert.ok(c.book.visibility === 'visible' && c.book.opacity === '1' && c.book.bg !== 'rgba(0, 0, 0, 0)'
+          && c.book.bg !== c.book.color, `the button reads as one: ${JSON.stringify(c.book)}`);
+      }
+      for (let i = 0; i < cards.length; i++) {
+        for (let j = i + 1; j < cards.length; j++) {
+          const [a, b] = [cards[i].box, cards[j].box];
+          const gap = Math.max(b[0] - a[2], a[0] - b[2], b[1] - a[3], a[1] - b[3]);
+          assert.ok(gap >= 8, `cards ${i} and ${j} ${gap} px apart`);
+        }
+      }
+      if (device === DESKTOP) {
+        assert.ok(cards.filter((c) => Math.abs(c.box[1] - cards[0].box[1]) < 1).length >= 2,
+          `two cards or more in a row: ${JSON.stringify(cards.map((c) => c.box))}`);
+      }
+      const width = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(width[0] <= width[1], `no sideways scroll: ${width}`);
+    } finally {
       await closeAll();
     }
   });
