@@ -105,6 +105,8 @@ for (const device of [DESKTOP, PHONE]) {
       const last = Object.keys(FIX.filials).at(-1);
       await page.click('.priem-clinic--full .priem-clinic__book');
       await page.waitForSelector('.priem-card');
+      // the doctors (preloaded) may be shown before the list of clinics fills the select
+      await page.waitForFunction(() => $priem.one('.priem-select')?.options.length > 0);
       const chosen = await page.evaluate(() => $priem.one('.priem-select').value);
       assert.equal(chosen, last, 'the booking page opens on the clinic');
     } finally {
