@@ -2983,6 +2983,13 @@ fn each_links_last_protection_is_recorded_and_replaced() {
         .unwrap();
     let mail = e.observed_protection(Link::Mail).unwrap().expect("noted");
     assert_eq!(mail.at, eve());
+    // the server it was seen with, as the settings name it
+    let settings = e.settings();
+    let smtp = settings.mail.as_ref().expect("mail settings").addr();
+    assert_eq!(mail.server.as_deref(), Some(smtp.as_str()));
+    let ftp = e.observed_protection(Link::Ftp).unwrap().expect("noted");
+    let ftp_server = settings.ftp.as_ref().expect("ftp settings").addr();
+    assert_eq!(ftp.server.as_deref(), Some(ftp_server.as_str()));
     match mail.protection {
         // cut to the column's 500 characters
         Protection::FellBack { cause: got } => {

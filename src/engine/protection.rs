@@ -40,6 +40,9 @@ impl Link {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observed {
     pub link: Link,
+    /// `host:port` the connection went to (`None` for rows from before it was recorded): an
+    /// observation speaks for the settings only while they name the same server.
+    pub server: Option<String>,
     pub protection: Protection,
     pub at: DateTime<Utc>,
 }
@@ -81,8 +84,16 @@ impl Engine {
             Protection::FellBack { cause } => Some(cause.as_str()),
             _ => None,
         };
-        self.store()
-            .record_protection(link.as_str(), state_name(protection), cause, now)?;
+        let Some(server) = server(self.settings(), link) else {
+            return Ok(());
+        };
+        self.store().record_protection(
+            link.as_str(),
+            &server,
+            state_name(protection),
+            cause,
+            now,
+        )?;
         Ok(())
     }
 
@@ -101,6 +112,7 @@ impl Engine {
             .filter_map(|r| {
                 Some(Observed {
                     link: Link::parse(&r.link)?,
+                    server: r.server,
                     protection: from_state(&r.state, r.cause)?,
                     at: r.observed_at,
                 })
@@ -126,7 +138,13 @@ const CA_FIELD: &str = "«Сертификат удостоверяющего ц
 /// in the mode the settings are in now) replaces the guess from the settings alone.
 pub fn tls_notes(settings: &Settings, observed: &[Observed]) -> TlsNotes {
     let mut out = TlsNotes::default();
-    let last = |link: Link| observed.iter().find(|o| o.link == link);
+    // an observation of another server (the host was changed since) says nothing of this one
+    let last = |link: Link| {
+        let now = server(settings, link);
+        observed
+            .iter()
+            .find(|o| o.link == link && o.server.is_some() && o.server == now)
+    };
     if let Some(ftp) = &settings.ftp {
         let mut warning = format!(
             "FTP без шифрования: файлы расписания{} и пароль FTP идут по сети открытым текстом.",
@@ -189,6 +207,14 @@ pub fn tls_notes(settings: &Settings, observed: &[Observed]) -> TlsNotes {
         }
     }
     out
+}
+
+/// The server `link` goes to with `settings` (`host:port`), when the link is set up.
+fn server(settings: &Settings, link: Link) -> Option<String> {
+    match link {
+        Link::Mail => settings.mail.as_ref().map(|m| m.addr()),
+        Link::Ftp => settings.ftp.as_ref().map(|f| f.addr()),
+    }
 }
 
 fn is_http(url: &str) -> bool {
@@ -304,6 +330,14 @@ mod tests {
     fn seen(link: Link, protection: Protection) -> Observed {
         Observed {
             link,
+            // the servers of `settings("none", _)`
+            server: Some(
+                match link {
+                    Link::Mail => "smtp.clinic.ru:25",
+                    Link::Ftp => "ftp.clinic.ru:21",
+                }
+                .into(),
+            ),
             protection,
             // 16:40 MSK
             at: DateTime::parse_from_rfc3339("2026-12-03T13:40:00Z")
@@ -423,6 +457,32 @@ mod tests {
         assert_eq!(n.warnings.len(), 1, "{n:?}");
         assert!(
             n.warnings[0].ends_with("Выберите защиту TLS или STARTTLS."),
+            "{n:?}"
+        );
+    }
+
+    #[test]
+    fn an_observation_of_another_server_says_nothing_of_this_one() {
+        let mut mail = seen(Link::Mail, Protection::Upgraded);
+        let mut ftp = seen(Link::Ftp, Protection::Upgraded);
+        let observed = [mail.clone(), ftp.clone()];
+        assert!(tls_notes(&settings("none", false), &observed)
+            .warnings
+            .is_empty());
+        // the host (or port) changed in the settings since the connections were seen
+        mail.server = Some("old-smtp.clinic.ru:25".into());
+        ftp.server = Some("ftp.clinic.ru:2121".into());
+        let n = tls_notes(&settings("none", false), &[mail, ftp.clone()]);
+        assert!(n.notes.is_empty(), "{n:?}");
+        assert_eq!(n.warnings.len(), 2, "{n:?}");
+        assert!(
+            n.warnings[1].ends_with("Выберите защиту TLS или STARTTLS."),
+            "{n:?}"
+        );
+        ftp.server = None;
+        let n = tls_notes(&settings("none", false), &[ftp]);
+        assert!(
+            n.warnings[0].ends_with("если сервер FTP его поддерживает."),
             "{n:?}"
         );
     }

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "010_booking_names",
         sql: include_str!("../../sql/010_booking_names.sql"),
     },
+    Migration {
+        version: 11,
+        name: "011_protection_server",
+        sql: include_str!("../../sql/011_protection_server.sql"),
+    },
 ];
 
 const LOCK: &str = "LEFT(CONCAT('priem_migrate:', COALESCE(DATABASE(), '')), 64)";
@@ -88,7 +93,7 @@ pub fn migrate<C: Queryable>(conn: &mut C) -> Result<Vec<u32>> {
         return Err(StorageError::Query {
             context: "миграция: блокировка",
             code: None,
-            message: "another process has been migrating the schema for over 60 s".into(),
+            message: "другой процесс обновляет схему базы данных дольше 60 с".into(),
             transient: true,
         });
     }

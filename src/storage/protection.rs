@@ -15,6 +15,8 @@ const CAUSE_MAX: usize = 500;
 pub struct ProtectionRecord {
     /// `mail` or `ftp`.
     pub link: String,
+    /// `host:port` of the observed connection (`None` in rows from before schema version 11).
+    pub server: Option<String>,
     /// `required`, `upgraded`, `not_offered` or `fell_back`.
     pub state: String,
     /// Why the offered upgrade failed (`fell_back`), in Russian.
@@ -28,11 +30,13 @@ impl Store {
     pub fn record_protection(
         &self,
         link: &str,
+        server: &str,
         state: &str,
         cause: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
         check_len(|| "защита: канал".into(), link, 8)?;
+        check_len(|| "защита: сервер".into(), server, 255)?;
         check_len(|| "защита: состояние".into(), state, 16)?;
         let cause = cause.map(|c| {
             if c.chars().count() > CAUSE_MAX {
@@ -45,10 +49,10 @@ impl Store {
         });
         let mut conn = self.conn()?;
         conn.exec_drop(
-            "INSERT INTO Priem_Protection (link, state, cause, observed_at) VALUES (?, ?, ?, ?) \
-             ON DUPLICATE KEY UPDATE state = VALUES(state), cause = VALUES(cause), \
-             observed_at = VALUES(observed_at)",
-            (link, state, cause, db_time(at)),
+            "INSERT INTO Priem_Protection (link, server, state, cause, observed_at) \
+             VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE server = VALUES(server), \
+             state = VALUES(state), cause = VALUES(cause), observed_at = VALUES(observed_at)",
+            (link, server, state, cause, db_time(at)),
         )
         .map_err(|e| StorageError::query("защита: запись наблюдения", e))
     }
@@ -56,13 +60,16 @@ impl Store {
     /// Every link's last observation, by link name.
     pub fn protections(&self) -> Result<Vec<ProtectionRecord>> {
         let mut conn = self.conn()?;
-        let rows: Vec<(String, String, Option<String>, NaiveDateTime)> = conn
-            .query("SELECT link, state, cause, observed_at FROM Priem_Protection ORDER BY link")
+        let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime)> = conn
+            .query(
+                "SELECT link, server, state, cause, observed_at FROM Priem_Protection ORDER BY link",
+            )
             .map_err(|e| StorageError::query("защита: чтение", e))?;
         Ok(rows
             .into_iter()
-            .map(|(link, state, cause, at)| ProtectionRecord {
+            .map(|(link, server, state, cause, at)| ProtectionRecord {
                 link,
+                server,
                 state,
                 cause,
                 observed_at: at.and_utc(),

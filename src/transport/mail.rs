@@ -93,6 +93,11 @@ impl MailConfig {
             extra_ca_pem: None,
         }
     }
+
+    /// `host:port`, as errors and observations name the server.
+    pub fn addr(&self) -> String {
+        format!("{}:{}", self.host.trim(), self.port)
+    }
 }
 
 /// A message could not be sent. Messages are for the clinic's staff: in Russian, the technical

@@ -174,7 +174,8 @@ impl FtpConfig {
         }
     }
 
-    fn addr(&self) -> String {
+    /// `host:port` (`[v6]:port`), as errors and observations name the server.
+    pub fn addr(&self) -> String {
         if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
         } else {
