@@ -49,7 +49,8 @@ $value = function ($key) use ($filter) {
     <?php foreach ($rows as $r): ?>
     <tr>
         <td><?= (int)$r['id'] ?></td>
-        <td class="priem-nowrap" title="<?= $h(nc_priem_admin_controller::minutes($r['created_at'])) ?> UTC"><?= $h($r['created_local']) ?></td>
+        <?php $created = array_pad(explode(' ', (string)$r['created_local'], 2), 2, ''); // the date, then «20:11 МСК» ?>
+        <td title="<?= $h(nc_priem_admin_controller::minutes($r['created_at'])) ?> UTC"><span class="priem-nowrap"><?= $h($created[0]) ?></span> <span class="priem-nowrap"><?= $h($created[1]) ?></span></td>
         <?php if (!$fixed_source): ?>
         <td><?= $h($r['source_name']) ?></td>
         <?php endif; ?>
