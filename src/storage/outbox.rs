@@ -45,6 +45,19 @@ fn lock_booking(tx: &mut Transaction<'_>, id: BookingId) -> Result<Locked> {
     Ok(Locked { status })
 }
 
+/// [`lock_booking`] for a change to `to` that only a booking not yet final may take.
+fn lock_unfinished(tx: &mut Transaction<'_>, id: BookingId, to: BookingStatus) -> Result<Locked> {
+    let cur = lock_booking(tx, id)?;
+    if cur.status.is_final() {
+        return Err(StorageError::BadTransition {
+            id,
+            from: cur.status,
+            to,
+        });
+    }
+    Ok(cur)
+}
+
 impl Store {
     /// The outbox: `queued` bookings, and `unknown` ones whose `next_attempt_at` has come,
     /// oldest first; never one whose patient's data was removed (`storage::privacy`).
@@ -222,14 +235,7 @@ impl Store {
         self.transaction(
             "записи: отметка «ответ неизвестен»",
             |tx| {
-                let cur = lock_booking(tx, id)?;
-                if cur.status.is_final() {
-                    return Err(StorageError::BadTransition {
-                        id,
-                        from: cur.status,
-                        to: BookingStatus::Unknown,
-                    });
-                }
+                let cur = lock_unfinished(tx, id, BookingStatus::Unknown)?;
                 let counted = u32::from(cur.status == BookingStatus::Sent);
                 exec(
                     tx,
@@ -256,14 +262,7 @@ impl Store {
         self.transaction(
             "записи: отметка «проверить в МИС»",
             |tx| {
-                let cur = lock_booking(tx, id)?;
-                if cur.status.is_final() {
-                    return Err(StorageError::BadTransition {
-                        id,
-                        from: cur.status,
-                        to: BookingStatus::Check,
-                    });
-                }
+                lock_unfinished(tx, id, BookingStatus::Check)?;
                 exec(
                     tx,
                     "записи: отметка «проверить в МИС»",
