@@ -257,3 +257,35 @@ fn demanded_tls_still_fails_on_an_untrusted_certificate_or_without_starttls() {
     assert_eq!(delivered(&dir.join("mail")), 0);
     assert_eq!(delivered(plain.path()), 0);
 }
+
+#[test]
+fn a_server_that_takes_nothing_in_plain_text_after_a_failed_upgrade_names_the_upgrade() {
+    // STARTTLS offered and required before MAIL and AUTH, with a certificate the settings
+    // cannot trust: in the fallback's plain session the server offers no login, or refuses
+    // MAIL FROM (530). The error says why — the certificate — not «настройки почты неверны» or
+    // «не принял логин и пароль».
+    let dir = TempDir::new("smtp-opp-required");
+    let (_sink, mut cfg, _ca) = optional_tls_sink(&dir, &[]);
+    for with_login in [true, false] {
+        if !with_login {
+            cfg.user.clear();
+        }
+        let err = mail::send(&cfg, SUBJECT, BODY).unwrap_err();
+        let MailError::Tls { cause, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            cause.contains("неизвестным удостоверяющим центром"),
+            "{cause}"
+        );
+        // with a login: no AUTH offered in plain text; without: MAIL FROM refused (530)
+        let refusal = if with_login {
+            "без шифрования сервер не предлагает вход по логину и паролю"
+        } else {
+            "без шифрования сервер не принимает письма (530: "
+        };
+        assert!(cause.contains(refusal), "{cause}");
+        assert!(!err.to_string().contains("Mail-Pa55"), "{err}");
+    }
+    assert_eq!(delivered(&dir.join("mail")), 0);
+}

@@ -295,10 +295,41 @@ fn open(cfg: &MailConfig) -> Result<Session, MailError> {
         let credentials = Credentials::new(cfg.user.clone(), cfg.password.expose().to_owned());
         if let Err(e) = session.conn.auth(DEFAULT_MECHANISMS, &credentials) {
             session.conn.abort();
-            return Err(classify(cfg, e));
+            return Err(match (&session.protection, session.refused(cfg, e)) {
+                // no AUTH offered in plain text (a server that logs in over TLS only)
+                (Protection::FellBack { cause }, MailError::Config(_)) => MailError::Tls {
+                    addr: cfg.addr(),
+                    cause: format!(
+                        "{cause}; без шифрования сервер не предлагает вход по логину и паролю"
+                    ),
+                },
+                (_, err) => err,
+            });
         }
     }
     Ok(session)
+}
+
+impl Session {
+    /// An error on this session, classified. A server that takes nothing in plain text answers
+    /// the login or `MAIL FROM` of a fallen-back session with 538 («encryption required») or a
+    /// 530 that asks for STARTTLS (530 alone may also mean «log in first»): that is the failed
+    /// upgrade's fault, not the login's, and is said so.
+    fn refused(&self, cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError {
+        let err = classify(cfg, err);
+        match (&self.protection, err) {
+            (
+                Protection::FellBack { cause },
+                MailError::Auth { code, reply, .. } | MailError::Rejected { code, reply },
+            ) if code == 538 || (code == 530 && asks_for_tls(&reply)) => MailError::Tls {
+                addr: cfg.addr(),
+                cause: format!(
+                    "{cause}; без шифрования сервер не принимает письма ({code}: {reply})"
+                ),
+            },
+            (_, err) => err,
+        }
+    }
 }
 
 /// The opportunistic STARTTLS of a plain session: `Err` is why it failed, in Russian, for
@@ -325,6 +356,12 @@ fn upgrade(
             MailError::Connect { cause, .. } | MailError::Protocol { cause, .. } => cause,
             other => other.to_string(),
         })
+}
+
+/// Whether a server's reply asks for TLS («Must issue a STARTTLS command first»).
+fn asks_for_tls(reply: &str) -> bool {
+    let reply = reply.to_ascii_lowercase();
+    reply.contains("tls") || reply.contains("encrypt")
 }
 
 fn classify(cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError {
@@ -382,7 +419,7 @@ pub fn send(cfg: &MailConfig, subject: &str, body: &str) -> Result<Protection, M
             Ok(protection)
         }
         // lettre aborted the connection already
-        Err(e) => Err(classify(cfg, e)),
+        Err(e) => Err(session.refused(cfg, e)),
     }
 }
 
