@@ -10,6 +10,15 @@ use super::{check_len, db_time, Result, StorageError, Store};
 /// The cause column's width, in characters.
 const CAUSE_MAX: usize = 500;
 
+/// `link, server, state, cause, observed_at` as read.
+type Row = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    NaiveDateTime,
+);
+
 /// One link's last observation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtectionRecord {
@@ -60,7 +69,7 @@ impl Store {
     /// Every link's last observation, by link name.
     pub fn protections(&self) -> Result<Vec<ProtectionRecord>> {
         let mut conn = self.conn()?;
-        let rows: Vec<(String, Option<String>, String, Option<String>, NaiveDateTime)> = conn
+        let rows: Vec<Row> = conn
             .query(
                 "SELECT link, server, state, cause, observed_at FROM Priem_Protection ORDER BY link",
             )
