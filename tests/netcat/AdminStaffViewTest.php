@@ -162,6 +162,25 @@ final class AdminStaffViewTest extends TestCase
         $this->assertStringContainsString('overflow-wrap: break-word', $m[1], 'a word wider than the column still wraps');
     }
 
+    /**
+     * The settings' text and password fields are wide enough for a URL («Адрес МИС») or a list of
+     * recipients. NetCat 6.4's admin sheet, linked after the module's, sets `.nc-admin
+     * input[type="text"] { width: auto }`: a rule of the module's as specific as that one lost, and
+     * the MIS address showed in a 200 px box. The module's rule has one class more.
+     */
+    public function test_the_settings_fields_are_wide_for_urls_against_netcats_admin_sheet(): void
+    {
+        list(, $page) = priem_nc_admin(1, 'settings');
+        $this->assertMatchesRegularExpression('~<fieldset class="priem-fields">\s*<legend>~u', $page);
+        $this->assertMatchesRegularExpression('~<div class="priem-field">\s*<label for="priem_MisUrl">~u', $page);
+        $css = (string)file_get_contents(PRIEM_NC_PACKAGE . '/netcat/modules/priem/admin.css');
+        $this->assertSame(1, preg_match('~^(\.priem-fields \.priem-field input\[type=text\][^{]*)\{([^}]*)\}~m', $css, $m),
+            'two classes and an element: more specific than NetCat\'s .nc-admin input[type="text"]');
+        $this->assertStringContainsString('.priem-fields .priem-field input[type=password]', $m[1]);
+        $this->assertMatchesRegularExpression('~width: 100%;~', $m[2]);
+        $this->assertMatchesRegularExpression('~max-width: \d{3}px~', $m[2]);
+    }
+
     public function test_a_confirmed_booking_shows_no_error_of_an_earlier_attempt(): void
     {
         $db = nc_Core::get_object()->db;
