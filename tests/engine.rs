@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 use peers::{free_port, mis_basic, Peer, TempDir, MIS_PASSWORD, MIS_USER};
 use priem::domain::booking::{BookingError, BookingInput};
 use priem::domain::booking::{BookingSource, BookingStatus, Consent};
+use priem::domain::cards::Cards;
 use priem::engine::settings::Settings;
 use priem::engine::{BookError, BookOutcome, BookRequest, Engine, EngineError, Link, TickReport};
 use priem::time::hhmm;
@@ -1545,6 +1546,129 @@ fn a_kept_grid_is_what_a_fresh_engine_builds_after_every_change() {
     assert!(!same(&held, &imported), "the import shows");
     assert_eq!(**imported, **fresh(eve()));
     assert!(times(&e, "1", "0001", eve()).contains(&t("2026-12-01 16:00", false)));
+}
+
+/// A card switched off on the site (NetCat's `Checked = 0`) takes its doctor or clinic off the
+/// booking form: not listed, no grid, no booking; the code check asks for no card; switched on
+/// again, he is back. Bookings already made stay.
+#[test]
+fn a_switched_off_card_closes_its_doctor_or_filial_and_raises_no_code_alert() {
+    let mut env = Env::new();
+    env.start_mis();
+    let base = env.mis_only_settings("/secure/success", 5);
+    let with = |off_doctor: bool, off_clinic: bool| {
+        let cards = json!({
+            "clinics": [{"id": "1", "codes": "1"}, {"id": "2", "codes": "2", "off": off_clinic}],
+            "doctors": [{"id": "10", "codes": "0001", "name": "Иванова (карточка)", "off": off_doctor},
+                        {"id": "11", "codes": "0007"}],
+        });
+        let mut s = base.clone();
+        s["cards"] = cards.clone();
+        let parsed: Cards = serde_json::from_value(cards).expect("cards");
+        (engine(&s), parsed)
+    };
+    let (e, on) = with(false, false);
+    import(&e, &booking_snapshot());
+    let old = e
+        .book_on_site(
+            &request("k-before", input("1", "0001", "2026-12-01", "15:00")),
+            eve(),
+            &on,
+        )
+        .expect("booked while on");
+    let old_id = old.id();
+
+    let (e, off) = with(true, true);
+    let counts: Vec<(String, usize)> = e
+        .filial_entries(&off, eve())
+        .expect("filials")
+        .into_iter()
+        .map(|f| (f.filial.code, f.doctors))
+        .collect();
+    assert_eq!(
+        counts,
+        [("1".to_string(), 0)],
+        "filial 2 switched off, 0001 not counted"
+    );
+    let page = e
+        .doctors_page("1", eve(), 4, "", &off)
+        .expect("doctors")
+        .expect("filial 1");
+    assert!(page.doctors.is_empty(), "{:?}", page.doctors);
+    assert!(e
+        .doctors_page("2", eve(), 4, "", &off)
+        .expect("doctors")
+        .is_none());
+    assert!(matches!(
+        e.grid_answer("1", "0001", eve(), None, &off),
+        Err(EngineError::NotFound(_))
+    ));
+    assert!(matches!(
+        e.grid_answer("2", "0007", eve(), None, &off),
+        Err(EngineError::NotFound(_))
+    ));
+    for (key, i, field) in [
+        (
+            "k-off",
+            input("1", "0001", "2026-12-01", "15:30"),
+            "doctor_id",
+        ),
+        (
+            "k-off-2",
+            input("2", "0007", "2026-12-01", "15:30"),
+            "filial_id",
+        ),
+    ] {
+        match e.book_on_site(&request(key, i), eve(), &off) {
+            Err(BookError::Booking(BookingError::Invalid(errors))) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].field, field);
+                assert!(reads_russian(&errors[0].message), "{errors:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // the request that made a booking before answers it as it stands
+    let again = e
+        .book_on_site(
+            &request("k-before", input("1", "0001", "2026-12-01", "15:00")),
+            eve(),
+            &off,
+        )
+        .expect("the same booking");
+    assert_eq!(again.id(), old_id);
+    assert!(e.booking(old_id).expect("read").is_some());
+
+    // the code check: the MIS's 0001 and filial 2 have (switched-off) cards: no alert
+    let r = e.tick(eve());
+    assert!(r.ran, "{r:?}");
+    let alerts: Vec<String> = e
+        .store()
+        .open_alerts()
+        .expect("alerts")
+        .into_iter()
+        .map(|a| a.key)
+        .filter(|k| k.contains("unknown") || k.contains("not_in_mis"))
+        .collect();
+    assert!(alerts.is_empty(), "{alerts:?}");
+
+    // switched on again: back on the form and bookable
+    let (e, on) = with(false, false);
+    let page = e
+        .doctors_page("1", eve(), 4, "", &on)
+        .expect("doctors")
+        .expect("filial 1");
+    assert_eq!(page.doctors.len(), 1);
+    assert_eq!(page.doctors[0].doctor.name, "Иванова (карточка)");
+    assert!(e.grid_answer("2", "0007", eve(), None, &on).is_ok());
+    let out = e
+        .book_on_site(
+            &request("k-on", input("1", "0001", "2026-12-01", "15:30")),
+            eve(),
+            &on,
+        )
+        .expect("booked");
+    assert!(matches!(out, BookOutcome::Confirmed { .. }), "{out:?}");
 }
 
 /// §3 names "a booking refused by the MIS" among the failures to mail.

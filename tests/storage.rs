@@ -779,6 +779,7 @@ fn unknown_codes_are_reported_both_ways() {
     let card = |id: &str, code: &str| Card {
         id: Some(id.into()),
         code: code.into(),
+        off: false,
     };
     let r = db
         .store

@@ -15,6 +15,10 @@ use crate::wire::booking::{
     format_utc, DirectBooking, V2Appointment, V2Booking, V2Client, V2Doctor, V2Specialty,
 };
 
+/// The field errors of a filial or doctor not in the schedule (or switched off on the site).
+pub const FILIAL_NOT_FOUND: &str = "Клиника не найдена в расписании";
+pub const DOCTOR_NOT_FOUND: &str = "Врач не ведёт приём в этой клинике";
+
 pub const NAME_MIN: usize = 2;
 pub const NAME_MAX: usize = 100;
 pub const COMMENT_MAX: usize = 500;
@@ -238,13 +242,13 @@ pub fn validate(
     };
     let doctor = match schedule.filial_index(&input.filial_id) {
         None => {
-            field("filial_id", "Клиника не найдена в расписании".into());
+            field("filial_id", FILIAL_NOT_FOUND.into());
             None
         }
         Some(_) => {
             let d = schedule.doctor_index(&input.filial_id, &input.doctor_id);
             if d.is_none() {
-                field("doctor_id", "Врач не ведёт приём в этой клинике".into());
+                field("doctor_id", DOCTOR_NOT_FOUND.into());
             }
             d
         }

@@ -10,6 +10,13 @@
 //! MIS reuses doctor codes across filials; a bare `0042` is doctor `0042` in any filial. Codes are
 //! compared exactly: `0042` ≠ `42`. When two cards name one code, the first card (the site's
 //! order) is the code's.
+//!
+//! # Switched-off cards
+//! A card an editor switched off in NetCat («включить» unticked, `off`) is no card to show, but
+//! its codes say the filial or doctor is gone from the site: a code covered only by switched-off
+//! cards (an enabled card naming the same code wins; for a doctor, his pinned `1:0042` card
+//! before the bare `0042` one) is **switched off** — left out of the filials and doctors lists,
+//! no grid, no booking — and the code check asks nobody to create its card.
 
 use std::collections::HashMap;
 
@@ -48,6 +55,8 @@ pub struct ClinicCard {
     pub ages: String,
     /// The filial's IANA zone; an empty or unknown one leaves the default.
     pub timezone: String,
+    /// Switched off in NetCat (`Checked = 0`): only its codes count (see the module docs).
+    pub off: bool,
 }
 
 /// A doctor card: the text of its fields (empty = not filled).
@@ -69,6 +78,8 @@ pub struct DoctorCard {
     #[serde(deserialize_with = "text")]
     pub price_from: String,
     pub ages: String,
+    /// Switched off in NetCat (`Checked = 0`): only its codes count (see the module docs).
+    pub off: bool,
 }
 
 /// What the module read of the cards, indexed by code; `phone` is the clinic's phone for the
@@ -81,6 +92,9 @@ pub struct Cards {
     phone: String,
     clinic_by_code: HashMap<String, usize>,
     doctor_by_code: HashMap<String, usize>,
+    /// The codes of switched-off cards (the card's index), enabled cards' or not.
+    clinic_off: HashMap<String, usize>,
+    doctor_off: HashMap<String, usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -114,9 +128,13 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     })
 }
 
-fn index<'a>(cells: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+/// Code → the first card naming it, of the cards whose `off` is `off`.
+fn index<'a>(cells: impl Iterator<Item = (&'a str, bool)>, off: bool) -> HashMap<String, usize> {
     let mut out = HashMap::new();
-    for (i, cell) in cells.enumerate() {
+    for (i, (cell, card_off)) in cells.enumerate() {
+        if card_off != off {
+            continue;
+        }
         for code in split_codes(cell) {
             out.entry(code.to_owned()).or_insert(i);
         }
@@ -140,15 +158,76 @@ fn positive(s: &str) -> Option<u32> {
 
 impl Cards {
     pub fn new(clinics: Vec<ClinicCard>, doctors: Vec<DoctorCard>, phone: String) -> Cards {
-        let clinic_by_code = index(clinics.iter().map(|c| c.codes.as_str()));
-        let doctor_by_code = index(doctors.iter().map(|c| c.codes.as_str()));
+        let clinic_cells: Vec<(&str, bool)> =
+            clinics.iter().map(|c| (c.codes.as_str(), c.off)).collect();
+        let doctor_cells: Vec<(&str, bool)> =
+            doctors.iter().map(|c| (c.codes.as_str(), c.off)).collect();
+        let clinic_by_code = index(clinic_cells.iter().copied(), false);
+        let clinic_off = index(clinic_cells.iter().copied(), true);
+        let doctor_by_code = index(doctor_cells.iter().copied(), false);
+        let doctor_off = index(doctor_cells.iter().copied(), true);
         Cards {
             clinics,
             doctors,
             phone,
             clinic_by_code,
             doctor_by_code,
+            clinic_off,
+            doctor_off,
         }
+    }
+
+    /// The filial is switched off: its code is on switched-off clinic cards only.
+    pub fn filial_off(&self, filial: &str) -> bool {
+        !self.clinic_by_code.contains_key(filial) && self.clinic_off.contains_key(filial)
+    }
+
+    /// The filial's doctor is switched off: his card, as [`doctor`](Self::doctor) finds it
+    /// (pinned first, then bare), is a switched-off one.
+    pub fn doctor_off(&self, filial: &str, doctor: &str) -> bool {
+        for key in [format!("{filial}:{doctor}"), doctor.to_owned()] {
+            if self.doctor_by_code.contains_key(&key) {
+                return false;
+            }
+            if self.doctor_off.contains_key(&key) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Nothing of the filial's doctor is on the site: the filial or the doctor is switched off.
+    pub fn closed(&self, filial: &str, doctor: &str) -> bool {
+        self.filial_off(filial) || self.doctor_off(filial, doctor)
+    }
+
+    /// The codes switched off, clinics' then doctors' (each with the first switched-off card
+    /// naming it), as the «Коды МИС» tab lists them.
+    pub fn switched_off(&self) -> Vec<SwitchedOff> {
+        let mut out = Vec::new();
+        let mut add = |doctor: bool, id: &str, cell: &str, enabled: &HashMap<String, usize>| {
+            for code in split_codes(cell) {
+                let item = SwitchedOff {
+                    doctor,
+                    card: id.to_owned(),
+                    code: code.to_owned(),
+                };
+                if !enabled.contains_key(code)
+                    && !out
+                        .iter()
+                        .any(|o: &SwitchedOff| o.doctor == doctor && o.code == code)
+                {
+                    out.push(item);
+                }
+            }
+        };
+        for c in self.clinics.iter().filter(|c| c.off) {
+            add(false, &c.id, &c.codes, &self.clinic_by_code);
+        }
+        for c in self.doctors.iter().filter(|c| c.off) {
+            add(true, &c.id, &c.codes, &self.doctor_by_code);
+        }
+        out
     }
 
     pub fn clinics(&self) -> &[ClinicCard] {
@@ -174,14 +253,19 @@ impl Cards {
     }
 
     /// Filial code → zone of the clinic cards (an empty or unknown zone is left out).
+    /// Enabled cards first: a switched-off card's zone still places the bookings already made of
+    /// a filial no enabled card names.
     pub fn zones(&self) -> Vec<(String, Tz)> {
         let mut out: Vec<(String, Tz)> = Vec::new();
-        for c in &self.clinics {
+        let enabled = self.clinics.iter().filter(|c| !c.off);
+        for c in enabled.chain(self.clinics.iter().filter(|c| c.off)) {
             let Some(tz) = filled(&c.timezone).and_then(|z| parse_zone(&z)) else {
                 continue;
             };
             for code in split_codes(&c.codes) {
-                if !out.iter().any(|(f, _)| f == code) {
+                // a switched-off card places only the filials no enabled card names
+                let enabled_elsewhere = c.off && self.clinic_by_code.contains_key(code);
+                if !enabled_elsewhere && !out.iter().any(|(f, _)| f == code) {
                     out.push((code.to_owned(), tz));
                 }
             }
@@ -247,6 +331,16 @@ impl Cards {
             ages: field(|c| &c.ages),
         }
     }
+}
+
+/// A code of a switched-off card that no enabled card names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SwitchedOff {
+    /// A doctor's code (else a clinic's).
+    pub doctor: bool,
+    /// The switched-off card's id.
+    pub card: String,
+    pub code: String,
 }
 
 /// A filial as the booking form shows it (`docs/api.md`).
@@ -382,6 +476,59 @@ mod tests {
         );
         let d = c.doctor_view("1", "0099", "Петров", &mis);
         assert_eq!((d.name.as_str(), d.photo.clone()), ("Петров", None));
+    }
+
+    #[test]
+    fn a_code_only_on_switched_off_cards_is_switched_off_and_an_enabled_card_wins() {
+        let c: Cards = serde_json::from_value(serde_json::json!({
+            "clinics": [
+                {"id": 10, "codes": "1", "name": "Включена"},
+                {"id": 11, "codes": "1, 3", "name": "Выключена", "off": true, "timezone": "Asia/Omsk"}
+            ],
+            "doctors": [
+                {"id": 20, "codes": "0042", "name": "Выключен везде", "off": true},
+                {"id": 21, "codes": "2:0042", "name": "Включён в филиале 2"},
+                {"id": 22, "codes": "0007", "name": "Включён"},
+                {"id": 23, "codes": "1:0007, 0008", "name": "Выключен в филиале 1", "off": true}
+            ]
+        }))
+        .unwrap();
+        assert!(!c.filial_off("1"), "an enabled card names 1");
+        assert!(c.filial_off("3"));
+        assert!(!c.filial_off("9"), "no card at all is not switched off");
+        assert_eq!(
+            c.clinic("3"),
+            None,
+            "a switched-off card is no card to show"
+        );
+        assert_eq!(c.zones(), vec![("3".to_string(), chrono_tz::Asia::Omsk)]);
+        assert!(c.doctor_off("1", "0042"));
+        assert!(!c.doctor_off("2", "0042"), "his enabled pinned card");
+        assert_eq!(c.doctor("1", "0042"), None);
+        assert_eq!(c.doctor_view("1", "0042", "Из МИС", &[]).name, "Из МИС");
+        assert!(c.doctor_off("1", "0007"), "the pinned card first");
+        assert!(!c.doctor_off("2", "0007"));
+        assert!(c.doctor_off("5", "0008"));
+        assert!(!c.doctor_off("1", "0099"));
+        assert!(
+            c.closed("3", "0099"),
+            "a switched-off filial closes its doctors"
+        );
+        assert!(!c.closed("2", "0007"));
+        let listed: Vec<String> = c
+            .switched_off()
+            .into_iter()
+            .map(|o| format!("{}:{}:{}", o.doctor, o.card, o.code))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "false:11:3",
+                "true:20:0042",
+                "true:23:1:0007",
+                "true:23:0008"
+            ]
+        );
     }
 
     #[test]

@@ -526,6 +526,7 @@ mod tests {
         let card = crate::storage::Card {
             id: Some("5".into()),
             code: "0107".into(),
+            off: false,
         };
         let a = code_problem(&CodeProblem::DoctorCardNotInMis(card), now);
         assert_eq!(
@@ -580,6 +581,7 @@ mod tests {
         let p = CodeProblem::FilialCardNotInMis(crate::storage::Card {
             id: None,
             code: "7".into(),
+            off: false,
         });
         assert!(p.advice().starts_with("Проверьте"));
         let text = code_problem(&p, now).text();

@@ -102,7 +102,7 @@ impl ListedDoctor {
 
 impl Engine {
     /// The booking form's filials: each with its card, and the number of its doctors with free
-    /// time in the booking window.
+    /// time in the booking window (switched-off filials and doctors left out, `domain::cards`).
     pub fn filial_entries(
         &self,
         cards: &Cards,
@@ -110,6 +110,9 @@ impl Engine {
     ) -> Result<Vec<FilialEntry>, EngineError> {
         let mut out = Vec::new();
         for f in self.filials()? {
+            if cards.filial_off(&f.code) {
+                continue;
+            }
             let booking = &self.settings().booking;
             let today = to_local(f.zone, now).date();
             let until = today + Duration::days(i64::from(booking.horizon_days));
@@ -118,7 +121,7 @@ impl Engine {
                 .store()
                 .doctors_free_time(&f.code, from, until, 1)?
                 .iter()
-                .filter(|d| d.free > 0)
+                .filter(|d| d.free > 0 && !cards.doctor_off(&f.code, &d.code))
                 .count();
             out.push(FilialEntry {
                 filial: cards.filial_view(&f.code, f.name.as_deref(), f.zone),
@@ -129,7 +132,8 @@ impl Engine {
     }
 
     /// The booking form's doctors of a filial: those with free time, with their cards, of one
-    /// specialty (`""`: all), and the specialties they have. `None` when the filial is unknown.
+    /// specialty (`""`: all), and the specialties they have. `None` when the filial is unknown or
+    /// switched off; switched-off doctors are left out.
     pub fn doctors_page(
         &self,
         filial: &str,
@@ -138,12 +142,19 @@ impl Engine {
         specialty: &str,
         cards: &Cards,
     ) -> Result<Option<DoctorsPage>, EngineError> {
+        if cards.filial_off(filial) {
+            return Ok(None);
+        }
         let Some(listing) = self.doctors(filial, now, times)? else {
             return Ok(None);
         };
         let mut specialties: BTreeMap<String, usize> = BTreeMap::new();
         let mut doctors = Vec::new();
-        for d in listing.doctors.iter().filter(|d| d.free > 0) {
+        for d in listing
+            .doctors
+            .iter()
+            .filter(|d| d.free > 0 && !cards.doctor_off(filial, &d.code))
+        {
             let view = cards.doctor_view(filial, &d.code, &d.name, &d.specialties);
             for s in &view.specialties {
                 *specialties.entry(s.clone()).or_default() += 1;

@@ -241,7 +241,8 @@ impl Engine {
     }
 
     /// The booking form's `grid` answer as JSON text: the filial and the doctor with their
-    /// cards, the zone, the free count and the days of [`grid`](Self::grid).
+    /// cards, the zone, the free count and the days of [`grid`](Self::grid). A filial or doctor
+    /// switched off on the site (`domain::cards`) is not found, as an unknown one.
     pub fn grid_answer(
         &self,
         filial: &str,
@@ -250,6 +251,16 @@ impl Engine {
         days: Option<u32>,
         cards: &crate::domain::cards::Cards,
     ) -> Result<String, EngineError> {
+        if cards.filial_off(filial) {
+            return Err(NotFound::Filial(filial.to_owned()).into());
+        }
+        if cards.doctor_off(filial, doctor) {
+            return Err(NotFound::Doctor {
+                filial: filial.to_owned(),
+                doctor: doctor.to_owned(),
+            }
+            .into());
+        }
         let g = self.grid(filial, doctor, now, days)?;
         Ok(grid_json::answer(filial, doctor, &g, cards))
     }
@@ -274,6 +285,33 @@ impl Engine {
     /// decides who got the time), then try to deliver it to the MIS at once.
     pub fn book(&self, req: &BookRequest, now: DateTime<Utc>) -> Result<BookOutcome, BookError> {
         self.book_within(req, now, None)
+    }
+
+    /// [`book`](Self::book) from the site: a filial or doctor switched off on the site
+    /// (`domain::cards`) is refused as one not in the schedule, unless the request repeats a
+    /// booking already made (answered as it stands).
+    pub fn book_on_site(
+        &self,
+        req: &BookRequest,
+        now: DateTime<Utc>,
+        cards: &crate::domain::cards::Cards,
+    ) -> Result<BookOutcome, BookError> {
+        let (filial, doctor) = (&req.input.filial_id, &req.input.doctor_id);
+        if cards.closed(filial, doctor)
+            && self.store.booking_by_key(&req.idempotency_key)?.is_none()
+        {
+            let (field, message) = if cards.filial_off(filial) {
+                ("filial_id", booking::FILIAL_NOT_FOUND)
+            } else {
+                ("doctor_id", booking::DOCTOR_NOT_FOUND)
+            };
+            return Err(BookingError::Invalid(vec![FieldError {
+                field,
+                message: message.into(),
+            }])
+            .into());
+        }
+        self.book(req, now)
     }
 
     /// [`book`](Self::book) with the MIS call bounded by `mis_budget` when that is shorter than

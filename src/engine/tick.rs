@@ -162,13 +162,14 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
         report.errors.push(e.to_string());
     }
     if let Some(cards) = &engine.settings().cards {
-        let codes = |cells: Vec<(&str, &str)>| -> Vec<Card> {
+        let codes = |cells: Vec<(&str, &str, bool)>| -> Vec<Card> {
             cells
                 .into_iter()
-                .flat_map(|(id, cell)| {
+                .flat_map(|(id, cell, off)| {
                     split_codes(cell).map(move |code| Card {
                         id: (!id.is_empty()).then(|| id.to_owned()),
                         code: code.to_owned(),
+                        off,
                     })
                 })
                 .collect()
@@ -177,14 +178,14 @@ pub(super) fn run(engine: &Engine, now: DateTime<Utc>) -> TickReport {
             cards
                 .clinics()
                 .iter()
-                .map(|c| (c.id.as_str(), c.codes.as_str()))
+                .map(|c| (c.id.as_str(), c.codes.as_str(), c.off))
                 .collect(),
         );
         let doctors = codes(
             cards
                 .doctors()
                 .iter()
-                .map(|c| (c.id.as_str(), c.codes.as_str()))
+                .map(|c| (c.id.as_str(), c.codes.as_str(), c.off))
                 .collect(),
         );
         match store.unknown_codes(&clinics, &doctors) {

@@ -173,7 +173,7 @@ pub fn priem_book(
             })
             .collect::<Vec<_>>()
     };
-    let outcome = match e.book(&req, now) {
+    let outcome = match e.book_on_site(&req, now, &cards) {
         Ok(o) => o,
         Err(BookError::Booking(b @ BookingError::Invalid(_)))
         | Err(BookError::Booking(b @ BookingError::Taken { .. })) => return Err(error::booking(b)),

@@ -76,7 +76,7 @@ pub fn priem_doctors(
 /// Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` when filial 1's
 /// schedule has that doctor, a bare `0042` in every filial whose schedule has him — `[['filial' => '1', 'doctor' =>
 /// '0042', 'phone' => the filial's phone (its clinic card's, else `$cards['phone']`)], …]`; empty
-/// when no code has a schedule.
+/// when no code has a schedule; a filial or doctor switched off on the site (`$cards`) is left out.
 #[php_function]
 #[php(name = "priem_code_targets")]
 pub fn priem_code_targets(
@@ -90,6 +90,7 @@ pub fn priem_code_targets(
         .code_targets(codes)
         .map_err(error::engine)?
         .into_iter()
+        .filter(|(filial, doctor)| !cards.closed(filial, doctor))
         .map(|(filial, doctor)| {
             let phone = cards.filial_phone(&filial);
             serde_json::json!({"filial": filial, "doctor": doctor, "phone": phone})
@@ -107,8 +108,26 @@ pub fn priem_code_phone(codes: &str, cards: Option<&ZendHashTable>) -> PhpResult
     Ok(convert::cards(cards)?.cell_phone(codes))
 }
 
+/// The codes switched off on the site (`domain::cards`: on switched-off cards only), for the
+/// «Коды МИС» tab: `[['role' => 'clinic'|'doctor', 'card' => the first such card's id,
+/// 'code' => '1:0042'], …]`, clinics first.
+#[php_function]
+#[php(name = "priem_cards_off")]
+pub fn priem_cards_off(cards: Option<&ZendHashTable>) -> PhpResult<ZBox<ZendHashTable>> {
+    let list: Vec<serde_json::Value> = convert::cards(cards)?
+        .switched_off()
+        .into_iter()
+        .map(|o| {
+            let role = if o.doctor { "doctor" } else { "clinic" };
+            serde_json::json!({"role": role, "card": o.card, "code": o.code})
+        })
+        .collect();
+    Ok(json(&list))
+}
+
 pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     module
+        .function(wrap_function!(priem_cards_off))
         .function(wrap_function!(priem_code_phone))
         .function(wrap_function!(priem_filials))
         .function(wrap_function!(priem_doctors))

@@ -20,6 +20,9 @@ pub struct Card {
     /// The card's id on the site, when known.
     pub id: Option<String>,
     pub code: String,
+    /// The card is switched off on the site: its code counts as known (no «нет врача» alert)
+    /// but is never reported as missing from the MIS.
+    pub off: bool,
 }
 
 /// What the comparison found.
@@ -180,6 +183,11 @@ pub(crate) fn compare(
     doctor_cards: &[Card],
 ) -> CodeReport {
     let filial_codes: HashSet<&str> = filial_cards.iter().map(|c| c.code.as_str()).collect();
+    // a filial switched off on the site: its doctors are not on the site either
+    let filial_off = |f: &str| {
+        filial_cards.iter().any(|c| c.off && c.code == f)
+            && !filial_cards.iter().any(|c| !c.off && c.code == f)
+    };
     let doctor_codes: HashSet<&str> = doctor_cards.iter().map(|c| c.code.as_str()).collect();
     let mis_filial_set: HashSet<&str> = mis_filials.iter().map(String::as_str).collect();
     let mis_doctor_codes: HashSet<&str> = mis_doctors.iter().map(|(_, d)| d.as_str()).collect();
@@ -196,7 +204,8 @@ pub(crate) fn compare(
     let unknown_doctors: BTreeSet<(String, String)> = mis_doctors
         .iter()
         .filter(|(f, d)| {
-            !doctor_codes.contains(d.as_str())
+            !filial_off(f)
+                && !doctor_codes.contains(d.as_str())
                 && !doctor_codes.contains(format!("{f}:{d}").as_str())
         })
         .cloned()
@@ -207,14 +216,14 @@ pub(crate) fn compare(
     };
     let mut filial_cards_not_in_mis: Vec<Card> = filial_cards
         .iter()
-        .filter(|c| !mis_filial_set.contains(c.code.as_str()))
+        .filter(|c| !c.off && !mis_filial_set.contains(c.code.as_str()))
         .cloned()
         .collect();
     filial_cards_not_in_mis.sort();
     filial_cards_not_in_mis.dedup();
     let mut doctor_cards_not_in_mis: Vec<Card> = doctor_cards
         .iter()
-        .filter(|c| !doctor_in_mis(&c.code))
+        .filter(|c| !c.off && !doctor_in_mis(&c.code))
         .cloned()
         .collect();
     doctor_cards_not_in_mis.sort();
@@ -235,6 +244,14 @@ mod tests {
         Card {
             id: Some(id.into()),
             code: code.into(),
+            off: false,
+        }
+    }
+
+    fn off(id: &str, code: &str) -> Card {
+        Card {
+            off: true,
+            ..card(id, code)
         }
     }
 
@@ -280,6 +297,34 @@ mod tests {
         );
         assert_eq!(r.problems()[1].key(), "unknown_doctor:1:0042");
         assert!(!r.is_clean());
+    }
+
+    #[test]
+    fn a_code_on_a_switched_off_card_is_known_and_never_missing_from_the_mis() {
+        let doctors = vec![
+            ("1".to_string(), "0042".to_string()),
+            ("2".to_string(), "0001".to_string()),
+            ("3".to_string(), "0005".to_string()),
+        ];
+        let r = compare(
+            &s(&["1", "2", "3"]),
+            &doctors,
+            &[
+                card("10", "1"),
+                off("11", "2"),
+                off("12", "9"),
+                card("13", "3"),
+            ],
+            &[off("20", "0042"), off("21", "0099"), card("22", "0005")],
+        );
+        assert!(r.is_clean(), "{:?}", r.problems());
+        let r = compare(&s(&["2"]), &doctors[1..2], &[], &[]);
+        assert_eq!(r.unknown_filials, s(&["2"]));
+        assert_eq!(
+            r.unknown_doctors.len(),
+            1,
+            "no card at all still asks for one"
+        );
     }
 
     #[test]
