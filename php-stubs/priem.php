@@ -222,6 +222,16 @@ namespace {
     function priem_bookings(array $settings, ?array $filter = null, int $limit = 200, ?array $cards = null): array {}
 
     /**
+     * The codes switched off on the site (`domain::cards`: on switched-off cards only), for the
+     * «Коды МИС» tab: `[['role' => 'clinic'|'doctor', 'card' => the first such card's id,
+     * 'code' => '1:0042'], …]`, clinics first.
+     *
+     * @param array|null $cards
+     * @return array
+     */
+    function priem_cards_off(?array $cards = null): array {}
+
+    /**
      * "Проверить соединение": `$what` is `db`, `ftp`, `mis` (reachability only, nothing is
      * booked) or `mail` (sends a test letter). Returns `['ok' => bool, 'message' => '…']` in
      * Russian; never throws for a failing server.
@@ -260,7 +270,7 @@ namespace {
      * Where a doctor card's MIS code cell books (`"0042, 1:0107"`): a pinned `1:0107` when filial 1's
      * schedule has that doctor, a bare `0042` in every filial whose schedule has him — `[['filial' => '1', 'doctor' =>
      * '0042', 'phone' => the filial's phone (its clinic card's, else `$cards['phone']`)], …]`; empty
-     * when no code has a schedule.
+     * when no code has a schedule; a filial or doctor switched off on the site (`$cards`) is left out.
      *
      * @param array $settings
      * @param string $codes

@@ -261,6 +261,75 @@ final class ApiTest extends TestCase
         }
     }
 
+    /**
+     * An editor switches a doctor's card off in NetCat («включить» unticked, Checked = 0): on the
+     * next request the doctor is gone from the form — the grid through api.php's lean path too,
+     * the doctors and filials, a booking is refused — and the code check asks for no card; «Коды
+     * МИС» says the booking is closed. Switched on again, he is back.
+     */
+    public function test_a_switched_off_doctor_card_takes_the_doctor_off_the_form_and_asks_for_no_card(): void
+    {
+        require_once __DIR__ . '/admin_site.php';
+        $db = nc_Core::get_object()->db;
+        $doctors = (int)$db->get_var("SELECT `Class_ID` FROM `Class` WHERE `Keyword` = 'priem_doctors'");
+        $engine = self::$priem->settings()->engine(true);
+        $now = gmdate('Y-m-d\TH:i:s\Z', self::$now);
+        $lean = function () use ($engine, $now) {
+            return priem_visitor_grid_json($engine['db'], '1', '0001', $now);
+        };
+        $grid = array('action' => 'grid', 'filial' => '1', 'doctor' => '0001');
+        $codes = function () {
+            return implode("\n", array_column(priem_alerts(self::$priem->settings()->engine(), 'codes'), 'subject'));
+        };
+        try {
+            list($status) = $this->call('GET', $grid);
+            $this->assertSame(200, $status);
+            $this->assertNotNull($lean(), 'kept by the full path');
+
+            $db->query("UPDATE `Message$doctors` SET `Checked` = 0 WHERE `MisCode` = '1:0001'");
+            $this->assertNull($lean(), 'the switch seen by the lean path\'s check');
+            list($status, , $body) = $this->call('GET', $grid);
+            $this->assertSame(404, $status, 'the full path');
+            $this->assertSame('not_found', $body['status']);
+            try {
+                $lean();
+                $this->fail('the lean path answered a switched-off doctor\'s grid');
+            } catch (\Priem\NotFoundException $e) {
+                $this->assertStringContainsString('0001', $e->getMessage(), 'api.php answers it 404 as the full path');
+            }
+            list(, , $body) = $this->call('GET', array('action' => 'doctors', 'filial' => '1'));
+            $this->assertSame(array(), $body['doctors']);
+            list(, , $body) = $this->call('GET', array('action' => 'filials'));
+            $this->assertSame(0, $body['filials'][0]['doctors']);
+            list($status, , $body) = $this->call('POST', array('action' => 'book'), $this->booking(array('time_start' => '17:30')));
+            $this->assertSame(422, $status, json_encode($body, JSON_UNESCAPED_UNICODE));
+            $this->assertSame(array('form'), array_keys($body['errors']));
+            $this->assertSame('Врач не ведёт приём в этой клинике', $body['errors']['form'], 'as for a doctor the MIS does not send');
+            $this->assertSame(5, self::free_slot_count('1', '0001'), 'nothing held');
+
+            $report = priem_sync(self::$priem->settings()->engine(), $now);
+            $this->assertTrue($report['ran']);
+            $this->assertStringNotContainsString('0001', $codes(), 'a switched-off card is a card: no «Нет врача»');
+            $this->assertStringContainsString('Нет врача с кодом 0007 в филиале 1', $codes(), 'a doctor with no card still is');
+            list(, $page) = priem_nc_admin(1, 'codes');
+            $this->assertMatchesRegularExpression('~Врач, карточка № \d+</td>\s*<td>1:0001</td>\s*<td>карточка выключена — онлайн-запись закрыта~u', $page);
+
+            $db->query("UPDATE `Message$doctors` SET `Checked` = 1 WHERE `MisCode` = '1:0001'");
+            list($status, , $body) = $this->call('GET', $grid);
+            $this->assertSame(200, $status);
+            $this->assertSame('Иванова Мария Петровна', $body['doctor']['name']);
+            $this->assertSame($body, json_decode($lean(), true), 'the lean path has him back');
+            list(, , $body) = $this->call('GET', array('action' => 'doctors', 'filial' => '1'));
+            $this->assertCount(1, $body['doctors']);
+            priem_sync(self::$priem->settings()->engine(), $now);
+            $this->assertStringNotContainsString('0001', $codes());
+            list(, $page) = priem_nc_admin(1, 'codes');
+            $this->assertStringNotContainsString('1:0001', $page);
+        } finally {
+            $db->query("UPDATE `Message$doctors` SET `Checked` = 1 WHERE `MisCode` = '1:0001'");
+        }
+    }
+
     // ---- the form's protections ---------------------------------------------------------
 
     public function test_booking_needs_a_token_of_this_site_sent_not_too_fast(): void

@@ -6,7 +6,9 @@
  * experience, price, patients' ages). The extension matches the codes (several on a card,
  * "1:0042" pinned to a filial) with the MIS's and puts the cards over the MIS's data
  * (priem_filials, priem_doctors, priem_grid_json, priem_book, priem_booking, priem_code_targets);
- * the cron's code check compares them (the settings' "cards").
+ * the cron's code check compares them (the settings' "cards"). A card an editor switched off
+ * («включить» unticked, Checked = 0) goes too, marked 'off' => true: its codes take the filial or
+ * doctor off the site (no booking) and off the code check's «нет врача» alerts.
  */
 class nc_priem_catalog
 {
@@ -71,9 +73,9 @@ class nc_priem_catalog
     }
 
     /**
-     * The published cards of a role's component with the $fields it has (all of them, or only
-     * those whose code cell mentions $mentioning): id, codes, the fields, and a clinic's zone.
-     * Null when the component or its code field is missing.
+     * The cards of a role's component with the $fields it has (all of them, or only those whose
+     * code cell mentions $mentioning): id, codes, the fields, a clinic's zone, and 'off' => true
+     * on a switched-off card. Null when the component or its code field is missing.
      */
     private function rows($role, $mentioning, array $fields)
     {
@@ -87,8 +89,8 @@ class nc_priem_catalog
             $fields['timezone'] = (string)$this->settings->get('TimezoneField');
         }
         $columns = array_merge(array($code_field), array_values($fields));
-        $rows = $mentioning === null ? $this->netcat->card_rows($class_id, $columns)
-            : $this->netcat->card_rows_like($class_id, $columns, $code_field, array($mentioning));
+        $rows = $mentioning === null ? $this->netcat->card_rows($class_id, $columns, '1', true)
+            : $this->netcat->card_rows_like($class_id, $columns, $code_field, array($mentioning), true);
         $out = array();
         foreach ($rows as $row) {
             if (trim($row[$code_field]) === '') {
@@ -100,6 +102,9 @@ class nc_priem_catalog
             }
             if (isset($card['photo']) && $card['photo'] !== '') {
                 $card['photo'] = $this->netcat->file_url($class_id, $row['Message_ID'], 'Photo', $card['photo']);
+            }
+            if ((string)$row['Checked'] !== '1') {
+                $card['off'] = true;
             }
             $out[] = $card;
         }

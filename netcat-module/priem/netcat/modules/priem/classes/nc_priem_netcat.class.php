@@ -531,19 +531,20 @@ class nc_priem_netcat
     }
 
     /**
-     * The published objects (Checked = 1) of a component with the wanted columns that exist,
-     * as UTF-8 strings; each row also has Message_ID.
+     * The objects of a component with the wanted columns that exist, as UTF-8 strings; each row
+     * also has Message_ID and Checked (1 = published, 0 = switched off by an editor). Only the
+     * published ones unless $with_off.
      */
-    public function card_rows($class_id, array $columns, $where = '1')
+    public function card_rows($class_id, array $columns, $where = '1', $with_off = false)
     {
-        $have = array('`Message_ID`');
+        $have = array('`Message_ID`', '`Checked`');
         foreach ($columns as $c) {
-            if (self::identifier($c) && $this->has_column($class_id, $c)) {
+            if (self::identifier($c) && $c !== 'Checked' && $this->has_column($class_id, $c)) {
                 $have[] = '`' . $c . '`';
             }
         }
         $rows = $this->rows('SELECT ' . implode(', ', $have) . ' FROM `Message' . (int)$class_id
-            . '` WHERE `Checked` = 1 AND ' . $where . ' ORDER BY `Priority`, `Message_ID`');
+            . '` WHERE ' . ($with_off ? '' : '`Checked` = 1 AND ') . $where . ' ORDER BY `Priority`, `Message_ID`');
         $out = array();
         foreach ($rows as $row) {
             foreach ($row as $k => $v) {
@@ -558,13 +559,13 @@ class nc_priem_netcat
      * card_rows() narrowed to the objects whose code cell mentions one of $codes (a superset:
      * the caller splits the cells); one indexed-free scan but only the matching rows travel.
      */
-    public function card_rows_like($class_id, array $columns, $code_column, array $codes)
+    public function card_rows_like($class_id, array $columns, $code_column, array $codes, $with_off = false)
     {
         $like = array();
         foreach ($codes as $c) {
             $like[] = '`' . $code_column . '` LIKE ' . $this->quote('%' . addcslashes((string)$c, '%_\\') . '%');
         }
-        return $this->card_rows($class_id, $columns, $like ? '(' . implode(' OR ', $like) . ')' : '0');
+        return $this->card_rows($class_id, $columns, $like ? '(' . implode(' OR ', $like) . ')' : '0', $with_off);
     }
 
     /**
