@@ -41,7 +41,9 @@ $priem->fields()->ensure_configured();
 foreach (array(array($clinics, 'Клиника на Ленина', "MisCode` = '1', `MisTimezone` = 'Europe/Moscow"),
                array($clinics, 'Клиника в Екатеринбурге', "MisCode` = '2', `MisTimezone` = 'Asia/Yekaterinburg"),
                array($doctors, 'Иванова Мария Петровна', "MisCode` = '0001"),
-               array($doctors, 'Петров Пётр Ильич', "MisCode` = '1:0099")) as $card) {
+               array($doctors, 'Петров Пётр Ильич', "MisCode` = '1:0099"),
+               // switched off by an editor: «Коды МИС» lists it, no alert for 0043
+               array($doctors, 'Кузнецова Ольга Павловна', "Checked` = 0, `MisCode` = '2:0043")) as $card) {
     $db->query('INSERT INTO `Message' . $card[0] . "` SET `Name` = '" . $db->escape($card[1]) . "', `Created` = NOW(), `" . $card[2] . "'");
 }
 
@@ -64,6 +66,7 @@ $schedule = json_encode(array('data' => array(
     ),
     '2' => array(
         '0042' => array('efio' => 'Сидоров Сидор Сидорович', 'espec' => 'Терапевт', 'cells' => $cells($d2, array('10:00', '10:30'))),
+        '0043' => array('efio' => 'Кузнецова Ольга Павловна', 'espec' => 'Окулист', 'cells' => $cells($d2, array('11:00'))),
     ),
 )), JSON_UNESCAPED_UNICODE);
 priem_import_schedule($priem->settings()->engine(), $schedule, $now);
