@@ -612,7 +612,7 @@ impl Engine {
                     format!(
                         "Проверочное письмо отправлено: {}; {}",
                         cfg.recipients.join(", "),
-                        protection.in_russian()
+                        mail::protection_text(&protection)
                     )
                 })
                 .map_err(|e| e.to_string())

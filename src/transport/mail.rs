@@ -408,6 +408,11 @@ fn classify(cfg: &MailConfig, err: lettre::transport::smtp::Error) -> MailError 
     }
 }
 
+/// How a letter's or a check's connection was protected, in Russian, for «Проверить соединение».
+pub fn protection_text(protection: &Protection) -> String {
+    protection.in_russian("TLS", "защита «STARTTLS» в настройках")
+}
+
 /// Sends one plain-text message to all recipients; says how the connection was protected.
 pub fn send(cfg: &MailConfig, subject: &str, body: &str) -> Result<Protection, MailError> {
     let message = build_message(cfg, subject, body)?;

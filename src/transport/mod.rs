@@ -57,16 +57,20 @@ impl Protection {
     }
 
     /// The protection in a few Russian words, for a check's message («Проверить соединение»):
-    /// «соединение защищено TLS, как требуют настройки»…
-    pub fn in_russian(&self) -> String {
+    /// `offer` names what the server offers («TLS», «AUTH TLS»), `demand` the setting that makes
+    /// plain text impossible, said after an upgrade («режим «FTPS (явный TLS)» в настройках»).
+    pub fn in_russian(&self, offer: &str, demand: &str) -> String {
         match self {
             Protection::Required => "соединение защищено TLS, как требуют настройки".into(),
-            Protection::Upgraded => {
-                "соединение защищено TLS: сервер его предложил (шифрование «по возможности»)".into()
+            Protection::Upgraded => format!(
+                "соединение защищено TLS: сервер его предложил (шифрование «по возможности»); \
+                 {demand} сделает передачу без шифрования невозможной"
+            ),
+            Protection::NotOffered => {
+                format!("соединение без шифрования: сервер не предлагает {offer}")
             }
-            Protection::NotOffered => "соединение без шифрования: сервер не предлагает TLS".into(),
             Protection::FellBack { cause } => format!(
-                "соединение без шифрования: сервер предложил TLS, но защищённое соединение не \
+                "соединение без шифрования: сервер предложил {offer}, но защищённое соединение не \
                  установилось ({cause}), и соединение повторено без него"
             ),
         }

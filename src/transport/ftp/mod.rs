@@ -310,22 +310,8 @@ pub struct FtpCheck {
 impl FtpCheck {
     /// How the checked connection was protected, in Russian, for «Проверить соединение».
     pub fn protection_text(&self) -> String {
-        match &self.protection {
-            Protection::Required => {
-                "соединение защищено TLS, как требуют настройки (FTPS, явный TLS)".into()
-            }
-            Protection::Upgraded => "соединение защищено TLS: сервер предложил AUTH TLS \
-                 (шифрование «по возможности»); режим «FTPS (явный TLS)» в настройках сделает \
-                 передачу без шифрования невозможной"
-                .into(),
-            Protection::NotOffered => {
-                "соединение без шифрования: сервер не предлагает AUTH TLS".into()
-            }
-            Protection::FellBack { cause } => format!(
-                "соединение без шифрования: сервер предложил AUTH TLS, но защищённое соединение \
-                 не установилось ({cause}), и соединение повторено без него"
-            ),
-        }
+        self.protection
+            .in_russian("AUTH TLS", "режим «FTPS (явный TLS)» в настройках")
     }
 }
 
