@@ -89,8 +89,8 @@ class nc_priem_catalog
             $fields['timezone'] = (string)$this->settings->get('TimezoneField');
         }
         $columns = array_merge(array($code_field), array_values($fields));
-        $rows = $mentioning === null ? $this->netcat->card_rows($class_id, $columns, '1', true)
-            : $this->netcat->card_rows_like($class_id, $columns, $code_field, array($mentioning), true);
+        $rows = $mentioning === null ? $this->netcat->card_rows($class_id, $columns)
+            : $this->netcat->card_rows_like($class_id, $columns, $code_field, array($mentioning));
         $out = array();
         foreach ($rows as $row) {
             if (trim($row[$code_field]) === '') {

@@ -532,10 +532,9 @@ class nc_priem_netcat
 
     /**
      * The objects of a component with the wanted columns that exist, as UTF-8 strings; each row
-     * also has Message_ID and Checked (1 = published, 0 = switched off by an editor). Only the
-     * published ones unless $with_off.
+     * also has Message_ID and Checked (1 = published, 0 = switched off by an editor).
      */
-    public function card_rows($class_id, array $columns, $where = '1', $with_off = false)
+    public function card_rows($class_id, array $columns, $where = '1')
     {
         $have = array('`Message_ID`', '`Checked`');
         foreach ($columns as $c) {
@@ -544,7 +543,7 @@ class nc_priem_netcat
             }
         }
         $rows = $this->rows('SELECT ' . implode(', ', $have) . ' FROM `Message' . (int)$class_id
-            . '` WHERE ' . ($with_off ? '' : '`Checked` = 1 AND ') . $where . ' ORDER BY `Priority`, `Message_ID`');
+            . '` WHERE ' . $where . ' ORDER BY `Priority`, `Message_ID`');
         $out = array();
         foreach ($rows as $row) {
             foreach ($row as $k => $v) {
@@ -559,13 +558,13 @@ class nc_priem_netcat
      * card_rows() narrowed to the objects whose code cell mentions one of $codes (a superset:
      * the caller splits the cells); one indexed-free scan but only the matching rows travel.
      */
-    public function card_rows_like($class_id, array $columns, $code_column, array $codes, $with_off = false)
+    public function card_rows_like($class_id, array $columns, $code_column, array $codes)
     {
         $like = array();
         foreach ($codes as $c) {
             $like[] = '`' . $code_column . '` LIKE ' . $this->quote('%' . addcslashes((string)$c, '%_\\') . '%');
         }
-        return $this->card_rows($class_id, $columns, $like ? '(' . implode(' OR ', $like) . ')' : '0', $with_off);
+        return $this->card_rows($class_id, $columns, $like ? '(' . implode(' OR ', $like) . ')' : '0');
     }
 
     /**
